@@ -1,0 +1,56 @@
+# isova: the README's commands. Everything installs into .venv from uv.lock.
+SHELL := /bin/bash
+PYTHON ?= python3
+UV_VERSION := 0.13.9
+UV := .tools/bin/uv
+PY := .venv/bin/python
+PORT ?= 8000
+
+.PHONY: install run test e2e lint format bench migrations-check clean
+
+$(UV):
+	@if command -v uv >/dev/null 2>&1 && [ "$$(uv --version | cut -d' ' -f2)" = "$(UV_VERSION)" ]; then \
+		mkdir -p .tools/bin && ln -sf "$$(command -v uv)" $(UV); \
+	else \
+		$(PYTHON) -m venv .tools && .tools/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION); \
+	fi
+
+.venv/.synced: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen --python $(PYTHON)
+	@touch $@
+
+install: .venv/.synced
+
+run: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	@echo ""
+	@echo "  isova is running at http://127.0.0.1:$(PORT)/"
+	@echo "  Log in as leader@example.com, manager@example.com, staff@example.com,"
+	@echo "  auditor@example.com or leader@care.example.com; password: isova-demo"
+	@echo ""
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+test: install
+	@bash scripts/test.sh $(ARGS)
+
+e2e: install
+	@bash scripts/test.sh -m e2e $(ARGS)
+
+lint: install
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run
+
+migrations-check: install
+	$(PY) manage.py makemigrations --check --dry-run
+
+format: install
+	.venv/bin/ruff check --fix .
+	.venv/bin/ruff format .
+
+bench: install
+	@bash scripts/bench.sh
+
+clean:
+	rm -rf .venv .tools staticfiles db.sqlite3

@@ -1,0 +1,177 @@
+"""The action workflow: create, edit, change status (complete, verify, reopen, cancel).
+
+Every write checks the caller's role (through `tenancy`) and the action's `version`, so a
+stale form gets a `Conflict` instead of silently overwriting someone else's change.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from . import notifications, tenancy
+from .models import Action, ActionStatus, Membership, Organisation, User
+
+
+class ActionError(Exception):
+    """A move the workflow does not allow; the message is shown to the user."""
+
+
+class Conflict(ActionError):
+    """The action changed since the caller loaded it (optimistic concurrency)."""
+
+    def __init__(self, current: Action) -> None:
+        self.current = current
+        super().__init__(
+            "Someone else changed this action while you were editing it. Nothing was saved: "
+            "check the current values below and submit again."
+        )
+
+
+EDITABLE_FIELDS = (
+    "title",
+    "description",
+    "owner",
+    "due_date",
+    "priority",
+    "estimated_effort_hours",
+    "estimated_cost",
+)
+
+
+def _check_member(membership: Membership, organisation: Organisation) -> None:
+    if membership.organisation_id != organisation.pk:
+        raise PermissionDenied("Not a member of this organisation.")
+
+
+def _notify_assignment(action: Action, by: User) -> None:
+    if action.owner_id == by.pk:
+        return
+    notifications.notify(
+        organisation=action.organisation,
+        recipient=action.owner,
+        kind="action_assigned",
+        key=f"action:{action.pk}",
+        subject=f"New action for you: {action.title}",
+        body=(
+            f"{by} assigned you an action in {action.organisation}:\n\n"
+            f"{action.title}\n"
+            f"Due: {action.due_date or 'no due date'} · Priority: {action.get_priority_display()}\n"
+        ),
+        url=reverse("action_detail", args=[action.pk]),
+    )
+
+
+@transaction.atomic
+def action_create(
+    *,
+    membership: Membership,
+    title: str,
+    owner: User,
+    description: str = "",
+    due_date: datetime.date | None = None,
+    priority: str = "medium",
+    estimated_effort_hours: Decimal | None = None,
+    estimated_cost: Decimal | None = None,
+    source: Any = None,
+) -> Action:
+    if not tenancy.has_perm(membership, "action.create"):
+        raise PermissionDenied("Only managers and leaders create and assign actions.")
+    organisation = membership.organisation
+    if not organisation.memberships.filter(user=owner).exists():
+        raise ActionError("The owner must be a member of this organisation.")
+    action = Action(
+        organisation=organisation,
+        title=title,
+        description=description,
+        owner=owner,
+        assigned_by=membership.user,
+        due_date=due_date,
+        priority=priority,
+        estimated_effort_hours=estimated_effort_hours,
+        estimated_cost=estimated_cost,
+    )
+    if source is not None:
+        action.source = source
+    action.save()
+    _notify_assignment(action, membership.user)
+    return action
+
+
+def _lock(action: Action, version: int) -> Action:
+    current = Action.objects.select_for_update().select_related("organisation").get(pk=action.pk)
+    if current.version != version:
+        raise Conflict(current)
+    return current
+
+
+@transaction.atomic
+def action_update(
+    *, membership: Membership, action: Action, version: int, **changes: Any
+) -> Action:
+    """Edit an action's plan fields. `changes` holds only EDITABLE_FIELDS."""
+    _check_member(membership, action.organisation)
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"not editable: {sorted(unknown)}")
+    current = _lock(action, version)
+    if not tenancy.can_edit_action(membership, current):
+        raise PermissionDenied("Your role cannot edit this action.")
+    owner = changes.get("owner")
+    if owner is not None and not current.organisation.memberships.filter(user=owner).exists():
+        raise ActionError("The owner must be a member of this organisation.")
+    owner_changed = owner is not None and owner.pk != current.owner_id
+    for field, value in changes.items():
+        setattr(current, field, value)
+    if owner_changed:
+        current.assigned_by = membership.user
+    current.version += 1
+    current.save()
+    if owner_changed:
+        _notify_assignment(current, membership.user)
+    return current
+
+
+@transaction.atomic
+def action_set_status(
+    *, membership: Membership, action: Action, status: str, version: int, note: str = ""
+) -> Action:
+    """Move an action to `status` if this member may; record who completed or verified it."""
+    _check_member(membership, action.organisation)
+    if status not in ActionStatus.values:
+        raise ActionError(f"“{status}” is not a status.")
+    current = _lock(action, version)
+    if current.status == status:
+        raise ActionError(f"This action is already {current.get_status_display().lower()}.")
+    if status not in tenancy.action_moves(membership, current):
+        if status in tenancy.action_moves_for_any_role(current):
+            raise PermissionDenied(
+                f"Your role cannot move this action to “{ActionStatus(status).label}”."
+            )
+        raise ActionError(
+            f"An action that is {current.get_status_display().lower()} cannot become "
+            f"{ActionStatus(status).label.lower()}."
+        )
+    now = timezone.now()
+    user = membership.user
+    if status == ActionStatus.DONE:
+        current.completed_at, current.completed_by, current.completion_note = now, user, note
+    elif status == ActionStatus.VERIFIED:
+        current.verified_at, current.verified_by, current.verification_note = now, user, note
+    elif status in (ActionStatus.OPEN, ActionStatus.IN_PROGRESS):
+        # Reopened: the earlier completion and verification no longer hold.
+        current.completed_at = current.completed_by = current.verified_at = None
+        current.verified_by = None
+        current.completion_note = current.verification_note = ""
+        if note:
+            current.description = (current.description + f"\n\nReopened: {note}").strip()
+    current.status = status
+    current.version += 1
+    current.save()
+    return current

@@ -1,0 +1,113 @@
+from __future__ import annotations
+
+from django import forms
+from django.contrib.contenttypes.models import ContentType
+
+from .models import Action, ActionStatus, Organisation, User
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+def member_choices(organisation: Organisation):
+    return User.objects.filter(memberships__organisation=organisation, is_active=True).order_by(
+        "full_name", "email"
+    )
+
+
+class ActionForm(forms.ModelForm):
+    """Create or edit an action; the owner must belong to the form's organisation."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Action
+        fields = [
+            "title",
+            "description",
+            "owner",
+            "due_date",
+            "priority",
+            "estimated_effort_hours",
+            "estimated_cost",
+        ]
+        widgets = {
+            "due_date": DateInput(),
+            "description": forms.Textarea(attrs={"rows": 4}),
+        }
+        error_messages = {
+            "due_date": {"invalid": "Enter the due date as YYYY-MM-DD, e.g. 2026-12-31."},
+            "owner": {"invalid_choice": "Choose an owner from this organisation’s members."},
+        }
+
+    def __init__(self, *args, organisation: Organisation, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = member_choices(organisation)
+        self.fields["owner"].label_from_instance = lambda u: u.get_full_name()
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(choices=ActionStatus.choices)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    note = forms.CharField(
+        required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ActionFilterForm(forms.Form):
+    """The filters of the "All actions" list; every field optional; invalid values show errors."""
+
+    status = forms.ChoiceField(
+        required=False,
+        choices=[("", "Any status"), ("outstanding", "Outstanding")] + ActionStatus.choices,
+    )
+    owner = forms.ModelChoiceField(
+        queryset=User.objects.none(), required=False, empty_label="Anyone"
+    )
+    overdue = forms.BooleanField(required=False, label="Overdue only")
+    due_from = forms.DateField(required=False, widget=DateInput(), label="Due from")
+    due_to = forms.DateField(required=False, widget=DateInput(), label="Due to")
+    source = forms.ChoiceField(required=False, label="Source")
+
+    def __init__(self, *args, organisation: Organisation, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        owner = self.fields["owner"]
+        owner.queryset = member_choices(organisation)
+        owner.label_from_instance = lambda u: u.get_full_name()
+        types = ContentType.objects.filter(
+            pk__in=Action.objects.for_org(organisation).values("source_type")
+        ).order_by("app_label", "model")
+        self.fields["source"].choices = [("", "Any source"), ("none", "No source")] + [
+            (f"{ct.app_label}.{ct.model}", str(ct.model_class()._meta.verbose_name).capitalize())
+            for ct in types
+            if ct.model_class() is not None
+        ]
+
+    def filter(self, queryset, today):
+        if not self.is_valid():
+            return queryset
+        data = self.cleaned_data
+        if data["status"] == "outstanding":
+            queryset = queryset.outstanding()
+        elif data["status"]:
+            queryset = queryset.filter(status=data["status"])
+        if data["owner"]:
+            queryset = queryset.filter(owner=data["owner"])
+        if data["overdue"]:
+            queryset = queryset.overdue(today)
+        if data["due_from"]:
+            queryset = queryset.filter(due_date__gte=data["due_from"])
+        if data["due_to"]:
+            queryset = queryset.filter(due_date__lte=data["due_to"])
+        if data["source"] == "none":
+            queryset = queryset.filter(source_type__isnull=True)
+        elif data["source"]:
+            app_label, model = data["source"].split(".", 1)
+            queryset = queryset.filter(source_type__app_label=app_label, source_type__model=model)
+        return queryset

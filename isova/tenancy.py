@@ -1,0 +1,189 @@
+"""Tenancy and roles: which organisation a request acts in, and what each role may do.
+
+Every role check in isova goes through this module. Templates ask `can` (from the context
+processor) only to decide what to *show*; views and services call `require` / the object
+checks here, so hiding a button is never the only protection.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from .models import ActionStatus, Membership, Organisation, Role
+
+if TYPE_CHECKING:
+    from .models import Action
+
+SESSION_KEY = "organisation_id"
+T = TypeVar("T", bound=models.Model)
+
+L, M, S, A = Role.LEADER, Role.MANAGER, Role.STAFF, Role.AUDITOR
+EVERYONE = frozenset(Role)
+
+# What each role may do, by operation. Object-level rules (staff and *their own* actions,
+# nobody verifying their own work) are the functions below this table.
+PERMISSIONS: dict[str, frozenset[str]] = {
+    "action.view": EVERYONE,
+    "action.create": frozenset({L, M}),
+    "action.edit": frozenset({L, M}),
+    "action.change_status": frozenset({L, M, S}),
+    "action.verify": frozenset({L, M}),
+    "action.cancel": frozenset({L, M}),
+    "admin.view": frozenset({L}),
+}
+
+
+def register_permissions(perms: dict[str, frozenset[str]]) -> None:
+    """Let an app declare its operations here, so the whole matrix stays in one table."""
+    clashes = set(perms) & set(PERMISSIONS)
+    if clashes:
+        raise ValueError(f"permissions declared twice: {sorted(clashes)}")
+    PERMISSIONS.update(perms)
+
+
+def has_perm(membership: Membership | None, perm: str) -> bool:
+    if membership is None:
+        return False
+    try:
+        return membership.role in PERMISSIONS[perm]
+    except KeyError:
+        raise ValueError(f"unknown permission {perm!r}") from None
+
+
+def require(request: HttpRequest, perm: str) -> None:
+    if not has_perm(getattr(request, "membership", None), perm):
+        raise PermissionDenied(f"Your role cannot do this ({perm}).")
+
+
+# --- actions: object-level rules -----------------------------------------------------
+
+# Moves anybody allowed to change the status may make, from each status.
+OWNER_MOVES: dict[str, frozenset[str]] = {
+    ActionStatus.OPEN: frozenset({ActionStatus.IN_PROGRESS, ActionStatus.DONE}),
+    ActionStatus.IN_PROGRESS: frozenset({ActionStatus.OPEN, ActionStatus.DONE}),
+    ActionStatus.DONE: frozenset({ActionStatus.IN_PROGRESS}),
+    ActionStatus.VERIFIED: frozenset(),
+    ActionStatus.CANCELLED: frozenset(),
+}
+# Further moves reserved for managers and leaders.
+MANAGER_MOVES: dict[str, frozenset[str]] = {
+    ActionStatus.OPEN: frozenset({ActionStatus.CANCELLED}),
+    ActionStatus.IN_PROGRESS: frozenset({ActionStatus.CANCELLED}),
+    ActionStatus.DONE: frozenset({ActionStatus.VERIFIED}),
+    ActionStatus.VERIFIED: frozenset({ActionStatus.IN_PROGRESS}),
+    ActionStatus.CANCELLED: frozenset({ActionStatus.OPEN}),
+}
+
+
+def action_moves(membership: Membership | None, action: Action) -> list[ActionStatus]:
+    """The statuses this member may move this action to, in workflow order."""
+    if membership is None or action.organisation_id != membership.organisation_id:
+        return []
+    role = membership.role
+    moves: set[str] = set()
+    if role in (L, M) or (role == S and action.owner_id == membership.user_id):
+        moves |= OWNER_MOVES[action.status]
+    if role in (L, M):
+        moves |= MANAGER_MOVES[action.status]
+        if action.owner_id == membership.user_id:
+            moves.discard(ActionStatus.VERIFIED)  # nobody verifies their own work
+    return [status for status in ActionStatus if status in moves]
+
+
+def action_moves_for_any_role(action: Action) -> frozenset[str]:
+    """Every status some role could move this action to (to tell "not allowed" from "not you")."""
+    return OWNER_MOVES[action.status] | MANAGER_MOVES[action.status]
+
+
+def can_edit_action(membership: Membership | None, action: Action) -> bool:
+    return (
+        has_perm(membership, "action.edit")
+        and membership is not None
+        and action.organisation_id == membership.organisation_id
+        and action.status not in (ActionStatus.VERIFIED, ActionStatus.CANCELLED)
+    )
+
+
+# --- the request's organisation ----------------------------------------------------------
+
+
+class OrganisationMiddleware:
+    """Sets `request.organisation` and `request.membership` and activates the org's time zone.
+
+    The organisation is the one chosen with the switcher (kept in the session) when the user
+    still belongs to it, otherwise their first. Anonymous users and users without any
+    membership get None for both.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.organisation = None  # type: ignore[attr-defined]
+        request.membership = None  # type: ignore[attr-defined]
+        request.memberships = []  # type: ignore[attr-defined]
+        if request.user.is_authenticated:
+            memberships = list(
+                Membership.objects.filter(user=request.user).select_related("organisation")
+            )
+            chosen = request.session.get(SESSION_KEY)
+            current = next((m for m in memberships if m.organisation_id == chosen), None)
+            current = current or (memberships[0] if memberships else None)
+            request.memberships = memberships  # type: ignore[attr-defined]
+            if current:
+                request.membership = current  # type: ignore[attr-defined]
+                request.organisation = current.organisation  # type: ignore[attr-defined]
+                timezone.activate(current.organisation.tzinfo)
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()
+
+
+def member_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Login required, and the user must belong to an organisation."""
+
+    @wraps(view)
+    @login_required
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.organisation is None:  # type: ignore[attr-defined]
+            return render(request, "isova/no_organisation.html", status=403)
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def get_for_org(request: HttpRequest, queryset: models.QuerySet[T], **lookup: Any) -> T:
+    """Fetch one object of the request's organisation, or 404 (also for other orgs' ids)."""
+    try:
+        return queryset.get(organisation=request.organisation, **lookup)  # type: ignore[attr-defined]
+    except (queryset.model.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such object in this organisation.") from None
+
+
+def switch_organisation(request: HttpRequest, organisation_id: int) -> Organisation:
+    for membership in request.memberships:  # type: ignore[attr-defined]
+        if membership.organisation_id == organisation_id:
+            request.session[SESSION_KEY] = organisation_id
+            return membership.organisation
+    raise Http404("You are not a member of that organisation.")
+
+
+def context(request: HttpRequest) -> dict[str, Any]:
+    membership = getattr(request, "membership", None)
+    perms = {name: has_perm(membership, name) for name in PERMISSIONS}
+    return {
+        "organisation": getattr(request, "organisation", None),
+        "membership": membership,
+        "memberships": getattr(request, "memberships", []),
+        "can": perms,
+    }

@@ -1,0 +1,190 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from . import actions, history, tenancy
+from .forms import ActionFilterForm, ActionForm, StatusForm, member_choices
+from .models import Action, Role
+from .tenancy import get_for_org, member_required, require
+
+PAGE_SIZE = 25
+# Bookkeeping fields that change with every status move; the status line says enough.
+HISTORY_IGNORED = ("completed_at", "verified_at")
+
+
+@member_required
+def home(request: HttpRequest) -> HttpResponse:
+    if request.membership.role == Role.STAFF:
+        return redirect("my_actions")
+    return redirect("dashboard")
+
+
+@member_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    return render(request, "isova/dashboard.html")
+
+
+@require_POST
+@member_required
+def switch_organisation(request: HttpRequest) -> HttpResponse:
+    try:
+        organisation_id = int(request.POST.get("organisation", ""))
+    except ValueError:
+        return HttpResponse("Choose an organisation.", status=400)
+    organisation = tenancy.switch_organisation(request, organisation_id)
+    messages.success(request, f"You are now working in {organisation}.")
+    return redirect("home")
+
+
+def _row_context(request: HttpRequest, action: Action) -> dict:
+    return {
+        "action": action,
+        "moves": tenancy.action_moves(request.membership, action),
+        "today": request.organisation.today(),
+    }
+
+
+@member_required
+def my_actions(request: HttpRequest) -> HttpResponse:
+    qs = Action.objects.for_org(request.organisation).filter(owner=request.user).for_list()
+    outstanding = list(qs.outstanding().order_by("due_date", "pk"))
+    recent = list(qs.exclude(status__in=["open", "in_progress"]).order_by("-updated_at")[:10])
+    membership = request.membership
+    rows = [
+        {"action": a, "moves": tenancy.action_moves(membership, a)} for a in outstanding + recent
+    ]
+    return render(
+        request,
+        "isova/my_actions.html",
+        {
+            "rows": rows,
+            "outstanding_count": len(outstanding),
+            "today": request.organisation.today(),
+        },
+    )
+
+
+@member_required
+def action_list(request: HttpRequest) -> HttpResponse:
+    org = request.organisation
+    today = org.today()
+    form = ActionFilterForm(request.GET or None, organisation=org)
+    qs = form.filter(Action.objects.for_org(org).for_list(), today).order_by("due_date", "pk")
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    membership = request.membership
+    rows = [{"action": a, "moves": tenancy.action_moves(membership, a)} for a in page]
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"form": form, "page": page, "rows": rows, "today": today, "query": query.urlencode()}
+    template = "isova/action_list.html#results" if request.htmx else "isova/action_list.html"
+    return render(request, template, context)
+
+
+@member_required
+def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    action = get_for_org(request, Action.objects.for_list(), pk=pk)
+    records = list(action.history.order_by("-history_date", "-history_id")[:50])
+    users = {u.pk: u.get_full_name() for u in member_choices(request.organisation)}
+    context = _row_context(request, action) | {
+        "history": history.entries(records, users=users, ignore=HISTORY_IGNORED),
+        "can_edit": tenancy.can_edit_action(request.membership, action),
+        "status_form": StatusForm(initial={"version": action.version}),
+    }
+    return render(request, "isova/action_detail.html", context)
+
+
+@member_required
+def action_create(request: HttpRequest) -> HttpResponse:
+    require(request, "action.create")
+    org = request.organisation
+    form = ActionForm(request.POST or None, organisation=org, initial={"due_date": None})
+    if request.method == "POST" and form.is_valid():
+        data = {f: form.cleaned_data[f] for f in actions.EDITABLE_FIELDS}
+        try:
+            action = actions.action_create(membership=request.membership, **data)
+        except actions.ActionError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"Action “{action.title}” assigned to {action.owner}.")
+            return redirect("action_detail", pk=action.pk)
+    return render(request, "isova/action_form.html", {"form": form, "action": None})
+
+
+@member_required
+def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    action = get_for_org(request, Action.objects.for_list(), pk=pk)
+    if not tenancy.can_edit_action(request.membership, action):
+        raise PermissionDenied("Your role cannot edit this action.")
+    form = ActionForm(request.POST or None, instance=action, organisation=request.organisation)
+    current = None
+    if request.method == "POST" and form.is_valid():
+        data = {f: form.cleaned_data[f] for f in actions.EDITABLE_FIELDS}
+        version = form.cleaned_data["version"] or 0
+        try:
+            action = actions.action_update(
+                membership=request.membership, action=action, version=version, **data
+            )
+        except actions.Conflict as conflict:
+            current = conflict.current
+            form.add_error(None, str(conflict))
+        except actions.ActionError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "Action saved.")
+            return redirect("action_detail", pk=action.pk)
+    return render(
+        request, "isova/action_form.html", {"form": form, "action": action, "current": current}
+    )
+
+
+@require_POST
+@member_required
+def action_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change one action's status: the HTMX inline control and its plain-form fallback."""
+    action = get_for_org(request, Action.objects.for_list(), pk=pk)
+    form = StatusForm(request.POST)
+    error, status = None, 200
+    if not form.is_valid():
+        error = "Choose a status to move this action to."
+    else:
+        try:
+            action = actions.action_set_status(
+                membership=request.membership,
+                action=action,
+                status=form.cleaned_data["status"],
+                version=form.cleaned_data["version"],
+                note=form.cleaned_data["note"],
+            )
+        except actions.Conflict as conflict:
+            action, error, status = conflict.current, str(conflict), 409
+        except actions.ActionError as exc:
+            error, status = str(exc), 422
+    if error and status == 200:
+        status = 422
+    if request.htmx:
+        context = _row_context(request, action) | {
+            "error": error,
+            "flash": None if error else "Saved",
+        }
+        template = request.POST.get("fragment") == "card" and "isova/_action_card.html"
+        # base.html's htmx-config swaps 409 and 422 bodies, so the explanation shows in place.
+        return render(request, template or "isova/_action_row.html", context, status=status)
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, f"“{action.title}” is now {action.get_status_display().lower()}.")
+    return redirect(_safe_next(request, reverse("action_detail", args=[action.pk])))
+
+
+def _safe_next(request: HttpRequest, default: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return target
+    return default
