@@ -50,7 +50,7 @@ format: install
 	.venv/bin/ruff format .
 
 bench: install
-	@bash scripts/bench.sh
+	@bash scripts/bench.sh $(ARGS)
 
 clean:
 	rm -rf .venv .tools staticfiles db.sqlite3
