@@ -1,1 +1,541 @@
-# Models of this app arrive with its issue; see README "Architecture".
+"""Quality objectives (ISO 9001 6.2): strategic goals, objectives, measurements and reviews.
+
+Progress, RAG status and forecast are computed by `ObjectiveQuerySet.with_progress()` in
+the database, so a list of 500 objectives costs the same number of queries as a list of 10.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Case, Count, F, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Cast, Coalesce, Greatest, Least, NullIf
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+from isova.models import Organisation
+
+FORECAST_POINTS = 6  # the forecast is a least-squares line through the last N values
+SPARKLINE_POINTS = 12
+
+
+class Direction(models.TextChoices):
+    HIGHER = "higher", "Higher is better"
+    LOWER = "lower", "Lower is better"
+
+
+class Frequency(models.TextChoices):
+    WEEKLY = "weekly", "Weekly"
+    MONTHLY = "monthly", "Monthly"
+    QUARTERLY = "quarterly", "Quarterly"
+
+
+# A value is "stale" when the latest one is older than one period plus this grace.
+FREQUENCY_DAYS = {Frequency.WEEKLY: 7, Frequency.MONTHLY: 31, Frequency.QUARTERLY: 92}
+GRACE_DAYS = {Frequency.WEEKLY: 7, Frequency.MONTHLY: 14, Frequency.QUARTERLY: 30}
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SUBMITTED = "submitted", "Submitted for approval"
+    ACTIVE = "active", "Active"
+    ACHIEVED = "achieved", "Achieved"
+    MISSED = "missed", "Missed"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+CLOSED_STATUSES = (Status.ACHIEVED, Status.MISSED, Status.WITHDRAWN)
+
+
+class Rag(models.TextChoices):
+    GREEN = "green", "On track"
+    AMBER = "amber", "Slightly behind"
+    RED = "red", "Off track"
+    STALE = "stale", "Stale"
+    NO_DATA = "no_data", "No data yet"
+
+
+class ReviewEvery(models.IntegerChoices):
+    MONTH = 1, "Every month"
+    QUARTER = 3, "Every quarter"
+    HALF_YEAR = 6, "Every six months"
+    YEAR = 12, "Every year"
+
+
+class Decision(models.TextChoices):
+    CONTINUE = "continue", "Continue as planned"
+    CHANGE_TARGET = "change_target", "Change the target"
+    ACHIEVED = "achieved", "Close as achieved"
+    MISSED = "missed", "Close as missed"
+
+
+# --- periods ---------------------------------------------------------------------------
+
+
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    """`day` moved by whole months, clipped to the end of a shorter month."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def period_bounds(day: datetime.date, frequency: str) -> tuple[datetime.date, datetime.date]:
+    """First and last day of the week (Monday–Sunday), month or quarter containing `day`."""
+    if frequency == Frequency.WEEKLY:
+        start = day - datetime.timedelta(days=day.weekday())
+        return start, start + datetime.timedelta(days=6)
+    if frequency == Frequency.QUARTERLY:
+        start = datetime.date(day.year, (day.month - 1) // 3 * 3 + 1, 1)
+    else:
+        start = day.replace(day=1)
+    months = 3 if frequency == Frequency.QUARTERLY else 1
+    return start, add_months(start, months) - datetime.timedelta(days=1)
+
+
+def period_label(start: datetime.date, frequency: str) -> str:
+    if frequency == Frequency.WEEKLY:
+        year, week, _ = start.isocalendar()
+        return f"{year}-W{week:02d}"
+    if frequency == Frequency.QUARTERLY:
+        return f"{start.year}-Q{(start.month - 1) // 3 + 1}"
+    return start.strftime("%Y-%m")
+
+
+# --- database arithmetic ---------------------------------------------------------------
+
+
+class DaysBetween(models.Func):
+    """Whole days from the second date to the first, on PostgreSQL and SQLite alike."""
+
+    arity = 2
+    output_field = models.IntegerField()
+
+    def as_sql(self, compiler, connection, **extra):  # type: ignore[override]
+        # PostgreSQL: date - date is an integer number of days.
+        return super().as_sql(
+            compiler, connection, template="(%(expressions)s)", arg_joiner=" - ", **extra
+        )
+
+    def as_sqlite(self, compiler, connection, **extra):  # type: ignore[override]
+        return super().as_sql(
+            compiler,
+            connection,
+            template="CAST(ROUND(julianday(%(expressions)s)) AS INTEGER)",
+            arg_joiner=") - julianday(",
+            **extra,
+        )
+
+
+def _float(expression: Any) -> Cast:
+    return Cast(expression, models.FloatField())
+
+
+def _planned(day: Any, prefix: str = "") -> Any:
+    """The planned value on `day`: a straight line from baseline (start) to target (target date)."""
+    ref = OuterRef if prefix else F
+    baseline, target = _float(ref("baseline")), _float(ref("target"))
+    duration = NullIf(_float(DaysBetween(ref("target_date"), ref("start_date"))), Value(0.0))
+    elapsed = _float(DaysBetween(day, ref("start_date")))
+    share = Least(Greatest(elapsed / duration, Value(0.0)), Value(1.0))
+    return baseline + (target - baseline) * share
+
+
+def _span(prefix: str = "") -> Any:
+    ref = OuterRef if prefix else F
+    return NullIf(_float(ref("target")) - _float(ref("baseline")), Value(0.0))
+
+
+# --- querysets -------------------------------------------------------------------------
+
+
+class StrategicGoalQuerySet(models.QuerySet["StrategicGoal"]):
+    def for_org(self, org: Organisation) -> StrategicGoalQuerySet:
+        return self.filter(organisation=org)
+
+
+class ObjectiveQuerySet(models.QuerySet["Objective"]):
+    def for_org(self, org: Organisation) -> ObjectiveQuerySet:
+        return self.filter(organisation=org)
+
+    def open(self) -> ObjectiveQuerySet:
+        """Objectives not yet closed (achieved, missed) or withdrawn."""
+        return self.exclude(status__in=CLOSED_STATUSES)
+
+    def for_list(self) -> ObjectiveQuerySet:
+        """Owner and goal joined, and the latest SPARKLINE_POINTS values prefetched (1 query)."""
+        recent = Measurement.objects.order_by("-period")[:SPARKLINE_POINTS]
+        return self.select_related("owner", "goal").prefetch_related(
+            models.Prefetch("measurements", queryset=recent, to_attr="recent_measurements")
+        )
+
+    def with_progress(self, today: datetime.date) -> ObjectiveQuerySet:
+        """Annotate progress, RAG and forecast, all computed by the database.
+
+        - `points`, `last_value`, `last_period`, `last_period_end`: the recorded values.
+        - `progress`: percent of the way from baseline to target of the latest value.
+        - `planned_now`: where the planned path (straight line baseline → target) is today.
+        - `behind`: how far the latest value trails the planned path at the end of its
+          period, in percent of the whole baseline → target distance (negative: ahead).
+          The division by (target − baseline) makes this right for lower-is-better too.
+        - `forecast`: the value at the target date on the least-squares line through the
+          last FORECAST_POINTS values (x = days since start), None with fewer than two;
+          `forecast_progress`: that forecast in percent of the way to the target.
+        - `rag`: no_data (nothing recorded), stale (an active objective whose latest value
+          is older than one period plus grace), then green / amber / red by `behind`
+          against the objective's amber and red tolerances.
+        """
+        values = Measurement.objects.filter(objective=OuterRef("pk"))
+        latest = values.order_by("-period")
+        # The last FORECAST_POINTS values: those from the N-th latest period on.
+        nth_latest = Measurement.objects.filter(objective=OuterRef(OuterRef("pk"))).order_by(
+            "-period"
+        )[FORECAST_POINTS - 1 : FORECAST_POINTS]
+        window = values.filter(
+            period__gte=Coalesce(Subquery(nth_latest.values("period")), Value(datetime.date.min))
+        )
+        x = _float(DaysBetween(F("period_end"), OuterRef("start_date")))
+        y = _float(F("value"))
+        n = _float(Count("pk"))
+        sx, sy = models.Sum(x), models.Sum(y)
+        sxy, sxx = models.Sum(x * y), models.Sum(x * x)
+        slope = (n * sxy - sx * sy) / NullIf(n * sxx - sx * sx, Value(0.0))
+        # On the fitted line: y(x_t) = mean(y) + slope · (x_t − mean(x)), where x_t is the
+        # target date; x_t − mean(x) is written mean(x_t − x) so that it stays an aggregate
+        # of this subquery (an aggregate of outer columns alone belongs to the outer query).
+        to_target = _float(DaysBetween(OuterRef("target_date"), F("period_end")))
+        fitted = models.Avg(y) + slope * models.Avg(to_target)
+        behind = (_planned(F("period_end"), "outer") - y) / _span("outer") * Value(100.0)
+
+        def first(queryset: models.QuerySet, expression: Any, field: Any = None) -> Subquery:
+            queryset = queryset.annotate(v=expression) if expression is not None else queryset
+            return Subquery(queryset.values("v")[:1], output_field=field)
+
+        stale_before = Case(
+            *[
+                When(frequency=f, then=Value(today - datetime.timedelta(FREQUENCY_DAYS[f] + g)))
+                for f, g in GRACE_DAYS.items()
+            ],
+            output_field=models.DateField(),
+        )
+        float_field = models.FloatField()
+        qs = self.annotate(
+            points=Coalesce(
+                Subquery(
+                    values.order_by().values("objective").annotate(c=Count("pk")).values("c"),
+                    output_field=models.IntegerField(),
+                ),
+                Value(0),
+            ),
+            last_value=Subquery(latest.values("value")[:1]),
+            last_period=Subquery(latest.values("period")[:1]),
+            last_period_end=Subquery(latest.values("period_end")[:1]),
+            behind=first(latest, behind, float_field),
+            forecast=Subquery(
+                window.order_by().values("objective").annotate(f=fitted).values("f"),
+                output_field=float_field,
+            ),
+            stale_before=stale_before,
+        )
+        return qs.annotate(
+            progress=(_float(F("last_value")) - _float(F("baseline"))) / _span() * Value(100.0),
+            planned_now=_planned(Value(today)),
+            forecast_progress=(F("forecast") - _float(F("baseline"))) / _span() * Value(100.0),
+            rag=Case(
+                When(points=0, then=Value(Rag.NO_DATA)),
+                When(
+                    Q(status=Status.ACTIVE, last_period_end__lt=F("stale_before")),
+                    then=Value(Rag.STALE),
+                ),
+                When(behind__lte=_float(F("amber_tolerance")), then=Value(Rag.GREEN)),
+                When(behind__lte=_float(F("red_tolerance")), then=Value(Rag.AMBER)),
+                When(behind__isnull=False, then=Value(Rag.RED)),
+                default=Value(Rag.NO_DATA),
+                output_field=models.CharField(),
+            ),
+        )
+
+    def review_overdue(self, today: datetime.date) -> ObjectiveQuerySet:
+        """Active objectives whose next review date has passed (the organisation's today)."""
+        return self.filter(status=Status.ACTIVE, next_review_date__lt=today)
+
+    def stale(self, today: datetime.date) -> ObjectiveQuerySet:
+        return self.with_progress(today).filter(rag=Rag.STALE)
+
+    def rag_counts(self, today: datetime.date) -> dict[str, int]:
+        """How many open objectives are in each RAG state, every state present (1 query)."""
+        counts = dict(
+            self.open()
+            .with_progress(today)
+            .order_by()
+            .values_list("rag")
+            .annotate(n=Count("pk"))
+            .values_list("rag", "n")
+        )
+        return {rag: counts.get(rag, 0) for rag in Rag.values}
+
+    def status_counts(self) -> dict[str, int]:
+        """How many objectives have each status, every status present (1 query)."""
+        counts = dict(self.order_by().values_list("status").annotate(n=Count("pk")))
+        return {status: counts.get(status, 0) for status in Status.values}
+
+    def trend_series(self, *, since: datetime.date | None = None) -> list[dict[str, Any]]:
+        """Per objective, its values as percent of the way to target over time (1 query).
+
+        `[{"id", "title", "periods": [...], "progress": [...]}, ...]`, ready for a chart.
+        """
+        rows = (
+            Measurement.objects.filter(objective__in=self)
+            .filter(**({"period__gte": since} if since else {}))
+            .annotate(
+                pct=(_float(F("value")) - _float(F("objective__baseline")))
+                / NullIf(
+                    _float(F("objective__target")) - _float(F("objective__baseline")),
+                    Value(0.0),
+                )
+                * Value(100.0)
+            )
+            .order_by("objective__title", "objective_id", "period")
+            .values_list("objective_id", "objective__title", "period", "pct")
+        )
+        series: dict[int, dict[str, Any]] = {}
+        for objective_id, title, period, pct in rows:
+            entry = series.setdefault(
+                objective_id, {"id": objective_id, "title": title, "periods": [], "progress": []}
+            )
+            entry["periods"].append(period.isoformat())
+            entry["progress"].append(None if pct is None else round(pct, 1))
+        return list(series.values())
+
+
+# --- models ----------------------------------------------------------------------------
+
+
+class StrategicGoal(models.Model):
+    """A business goal that quality objectives serve, e.g. "On-time delivery"."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="strategic_goals"
+    )
+    title = models.CharField(max_length=120)
+    description = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = StrategicGoalQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["title"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "title"], name="goal_title_per_org")
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Objective(models.Model):
+    """A quality objective: what, by whom, with what, by when and how it is judged (6.2.2)."""
+
+    APPROVAL_NAME = "objective"
+    # A change to any of these after approval asks for approval again (records.record_changed).
+    # "plan" stands for the objective's plan actions (their title, owner, due date).
+    MATERIAL_FIELDS = (
+        "title",
+        "goal",
+        "owner",
+        "measure_name",
+        "unit",
+        "direction",
+        "baseline",
+        "target",
+        "start_date",
+        "target_date",
+        "resources",
+        "budget",
+        "evaluation",
+        "plan",
+    )
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    title = models.CharField(max_length=200)
+    goal = models.ForeignKey(
+        StrategicGoal,
+        on_delete=models.PROTECT,
+        related_name="objectives",
+        null=True,
+        blank=True,
+        verbose_name="strategic goal",
+        help_text="The business goal this objective serves.",
+    )
+    why = models.TextField(
+        "why it matters", blank=True, help_text="In plain words: what it does for the business."
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="owned_objectives"
+    )
+    measure_name = models.CharField(
+        "what is measured", max_length=120, help_text="e.g. “Orders delivered on time”."
+    )
+    unit = models.CharField(max_length=30, help_text="e.g. %, days, complaints per month.")
+    direction = models.CharField(max_length=8, choices=Direction.choices, default=Direction.HIGHER)
+    baseline = models.DecimalField(
+        max_digits=14, decimal_places=4, help_text="Where we are at the start."
+    )
+    target = models.DecimalField(max_digits=14, decimal_places=4)
+    start_date = models.DateField()
+    target_date = models.DateField()
+    frequency = models.CharField(
+        "measured",
+        max_length=10,
+        choices=Frequency.choices,
+        default=Frequency.MONTHLY,
+        help_text="How often a value is recorded.",
+    )
+    amber_tolerance = models.DecimalField(
+        "amber when behind plan by more than (%)",
+        max_digits=5,
+        decimal_places=1,
+        default=Decimal("5"),
+        validators=[MinValueValidator(0)],
+        help_text="In percent of the whole planned improvement from baseline to target.",
+    )
+    red_tolerance = models.DecimalField(
+        "red when behind plan by more than (%)",
+        max_digits=5,
+        decimal_places=1,
+        default=Decimal("15"),
+        validators=[MinValueValidator(0)],
+    )
+    resources = models.TextField(
+        "resources needed", blank=True, help_text="People, tools, time and budget it needs."
+    )
+    budget = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    evaluation = models.TextField(
+        "how results are evaluated",
+        blank=True,
+        help_text="Who looks at the values, how often, and what counts as success.",
+    )
+    review_every = models.PositiveSmallIntegerField(
+        "reviewed", choices=ReviewEvery.choices, default=ReviewEvery.QUARTER
+    )
+    next_review_date = models.DateField(null=True, blank=True)
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+    objects = ObjectiveQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["target_date", "title", "pk"]
+        indexes = [models.Index(fields=["organisation", "status"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("objectives:detail", args=[self.pk])
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if self.start_date and self.target_date and self.target_date <= self.start_date:
+            errors["target_date"] = "The target date must come after the start date."
+        if self.baseline is not None and self.target is not None:
+            if self.target == self.baseline:
+                errors["target"] = "The target must differ from the baseline."
+            elif self.direction == Direction.HIGHER and self.target < self.baseline:
+                errors["target"] = "Higher is better: the target must be above the baseline."
+            elif self.direction == Direction.LOWER and self.target > self.baseline:
+                errors["target"] = "Lower is better: the target must be below the baseline."
+        amber, red = self.amber_tolerance, self.red_tolerance
+        if amber is not None and red is not None and red < amber:
+            errors["red_tolerance"] = "The red tolerance cannot be smaller than the amber one."
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status in CLOSED_STATUSES
+
+    def missing_elements(self, *, plan_steps: int) -> list[str]:
+        """What ISO 9001 6.2.2 asks for that this objective still lacks (empty: complete)."""
+        missing = []
+        if not self.goal_id:
+            missing.append("the strategic goal it serves")
+        if not self.why.strip():
+            missing.append("why it matters")
+        if plan_steps == 0:
+            missing.append("what will be done: at least one plan step (6.2.2 a)")
+        if not self.resources.strip():
+            missing.append("the resources needed (6.2.2 b)")
+        if not self.evaluation.strip():
+            missing.append("how results are evaluated (6.2.2 e)")
+        if not self.next_review_date:
+            missing.append("the next review date")
+        return missing
+
+    def period_bounds(self, day: datetime.date) -> tuple[datetime.date, datetime.date]:
+        return period_bounds(day, self.frequency)
+
+    def period_label(self, start: datetime.date) -> str:
+        return period_label(start, self.frequency)
+
+
+class Measurement(models.Model):
+    """The value of an objective's measure for one period (one value per period)."""
+
+    objective = models.ForeignKey(Objective, on_delete=models.CASCADE, related_name="measurements")
+    period = models.DateField(help_text="First day of the week, month or quarter.")
+    period_end = models.DateField()
+    value = models.DecimalField(max_digits=14, decimal_places=4)
+    comment = models.CharField(max_length=500, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["objective", "period"]
+        constraints = [
+            models.UniqueConstraint(fields=["objective", "period"], name="one_value_per_period")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.objective}: {self.value} ({self.period})"
+
+    @property
+    def label(self) -> str:
+        return period_label(self.period, self.objective.frequency)
+
+
+class Review(models.Model):
+    """A leader's or owner's review of an objective and what they decided."""
+
+    objective = models.ForeignKey(Objective, on_delete=models.CASCADE, related_name="reviews")
+    reviewed_on = models.DateField()
+    note = models.TextField()
+    decision = models.CharField(max_length=16, choices=Decision.choices)
+    new_target = models.DecimalField(max_digits=14, decimal_places=4, null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-reviewed_on", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Review of {self.objective} on {self.reviewed_on}"
