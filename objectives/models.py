@@ -108,6 +108,33 @@ def period_label(start: datetime.date, frequency: str) -> str:
     return start.strftime("%Y-%m")
 
 
+_PERIOD_HINT = {
+    Frequency.WEEKLY: "a week such as 2025-W07 or a date such as 2025-02-14",
+    Frequency.MONTHLY: "a month such as 2025-02 or a date such as 2025-02-14",
+    Frequency.QUARTERLY: "a quarter such as 2025-Q1, a month such as 2025-02 or a date",
+}
+
+
+def parse_period(text: str, frequency: str) -> datetime.date:
+    """The first day of the period that `text` names; ValueError with a readable message."""
+    text = (text or "").strip().upper()
+    hint = _PERIOD_HINT[Frequency(frequency)]
+    try:
+        if len(text) == 10:
+            day = datetime.date.fromisoformat(text)
+        elif len(text) == 7 and text[4] == "-" and text[5] == "Q" and frequency == "quarterly":
+            day = datetime.date(int(text[:4]), (int(text[6]) - 1) * 3 + 1, 1)
+        elif len(text) == 8 and text[4:6] == "-W" and frequency == Frequency.WEEKLY:
+            day = datetime.date.fromisocalendar(int(text[:4]), int(text[6:]), 1)
+        elif len(text) == 7 and text[4] == "-" and frequency != Frequency.WEEKLY:
+            day = datetime.date(int(text[:4]), int(text[5:]), 1)
+        else:
+            raise ValueError
+    except ValueError:
+        raise ValueError(f"“{text}” is not a period; give {hint}.") from None
+    return period_bounds(day, frequency)[0]
+
+
 # --- database arithmetic ---------------------------------------------------------------
 
 
@@ -158,6 +185,13 @@ def _span(prefix: str = "") -> Any:
 class StrategicGoalQuerySet(models.QuerySet["StrategicGoal"]):
     def for_org(self, org: Organisation) -> StrategicGoalQuerySet:
         return self.filter(organisation=org)
+
+    def with_counts(self) -> StrategicGoalQuerySet:
+        """Annotate `objective_count` and `open_count` (objectives not closed)."""
+        return self.annotate(
+            objective_count=Count("objectives"),
+            open_count=Count("objectives", filter=~Q(objectives__status__in=CLOSED_STATUSES)),
+        )
 
 
 class ObjectiveQuerySet(models.QuerySet["Objective"]):
@@ -463,6 +497,64 @@ class Objective(models.Model):
             errors["red_tolerance"] = "The red tolerance cannot be smaller than the amber one."
         if errors:
             raise ValidationError(errors)
+
+    def approval_snapshot(self) -> dict[str, Any]:
+        """The objective and its plan as a leader approves them (records.submit/approve).
+
+        Plan steps carry title, owner and due date but not their status: a step being done
+        is progress on the plan, not a change to it, and must not ask for re-approval.
+        Cancelled steps drop out of the plan.
+        """
+        from isova.models import Action, ActionStatus
+
+        steps = (
+            Action.objects.for_source(self)
+            .exclude(status=ActionStatus.CANCELLED)
+            .select_related("owner")
+            .order_by("due_date", "pk")
+        )
+        return {
+            "title": self.title,
+            "goal": self.goal.title if self.goal_id else None,
+            "why": self.why,
+            "owner": {"id": self.owner_id, "name": self.owner.get_full_name()},
+            "measure_name": self.measure_name,
+            "unit": self.unit,
+            "direction": self.direction,
+            "baseline": self.baseline,
+            "target": self.target,
+            "start_date": self.start_date,
+            "target_date": self.target_date,
+            "frequency": self.frequency,
+            "amber_tolerance": self.amber_tolerance,
+            "red_tolerance": self.red_tolerance,
+            "resources": self.resources,
+            "budget": self.budget,
+            "evaluation": self.evaluation,
+            "review_every": self.review_every,
+            "plan": [
+                {
+                    "id": step.pk,
+                    "title": step.title,
+                    "owner": step.owner_id,
+                    "owner_name": step.owner.get_full_name(),
+                    "due_date": step.due_date,
+                }
+                for step in steps
+            ],
+        }
+
+    def on_approval_decided(self, decision: str, signoff: Any) -> None:
+        """Approved: the objective is active. Rejected: a first submission goes back to
+        draft; an active objective whose change was rejected stays active."""
+        if decision == "approved":
+            self.status = Status.ACTIVE
+        elif self.status == Status.SUBMITTED:
+            self.status = Status.DRAFT
+        else:
+            return
+        self._change_reason = f"{decision} by {signoff.signer_name}"
+        self.save(update_fields=["status", "updated_at"])
 
     @property
     def is_closed(self) -> bool:

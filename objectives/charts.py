@@ -1,0 +1,72 @@
+"""Chart data for objectives: the server-rendered sparkline and the detail page's series."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+
+from .models import Measurement, Objective
+
+
+def sparkline(
+    measurements: Sequence[Measurement], *, width: int = 96, height: int = 24
+) -> SafeString | str:
+    """An inline SVG line of the values, oldest left; `measurements` newest first."""
+    values = [float(m.value) for m in reversed(measurements)]
+    if len(values) < 2:
+        return ""
+    low, high = min(values), max(values)
+    spread = (high - low) or 1.0
+    step = (width - 4) / (len(values) - 1)
+    points = [
+        (2 + i * step, 2 + (height - 4) * (1 - (v - low) / spread)) for i, v in enumerate(values)
+    ]
+    path = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
+    last_x, last_y = points[-1]
+    label = "Recent values: " + ", ".join(f"{v:g}" for v in values)
+    return format_html(
+        '<svg class="sparkline" width="{}" height="{}" viewBox="0 0 {} {}" role="img" '
+        'aria-label="{}"><polyline points="{}" fill="none" stroke="currentColor" '
+        'stroke-width="1.5"/><circle cx="{}" cy="{}" r="2.2" fill="currentColor"/></svg>',
+        width,
+        height,
+        width,
+        height,
+        label,
+        path,
+        f"{last_x:.1f}",
+        f"{last_y:.1f}",
+    )
+
+
+def series(objective: Objective, measurements: Sequence[Measurement]) -> dict[str, Any]:
+    """What the detail chart draws; `objective` carries `with_progress` annotations.
+
+    Actual values sit at the end of their period; the planned path runs straight from the
+    baseline at the start to the target at the target date; the forecast is drawn from the
+    latest value to the least-squares forecast at the target date.
+    """
+    start, end = objective.start_date.isoformat(), objective.target_date.isoformat()
+    baseline, target = float(objective.baseline), float(objective.target)
+    data: dict[str, Any] = {
+        "unit": objective.unit,
+        "actual": {
+            "x": [m.period_end.isoformat() for m in measurements],
+            "y": [float(m.value) for m in measurements],
+            "text": [objective.period_label(m.period) for m in measurements],
+        },
+        "planned": {"x": [start, end], "y": [baseline, target]},
+        "target": {"x": [start, end], "y": [target, target]},
+        "forecast": None,
+    }
+    forecast = getattr(objective, "forecast", None)
+    if forecast is not None and measurements:
+        last = measurements[-1]
+        data["forecast"] = {
+            "x": [last.period_end.isoformat(), end],
+            "y": [float(last.value), round(forecast, 4)],
+        }
+    return data

@@ -1,0 +1,65 @@
+"""Object-level rules for objectives, built on the role table in `isova.tenancy`."""
+
+from __future__ import annotations
+
+from isova.models import Action, Membership, Role
+from isova.tenancy import has_perm
+
+from .models import Objective, Status
+
+
+def _same_org(membership: Membership | None, objective: Objective) -> bool:
+    return membership is not None and membership.organisation_id == objective.organisation_id
+
+
+def can_edit(membership: Membership | None, objective: Objective) -> bool:
+    return (
+        _same_org(membership, objective)
+        and has_perm(membership, "objective.edit")
+        and not objective.is_closed
+    )
+
+
+def can_submit(membership: Membership | None, objective: Objective) -> bool:
+    return _same_org(membership, objective) and has_perm(membership, "objective.submit")
+
+
+def owns_plan_step(membership: Membership, objective: Objective) -> bool:
+    return Action.objects.for_source(objective).filter(owner_id=membership.user_id).exists()
+
+
+def can_record_value(
+    membership: Membership | None, objective: Objective, *, is_plan_owner: bool | None = None
+) -> bool:
+    """Leaders and managers for any objective; staff for those they own or have a step of.
+
+    `is_plan_owner` may be given when the caller already knows (bulk checks); otherwise it
+    costs one query.
+    """
+    if not _same_org(membership, objective) or objective.status == Status.WITHDRAWN:
+        return False
+    if not has_perm(membership, "objective.record_value"):
+        return False
+    if has_perm(membership, "objective.record_any_value"):
+        return True
+    assert membership is not None
+    if objective.owner_id == membership.user_id:
+        return True
+    return is_plan_owner if is_plan_owner is not None else owns_plan_step(membership, objective)
+
+
+def can_review(membership: Membership | None, objective: Objective) -> bool:
+    if not _same_org(membership, objective) or objective.status == Status.WITHDRAWN:
+        return False
+    assert membership is not None
+    if has_perm(membership, "objective.review"):
+        return True
+    return objective.owner_id == membership.user_id and membership.role != Role.AUDITOR
+
+
+def can_withdraw(membership: Membership | None, objective: Objective) -> bool:
+    return (
+        _same_org(membership, objective)
+        and has_perm(membership, "objective.withdraw")
+        and not objective.is_closed
+    )
