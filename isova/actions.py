@@ -144,6 +144,8 @@ def action_set_status(
 ) -> Action:
     """Move an action to `status` if this member may; record who completed or verified it."""
     _check_member(membership, action.organisation)
+    if not tenancy.has_perm(membership, "action.change_status"):
+        raise PermissionDenied("Your role cannot change the status of actions.")
     if status not in ActionStatus.values:
         raise ActionError(f"“{status}” is not a status.")
     current = _lock(action, version)

@@ -149,6 +149,7 @@ def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def action_status(request: HttpRequest, pk: int) -> HttpResponse:
     """Change one action's status: the HTMX inline control and its plain-form fallback."""
     action = get_for_org(request, Action.objects.for_list(), pk=pk)
+    require(request, "action.change_status")
     form = StatusForm(request.POST)
     error, status = None, 200
     if not form.is_valid():
