@@ -2,7 +2,18 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Action, Membership, Notification, Organisation, User
+from . import records  # noqa: F401  (declares the record permissions at start-up)
+from .models import (
+    Action,
+    Membership,
+    Notification,
+    Organisation,
+    QualityPolicy,
+    RecordVersion,
+    SignOff,
+    SignOffChain,
+    User,
+)
 
 
 class MembershipInline(admin.TabularInline):
@@ -49,3 +60,50 @@ class ActionAdmin(SimpleHistoryAdmin):
 class NotificationAdmin(admin.ModelAdmin):
     list_display = ["subject", "recipient", "kind", "day", "sent_at"]
     list_filter = ["kind"]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows written only by isova/records.py: viewable, never added, changed or deleted here."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(SignOff)
+class SignOffAdmin(ReadOnlyAdmin):
+    list_display = [
+        "sequence",
+        "organisation",
+        "meaning",
+        "record_label",
+        "version_number",
+        "signer_name",
+        "signed_at",
+    ]
+    list_filter = ["organisation", "meaning"]
+    search_fields = ["record_label", "signer_name", "hash"]
+
+
+@admin.register(RecordVersion)
+class RecordVersionAdmin(ReadOnlyAdmin):
+    list_display = ["record_label", "number", "status", "organisation", "submitted_at"]
+    list_filter = ["organisation", "status"]
+    search_fields = ["record_label"]
+
+
+@admin.register(SignOffChain)
+class SignOffChainAdmin(ReadOnlyAdmin):
+    list_display = ["organisation", "length", "last_hash"]
+
+
+@admin.register(QualityPolicy)
+class QualityPolicyAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "organisation", "owner", "effective_from"]
+    list_filter = ["organisation"]
+    raw_id_fields = ["owner"]
