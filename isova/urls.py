@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import views
+from . import records_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -15,6 +15,21 @@ urlpatterns = [
     path("actions/<int:pk>/", views.action_detail, name="action_detail"),
     path("actions/<int:pk>/edit/", views.action_edit, name="action_edit"),
     path("actions/<int:pk>/status/", views.action_status, name="action_status"),
+    path("approvals/", records_views.approvals, name="approvals"),
+    path(
+        "records/<str:model_key>/<int:pk>/submit/",
+        records_views.record_submit,
+        name="record_submit",
+    ),
+    path(
+        "records/<str:model_key>/<int:pk>/decide/",
+        records_views.record_decide,
+        name="record_decide",
+    ),
+    path("policy/", records_views.quality_policy_list, name="quality_policy_list"),
+    path("policy/new/", records_views.quality_policy_create, name="quality_policy_create"),
+    path("policy/<int:pk>/", records_views.quality_policy_detail, name="quality_policy_detail"),
+    path("policy/<int:pk>/edit/", records_views.quality_policy_edit, name="quality_policy_edit"),
     path("objectives/", include("objectives.urls")),
     path("audits/", include("audits.urls")),
     path("risks/", include("risks.urls")),
