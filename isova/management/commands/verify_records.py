@@ -1,0 +1,47 @@
+"""Recompute every organisation's sign-off hash chain and report each broken link."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from isova import records
+from isova.models import Organisation
+
+
+class Command(BaseCommand):
+    help = (
+        "Recompute the SHA-256 chain of sign-offs of every organisation (or one, --organisation "
+        "SLUG) and report each broken link: altered, reordered or deleted sign-offs. Exits "
+        "non-zero when any link is broken. Prints each chain's head hash: keep those somewhere "
+        "else (a printed report, an e-mail) to be able to prove later that nothing was rewritten."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--organisation", metavar="SLUG", help="check only this organisation")
+
+    def handle(self, *args: Any, organisation: str | None = None, **options: Any) -> None:
+        organisations = Organisation.objects.order_by("slug")
+        if organisation:
+            organisations = organisations.filter(slug=organisation)
+            if not organisations.exists():
+                raise CommandError(f"No organisation with the slug “{organisation}”.")
+        total, broken = 0, []
+        for org in organisations:
+            count, breaks = records.verify_chain(org)
+            total += count
+            broken += breaks
+            verdict = "BROKEN" if breaks else "intact"
+            self.stdout.write(
+                f"{org.slug}: {count} sign-off{'s' if count != 1 else ''}, chain {verdict}, "
+                f"head {records.chain_head(org)}"
+            )
+            for item in breaks:
+                self.stderr.write(f"  BROKEN LINK: {item}")
+        if broken:
+            raise CommandError(
+                f"{len(broken)} broken link{'s' if len(broken) != 1 else ''} in the record "
+                "chains: the sign-offs above were altered, reordered or deleted."
+            )
+        self.stdout.write(self.style.SUCCESS(f"All chains intact ({total} sign-offs checked)."))

@@ -1,0 +1,255 @@
+"""Pages of the approval mechanism: the approvals inbox, the record panel's endpoints
+(submit, approve / reject) for any approvable, and the quality policy's own pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.apps import apps
+from django.contrib import messages
+from django.db import models
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from . import records, tenancy
+from .forms import DateInput, member_choices
+from .models import QualityPolicy, RecordVersion
+from .tenancy import get_for_org, member_required, require
+
+# --- forms -----------------------------------------------------------------------------
+
+
+class SubmitForm(forms.Form):
+    comment = forms.CharField(
+        label="Note to the approver (optional)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("approve", "Approve"), ("reject", "Reject")])
+    password = forms.CharField(
+        label="Your password (to sign)",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        error_messages={"required": "Enter your password to sign. Nothing was signed."},
+    )
+    comment = forms.CharField(required=False, max_length=2000)
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+class QualityPolicyForm(forms.ModelForm):
+    class Meta:
+        model = QualityPolicy
+        fields = list(records.POLICY_FIELDS)
+        widgets = {"effective_from": DateInput(), "text": forms.Textarea(attrs={"rows": 8})}
+        help_texts = {
+            "title": "Retitling does not need a new approval.",
+            "text": "Changing the text, owner or effective date needs a leader’s approval.",
+        }
+        error_messages = {
+            "effective_from": {"invalid": "Enter the date as YYYY-MM-DD, e.g. 2026-12-31."},
+            "owner": {"invalid_choice": "Choose an owner from this organisation’s members."},
+        }
+
+    def __init__(self, *args: Any, organisation: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = member_choices(organisation)
+        self.fields["owner"].label_from_instance = lambda u: u.get_full_name()
+
+
+# --- helpers ---------------------------------------------------------------------------
+
+
+def _approvable(request: HttpRequest, model_key: str, pk: int) -> models.Model:
+    """The approvable `app_label.model` #pk of the request's organisation, or 404."""
+    try:
+        model = apps.get_model(model_key)
+    except (LookupError, ValueError):
+        raise Http404("No such kind of record.") from None
+    if not hasattr(model, "approval_snapshot") or not hasattr(model, "APPROVAL_NAME"):
+        raise Http404("No such kind of record.")
+    return get_for_org(request, model._default_manager.all(), pk=pk)
+
+
+def _safe_next(request: HttpRequest, default: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return target
+    return default
+
+
+def _panel(
+    request: HttpRequest, obj: models.Model, status: int = 200, **extra: Any
+) -> HttpResponse:
+    context = records.record_panel_context(request, obj) | extra
+    context["record_next"] = _safe_next(request, obj.get_absolute_url())  # type: ignore[attr-defined]
+    return render(request, "isova/_record_panel.html", context, status=status)
+
+
+def _inbox_row(request: HttpRequest, obj: models.Model, status: int, **extra: Any) -> HttpResponse:
+    record = records.state(obj)
+    context = {
+        "row": record.current,
+        "obj": obj,
+        "can_decide": records.can_decide(request.membership, obj, record),
+    } | extra
+    return render(request, "isova/records/approvals.html#row", context, status=status)
+
+
+# --- record endpoints (any approvable) ---------------------------------------------------
+
+
+@require_POST
+@member_required
+def record_submit(request: HttpRequest, model_key: str, pk: int) -> HttpResponse:
+    obj = _approvable(request, model_key, pk)
+    form = SubmitForm(request.POST)
+    comment = form.cleaned_data["comment"] if form.is_valid() else ""
+    error, status = None, 200
+    try:
+        version = records.submit(membership=request.membership, obj=obj, comment=comment)
+    except records.RecordError as exc:
+        error, status = str(exc), 422
+    flash = None if error else f"Version {version.number} submitted: the leaders are asked."
+    if request.htmx:
+        return _panel(request, obj, status, record_error=error, record_flash=flash)
+    messages.add_message(request, messages.ERROR if error else messages.SUCCESS, error or flash)
+    return redirect(_safe_next(request, obj.get_absolute_url()))  # type: ignore[attr-defined]
+
+
+@require_POST
+@member_required
+def record_decide(request: HttpRequest, model_key: str, pk: int) -> HttpResponse:
+    """Approve or reject with the password re-entered: from the record panel or the inbox."""
+    obj = _approvable(request, model_key, pk)
+    form = DecisionForm(request.POST)
+    error, status, flash = None, 200, None
+    if not form.is_valid():
+        error = " ".join(e for errors in form.errors.values() for e in errors)
+        status = 422
+    else:
+        data = form.cleaned_data
+        decide = records.approve if data["decision"] == "approve" else records.reject
+        try:
+            signoff = decide(
+                membership=request.membership,
+                obj=obj,
+                password=data["password"],
+                comment=data["comment"],
+                version=data["version"],
+            )
+        except records.Stale as exc:
+            error, status = str(exc), 409
+        except records.RecordError as exc:
+            error, status = str(exc), 422
+        else:
+            flash = f"You {signoff.meaning} version {signoff.version_number} of “{obj}”."
+    if request.htmx:
+        # base.html's htmx-config swaps 409 and 422 bodies, so the reason shows in place.
+        if request.POST.get("fragment") == "inbox":
+            return _inbox_row(request, obj, status, error=error, flash=flash)
+        return _panel(request, obj, status, record_error=error, record_flash=flash)
+    messages.add_message(request, messages.ERROR if error else messages.SUCCESS, error or flash)
+    return redirect(_safe_next(request, obj.get_absolute_url()))  # type: ignore[attr-defined]
+
+
+@member_required
+def approvals(request: HttpRequest) -> HttpResponse:
+    """The approvals inbox: what waits for my decision, oldest first, and my own submissions."""
+    membership = request.membership
+    base = RecordVersion.objects.for_org(request.organisation).awaiting_decision().for_inbox()
+    waiting: list[RecordVersion] = []
+    if tenancy.has_perm(membership, "record.approve"):
+        waiting = list(base.exclude(submitted_by=request.user))
+    mine = list(base.filter(submitted_by=request.user))
+    return render(
+        request,
+        "isova/records/approvals.html",
+        {"waiting": waiting, "mine": mine, "decision_form": DecisionForm()},
+    )
+
+
+# --- the quality policy ----------------------------------------------------------------
+
+
+@member_required
+def quality_policy_list(request: HttpRequest) -> HttpResponse:
+    org = request.organisation
+    policies = list(QualityPolicy.objects.filter(organisation=org).select_related("owner"))
+    latest: dict[int, RecordVersion] = {}
+    for version in RecordVersion.objects.for_org(org).filter(
+        content_type__app_label="isova", content_type__model="qualitypolicy"
+    ):
+        latest[version.object_id] = version  # ordered by number: the last one wins
+    rows = [{"policy": p, "version": latest.get(p.pk)} for p in policies]
+    return render(
+        request,
+        "isova/records/policy_list.html",
+        {"rows": rows, "can_edit": tenancy.has_perm(request.membership, "policy.edit")},
+    )
+
+
+@member_required
+def quality_policy_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    policy = get_for_org(request, QualityPolicy.objects.select_related("owner"), pk=pk)
+    context = records.record_panel_context(request, policy) | {
+        "policy": policy,
+        "can_edit": tenancy.has_perm(request.membership, "policy.edit"),
+    }
+    return render(request, "isova/records/policy_detail.html", context)
+
+
+@member_required
+def quality_policy_create(request: HttpRequest) -> HttpResponse:
+    require(request, "policy.edit")
+    org = request.organisation
+    form = QualityPolicyForm(request.POST or None, organisation=org)
+    if request.method == "POST" and form.is_valid():
+        data = {name: form.cleaned_data[name] for name in records.POLICY_FIELDS}
+        try:
+            policy = records.policy_create(membership=request.membership, **data)
+        except records.RecordError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "Quality policy saved as a draft. Submit it for approval.")
+            return redirect(policy)
+    return render(request, "isova/records/policy_form.html", {"form": form, "policy": None})
+
+
+@member_required
+def quality_policy_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    require(request, "policy.edit")
+    policy = get_for_org(request, QualityPolicy.objects.select_related("owner"), pk=pk)
+    form = QualityPolicyForm(
+        request.POST or None, instance=policy, organisation=policy.organisation
+    )
+    if request.method == "POST" and form.is_valid():
+        data = {name: form.cleaned_data[name] for name in records.POLICY_FIELDS}
+        policy = QualityPolicy.objects.select_related("owner").get(pk=pk)  # before the form's edit
+        try:
+            policy, moved = records.policy_update(
+                membership=request.membership, policy=policy, **data
+            )
+        except records.RecordError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _edit_message(moved))
+            return redirect(policy)
+    return render(request, "isova/records/policy_form.html", {"form": form, "policy": policy})
+
+
+def _edit_message(moved: RecordVersion | None) -> str:
+    if moved is None:
+        return "Quality policy saved."
+    if moved.submitted_at is None:
+        return (
+            f"Saved. This change needs a new approval: version {moved.number} is a draft; "
+            "submit it to the leaders."
+        )
+    return "Saved. The submission went back to draft: submit it again for approval."
