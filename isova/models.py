@@ -373,6 +373,12 @@ class RecordVersion(models.Model):
     def __str__(self) -> str:
         return f"{self.record_label or 'record'} v{self.number} ({self.get_status_display()})"
 
+    @property
+    def model_key(self) -> str:
+        """"app_label.model" of the record, as record URLs name it."""
+        ct = ContentType.objects.get_for_id(self.content_type_id)
+        return f"{ct.app_label}.{ct.model}"
+
 
 class SignOffChain(models.Model):
     """The head of one organisation's sign-off chain: how long it is and its last hash.
