@@ -376,8 +376,7 @@ class RecordVersion(models.Model):
     @property
     def model_key(self) -> str:
         """"app_label.model" of the record, as record URLs name it."""
-        ct = ContentType.objects.get_for_id(self.content_type_id)
-        return f"{ct.app_label}.{ct.model}"
+        return f"{self.content_type.app_label}.{self.content_type.model}"
 
 
 class SignOffChain(models.Model):
