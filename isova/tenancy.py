@@ -94,8 +94,9 @@ def action_moves(membership: Membership | None, action: Action) -> list[ActionSt
         moves |= OWNER_MOVES[action.status]
     if role in (L, M):
         moves |= MANAGER_MOVES[action.status]
-        if action.owner_id == membership.user_id:
-            moves.discard(ActionStatus.VERIFIED)  # nobody verifies their own work
+        if membership.user_id in (action.owner_id, action.completed_by_id):
+            # Nobody verifies their own work: not as its owner, nor as the one who completed it.
+            moves.discard(ActionStatus.VERIFIED)
     return [status for status in ActionStatus if status in moves]
 
 

@@ -1,0 +1,259 @@
+"""The action workflow's moves: which are allowed, and what each records."""
+
+import datetime
+
+import pytest
+import time_machine
+from django.core.exceptions import PermissionDenied
+from django.utils import timezone
+
+from isova import actions
+from isova.models import Action, ActionStatus
+from tests.conftest import membership_of
+
+from .conftest import db_counts, snapshot
+
+STATUSES = list(ActionStatus.values)
+# Every move the workflow allows (to somebody), from each status.
+ALLOWED = {
+    ("open", "in_progress"),
+    ("open", "done"),
+    ("open", "cancelled"),
+    ("in_progress", "open"),
+    ("in_progress", "done"),
+    ("in_progress", "cancelled"),
+    ("done", "in_progress"),
+    ("done", "verified"),
+    ("verified", "in_progress"),
+    ("cancelled", "open"),
+}
+MOMENT = datetime.datetime(2026, 3, 14, 9, 30, tzinfo=datetime.UTC)
+
+
+@pytest.fixture
+def manager(org):
+    return membership_of(org.manager, org.organisation)
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        pytest.param(old, new, id=f"{old} to {new}")
+        for old in STATUSES
+        for new in STATUSES
+        if old != new
+    ],
+)
+def test_a_manager_may_make_exactly_the_sensible_moves(org, manager, action_of, old, new):
+    action = action_of(status=old)
+    if (old, new) in ALLOWED:
+        moved = actions.action_set_status(
+            membership=manager, action=action, status=new, version=action.version
+        )
+        assert moved.status == new
+        assert Action.objects.get(pk=action.pk).status == new
+    else:
+        before = snapshot(action)
+        with pytest.raises(actions.ActionError, match="cannot become"):
+            actions.action_set_status(
+                membership=manager, action=action, status=new, version=action.version
+            )
+        assert snapshot(action) == before
+
+
+@pytest.mark.parametrize("status", STATUSES)
+def test_moving_an_action_to_the_status_it_already_has_is_refused(manager, action_of, status):
+    action = action_of(status=status)
+    with pytest.raises(actions.ActionError, match="already"):
+        actions.action_set_status(
+            membership=manager, action=action, status=status, version=action.version
+        )
+
+
+@pytest.mark.parametrize("status", ["", "closed", "DONE", "verified; drop table"])
+def test_an_unknown_status_is_refused(manager, action_of, status):
+    action = action_of()
+    with pytest.raises(actions.ActionError, match="is not a status"):
+        actions.action_set_status(
+            membership=manager, action=action, status=status, version=action.version
+        )
+
+
+def test_completing_records_who_when_and_the_note(org, action_of):
+    action = action_of(owner=org.staff, status="in_progress")
+    staff = membership_of(org.staff, org.organisation)
+    with time_machine.travel(MOMENT, tick=False):
+        done = actions.action_set_status(
+            membership=staff, action=action, status="done", version=1, note="Replaced the seal."
+        )
+    done.refresh_from_db()
+    assert (done.completed_by, done.completed_at, done.completion_note) == (
+        org.staff,
+        MOMENT,
+        "Replaced the seal.",
+    )
+    assert done.verified_at is None
+    assert done.version == 2
+
+
+def test_verifying_records_who_when_and_the_note(org, manager, action_of):
+    action = action_of(owner=org.staff, status="done")
+    with time_machine.travel(MOMENT, tick=False):
+        verified = actions.action_set_status(
+            membership=manager, action=action, status="verified", version=1, note="Seen it."
+        )
+    verified.refresh_from_db()
+    assert (verified.verified_by, verified.verified_at, verified.verification_note) == (
+        org.manager,
+        MOMENT,
+        "Seen it.",
+    )
+    assert verified.completed_by == org.staff  # the completion stays on record
+
+
+@pytest.mark.parametrize("old", ["done", "verified"])
+def test_reopening_clears_completion_and_verification_and_keeps_the_reason(
+    org, manager, action_of, old
+):
+    action = action_of(owner=org.staff, status=old, description="Fix it.")
+    reopened = actions.action_set_status(
+        membership=manager, action=action, status="in_progress", version=1, note="Still leaks."
+    )
+    reopened.refresh_from_db()
+    assert reopened.status == "in_progress"
+    assert reopened.completed_at is reopened.completed_by is None
+    assert reopened.verified_at is reopened.verified_by is None
+    assert reopened.completion_note == reopened.verification_note == ""
+    assert reopened.description == "Fix it.\n\nReopened: Still leaks."
+
+
+def test_a_cancelled_action_reopens_as_open(manager, action_of):
+    action = action_of(status="cancelled")
+    reopened = actions.action_set_status(
+        membership=manager, action=action, status="open", version=1
+    )
+    assert reopened.status == "open"
+
+
+def test_every_move_leaves_a_history_row(org, manager, action_of):
+    action = action_of(owner=org.staff)
+    staff = membership_of(org.staff, org.organisation)
+    version = action.version
+    for membership, status in [(staff, "in_progress"), (staff, "done"), (manager, "verified")]:
+        action = actions.action_set_status(
+            membership=membership, action=action, status=status, version=version
+        )
+        version = action.version
+    statuses = list(
+        Action.history.filter(id=action.pk).order_by("history_id").values_list("status", flat=True)
+    )
+    assert statuses[-3:] == ["in_progress", "done", "verified"]
+
+
+def test_nobody_verifies_an_action_they_completed_themselves(org, manager, action_of):
+    """A manager who marks someone's action done cannot also be the one who checks it."""
+    action = action_of(owner=org.staff, status="in_progress")
+    done = actions.action_set_status(membership=manager, action=action, status="done", version=1)
+    with pytest.raises(PermissionDenied):
+        actions.action_set_status(membership=manager, action=done, status="verified", version=2)
+    leader = membership_of(org.leader, org.organisation)
+    verified = actions.action_set_status(
+        membership=leader, action=done, status="verified", version=2
+    )
+    assert (verified.completed_by, verified.verified_by) == (org.manager, org.leader)
+
+
+def test_nobody_verifies_an_action_they_own(org, action_of):
+    leader = membership_of(org.leader, org.organisation)
+    action = action_of(owner=org.leader, status="done")
+    with pytest.raises(PermissionDenied):
+        actions.action_set_status(membership=leader, action=action, status="verified", version=1)
+    assert Action.objects.get(pk=action.pk).status == "done"
+
+
+def test_staff_may_not_cancel_or_verify_even_their_own_action(org, action_of):
+    staff = membership_of(org.staff, org.organisation)
+    for old, new in [("open", "cancelled"), ("done", "verified")]:
+        action = action_of(owner=org.staff, status=old)
+        with pytest.raises(PermissionDenied):
+            actions.action_set_status(membership=staff, action=action, status=new, version=1)
+
+
+# --- the same through the view --------------------------------------------------------------
+
+
+def test_the_detail_form_completes_an_action_with_a_note(org, as_user, action_of):
+    action = action_of(owner=org.staff, status="in_progress", title="Seal the pump")
+    client = as_user(org.staff)
+    with time_machine.travel(MOMENT, tick=False):
+        response = client.post(
+            f"/actions/{action.pk}/status/",
+            {"status": "done", "version": 1, "note": "New seal fitted."},
+        )
+    assert response.status_code == 302
+    assert response["Location"] == f"/actions/{action.pk}/"
+    page = client.get(response["Location"]).content.decode()
+    assert "“Seal the pump” is now done." in page
+    assert "New seal fitted." in page
+    action.refresh_from_db()
+    assert (action.completed_by, action.completed_at) == (org.staff, MOMENT)
+
+
+def test_a_refused_move_through_the_plain_form_explains_itself_and_changes_nothing(
+    org, as_user, action_of
+):
+    action = action_of(status="done")
+    before, counts = snapshot(action), db_counts()
+    client = as_user(org.manager)
+    response = client.post(f"/actions/{action.pk}/status/", {"status": "cancelled", "version": 1})
+    assert response.status_code == 302
+    page = client.get(response["Location"]).content.decode()
+    assert "An action that is done cannot become cancelled." in page
+    assert snapshot(action) == before
+    assert db_counts() == counts
+
+
+def test_a_refused_move_through_htmx_answers_422_with_the_reason_in_the_row(
+    org, as_user, action_of
+):
+    action = action_of(status="verified")
+    before = snapshot(action)
+    response = as_user(org.manager).post(
+        f"/actions/{action.pk}/status/",
+        {"status": "done", "version": 1},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 422
+    body = response.content.decode()
+    assert "An action that is verified cannot become done." in body
+    assert f'id="action-{action.pk}"' in body
+    assert snapshot(action) == before
+
+
+def test_after_a_move_the_redirect_goes_back_to_the_page_it_came_from_but_never_offsite(
+    org, as_user, action_of
+):
+    client = as_user(org.manager)
+    action = action_of()
+    response = client.post(
+        f"/actions/{action.pk}/status/",
+        {"status": "in_progress", "version": 1, "next": "/actions/?status=open"},
+    )
+    assert response["Location"] == "/actions/?status=open"
+    response = client.post(
+        f"/actions/{action.pk}/status/",
+        {"status": "done", "version": 2, "next": "https://evil.example.com/"},
+    )
+    assert response["Location"] == f"/actions/{action.pk}/"
+
+
+def test_overdue_uses_the_organisations_own_today(org, action_of):
+    org.organisation.timezone = "Pacific/Kiritimati"  # UTC+14: already tomorrow there
+    org.organisation.save()
+    with time_machine.travel(datetime.datetime(2026, 5, 1, 12, 0, tzinfo=datetime.UTC)):
+        action = action_of(due_date=datetime.date(2026, 5, 1))
+        today = org.organisation.today()
+        assert today == datetime.date(2026, 5, 2)
+        assert action.is_overdue(today)
+        assert list(Action.objects.overdue(today)) == [action]
+        assert not action.is_overdue(timezone.localdate())
