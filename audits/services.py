@@ -15,9 +15,9 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
-from isova import actions, notifications, tenancy
+from isova import actions, notifications, records, tenancy
 from isova.clauses import normalise_clause, validate_clause
-from isova.models import Action, ActionStatus, Membership, Organisation, User
+from isova.models import Action, ActionStatus, Membership, Organisation, SignOff, User
 
 from .models import (
     AUDIT_TRANSITIONS,
@@ -82,20 +82,16 @@ def _lock_finding(finding: Finding) -> Finding:
     return Finding.objects.select_for_update().get(pk=finding.pk)
 
 
-def _sign(*, membership: Membership, obj: models.Model, meaning: str, password: str, comment: str):
-    """Sign through the one records mechanism; its errors become AuditErrors for the form."""
-    try:
-        from isova import records
-    except ImportError:  # TEMPORARY until isova/records.py lands
-        if not membership.user.check_password(password):
-            raise WrongPassword("That password is not right.") from None
-        return None
+def _sign(
+    *, membership: Membership, obj: models.Model, meaning: str, password: str, comment: str
+) -> SignOff:
+    """Sign through the one records mechanism; its refusals become AuditErrors for the form."""
     try:
         return records.sign(
             membership=membership, obj=obj, meaning=meaning, password=password, comment=comment
         )
     except records.WrongPassword as error:
-        raise WrongPassword(str(error) or "That password is not right.") from error
+        raise WrongPassword(str(error)) from error
     except records.RecordError as error:
         raise AuditError(str(error)) from error
 

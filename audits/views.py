@@ -1,9 +1,639 @@
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+"""Pages of the audits app: the programme, audits, the findings register and 10.2 steps."""
 
-from isova.tenancy import member_required
+from __future__ import annotations
+
+import calendar
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from isova import history, tenancy
+from isova.clauses import CLAUSES
+from isova.forms import member_choices
+from isova.models import Action, Membership, SignOff
+from isova.tenancy import get_for_org, member_required, require
+
+from . import services
+from .forms import (
+    AuditForm,
+    AuditReportForm,
+    AuditSettingsForm,
+    ContainmentForm,
+    CorrectiveActionForm,
+    EffectivenessForm,
+    EffectivenessPlanForm,
+    FindingFilterForm,
+    FindingForm,
+    ProcessForm,
+    RiskDecisionForm,
+    RootCauseForm,
+    SignForm,
+    StartForm,
+    validate_year,
+)
+from .models import (
+    Audit,
+    AuditSettings,
+    Finding,
+    FindingType,
+    Process,
+    independence_warnings,
+)
+
+PAGE_SIZE = 25
+PERMS = {
+    "plan": "audits.audit.plan",
+    "report": "audits.audit.report",
+    "close_audit": "audits.audit.close",
+    "raise": "audits.finding.raise",
+    "respond": "audits.finding.respond",
+    "assign": "audits.finding.assign",
+    "verify": "audits.finding.verify",
+    "close": "audits.finding.close",
+    "processes": "audits.process.manage",
+    "settings": "audits.settings",
+}
+
+
+def _perms(membership: Membership) -> dict[str, bool]:
+    """What the member's role allows here, for templates to decide what to show."""
+    return {key: tenancy.has_perm(membership, perm) for key, perm in PERMS.items()}
+
+
+def _audits(request: HttpRequest) -> Any:
+    return Audit.objects.select_related("process__owner", "lead_auditor")
+
+
+def _get_audit(request: HttpRequest, pk: int) -> Audit:
+    return get_for_org(request, _audits(request), pk=pk)
+
+
+def _get_finding(request: HttpRequest, pk: int) -> Finding:
+    qs = Finding.objects.select_related("audit", "process__owner", "raised_by")
+    return get_for_org(request, qs, pk=pk)
+
+
+def _fail(request: HttpRequest, error: Exception) -> None:
+    messages.error(request, str(error))
+
+
+# --- the programme ----------------------------------------------------------------------
 
 
 @member_required
 def index(request: HttpRequest) -> HttpResponse:
-    return render(request, "audits/index.html")
+    """The year's audit programme, month by month; late audits flagged."""
+    org = request.organisation
+    today = org.today()
+    try:
+        year = validate_year(request.GET.get("year"), today.year)
+    except ValidationError as error:
+        return HttpResponse(error.messages[0], status=400)
+    audits = list(Audit.objects.for_org(org).in_year(year).for_programme())
+    months = [{"number": m, "name": calendar.month_name[m], "audits": []} for m in range(1, 13)]
+    for audit in audits:
+        audit.late = audit.is_late(today)
+        months[audit.planned_date.month - 1]["audits"].append(audit)
+    years = sorted({*Audit.objects.for_org(org).years(), today.year, year})
+    context = {
+        "year": year,
+        "years": years,
+        "months": months,
+        "audits": audits,
+        "late_count": sum(a.late for a in audits),
+        "today": today,
+        "perms": _perms(request.membership),
+    }
+    template = "audits/programme.html#programme" if request.htmx else "audits/programme.html"
+    return render(request, template, context)
+
+
+# --- audits -----------------------------------------------------------------------------
+
+
+def _audit_form_page(request: HttpRequest, form: AuditForm, audit: Audit | None) -> HttpResponse:
+    return render(request, "audits/audit_form.html", {"form": form, "audit": audit})
+
+
+@member_required
+def audit_create(request: HttpRequest) -> HttpResponse:
+    require(request, "audits.audit.plan")
+    org = request.organisation
+    initial = {"lead_auditor": request.user, "planned_date": org.today()}
+    form = AuditForm(request.POST or None, organisation=org, initial=initial)
+    if request.method == "POST" and form.is_valid() and not form.needs_confirmation:
+        try:
+            audit = services.audit_plan(
+                membership=request.membership,
+                team=list(form.cleaned_data["team"]),
+                **form.service_fields(),
+            )
+        except services.AuditError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"Audit {audit.reference} is on the programme.")
+            return redirect(audit)
+    return _audit_form_page(request, form, None)
+
+
+@member_required
+def audit_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    require(request, "audits.audit.plan")
+    audit = _get_audit(request, pk)
+    form = AuditForm(request.POST or None, instance=audit, organisation=request.organisation)
+    if request.method == "POST" and form.is_valid() and not form.needs_confirmation:
+        try:
+            services.audit_update(
+                membership=request.membership,
+                audit=audit,
+                team=list(form.cleaned_data["team"]),
+                **form.service_fields(),
+            )
+        except services.AuditError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "Audit saved.")
+            return redirect(audit)
+    return _audit_form_page(request, form, audit)
+
+
+def _audit_context(request: HttpRequest, audit: Audit, **forms: Any) -> dict[str, Any]:
+    today = request.organisation.today()
+    team = list(audit.team.all())
+    findings = list(audit.findings.for_register().order_by("number"))
+    for finding in findings:
+        finding.overdue = finding.is_overdue(today)
+    return {
+        "audit": audit,
+        "team": team,
+        "findings": findings,
+        "warnings": independence_warnings(audit.process, audit.lead_auditor, team),
+        "report_blockers": services.report_blockers(audit),
+        "today": today,
+        "late": audit.is_late(today),
+        "perms": _perms(request.membership),
+        "start_form": forms.get("start_form") or StartForm(),
+        "report_form": forms.get("report_form") or AuditReportForm(instance=audit),
+        "sign_form": forms.get("sign_form") or SignForm(),
+        "signoffs": _signoffs(audit),
+    }
+
+
+def _signoffs(obj: Audit | Finding) -> list[SignOff]:
+    """The record's sign-offs ("issued", "verified") in chain order: one query."""
+    content_type = ContentType.objects.get_for_model(obj)
+    return list(
+        SignOff.objects.filter(content_type=content_type, object_id=obj.pk).order_by("sequence")
+    )
+
+
+@member_required
+def audit_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    audit = _get_audit(request, pk)
+    return render(request, "audits/audit_detail.html", _audit_context(request, audit))
+
+
+@member_required
+def audit_report(request: HttpRequest, pk: int) -> HttpResponse:
+    """The audit report as a printable page for the certification auditor."""
+    audit = _get_audit(request, pk)
+    context = _audit_context(request, audit)
+    ids = [f.pk for f in context["findings"]]
+    by_finding: dict[int, list[Action]] = {}
+    for action in Action.objects.for_source_model(Finding).filter(source_id__in=ids).for_list():
+        by_finding.setdefault(action.source_id, []).append(action)
+    for finding in context["findings"]:
+        finding.action_list = by_finding.get(finding.pk, [])
+    return render(request, "audits/audit_report.html", context)
+
+
+@require_POST
+@member_required
+def audit_start(request: HttpRequest, pk: int) -> HttpResponse:
+    audit = _get_audit(request, pk)
+    form = StartForm(request.POST)
+    if not form.is_valid():
+        context = _audit_context(request, audit, start_form=form)
+        return render(request, "audits/audit_detail.html", context, status=422)
+    try:
+        services.audit_start(
+            membership=request.membership, audit=audit, started_on=form.cleaned_data["started_on"]
+        )
+    except services.AuditError as error:
+        _fail(request, error)
+    else:
+        messages.success(request, f"Audit {audit.reference} is in progress.")
+    return redirect(audit)
+
+
+@require_POST
+@member_required
+def audit_save_report(request: HttpRequest, pk: int) -> HttpResponse:
+    """Save the summary and conclusion while the audit runs (the draft of its report)."""
+    audit = _get_audit(request, pk)
+    form = AuditReportForm(request.POST, instance=Audit(organisation=audit.organisation))
+    if form.is_valid():
+        try:
+            services.audit_update(
+                membership=request.membership,
+                audit=audit,
+                summary=form.cleaned_data["summary"],
+                conclusion=form.cleaned_data["conclusion"],
+            )
+        except services.AuditError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "Summary and conclusion saved.")
+            return redirect(audit)
+    audit.refresh_from_db()
+    context = _audit_context(request, audit, report_form=form)
+    return render(request, "audits/audit_detail.html", context, status=422)
+
+
+@require_POST
+@member_required
+def audit_issue(request: HttpRequest, pk: int) -> HttpResponse:
+    """Issue the report: signed with the member's password, meaning "issued"."""
+    audit = _get_audit(request, pk)
+    form = SignForm(request.POST)
+    if form.is_valid():
+        try:
+            services.audit_report(
+                membership=request.membership,
+                audit=audit,
+                password=form.cleaned_data["password"],
+                comment=form.cleaned_data["comment"],
+            )
+        except services.WrongPassword as error:
+            form.add_error("password", str(error))
+        except services.AuditError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"The report of {audit.reference} is issued and signed.")
+            return redirect(audit)
+    audit.refresh_from_db()
+    context = _audit_context(request, audit, sign_form=form)
+    return render(request, "audits/audit_detail.html", context, status=422)
+
+
+@require_POST
+@member_required
+def audit_close(request: HttpRequest, pk: int) -> HttpResponse:
+    audit = _get_audit(request, pk)
+    try:
+        services.audit_close(membership=request.membership, audit=audit)
+    except services.AuditError as error:
+        _fail(request, error)
+    else:
+        messages.success(request, f"Audit {audit.reference} is closed.")
+    return redirect(audit)
+
+
+# --- findings ---------------------------------------------------------------------------
+
+
+def _clause_datalist() -> list[tuple[str, str]]:
+    return list(CLAUSES.items())
+
+
+@member_required
+def finding_create(request: HttpRequest, pk: int) -> HttpResponse:
+    require(request, "audits.finding.raise")
+    audit = _get_audit(request, pk)
+    org = request.organisation
+    form = FindingForm(request.POST or None, organisation=org)
+    if request.method == "POST" and form.is_valid():
+        try:
+            finding = services.finding_raise(
+                membership=request.membership, audit=audit, **form.cleaned_data
+            )
+        except services.AuditError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request,
+                f"Finding {finding.reference} raised; response due "
+                f"{finding.response_due:%d %B %Y}.",
+            )
+            return redirect(finding)
+    settings_row = AuditSettings.for_org(org)
+    sla = [(t.label, settings_row.sla_days(t.value)) for t in FindingType]
+    context = {"form": form, "audit": audit, "clauses": _clause_datalist(), "sla": sla}
+    return render(request, "audits/finding_form.html", context)
+
+
+@member_required
+def finding_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    require(request, "audits.finding.raise")
+    finding = _get_finding(request, pk)
+    form = FindingForm(request.POST or None, instance=finding, organisation=request.organisation)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.finding_update(
+                membership=request.membership, finding=finding, **form.cleaned_data
+            )
+        except services.AuditError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "Finding saved.")
+            return redirect(finding)
+    context = {
+        "form": form,
+        "audit": finding.audit,
+        "finding": finding,
+        "clauses": _clause_datalist(),
+    }
+    return render(request, "audits/finding_form.html", context)
+
+
+@member_required
+def finding_list(request: HttpRequest) -> HttpResponse:
+    """The findings register: filters, HTMX updates of the results, pages of 25."""
+    org = request.organisation
+    today = org.today()
+    form = FindingFilterForm(request.GET or None, organisation=org)
+    qs = form.filter(Finding.objects.for_org(org).for_register(), today)
+    page = Paginator(qs.order_by("-raised_on", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
+    for finding in page:
+        finding.overdue = finding.is_overdue(today)
+        finding.age = finding.age_days(today)
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "form": form,
+        "page": page,
+        "today": today,
+        "query": query.urlencode(),
+        "perms": _perms(request.membership),
+    }
+    template = "audits/finding_list.html#results" if request.htmx else "audits/finding_list.html"
+    return render(request, template, context)
+
+
+def _finding_context(request: HttpRequest, finding: Finding, **forms: Any) -> dict[str, Any]:
+    org = request.organisation
+    membership = request.membership
+    today = org.today()
+    actions = list(Action.objects.for_source(finding).for_list().order_by("pk"))
+    live = [a for a in actions if a.status != "cancelled"]
+    action_rows = [{"action": a, "moves": tenancy.action_moves(membership, a)} for a in actions]
+    records = list(finding.history.order_by("-history_date", "-history_id")[:50])
+    users = {u.pk: u.get_full_name() for u in member_choices(org)}
+    perms = _perms(membership)
+    return {
+        "finding": finding,
+        "audit": finding.audit,
+        "today": today,
+        "overdue": finding.is_overdue(today),
+        "perms": perms,
+        "action_rows": action_rows,
+        "live_actions": live,
+        "unfinished": services._unfinished(live),
+        "verify_blockers": services.verify_blockers(finding, today, live),
+        "is_action_owner": services.is_action_owner(membership, live),
+        "can_verify": services.can_verify_effectiveness(membership, live),
+        "close_blockers": services.close_blockers(finding, live),
+        "containment_form": forms.get("containment_form")
+        or ContainmentForm(initial={"containment": finding.containment}),
+        "root_cause_form": forms.get("root_cause_form")
+        or RootCauseForm(initial=RootCauseForm.initial_for(finding)),
+        "action_form": forms.get("action_form")
+        or CorrectiveActionForm(organisation=org, initial={"due_date": finding.response_due}),
+        "plan_form": forms.get("plan_form")
+        or EffectivenessPlanForm(initial={"check_after": finding.effectiveness_check_after}),
+        "risk_form": forms.get("risk_form") or RiskDecisionForm(initial=_risk_initial(finding)),
+        "effectiveness_form": forms.get("effectiveness_form") or EffectivenessForm(),
+        "history": history.entries(records, users=users, ignore=("created_at",)),
+        "signoffs": _signoffs(finding),
+    }
+
+
+def _risk_initial(finding: Finding) -> dict[str, Any]:
+    if finding.risk_changes is None:
+        return {}
+    return {"changes_risks": "yes" if finding.risk_changes else "no", "note": finding.risk_note}
+
+
+@member_required
+def finding_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    finding = _get_finding(request, pk)
+    return render(request, "audits/finding_detail.html", _finding_context(request, finding))
+
+
+def _step(
+    request: HttpRequest,
+    pk: int,
+    form_class: type,
+    form_name: str,
+    anchor: str,
+    call: Any,
+    done: str,
+    **form_kwargs: Any,
+) -> HttpResponse:
+    """One 10.2 step: validate the form, call the service, or show the page with the errors."""
+    finding = _get_finding(request, pk)
+    form = form_class(request.POST, **form_kwargs)
+    if form.is_valid():
+        try:
+            call(finding, form)
+        except services.WrongPassword as error:
+            form.add_error("password", str(error))
+        except services.AuditError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, done)
+            return redirect(f"{finding.get_absolute_url()}#{anchor}")
+    finding.refresh_from_db()
+    context = _finding_context(request, finding, **{form_name: form})
+    context["focus"] = anchor
+    return render(request, "audits/finding_detail.html", context, status=422)
+
+
+@require_POST
+@member_required
+def finding_containment(request: HttpRequest, pk: int) -> HttpResponse:
+    def call(finding: Finding, form: ContainmentForm) -> None:
+        services.finding_record_containment(
+            membership=request.membership,
+            finding=finding,
+            containment=form.cleaned_data["containment"],
+        )
+
+    return _step(
+        request, pk, ContainmentForm, "containment_form", "containment", call, "Containment saved."
+    )
+
+
+@require_POST
+@member_required
+def finding_root_cause(request: HttpRequest, pk: int) -> HttpResponse:
+    def call(finding: Finding, form: RootCauseForm) -> None:
+        services.finding_record_root_cause(
+            membership=request.membership,
+            finding=finding,
+            method=form.cleaned_data["method"],
+            whys=form.whys,
+            root_cause=form.cleaned_data["root_cause"],
+            similar_elsewhere=form.cleaned_data["similar_elsewhere"],
+        )
+
+    return _step(
+        request, pk, RootCauseForm, "root_cause_form", "root-cause", call, "Root cause saved."
+    )
+
+
+@require_POST
+@member_required
+def finding_add_action(request: HttpRequest, pk: int) -> HttpResponse:
+    def call(finding: Finding, form: CorrectiveActionForm) -> None:
+        services.finding_assign_action(
+            membership=request.membership, finding=finding, **form.cleaned_data
+        )
+
+    return _step(
+        request,
+        pk,
+        CorrectiveActionForm,
+        "action_form",
+        "actions",
+        call,
+        "Corrective action assigned.",
+        organisation=request.organisation,
+    )
+
+
+@require_POST
+@member_required
+def finding_plan_check(request: HttpRequest, pk: int) -> HttpResponse:
+    def call(finding: Finding, form: EffectivenessPlanForm) -> None:
+        services.finding_plan_effectiveness_check(
+            membership=request.membership,
+            finding=finding,
+            check_after=form.cleaned_data["check_after"],
+        )
+
+    return _step(
+        request,
+        pk,
+        EffectivenessPlanForm,
+        "plan_form",
+        "effectiveness",
+        call,
+        "Effectiveness check date saved.",
+    )
+
+
+@require_POST
+@member_required
+def finding_risk(request: HttpRequest, pk: int) -> HttpResponse:
+    def call(finding: Finding, form: RiskDecisionForm) -> None:
+        services.finding_record_risk_decision(
+            membership=request.membership,
+            finding=finding,
+            changes_risks=form.cleaned_data["changes_risks"] == "yes",
+            note=form.cleaned_data["note"],
+        )
+
+    return _step(request, pk, RiskDecisionForm, "risk_form", "risks", call, "Risk decision saved.")
+
+
+@require_POST
+@member_required
+def finding_verify(request: HttpRequest, pk: int) -> HttpResponse:
+    def call(finding: Finding, form: EffectivenessForm) -> None:
+        services.finding_verify_effectiveness(
+            membership=request.membership,
+            finding=finding,
+            effective=form.cleaned_data["effective"] == "yes",
+            note=form.cleaned_data["note"],
+            password=form.cleaned_data["password"],
+        )
+
+    return _step(
+        request,
+        pk,
+        EffectivenessForm,
+        "effectiveness_form",
+        "effectiveness",
+        call,
+        "Effectiveness check recorded.",
+    )
+
+
+@require_POST
+@member_required
+def finding_close(request: HttpRequest, pk: int) -> HttpResponse:
+    finding = _get_finding(request, pk)
+    try:
+        services.finding_close(membership=request.membership, finding=finding)
+    except services.AuditError as error:
+        _fail(request, error)
+        return redirect(f"{finding.get_absolute_url()}#close")
+    messages.success(request, f"Finding {finding.reference} is closed.")
+    return redirect(finding)
+
+
+# --- processes and settings ---------------------------------------------------------------
+
+
+@member_required
+def process_list(request: HttpRequest) -> HttpResponse:
+    org = request.organisation
+    processes = Process.objects.for_org(org).select_related("owner")
+    form = None
+    if tenancy.has_perm(request.membership, "audits.process.manage"):
+        form = ProcessForm(request.POST or None, organisation=org)
+        if request.method == "POST" and form.is_valid():
+            try:
+                process = services.process_save(membership=request.membership, **form.cleaned_data)
+            except services.AuditError as error:
+                form.add_error("name", str(error))
+            else:
+                messages.success(request, f"Process “{process.name}” added.")
+                return redirect("audits:process_list")
+    elif request.method == "POST":
+        raise PermissionDenied("Only managers and leaders manage processes.")
+    status = 422 if form is not None and form.errors else 200
+    context = {"processes": processes, "form": form, "perms": _perms(request.membership)}
+    return render(request, "audits/process_list.html", context, status=status)
+
+
+@member_required
+def process_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    require(request, "audits.process.manage")
+    process = get_for_org(request, Process.objects.all(), pk=pk)
+    form = ProcessForm(request.POST or None, instance=process, organisation=request.organisation)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.process_save(
+                membership=request.membership, process=process, **form.cleaned_data
+            )
+        except services.AuditError as error:
+            form.add_error("name", str(error))
+        else:
+            messages.success(request, "Process saved.")
+            return redirect("audits:process_list")
+    return render(request, "audits/process_form.html", {"form": form, "process": process})
+
+
+@member_required
+def audit_settings(request: HttpRequest) -> HttpResponse:
+    require(request, "audits.settings")
+    current = AuditSettings.for_org(request.organisation)
+    form = AuditSettingsForm(request.POST or None, instance=current)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.settings_update(membership=request.membership, **form.cleaned_data)
+        except services.AuditError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "Saved. New response times apply to findings raised now on.")
+            return redirect("audits:settings")
+    context = {"form": form, "perms": _perms(request.membership)}
+    return render(request, "audits/settings.html", context)

@@ -1,0 +1,376 @@
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from isova.clauses import normalise_clause, parse_clause_list, validate_clause
+from isova.forms import DateInput, member_choices
+from isova.models import Organisation, Priority
+
+from .models import (
+    AGE_BUCKETS,
+    Audit,
+    AuditSettings,
+    Finding,
+    FindingStatus,
+    FindingType,
+    Process,
+    RootCauseMethod,
+    independence_warnings,
+)
+
+
+def _people_field(field: forms.ModelChoiceField, organisation: Organisation) -> None:
+    field.queryset = member_choices(organisation)
+    field.label_from_instance = lambda u: u.get_full_name()
+
+
+def _process_field(field: forms.ModelChoiceField, organisation: Organisation) -> None:
+    field.queryset = Process.objects.for_org(organisation).select_related("owner")
+
+
+class ClauseField(forms.CharField):
+    """An ISO 9001:2015 clause number; "Clause 8.5.1." is accepted as 8.5.1."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 20)
+        kwargs.setdefault("widget", forms.TextInput(attrs={"list": "iso-clauses"}))
+        super().__init__(**kwargs)
+
+    def to_python(self, value: Any) -> str:
+        return normalise_clause(super().to_python(value))
+
+    def validate(self, value: str) -> None:
+        super().validate(value)
+        if value:
+            validate_clause(value)
+
+
+class AuditForm(forms.ModelForm):
+    """Plan or edit an audit. Independence problems are warnings that need one confirmation."""
+
+    confirm_independence = forms.BooleanField(
+        required=False,
+        label="I have read the independence warning and plan this audit anyway",
+        widget=forms.HiddenInput,
+    )
+
+    class Meta:
+        model = Audit
+        fields = [
+            "title",
+            "audit_type",
+            "process",
+            "area",
+            "clauses",
+            "criteria",
+            "scope",
+            "lead_auditor",
+            "team",
+            "planned_date",
+        ]
+        widgets = {
+            "planned_date": DateInput(),
+            "criteria": forms.Textarea(attrs={"rows": 3}),
+            "scope": forms.Textarea(attrs={"rows": 3}),
+            "team": forms.CheckboxSelectMultiple,
+        }
+        error_messages = {
+            "planned_date": {"invalid": "Enter the planned date as YYYY-MM-DD, e.g. 2026-05-14."},
+            "lead_auditor": {"invalid_choice": "Choose a member of this organisation."},
+            "process": {"invalid_choice": "Choose one of this organisation’s processes."},
+        }
+
+    def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _process_field(self.fields["process"], organisation)
+        _people_field(self.fields["lead_auditor"], organisation)
+        _people_field(self.fields["team"], organisation)
+        self.fields["team"].help_text = "Other members who audit with the lead auditor."
+        self.warnings: list[str] = []
+
+    def clean_clauses(self) -> str:
+        return ", ".join(parse_clause_list(self.cleaned_data["clauses"]))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if not data.get("process") and not (data.get("area") or "").strip():
+            self.add_error("area", "Choose the process audited or name the area.")
+        self.warnings = independence_warnings(
+            data.get("process"), data.get("lead_auditor"), list(data.get("team") or [])
+        )
+        if self.warnings:
+            self.fields["confirm_independence"].widget = forms.CheckboxInput()
+        return data
+
+    @property
+    def needs_confirmation(self) -> bool:
+        return bool(self.warnings) and not self.cleaned_data.get("confirm_independence")
+
+    def service_fields(self) -> dict[str, Any]:
+        names = [f for f in self.Meta.fields if f != "team"]
+        return {name: self.cleaned_data[name] for name in names}
+
+
+class AuditReportForm(forms.ModelForm):
+    class Meta:
+        model = Audit
+        fields = ["summary", "conclusion"]
+        widgets = {
+            "summary": forms.Textarea(attrs={"rows": 5}),
+            "conclusion": forms.Textarea(attrs={"rows": 3}),
+        }
+
+
+class StartForm(forms.Form):
+    started_on = forms.DateField(
+        required=False,
+        widget=DateInput(),
+        label="Actual start date",
+        help_text="Leave empty for today.",
+        error_messages={"invalid": "Enter the date as YYYY-MM-DD."},
+    )
+
+
+class SignForm(forms.Form):
+    """Re-enter the password to sign (issue a report, verify effectiveness)."""
+
+    password = forms.CharField(
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        label="Your password (to sign)",
+    )
+    comment = forms.CharField(required=False, max_length=500, label="Comment (optional)")
+
+
+class FindingForm(forms.ModelForm):
+    clause = ClauseField(help_text="The ISO 9001:2015 clause, e.g. 8.5.1.")
+
+    class Meta:
+        model = Finding
+        fields = ["finding_type", "clause", "process", "description", "evidence"]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 4}),
+            "evidence": forms.Textarea(attrs={"rows": 4}),
+        }
+        error_messages = {
+            "process": {"invalid_choice": "Choose one of this organisation’s processes."},
+        }
+
+    def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _process_field(self.fields["process"], organisation)
+        self.fields["process"].help_text = "Leave empty for the audit’s own process."
+
+
+class ContainmentForm(forms.Form):
+    containment = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=5000,
+        label="Containment and correction",
+        help_text="What was done straight away to control and correct it (10.2.1 a).",
+    )
+
+
+class RootCauseForm(forms.Form):
+    method = forms.ChoiceField(
+        choices=RootCauseMethod.choices,
+        widget=forms.RadioSelect,
+        initial=RootCauseMethod.FIVE_WHYS,
+        label="Method",
+    )
+    why1 = forms.CharField(required=False, max_length=500, label="Why? (1)")
+    why2 = forms.CharField(required=False, max_length=500, label="Why? (2)")
+    why3 = forms.CharField(required=False, max_length=500, label="Why? (3)")
+    why4 = forms.CharField(required=False, max_length=500, label="Why? (4)")
+    why5 = forms.CharField(required=False, max_length=500, label="Why? (5)")
+    root_cause = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), max_length=5000, label="Root cause"
+    )
+    similar_elsewhere = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=5000,
+        label="Similar nonconformities elsewhere?",
+        help_text="Do similar ones exist, or could they occur? (10.2.1 b 3)",
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("method") == RootCauseMethod.FIVE_WHYS and not data.get("why1"):
+            self.add_error("why1", "Answer at least the first “why?”.")
+        return data
+
+    @property
+    def whys(self) -> list[str]:
+        return [self.cleaned_data.get(f"why{i}", "") for i in range(1, 6)]
+
+    @classmethod
+    def initial_for(cls, finding: Finding) -> dict[str, Any]:
+        initial: dict[str, Any] = {
+            "method": finding.root_cause_method or RootCauseMethod.FIVE_WHYS,
+            "root_cause": finding.root_cause,
+            "similar_elsewhere": finding.similar_elsewhere,
+        }
+        for i, why in enumerate(finding.root_cause_whys or [], start=1):
+            initial[f"why{i}"] = why
+        return initial
+
+
+class CorrectiveActionForm(forms.Form):
+    title = forms.CharField(max_length=200, label="Corrective action")
+    owner = forms.ModelChoiceField(
+        queryset=None,  # type: ignore[arg-type]
+        error_messages={"invalid_choice": "Choose an owner from this organisation’s members."},
+    )
+    due_date = forms.DateField(
+        widget=DateInput(),
+        label="Due",
+        error_messages={"invalid": "Enter the due date as YYYY-MM-DD, e.g. 2026-12-31."},
+    )
+    priority = forms.ChoiceField(choices=Priority.choices, initial=Priority.MEDIUM)
+    description = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=5000
+    )
+
+    def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _people_field(self.fields["owner"], organisation)
+
+
+class EffectivenessPlanForm(forms.Form):
+    check_after = forms.DateField(
+        required=False,
+        widget=DateInput(),
+        label="Check effectiveness on or after",
+        help_text="Leave time for evidence that the actions worked.",
+        error_messages={"invalid": "Enter the date as YYYY-MM-DD."},
+    )
+
+
+YES_NO = [("yes", "Yes"), ("no", "No")]
+
+
+class RiskDecisionForm(forms.Form):
+    changes_risks = forms.ChoiceField(
+        choices=YES_NO,
+        widget=forms.RadioSelect,
+        label="Does this change our risks or opportunities?",
+        error_messages={"required": "Answer yes or no."},
+    )
+    note = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        label="Which risk, and how",
+        help_text="Name the risk or opportunity (required when yes).",
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("changes_risks") == "yes" and not (data.get("note") or "").strip():
+            self.add_error("note", "Name the risk (or opportunity) that changes and how.")
+        return data
+
+
+class EffectivenessForm(forms.Form):
+    effective = forms.ChoiceField(
+        choices=[("yes", "Effective"), ("no", "Not effective")],
+        widget=forms.RadioSelect,
+        label="Were the corrective actions effective?",
+        error_messages={"required": "Choose effective or not effective."},
+    )
+    note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=5000,
+        label="Evidence",
+        help_text="What shows the nonconformity has not recurred (or has)?",
+    )
+    password = forms.CharField(
+        required=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        label="Your password (signs an “effective” check)",
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("effective") == "yes" and not data.get("password"):
+            self.add_error("password", "Re-enter your password to sign this check.")
+        return data
+
+
+class AuditSettingsForm(forms.ModelForm):
+    class Meta:
+        model = AuditSettings
+        fields = ["sla_major_days", "sla_minor_days", "sla_observation_days", "sla_ofi_days"]
+
+
+class ProcessForm(forms.ModelForm):
+    class Meta:
+        model = Process
+        fields = ["name", "owner", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 2})}
+        error_messages = {"owner": {"invalid_choice": "Choose a member of this organisation."}}
+
+    def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _people_field(self.fields["owner"], organisation)
+
+    def validate_unique(self) -> None:
+        pass  # the organisation is not a form field; services.process_save checks names
+
+
+AGE_CHOICES = [("", "Any age")] + [(b, f"{b} days") for b in AGE_BUCKETS]
+
+
+class FindingFilterForm(forms.Form):
+    """The register's filters: every one optional; bad values show errors, never a 500."""
+
+    type = forms.ChoiceField(required=False, choices=[("", "Any type"), *FindingType.choices])
+    status = forms.ChoiceField(
+        required=False,
+        choices=[("", "Any status"), ("unresolved", "Not closed"), *FindingStatus.choices],
+    )
+    process = forms.ModelChoiceField(
+        queryset=Process.objects.none(), required=False, empty_label="Any process"
+    )
+    clause = ClauseField(required=False, help_text="", label="Clause")
+    overdue = forms.BooleanField(required=False, label="Past response date")
+    age = forms.ChoiceField(required=False, choices=AGE_CHOICES, label="Age")
+
+    def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["process"].queryset = Process.objects.for_org(organisation)
+        self.fields["clause"].widget.attrs["size"] = 8
+
+    def filter(self, queryset: Any, today: datetime.date) -> Any:
+        if not self.is_valid():
+            return queryset
+        data = self.cleaned_data
+        if data["type"]:
+            queryset = queryset.filter(finding_type=data["type"])
+        if data["status"] == "unresolved":
+            queryset = queryset.unresolved()
+        elif data["status"]:
+            queryset = queryset.filter(status=data["status"])
+        if data["process"]:
+            queryset = queryset.filter(process=data["process"])
+        if data["clause"]:
+            queryset = queryset.with_clause(data["clause"])
+        if data["overdue"]:
+            queryset = queryset.past_response_due(today)
+        if data["age"]:
+            queryset = queryset.aged(today, data["age"])
+        return queryset
+
+
+def validate_year(value: str | None, default: int) -> int:
+    try:
+        year = int(value) if value else default
+    except (TypeError, ValueError):
+        raise ValidationError("Choose a year such as 2026.") from None
+    if not 1990 <= year <= 2200:
+        raise ValidationError("Choose a year between 1990 and 2200.")
+    return year
