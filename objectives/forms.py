@@ -190,17 +190,6 @@ class SubmitForm(forms.Form):
     )
 
 
-class DecisionForm(forms.Form):
-    decision = forms.ChoiceField(choices=[("approve", "Approve"), ("reject", "Reject")])
-    password = forms.CharField(widget=forms.PasswordInput, label="Your password")
-    comment = forms.CharField(
-        required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Required when you reject.",
-    )
-
-
 class WithdrawForm(forms.Form):
     reason = forms.CharField(max_length=90, label="Why is it withdrawn?")
 

@@ -546,8 +546,23 @@ class Objective(models.Model):
 
     def on_approval_decided(self, decision: str, signoff: Any) -> None:
         """Approved: the objective is active. Rejected: a first submission goes back to
-        draft; an active objective whose change was rejected stays active."""
+        draft; an active objective whose change was rejected stays active.
+
+        Runs inside records' transaction: refusing here (an objective that lacks a 6.2.2
+        element, submitted through the generic records endpoint) signs nothing.
+        """
+        from isova import records
+        from isova.models import Action, ActionStatus
+
         if decision == "approved":
+            steps = Action.objects.for_source(self).exclude(status=ActionStatus.CANCELLED)
+            missing = self.missing_elements(plan_steps=steps.count())
+            if missing:
+                raise records.RecordError(
+                    "This objective cannot be approved until it names "
+                    + "; ".join(missing)
+                    + ". Nothing was signed."
+                )
             self.status = Status.ACTIVE
         elif self.status == Status.SUBMITTED:
             self.status = Status.DRAFT

@@ -1,9 +1,387 @@
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from __future__ import annotations
 
-from isova.tenancy import member_required
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from isova import records
+from isova.forms import member_choices
+from isova.models import Action
+from isova.tenancy import get_for_org, has_perm, member_required, require
+
+from . import charts, permissions, services
+from .forms import (
+    GoalForm,
+    ImportForm,
+    MeasurementForm,
+    ObjectiveFilterForm,
+    ObjectiveForm,
+    PlanStepForm,
+    ReviewForm,
+    SubmitForm,
+    WithdrawForm,
+)
+from .models import Measurement, Objective, Review, Status, StrategicGoal
+
+PAGE_SIZE = 50
+
+
+def _get_objective(request: HttpRequest, pk: int, *, progress: bool = False) -> Objective:
+    """One objective of the request's organisation (404 otherwise), optionally with progress."""
+    queryset = Objective.objects.select_related("owner", "goal")
+    if progress:
+        queryset = queryset.with_progress(request.organisation.today())
+    return get_for_org(request, queryset, pk=pk)
+
+
+def _partial(request: HttpRequest, template: str, name: str) -> str:
+    return f"{template}#{name}" if request.htmx else template
+
+
+# --- lists ---------------------------------------------------------------------------------
 
 
 @member_required
 def index(request: HttpRequest) -> HttpResponse:
-    return render(request, "objectives/index.html")
+    org = request.organisation
+    form = ObjectiveFilterForm(request.GET or None, organisation=org)
+    queryset = Objective.objects.for_org(org).with_progress(org.today()).for_list()
+    page = Paginator(form.filter(queryset), PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [(o, charts.sparkline(o.recent_measurements)) for o in page]
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "form": form,
+        "page": page,
+        "rows": rows,
+        "query": query.urlencode(),
+        "can_create": has_perm(request.membership, "objective.create"),
+        "can_record": has_perm(request.membership, "objective.record_value"),
+    }
+    return render(request, _partial(request, "objectives/index.html", "results"), context)
+
+
+@member_required
+def ours(request: HttpRequest) -> HttpResponse:
+    """Every member's read-only view: what we aim for, why, and how it is going."""
+    org = request.organisation
+    objectives = (
+        Objective.objects.for_org(org)
+        .filter(status__in=(Status.ACTIVE, Status.ACHIEVED))
+        .with_progress(org.today())
+        .select_related("goal", "owner")
+        .order_by("goal__title", "target_date", "title")
+    )
+    return render(request, "objectives/ours.html", {"objectives": objectives})
+
+
+@member_required
+def reviews(request: HttpRequest) -> HttpResponse:
+    org = request.organisation
+    today = org.today()
+    overdue = (
+        Objective.objects.for_org(org)
+        .review_overdue(today)
+        .select_related("owner")
+        .order_by("next_review_date")
+    )
+    recent = Review.objects.filter(objective__organisation=org).select_related(
+        "objective", "reviewed_by"
+    )[:20]
+    return render(
+        request,
+        "objectives/reviews.html",
+        {"overdue": overdue, "recent": recent, "today": today},
+    )
+
+
+# --- one objective -------------------------------------------------------------------------
+
+
+def _progress_context(
+    request: HttpRequest,
+    objective: Objective,
+    *,
+    form: MeasurementForm | None = None,
+    flash: str = "",
+) -> dict[str, Any]:
+    measurements = list(objective.measurements.order_by("period"))
+    today = request.organisation.today()
+    can_record = permissions.can_record_value(request.membership, objective)
+    if can_record and form is None:
+        form = MeasurementForm(objective=objective, today=today)
+    return {
+        "objective": objective,
+        "measurements": measurements[::-1],
+        "chart": charts.series(objective, measurements),
+        "value_form": form if can_record else None,
+        "flash": flash,
+    }
+
+
+def _corrections(objective: Objective, users: dict[int, str]) -> list[dict[str, Any]]:
+    """Values that were re-entered: period, old → new, who and when (1 query)."""
+    rows = Measurement.history.filter(objective_id=objective.pk).order_by("id", "history_date")
+    out, previous = [], None
+    for row in rows:
+        if row.history_type == "~" and previous is not None and previous.id == row.id:
+            out.append(
+                {
+                    "period": objective.period_label(row.period),
+                    "old": previous.value,
+                    "new": row.value,
+                    "who": users.get(row.history_user_id, "someone"),
+                    "when": row.history_date,
+                }
+            )
+        previous = row
+    return sorted(out, key=lambda c: c["when"], reverse=True)
+
+
+def _detail_context(request: HttpRequest, objective: Objective, **extra: Any) -> dict[str, Any]:
+    membership = request.membership
+    steps = list(Action.objects.for_source(objective).for_list().order_by("due_date", "pk"))
+    users = {u.pk: u.get_full_name() for u in member_choices(request.organisation)}
+    counted = [s for s in steps if s.status != "cancelled"]
+    context = _progress_context(request, objective, form=extra.pop("value_form", None))
+    # The approval panel of the one records mechanism. Its own submit button is replaced
+    # by ours (objectives:submit), which first checks the 6.2.2 elements.
+    panel = records.record_panel_context(request, objective)
+    can_submit = panel["record_can_submit"] and permissions.can_submit(membership, objective)
+    context |= panel | {"record_can_submit": False, "objective_can_submit": can_submit}
+    context |= {
+        "steps": steps,
+        "steps_done": sum(s.status in ("done", "verified") for s in counted),
+        "steps_counted": len(counted),
+        "reviews": objective.reviews.select_related("reviewed_by")[:10],
+        "corrections": _corrections(objective, users),
+        "missing": objective.missing_elements(plan_steps=len(counted)),
+        "can_edit": permissions.can_edit(membership, objective),
+        "can_review": permissions.can_review(membership, objective),
+        "can_withdraw": permissions.can_withdraw(membership, objective),
+        "withdraw_form": WithdrawForm(),
+        "today": request.organisation.today(),
+    }
+    return context | extra
+
+
+@member_required
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    objective = _get_objective(request, pk, progress=True)
+    return render(request, "objectives/detail.html", _detail_context(request, objective))
+
+
+@require_POST
+@member_required
+def record_value(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record one value: the inline HTMX form on the detail page, and its plain-form fallback."""
+    objective = _get_objective(request, pk)
+    if not permissions.can_record_value(request.membership, objective):
+        raise PermissionDenied("You can record values only for objectives you own or work on.")
+    form = MeasurementForm(request.POST, objective=objective, today=request.organisation.today())
+    saved = None
+    if form.is_valid():
+        try:
+            saved = services.measurement_record(
+                membership=request.membership, objective=objective, **form.cleaned_data
+            )
+        except services.ObjectiveError as error:
+            form.add_error(None, str(error))
+    status = 200 if saved else 422
+    flash = f"Saved {saved.label}: {saved.value.normalize():f}" if saved else ""
+    if not request.htmx and saved:
+        messages.success(request, flash)
+        return redirect(objective)
+    objective = _get_objective(request, pk, progress=True)
+    if request.htmx:
+        # base.html's htmx-config swaps 422 bodies, so the form errors show in place.
+        context = _progress_context(request, objective, form=None if saved else form, flash=flash)
+        return render(request, "objectives/detail.html#progress", context, status=status)
+    context = _detail_context(request, objective, value_form=form)
+    return render(request, "objectives/detail.html", context, status=status)
+
+
+@member_required
+def create(request: HttpRequest) -> HttpResponse:
+    require(request, "objective.create")
+    org = request.organisation
+    form = ObjectiveForm(
+        request.POST or None,
+        organisation=org,
+        initial={"owner": request.user, "start_date": org.today()},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = {f: form.cleaned_data[f] for f in services.EDITABLE_FIELDS}
+        try:
+            objective = services.objective_create(membership=request.membership, **data)
+        except services.ObjectiveError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "Objective saved as a draft. Add its plan steps next.")
+            return redirect(objective)
+    return render(request, "objectives/form.html", {"form": form, "objective": None})
+
+
+@member_required
+def edit(request: HttpRequest, pk: int) -> HttpResponse:
+    objective = _get_objective(request, pk)
+    if not permissions.can_edit(request.membership, objective):
+        raise PermissionDenied("Your role cannot edit this objective.")
+    form = ObjectiveForm(
+        request.POST or None, instance=objective, organisation=request.organisation
+    )
+    if request.method == "POST" and form.is_valid():
+        data = {f: form.cleaned_data[f] for f in services.EDITABLE_FIELDS}
+        try:
+            objective = services.objective_update(
+                membership=request.membership, objective=_get_objective(request, pk), **data
+            )
+        except services.ObjectiveError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "Objective saved.")
+            return redirect(objective)
+    return render(request, "objectives/form.html", {"form": form, "objective": objective})
+
+
+@member_required
+def plan_step_add(request: HttpRequest, pk: int) -> HttpResponse:
+    objective = _get_objective(request, pk)
+    if not permissions.can_edit(request.membership, objective):
+        raise PermissionDenied("Your role cannot change this objective's plan.")
+    form = PlanStepForm(
+        request.POST or None,
+        organisation=request.organisation,
+        initial={"owner": objective.owner, "due_date": None},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.plan_step_add(
+                membership=request.membership, objective=objective, **form.cleaned_data
+            )
+        except services.ObjectiveError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "Plan step added.")
+            return redirect(objective)
+    return render(request, "objectives/plan_step_form.html", {"form": form, "objective": objective})
+
+
+@require_POST
+@member_required
+def submit(request: HttpRequest, pk: int) -> HttpResponse:
+    objective = _get_objective(request, pk)
+    form = SubmitForm(request.POST)
+    comment = form.cleaned_data["comment"] if form.is_valid() else ""
+    try:
+        services.objective_submit(
+            membership=request.membership, objective=objective, comment=comment
+        )
+    except services.ObjectiveError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, "Submitted for approval. The leaders have been told.")
+    return redirect(objective)
+
+
+@member_required
+def review(request: HttpRequest, pk: int) -> HttpResponse:
+    objective = _get_objective(request, pk)
+    if not permissions.can_review(request.membership, objective):
+        raise PermissionDenied("Only leaders and the objective's owner review it.")
+    form = ReviewForm(request.POST or None, initial={"reviewed_on": request.organisation.today()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.review_record(
+                membership=request.membership, objective=objective, **form.cleaned_data
+            )
+        except services.ObjectiveError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "Review recorded.")
+            return redirect(objective)
+    return render(request, "objectives/review_form.html", {"form": form, "objective": objective})
+
+
+@require_POST
+@member_required
+def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    objective = _get_objective(request, pk)
+    form = WithdrawForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise services.ObjectiveError("Say why the objective is withdrawn.")
+        services.objective_withdraw(
+            membership=request.membership, objective=objective, reason=form.cleaned_data["reason"]
+        )
+    except services.ObjectiveError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, "Objective withdrawn.")
+    return redirect(objective)
+
+
+# --- measurements by CSV, goals ------------------------------------------------------------
+
+
+@member_required
+def import_values(request: HttpRequest) -> HttpResponse:
+    require(request, "objective.record_value")
+    form = ImportForm(request.POST or None, request.FILES or None)
+    errors: list[services.RowError] = []
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                count = services.measurements_import(
+                    membership=request.membership, upload=form.cleaned_data["file"]
+                )
+            except services.ImportRejected as rejected:
+                errors = rejected.errors
+            else:
+                messages.success(request, f"Saved {count} value{'s' if count != 1 else ''}.")
+                return redirect("objectives:index")
+        status = 422
+    mine = (
+        Objective.objects.for_org(request.organisation)
+        .open()
+        .select_related("owner")
+        .order_by("title")
+    )
+    return render(
+        request,
+        "objectives/import.html",
+        {"form": form, "errors": errors, "objectives": mine},
+        status=status,
+    )
+
+
+@member_required
+def goals(request: HttpRequest) -> HttpResponse:
+    org = request.organisation
+    can_manage = has_perm(request.membership, "goal.manage")
+    form = GoalForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        require(request, "goal.manage")
+        if form.is_valid():
+            try:
+                services.goal_create(membership=request.membership, **form.cleaned_data)
+            except services.ObjectiveError as error:
+                form.add_error("title", str(error))
+            else:
+                messages.success(request, "Goal added.")
+                return redirect("objectives:goals")
+        status = 422
+    goal_list = StrategicGoal.objects.for_org(org).with_counts()
+    return render(
+        request,
+        "objectives/goals.html",
+        {"form": form if can_manage else None, "goals": goal_list},
+        status=status,
+    )

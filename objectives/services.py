@@ -1,0 +1,482 @@
+"""Writes of the objectives app: objectives, plan steps, measurements, CSV import, reviews.
+
+Every function is keyword-only and atomic, checks the caller's role through
+`objectives.permissions` (built on `isova.tenancy`) and raises `ObjectiveError` with a
+message fit to show when the move is not allowed.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import IO, Any
+
+from django import forms
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+
+from isova import actions, records
+from isova.models import Action, Membership, RecordVersion, User
+from isova.tenancy import has_perm
+
+from . import permissions
+from .models import (
+    Decision,
+    Measurement,
+    Objective,
+    Review,
+    Status,
+    StrategicGoal,
+    add_months,
+    parse_period,
+    period_bounds,
+    period_label,
+)
+
+
+class ObjectiveError(Exception):
+    """A move the objectives workflow does not allow; the message is shown to the user."""
+
+
+# The fields a create/edit form may set (status and organisation are never set by forms).
+EDITABLE_FIELDS = (
+    "title",
+    "goal",
+    "why",
+    "owner",
+    "measure_name",
+    "unit",
+    "direction",
+    "baseline",
+    "target",
+    "start_date",
+    "target_date",
+    "frequency",
+    "amber_tolerance",
+    "red_tolerance",
+    "resources",
+    "budget",
+    "evaluation",
+    "review_every",
+    "next_review_date",
+)
+
+
+def _check_people(membership: Membership, owner: User | None, goal: StrategicGoal | None) -> None:
+    organisation = membership.organisation
+    if owner is not None and not organisation.memberships.filter(user=owner).exists():
+        raise ObjectiveError("The owner must be a member of this organisation.")
+    if goal is not None and goal.organisation_id != organisation.pk:
+        raise ObjectiveError("Choose a strategic goal of this organisation.")
+
+
+def _validate(objective: Objective) -> None:
+    try:
+        objective.full_clean(exclude=["organisation", "created_by"])
+    except ValidationError as error:
+        raise ObjectiveError(" ".join(error.messages)) from None
+
+
+@transaction.atomic
+def goal_create(*, membership: Membership, title: str, description: str = "") -> StrategicGoal:
+    if not has_perm(membership, "goal.manage"):
+        raise PermissionDenied("Only leaders and managers set strategic goals.")
+    title = title.strip()
+    if StrategicGoal.objects.for_org(membership.organisation).filter(title__iexact=title).exists():
+        raise ObjectiveError(f"There is already a goal called “{title}”.")
+    return StrategicGoal.objects.create(
+        organisation=membership.organisation, title=title, description=description.strip()
+    )
+
+
+@transaction.atomic
+def objective_create(*, membership: Membership, **fields: Any) -> Objective:
+    """A new objective, as a draft, owned by `fields["owner"]`."""
+    if not has_perm(membership, "objective.create"):
+        raise PermissionDenied("Only leaders and managers set objectives.")
+    unknown = set(fields) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"not editable: {sorted(unknown)}")
+    _check_people(membership, fields.get("owner"), fields.get("goal"))
+    objective = Objective(
+        organisation=membership.organisation, created_by=membership.user, **fields
+    )
+    _validate(objective)
+    objective.save()
+    return objective
+
+
+@transaction.atomic
+def objective_update(*, membership: Membership, objective: Objective, **changes: Any) -> Objective:
+    """Edit an objective; a material change after approval asks for approval again."""
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"not editable: {sorted(unknown)}")
+    current = Objective.objects.select_for_update().get(pk=objective.pk)
+    if not permissions.can_edit(membership, current):
+        raise PermissionDenied("Your role cannot edit this objective.")
+    _check_people(membership, changes.get("owner"), changes.get("goal"))
+    changed = [name for name, value in changes.items() if getattr(current, name) != value]
+    for name in changed:
+        setattr(current, name, changes[name])
+    if not changed:
+        return current
+    _validate(current)
+    current._change_reason = "edited"  # type: ignore[attr-defined]
+    current.save()
+    _after_material_edit(current, changed, membership.user)
+    return current
+
+
+def _after_material_edit(objective: Objective, changed: list[str], user: User) -> None:
+    """Tell the records mechanism; a submission that changed goes back to draft."""
+    version = records.record_changed(obj=objective, changed_fields=changed, user=user)
+    if version is not None and objective.status == Status.SUBMITTED:
+        objective.status = Status.DRAFT
+        objective.save(update_fields=["status", "updated_at"])
+
+
+def plan_steps(objective: Objective) -> int:
+    return Action.objects.for_source(objective).exclude(status="cancelled").count()
+
+
+@transaction.atomic
+def plan_step_add(
+    *,
+    membership: Membership,
+    objective: Objective,
+    title: str,
+    owner: User,
+    due_date: datetime.date | None,
+    description: str = "",
+    priority: str = "medium",
+    estimated_effort_hours: Decimal | None = None,
+    estimated_cost: Decimal | None = None,
+) -> Action:
+    """Add a step to the objective's plan: an `isova.Action` with the objective as source."""
+    if not permissions.can_edit(membership, objective):
+        raise PermissionDenied("Your role cannot change this objective's plan.")
+    if due_date and objective.target_date and due_date > objective.target_date:
+        raise ObjectiveError("A plan step must be due by the objective's target date.")
+    try:
+        action = actions.action_create(
+            membership=membership,
+            title=title,
+            owner=owner,
+            description=description,
+            due_date=due_date,
+            priority=priority,
+            estimated_effort_hours=estimated_effort_hours,
+            estimated_cost=estimated_cost,
+            source=objective,
+        )
+    except actions.ActionError as error:
+        raise ObjectiveError(str(error)) from None
+    _after_material_edit(objective, ["plan"], membership.user)
+    return action
+
+
+# --- measurements ------------------------------------------------------------------------
+
+
+def _day(day: datetime.date) -> str:
+    return f"{day.day} {day:%b %Y}"
+
+
+def check_period(objective: Objective, start: datetime.date, today: datetime.date) -> None:
+    """Refuse a period outside the objective's dates, or one that has not begun yet."""
+    _, end = period_bounds(start, objective.frequency)
+    label = period_label(start, objective.frequency)
+    if end < objective.start_date or start > objective.target_date:
+        raise ObjectiveError(
+            f"The period {label} is outside the objective's dates "
+            f"({_day(objective.start_date)} – {_day(objective.target_date)})."
+        )
+    if start > today:
+        raise ObjectiveError(f"The period {label} has not started yet.")
+
+
+def _save_value(
+    objective: Objective, start: datetime.date, value: Decimal, comment: str, user: User
+) -> Measurement:
+    """Insert or update the value of one period; simple-history keeps the earlier value."""
+    _, end = period_bounds(start, objective.frequency)
+    existing = (
+        Measurement.objects.select_for_update().filter(objective=objective, period=start).first()
+    )
+    if existing is None:
+        try:
+            with transaction.atomic():
+                measurement = Measurement(
+                    objective=objective, period=start, period_end=end, value=value
+                )
+                measurement.comment, measurement.recorded_by = comment, user
+                measurement._history_user = user  # type: ignore[attr-defined]
+                measurement.save()
+                return measurement
+        except IntegrityError:  # recorded by someone else a moment ago: update theirs
+            existing = Measurement.objects.select_for_update().get(
+                objective=objective, period=start
+            )
+    existing.value, existing.comment, existing.recorded_by = value, comment, user
+    existing._history_user = user  # type: ignore[attr-defined]
+    existing.save()
+    return existing
+
+
+@transaction.atomic
+def measurement_record(
+    *,
+    membership: Membership,
+    objective: Objective,
+    period: datetime.date,
+    value: Decimal,
+    comment: str = "",
+) -> Measurement:
+    """Record (or correct) the objective's value for the period containing `period`."""
+    if not permissions.can_record_value(membership, objective):
+        raise PermissionDenied("You can record values only for objectives you own or work on.")
+    start, _ = period_bounds(period, objective.frequency)
+    check_period(objective, start, membership.organisation.today())
+    return _save_value(objective, start, value, comment.strip(), membership.user)
+
+
+@dataclass
+class RowError:
+    line: int
+    message: str
+
+
+class ImportRejected(ObjectiveError):
+    """The upload had bad rows: nothing was saved."""
+
+    def __init__(self, errors: list[RowError]) -> None:
+        self.errors = errors
+        super().__init__(f"{len(errors)} problem(s) found; nothing was saved.")
+
+
+CSV_COLUMNS = ("objective_id", "period", "value", "comment")
+MAX_IMPORT_ROWS = 5000
+_value_field = forms.DecimalField(max_digits=14, decimal_places=4)
+
+
+@dataclass
+class _Row:
+    line: int
+    objective: Objective
+    start: datetime.date
+    value: Decimal
+    comment: str
+
+
+def _read_csv(upload: IO[bytes]) -> tuple[list[dict[str, str]], list[RowError]]:
+    try:
+        text = upload.read().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return [], [RowError(1, "The file is not UTF-8 text; save it as CSV UTF-8.")]
+    reader = csv.DictReader(io.StringIO(text))
+    header = [name.strip().lower() for name in reader.fieldnames or []]
+    missing = [c for c in CSV_COLUMNS[:3] if c not in header]
+    if missing:
+        return [], [
+            RowError(
+                1,
+                f"The first line must name the columns {', '.join(CSV_COLUMNS)}; "
+                f"missing: {', '.join(missing)}.",
+            )
+        ]
+    reader.fieldnames = header
+    rows = []
+    try:
+        for row in reader:
+            if any((v or "").strip() for k, v in row.items() if k is not None):
+                rows.append({**row, "_line": str(reader.line_num)})
+            if len(rows) > MAX_IMPORT_ROWS:
+                return [], [RowError(1, f"At most {MAX_IMPORT_ROWS} rows per upload.")]
+    except csv.Error as error:
+        return [], [RowError(reader.line_num, f"The file is not valid CSV: {error}.")]
+    return rows, []
+
+
+def _parse_rows(
+    membership: Membership, rows: list[dict[str, str]]
+) -> tuple[list[_Row], list[RowError]]:
+    ids = {int(r["objective_id"].strip()) for r in rows if _is_int(r.get("objective_id"))}
+    objectives = Objective.objects.for_org(membership.organisation).in_bulk(ids)
+    plan_owner_of = set(
+        Action.objects.for_source_model(Objective)
+        .filter(source_id__in=ids, owner_id=membership.user_id)
+        .values_list("source_id", flat=True)
+    )
+    today = membership.organisation.today()
+    good: list[_Row] = []
+    errors: list[RowError] = []
+    seen: dict[tuple[int, datetime.date], int] = {}
+    for row in rows:
+        line = int(row["_line"])
+        problems = []
+        raw_id = (row.get("objective_id") or "").strip()
+        objective = objectives.get(int(raw_id)) if _is_int(raw_id) else None
+        if objective is None:
+            problems.append(f"there is no objective “{raw_id}” in {membership.organisation}")
+        elif not _may_record(membership, objective, plan_owner_of):
+            problems.append(f"you cannot record values for objective {raw_id} (“{objective}”)")
+        try:
+            value = _value_field.clean((row.get("value") or "").strip())
+        except ValidationError as error:
+            problems.append(f"value “{row.get('value') or ''}”: {' '.join(error.messages)}")
+            value = None
+        start = None
+        if objective is not None:
+            try:
+                start = parse_period(row.get("period") or "", objective.frequency)
+                check_period(objective, start, today)
+            except (ValueError, ObjectiveError) as error:
+                problems.append(str(error))
+                start = None
+        if objective is not None and start is not None:
+            key = (objective.pk, start)
+            if key in seen:
+                label = period_label(start, objective.frequency)
+                problems.append(
+                    f"objective {objective.pk}, period {label} appears twice in this file "
+                    f"(also on line {seen[key]})"
+                )
+            else:
+                seen[key] = line
+        if problems:
+            message = "; ".join(problems)
+            errors.append(RowError(line, message[0].upper() + message[1:] + "."))
+        elif objective is not None and start is not None and value is not None:
+            comment = (row.get("comment") or "").strip()[:500]
+            good.append(_Row(line, objective, start, value, comment))
+    return good, errors
+
+
+def _is_int(text: str | None) -> bool:
+    return bool(text) and text.strip().isdigit() and len(text.strip()) < 18
+
+
+def _may_record(membership: Membership, objective: Objective, plan_owner_of: set[int]) -> bool:
+    return permissions.can_record_value(
+        membership, objective, is_plan_owner=objective.pk in plan_owner_of
+    )
+
+
+@transaction.atomic
+def measurements_import(*, membership: Membership, upload: IO[bytes]) -> int:
+    """Record every row of a CSV file, or none: ImportRejected lists each bad row."""
+    if not has_perm(membership, "objective.record_value"):
+        raise PermissionDenied("Your role cannot record values.")
+    rows, errors = _read_csv(upload)
+    if not errors and not rows:
+        errors = [RowError(1, "The file has no rows of values.")]
+    if errors:
+        raise ImportRejected(errors)
+    good, errors = _parse_rows(membership, rows)
+    if errors:
+        raise ImportRejected(errors)
+    for row in good:
+        _save_value(row.objective, row.start, row.value, row.comment, membership.user)
+    return len(good)
+
+
+# --- reviews and status ------------------------------------------------------------------
+
+
+@transaction.atomic
+def review_record(
+    *,
+    membership: Membership,
+    objective: Objective,
+    reviewed_on: datetime.date,
+    decision: str,
+    note: str,
+    new_target: Decimal | None = None,
+) -> Review:
+    """Record a review; set the next review date, close the objective or change its target."""
+    current = Objective.objects.select_for_update().get(pk=objective.pk)
+    if not permissions.can_review(membership, current):
+        raise PermissionDenied("Only leaders and the objective's owner review it.")
+    if current.is_closed:
+        raise ObjectiveError("This objective is closed; there is nothing left to review.")
+    if reviewed_on > membership.organisation.today():
+        raise ObjectiveError("A review cannot be dated in the future.")
+    if decision not in Decision.values:
+        raise ObjectiveError("Choose what was decided.")
+    if decision == Decision.CHANGE_TARGET and new_target is None:
+        raise ObjectiveError("Give the new target.")
+    review = Review.objects.create(
+        objective=current,
+        reviewed_on=reviewed_on,
+        decision=decision,
+        note=note.strip(),
+        new_target=new_target if decision == Decision.CHANGE_TARGET else None,
+        reviewed_by=membership.user,
+    )
+    changed = ["next_review_date"]
+    current.next_review_date = add_months(reviewed_on, current.review_every)
+    if decision == Decision.CHANGE_TARGET:
+        current.target = new_target
+        changed.append("target")
+        _validate(current)
+    elif decision in (Decision.ACHIEVED, Decision.MISSED):
+        current.status = Status(decision)
+        current.next_review_date = None
+        changed.append("status")
+    current._change_reason = f"review: {Decision(decision).label.lower()}"  # type: ignore[attr-defined]
+    current.save()
+    if decision == Decision.CHANGE_TARGET:
+        _after_material_edit(current, changed, membership.user)
+    return review
+
+
+@transaction.atomic
+def objective_withdraw(*, membership: Membership, objective: Objective, reason: str) -> Objective:
+    current = Objective.objects.select_for_update().get(pk=objective.pk)
+    if not permissions.can_withdraw(membership, current):
+        raise PermissionDenied("Only leaders withdraw objectives.")
+    if not reason.strip():
+        raise ObjectiveError("Say why the objective is withdrawn.")
+    current.status = Status.WITHDRAWN
+    current.next_review_date = None
+    current._change_reason = f"withdrawn: {reason.strip()}"[:100]  # type: ignore[attr-defined]
+    current.save()
+    return current
+
+
+# --- approval (through the one records mechanism) ---------------------------------------
+
+
+class Incomplete(ObjectiveError):
+    """The objective lacks elements ISO 9001 6.2.2 asks for; `missing` names them."""
+
+    def __init__(self, missing: list[str]) -> None:
+        self.missing = missing
+        super().__init__("It cannot be submitted yet. Missing: " + "; ".join(missing) + ".")
+
+
+@transaction.atomic
+def objective_submit(
+    *, membership: Membership, objective: Objective, comment: str = ""
+) -> RecordVersion:
+    """Submit the objective and its plan for a leader's approval (records.submit)."""
+    current = Objective.objects.select_for_update().get(pk=objective.pk)
+    if not permissions.can_submit(membership, current):
+        raise PermissionDenied("Only managers and leaders submit objectives for approval.")
+    if current.is_closed:
+        raise ObjectiveError("A closed or withdrawn objective cannot be submitted.")
+    missing = current.missing_elements(plan_steps=plan_steps(current))
+    if missing:
+        raise Incomplete(missing)
+    try:
+        version = records.submit(membership=membership, obj=current, comment=comment)
+    except records.RecordError as error:
+        raise ObjectiveError(str(error)) from None
+    if current.status == Status.DRAFT:
+        current.status = Status.SUBMITTED
+        current.save(update_fields=["status", "updated_at"])
+    return version
