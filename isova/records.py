@@ -274,7 +274,7 @@ def _load(obj: models.Model) -> tuple[list[RecordVersion], list[SignOff]]:
     ct = _content_type(obj)
     version_list = list(
         RecordVersion.objects.filter(content_type=ct, object_id=obj.pk)
-        .select_related("submitted_by", "decided_by", "created_by")
+        .select_related("submitted_by", "decided_by", "created_by", "content_type")
         .order_by("number")
     )
     signoffs = list(
@@ -741,15 +741,14 @@ def can_decide(membership: Membership | None, obj: models.Model, record: RecordS
     )
 
 
-def record_history(obj: models.Model, organisation: Organisation, limit: int = 50) -> list:
+def record_history(obj: models.Model, limit: int = 50) -> list:
     """Field-level history of ordinary edits (django-simple-history), newest first: 2 queries."""
     manager = getattr(obj, "history", None)
     if manager is None:
         return []
     rows = list(manager.order_by("-history_date", "-history_id")[:limit])
-    users = {
-        u.pk: u.get_full_name() for u in User.objects.filter(memberships__organisation=organisation)
-    }
+    members = User.objects.filter(memberships__organisation_id=obj.organisation_id)  # type: ignore[attr-defined]
+    users = {u.pk: u.get_full_name() for u in members}
     return history.entries(rows, users=users, ignore=("created_at",))
 
 
@@ -766,7 +765,7 @@ def record_panel_context(request: Any, obj: models.Model) -> dict[str, Any]:
         "record_name": _name(obj),
         "record_key": model_key(obj),
         "record_versions": version_rows(version_list, signoffs, now_snapshot),
-        "record_history": record_history(obj, obj.organisation),  # type: ignore[attr-defined]
+        "record_history": record_history(obj),
         "record_can_submit": can_submit(membership, obj, record),
         "record_can_decide": can_decide(membership, obj, record),
         "record_next": request.get_full_path(),
@@ -816,3 +815,63 @@ def policy_update(
     current._history_user = membership.user  # type: ignore[attr-defined]
     current.save()
     return current, record_changed(obj=current, changed_fields=changed, user=membership.user)
+
+
+# --- demo data ---------------------------------------------------------------------------
+
+DEMO_POLICY_TEXT = (
+    "{name} makes what our customers ordered, right first time and on time.\n\n"
+    "We meet our customers' and the law's requirements, set measurable quality objectives "
+    "each year and review them at management review, and give everyone the training and "
+    "equipment to do their work well.\n\n"
+    "We improve the quality management system continually, from audits, complaints and "
+    "the ideas of our own people."
+)
+
+
+def seed_demo_policy(
+    organisation: Organisation, users_by_email: dict[str, User], *, password: str | None = None
+) -> None:
+    """Idempotent demo: a quality policy whose v1 a leader approved, and a pending v2.
+
+    The manager submitted v1, a leader approved it; then the manager widened the text, which
+    superseded the approval, and submitted v2: it waits in the leaders' approvals inbox.
+    Does nothing if the organisation already has a quality policy or lacks a leader and a
+    manager among `users_by_email`. The leader signs with `password` (the demo password).
+    """
+    from . import demo  # imported here: isova.demo calls this function
+
+    if QualityPolicy.objects.filter(organisation=organisation).exists():
+        return
+    memberships = {
+        m.role: m
+        for m in Membership.objects.filter(
+            organisation=organisation, user__in=list(users_by_email.values())
+        )
+        .select_related("user", "organisation")
+        .order_by("-pk")
+    }
+    leader, manager = memberships.get(Role.LEADER), memberships.get(Role.MANAGER)
+    if leader is None or manager is None:
+        return
+    today = organisation.today()
+    policy = policy_create(
+        membership=manager,
+        title="Quality policy",
+        text=DEMO_POLICY_TEXT.format(name=organisation.name),
+        owner=leader.user,
+        effective_from=today.replace(month=1, day=1),
+    )
+    submit(membership=manager, obj=policy, comment="Annual review: no change to the wording.")
+    approve(
+        membership=leader,
+        obj=policy,
+        password=password or demo.DEMO_PASSWORD,
+        comment="Approved at management review.",
+    )
+    policy, _ = policy_update(
+        membership=manager,
+        policy=policy,
+        text=policy.text + "\n\nWe choose suppliers who share these commitments.",
+    )
+    submit(membership=manager, obj=policy, comment="Added our commitment on suppliers.")

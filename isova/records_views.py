@@ -93,12 +93,10 @@ def _panel(
 
 
 def _inbox_row(request: HttpRequest, obj: models.Model, status: int, **extra: Any) -> HttpResponse:
-    record = records.state(obj)
-    context = {
-        "row": record.current,
-        "obj": obj,
-        "can_decide": records.can_decide(request.membership, obj, record),
-    } | extra
+    row = records.state(obj).current
+    if row is not None:
+        row.record = obj
+    context = {"row": row} | extra
     return render(request, "isova/records/approvals.html#row", context, status=status)
 
 
