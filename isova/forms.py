@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.contenttypes.models import ContentType
+from django.core.validators import MinValueValidator
 
 from .models import Action, ActionStatus, Organisation, User
 
@@ -48,8 +49,22 @@ class ActionForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = member_choices(organisation)
         self.fields["owner"].label_from_instance = lambda u: u.get_full_name()
+        for name in ("estimated_effort_hours", "estimated_cost"):
+            self.fields[name].validators.append(MinValueValidator(0))
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
+            self.fields["version"].required = True
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if self.has_error("version"):
+            # The hidden field's own error would never be seen: say what to do instead.
+            self.add_error(
+                None,
+                "This form is incomplete or out of date, so nothing was saved: "
+                "reload the page and make your change again.",
+            )
+        return cleaned
 
 
 class StatusForm(forms.Form):
@@ -90,9 +105,9 @@ class ActionFilterForm(forms.Form):
         ]
 
     def filter(self, queryset, today):
-        if not self.is_valid():
-            return queryset
-        data = self.cleaned_data
+        """Apply every filter whose value is valid; the invalid ones show their errors."""
+        self.is_valid()
+        data = dict.fromkeys(self.fields) | getattr(self, "cleaned_data", {})
         if data["status"] == "outstanding":
             queryset = queryset.outstanding()
         elif data["status"]:

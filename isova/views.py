@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import copy
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -122,11 +124,14 @@ def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
     action = get_for_org(request, Action.objects.for_list(), pk=pk)
     if not tenancy.can_edit_action(request.membership, action):
         raise PermissionDenied("Your role cannot edit this action.")
-    form = ActionForm(request.POST or None, instance=action, organisation=request.organisation)
+    # The form validates a copy: invalid input must not show up as the action's stored title.
+    form = ActionForm(
+        request.POST or None, instance=copy.copy(action), organisation=request.organisation
+    )
     current = None
     if request.method == "POST" and form.is_valid():
         data = {f: form.cleaned_data[f] for f in actions.EDITABLE_FIELDS}
-        version = form.cleaned_data["version"] or 0
+        version = form.cleaned_data["version"]
         try:
             action = actions.action_update(
                 membership=request.membership, action=action, version=version, **data
@@ -134,6 +139,9 @@ def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except actions.Conflict as conflict:
             current = conflict.current
             form.add_error(None, str(conflict))
+            # The user's input stays; submitting it again means "over the current version".
+            form.data = form.data.copy()
+            form.data["version"] = current.version
         except actions.ActionError as error:
             form.add_error(None, str(error))
         else:
