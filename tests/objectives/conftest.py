@@ -55,3 +55,21 @@ def add_values(objective: Objective, values, first: datetime.date | None = None)
 @pytest.fixture
 def objective(org):
     return make_objective(org.organisation, org.manager)
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """PBKDF2 costs about a second per persona; these tests are not about it."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def progress_of(objective: Objective, today: datetime.date) -> Objective:
+    """The objective with its `with_progress` annotations, computed by the database."""
+    return Objective.objects.with_progress(today).get(pk=objective.pk)
+
+
+def planned(objective: Objective, day: datetime.date) -> float:
+    """The planned path, in Python, to check the database's arithmetic against."""
+    share = (day - objective.start_date).days / (objective.target_date - objective.start_date).days
+    share = min(max(share, 0.0), 1.0)
+    return float(objective.baseline) + float(objective.target - objective.baseline) * share
