@@ -12,11 +12,13 @@ from functools import wraps
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django_htmx.http import HttpResponseClientRedirect
 
 from .models import ActionStatus, Membership, Organisation, Role
 
@@ -153,12 +155,21 @@ class OrganisationMiddleware:
 def member_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Login required, and the user must belong to an organisation."""
 
-    @wraps(view)
     @login_required
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def member_view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if request.organisation is None:  # type: ignore[attr-defined]
             return render(request, "isova/no_organisation.html", status=403)
         return view(request, *args, **kwargs)
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        htmx = getattr(request, "htmx", None)
+        if htmx and not request.user.is_authenticated:
+            # The session ended: htmx would swap the login page into a table row, so send
+            # the whole browser to the login page instead, coming back to the page it was on.
+            page = htmx.current_url_abs_path or request.get_full_path()
+            return HttpResponseClientRedirect(redirect_to_login(page).url)
+        return member_view(request, *args, **kwargs)
 
     return wrapper
 

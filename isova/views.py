@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
+from django.views.decorators.vary import vary_on_headers
 
 from . import actions, history, tenancy
 from .forms import ActionFilterForm, ActionForm, StatusForm, member_choices
@@ -73,6 +74,7 @@ def my_actions(request: HttpRequest) -> HttpResponse:
     )
 
 
+@vary_on_headers("HX-Request")
 @member_required
 def action_list(request: HttpRequest) -> HttpResponse:
     org = request.organisation
@@ -85,7 +87,9 @@ def action_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.copy()
     query.pop("page", None)
     context = {"form": form, "page": page, "rows": rows, "today": today, "query": query.urlencode()}
-    template = "isova/action_list.html#results" if request.htmx else "isova/action_list.html"
+    # A history restore (back button after the cache expired) needs the whole page.
+    fragment = request.htmx and not request.htmx.history_restore_request
+    template = "isova/action_list.html#results" if fragment else "isova/action_list.html"
     return render(request, template, context)
 
 
