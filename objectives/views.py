@@ -332,7 +332,7 @@ def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 @member_required
 def import_values(request: HttpRequest) -> HttpResponse:
     require(request, "objective.record_value")
-    form = ImportForm(request.POST or None, request.FILES or None)
+    form = ImportForm(request.POST, request.FILES) if request.method == "POST" else ImportForm()
     errors: list[services.RowError] = []
     status = 200
     if request.method == "POST":
