@@ -247,6 +247,7 @@ class RecordState:
     last_signoff: SignOff | None
     stale_since: datetime.datetime | None  # when the now superseded approval was given
     diff: list[Change] = field(default_factory=list)  # approved snapshot → record now
+    decision: SignOff | None = None  # the approving or rejecting sign-off of `current`
 
     @property
     def status_label(self) -> str:
@@ -263,6 +264,11 @@ class RecordState:
     @property
     def awaiting_approval(self) -> bool:
         return self.status == RecordStatus.SUBMITTED
+
+    @property
+    def next_number(self) -> int:
+        """The number the next submission gets (a rejected version stays as it was)."""
+        return self.number + 1 if self.status == RecordStatus.REJECTED else self.number
 
 
 def _content_type(obj: models.Model) -> ContentType:
@@ -304,6 +310,14 @@ def _state(
     if approved is not None and approved is not current:
         stale_since = approved.decided_at
     diff = diff_snapshots(approved.snapshot, now_snapshot) if approved else []
+    decision = next(
+        (
+            s
+            for s in reversed(signoffs)
+            if current and s.version_id == current.pk and s.meaning in (APPROVED, REJECTED)
+        ),
+        None,
+    )
     return RecordState(
         number=current.number if current else 1,
         status=current.status if current else RecordStatus.DRAFT,
@@ -312,6 +326,7 @@ def _state(
         last_signoff=signoffs[-1] if signoffs else None,
         stale_since=stale_since,
         diff=diff,
+        decision=decision,
     )
 
 

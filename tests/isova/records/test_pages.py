@@ -432,3 +432,36 @@ def test_the_demo_policy_has_an_approved_v1_and_a_v2_waiting(db):
     assert state.is_stale and state.awaiting_approval
     assert SignOff.objects.get().signer == org.leader
     assert records.verify_chain(org.organisation)[1] == []
+
+
+def test_a_rejected_policy_shows_why_and_offers_the_next_version(org, as_user):
+    policy = submitted_policy(org)
+    records.reject(membership=ms(org, "leader"), obj=policy, password=PASSWORD, comment="Vague")
+    edit(policy, org.manager, text="Sharper words.")
+    body = as_user(org.manager).get(policy.get_absolute_url()).content.decode()
+    assert "was rejected by Acme Leader" in body and "“Vague”" in body
+    assert "Submit version 2 for approval" in body
+
+
+# --- the admin ---------------------------------------------------------------------------
+
+
+def test_the_admin_shows_sign_offs_read_only(org, client):
+    from isova.models import User
+
+    policy = approved_policy(org)
+    signoff = SignOff.objects.get()
+    admin = User.objects.create_superuser("root@example.org", PASSWORD)
+    client.force_login(admin)
+    assert client.get("/admin/isova/signoff/").status_code == 200
+    page = client.get(f"/admin/isova/signoff/{signoff.pk}/change/")
+    assert page.status_code == 200 and 'name="_save"' not in page.content.decode()
+    assert client.get("/admin/isova/signoff/add/").status_code == 403
+    assert client.post(f"/admin/isova/signoff/{signoff.pk}/delete/").status_code == 403
+    assert (
+        client.get(
+            f"/admin/isova/recordversion/{records.state(policy).current.pk}/delete/"
+        ).status_code
+        == 403
+    )
+    assert SignOff.objects.get().hash == signoff.hash
