@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
+from django.views.decorators.vary import vary_on_headers
 
 from isova import records
 from isova.forms import member_choices
@@ -40,12 +41,16 @@ def _get_objective(request: HttpRequest, pk: int, *, progress: bool = False) -> 
 
 
 def _partial(request: HttpRequest, template: str, name: str) -> str:
-    return f"{template}#{name}" if request.htmx else template
+    """The named partial for HTMX; the whole page otherwise, and for a history restore
+    (the back button after htmx's cache expired)."""
+    fragment = request.htmx and not request.htmx.history_restore_request
+    return f"{template}#{name}" if fragment else template
 
 
 # --- lists ---------------------------------------------------------------------------------
 
 
+@vary_on_headers("HX-Request")
 @member_required
 def index(request: HttpRequest) -> HttpResponse:
     org = request.organisation
