@@ -3,7 +3,9 @@
 An *approvable* model (the quality policy here; objectives, audits, … in their apps) has an
 `organisation`, an `APPROVAL_NAME`, the `MATERIAL_FIELDS` whose change needs a new approval,
 `approval_snapshot()` (a JSON-able dict of the record and its children as they stand) and
-`get_absolute_url()`; optionally `on_approval_decided(decision, signoff)`.
+`get_absolute_url()`; optionally `on_approval_decided(decision, signoff)`, and
+`approval_submit_url()` when it submits through a page of its own (the generic submit
+endpoint then refuses it).
 
 Its life: draft → submitted (`submit`) → approved or rejected (`approve` / `reject`, leaders
 only, never the submitter, password re-entered). Every decision and every standalone `sign`
@@ -29,6 +31,7 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from . import history, notifications, tenancy
@@ -736,6 +739,13 @@ def model_key(obj: models.Model) -> str:
     return f"{obj._meta.app_label}.{obj._meta.model_name}"
 
 
+def submit_url(obj: models.Model) -> str:
+    """Where the panel's submit form posts: the approvable's own submit page when it has one
+    (`approval_submit_url()`, for checks of its own), else the generic record endpoint."""
+    own = getattr(obj, "approval_submit_url", None)
+    return own() if own else reverse("record_submit", args=[model_key(obj), obj.pk])
+
+
 def can_submit(membership: Membership | None, obj: models.Model, record: RecordState) -> bool:
     return (
         membership is not None
@@ -782,6 +792,8 @@ def record_panel_context(request: Any, obj: models.Model) -> dict[str, Any]:
         "record_versions": version_rows(version_list, signoffs, now_snapshot),
         "record_history": record_history(obj),
         "record_can_submit": can_submit(membership, obj, record),
+        "record_submit_url": submit_url(obj),
+        "record_submit_inline": not hasattr(obj, "approval_submit_url"),
         "record_can_decide": can_decide(membership, obj, record),
         "record_next": request.get_full_path(),
     }

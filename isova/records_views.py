@@ -107,6 +107,8 @@ def _inbox_row(request: HttpRequest, obj: models.Model, status: int, **extra: An
 @member_required
 def record_submit(request: HttpRequest, model_key: str, pk: int) -> HttpResponse:
     obj = _approvable(request, model_key, pk)
+    if hasattr(obj, "approval_submit_url"):
+        raise Http404("This kind of record is submitted from its own page.")
     form = SubmitForm(request.POST)
     comment = form.cleaned_data["comment"] if form.is_valid() else ""
     error, status = None, 200

@@ -465,3 +465,15 @@ def test_the_admin_shows_sign_offs_read_only(org, client):
         == 403
     )
     assert SignOff.objects.get().hash == signoff.hash
+
+
+def test_an_approvable_with_its_own_submit_page_is_submitted_there(org, as_user, monkeypatch):
+    monkeypatch.setattr(
+        QualityPolicy, "approval_submit_url", lambda self: f"/own/{self.pk}/", raising=False
+    )
+    policy = make_policy(org)
+    body = as_user(org.manager).get(policy.get_absolute_url()).content.decode()
+    assert f'action="/own/{policy.pk}/"' in body
+    assert 'hx-post="/own/' not in body
+    assert as_user(org.manager).post(submit_url(policy)).status_code == 404
+    assert not records.versions(policy)
