@@ -116,6 +116,19 @@ def can_edit_action(membership: Membership | None, action: Action) -> bool:
     )
 
 
+# --- login throttling -------------------------------------------------------------------------
+
+
+def login_username(request: HttpRequest, credentials: dict | None) -> str | None:
+    """The e-mail address django-axes counts failures for (settings.AXES_USERNAME_CALLABLE).
+
+    Django's login form sends it as "username" (not the user model's "email" field), and
+    addresses are matched case-insensitively, so "STAFF@x" must count against "staff@x".
+    """
+    username = (credentials or {}).get("username") or request.POST.get("username")
+    return username.strip().lower() if username else None
+
+
 # --- the request's organisation ----------------------------------------------------------
 
 
