@@ -16,3 +16,11 @@ def num(value: object, places: int = 2) -> str:
         return str(value)
     text = f"{number:f}"
     return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+@register.filter
+def days_until(day: object, later: object) -> int | str:
+    """Whole days from `day` to `later` (two dates); "" when either is missing."""
+    if day is None or later is None:
+        return ""
+    return (later - day).days  # type: ignore[operator]
