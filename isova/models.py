@@ -375,7 +375,7 @@ class RecordVersion(models.Model):
 
     @property
     def model_key(self) -> str:
-        """"app_label.model" of the record, as record URLs name it."""
+        """The record's model as record URLs name it: "app_label.model"."""
         return f"{self.content_type.app_label}.{self.content_type.model}"
 
 
