@@ -70,6 +70,7 @@ class AuditForm(forms.ModelForm):
             "scope",
             "lead_auditor",
             "team",
+            "external_auditor",
             "planned_date",
         ]
         widgets = {

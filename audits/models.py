@@ -206,7 +206,15 @@ class Audit(models.Model):
     )
     scope = models.TextField(blank=True)
     lead_auditor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="audits_led"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="audits_led",
+        help_text="For an external audit: the member who hosts it and records its findings.",
+    )
+    external_auditor = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="External, supplier or customer audits: who audited, e.g. “J. Smith, BSI”.",
     )
     team = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="audit_teams", verbose_name="audit team"
@@ -242,6 +250,7 @@ class Audit(models.Model):
         "criteria",
         "scope",
         "lead_auditor",
+        "external_auditor",
         "planned_date",
         "started_on",
         "summary",
@@ -295,6 +304,7 @@ class Audit(models.Model):
             "criteria": self.criteria,
             "scope": self.scope,
             "lead_auditor": self.lead_auditor.get_full_name(),
+            "external_auditor": self.external_auditor,
             "team": sorted(u.get_full_name() for u in self.team.all()),
             "planned_date": self.planned_date.isoformat(),
             "started_on": self.started_on.isoformat() if self.started_on else None,

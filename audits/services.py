@@ -162,6 +162,7 @@ AUDIT_FIELDS = (
     "criteria",
     "scope",
     "lead_auditor",
+    "external_auditor",
     "planned_date",
     "summary",
     "conclusion",
