@@ -16,7 +16,7 @@ from simple_history.utils import bulk_create_with_history
 
 from isova import records
 from isova.demo import DEMO_PASSWORD
-from isova.models import Action, ActionStatus, Membership, Organisation, User
+from isova.models import Action, ActionStatus, Membership, Notification, Organisation, User
 
 from . import services
 from .models import (
@@ -394,6 +394,12 @@ def seed(organisation: Organisation, users: dict[str, User], rng: random.Random)
                 password=DEMO_PASSWORD,
                 comment="Approved at the management meeting.",
             )
+            # A past approval is not news: drop its notifications (and so their e-mails).
+            Notification.objects.filter(
+                organisation=organisation,
+                kind__in=["approval_requested", "approval_decided"],
+                url=objective.get_absolute_url(),
+            ).delete()
             Review.objects.create(
                 objective=objective,
                 reviewed_on=last_review if not spec.review_overdue else add_months(today, -4),
