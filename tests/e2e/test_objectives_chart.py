@@ -1,0 +1,44 @@
+import datetime
+
+import pytest
+from playwright.sync_api import expect
+
+from objectives.models import Measurement, period_bounds, period_label
+from tests.objectives.conftest import add_values, make_objective
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def test_a_manager_records_a_value_and_the_chart_shows_it(transactional_db, org, login, url):
+    today = org.organisation.today()
+    objective = make_objective(
+        org.organisation,
+        org.manager,
+        title="Raise on-time delivery",
+        start_date=today.replace(day=1) - datetime.timedelta(days=120),
+        target_date=today + datetime.timedelta(days=240),
+    )
+    add_values(objective, [81, 82])
+    last_month, _ = period_bounds(today.replace(day=1) - datetime.timedelta(days=1), "monthly")
+    month = period_label(last_month, "monthly")
+
+    page = login(org.manager)
+    page.goto(url(objective.get_absolute_url()))
+    chart = page.locator("#objective-chart")
+    expect(chart.locator(".main-svg").first).to_be_visible()  # Plotly drew it
+    actual = "document.getElementById('objective-chart').data.find(t => t.name === 'Actual').y"
+    assert page.evaluate(actual) == [81, 82]
+
+    page.get_by_label("Period").fill(month)
+    page.get_by_label("Value (%)").fill("87.5")
+    page.get_by_label("Comment").fill("Best month so far")
+    page.get_by_role("button", name="Save value").click()
+
+    expect(page.get_by_text(f"Saved {month}: 87.5")).to_be_visible()  # swapped in, no reload
+    page.wait_for_function(f"{actual}.includes(87.5)")
+    assert page.evaluate(actual)[-1] == 87.5
+    expect(page.locator("#values")).to_contain_text("Best month so far")
+    assert Measurement.objects.get(objective=objective, period=last_month).value == 87.5
