@@ -15,7 +15,17 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
-from .models import Action, ActionStatus, Membership, Organisation, Priority, Role, User
+from . import records
+from .models import (
+    Action,
+    ActionStatus,
+    Membership,
+    Notification,
+    Organisation,
+    Priority,
+    Role,
+    User,
+)
 
 DEMO_PASSWORD = "isova-demo"
 APPS_WITH_DEMO_DATA = ("objectives", "audits", "risks", "reviews")
@@ -190,7 +200,9 @@ def _actions(
 
 @transaction.atomic
 def seed() -> list[Organisation]:
+    """Create the demo organisations; the e-mails their history would have sent are not sent."""
     rng = random.Random(9001)
+    started = timezone.now()
     organisations = []
     for spec in (ENGINEERING, CARE_HOME):
         organisation, _ = Organisation.objects.update_or_create(
@@ -199,6 +211,7 @@ def seed() -> list[Organisation]:
         users = _people(spec, organisation)
         if not Action.objects.for_org(organisation).exists():
             _actions(spec, organisation, users, rng)
+        records.seed_demo_policy(organisation, users)
         for app in APPS_WITH_DEMO_DATA:
             try:
                 module = importlib.import_module(f"{app}.demo")
@@ -208,4 +221,9 @@ def seed() -> list[Organisation]:
                 continue
             module.seed(organisation, users, rng)
         organisations.append(organisation)
+    # Keep the notifications (they show in the app) but mark them delivered: the deliveries
+    # queued for after this transaction then find nothing to send.
+    Notification.objects.filter(created_at__gte=started, sent_at=None).update(
+        sent_at=timezone.now()
+    )
     return organisations

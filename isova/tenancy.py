@@ -205,7 +205,8 @@ def switch_organisation(request: HttpRequest, organisation_id: int) -> Organisat
 
 def context(request: HttpRequest) -> dict[str, Any]:
     membership = getattr(request, "membership", None)
-    perms = {name: has_perm(membership, name) for name in PERMISSIONS}
+    # Templates cannot look up dotted keys: "action.create" is `can.action_create` there.
+    perms = {name.replace(".", "_"): has_perm(membership, name) for name in PERMISSIONS}
     return {
         "organisation": getattr(request, "organisation", None),
         "membership": membership,
