@@ -1,0 +1,120 @@
+"""The leadership dashboard: content, access, HTMX panels and a constant number of queries."""
+
+import datetime
+
+import pytest
+
+from isova.models import ActionStatus, Role
+from tests.factories import ActionFactory, member
+
+
+def _actions(org, n):
+    today = org.organisation.today()
+    for i in range(n):
+        ActionFactory(
+            organisation=org.organisation,
+            owner=org.staff,
+            assigned_by=org.manager,
+            due_date=today + datetime.timedelta(days=(i % 20) - 10),
+            status=list(ActionStatus)[i % 5],
+        )
+
+
+def test_dashboard_counts_outstanding_and_overdue_actions_of_this_organisation_only(
+    org, other_org, as_user
+):
+    today = org.organisation.today()
+    ActionFactory(
+        organisation=org.organisation, owner=org.staff, due_date=today - datetime.timedelta(days=1)
+    )
+    ActionFactory(
+        organisation=org.organisation, owner=org.staff, due_date=today + datetime.timedelta(days=1)
+    )
+    ActionFactory(
+        organisation=other_org.organisation,
+        owner=other_org.staff,
+        due_date=today - datetime.timedelta(days=1),
+    )
+    response = as_user(org.leader).get("/dashboard/")
+    assert response.status_code == 200
+    actions = response.context["actions"]
+    assert (actions["outstanding"], actions["overdue"]) == (2, 1)
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_every_role_sees_the_dashboard(org, as_user, role):
+    assert as_user(org.user(role)).get("/dashboard/").status_code == 200
+
+
+def test_only_leaders_get_the_approvals_list(org, as_user):
+    assert as_user(org.leader).get("/dashboard/").context["approvals"]["can_approve"] is True
+    assert as_user(org.manager).get("/dashboard/").context["approvals"]["can_approve"] is False
+
+
+def test_a_panel_alone_is_a_fragment_for_htmx(org, as_user):
+    response = as_user(org.leader).get("/dashboard/panels/actions/", HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'id="panel-actions"' in html and "<html" not in html
+
+
+def test_an_unknown_panel_is_404(org, as_user):
+    assert as_user(org.leader).get("/dashboard/panels/nope/").status_code == 404
+
+
+def test_anonymous_users_are_sent_to_log_in(client, db):
+    response = client.get("/dashboard/")
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+@pytest.mark.parametrize("n", [5, 200])
+def test_dashboard_runs_a_fixed_number_of_queries(org, as_user, django_assert_max_num_queries, n):
+    _actions(org, n)
+    client = as_user(org.leader)
+    # session, user, memberships+organisation (3); approvals: waiting list, count (2);
+    # objectives: RAG counts, review-overdue list, count (3); audits: action summary,
+    # findings aggregate (2); actions aggregate (1). Savepoints none. Total 11.
+    with django_assert_max_num_queries(11):
+        response = client.get("/dashboard/")
+    assert response.status_code == 200
+
+
+def test_a_user_without_membership_in_this_org_sees_nothing_of_it(org, other_org, as_user):
+    outsider = member(other_org.organisation, Role.LEADER)
+    ActionFactory(organisation=org.organisation, owner=org.staff)
+    response = as_user(outsider).get("/dashboard/")
+    assert response.context["actions"]["outstanding"] == 0
+
+
+def _submit_policies(org, n):
+    from isova import records
+    from tests.conftest import membership_of
+
+    manager = membership_of(org.manager, org.organisation)
+    for i in range(n):
+        policy = records.policy_create(
+            membership=manager,
+            title=f"Policy {i}",
+            text="We meet our customers' requirements.",
+            owner=org.leader,
+            effective_from=datetime.date(2026, 1, 1),
+        )
+        records.submit(membership=manager, obj=policy)
+
+
+def test_leaders_see_submitted_records_waiting_for_them(org, as_user):
+    _submit_policies(org, 2)
+    approvals = as_user(org.leader).get("/dashboard/").context["approvals"]
+    assert approvals["waiting_count"] == 2
+    assert [str(v.record) for v in approvals["waiting"]] == ["Policy 0", "Policy 1"]
+
+
+@pytest.mark.parametrize("n", [2, 30])
+def test_waiting_approvals_cost_the_same_queries_however_many(
+    org, as_user, django_assert_max_num_queries, n
+):
+    _submit_policies(org, n)
+    client = as_user(org.leader)
+    # 11 as above, plus the prefetch of the records themselves (one per kind of record: 1).
+    with django_assert_max_num_queries(12):
+        assert client.get("/dashboard/").status_code == 200
