@@ -30,6 +30,12 @@ def _people_field(field: forms.ModelChoiceField, organisation: Organisation) -> 
 
 def _process_field(field: forms.ModelChoiceField, organisation: Organisation) -> None:
     field.queryset = Process.objects.for_org(organisation).select_related("owner")
+    field.label_from_instance = _process_label
+
+
+def _process_label(process: Process) -> str:
+    owner = process.owner
+    return f"{process.name} (owner {owner.get_full_name()})" if owner else process.name
 
 
 class ClauseField(forms.CharField):
@@ -166,7 +172,19 @@ class FindingForm(forms.ModelForm):
         self.fields["process"].help_text = "Leave empty for the audit’s own process."
 
 
-class ContainmentForm(forms.Form):
+class StepForm(forms.Form):
+    """A form of one 10.2 step; several share the finding page, so ids carry the step."""
+
+    step = "step"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", f"id_{self.step}_%s")
+        super().__init__(*args, **kwargs)
+
+
+class ContainmentForm(StepForm):
+    step = "containment"
+
     containment = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=5000,
@@ -175,7 +193,8 @@ class ContainmentForm(forms.Form):
     )
 
 
-class RootCauseForm(forms.Form):
+class RootCauseForm(StepForm):
+    step = "root_cause"
     method = forms.ChoiceField(
         choices=RootCauseMethod.choices,
         widget=forms.RadioSelect,
@@ -220,7 +239,8 @@ class RootCauseForm(forms.Form):
         return initial
 
 
-class CorrectiveActionForm(forms.Form):
+class CorrectiveActionForm(StepForm):
+    step = "action"
     title = forms.CharField(max_length=200, label="Corrective action")
     owner = forms.ModelChoiceField(
         queryset=None,  # type: ignore[arg-type]
@@ -241,7 +261,8 @@ class CorrectiveActionForm(forms.Form):
         _people_field(self.fields["owner"], organisation)
 
 
-class EffectivenessPlanForm(forms.Form):
+class EffectivenessPlanForm(StepForm):
+    step = "plan"
     check_after = forms.DateField(
         required=False,
         widget=DateInput(),
@@ -254,7 +275,8 @@ class EffectivenessPlanForm(forms.Form):
 YES_NO = [("yes", "Yes"), ("no", "No")]
 
 
-class RiskDecisionForm(forms.Form):
+class RiskDecisionForm(StepForm):
+    step = "risk"
     changes_risks = forms.ChoiceField(
         choices=YES_NO,
         widget=forms.RadioSelect,
@@ -276,7 +298,8 @@ class RiskDecisionForm(forms.Form):
         return data
 
 
-class EffectivenessForm(forms.Form):
+class EffectivenessForm(StepForm):
+    step = "check"
     effective = forms.ChoiceField(
         choices=[("yes", "Effective"), ("no", "Not effective")],
         widget=forms.RadioSelect,

@@ -47,6 +47,19 @@ from .models import (
 )
 
 PAGE_SIZE = 25
+# Who and when of each step: the history line itself says who changed what, and when.
+HISTORY_IGNORED = (
+    "created_at",
+    "containment_at",
+    "containment_by",
+    "root_cause_at",
+    "root_cause_by",
+    "risk_decided_at",
+    "risk_decided_by",
+    "effectiveness_at",
+    "effectiveness_by",
+    "closed_by",
+)
 PERMS = {
     "plan": "audits.audit.plan",
     "report": "audits.audit.report",
@@ -409,7 +422,7 @@ def _finding_context(request: HttpRequest, finding: Finding, **forms: Any) -> di
         or EffectivenessPlanForm(initial={"check_after": finding.effectiveness_check_after}),
         "risk_form": forms.get("risk_form") or RiskDecisionForm(initial=_risk_initial(finding)),
         "effectiveness_form": forms.get("effectiveness_form") or EffectivenessForm(),
-        "history": history.entries(records, users=users, ignore=("created_at",)),
+        "history": history.entries(records, users=users, ignore=HISTORY_IGNORED),
         "signoffs": _signoffs(finding),
     }
 
