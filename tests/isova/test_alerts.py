@@ -1,0 +1,85 @@
+"""Alert scans: overdue-action digests, once a day, in each organisation's own time zone."""
+
+import datetime
+import zoneinfo
+
+import time_machine
+from django.core import mail
+
+from isova import alerts
+from isova.models import Notification
+from tests.factories import ActionFactory, MembershipFactory, OrganisationFactory, UserFactory
+
+UTC = zoneinfo.ZoneInfo("UTC")
+
+
+def test_one_digest_lists_all_of_a_persons_overdue_actions(org):
+    today = org.organisation.today()
+    for days in (1, 5):
+        ActionFactory(
+            organisation=org.organisation,
+            owner=org.staff,
+            title=f"Late by {days}",
+            due_date=today - datetime.timedelta(days=days),
+        )
+    ActionFactory(
+        organisation=org.organisation,
+        owner=org.staff,
+        title="Not yet due",
+        due_date=today + datetime.timedelta(days=1),
+    )
+    ActionFactory(
+        organisation=org.organisation,
+        owner=org.staff,
+        title="Done late",
+        due_date=today - datetime.timedelta(days=3),
+        status="done",
+    )
+
+    assert alerts.scan(org.organisation) == 1
+    digest = Notification.objects.get(recipient=org.staff, kind="actions_overdue")
+    assert digest.subject == "2 overdue actions"
+    assert "Late by 1" in digest.body and "Late by 5" in digest.body
+    assert "Not yet due" not in digest.body and "Done late" not in digest.body
+
+
+def test_a_scan_run_twice_on_one_day_sends_once_and_again_the_next_day(
+    org, django_capture_on_commit_callbacks, settings
+):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    with time_machine.travel(datetime.datetime(2026, 6, 10, 9, 0, tzinfo=UTC), tick=False):
+        ActionFactory(
+            organisation=org.organisation, owner=org.staff, due_date=datetime.date(2026, 6, 1)
+        )
+        with django_capture_on_commit_callbacks(execute=True):
+            assert alerts.scan_all() == 1
+            assert alerts.scan_all() == 0
+    next_day = datetime.datetime(2026, 6, 11, 9, 0, tzinfo=UTC)
+    with (
+        time_machine.travel(next_day, tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        assert alerts.scan_all() == 1
+    assert [m.to for m in mail.outbox] == [[org.staff.email], [org.staff.email]]
+    assert "overdue action" in mail.outbox[0].subject
+
+
+def test_the_organisations_time_zone_decides_what_is_overdue(db):
+    auckland = OrganisationFactory(timezone="Pacific/Auckland")
+    london = OrganisationFactory(timezone="Europe/London")
+    for organisation in (auckland, london):
+        owner = UserFactory()
+        MembershipFactory(organisation=organisation, user=owner)
+        ActionFactory(organisation=organisation, owner=owner, due_date=datetime.date(2026, 3, 10))
+    # 23:30 UTC on 10 March: already 11 March in Auckland, still 10 March in London.
+    with time_machine.travel(datetime.datetime(2026, 3, 10, 23, 30, tzinfo=UTC), tick=False):
+        assert alerts.scan(auckland) == 1
+        assert alerts.scan(london) == 0
+
+
+def test_a_scan_includes_the_apps_alerts(org):
+    from tests.objectives.conftest import make_objective
+
+    make_objective(org.organisation, org.manager, next_review_date=datetime.date(2025, 1, 1))
+    alerts.scan(org.organisation)
+    assert org.manager.notifications.filter(kind="objective_review_overdue").count() == 1
