@@ -1,0 +1,102 @@
+"""What the audits app alerts about: findings past their response date, effectiveness checks
+that are due, and audits that should have started.
+
+Each alert is the keyword arguments of `isova.notifications.notify` (less the organisation);
+`notify`'s unique (recipient, kind, key, day) makes a scan that runs twice on one day send
+nothing twice. Four queries per organisation.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterator
+from typing import Any
+
+from django.db.models import F, Q
+
+from isova.models import Organisation, Role, User
+
+from .models import NONCONFORMITIES, Audit, Finding, FindingStatus
+
+
+def _managers(organisation: Organisation) -> list[User]:
+    return list(
+        User.objects.filter(
+            memberships__organisation=organisation,
+            memberships__role=Role.MANAGER,
+            is_active=True,
+        )
+    )
+
+
+def due(organisation: Organisation, today: datetime.date | None = None) -> Iterator[dict[str, Any]]:
+    today = today or organisation.today()
+    findings = Finding.objects.for_org(organisation).select_related(
+        "audit__lead_auditor", "process__owner"
+    )
+    yield from _overdue_findings(organisation, findings, today)
+    yield from _checks_due(findings, today)
+    yield from _late_audits(organisation, today)
+
+
+def _overdue_findings(organisation: Organisation, findings: Any, today: datetime.date):
+    """To the owner of the process (or, without one, the managers), every day it is late."""
+    managers: list[User] | None = None
+    for finding in findings.past_response_due(today):
+        owner = finding.process.owner if finding.process else None
+        if owner is None and managers is None:
+            managers = _managers(organisation)
+        days = (today - finding.response_due).days
+        for recipient in [owner] if owner else managers or []:
+            yield {
+                "recipient": recipient,
+                "kind": "finding_overdue",
+                "key": f"finding:{finding.pk}",
+                "subject": f"Finding {finding.reference} is past its response date",
+                "body": (
+                    f"The {finding.get_finding_type_display().lower()} {finding.reference} "
+                    f"(clause {finding.clause}) was due for a response on "
+                    f"{finding.response_due:%d %b %Y}, {days} day{'s' if days != 1 else ''} ago."
+                    f"\n\n{finding.description}\n"
+                ),
+                "url": finding.get_absolute_url(),
+            }
+
+
+def _checks_due(findings: Any, today: datetime.date):
+    """To the lead auditor: every corrective action is done and the check date has come."""
+    ready = (
+        findings.filter(finding_type__in=NONCONFORMITIES, status=FindingStatus.IN_PROGRESS)
+        .exclude(effective=True)
+        .filter(Q(effectiveness_check_after__isnull=True) | Q(effectiveness_check_after__lte=today))
+        .with_action_progress()
+        .filter(actions_total__gt=0, actions_finished=F("actions_total"))
+    )
+    for finding in ready:
+        yield {
+            "recipient": finding.audit.lead_auditor,
+            "kind": "finding_check_due",
+            "key": f"finding:{finding.pk}",
+            "subject": f"Check the effectiveness of {finding.reference}",
+            "body": (
+                f"Every corrective action of {finding.reference} is done. Check that they "
+                "worked (someone who owns none of them), then close the finding.\n"
+            ),
+            "url": finding.get_absolute_url(),
+        }
+
+
+def _late_audits(organisation: Organisation, today: datetime.date):
+    late = Audit.objects.for_org(organisation).not_started_late(today)
+    for audit in late.select_related("lead_auditor"):
+        yield {
+            "recipient": audit.lead_auditor,
+            "kind": "audit_late",
+            "key": f"audit:{audit.pk}",
+            "subject": f"Audit {audit.reference} has not started",
+            "body": (
+                f"“{audit.title}” was planned for {audit.planned_date:%d %b %Y}. Start it, or "
+                "move its planned date so the programme stays true.\n"
+            ),
+            "url": audit.get_absolute_url(),
+        }

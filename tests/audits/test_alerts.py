@@ -1,0 +1,65 @@
+"""Audit alerts: late findings, due effectiveness checks and late audits; no repeats a day."""
+
+import datetime
+
+import time_machine
+
+from audits import alerts
+from audits.models import FindingType, Process
+from isova import alerts as core_alerts
+from isova.models import Notification
+
+from .conftest import assign, complete, plan, raise_finding, respond, start
+
+
+def travel(days):
+    return time_machine.travel(
+        datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=days), tick=False
+    )
+
+
+def kinds(organisation, today=None):
+    return sorted((a["kind"], a["recipient"].email) for a in alerts.due(organisation, today))
+
+
+def test_nothing_to_say_about_a_fresh_finding(org, finding):
+    assert kinds(org.organisation) == []
+
+
+def test_a_late_finding_alerts_the_process_owner(org, running_audit):
+    raise_finding(org, running_audit, FindingType.MAJOR)
+    later = org.organisation.today() + datetime.timedelta(days=31)
+    assert kinds(org.organisation, later) == [("finding_overdue", org.manager.email)]
+
+
+def test_a_late_finding_without_a_process_owner_alerts_the_managers(org):
+    unowned = Process.objects.create(organisation=org.organisation, name="Stores")
+    audit = start(org, plan(org, process=unowned))
+    raise_finding(org, audit, FindingType.MAJOR)
+    later = org.organisation.today() + datetime.timedelta(days=31)
+    assert kinds(org.organisation, later) == [("finding_overdue", org.manager.email)]
+
+
+def test_the_lead_auditor_hears_when_an_effectiveness_check_is_due(org, finding):
+    finding = respond(org, finding)
+    action = assign(org, finding)
+    assert kinds(org.organisation) == []
+    complete(org, action)
+    assert kinds(org.organisation) == [("finding_check_due", org.auditor.email)]
+
+
+def test_an_audit_past_its_planned_date_alerts_its_lead_auditor(org, process):
+    plan(org, process=process, planned_date=org.organisation.today() - datetime.timedelta(3))
+    assert kinds(org.organisation) == [("audit_late", org.auditor.email)]
+
+
+def test_a_scan_twice_a_day_notifies_once(org, running_audit, django_assert_max_num_queries):
+    raise_finding(org, running_audit, FindingType.MAJOR)
+    with travel(31):
+        # late findings, checks due, late audits; the managers only when a process has no owner
+        with django_assert_max_num_queries(4):
+            list(alerts.due(org.organisation))
+        first = core_alerts.scan(org.organisation)
+        second = core_alerts.scan(org.organisation)
+    assert first >= 1 and second == 0
+    assert Notification.objects.filter(kind="finding_overdue").count() == 1
