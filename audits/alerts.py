@@ -39,7 +39,9 @@ def due(organisation: Organisation, today: datetime.date | None = None) -> Itera
     yield from _late_audits(organisation, today)
 
 
-def _overdue_findings(organisation: Organisation, findings: Any, today: datetime.date):
+def _overdue_findings(
+    organisation: Organisation, findings: Any, today: datetime.date
+) -> Iterator[dict[str, Any]]:
     """To the owner of the process (or, without one, the managers), every day it is late."""
     managers: list[User] | None = None
     for finding in findings.past_response_due(today):
@@ -63,7 +65,7 @@ def _overdue_findings(organisation: Organisation, findings: Any, today: datetime
             }
 
 
-def _checks_due(findings: Any, today: datetime.date):
+def _checks_due(findings: Any, today: datetime.date) -> Iterator[dict[str, Any]]:
     """To the lead auditor: every corrective action is done and the check date has come."""
     ready = (
         findings.filter(finding_type__in=NONCONFORMITIES, status=FindingStatus.IN_PROGRESS)
@@ -86,7 +88,7 @@ def _checks_due(findings: Any, today: datetime.date):
         }
 
 
-def _late_audits(organisation: Organisation, today: datetime.date):
+def _late_audits(organisation: Organisation, today: datetime.date) -> Iterator[dict[str, Any]]:
     late = Audit.objects.for_org(organisation).not_started_late(today)
     for audit in late.select_related("lead_auditor"):
         yield {

@@ -453,7 +453,9 @@ CONCLUSION = "The process is effective; the findings below need action within th
 
 
 class _Story:
-    def __init__(self, organisation: Organisation, users: dict[str, User], rng: random.Random):
+    def __init__(
+        self, organisation: Organisation, users: dict[str, User], rng: random.Random
+    ) -> None:
         self.org = organisation
         self.users = users
         self.rng = rng

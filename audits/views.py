@@ -79,12 +79,10 @@ def _perms(membership: Membership) -> dict[str, bool]:
     return {key: tenancy.has_perm(membership, perm) for key, perm in PERMS.items()}
 
 
-def _audits(request: HttpRequest) -> Any:
-    return Audit.objects.select_related("process__owner", "lead_auditor")
-
-
 def _get_audit(request: HttpRequest, pk: int) -> Audit:
-    return get_for_org(request, _audits(request), pk=pk)
+    """The audit `pk` of the request's organisation, or 404."""
+    qs = Audit.objects.select_related("process__owner", "lead_auditor")
+    return get_for_org(request, qs, pk=pk)
 
 
 def _get_finding(request: HttpRequest, pk: int) -> Finding:
