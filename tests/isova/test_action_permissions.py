@@ -4,8 +4,11 @@ Refused operations answer 403 and leave the database exactly as it was.
 """
 
 import pytest
+from django.core.exceptions import PermissionDenied
 
+from isova import actions
 from isova.models import Action, ActionStatus, Role
+from tests.conftest import membership_of
 
 from .conftest import db_counts, snapshot
 
@@ -203,3 +206,31 @@ def test_pages_offer_only_the_moves_the_role_may_make(org, as_user, action_of):
     page = as_user(org.auditor).get("/actions/").content.decode()
     assert 'class="status-form"' not in page
     assert "New action" not in page
+
+
+# --- the same rules in the services, whoever calls them ---------------------------------------
+
+
+@pytest.mark.parametrize(("role", "allowed"), matrix(MANAGERS))
+def test_the_services_apply_the_same_role_rules_as_the_views(org, action_of, role, allowed):
+    membership = membership_of(org.user(role), org.organisation)
+    action = action_of()
+    calls = [
+        lambda: actions.action_create(membership=membership, title="Via code", owner=org.staff),
+        lambda: actions.action_update(
+            membership=membership, action=action, version=1, title="Via code"
+        ),
+        lambda: actions.action_set_status(
+            membership=membership,
+            action=action,
+            status="cancelled",
+            version=Action.objects.get(pk=action.pk).version,
+        ),
+    ]
+    for call in calls:
+        if allowed:
+            call()
+        else:
+            with pytest.raises(PermissionDenied):
+                call()
+    assert Action.objects.filter(title="Via code").count() == (2 if allowed else 0)
