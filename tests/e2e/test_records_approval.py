@@ -30,7 +30,7 @@ def test_manager_submits_leader_approves_in_the_inbox_and_an_edit_opens_v2(
     # The leader approves it from the inbox, after one wrong password.
     page.context.clear_cookies()
     login(org.leader)
-    page.get_by_role("link", name="Approvals").click()
+    page.get_by_role("link", name="Approvals", exact=True).click()
     card = page.locator(".approval", has_text="Quality policy")
     expect(card).to_contain_text("“Annual review”")
     card.get_by_label("Your password (to sign)").fill("not my password")

@@ -57,12 +57,6 @@ def objective(org):
     return make_objective(org.organisation, org.manager)
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    """PBKDF2 costs about a second per persona; these tests are not about it."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def progress_of(objective: Objective, today: datetime.date) -> Objective:
     """The objective with its `with_progress` annotations, computed by the database."""
     return Objective.objects.with_progress(today).get(pk=objective.pk)
