@@ -3,9 +3,11 @@
 An *approvable* model (the quality policy here; objectives, audits, … in their apps) has an
 `organisation`, an `APPROVAL_NAME`, the `MATERIAL_FIELDS` whose change needs a new approval,
 `approval_snapshot()` (a JSON-able dict of the record and its children as they stand) and
-`get_absolute_url()`; optionally `on_approval_decided(decision, signoff)`, and
-`approval_submit_url()` when it submits through a page of its own (the generic submit
-endpoint then refuses it).
+`get_absolute_url()`; optionally `approval_problems()` (what stops it being submitted, e.g.
+missing ISO 9001 elements: `submit` refuses while the list is not empty, whichever page
+calls it), `on_submitted(version)` and `on_approval_decided(decision, signoff)` (run in the
+same transaction), and `approval_submit_url()` when it submits through a page of its own
+(the generic submit endpoint then refuses it).
 
 Its life: draft → submitted (`submit`) → approved or rejected (`approve` / `reject`, leaders
 only, never the submitter, password re-entered). Every decision and every standalone `sign`
@@ -423,6 +425,9 @@ def submit(*, membership: Membership, obj: models.Model, comment: str = "") -> R
     """Ask the leaders to approve the record as it stands now."""
     _check(membership, obj, "record.submit", "Only managers and leaders submit for approval.")
     _lock_record(obj)
+    problems = obj.approval_problems() if hasattr(obj, "approval_problems") else []
+    if problems:
+        raise RecordError("It cannot be submitted yet. Missing: " + "; ".join(problems) + ".")
     current = _current_version(obj)
     now_snapshot = current_snapshot(obj)
     approved = _last_approved(obj)
@@ -465,6 +470,8 @@ def submit(*, membership: Membership, obj: models.Model, comment: str = "") -> R
         for key, value in fields.items():
             setattr(version, key, value)
         version.save(update_fields=list(fields))
+    if hasattr(obj, "on_submitted"):
+        obj.on_submitted(version)
     _notify_leaders(obj, version, membership)
     return version
 

@@ -544,25 +544,29 @@ class Objective(models.Model):
             ],
         }
 
+    def approval_problems(self) -> list[str]:
+        """What stops submission (records.submit asks, whichever page submits)."""
+        from isova.models import Action, ActionStatus
+
+        if self.is_closed:
+            return ["an open status: a closed or withdrawn objective is not submitted"]
+        steps = Action.objects.for_source(self).exclude(status=ActionStatus.CANCELLED)
+        return self.missing_elements(plan_steps=steps.count())
+
+    def approval_submit_url(self) -> str:
+        """The objective's own submit page names the missing 6.2.2 elements one by one."""
+        return reverse("objectives:submit", args=[self.pk])
+
+    def on_submitted(self, version: Any) -> None:
+        if self.status == Status.DRAFT:
+            self.status = Status.SUBMITTED
+            self.save(update_fields=["status", "updated_at"])
+
     def on_approval_decided(self, decision: str, signoff: Any) -> None:
         """Approved: the objective is active. Rejected: a first submission goes back to
         draft; an active objective whose change was rejected stays active.
-
-        Runs inside records' transaction: refusing here (an objective that lacks a 6.2.2
-        element, submitted through the generic records endpoint) signs nothing.
         """
-        from isova import records
-        from isova.models import Action, ActionStatus
-
         if decision == "approved":
-            steps = Action.objects.for_source(self).exclude(status=ActionStatus.CANCELLED)
-            missing = self.missing_elements(plan_steps=steps.count())
-            if missing:
-                raise records.RecordError(
-                    "This objective cannot be approved until it names "
-                    + "; ".join(missing)
-                    + ". Nothing was signed."
-                )
             self.status = Status.ACTIVE
         elif self.status == Status.SUBMITTED:
             self.status = Status.DRAFT

@@ -473,10 +473,7 @@ def objective_submit(
     if missing:
         raise Incomplete(missing)
     try:
-        version = records.submit(membership=membership, obj=current, comment=comment)
+        # records.submit asks approval_problems() too and moves the status (on_submitted).
+        return records.submit(membership=membership, obj=current, comment=comment)
     except records.RecordError as error:
         raise ObjectiveError(str(error)) from None
-    if current.status == Status.DRAFT:
-        current.status = Status.SUBMITTED
-        current.save(update_fields=["status", "updated_at"])
-    return version

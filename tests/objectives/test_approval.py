@@ -219,16 +219,30 @@ def test_a_material_change_while_submitted_sends_it_back_to_draft(org, ready, as
     assert versions(ready)[0].status == RecordStatus.DRAFT
 
 
-def test_an_incomplete_objective_slipped_through_the_generic_endpoint_cannot_be_approved(
-    org, draft, as_user
-):
-    as_user(org.manager).post(f"/records/objectives.objective/{draft.pk}/submit/")
-    assert versions(draft)[0].status == RecordStatus.SUBMITTED
-    response = decide(as_user(org.leader), draft)
-    assert "cannot be approved until it names the strategic goal" in response.content.decode()
+def test_the_generic_records_endpoint_refuses_objectives(org, draft, as_user):
+    response = as_user(org.manager).post(f"/records/objectives.objective/{draft.pk}/submit/")
+    assert response.status_code == 404
+    assert versions(draft) == []
+
+
+def test_records_submit_itself_refuses_an_incomplete_objective(org, draft):
+    from isova import records
+    from tests.conftest import membership_of
+
+    with pytest.raises(records.RecordError, match="Missing: the strategic goal"):
+        records.submit(membership=membership_of(org.manager, org.organisation), obj=draft)
+    assert versions(draft) == []
     draft.refresh_from_db()
     assert draft.status == Status.DRAFT
-    assert not SignOff.objects.exists()
+
+
+def test_records_submit_moves_a_complete_draft_to_submitted(org, ready):
+    from isova import records
+    from tests.conftest import membership_of
+
+    records.submit(membership=membership_of(org.manager, org.organisation), obj=ready)
+    ready.refresh_from_db()
+    assert ready.status == Status.SUBMITTED
 
 
 def test_the_approval_panel_does_not_offer_its_own_submit_button(org, ready, as_user):
