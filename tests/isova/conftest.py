@@ -42,12 +42,6 @@ def db_counts() -> tuple[int, int, int]:
     return Action.objects.count(), Action.history.count(), Notification.objects.count()
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    """PBKDF2 at Django's production strength costs ~0.5 s a user: too slow for persona tests."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def action_of(org):
     """`action_of(owner=..., status=...)` makes an action in `org`."""

@@ -68,6 +68,12 @@ def test_only_leaders_and_managers_create_and_assign_actions(org, as_user, role,
         assert db_counts() == before
 
 
+@pytest.mark.parametrize(("role", "allowed"), matrix(MANAGERS))
+def test_the_new_action_button_shows_to_those_who_may_create(org, as_user, role, allowed):
+    page = as_user(org.user(role)).get("/actions/").content.decode()
+    assert ('href="/actions/new/"' in page) is allowed
+
+
 def test_staff_cannot_create_an_action_even_for_themselves(org, as_user):
     before = db_counts()
     response = as_user(org.staff).post(

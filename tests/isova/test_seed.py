@@ -12,7 +12,7 @@ from django.test import RequestFactory, override_settings
 from isova.demo import DEMO_PASSWORD
 from isova.models import Action, ActionStatus, Membership, Organisation, User
 
-FAST_HASHER = "django.contrib.auth.hashers.MD5PasswordHasher"  # as tests/isova/conftest.py
+FAST_HASHER = "django.contrib.auth.hashers.MD5PasswordHasher"  # as tests/conftest.py
 DEMO_LOGINS = [
     "leader@example.com",
     "manager@example.com",
