@@ -15,7 +15,9 @@ from collections.abc import Iterable, Iterator
 from itertools import groupby
 from typing import Any
 
+from django.conf import settings
 from django.urls import reverse
+from django.utils import timezone
 
 from . import notifications
 from .models import Action, Organisation
@@ -74,8 +76,12 @@ def scan(organisation: Organisation, today: datetime.date | None = None) -> int:
 
 
 def scan_all() -> int:
+    """Scan every organisation whose local time has reached ALERTS_LOCAL_HOUR today."""
     total = 0
+    now = timezone.now()
     for organisation in Organisation.objects.all():
+        if now.astimezone(organisation.tzinfo).hour < settings.ALERTS_LOCAL_HOUR:
+            continue  # nobody wants yesterday's news at midnight; a later hourly run sends it
         try:
             total += scan(organisation)
         except Exception:

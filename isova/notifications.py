@@ -7,6 +7,7 @@ delivered twice sends once.
 
 from __future__ import annotations
 
+import datetime
 import logging
 
 from django.conf import settings
@@ -73,3 +74,13 @@ def deliver(notification_id: int) -> bool:
     finally:
         Notification.objects.filter(pk=notification_id).update(attempts=notification.attempts + 1)
     return True
+
+
+def pending_ids(older_than: datetime.timedelta = datetime.timedelta(minutes=10)) -> list[int]:
+    """Notifications still unsent some minutes after they were made (their task gave up)."""
+    cutoff = timezone.now() - older_than
+    return list(
+        Notification.objects.filter(sent_at=None, created_at__lt=cutoff)
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:500]
+    )

@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -192,7 +193,16 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_DEFAULT_QUEUE = os.getenv("CELERY_QUEUE", "isova")
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE = {
+    # Hourly, so that each organisation is scanned soon after ALERTS_LOCAL_HOUR in its own
+    # time zone; notifications are unique per person, subject and day, so later runs that
+    # day send nothing again.
+    "scan-alerts": {"task": "isova.tasks.scan_alerts", "schedule": crontab(minute=5)},
+    # A safety net for e-mail whose task gave up (mail server down for hours).
+    "deliver-pending": {"task": "isova.tasks.deliver_pending", "schedule": crontab(minute="*/15")},
+}
+# Local hour (in each organisation's time zone) from which the day's alerts go out.
+ALERTS_LOCAL_HOUR = envint("ALERTS_LOCAL_HOUR", "7")
 
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -6,7 +6,7 @@ import smtplib
 
 from celery import shared_task
 
-from . import notifications
+from . import alerts, notifications
 
 
 @shared_task(
@@ -17,3 +17,19 @@ from . import notifications
 )
 def deliver_notification(notification_id: int) -> bool:
     return notifications.deliver(notification_id)
+
+
+@shared_task
+def scan_alerts() -> int:
+    """Hourly (beat): make today's alerts for every organisation whose morning has come."""
+    return alerts.scan_all()
+
+
+@shared_task
+def deliver_pending() -> int:
+    """Every 15 minutes (beat): queue again what is still unsent, e.g. after an SMTP outage
+    outlasted the task's retries. Delivery claims each row, so nothing is sent twice."""
+    ids = notifications.pending_ids()
+    for notification_id in ids:
+        deliver_notification.delay(notification_id)
+    return len(ids)

@@ -83,3 +83,41 @@ def test_a_scan_includes_the_apps_alerts(org):
     make_objective(org.organisation, org.manager, next_review_date=datetime.date(2025, 1, 1))
     alerts.scan(org.organisation)
     assert org.manager.notifications.filter(kind="objective_review_overdue").count() == 1
+
+
+def test_scan_all_waits_for_the_organisations_morning(db, settings):
+    settings.ALERTS_LOCAL_HOUR = 7
+    auckland = OrganisationFactory(timezone="Pacific/Auckland")
+    owner = UserFactory()
+    MembershipFactory(organisation=auckland, user=owner)
+    ActionFactory(organisation=auckland, owner=owner, due_date=datetime.date(2026, 3, 1))
+    # 12:30 UTC is 01:30 the next day in Auckland (UTC+13): too early.
+    with time_machine.travel(datetime.datetime(2026, 3, 10, 12, 30, tzinfo=UTC), tick=False):
+        assert alerts.scan_all() == 0
+    # 18:30 UTC is 07:30 there: the morning's alerts go out.
+    with time_machine.travel(datetime.datetime(2026, 3, 10, 18, 30, tzinfo=UTC), tick=False):
+        assert alerts.scan_all() == 1
+
+
+def test_unsent_notifications_are_queued_again_and_sent_once(
+    org, settings, django_capture_on_commit_callbacks
+):
+    from isova import notifications, tasks
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    start = datetime.datetime(2026, 6, 10, 9, 0, tzinfo=UTC)
+    with time_machine.travel(start, tick=False):
+        # made inside a transaction whose delivery never ran (e.g. the broker was down)
+        stuck = notifications.notify(
+            organisation=org.organisation,
+            recipient=org.staff,
+            kind="test",
+            key="k",
+            subject="Hello",
+            body="Body",
+        )
+    with time_machine.travel(start + datetime.timedelta(minutes=11), tick=False):
+        assert notifications.pending_ids() == [stuck.pk]
+        assert tasks.deliver_pending.apply().get() == 1
+        assert tasks.deliver_pending.apply().get() == 0
+    assert len(mail.outbox) == 1
