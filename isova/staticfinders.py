@@ -25,7 +25,9 @@ class PlotlyFinder(BaseFinder):
 
     def find(self, path: str, find_all: bool = False, **kwargs):
         if path != PLOTLY_JS:
-            return [] if find_all else None
+            # Like Django's own finders: [] for "not here", or staticfiles' find() would
+            # return [None] for every missing file (and whitenoise would crash on it).
+            return []
         match = str(_SOURCE_DIR / "plotly.min.js")
         return [match] if find_all else match
 
