@@ -2,7 +2,9 @@ from __future__ import annotations
 
 import copy
 
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -27,11 +29,6 @@ def home(request: HttpRequest) -> HttpResponse:
     if request.membership.role == Role.STAFF:
         return redirect("my_actions")
     return redirect("dashboard")
-
-
-@member_required
-def dashboard(request: HttpRequest) -> HttpResponse:
-    return render(request, "isova/dashboard.html")
 
 
 @require_POST
@@ -201,3 +198,12 @@ def _safe_next(request: HttpRequest, default: str) -> str:
     if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
         return target
     return default
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's reset view, with links in the e-mail built on settings.SITE_URL (read per
+    request, not when the URLs load)."""
+
+    @property
+    def extra_email_context(self) -> dict[str, str]:  # type: ignore[override]
+        return {"site_url": settings.SITE_URL}

@@ -14,18 +14,6 @@ from tests.factories import PASSWORD
 
 LOGIN = "/accounts/login/"
 
-# isova/settings.py does not yet tell django-axes where the address is: axes looks for it
-# under the user model's USERNAME_FIELD ("email"), but Django's login form sends "username",
-# so failures are counted for username None (per IP, for everybody) and the right password
-# still logs a locked-out account in. Fix (settings.py, outside this helper's files):
-#     AXES_USERNAME_CALLABLE = "isova.tenancy.login_username"
-# These tests then pass; `strict` makes them fail as a reminder to drop this marker.
-AXES_NOT_WIRED = pytest.mark.xfail(
-    getattr(settings, "AXES_USERNAME_CALLABLE", None) is None,
-    reason="settings.AXES_USERNAME_CALLABLE is not set (see the comment above)",
-    strict=True,
-)
-
 
 def attempt(client: Client, email: str, password: str):
     return client.post(LOGIN, {"username": email, "password": password})
@@ -70,7 +58,6 @@ def test_the_fifth_bad_password_shows_the_locked_out_page_saying_for_how_long(cl
     assert "PT15M" not in page
 
 
-@AXES_NOT_WIRED
 def test_repeated_bad_passwords_lock_the_account_out(client, org):
     for _ in range(settings.AXES_FAILURE_LIMIT):
         attempt(client, org.staff.email, "wrong")
@@ -83,7 +70,6 @@ def test_repeated_bad_passwords_lock_the_account_out(client, org):
     assert attempt(other, org.manager.email, PASSWORD).status_code == 302
 
 
-@AXES_NOT_WIRED
 def test_the_lockout_ends_after_the_cool_off_period(client, org):
     for _ in range(settings.AXES_FAILURE_LIMIT):
         attempt(client, org.staff.email, "wrong")
@@ -93,7 +79,6 @@ def test_the_lockout_ends_after_the_cool_off_period(client, org):
         assert attempt(client, org.staff.email, PASSWORD).status_code == 302
 
 
-@AXES_NOT_WIRED
 def test_varying_the_case_of_the_address_does_not_escape_the_lockout(client, org):
     email = org.staff.email
     for variant in [email, email.upper(), email.title(), email.capitalize(), email.swapcase()]:
@@ -102,7 +87,6 @@ def test_varying_the_case_of_the_address_does_not_escape_the_lockout(client, org
     assert attempt(client, email, PASSWORD).status_code == 429
 
 
-@AXES_NOT_WIRED
 def test_a_successful_login_resets_the_failure_count(client, org):
     for _ in range(settings.AXES_FAILURE_LIMIT - 1):
         attempt(client, org.staff.email, "wrong")
@@ -158,7 +142,8 @@ def test_a_weak_new_password_is_refused(org, as_user):
     assert "This password is too common." in response.content.decode()
 
 
-def test_password_reset_mails_a_working_link_based_on_the_site_url(client, org):
+def test_password_reset_mails_a_working_link_based_on_the_site_url(client, org, settings):
+    settings.SITE_URL = "https://qms.example.org"
     response = client.post("/accounts/password_reset/", {"email": org.staff.email})
     assert response.status_code == 302
     assert len(mail.outbox) == 1
