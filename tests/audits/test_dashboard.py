@@ -15,8 +15,11 @@ from .conftest import assign, complete, plan, raise_finding, respond, start, ver
 
 
 def days_ago(n):
+    """Noon UTC n days back: the same calendar day in the organisation's zone whatever the
+    hour the suite runs (late in the evening, "now minus n days" could cross a DST change)."""
+    day = datetime.datetime.now(datetime.UTC).date() - datetime.timedelta(days=n)
     return time_machine.travel(
-        datetime.datetime.now(datetime.UTC) - datetime.timedelta(days=n), tick=False
+        datetime.datetime.combine(day, datetime.time(12), tzinfo=datetime.UTC), tick=False
     )
 
 
