@@ -19,6 +19,7 @@ from .models import (
     period_bounds,
     period_label,
 )
+from .services import EDITABLE_FIELDS
 
 MAX_UPLOAD_BYTES = 1_000_000
 
@@ -40,27 +41,7 @@ class ObjectiveForm(forms.ModelForm):
 
     class Meta:
         model = Objective
-        fields = [
-            "title",
-            "goal",
-            "why",
-            "owner",
-            "measure_name",
-            "unit",
-            "direction",
-            "baseline",
-            "target",
-            "start_date",
-            "target_date",
-            "frequency",
-            "amber_tolerance",
-            "red_tolerance",
-            "resources",
-            "budget",
-            "evaluation",
-            "review_every",
-            "next_review_date",
-        ]
+        fields = list(EDITABLE_FIELDS)
         widgets = {
             "start_date": DateInput(),
             "target_date": DateInput(),
