@@ -209,3 +209,12 @@ def test_an_expired_session_without_htmx_redirects_to_the_login_page(org, client
     response = client.post(f"/actions/{action.pk}/status/", {"status": "done", "version": 1})
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
+
+
+def test_the_inline_status_control_preselects_no_move(org, as_user):
+    from tests.factories import ActionFactory
+
+    ActionFactory(organisation=org.organisation, owner=org.staff, title="Sweep")
+    html = as_user(org.staff).get("/actions/mine/").content.decode()
+    assert '<option value="" selected disabled>Move to…</option>' in html
+    assert 'name="status"' in html and "required" in html
