@@ -16,7 +16,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from . import actions, history, tenancy
 from .forms import ActionFilterForm, ActionForm, StatusForm, member_choices
-from .models import Action, Role
+from .models import OUTSTANDING_STATUSES, Action, Role
 from .tenancy import get_for_org, member_required, require
 
 PAGE_SIZE = 25
@@ -53,22 +53,19 @@ def _row_context(request: HttpRequest, action: Action) -> dict:
 
 @member_required
 def my_actions(request: HttpRequest) -> HttpResponse:
+    """Outstanding actions first, due soonest first, a page at a time; then the last ten
+    finished ones (page 1 only)."""
     qs = Action.objects.for_org(request.organisation).filter(owner=request.user).for_list()
-    outstanding = list(qs.outstanding().order_by("due_date", "pk"))
-    recent = list(qs.exclude(status__in=["open", "in_progress"]).order_by("-updated_at")[:10])
-    membership = request.membership
-    rows = [
-        {"action": a, "moves": tenancy.action_moves(membership, a)} for a in outstanding + recent
-    ]
-    return render(
-        request,
-        "isova/my_actions.html",
-        {
-            "rows": rows,
-            "outstanding_count": len(outstanding),
-            "today": request.organisation.today(),
-        },
+    page = Paginator(qs.outstanding().order_by("due_date", "pk"), PAGE_SIZE).get_page(
+        request.GET.get("page")
     )
+    recent = []
+    if page.number == 1:
+        recent = list(qs.exclude(status__in=OUTSTANDING_STATUSES).order_by("-updated_at")[:10])
+    membership = request.membership
+    rows = [{"action": a, "moves": tenancy.action_moves(membership, a)} for a in [*page, *recent]]
+    context = {"rows": rows, "page": page, "today": request.organisation.today()}
+    return render(request, "isova/my_actions.html", context)
 
 
 @vary_on_headers("HX-Request")

@@ -26,7 +26,7 @@ from django.test.utils import setup_test_environment  # noqa: E402
 from isova.models import Action, ActionStatus, Membership, Organisation, Role, User  # noqa: E402
 
 
-def build(n_actions: int) -> tuple[Organisation, User, User]:
+def build(n_actions: int, n_objectives: int) -> tuple[Organisation, User, User]:
     org, _ = Organisation.objects.get_or_create(slug="bench", defaults={"name": "Bench Ltd"})
     leader, _ = User.objects.get_or_create(email="bench-leader@example.com")
     staff, _ = User.objects.get_or_create(email="bench-staff@example.com")
@@ -46,7 +46,51 @@ def build(n_actions: int) -> tuple[Organisation, User, User]:
         )
         for i in range(have, n_actions)
     )
+    _objectives(org, leader, n_objectives)
     return org, leader, staff
+
+
+def _objectives(org: Organisation, owner: User, n: int) -> None:
+    """n active monthly objectives with 18 values each (skipped when already there)."""
+    from decimal import Decimal
+
+    from objectives.models import Measurement, Objective, period_bounds
+
+    have = Objective.objects.filter(organisation=org).count()
+    start = datetime.date.today().replace(day=1) - datetime.timedelta(days=540)
+    made = Objective.objects.bulk_create(
+        Objective(
+            organisation=org,
+            owner=owner,
+            title=f"Bench objective {i}",
+            measure_name="Orders on time",
+            unit="%",
+            direction="higher",
+            baseline=Decimal(80),
+            target=Decimal(95),
+            start_date=start,
+            target_date=start + datetime.timedelta(days=730),
+            frequency="monthly",
+            status="active",
+            next_review_date=datetime.date.today() + datetime.timedelta(days=(i % 60) - 30),
+        )
+        for i in range(have, n)
+    )
+    values = []
+    for objective in made:
+        day = start
+        for month in range(18):
+            first, last = period_bounds(day, "monthly")
+            values.append(
+                Measurement(
+                    objective=objective,
+                    period=first,
+                    period_end=last,
+                    value=Decimal(80 + month * 0.7 + (objective.pk % 5) * 0.3),
+                )
+            )
+            day = last + datetime.timedelta(days=1)
+    Measurement.objects.bulk_create(values)
 
 
 def measure(client: Client, path: str, repeat: int) -> tuple[float, float, int]:
@@ -71,15 +115,29 @@ def measure(client: Client, path: str, repeat: int) -> tuple[float, float, int]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--actions", type=int, default=2000)
+    parser.add_argument("--objectives", type=int, default=300)
     parser.add_argument("--repeat", type=int, default=15)
     args = parser.parse_args()
     setup_test_environment()
-    _, leader, staff = build(args.actions)
+    _, leader, staff = build(args.actions, args.objectives)
     pages = {
-        leader: ["/actions/", "/actions/?status=outstanding&overdue=on", "/actions/?page=20"],
+        leader: [
+            "/dashboard/",
+            "/actions/",
+            "/actions/?status=outstanding&overdue=on",
+            "/actions/?page=20",
+            "/objectives/",
+            "/objectives/?rag=red",
+            "/objectives/ours/",
+            "/audits/findings/",
+            "/approvals/",
+        ],
         staff: ["/actions/mine/"],
     }
-    print(f"database: {connection.vendor}; actions in org: {args.actions}; repeat: {args.repeat}")
+    print(
+        f"database: {connection.vendor}; actions: {args.actions}; "
+        f"objectives: {args.objectives} x 18 values; repeat: {args.repeat}"
+    )
     print(f"{'page':45} {'median ms':>10} {'p95 ms':>8} {'queries':>8}")
     for user, paths in pages.items():
         client = Client()

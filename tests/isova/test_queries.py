@@ -87,8 +87,9 @@ def test_my_actions_runs_a_fixed_number_of_queries(
     org, as_user, many_actions, django_assert_max_num_queries
 ):
     client = as_user(org.staff)
-    # + 4. my outstanding actions, 5. my ten most recently closed ones (both with joins).
-    with django_assert_max_num_queries(PER_REQUEST + 2):
+    # + 4. count of my outstanding actions (paginator), 5. this page of them,
+    #   6. my ten most recently closed ones (both with joins).
+    with django_assert_max_num_queries(PER_REQUEST + 3):
         response = client.get("/actions/mine/")
     assert response.status_code == 200
     rows = response.context["rows"]
@@ -109,3 +110,27 @@ def test_the_action_detail_page_runs_a_fixed_number_of_queries(
     with django_assert_max_num_queries(PER_REQUEST + 3):
         response = client.get(f"/actions/{action.pk}/")
     assert response.status_code == 200
+
+
+def test_my_actions_pages_a_long_list_due_soonest_first(org, as_user):
+    import datetime
+
+    from tests.factories import ActionFactory
+
+    today = org.organisation.today()
+    for i in range(30):
+        ActionFactory(
+            organisation=org.organisation,
+            owner=org.staff,
+            title=f"Task {i:02d}",
+            due_date=today + datetime.timedelta(days=i),
+        )
+    first = as_user(org.staff).get("/actions/mine/")
+    assert first.context["page"].paginator.count == 30
+    assert [r["action"].title for r in first.context["rows"]][:2] == ["Task 00", "Task 01"]
+    assert len(first.context["rows"]) == 25
+    second = as_user(org.staff).get("/actions/mine/?page=2")
+    assert [r["action"].title for r in second.context["rows"]] == [
+        f"Task {i}" for i in range(25, 30)
+    ]
+    assert "30 outstanding" in first.content.decode()
