@@ -1,0 +1,411 @@
+"""Whole-site smoke and accessibility crawl over the demo data.
+
+For each demo login the crawler walks the site breadth-first from "/", following the
+same-site `<a href>` links of every page (GET only), and records what each page looks like.
+The tests below then assert on those records: no server errors, labelled form controls,
+`alt` on images, one `<h1>`, a `lang`, unique ids, and that one organisation's pages never
+show the other one's name or people, nor open its detail pages to its leader.
+
+The demo is seeded and crawled once for the module, inside a transaction rolled back at the
+end (like tests/isova/test_seed.py); each test reads the collected records.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, deque
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from urllib.parse import parse_qsl, urldefrag, urlencode, urljoin, urlsplit
+
+import pytest
+from django.db import transaction
+from django.test import Client, override_settings
+
+from isova import demo
+from isova.models import User
+
+FAST_HASHER = "django.contrib.auth.hashers.MD5PasswordHasher"  # as tests/conftest.py
+ENGINEERING_USERS = [
+    "leader@example.com",
+    "manager@example.com",
+    "staff@example.com",
+    "auditor@example.com",
+]
+CARE_LEADER = "leader@care.example.com"
+ENGINEERING_LEADER = "leader@example.com"
+DEMO_USERS = [*ENGINEERING_USERS, CARE_LEADER]
+MAX_PAGES_PER_USER = 400
+SKIPPED_PREFIXES = ("/admin/", "/accounts/logout", "/static/", "/media/")
+SKIPPED_SUFFIXES = (".css", ".js", ".png", ".jpg", ".jpeg", ".gif", ".svg", ".ico", ".woff2")
+UNLABELLED_INPUT_TYPES = {"hidden", "submit", "button", "reset", "image"}
+NUMERIC_SEGMENT = re.compile(r"/\d+(/|$)")
+# Pages of one kind (the same path but for the ids, the same query parameter names) crawled
+# per user, and pages of one path with any query: enough to meet objects in different states
+# and each filter, few enough to stay quick and to stop at endless links ("next year").
+MAX_PAGES_PER_KIND = 5
+MAX_QUERIES_PER_PATH = 10
+# Each test is a `db` test (so the test database is set up) reading the module's one crawl.
+pytestmark = pytest.mark.django_db
+
+
+@dataclass
+class GetForm:
+    """A `<form method="get">`: where it goes, its fields' defaults and each select's options."""
+
+    action: str
+    fields: list[tuple[str, str]] = field(default_factory=list)
+    choices: dict[str, list[str]] = field(default_factory=dict)
+
+    def urls(self) -> list[str]:
+        """The form submitted as rendered, then with each select set to each other option."""
+        queries = [self.fields]
+        for name, options in self.choices.items():
+            for option in options:
+                changed = [(n, option if n == name else v) for n, v in self.fields]
+                if changed not in queries:
+                    queries.append(changed)
+        return [f"{self.action.split('?')[0]}?{urlencode(q)}" for q in queries]
+
+
+class PageParser(HTMLParser):
+    """Collects the links, GET forms and accessibility facts of one HTML page."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.links: list[str] = []
+        self.htmx_links: list[str] = []
+        self.forms: list[GetForm] = []
+        self.h1_count = 0
+        self.html_lang: str | None = None
+        self.ids: list[str] = []
+        self.label_for: set[str] = set()
+        self.open_labels = 0
+        # (description, id, named by a wrapping label or aria-*)
+        self.controls: list[tuple[str, str | None, bool]] = []
+        self.images_without_alt: list[str] = []
+        self.references: list[tuple[str, str]] = []  # (attribute, id it names)
+        self._form: GetForm | None = None
+        self._select: tuple[str, list[str], list[str]] | None = None  # name, options, selected
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {name: value or "" for name, value in attrs}
+        if "id" in a:
+            self.ids.append(a["id"])
+        for attribute in ("aria-labelledby", "aria-describedby"):
+            self.references += [(attribute, ref) for ref in a.get(attribute, "").split()]
+        if a.get("hx-get"):
+            self.htmx_links.append(a["hx-get"])
+        if tag == "html":
+            self.html_lang = a.get("lang", "")
+        elif tag == "h1":
+            self.h1_count += 1
+        elif tag == "a" and a.get("href"):
+            self.links.append(a["href"])
+        elif tag == "label":
+            self.open_labels += 1
+            if a.get("for"):
+                self.label_for.add(a["for"])
+                self.references.append(("label for", a["for"]))
+        elif tag == "img" and "alt" not in a:
+            self.images_without_alt.append(a.get("src", "?"))
+        elif tag == "form":
+            is_get = a.get("method", "get").lower() == "get"
+            self._form = GetForm(action=a.get("action", "")) if is_get else None
+            if self._form:
+                self.forms.append(self._form)
+        elif tag == "option" and self._select:
+            self._select[1].append(a.get("value", ""))
+            if "selected" in a:
+                self._select[2].append(a.get("value", ""))
+        elif tag in ("input", "select", "textarea"):
+            self._control(tag, a)
+
+    def _control(self, tag: str, a: dict[str, str]) -> None:
+        kind = a.get("type", "text").lower() if tag == "input" else tag
+        if self._form is not None and a.get("name") and kind not in UNLABELLED_INPUT_TYPES:
+            if tag == "select":
+                self._select = (a["name"], [], [])
+            elif kind not in ("checkbox", "radio") or "checked" in a:
+                self._form.fields.append(
+                    (a["name"], a.get("value", "on" if kind in ("checkbox", "radio") else ""))
+                )
+        elif self._form is not None and kind == "hidden" and a.get("name"):
+            self._form.fields.append((a["name"], a.get("value", "")))
+        if kind in UNLABELLED_INPUT_TYPES:
+            return
+        described = f"<{tag} name={a.get('name')!r} id={a.get('id')!r}>"
+        named = bool(self.open_labels or a.get("aria-label") or a.get("aria-labelledby"))
+        self.controls.append((described, a.get("id"), named))
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.handle_starttag(tag, attrs)
+        if tag == "label":  # <label/> is not valid HTML, but must not stay "open"
+            self.open_labels -= 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "label" and self.open_labels:
+            self.open_labels -= 1
+        elif tag == "form":
+            self._form = None
+        elif tag == "select" and self._select and self._form is not None:
+            name, options, selected = self._select
+            default = (selected or options or [""])[0]
+            self._form.fields.append((name, default))
+            self._form.choices[name] = [o for o in options if o != default]
+            self._select = None
+
+    def problems(self) -> list[str]:
+        found = []
+        if self.h1_count != 1:
+            found.append(f"{self.h1_count} <h1> elements (want exactly one)")
+        if not self.html_lang:
+            found.append("<html> has no lang")
+        for duplicate, count in Counter(self.ids).items():
+            if count > 1:
+                found.append(f"id {duplicate!r} used {count} times")
+        for described, control_id, named in self.controls:
+            if not named and not (control_id and control_id in self.label_for):
+                found.append(f"unlabelled {described}")
+        for src in self.images_without_alt:
+            found.append(f"<img src={src!r}> has no alt")
+        ids = set(self.ids)
+        for attribute, ref in self.references:
+            if ref not in ids:
+                found.append(f"{attribute}={ref!r} names no element on the page")
+        return found
+
+
+def parse(html: str) -> PageParser:
+    parser = PageParser()
+    parser.feed(html)
+    return parser
+
+
+@dataclass
+class Crawl:
+    statuses: dict[str, dict[str, int]] = field(default_factory=dict)  # user -> url -> status
+    page_problems: list[str] = field(default_factory=list)
+    server_errors: list[str] = field(default_factory=list)
+    cross_org: list[str] = field(default_factory=list)
+
+
+def _internal(base: str, href: str) -> str | None:
+    """The same-site path (with query) that `href` on page `base` points to, or None."""
+    href = href.strip()
+    if href.startswith(("mailto:", "tel:", "javascript:", "data:")):
+        return None
+    url, _fragment = urldefrag(urljoin("http://testserver" + base, href))
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or parts.netloc != "testserver":
+        return None
+    path = parts.path or "/"
+    if path.startswith(SKIPPED_PREFIXES) or path.lower().endswith(SKIPPED_SUFFIXES):
+        return None
+    return path + (f"?{parts.query}" if parts.query else "")
+
+
+def page_kind(url: str) -> tuple[str, tuple[str, ...]]:
+    """The path with ids as N, and the query's parameter names: `/actions/N/edit/`, ("next",)."""
+    parts = urlsplit(url)
+    path = re.sub(r"/\d+(?=/|$)", "/N", parts.path)
+    return path, tuple(sorted({name for name, _ in parse_qsl(parts.query, True)}))
+
+
+def foreign_words(email: str) -> list[str]:
+    """Names from the demo organisation `email` does not belong to (none if in both)."""
+    specs = (demo.ENGINEERING, demo.CARE_HOME)
+    own = {p.email for spec in specs for p in spec["people"] if email in _emails(spec)}
+    words = []
+    for spec in specs:
+        if email not in _emails(spec):
+            words.append(spec["name"])
+            words += [p.name for p in spec["people"] if p.email not in own]
+    return words
+
+
+def _emails(spec: dict) -> set[str]:
+    return {p.email for p in spec["people"]}
+
+
+def crawl_as(client: Client, email: str, crawl: Crawl) -> None:
+    """Breadth-first from "/": links and GET forms as pages, `hx-get`s as htmx requests.
+
+    No page may name the other organisation or its people.
+    """
+    foreign = foreign_words(email)
+    seen = {("/", False)}
+    kinds: Counter[tuple] = Counter()
+    queue = deque([("/", False)])
+    statuses: dict[str, int] = {}
+
+    def enqueue(base: str, hrefs: list[str], htmx: bool) -> None:
+        for href in hrefs:
+            target = _internal(base, href)
+            if not target or (target, htmx) in seen:
+                continue
+            path, names = page_kind(target)
+            kind, path_with_query = (path, names, htmx), (path, bool(names), htmx)
+            if kinds[kind] < MAX_PAGES_PER_KIND and (
+                not names or kinds[path_with_query] < MAX_QUERIES_PER_PATH
+            ):
+                seen.add((target, htmx))
+                kinds[kind] += 1
+                kinds[path_with_query] += 1
+                queue.append((target, htmx))
+
+    while queue and len(seen) - len(queue) < MAX_PAGES_PER_USER:
+        url, htmx = queue.popleft()
+        label = f"{email} GET {url}" + (" (htmx)" if htmx else "")
+        response = client.get(url, headers={"HX-Request": "true"} if htmx else {})
+        if not htmx:
+            statuses[url] = response.status_code
+        if response.status_code >= 500:
+            error = getattr(response, "exc_info", None)
+            cause = f" ({error[0].__name__}: {error[1]})" if error else ""
+            crawl.server_errors.append(f"{label} -> {response.status_code}{cause}")
+            continue
+        if response.status_code in (301, 302, 303, 307, 308):
+            enqueue(url, [response["Location"]], htmx=False)
+        if response.status_code != 200 or "text/html" not in response.get("Content-Type", ""):
+            continue
+        html = response.content.decode()
+        parser = parse(html)
+        crawl.cross_org += [f"{label} shows {word!r}" for word in foreign if word in html]
+        if htmx and b"<html" in response.content:
+            crawl.page_problems.append(f"{label}: a whole page, not a fragment")
+        elif not htmx:
+            crawl.page_problems += [f"{label}: {problem}" for problem in parser.problems()]
+        enqueue(url, parser.links, htmx=False)
+        enqueue(url, [u for form in parser.forms for u in form.urls()], htmx=False)
+        enqueue(url, parser.htmx_links, htmx=True)
+    crawl.statuses[email] = statuses
+
+
+def detail_urls(statuses: dict[str, int]) -> set[str]:
+    """The pages shown (200) whose path names an object by its numeric id."""
+    return {
+        url
+        for url, status in statuses.items()
+        if status == 200 and NUMERIC_SEGMENT.search(urlsplit(url).path)
+    }
+
+
+def check_other_org_cannot_open(client: Client, email: str, urls: set[str], crawl: Crawl) -> None:
+    """Each URL answers 404 or 403 to `email`; those error pages get the page checks too."""
+    for url in sorted(urls):
+        response = client.get(url)
+        if response.status_code not in (403, 404):
+            crawl.cross_org.append(f"{email} GET {url} -> {response.status_code} (want 404 or 403)")
+        elif "text/html" in response.get("Content-Type", ""):
+            problems = parse(response.content.decode()).problems()
+            crawl.page_problems += [
+                f"{email} GET {url} ({response.status_code}): {p}" for p in problems
+            ]
+
+
+@pytest.fixture(scope="module")
+def crawl(django_db_setup, django_db_blocker) -> Crawl:
+    result = Crawl()
+    with (
+        django_db_blocker.unblock(),
+        override_settings(PASSWORD_HASHERS=[FAST_HASHER]),
+        transaction.atomic(),
+    ):
+        demo.seed()
+        clients = {}
+        for email in DEMO_USERS:
+            clients[email] = Client(raise_request_exception=False)
+            clients[email].force_login(User.objects.get(email=email))
+            crawl_as(clients[email], email, result)
+        engineering = set().union(*(detail_urls(result.statuses[e]) for e in ENGINEERING_USERS))
+        care = detail_urls(result.statuses[CARE_LEADER])
+        check_other_org_cannot_open(clients[CARE_LEADER], CARE_LEADER, engineering, result)
+        check_other_org_cannot_open(clients[ENGINEERING_LEADER], ENGINEERING_LEADER, care, result)
+        transaction.set_rollback(True)
+    return result
+
+
+def _report(problems: list[str]) -> str:
+    return f"{len(problems)} problem(s):\n" + "\n".join(problems)
+
+
+def test_the_crawl_reaches_every_part_of_the_site_for_each_demo_user(crawl):
+    for email in DEMO_USERS:
+        paths = {urlsplit(u).path for u, s in crawl.statuses[email].items() if s == 200}
+        for section in ("/dashboard/", "/actions/", "/objectives/", "/audits/", "/approvals/"):
+            assert section in paths, f"{email} never reached {section}"
+        assert detail_urls(crawl.statuses[email]), f"{email} reached no detail page"
+
+
+def test_no_page_answers_a_server_error(crawl):
+    assert not crawl.server_errors, _report(crawl.server_errors)
+
+
+def test_every_page_has_one_h1_a_lang_unique_ids_labelled_controls_and_image_alts(crawl):
+    assert not crawl.page_problems, _report(crawl.page_problems)
+
+
+def test_neither_organisation_sees_the_other_ones_detail_pages(crawl):
+    assert not crawl.cross_org, _report(crawl.cross_org)
+
+
+# The checker itself, on small pages (so a crawl that finds nothing means something).
+
+GOOD_PAGE = """<!doctype html><html lang="en"><body><h1>Title</h1>
+<form method="get" action="/actions/"><label for="q">Search</label><input id="q" name="q">
+<label>Mine <input type="checkbox" name="mine" checked></label>
+<select name="status" aria-label="Status"><option value="">Any</option>
+<option value="open" selected>Open</option><option value="done">Done</option></select>
+<input type="hidden" name="sort" value="due"><button type="submit">Go</button></form>
+<img src="/static/logo.svg" alt=""><a href="/actions/1/#top">One</a></body></html>"""
+
+
+def test_the_checker_passes_a_page_without_problems():
+    assert parse(GOOD_PAGE).problems() == []
+
+
+def test_the_checker_names_each_accessibility_problem():
+    bad = """<html><body><h1>One</h1><h1>Two</h1><input name="q" id="q">
+    <select name="s"></select><textarea name="t" aria-labelledby="missing"></textarea>
+    <label for="nothing">Orphan</label><p id="q"></p><img src="/x.png"></body></html>"""
+    problems = parse(bad).problems()
+    assert problems == [
+        "2 <h1> elements (want exactly one)",
+        "<html> has no lang",
+        "id 'q' used 2 times",
+        "unlabelled <input name='q' id='q'>",
+        "unlabelled <select name='s' id=None>",
+        "<img src='/x.png'> has no alt",
+        "aria-labelledby='missing' names no element on the page",
+        "label for='nothing' names no element on the page",
+    ]
+
+
+def test_get_forms_are_submitted_as_rendered_and_with_each_other_option():
+    (form,) = parse(GOOD_PAGE).forms
+    assert form.urls() == [
+        "/actions/?q=&mine=on&status=open&sort=due",
+        "/actions/?q=&mine=on&status=&sort=due",
+        "/actions/?q=&mine=on&status=done&sort=due",
+    ]
+
+
+def test_links_are_followed_within_the_site_only():
+    assert _internal("/actions/", "/actions/1/#top") == "/actions/1/"
+    assert _internal("/actions/", "?page=2") == "/actions/?page=2"
+    assert _internal("/audits/", "3/") == "/audits/3/"
+    for outside in ["mailto:a@b.c", "https://example.com/", "/admin/", "/static/app.css"]:
+        assert _internal("/", outside) is None
+    assert _internal("/", "/accounts/logout/") is None
+
+
+def test_each_user_looks_out_for_the_other_organisations_names():
+    engineering_view = foreign_words("leader@example.com")
+    assert "Rosewood Care Home" in engineering_view
+    assert "Grace Mbeki" in engineering_view
+    care_view = foreign_words(CARE_LEADER)
+    assert "Hartwell Precision Engineering Ltd" in care_view
+    assert "Helen Hartwell" in care_view
+    assert "Marcus Reid" not in care_view  # he belongs to both
+    assert foreign_words("manager@example.com") == []
