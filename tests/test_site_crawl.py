@@ -35,6 +35,7 @@ ENGINEERING_USERS = [
 CARE_LEADER = "leader@care.example.com"
 ENGINEERING_LEADER = "leader@example.com"
 DEMO_USERS = [*ENGINEERING_USERS, CARE_LEADER]
+ANONYMOUS = "anonymous visitor"  # crawls the login and password-reset pages
 MAX_PAGES_PER_USER = 400
 SKIPPED_PREFIXES = ("/admin/", "/accounts/logout", "/static/", "/media/")
 SKIPPED_SUFFIXES = (".css", ".js", ".png", ".jpg", ".jpeg", ".gif", ".svg", ".ico", ".woff2")
@@ -314,9 +315,10 @@ def crawl(django_db_setup, django_db_blocker) -> Crawl:
     ):
         demo.seed()
         clients = {}
-        for email in DEMO_USERS:
+        for email in [*DEMO_USERS, ANONYMOUS]:
             clients[email] = Client(raise_request_exception=False)
-            clients[email].force_login(User.objects.get(email=email))
+            if email != ANONYMOUS:
+                clients[email].force_login(User.objects.get(email=email))
             crawl_as(clients[email], email, result)
         engineering = set().union(*(detail_urls(result.statuses[e]) for e in ENGINEERING_USERS))
         care = detail_urls(result.statuses[CARE_LEADER])
@@ -336,6 +338,12 @@ def test_the_crawl_reaches_every_part_of_the_site_for_each_demo_user(crawl):
         for section in ("/dashboard/", "/actions/", "/objectives/", "/audits/", "/approvals/"):
             assert section in paths, f"{email} never reached {section}"
         assert detail_urls(crawl.statuses[email]), f"{email} reached no detail page"
+
+
+def test_an_anonymous_visitor_reaches_the_login_and_password_reset_pages_only(crawl):
+    shown = {urlsplit(u).path for u, s in crawl.statuses[ANONYMOUS].items() if s == 200}
+    assert {"/accounts/login/", "/accounts/password_reset/"} <= shown
+    assert all(path.startswith("/accounts/") for path in shown), shown
 
 
 def test_no_page_answers_a_server_error(crawl):
