@@ -3,8 +3,9 @@
 For each demo login the crawler walks the site breadth-first from "/", following the
 same-site `<a href>` links of every page (GET only), and records what each page looks like.
 The tests below then assert on those records: no server errors, labelled form controls,
-`alt` on images, one `<h1>`, a `lang`, unique ids, and that one organisation's pages never
-show the other one's name or people, nor open its detail pages to its leader.
+`alt` on images, one `<h1>`, a `lang`, unique ids, one current link per nav, and that one
+organisation's pages never show the other one's name or people, nor open its detail pages to
+its leader.
 
 The demo is seeded and crawled once for the module, inside a transaction rolled back at the
 end (like tests/isova/test_seed.py); each test reads the collected records.
@@ -86,6 +87,8 @@ class PageParser(HTMLParser):
         self.controls: list[tuple[str, str | None, bool]] = []
         self.images_without_alt: list[str] = []
         self.references: list[tuple[str, str]] = []  # (attribute, id it names)
+        self.current_links: Counter[str] = Counter()  # nav label -> links marked current
+        self._navs: list[str] = []
         self._form: GetForm | None = None
         self._select: tuple[str, list[str], list[str]] | None = None  # name, options, selected
 
@@ -97,6 +100,10 @@ class PageParser(HTMLParser):
             self.references += [(attribute, ref) for ref in a.get(attribute, "").split()]
         if a.get("hx-get"):
             self.htmx_links.append(a["hx-get"])
+        if tag == "nav":
+            self._navs.append(a.get("aria-label", "unlabelled"))
+        if a.get("aria-current") == "page" and self._navs:
+            self.current_links[self._navs[-1]] += 1
         if tag == "html":
             self.html_lang = a.get("lang", "")
         elif tag == "h1":
@@ -147,6 +154,8 @@ class PageParser(HTMLParser):
     def handle_endtag(self, tag: str) -> None:
         if tag == "label" and self.open_labels:
             self.open_labels -= 1
+        elif tag == "nav" and self._navs:
+            self._navs.pop()
         elif tag == "form":
             self._form = None
         elif tag == "select" and self._select and self._form is not None:
@@ -168,6 +177,9 @@ class PageParser(HTMLParser):
         for described, control_id, named in self.controls:
             if not named and not (control_id and control_id in self.label_for):
                 found.append(f"unlabelled {described}")
+        for nav, count in self.current_links.items():
+            if count > 1:
+                found.append(f"{count} links of the {nav!r} nav are aria-current=page")
         for src in self.images_without_alt:
             found.append(f"<img src={src!r}> has no alt")
         ids = set(self.ids)
@@ -376,7 +388,9 @@ def test_the_checker_passes_a_page_without_problems():
 def test_the_checker_names_each_accessibility_problem():
     bad = """<html><body><h1>One</h1><h1>Two</h1><input name="q" id="q">
     <select name="s"></select><textarea name="t" aria-labelledby="missing"></textarea>
-    <label for="nothing">Orphan</label><p id="q"></p><img src="/x.png"></body></html>"""
+    <label for="nothing">Orphan</label><p id="q"></p><img src="/x.png">
+    <nav aria-label="Main"><a aria-current="page">A</a><a aria-current="page">B</a></nav>
+    </body></html>"""
     problems = parse(bad).problems()
     assert problems == [
         "2 <h1> elements (want exactly one)",
@@ -384,6 +398,7 @@ def test_the_checker_names_each_accessibility_problem():
         "id 'q' used 2 times",
         "unlabelled <input name='q' id='q'>",
         "unlabelled <select name='s' id=None>",
+        "2 links of the 'Main' nav are aria-current=page",
         "<img src='/x.png'> has no alt",
         "aria-labelledby='missing' names no element on the page",
         "label for='nothing' names no element on the page",
