@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -17,7 +17,7 @@ from isova import history, tenancy
 from isova.clauses import CLAUSES
 from isova.forms import member_choices
 from isova.models import Action, Membership, SignOff
-from isova.tenancy import get_for_org, member_required, require
+from isova.tenancy import OrgRequest, get_for_org, member_required, require
 
 from . import services
 from .forms import (
@@ -79,18 +79,18 @@ def _perms(membership: Membership) -> dict[str, bool]:
     return {key: tenancy.has_perm(membership, perm) for key, perm in PERMS.items()}
 
 
-def _get_audit(request: HttpRequest, pk: int) -> Audit:
+def _get_audit(request: OrgRequest, pk: int) -> Audit:
     """The audit `pk` of the request's organisation, or 404."""
     qs = Audit.objects.select_related("process__owner", "lead_auditor")
     return get_for_org(request, qs, pk=pk)
 
 
-def _get_finding(request: HttpRequest, pk: int) -> Finding:
+def _get_finding(request: OrgRequest, pk: int) -> Finding:
     qs = Finding.objects.select_related("audit", "process__owner", "raised_by")
     return get_for_org(request, qs, pk=pk)
 
 
-def _fail(request: HttpRequest, error: Exception) -> None:
+def _fail(request: OrgRequest, error: Exception) -> None:
     messages.error(request, str(error))
 
 
@@ -98,7 +98,7 @@ def _fail(request: HttpRequest, error: Exception) -> None:
 
 
 @member_required
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: OrgRequest) -> HttpResponse:
     """The year's audit programme, month by month; late audits flagged."""
     org = request.organisation
     today = org.today()
@@ -128,12 +128,12 @@ def index(request: HttpRequest) -> HttpResponse:
 # --- audits -----------------------------------------------------------------------------
 
 
-def _audit_form_page(request: HttpRequest, form: AuditForm, audit: Audit | None) -> HttpResponse:
+def _audit_form_page(request: OrgRequest, form: AuditForm, audit: Audit | None) -> HttpResponse:
     return render(request, "audits/audit_form.html", {"form": form, "audit": audit})
 
 
 @member_required
-def audit_create(request: HttpRequest) -> HttpResponse:
+def audit_create(request: OrgRequest) -> HttpResponse:
     require(request, "audits.audit.plan")
     org = request.organisation
     initial = {"lead_auditor": request.user, "planned_date": org.today()}
@@ -154,7 +154,7 @@ def audit_create(request: HttpRequest) -> HttpResponse:
 
 
 @member_required
-def audit_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def audit_edit(request: OrgRequest, pk: int) -> HttpResponse:
     require(request, "audits.audit.plan")
     audit = _get_audit(request, pk)
     form = AuditForm(request.POST or None, instance=audit, organisation=request.organisation)
@@ -174,7 +174,7 @@ def audit_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return _audit_form_page(request, form, audit)
 
 
-def _audit_context(request: HttpRequest, audit: Audit, **forms: Any) -> dict[str, Any]:
+def _audit_context(request: OrgRequest, audit: Audit, **forms: Any) -> dict[str, Any]:
     today = request.organisation.today()
     team = list(audit.team.all())
     findings = list(audit.findings.for_register().order_by("number"))
@@ -205,13 +205,13 @@ def _signoffs(obj: Audit | Finding) -> list[SignOff]:
 
 
 @member_required
-def audit_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def audit_detail(request: OrgRequest, pk: int) -> HttpResponse:
     audit = _get_audit(request, pk)
     return render(request, "audits/audit_detail.html", _audit_context(request, audit))
 
 
 @member_required
-def audit_report(request: HttpRequest, pk: int) -> HttpResponse:
+def audit_report(request: OrgRequest, pk: int) -> HttpResponse:
     """The audit report as a printable page for the certification auditor."""
     audit = _get_audit(request, pk)
     context = _audit_context(request, audit)
@@ -226,7 +226,7 @@ def audit_report(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @member_required
-def audit_start(request: HttpRequest, pk: int) -> HttpResponse:
+def audit_start(request: OrgRequest, pk: int) -> HttpResponse:
     audit = _get_audit(request, pk)
     form = StartForm(request.POST)
     if not form.is_valid():
@@ -245,7 +245,7 @@ def audit_start(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @member_required
-def audit_save_report(request: HttpRequest, pk: int) -> HttpResponse:
+def audit_save_report(request: OrgRequest, pk: int) -> HttpResponse:
     """Save the summary and conclusion while the audit runs (the draft of its report)."""
     audit = _get_audit(request, pk)
     form = AuditReportForm(request.POST, instance=Audit(organisation=audit.organisation))
@@ -269,7 +269,7 @@ def audit_save_report(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @member_required
-def audit_issue(request: HttpRequest, pk: int) -> HttpResponse:
+def audit_issue(request: OrgRequest, pk: int) -> HttpResponse:
     """Issue the report: signed with the member's password, meaning "issued"."""
     audit = _get_audit(request, pk)
     form = SignForm(request.POST)
@@ -295,7 +295,7 @@ def audit_issue(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @member_required
-def audit_close(request: HttpRequest, pk: int) -> HttpResponse:
+def audit_close(request: OrgRequest, pk: int) -> HttpResponse:
     audit = _get_audit(request, pk)
     try:
         services.audit_close(membership=request.membership, audit=audit)
@@ -314,7 +314,7 @@ def _clause_datalist() -> list[tuple[str, str]]:
 
 
 @member_required
-def finding_create(request: HttpRequest, pk: int) -> HttpResponse:
+def finding_create(request: OrgRequest, pk: int) -> HttpResponse:
     require(request, "audits.finding.raise")
     audit = _get_audit(request, pk)
     org = request.organisation
@@ -340,7 +340,7 @@ def finding_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @member_required
-def finding_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def finding_edit(request: OrgRequest, pk: int) -> HttpResponse:
     require(request, "audits.finding.raise")
     finding = _get_finding(request, pk)
     form = FindingForm(request.POST or None, instance=finding, organisation=request.organisation)
@@ -364,7 +364,7 @@ def finding_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @member_required
-def finding_list(request: HttpRequest) -> HttpResponse:
+def finding_list(request: OrgRequest) -> HttpResponse:
     """The findings register: filters, HTMX updates of the results, pages of 25."""
     org = request.organisation
     today = org.today()
@@ -387,7 +387,7 @@ def finding_list(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
-def _finding_context(request: HttpRequest, finding: Finding, **forms: Any) -> dict[str, Any]:
+def _finding_context(request: OrgRequest, finding: Finding, **forms: Any) -> dict[str, Any]:
     org = request.organisation
     membership = request.membership
     today = org.today()
@@ -432,13 +432,13 @@ def _risk_initial(finding: Finding) -> dict[str, Any]:
 
 
 @member_required
-def finding_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def finding_detail(request: OrgRequest, pk: int) -> HttpResponse:
     finding = _get_finding(request, pk)
     return render(request, "audits/finding_detail.html", _finding_context(request, finding))
 
 
 def _step(
-    request: HttpRequest,
+    request: OrgRequest,
     pk: int,
     form_class: type,
     form_name: str,
@@ -468,7 +468,7 @@ def _step(
 
 @require_POST
 @member_required
-def finding_containment(request: HttpRequest, pk: int) -> HttpResponse:
+def finding_containment(request: OrgRequest, pk: int) -> HttpResponse:
     def call(finding: Finding, form: ContainmentForm) -> None:
         services.finding_record_containment(
             membership=request.membership,
@@ -483,7 +483,7 @@ def finding_containment(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @member_required
-def finding_root_cause(request: HttpRequest, pk: int) -> HttpResponse:
+def finding_root_cause(request: OrgRequest, pk: int) -> HttpResponse:
     def call(finding: Finding, form: RootCauseForm) -> None:
         services.finding_record_root_cause(
             membership=request.membership,
@@ -501,7 +501,7 @@ def finding_root_cause(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @member_required
-def finding_add_action(request: HttpRequest, pk: int) -> HttpResponse:
+def finding_add_action(request: OrgRequest, pk: int) -> HttpResponse:
     def call(finding: Finding, form: CorrectiveActionForm) -> None:
         services.finding_assign_action(
             membership=request.membership, finding=finding, **form.cleaned_data
@@ -521,7 +521,7 @@ def finding_add_action(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @member_required
-def finding_plan_check(request: HttpRequest, pk: int) -> HttpResponse:
+def finding_plan_check(request: OrgRequest, pk: int) -> HttpResponse:
     def call(finding: Finding, form: EffectivenessPlanForm) -> None:
         services.finding_plan_effectiveness_check(
             membership=request.membership,
@@ -542,7 +542,7 @@ def finding_plan_check(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @member_required
-def finding_risk(request: HttpRequest, pk: int) -> HttpResponse:
+def finding_risk(request: OrgRequest, pk: int) -> HttpResponse:
     def call(finding: Finding, form: RiskDecisionForm) -> None:
         services.finding_record_risk_decision(
             membership=request.membership,
@@ -556,7 +556,7 @@ def finding_risk(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @member_required
-def finding_verify(request: HttpRequest, pk: int) -> HttpResponse:
+def finding_verify(request: OrgRequest, pk: int) -> HttpResponse:
     def call(finding: Finding, form: EffectivenessForm) -> None:
         services.finding_verify_effectiveness(
             membership=request.membership,
@@ -579,7 +579,7 @@ def finding_verify(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @member_required
-def finding_close(request: HttpRequest, pk: int) -> HttpResponse:
+def finding_close(request: OrgRequest, pk: int) -> HttpResponse:
     finding = _get_finding(request, pk)
     try:
         services.finding_close(membership=request.membership, finding=finding)
@@ -594,7 +594,7 @@ def finding_close(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @member_required
-def process_list(request: HttpRequest) -> HttpResponse:
+def process_list(request: OrgRequest) -> HttpResponse:
     org = request.organisation
     processes = Process.objects.for_org(org).select_related("owner")
     form = None
@@ -616,7 +616,7 @@ def process_list(request: HttpRequest) -> HttpResponse:
 
 
 @member_required
-def process_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def process_edit(request: OrgRequest, pk: int) -> HttpResponse:
     require(request, "audits.process.manage")
     process = get_for_org(request, Process.objects.all(), pk=pk)
     form = ProcessForm(request.POST or None, instance=process, organisation=request.organisation)
@@ -634,7 +634,7 @@ def process_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @member_required
-def audit_settings(request: HttpRequest) -> HttpResponse:
+def audit_settings(request: OrgRequest) -> HttpResponse:
     require(request, "audits.settings")
     current = AuditSettings.for_org(request.organisation)
     form = AuditSettingsForm(request.POST or None, instance=current)

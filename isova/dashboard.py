@@ -11,19 +11,19 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db.models import Count, Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 
 from audits.models import AGE_BUCKETS, Finding, FindingType
 from objectives.models import Objective, Rag
 
 from .models import Action, ActionStatus, RecordVersion
-from .tenancy import has_perm, member_required
+from .tenancy import OrgRequest, has_perm, member_required
 
 REFRESH_SECONDS = 300
 
 
-def objectives_panel(request: HttpRequest) -> dict[str, Any]:
+def objectives_panel(request: OrgRequest) -> dict[str, Any]:
     """Open objectives by RAG state, and those whose review is overdue (3 queries)."""
     org = request.organisation
     today = org.today()
@@ -38,7 +38,7 @@ def objectives_panel(request: HttpRequest) -> dict[str, Any]:
     }
 
 
-def audits_panel(request: HttpRequest) -> dict[str, Any]:
+def audits_panel(request: OrgRequest) -> dict[str, Any]:
     """Outstanding audit actions (count, overdue, age) and findings past their response date."""
     org = request.organisation
     today = org.today()
@@ -56,7 +56,7 @@ def audits_panel(request: HttpRequest) -> dict[str, Any]:
     }
 
 
-def actions_panel(request: HttpRequest) -> dict[str, Any]:
+def actions_panel(request: OrgRequest) -> dict[str, Any]:
     """Every action of the organisation: outstanding, overdue, awaiting verification (1 query)."""
     org = request.organisation
     today = org.today()
@@ -69,7 +69,7 @@ def actions_panel(request: HttpRequest) -> dict[str, Any]:
     )
 
 
-def approvals_panel(request: HttpRequest) -> dict[str, Any]:
+def approvals_panel(request: OrgRequest) -> dict[str, Any]:
     """What waits for this leader's decision, oldest first (2 queries + 1 per kind of record)."""
     waiting = (
         RecordVersion.objects.for_org(request.organisation)
@@ -85,7 +85,7 @@ def approvals_panel(request: HttpRequest) -> dict[str, Any]:
     }
 
 
-PANELS: dict[str, Callable[[HttpRequest], dict[str, Any]]] = {
+PANELS: dict[str, Callable[[OrgRequest], dict[str, Any]]] = {
     "approvals": approvals_panel,
     "objectives": objectives_panel,
     "audits": audits_panel,
@@ -94,14 +94,14 @@ PANELS: dict[str, Callable[[HttpRequest], dict[str, Any]]] = {
 
 
 @member_required
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: OrgRequest) -> HttpResponse:
     context = {name: panel(request) for name, panel in PANELS.items()}
     context["refresh_seconds"] = REFRESH_SECONDS
     return render(request, "isova/dashboard.html", context)
 
 
 @member_required
-def panel(request: HttpRequest, name: str) -> HttpResponse:
+def panel(request: OrgRequest, name: str) -> HttpResponse:
     """One panel alone: what HTMX polls to keep the dashboard current."""
     if name not in PANELS:
         raise Http404("No such dashboard panel.")

@@ -9,7 +9,7 @@ from django import forms
 from django.apps import apps
 from django.contrib import messages
 from django.db import models
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from . import records, tenancy
 from .forms import DateInput, member_choices
 from .models import QualityPolicy, RecordVersion
-from .tenancy import get_for_org, member_required, require
+from .tenancy import OrgRequest, get_for_org, member_required, require
 
 # --- forms -----------------------------------------------------------------------------
 
@@ -66,7 +66,7 @@ class QualityPolicyForm(forms.ModelForm):
 # --- helpers ---------------------------------------------------------------------------
 
 
-def _approvable(request: HttpRequest, model_key: str, pk: int) -> models.Model:
+def _approvable(request: OrgRequest, model_key: str, pk: int) -> models.Model:
     """The approvable `app_label.model` #pk of the request's organisation, or 404."""
     try:
         model = apps.get_model(model_key)
@@ -77,22 +77,20 @@ def _approvable(request: HttpRequest, model_key: str, pk: int) -> models.Model:
     return get_for_org(request, model._default_manager.all(), pk=pk)
 
 
-def _safe_next(request: HttpRequest, default: str) -> str:
+def _safe_next(request: OrgRequest, default: str) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
     if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
         return target
     return default
 
 
-def _panel(
-    request: HttpRequest, obj: models.Model, status: int = 200, **extra: Any
-) -> HttpResponse:
+def _panel(request: OrgRequest, obj: models.Model, status: int = 200, **extra: Any) -> HttpResponse:
     context = records.record_panel_context(request, obj) | extra
     context["record_next"] = _safe_next(request, obj.get_absolute_url())  # type: ignore[attr-defined]
     return render(request, "isova/_record_panel.html", context, status=status)
 
 
-def _inbox_row(request: HttpRequest, obj: models.Model, status: int, **extra: Any) -> HttpResponse:
+def _inbox_row(request: OrgRequest, obj: models.Model, status: int, **extra: Any) -> HttpResponse:
     row = records.state(obj).current
     if row is not None:
         row.record = obj
@@ -105,7 +103,7 @@ def _inbox_row(request: HttpRequest, obj: models.Model, status: int, **extra: An
 
 @require_POST
 @member_required
-def record_submit(request: HttpRequest, model_key: str, pk: int) -> HttpResponse:
+def record_submit(request: OrgRequest, model_key: str, pk: int) -> HttpResponse:
     obj = _approvable(request, model_key, pk)
     if hasattr(obj, "approval_submit_url"):
         raise Http404("This kind of record is submitted from its own page.")
@@ -125,7 +123,7 @@ def record_submit(request: HttpRequest, model_key: str, pk: int) -> HttpResponse
 
 @require_POST
 @member_required
-def record_decide(request: HttpRequest, model_key: str, pk: int) -> HttpResponse:
+def record_decide(request: OrgRequest, model_key: str, pk: int) -> HttpResponse:
     """Approve or reject with the password re-entered: from the record panel or the inbox."""
     obj = _approvable(request, model_key, pk)
     form = DecisionForm(request.POST)
@@ -160,7 +158,7 @@ def record_decide(request: HttpRequest, model_key: str, pk: int) -> HttpResponse
 
 
 @member_required
-def approvals(request: HttpRequest) -> HttpResponse:
+def approvals(request: OrgRequest) -> HttpResponse:
     """The approvals inbox: what waits for my decision, oldest first, and my own submissions."""
     membership = request.membership
     base = RecordVersion.objects.for_org(request.organisation).awaiting_decision().for_inbox()
@@ -179,7 +177,7 @@ def approvals(request: HttpRequest) -> HttpResponse:
 
 
 @member_required
-def quality_policy_list(request: HttpRequest) -> HttpResponse:
+def quality_policy_list(request: OrgRequest) -> HttpResponse:
     org = request.organisation
     policies = list(QualityPolicy.objects.filter(organisation=org).select_related("owner"))
     latest: dict[int, RecordVersion] = {}
@@ -196,7 +194,7 @@ def quality_policy_list(request: HttpRequest) -> HttpResponse:
 
 
 @member_required
-def quality_policy_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def quality_policy_detail(request: OrgRequest, pk: int) -> HttpResponse:
     policy = get_for_org(request, QualityPolicy.objects.select_related("owner"), pk=pk)
     context = records.record_panel_context(request, policy) | {
         "policy": policy,
@@ -206,7 +204,7 @@ def quality_policy_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @member_required
-def quality_policy_create(request: HttpRequest) -> HttpResponse:
+def quality_policy_create(request: OrgRequest) -> HttpResponse:
     require(request, "policy.edit")
     org = request.organisation
     form = QualityPolicyForm(request.POST or None, organisation=org)
@@ -223,7 +221,7 @@ def quality_policy_create(request: HttpRequest) -> HttpResponse:
 
 
 @member_required
-def quality_policy_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def quality_policy_edit(request: OrgRequest, pk: int) -> HttpResponse:
     require(request, "policy.edit")
     policy = get_for_org(request, QualityPolicy.objects.select_related("owner"), pk=pk)
     form = QualityPolicyForm(

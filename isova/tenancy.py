@@ -13,14 +13,15 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django_htmx.http import HttpResponseClientRedirect
+from django_htmx.middleware import HtmxDetails
 
-from .models import ActionStatus, Membership, Organisation, Role
+from .models import ActionStatus, Membership, Organisation, Role, User
 
 if TYPE_CHECKING:
     from .models import Action
@@ -132,6 +133,27 @@ def login_username(request: HttpRequest, credentials: dict | None) -> str | None
 # --- the request's organisation ----------------------------------------------------------
 
 
+class TenantRequest(HttpRequest):
+    """Any request once HtmxMiddleware and OrganisationMiddleware have run.
+
+    Anonymous users and users without a membership get None for the organisation and the
+    membership, and no memberships.
+    """
+
+    organisation: Organisation | None
+    membership: Membership | None
+    memberships: list[Membership]
+    htmx: HtmxDetails
+
+
+class OrgRequest(TenantRequest):
+    """The request a view behind `member_required` gets: a logged-in member of an organisation."""
+
+    user: User
+    organisation: Organisation
+    membership: Membership
+
+
 class OrganisationMiddleware:
     """Sets `request.organisation` and `request.membership` and activates the org's time zone.
 
@@ -143,10 +165,10 @@ class OrganisationMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        request.organisation = None  # type: ignore[attr-defined]
-        request.membership = None  # type: ignore[attr-defined]
-        request.memberships = []  # type: ignore[attr-defined]
+    def __call__(self, request: TenantRequest) -> HttpResponse:
+        request.organisation = None
+        request.membership = None
+        request.memberships = []
         if request.user.is_authenticated:
             memberships = list(
                 Membership.objects.filter(user=request.user).select_related("organisation")
@@ -154,10 +176,10 @@ class OrganisationMiddleware:
             chosen = request.session.get(SESSION_KEY)
             current = next((m for m in memberships if m.organisation_id == chosen), None)
             current = current or (memberships[0] if memberships else None)
-            request.memberships = memberships  # type: ignore[attr-defined]
+            request.memberships = memberships
             if current:
-                request.membership = current  # type: ignore[attr-defined]
-                request.organisation = current.organisation  # type: ignore[attr-defined]
+                request.membership = current
+                request.organisation = current.organisation
                 timezone.activate(current.organisation.tzinfo)
         try:
             return self.get_response(request)
@@ -169,13 +191,13 @@ def member_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResp
     """Login required, and the user must belong to an organisation."""
 
     @login_required
-    def member_view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if request.organisation is None:  # type: ignore[attr-defined]
+    def member_view(request: TenantRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.organisation is None:
             return render(request, "isova/no_organisation.html", status=403)
         return view(request, *args, **kwargs)
 
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: TenantRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         htmx = getattr(request, "htmx", None)
         if htmx and not request.user.is_authenticated:
             # The session ended: htmx would swap the login page into a table row, so send
@@ -187,16 +209,16 @@ def member_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResp
     return wrapper
 
 
-def get_for_org(request: HttpRequest, queryset: models.QuerySet[T], **lookup: Any) -> T:
+def get_for_org(request: OrgRequest, queryset: models.QuerySet[T], **lookup: Any) -> T:
     """Fetch one object of the request's organisation, or 404 (also for other orgs' ids)."""
     try:
-        return queryset.get(organisation=request.organisation, **lookup)  # type: ignore[attr-defined]
-    except (queryset.model.DoesNotExist, ValueError, TypeError):
+        return queryset.get(organisation=request.organisation, **lookup)
+    except (ObjectDoesNotExist, ValueError, TypeError):
         raise Http404("No such object in this organisation.") from None
 
 
-def switch_organisation(request: HttpRequest, organisation_id: int) -> Organisation:
-    for membership in request.memberships:  # type: ignore[attr-defined]
+def switch_organisation(request: TenantRequest, organisation_id: int) -> Organisation:
+    for membership in request.memberships:
         if membership.organisation_id == organisation_id:
             request.session[SESSION_KEY] = organisation_id
             return membership.organisation

@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -17,7 +17,7 @@ from django.views.decorators.vary import vary_on_headers
 from . import actions, history, tenancy
 from .forms import ActionFilterForm, ActionForm, StatusForm, member_choices
 from .models import OUTSTANDING_STATUSES, Action, Role
-from .tenancy import get_for_org, member_required, require
+from .tenancy import OrgRequest, get_for_org, member_required, require
 
 PAGE_SIZE = 25
 # Bookkeeping fields that change with every status move; the status line says enough.
@@ -25,7 +25,7 @@ HISTORY_IGNORED = ("completed_at", "verified_at")
 
 
 @member_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: OrgRequest) -> HttpResponse:
     if request.membership.role == Role.STAFF:
         return redirect("my_actions")
     return redirect("dashboard")
@@ -33,7 +33,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @member_required
-def switch_organisation(request: HttpRequest) -> HttpResponse:
+def switch_organisation(request: OrgRequest) -> HttpResponse:
     try:
         organisation_id = int(request.POST.get("organisation", ""))
     except ValueError:
@@ -43,7 +43,7 @@ def switch_organisation(request: HttpRequest) -> HttpResponse:
     return redirect("home")
 
 
-def _row_context(request: HttpRequest, action: Action) -> dict:
+def _row_context(request: OrgRequest, action: Action) -> dict:
     return {
         "action": action,
         "moves": tenancy.action_moves(request.membership, action),
@@ -52,7 +52,7 @@ def _row_context(request: HttpRequest, action: Action) -> dict:
 
 
 @member_required
-def my_actions(request: HttpRequest) -> HttpResponse:
+def my_actions(request: OrgRequest) -> HttpResponse:
     """Outstanding actions first, due soonest first, a page at a time; then the last ten
     finished ones (page 1 only)."""
     qs = Action.objects.for_org(request.organisation).filter(owner=request.user).for_list()
@@ -70,7 +70,7 @@ def my_actions(request: HttpRequest) -> HttpResponse:
 
 @vary_on_headers("HX-Request")
 @member_required
-def action_list(request: HttpRequest) -> HttpResponse:
+def action_list(request: OrgRequest) -> HttpResponse:
     org = request.organisation
     today = org.today()
     form = ActionFilterForm(request.GET or None, organisation=org)
@@ -88,7 +88,7 @@ def action_list(request: HttpRequest) -> HttpResponse:
 
 
 @member_required
-def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def action_detail(request: OrgRequest, pk: int) -> HttpResponse:
     action = get_for_org(request, Action.objects.for_list(), pk=pk)
     records = list(action.history.order_by("-history_date", "-history_id")[:50])
     users = {u.pk: u.get_full_name() for u in member_choices(request.organisation)}
@@ -101,7 +101,7 @@ def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @member_required
-def action_create(request: HttpRequest) -> HttpResponse:
+def action_create(request: OrgRequest) -> HttpResponse:
     require(request, "action.create")
     org = request.organisation
     form = ActionForm(request.POST or None, organisation=org, initial={"due_date": None})
@@ -118,7 +118,7 @@ def action_create(request: HttpRequest) -> HttpResponse:
 
 
 @member_required
-def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def action_edit(request: OrgRequest, pk: int) -> HttpResponse:
     action = get_for_org(request, Action.objects.for_list(), pk=pk)
     if not tenancy.can_edit_action(request.membership, action):
         raise PermissionDenied("Your role cannot edit this action.")
@@ -152,7 +152,7 @@ def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @member_required
-def action_status(request: HttpRequest, pk: int) -> HttpResponse:
+def action_status(request: OrgRequest, pk: int) -> HttpResponse:
     """Change one action's status: the HTMX inline control and its plain-form fallback."""
     action = get_for_org(request, Action.objects.for_list(), pk=pk)
     require(request, "action.change_status")
@@ -190,7 +190,7 @@ def action_status(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(_safe_next(request, reverse("action_detail", args=[action.pk])))
 
 
-def _safe_next(request: HttpRequest, default: str) -> str:
+def _safe_next(request: OrgRequest, default: str) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
     if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
         return target

@@ -5,7 +5,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
@@ -13,7 +13,7 @@ from django.views.decorators.vary import vary_on_headers
 from isova import records
 from isova.forms import member_choices
 from isova.models import Action
-from isova.tenancy import get_for_org, has_perm, member_required, require
+from isova.tenancy import OrgRequest, get_for_org, has_perm, member_required, require
 
 from . import charts, permissions, services
 from .forms import (
@@ -32,7 +32,7 @@ from .models import Measurement, Objective, Review, Status, StrategicGoal
 PAGE_SIZE = 50
 
 
-def _get_objective(request: HttpRequest, pk: int, *, progress: bool = False) -> Objective:
+def _get_objective(request: OrgRequest, pk: int, *, progress: bool = False) -> Objective:
     """One objective of the request's organisation (404 otherwise), optionally with progress."""
     queryset = Objective.objects.select_related("owner", "goal")
     if progress:
@@ -40,7 +40,7 @@ def _get_objective(request: HttpRequest, pk: int, *, progress: bool = False) -> 
     return get_for_org(request, queryset, pk=pk)
 
 
-def _partial(request: HttpRequest, template: str, name: str) -> str:
+def _partial(request: OrgRequest, template: str, name: str) -> str:
     """The named partial for HTMX; the whole page otherwise, and for a history restore
     (the back button after htmx's cache expired)."""
     fragment = request.htmx and not request.htmx.history_restore_request
@@ -52,7 +52,7 @@ def _partial(request: HttpRequest, template: str, name: str) -> str:
 
 @vary_on_headers("HX-Request")
 @member_required
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: OrgRequest) -> HttpResponse:
     org = request.organisation
     form = ObjectiveFilterForm(request.GET or None, organisation=org)
     queryset = Objective.objects.for_org(org).with_progress(org.today()).for_list()
@@ -72,7 +72,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 @member_required
-def ours(request: HttpRequest) -> HttpResponse:
+def ours(request: OrgRequest) -> HttpResponse:
     """Every member's read-only view: what we aim for, why, and how it is going."""
     org = request.organisation
     objectives = (
@@ -86,7 +86,7 @@ def ours(request: HttpRequest) -> HttpResponse:
 
 
 @member_required
-def reviews(request: HttpRequest) -> HttpResponse:
+def reviews(request: OrgRequest) -> HttpResponse:
     org = request.organisation
     today = org.today()
     overdue = (
@@ -109,7 +109,7 @@ def reviews(request: HttpRequest) -> HttpResponse:
 
 
 def _progress_context(
-    request: HttpRequest,
+    request: OrgRequest,
     objective: Objective,
     *,
     form: MeasurementForm | None = None,
@@ -148,7 +148,7 @@ def _corrections(objective: Objective, users: dict[int, str]) -> list[dict[str, 
     return sorted(out, key=lambda c: c["when"], reverse=True)
 
 
-def _detail_context(request: HttpRequest, objective: Objective, **extra: Any) -> dict[str, Any]:
+def _detail_context(request: OrgRequest, objective: Objective, **extra: Any) -> dict[str, Any]:
     membership = request.membership
     steps = list(Action.objects.for_source(objective).for_list().order_by("due_date", "pk"))
     users = {u.pk: u.get_full_name() for u in member_choices(request.organisation)}
@@ -176,14 +176,14 @@ def _detail_context(request: HttpRequest, objective: Objective, **extra: Any) ->
 
 
 @member_required
-def detail(request: HttpRequest, pk: int) -> HttpResponse:
+def detail(request: OrgRequest, pk: int) -> HttpResponse:
     objective = _get_objective(request, pk, progress=True)
     return render(request, "objectives/detail.html", _detail_context(request, objective))
 
 
 @require_POST
 @member_required
-def record_value(request: HttpRequest, pk: int) -> HttpResponse:
+def record_value(request: OrgRequest, pk: int) -> HttpResponse:
     """Record one value: the inline HTMX form on the detail page, and its plain-form fallback."""
     objective = _get_objective(request, pk)
     if not permissions.can_record_value(request.membership, objective):
@@ -212,7 +212,7 @@ def record_value(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @member_required
-def create(request: HttpRequest) -> HttpResponse:
+def create(request: OrgRequest) -> HttpResponse:
     require(request, "objective.create")
     org = request.organisation
     form = ObjectiveForm(
@@ -233,7 +233,7 @@ def create(request: HttpRequest) -> HttpResponse:
 
 
 @member_required
-def edit(request: HttpRequest, pk: int) -> HttpResponse:
+def edit(request: OrgRequest, pk: int) -> HttpResponse:
     objective = _get_objective(request, pk)
     if not permissions.can_edit(request.membership, objective):
         raise PermissionDenied("Your role cannot edit this objective.")
@@ -255,7 +255,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @member_required
-def plan_step_add(request: HttpRequest, pk: int) -> HttpResponse:
+def plan_step_add(request: OrgRequest, pk: int) -> HttpResponse:
     objective = _get_objective(request, pk)
     if not permissions.can_edit(request.membership, objective):
         raise PermissionDenied("Your role cannot change this objective's plan.")
@@ -279,7 +279,7 @@ def plan_step_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @member_required
-def submit(request: HttpRequest, pk: int) -> HttpResponse:
+def submit(request: OrgRequest, pk: int) -> HttpResponse:
     objective = _get_objective(request, pk)
     form = SubmitForm(request.POST)
     comment = form.cleaned_data["comment"] if form.is_valid() else ""
@@ -295,7 +295,7 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @member_required
-def review(request: HttpRequest, pk: int) -> HttpResponse:
+def review(request: OrgRequest, pk: int) -> HttpResponse:
     objective = _get_objective(request, pk)
     if not permissions.can_review(request.membership, objective):
         raise PermissionDenied("Only leaders and the objective's owner review it.")
@@ -315,7 +315,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @member_required
-def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+def withdraw(request: OrgRequest, pk: int) -> HttpResponse:
     objective = _get_objective(request, pk)
     form = WithdrawForm(request.POST)
     try:
@@ -335,7 +335,7 @@ def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @member_required
-def import_values(request: HttpRequest) -> HttpResponse:
+def import_values(request: OrgRequest) -> HttpResponse:
     require(request, "objective.record_value")
     form = ImportForm(request.POST, request.FILES) if request.method == "POST" else ImportForm()
     errors: list[services.RowError] = []
@@ -367,7 +367,7 @@ def import_values(request: HttpRequest) -> HttpResponse:
 
 
 @member_required
-def goals(request: HttpRequest) -> HttpResponse:
+def goals(request: OrgRequest) -> HttpResponse:
     org = request.organisation
     can_manage = has_perm(request.membership, "goal.manage")
     form = GoalForm(request.POST or None)

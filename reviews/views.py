@@ -1,9 +1,9 @@
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 
-from isova.tenancy import member_required
+from isova.tenancy import OrgRequest, member_required
 
 
 @member_required
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: OrgRequest) -> HttpResponse:
     return render(request, "reviews/index.html")
