@@ -7,8 +7,14 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from isova.clauses import normalise_clause, parse_clause_list, validate_clause
-from isova.forms import DateInput, member_choices
-from isova.models import Organisation, Priority
+from isova.forms import (
+    DateInput,
+    MemberChoiceField,
+    MembersChoiceField,
+    limit_choices,
+    member_choices,
+)
+from isova.models import Organisation, Priority, User
 
 from .models import (
     AGE_BUCKETS,
@@ -23,19 +29,20 @@ from .models import (
 )
 
 
-def _people_field(field: forms.ModelChoiceField, organisation: Organisation) -> None:
-    field.queryset = member_choices(organisation)
-    field.label_from_instance = lambda u: u.get_full_name()
+def _people_field(field: forms.Field, organisation: Organisation) -> None:
+    limit_choices(field, member_choices(organisation))
 
 
-def _process_field(field: forms.ModelChoiceField, organisation: Organisation) -> None:
-    field.queryset = Process.objects.for_org(organisation).select_related("owner")
-    field.label_from_instance = _process_label
+def _process_field(field: forms.Field, organisation: Organisation) -> None:
+    limit_choices(field, Process.objects.for_org(organisation).select_related("owner"))
 
 
-def _process_label(process: Process) -> str:
-    owner = process.owner
-    return f"{process.name} (owner {owner.get_full_name()})" if owner else process.name
+class ProcessChoiceField(forms.ModelChoiceField):
+    """A process of the organisation, shown with its owner."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        owner = obj.owner
+        return f"{obj.name} (owner {owner.get_full_name()})" if owner else obj.name
 
 
 class ClauseField(forms.CharField):
@@ -90,6 +97,11 @@ class AuditForm(forms.ModelForm):
             "lead_auditor": {"invalid_choice": "Choose a member of this organisation."},
             "process": {"invalid_choice": "Choose one of this organisation’s processes."},
         }
+        field_classes = {
+            "process": ProcessChoiceField,
+            "lead_auditor": MemberChoiceField,
+            "team": MembersChoiceField,
+        }
 
     def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -103,7 +115,8 @@ class AuditForm(forms.ModelForm):
         return ", ".join(parse_clause_list(self.cleaned_data["clauses"]))
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if not data.get("process") and not (data.get("area") or "").strip():
             self.add_error("area", "Choose the process audited or name the area.")
         self.warnings = independence_warnings(
@@ -165,6 +178,7 @@ class FindingForm(forms.ModelForm):
         error_messages = {
             "process": {"invalid_choice": "Choose one of this organisation’s processes."},
         }
+        field_classes = {"process": ProcessChoiceField}
 
     def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -218,7 +232,8 @@ class RootCauseForm(StepForm):
     )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("method") == RootCauseMethod.FIVE_WHYS and not data.get("why1"):
             self.add_error("why1", "Answer at least the first “why?”.")
         return data
@@ -242,8 +257,8 @@ class RootCauseForm(StepForm):
 class CorrectiveActionForm(StepForm):
     step = "action"
     title = forms.CharField(max_length=200, label="Corrective action")
-    owner = forms.ModelChoiceField(
-        queryset=None,  # type: ignore[arg-type]
+    owner = MemberChoiceField(
+        queryset=User.objects.none(),
         error_messages={"invalid_choice": "Choose an owner from this organisation’s members."},
     )
     due_date = forms.DateField(
@@ -292,7 +307,8 @@ class RiskDecisionForm(StepForm):
     )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("changes_risks") == "yes" and not (data.get("note") or "").strip():
             self.add_error("note", "Name the risk (or opportunity) that changes and how.")
         return data
@@ -319,7 +335,8 @@ class EffectivenessForm(StepForm):
     )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("effective") == "yes" and not data.get("password"):
             self.add_error("password", "Re-enter your password to sign this check.")
         return data
@@ -337,6 +354,7 @@ class ProcessForm(forms.ModelForm):
         fields = ["name", "owner", "description"]
         widgets = {"description": forms.Textarea(attrs={"rows": 2})}
         error_messages = {"owner": {"invalid_choice": "Choose a member of this organisation."}}
+        field_classes = {"owner": MemberChoiceField}
 
     def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -366,7 +384,7 @@ class FindingFilterForm(forms.Form):
 
     def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["process"].queryset = Process.objects.for_org(organisation)
+        limit_choices(self.fields["process"], Process.objects.for_org(organisation))
         self.fields["clause"].widget.attrs["size"] = 8
 
     def filter(self, queryset: Any, today: datetime.date) -> Any:

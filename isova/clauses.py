@@ -32,7 +32,7 @@ CLAUSES, HEADINGS = _load()
 _PREFIX = re.compile(r"^(clause|cl\.?|§)\s*", re.IGNORECASE)
 
 
-def normalise_clause(value: str) -> str:
+def normalise_clause(value: str | None) -> str:
     """ "Clause 8.5.1." → "8.5.1": what people type, made into a clause number (not validated)."""
     value = _PREFIX.sub("", (value or "").strip()).strip()
     return value.rstrip(".").strip()

@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib.contenttypes.models import ContentType
 from django.core.validators import MinValueValidator
+from django.db.models import QuerySet
 
 from .models import Action, ActionStatus, Organisation, User
 
@@ -14,10 +17,31 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
-def member_choices(organisation: Organisation):
+def member_choices(organisation: Organisation) -> QuerySet[User]:
     return User.objects.filter(memberships__organisation=organisation, is_active=True).order_by(
         "full_name", "email"
     )
+
+
+class MemberChoiceField(forms.ModelChoiceField):
+    """A member of the organisation, shown by full name (the form sets the queryset)."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return obj.get_full_name()
+
+
+class MembersChoiceField(forms.ModelMultipleChoiceField):
+    """Several members of the organisation, shown by full name."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return obj.get_full_name()
+
+
+def limit_choices(field: forms.Field, queryset: QuerySet[Any]) -> None:
+    """Offer only `queryset` in a model choice field (a ModelForm builds one per relation)."""
+    if not isinstance(field, forms.ModelChoiceField):
+        raise TypeError(f"not a model choice field: {field!r}")
+    field.queryset = queryset
 
 
 class ActionForm(forms.ModelForm):
@@ -44,19 +68,20 @@ class ActionForm(forms.ModelForm):
             "due_date": {"invalid": "Enter the due date as YYYY-MM-DD, e.g. 2026-12-31."},
             "owner": {"invalid_choice": "Choose an owner from this organisation’s members."},
         }
+        field_classes = {"owner": MemberChoiceField}
 
     def __init__(self, *args, organisation: Organisation, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = member_choices(organisation)
-        self.fields["owner"].label_from_instance = lambda u: u.get_full_name()
+        limit_choices(self.fields["owner"], member_choices(organisation))
         for name in ("estimated_effort_hours", "estimated_cost"):
             self.fields[name].validators.append(MinValueValidator(0))
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
             self.fields["version"].required = True
 
-    def clean(self) -> dict:
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         if self.has_error("version"):
             # The hidden field's own error would never be seen: say what to do instead.
             self.add_error(
@@ -82,9 +107,7 @@ class ActionFilterForm(forms.Form):
         required=False,
         choices=[("", "Any status"), ("outstanding", "Outstanding")] + ActionStatus.choices,
     )
-    owner = forms.ModelChoiceField(
-        queryset=User.objects.none(), required=False, empty_label="Anyone"
-    )
+    owner = MemberChoiceField(queryset=User.objects.none(), required=False, empty_label="Anyone")
     overdue = forms.BooleanField(required=False, label="Overdue only")
     due_from = forms.DateField(required=False, widget=DateInput(), label="Due from")
     due_to = forms.DateField(required=False, widget=DateInput(), label="Due to")
@@ -92,16 +115,17 @@ class ActionFilterForm(forms.Form):
 
     def __init__(self, *args, organisation: Organisation, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        owner = self.fields["owner"]
-        owner.queryset = member_choices(organisation)
-        owner.label_from_instance = lambda u: u.get_full_name()
+        limit_choices(self.fields["owner"], member_choices(organisation))
         types = ContentType.objects.filter(
             pk__in=Action.objects.for_org(organisation).values("source_type")
         ).order_by("app_label", "model")
-        self.fields["source"].choices = [("", "Any source"), ("none", "No source")] + [
-            (f"{ct.app_label}.{ct.model}", str(ct.model_class()._meta.verbose_name).capitalize())
-            for ct in types
-            if ct.model_class() is not None
+        models = [(ct, ct.model_class()) for ct in types]
+        source = self.fields["source"]
+        assert isinstance(source, forms.ChoiceField)
+        source.choices = [("", "Any source"), ("none", "No source")] + [
+            (f"{ct.app_label}.{ct.model}", str(model._meta.verbose_name).capitalize())
+            for ct, model in models
+            if model is not None
         ]
 
     def filter(self, queryset, today):

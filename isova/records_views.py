@@ -15,7 +15,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from . import records, tenancy
-from .forms import DateInput, member_choices
+from .forms import DateInput, MemberChoiceField, limit_choices, member_choices
 from .models import QualityPolicy, RecordVersion
 from .tenancy import OrgRequest, get_for_org, member_required, require
 
@@ -56,11 +56,11 @@ class QualityPolicyForm(forms.ModelForm):
             "effective_from": {"invalid": "Enter the date as YYYY-MM-DD, e.g. 2026-12-31."},
             "owner": {"invalid_choice": "Choose an owner from this organisation’s members."},
         }
+        field_classes = {"owner": MemberChoiceField}
 
     def __init__(self, *args: Any, organisation: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = member_choices(organisation)
-        self.fields["owner"].label_from_instance = lambda u: u.get_full_name()
+        limit_choices(self.fields["owner"], member_choices(organisation))
 
 
 # --- helpers ---------------------------------------------------------------------------
@@ -117,7 +117,10 @@ def record_submit(request: OrgRequest, model_key: str, pk: int) -> HttpResponse:
     flash = None if error else f"Version {version.number} submitted: the leaders are asked."
     if request.htmx:
         return _panel(request, obj, status, record_error=error, record_flash=flash)
-    messages.add_message(request, messages.ERROR if error else messages.SUCCESS, error or flash)
+    if error:
+        messages.error(request, error)
+    elif flash:
+        messages.success(request, flash)
     return redirect(_safe_next(request, obj.get_absolute_url()))  # type: ignore[attr-defined]
 
 
@@ -129,7 +132,7 @@ def record_decide(request: OrgRequest, model_key: str, pk: int) -> HttpResponse:
     form = DecisionForm(request.POST)
     error, status, flash = None, 200, None
     if not form.is_valid():
-        error = " ".join(e for errors in form.errors.values() for e in errors)
+        error = " ".join(str(e) for errors in form.errors.values() for e in errors)
         status = 422
     else:
         data = form.cleaned_data
@@ -153,7 +156,10 @@ def record_decide(request: OrgRequest, model_key: str, pk: int) -> HttpResponse:
         if request.POST.get("fragment") == "inbox":
             return _inbox_row(request, obj, status, error=error, flash=flash)
         return _panel(request, obj, status, record_error=error, record_flash=flash)
-    messages.add_message(request, messages.ERROR if error else messages.SUCCESS, error or flash)
+    if error:
+        messages.error(request, error)
+    elif flash:
+        messages.success(request, flash)
     return redirect(_safe_next(request, obj.get_absolute_url()))  # type: ignore[attr-defined]
 
 

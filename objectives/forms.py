@@ -5,7 +5,7 @@ from typing import Any
 
 from django import forms
 
-from isova.forms import DateInput, member_choices
+from isova.forms import DateInput, MemberChoiceField, limit_choices, member_choices
 from isova.models import Action, Organisation, User
 
 from .models import (
@@ -24,9 +24,8 @@ from .services import EDITABLE_FIELDS
 MAX_UPLOAD_BYTES = 1_000_000
 
 
-def _people(field: forms.ModelChoiceField, organisation: Organisation) -> None:
-    field.queryset = member_choices(organisation)
-    field.label_from_instance = lambda u: u.get_full_name()
+def _people(field: forms.Field, organisation: Organisation) -> None:
+    limit_choices(field, member_choices(organisation))
 
 
 class GoalForm(forms.ModelForm):
@@ -54,11 +53,12 @@ class ObjectiveForm(forms.ModelForm):
             "owner": {"invalid_choice": "Choose an owner from this organisation’s members."},
             "goal": {"invalid_choice": "Choose one of this organisation’s strategic goals."},
         }
+        field_classes = {"owner": MemberChoiceField}
 
     def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _people(self.fields["owner"], organisation)
-        self.fields["goal"].queryset = StrategicGoal.objects.for_org(organisation)
+        limit_choices(self.fields["goal"], StrategicGoal.objects.for_org(organisation))
         for name in ("start_date", "target_date", "next_review_date"):
             self.fields[name].error_messages["invalid"] = "Enter a date as YYYY-MM-DD."
 
@@ -81,6 +81,7 @@ class PlanStepForm(forms.ModelForm):
         error_messages = {
             "owner": {"invalid_choice": "Choose an owner from this organisation’s members."},
         }
+        field_classes = {"owner": MemberChoiceField}
 
     def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -159,7 +160,8 @@ class ReviewForm(forms.Form):
     )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("decision") == Decision.CHANGE_TARGET and data.get("new_target") is None:
             self.add_error("new_target", "Give the new target.")
         return data
@@ -181,9 +183,7 @@ class ObjectiveFilterForm(forms.Form):
     goal = forms.ModelChoiceField(
         queryset=StrategicGoal.objects.none(), required=False, empty_label="Any goal"
     )
-    owner = forms.ModelChoiceField(
-        queryset=User.objects.none(), required=False, empty_label="Anyone"
-    )
+    owner = MemberChoiceField(queryset=User.objects.none(), required=False, empty_label="Anyone")
     status = forms.ChoiceField(
         required=False, choices=[("", "Any status"), ("open", "Not closed")] + Status.choices
     )
@@ -191,7 +191,7 @@ class ObjectiveFilterForm(forms.Form):
 
     def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["goal"].queryset = StrategicGoal.objects.for_org(organisation)
+        limit_choices(self.fields["goal"], StrategicGoal.objects.for_org(organisation))
         _people(self.fields["owner"], organisation)
 
     def filter(self, queryset: Any) -> Any:
