@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 import random
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.utils import timezone
 
@@ -534,7 +535,7 @@ def _audit(story: _Story, spec: A) -> None:
     if spec.stage == "closed":
         audit = services.audit_close(membership=lead, audit=audit)
     closures = Finding.objects.filter(audit=audit, closed_on__isnull=False)
-    last = max([reported, *closures.values_list("closed_on", flat=True)])
+    last = max([reported, *(d for d in closures.values_list("closed_on", flat=True) if d)])
     Audit.objects.filter(pk=audit.pk).update(
         reported_on=reported, closed_on=last if spec.stage == "closed" else None
     )
@@ -568,7 +569,7 @@ def _progress(story: _Story, finding: Finding, f: F) -> None:
         finding=finding,
         containment="Checked all affected work and corrected what was found the same day.",
     )
-    dates: dict[str, object] = {"containment_at": story.at(raised + datetime.timedelta(1))}
+    dates: dict[str, Any] = {"containment_at": story.at(raised + datetime.timedelta(1))}
     owners: set[int] = set()
     if stage >= 2 and finding.is_nonconformity:
         finding = services.finding_record_root_cause(

@@ -175,6 +175,9 @@ class AuditQuerySet(models.QuerySet["Audit"]):
 
 
 class Audit(models.Model):
+    # Set by the programme view for its template (not a field): is_late(today).
+    late: bool
+
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="audits")
     reference = models.CharField(max_length=20, editable=False)
     title = models.CharField(max_length=200)
@@ -444,6 +447,9 @@ class FindingQuerySet(models.QuerySet["Finding"]):
 
 
 class Finding(models.Model):
+    # Set by the audit views for their templates (not a field): is_overdue(today).
+    overdue: bool
+
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, related_name="findings"
     )

@@ -32,7 +32,7 @@ from .models import (
 )
 
 FINISHED_ACTION_STATUSES = (ActionStatus.DONE, ActionStatus.VERIFIED)
-REFERENCE_PREFIX = {
+REFERENCE_PREFIX: dict[str, str] = {
     AuditType.INTERNAL: "IA",
     AuditType.EXTERNAL: "EA",
     AuditType.SUPPLIER: "SA",

@@ -107,7 +107,9 @@ def index(request: OrgRequest) -> HttpResponse:
     except ValidationError as error:
         return HttpResponse(error.messages[0], status=400)
     audits = list(Audit.objects.for_org(org).in_year(year).for_programme())
-    months = [{"number": m, "name": calendar.month_name[m], "audits": []} for m in range(1, 13)]
+    months: list[dict[str, Any]] = [
+        {"number": m, "name": calendar.month_name[m], "audits": []} for m in range(1, 13)
+    ]
     for audit in audits:
         audit.late = audit.is_late(today)
         months[audit.planned_date.month - 1]["audits"].append(audit)
@@ -216,7 +218,7 @@ def audit_report(request: OrgRequest, pk: int) -> HttpResponse:
     audit = _get_audit(request, pk)
     context = _audit_context(request, audit)
     ids = [f.pk for f in context["findings"]]
-    by_finding: dict[int, list[Action]] = {}
+    by_finding: dict[int | None, list[Action]] = {}
     for action in Action.objects.for_source_model(Finding).filter(source_id__in=ids).for_list():
         by_finding.setdefault(action.source_id, []).append(action)
     for finding in context["findings"]:

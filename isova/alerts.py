@@ -42,6 +42,7 @@ def overdue_action_digests(
         lines = "\n".join(
             f"- {a.title} (due {a.due_date:%d %b %Y}, {(today - a.due_date).days} days ago)"
             for a in actions
+            if a.due_date is not None  # always set: overdue() filters on it
         )
         count = len(actions)
         yield {

@@ -95,7 +95,7 @@ PANELS: dict[str, Callable[[OrgRequest], dict[str, Any]]] = {
 
 @member_required
 def dashboard(request: OrgRequest) -> HttpResponse:
-    context = {name: panel(request) for name, panel in PANELS.items()}
+    context: dict[str, Any] = {name: panel(request) for name, panel in PANELS.items()}
     context["refresh_seconds"] = REFRESH_SECONDS
     return render(request, "isova/dashboard.html", context)
 

@@ -11,6 +11,7 @@ import datetime
 import importlib
 import random
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -39,7 +40,7 @@ class Person:
     title: str
 
 
-ENGINEERING = {
+ENGINEERING: dict[str, Any] = {
     "name": "Hartwell Precision Engineering Ltd",
     "slug": "hartwell",
     "timezone": "Europe/London",
@@ -88,7 +89,7 @@ ENGINEERING = {
     ],
 }
 
-CARE_HOME = {
+CARE_HOME: dict[str, Any] = {
     "name": "Rosewood Care Home",
     "slug": "rosewood",
     "timezone": "Europe/London",

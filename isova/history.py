@@ -6,8 +6,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db import models
-
 
 @dataclass
 class Change:
@@ -24,7 +22,10 @@ class HistoryEntry:
     changes: list[Change] = field(default_factory=list)
 
 
-def _display(record: models.Model, name: str, value: Any, users: dict[int, Any]) -> Any:
+# A "record" below is a row of django-simple-history's historical model (the library is untyped).
+
+
+def _display(record: Any, name: str, value: Any, users: dict[int, Any]) -> Any:
     model_field = record._meta.get_field(name)
     if model_field.is_relation and value in users:
         return users[value]
@@ -34,7 +35,7 @@ def _display(record: models.Model, name: str, value: Any, users: dict[int, Any])
 
 
 def entries(
-    records: list[models.Model],
+    records: list[Any],
     *,
     users: dict[int, Any] | None = None,
     ignore: tuple[str, ...] = (),

@@ -405,7 +405,7 @@ def _last_approved(obj: models.Model) -> RecordVersion | None:
 
 
 def _name(obj: models.Model) -> str:
-    return getattr(obj, "APPROVAL_NAME", obj._meta.verbose_name)
+    return str(getattr(obj, "APPROVAL_NAME", None) or obj._meta.verbose_name)
 
 
 def _new_version(obj: models.Model, number: int, user: User | None, **fields: Any) -> RecordVersion:
@@ -449,7 +449,7 @@ def submit(*, membership: Membership, obj: models.Model, comment: str = "") -> R
                 f"Version {current.number} was rejected and nothing has changed since: "
                 "change it before submitting again."
             )
-        elif current.status == RecordStatus.DRAFT and base == now_snapshot:
+        elif current.status == RecordStatus.DRAFT and approved is not None and base == now_snapshot:
             raise RecordError(f"Nothing has changed since version {approved.number} was approved.")
     fields = {
         "status": RecordStatus.SUBMITTED,

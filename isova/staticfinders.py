@@ -14,11 +14,14 @@ PLOTLY_JS = "vendor/plotly.min.js"
 _SOURCE_DIR = Path(plotly.__file__).parent / "package_data"
 
 
+class _VendorStorage(FileSystemStorage):
+    prefix = "vendor"  # collectstatic and the finders serve its files under vendor/
+
+
 class PlotlyFinder(BaseFinder):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.storage = FileSystemStorage(location=str(_SOURCE_DIR))
-        self.storage.prefix = "vendor"
+        self.storage = _VendorStorage(location=str(_SOURCE_DIR))
 
     def check(self, **kwargs) -> list:
         return []

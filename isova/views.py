@@ -138,8 +138,9 @@ def action_edit(request: OrgRequest, pk: int) -> HttpResponse:
             current = conflict.current
             form.add_error(None, str(conflict))
             # The user's input stays; submitting it again means "over the current version".
-            form.data = form.data.copy()
-            form.data["version"] = current.version
+            resubmitted = request.POST.copy()
+            resubmitted["version"] = str(current.version)
+            form.data = resubmitted
         except actions.ActionError as error:
             form.add_error(None, str(error))
         else:

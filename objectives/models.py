@@ -144,13 +144,13 @@ class DaysBetween(models.Func):
     arity = 2
     output_field = models.IntegerField()
 
-    def as_sql(self, compiler, connection, **extra):  # type: ignore[override]
+    def as_sql(self, compiler, connection, **extra):
         # PostgreSQL: date - date is an integer number of days.
         return super().as_sql(
             compiler, connection, template="(%(expressions)s)", arg_joiner=" - ", **extra
         )
 
-    def as_sqlite(self, compiler, connection, **extra):  # type: ignore[override]
+    def as_sqlite(self, compiler, connection, **extra):
         return super().as_sql(
             compiler,
             connection,
@@ -300,7 +300,8 @@ class ObjectiveQuerySet(models.QuerySet["Objective"]):
         return self.filter(status=Status.ACTIVE, next_review_date__lt=today)
 
     def stale(self, today: datetime.date) -> ObjectiveQuerySet:
-        return self.with_progress(today).filter(rag=Rag.STALE)
+        # django-stubs cannot see the annotations with_progress adds, such as `rag`.
+        return self.with_progress(today).filter(rag=Rag.STALE)  # type: ignore[misc]
 
     def rag_counts(self, today: datetime.date) -> dict[str, int]:
         """How many open objectives are in each RAG state, every state present (1 query)."""
@@ -308,7 +309,7 @@ class ObjectiveQuerySet(models.QuerySet["Objective"]):
             self.open()
             .with_progress(today)
             .order_by()
-            .values_list("rag")
+            .values_list("rag")  # type: ignore[misc]  # annotated by with_progress
             .annotate(n=Count("pk"))
             .values_list("rag", "n")
         )
@@ -377,6 +378,8 @@ class Objective(models.Model):
     """A quality objective: what, by whom, with what, by when and how it is judged (6.2.2)."""
 
     APPROVAL_NAME = "objective"
+    # Set on objects from ObjectiveQuerySet.with_progress (an annotation, not a field).
+    last_period_end: datetime.date | None
     # A change to any of these after approval asks for approval again (records.record_changed).
     # "plan" stands for the objective's plan actions (their title, owner, due date).
     MATERIAL_FIELDS = (
@@ -515,7 +518,7 @@ class Objective(models.Model):
         )
         return {
             "title": self.title,
-            "goal": self.goal.title if self.goal_id else None,
+            "goal": self.goal.title if self.goal else None,
             "why": self.why,
             "owner": {"id": self.owner_id, "name": self.owner.get_full_name()},
             "measure_name": self.measure_name,

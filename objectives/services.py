@@ -125,7 +125,7 @@ def objective_update(*, membership: Membership, objective: Objective, **changes:
     if not changed:
         return current
     _validate(current)
-    current._change_reason = "edited"  # type: ignore[attr-defined]
+    current._change_reason = "edited"
     current.save()
     _after_material_edit(current, changed, membership.user)
     return current
@@ -357,10 +357,12 @@ def _parse_rows(
 
 
 def _is_int(text: str | None) -> bool:
-    return bool(text) and text.strip().isdigit() and len(text.strip()) < 18
+    return text is not None and text.strip().isdigit() and len(text.strip()) < 18
 
 
-def _may_record(membership: Membership, objective: Objective, plan_owner_of: set[int]) -> bool:
+def _may_record(
+    membership: Membership, objective: Objective, plan_owner_of: set[int | None]
+) -> bool:
     return permissions.can_record_value(
         membership, objective, is_plan_owner=objective.pk in plan_owner_of
     )
@@ -420,6 +422,7 @@ def review_record(
     changed = ["next_review_date"]
     current.next_review_date = add_months(reviewed_on, current.review_every)
     if decision == Decision.CHANGE_TARGET:
+        assert new_target is not None  # checked above
         current.target = new_target
         changed.append("target")
         _validate(current)
@@ -427,7 +430,7 @@ def review_record(
         current.status = Status(decision)
         current.next_review_date = None
         changed.append("status")
-    current._change_reason = f"review: {Decision(decision).label.lower()}"  # type: ignore[attr-defined]
+    current._change_reason = f"review: {Decision(decision).label.lower()}"
     current.save()
     if decision == Decision.CHANGE_TARGET:
         _after_material_edit(current, changed, membership.user)
@@ -443,7 +446,7 @@ def objective_withdraw(*, membership: Membership, objective: Objective, reason: 
         raise ObjectiveError("Say why the objective is withdrawn.")
     current.status = Status.WITHDRAWN
     current.next_review_date = None
-    current._change_reason = f"withdrawn: {reason.strip()}"[:100]  # type: ignore[attr-defined]
+    current._change_reason = f"withdrawn: {reason.strip()}"[:100]
     current.save()
     return current
 
