@@ -40,6 +40,7 @@ e2e: install
 lint: install
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
+	.venv/bin/mypy
 	$(PY) manage.py makemigrations --check --dry-run
 
 migrations-check: install
