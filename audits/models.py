@@ -244,6 +244,7 @@ class Audit(models.Model):
 
     # The records mechanism (isova.records) signs the issued report with meaning "issued".
     APPROVAL_NAME = "audit report"
+    SIGN_ONLY = True  # issued with records.sign, never submitted for approval
     MATERIAL_FIELDS = (
         "title",
         "audit_type",
@@ -526,6 +527,7 @@ class Finding(models.Model):
 
     # The records mechanism (isova.records) signs the effectiveness check, meaning "verified".
     APPROVAL_NAME = "finding effectiveness check"
+    SIGN_ONLY = True  # verified with records.sign, never submitted for approval
     MATERIAL_FIELDS = (
         "finding_type",
         "clause",

@@ -7,7 +7,8 @@ An *approvable* model (the quality policy here; objectives, audits, … in their
 missing ISO 9001 elements: `submit` refuses while the list is not empty, whichever page
 calls it), `on_submitted(version)` and `on_approval_decided(decision, signoff)` (run in the
 same transaction), and `approval_submit_url()` when it submits through a page of its own
-(the generic submit endpoint then refuses it).
+(the generic submit endpoint then refuses it). A record that is only ever signed (an
+audit report, a finding's effectiveness check) sets `SIGN_ONLY = True`: `submit` refuses it.
 
 Its life: draft → submitted (`submit`) → approved or rejected (`approve` / `reject`, leaders
 only, never the submitter, password re-entered). Every decision and every standalone `sign`
@@ -424,6 +425,8 @@ def _new_version(obj: models.Model, number: int, user: User | None, **fields: An
 def submit(*, membership: Membership, obj: models.Model, comment: str = "") -> RecordVersion:
     """Ask the leaders to approve the record as it stands now."""
     _check(membership, obj, "record.submit", "Only managers and leaders submit for approval.")
+    if getattr(obj, "SIGN_ONLY", False):
+        raise RecordError(f"A {_name(obj)} is signed, not submitted for approval.")
     _lock_record(obj)
     problems = obj.approval_problems() if hasattr(obj, "approval_problems") else []
     if problems:
@@ -758,6 +761,7 @@ def can_submit(membership: Membership | None, obj: models.Model, record: RecordS
         membership is not None
         and membership.organisation_id == obj.organisation_id  # type: ignore[attr-defined]
         and tenancy.has_perm(membership, "record.submit")
+        and not getattr(obj, "SIGN_ONLY", False)
         and record.status in (RecordStatus.DRAFT, RecordStatus.REJECTED)
     )
 

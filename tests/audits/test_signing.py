@@ -91,3 +91,20 @@ def test_the_signature_shows_on_the_audit_and_report_pages(org, running_audit, a
         page = as_user(org.staff).get(url).content.decode()
         assert signoff.hash in page
         assert "Issued</strong> by Acme Auditor" in page
+
+
+def test_audits_and_findings_are_signed_never_submitted_for_approval(
+    org, running_audit, finding, as_user
+):
+    import pytest
+
+    from isova.models import RecordVersion
+
+    manager = membership_of(org.manager, org.organisation)
+    for obj in (running_audit, finding):
+        with pytest.raises(records.RecordError, match="signed, not submitted"):
+            records.submit(membership=manager, obj=obj)
+    # nor through the generic records endpoint
+    response = as_user(org.manager).post(f"/records/audits.finding/{finding.pk}/submit/")
+    assert response.status_code in (302, 422)
+    assert not RecordVersion.objects.exists()
