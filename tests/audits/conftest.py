@@ -99,12 +99,6 @@ def verify(org: Org, finding: Finding, *, by=None, effective=True) -> Finding:
     )
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    """PBKDF2's many rounds cost about a second per persona; these tests are not about it."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def process(org: Org) -> Process:
     return Process.objects.create(

@@ -3,7 +3,6 @@ another person verifies its effectiveness (signing with their password), the fin
 
 import datetime
 
-import pytest
 from playwright.sync_api import expect
 
 from audits import services
@@ -11,11 +10,6 @@ from audits.models import Audit, Finding, FindingStatus, Process
 from isova.models import SignOff
 from tests.conftest import membership_of
 from tests.factories import PASSWORD
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def switch_user(page, login, user):

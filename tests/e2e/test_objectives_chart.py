@@ -1,15 +1,9 @@
 import datetime
 
-import pytest
 from playwright.sync_api import expect
 
 from objectives.models import Measurement, period_bounds, period_label
 from tests.objectives.conftest import add_values, make_objective
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def test_a_manager_records_a_value_and_the_chart_shows_it(transactional_db, org, login, url):
