@@ -24,6 +24,7 @@ from .models import (
     Notification,
     Organisation,
     Priority,
+    QualityPolicy,
     Role,
     User,
 )
@@ -199,6 +200,64 @@ def _actions(
             )
 
 
+DEMO_POLICY_TEXT = (
+    "{name} makes what our customers ordered, right first time and on time.\n\n"
+    "We meet our customers' and the law's requirements, set measurable quality objectives "
+    "each year and review them at management review, and give everyone the training and "
+    "equipment to do their work well.\n\n"
+    "We improve the quality management system continually, from audits, complaints and "
+    "the ideas of our own people."
+)
+
+
+def seed_demo_policy(
+    organisation: Organisation, users_by_email: dict[str, User], *, password: str | None = None
+) -> None:
+    """Idempotent demo: a quality policy whose v1 a leader approved, and a pending v2.
+
+    The manager submitted v1, a leader approved it; then the manager widened the text, which
+    superseded the approval, and submitted v2: it waits in the leaders' approvals inbox.
+    Does nothing if the organisation already has a quality policy or lacks a leader and a
+    manager among `users_by_email`. The leader signs with `password` (the demo password).
+    """
+    if QualityPolicy.objects.filter(organisation=organisation).exists():
+        return
+    memberships = {
+        m.role: m
+        for m in Membership.objects.filter(
+            organisation=organisation, user__in=list(users_by_email.values())
+        )
+        .select_related("user", "organisation")
+        .order_by("-pk")
+    }
+    leader, manager = memberships.get(Role.LEADER), memberships.get(Role.MANAGER)
+    if leader is None or manager is None:
+        return
+    today = organisation.today()
+    policy = records.policy_create(
+        membership=manager,
+        title="Quality policy",
+        text=DEMO_POLICY_TEXT.format(name=organisation.name),
+        owner=leader.user,
+        effective_from=today.replace(month=1, day=1),
+    )
+    records.submit(
+        membership=manager, obj=policy, comment="Annual review: no change to the wording."
+    )
+    records.approve(
+        membership=leader,
+        obj=policy,
+        password=password or DEMO_PASSWORD,
+        comment="Approved at management review.",
+    )
+    policy, _ = records.policy_update(
+        membership=manager,
+        policy=policy,
+        text=policy.text + "\n\nWe choose suppliers who share these commitments.",
+    )
+    records.submit(membership=manager, obj=policy, comment="Added our commitment on suppliers.")
+
+
 @transaction.atomic
 def seed() -> list[Organisation]:
     """Create the demo organisations; the e-mails their history would have sent are not sent."""
@@ -212,7 +271,7 @@ def seed() -> list[Organisation]:
         users = _people(spec, organisation)
         if not Action.objects.for_org(organisation).exists():
             _actions(spec, organisation, users, rng)
-        records.seed_demo_policy(organisation, users)
+        seed_demo_policy(organisation, users)
         for app in APPS_WITH_DEMO_DATA:
             try:
                 module = importlib.import_module(f"{app}.demo")

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import datetime
 import zoneinfo
-from typing import ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
-from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -155,11 +155,20 @@ class Priority(models.TextChoices):
 
 
 OUTSTANDING_STATUSES = (ActionStatus.OPEN, ActionStatus.IN_PROGRESS)
+FINISHED_STATUSES = (ActionStatus.DONE, ActionStatus.VERIFIED)
 
 
 class ActionQuerySet(models.QuerySet["Action"]):
     def for_org(self, org: Organisation) -> ActionQuerySet:
         return self.filter(organisation=org)
+
+    def live(self) -> ActionQuerySet:
+        """Every action that counts: all but the cancelled ones."""
+        return self.exclude(status=ActionStatus.CANCELLED)
+
+    def finished(self) -> ActionQuerySet:
+        """Actions whose work is done: done (awaiting verification) or verified."""
+        return self.filter(status__in=FINISHED_STATUSES)
 
     def outstanding(self) -> ActionQuerySet:
         """Actions still to be done: open or in progress."""
@@ -251,6 +260,19 @@ class Action(models.Model):
 
     def is_overdue(self, today: datetime.date) -> bool:
         return self.is_outstanding and self.due_date is not None and self.due_date < today
+
+
+class ActionSource(models.Model):
+    """A model that owns actions (a finding, an objective, a risk, a review).
+
+    `actions` is the generic relation to the `isova.Action`s whose source is this row; create
+    them with `isova.actions.action_create(..., source=obj)`.
+    """
+
+    actions = GenericRelation(Action, content_type_field="source_type", object_id_field="source_id")
+
+    class Meta:
+        abstract = True
 
 
 class Notification(models.Model):
@@ -438,7 +460,50 @@ class SignOff(models.Model):
         return f"#{self.sequence} {self.meaning} {self.record_label} v{self.version_number}"
 
 
-class QualityPolicy(models.Model):
+class Approvable(models.Model):
+    """A record that leaders approve or sign through `isova.records`.
+
+    Subclasses set `APPROVAL_NAME` (how the record is named to people), `MATERIAL_FIELDS`
+    (own fields whose change needs a new approval; children in the snapshot always count) and
+    implement `approval_snapshot()` (a JSON-able dict of the record and its children as they
+    stand, which is what a signer is shown and what the sign-off binds) and
+    `get_absolute_url()`. The hooks run inside the records transaction. A record that is only
+    ever signed, never submitted (an audit report), sets `SIGN_ONLY = True`.
+    """
+
+    APPROVAL_NAME: ClassVar[str] = ""
+    MATERIAL_FIELDS: ClassVar[tuple[str, ...]] = ()
+    SIGN_ONLY: ClassVar[bool] = False
+
+    if TYPE_CHECKING:
+        organisation_id: int
+        organisation: Organisation
+
+    class Meta:
+        abstract = True
+
+    def approval_snapshot(self) -> dict[str, Any]:
+        raise NotImplementedError(f"{type(self).__name__} must define approval_snapshot()")
+
+    def approval_problems(self) -> list[str]:
+        """What stops the record being submitted now (empty: nothing)."""
+        return []
+
+    def approval_submit_url(self) -> str | None:
+        """The record's own submit page, when it has checks of its own (None: the generic one)."""
+        return None
+
+    def on_submitted(self, version: RecordVersion) -> None:
+        """Called when a version is submitted."""
+
+    def on_approval_decided(self, decision: str, signoff: SignOff) -> None:
+        """Called when a leader approved or rejected the submitted version."""
+
+    def get_absolute_url(self) -> str:
+        raise NotImplementedError(f"{type(self).__name__} must define get_absolute_url()")
+
+
+class QualityPolicy(Approvable):
     """The organisation's quality policy (ISO 9001 5.2): approved by top management."""
 
     APPROVAL_NAME = "quality policy"

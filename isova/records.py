@@ -749,11 +749,17 @@ def model_key(obj: models.Model) -> str:
     return f"{obj._meta.app_label}.{obj._meta.model_name}"
 
 
+def _own_submit_page(obj: models.Model) -> bool:
+    own = getattr(obj, "approval_submit_url", None)
+    return bool(own and own())
+
+
 def submit_url(obj: models.Model) -> str:
     """Where the panel's submit form posts: the approvable's own submit page when it has one
     (`approval_submit_url()`, for checks of its own), else the generic record endpoint."""
     own = getattr(obj, "approval_submit_url", None)
-    return own() if own else reverse("record_submit", args=[model_key(obj), obj.pk])
+    own_url = own() if own else None
+    return own_url or reverse("record_submit", args=[model_key(obj), obj.pk])
 
 
 def can_submit(membership: Membership | None, obj: models.Model, record: RecordState) -> bool:
@@ -804,7 +810,7 @@ def record_panel_context(request: Any, obj: models.Model) -> dict[str, Any]:
         "record_history": record_history(obj),
         "record_can_submit": can_submit(membership, obj, record),
         "record_submit_url": submit_url(obj),
-        "record_submit_inline": not hasattr(obj, "approval_submit_url"),
+        "record_submit_inline": not _own_submit_page(obj),
         "record_can_decide": can_decide(membership, obj, record),
         "record_next": request.get_full_path(),
     }
@@ -853,63 +859,3 @@ def policy_update(
     current._history_user = membership.user  # type: ignore[attr-defined]
     current.save()
     return current, record_changed(obj=current, changed_fields=changed, user=membership.user)
-
-
-# --- demo data ---------------------------------------------------------------------------
-
-DEMO_POLICY_TEXT = (
-    "{name} makes what our customers ordered, right first time and on time.\n\n"
-    "We meet our customers' and the law's requirements, set measurable quality objectives "
-    "each year and review them at management review, and give everyone the training and "
-    "equipment to do their work well.\n\n"
-    "We improve the quality management system continually, from audits, complaints and "
-    "the ideas of our own people."
-)
-
-
-def seed_demo_policy(
-    organisation: Organisation, users_by_email: dict[str, User], *, password: str | None = None
-) -> None:
-    """Idempotent demo: a quality policy whose v1 a leader approved, and a pending v2.
-
-    The manager submitted v1, a leader approved it; then the manager widened the text, which
-    superseded the approval, and submitted v2: it waits in the leaders' approvals inbox.
-    Does nothing if the organisation already has a quality policy or lacks a leader and a
-    manager among `users_by_email`. The leader signs with `password` (the demo password).
-    """
-    from . import demo  # imported here: isova.demo calls this function
-
-    if QualityPolicy.objects.filter(organisation=organisation).exists():
-        return
-    memberships = {
-        m.role: m
-        for m in Membership.objects.filter(
-            organisation=organisation, user__in=list(users_by_email.values())
-        )
-        .select_related("user", "organisation")
-        .order_by("-pk")
-    }
-    leader, manager = memberships.get(Role.LEADER), memberships.get(Role.MANAGER)
-    if leader is None or manager is None:
-        return
-    today = organisation.today()
-    policy = policy_create(
-        membership=manager,
-        title="Quality policy",
-        text=DEMO_POLICY_TEXT.format(name=organisation.name),
-        owner=leader.user,
-        effective_from=today.replace(month=1, day=1),
-    )
-    submit(membership=manager, obj=policy, comment="Annual review: no change to the wording.")
-    approve(
-        membership=leader,
-        obj=policy,
-        password=password or demo.DEMO_PASSWORD,
-        comment="Approved at management review.",
-    )
-    policy, _ = policy_update(
-        membership=manager,
-        policy=policy,
-        text=policy.text + "\n\nWe choose suppliers who share these commitments.",
-    )
-    submit(membership=manager, obj=policy, comment="Added our commitment on suppliers.")

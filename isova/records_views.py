@@ -105,7 +105,7 @@ def _inbox_row(request: OrgRequest, obj: models.Model, status: int, **extra: Any
 @member_required
 def record_submit(request: OrgRequest, model_key: str, pk: int) -> HttpResponse:
     obj = _approvable(request, model_key, pk)
-    if hasattr(obj, "approval_submit_url"):
+    if records._own_submit_page(obj):
         raise Http404("This kind of record is submitted from its own page.")
     form = SubmitForm(request.POST)
     comment = form.cleaned_data["comment"] if form.is_valid() else ""

@@ -227,8 +227,22 @@ def switch_organisation(request: TenantRequest, organisation_id: int) -> Organis
 
 def context(request: HttpRequest) -> dict[str, Any]:
     membership = getattr(request, "membership", None)
-    # Templates cannot look up dotted keys: "action.create" is `can.action_create` there.
-    perms = {name.replace(".", "_"): has_perm(membership, name) for name in PERMISSIONS}
+    # Templates read permissions by their dotted names: "risks.risk.edit" is
+    # `can.risks.risk.edit` there (nested dicts). The flat `can.action_create` spelling is
+    # still filled while templates move to the nested one.
+    perms: dict[str, Any] = {}
+    for name in PERMISSIONS:
+        allowed = has_perm(membership, name)
+        perms[name.replace(".", "_")] = allowed
+        *path, verb = name.split(".")
+        node = perms
+        for part in path:
+            child = node.setdefault(part, {})
+            if not isinstance(child, dict):  # a shorter name already holds a verdict here
+                break
+            node = child
+        else:
+            node[verb] = allowed
     return {
         "organisation": getattr(request, "organisation", None),
         "membership": membership,

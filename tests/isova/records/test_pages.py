@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 
-from isova import records
+from isova import demo, records
 from isova.models import QualityPolicy, RecordStatus, SignOff
 from tests.conftest import make_org
 from tests.factories import PASSWORD
@@ -421,8 +421,8 @@ def test_the_policy_page_runs_a_fixed_number_of_queries(
 def test_the_demo_policy_has_an_approved_v1_and_a_v2_waiting(db):
     org = make_org("Demo")
     users = {u.email: u for u in (org.leader, org.manager, org.staff, org.auditor)}
-    records.seed_demo_policy(org.organisation, users, password=PASSWORD)
-    records.seed_demo_policy(org.organisation, users, password=PASSWORD)  # idempotent
+    demo.seed_demo_policy(org.organisation, users, password=PASSWORD)
+    demo.seed_demo_policy(org.organisation, users, password=PASSWORD)  # idempotent
     policy = QualityPolicy.objects.get()
     assert [(v.number, v.status) for v in records.versions(policy)] == [
         (1, RecordStatus.SUPERSEDED),

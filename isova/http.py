@@ -1,0 +1,52 @@
+"""Small HTTP helpers every app's views use: one spelling each."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.utils.cache import patch_vary_headers
+from django.utils.http import url_has_allowed_host_and_scheme
+
+
+def safe_next(request: HttpRequest, default: str) -> str:
+    """The `next` the form or query names when it stays on this site, else `default`."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return target
+    return default
+
+
+def wants_fragment(request: HttpRequest) -> bool:
+    """An HTMX request that swaps part of a page (not a history restore, which needs it all)."""
+    htmx = getattr(request, "htmx", None)
+    return htmx is not None and bool(htmx) and not htmx.history_restore_request
+
+
+def render_page(
+    request: HttpRequest,
+    template: str,
+    context: dict[str, Any],
+    *,
+    partial: str | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """Render `template`, or only its named `partial` for an HTMX request.
+
+    The answer varies on HX-Request, so a cache never serves the fragment to a plain request
+    or the page to htmx.
+    """
+    name = f"{template}#{partial}" if partial and wants_fragment(request) else template
+    response = render(request, name, context, status=status)
+    patch_vary_headers(response, ("HX-Request",))
+    return response
+
+
+def flash_redirect(
+    request: HttpRequest, to: str, message: str, *, level: int = messages.SUCCESS
+) -> HttpResponseRedirect:
+    """After a service call: say what happened, then go to `to` (a URL)."""
+    messages.add_message(request, level, message)
+    return redirect(to)

@@ -1,0 +1,238 @@
+"""What apps contribute to the core's shared pages and processes.
+
+The core never imports an app. Each app registers what it adds from its `AppConfig.ready()`:
+
+- `register_panel(Panel(...))`: a dashboard panel (its context builder and partial template);
+- `register_alert_source(name, fn)`: a generator of `Alert`s for one organisation and day;
+- `register_demo(DemoSeeder(...))`: demo data, run after the seeders it names in `after`;
+- `register_review_input(ReviewInput(...))`: a section of the management-review inputs pack
+  (ISO 9001 9.3.2 a–f);
+- `register_evidence(EvidenceSource(...))`: what the app holds as evidence for clause 5.1.
+
+The core's own pages (dashboard, alert scan, demo seed, reviews pack, evidence page) loop over
+what is registered here, in order. Registering the same name twice is an error, so a typo
+cannot silently replace another app's contribution.
+"""
+
+from __future__ import annotations
+
+import datetime
+import random
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .models import Membership, Organisation, User
+    from .tenancy import OrgRequest
+
+
+# --- dashboard panels ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PanelContext:
+    """What a panel builder gets: the request and what it has already worked out once."""
+
+    request: OrgRequest
+    organisation: Organisation
+    membership: Membership
+    today: datetime.date
+    # Dashboard filters every panel honours (e.g. "process", "owner", "period"); values are
+    # already validated strings or ids, absent when not filtered.
+    filters: dict[str, Any] = field(default_factory=dict)
+
+
+def _everyone(membership: Membership) -> bool:
+    return True
+
+
+@dataclass(frozen=True)
+class Panel:
+    """One dashboard panel: `build` returns the context of `template` in a fixed number of
+    queries whatever the organisation's size; `visible` says who sees it."""
+
+    name: str
+    title: str
+    order: int
+    template: str
+    build: Callable[[PanelContext], dict[str, Any]]
+    visible: Callable[[Membership], bool] = _everyone
+
+
+# --- alerts --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Alert:
+    """One message an alert source wants a person to get.
+
+    `kind` names the sort of alert ("objective_review_overdue"), `key` what it is about
+    ("objective:42"); the core makes at most one notification per recipient, organisation,
+    kind, key and day, so a scan that runs twice sends nothing twice.
+    """
+
+    recipient: User
+    kind: str
+    key: str
+    subject: str
+    body: str
+    url: str = ""
+
+
+AlertSource = Callable[["Organisation", datetime.date], Iterable[Alert]]
+
+
+# --- demo data -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DemoSeeder:
+    """Demo data of one app for one organisation; `after` names seeders that must run first.
+
+    `seed(organisation, users_by_email, rng)` is called once per demo organisation, inside the
+    seed's transaction, and must be idempotent (make nothing the second time).
+    """
+
+    name: str
+    seed: Callable[[Organisation, dict[str, User], random.Random], None]
+    after: tuple[str, ...] = ()
+
+
+# --- management-review inputs (ISO 9001 9.3.2) -------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReviewInput:
+    """One section of the management-review inputs pack.
+
+    `clause` is the 9.3.2 item it answers ("a" … "f", or "c1" … "c7" for the parts of c);
+    `build(organisation, since, until)` returns JSON-able data (it is frozen into the review
+    record when the meeting is held) rendered by `template`. An empty dict means "no data".
+    """
+
+    key: str
+    clause: str
+    title: str
+    order: int
+    template: str
+    build: Callable[[Organisation, datetime.date, datetime.date], dict[str, Any]]
+
+
+# --- leadership evidence (ISO 9001 5.1) ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One piece of evidence for an item of 5.1.1 a–j or 5.1.2 a–c ("5.1.1 b")."""
+
+    clause: str
+    summary: str
+    count: int = 0
+    last_date: datetime.date | None = None
+    people: tuple[str, ...] = ()
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class Gap:
+    """Evidence the auditor will miss for a clause item, and where it is put right."""
+
+    clause: str
+    summary: str
+    severity: int = 1  # higher first
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class EvidenceSource:
+    """`build(organisation, start, end)` yields `Evidence` and `Gap` values for the period."""
+
+    name: str
+    build: Callable[[Organisation, datetime.date, datetime.date], Iterable[Evidence | Gap]]
+
+
+# --- the registry ----------------------------------------------------------------------------
+
+
+class Registry:
+    def __init__(self) -> None:
+        self._panels: dict[str, Panel] = {}
+        self._alert_sources: dict[str, AlertSource] = {}
+        self._demo: dict[str, DemoSeeder] = {}
+        self._review_inputs: dict[str, ReviewInput] = {}
+        self._evidence: dict[str, EvidenceSource] = {}
+
+    @staticmethod
+    def _add(table: dict[str, Any], name: str, value: Any, what: str) -> None:
+        if name in table:
+            raise ValueError(f"{what} {name!r} is registered twice")
+        table[name] = value
+
+    def register_panel(self, panel: Panel) -> None:
+        self._add(self._panels, panel.name, panel, "dashboard panel")
+
+    def register_alert_source(self, name: str, source: AlertSource) -> None:
+        self._add(self._alert_sources, name, source, "alert source")
+
+    def register_demo(self, seeder: DemoSeeder) -> None:
+        self._add(self._demo, seeder.name, seeder, "demo seeder")
+
+    def register_review_input(self, section: ReviewInput) -> None:
+        self._add(self._review_inputs, section.key, section, "review input")
+
+    def register_evidence(self, source: EvidenceSource) -> None:
+        self._add(self._evidence, source.name, source, "evidence source")
+
+    def unregister(self, name: str) -> None:
+        """Remove everything registered under `name` (tests register throwaway ones)."""
+        for table in (
+            self._panels,
+            self._alert_sources,
+            self._demo,
+            self._review_inputs,
+            self._evidence,
+        ):
+            table.pop(name, None)
+
+    def panels(self) -> list[Panel]:
+        return sorted(self._panels.values(), key=lambda p: (p.order, p.name))
+
+    def panel(self, name: str) -> Panel | None:
+        return self._panels.get(name)
+
+    def alert_sources(self) -> list[tuple[str, AlertSource]]:
+        return sorted(self._alert_sources.items())
+
+    def review_inputs(self) -> list[ReviewInput]:
+        return sorted(self._review_inputs.values(), key=lambda s: (s.order, s.clause, s.key))
+
+    def evidence_sources(self) -> list[EvidenceSource]:
+        return sorted(self._evidence.values(), key=lambda s: s.name)
+
+    def demo_seeders(self) -> list[DemoSeeder]:
+        """Every seeder after those it names in `after` (a cycle or unknown name is an error)."""
+        done: list[DemoSeeder] = []
+        placed: set[str] = set()
+        visiting: set[str] = set()
+
+        def place(name: str) -> None:
+            if name in placed:
+                return
+            if name in visiting:
+                raise ValueError(f"demo seeders depend on each other in a cycle at {name!r}")
+            if name not in self._demo:
+                raise ValueError(f"demo seeder {name!r} is named in `after` but not registered")
+            visiting.add(name)
+            for before in self._demo[name].after:
+                place(before)
+            visiting.discard(name)
+            placed.add(name)
+            done.append(self._demo[name])
+
+        for name in sorted(self._demo):
+            place(name)
+        return done
+
+
+registry = Registry()
