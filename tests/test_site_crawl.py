@@ -201,6 +201,20 @@ class Crawl:
     page_problems: list[str] = field(default_factory=list)
     server_errors: list[str] = field(default_factory=list)
     cross_org: list[str] = field(default_factory=list)
+    template_text: list[str] = field(default_factory=list)
+
+
+TEMPLATE_SYNTAX = ("{#", "{%", "{{")
+
+
+def template_text(html: str) -> list[str]:
+    """Template syntax that reached the page (an unclosed multi-line `{# #}`, say), in context."""
+    found = []
+    for mark in TEMPLATE_SYNTAX:
+        at = html.find(mark)
+        if at >= 0:
+            found.append(f"{mark!r} in {html[max(at - 30, 0) : at + 50]!r}")
+    return found
 
 
 def _internal(base: str, href: str) -> str | None:
@@ -285,6 +299,7 @@ def crawl_as(client: Client, email: str, crawl: Crawl) -> None:
         html = response.content.decode()
         parser = parse(html)
         crawl.cross_org += [f"{label} shows {word!r}" for word in foreign if word in html]
+        crawl.template_text += [f"{label}: {text}" for text in template_text(html)]
         if htmx and b"<html" in response.content:
             crawl.page_problems.append(f"{label}: a whole page, not a fragment")
         elif not htmx:
@@ -366,6 +381,10 @@ def test_every_page_has_one_h1_a_lang_unique_ids_labelled_controls_and_image_alt
     assert not crawl.page_problems, _report(crawl.page_problems)
 
 
+def test_no_page_shows_template_syntax(crawl):
+    assert not crawl.template_text, _report(crawl.template_text)
+
+
 def test_neither_organisation_sees_the_other_ones_detail_pages(crawl):
     assert not crawl.cross_org, _report(crawl.cross_org)
 
@@ -403,6 +422,12 @@ def test_the_checker_names_each_accessibility_problem():
         "aria-labelledby='missing' names no element on the page",
         "label for='nothing' names no element on the page",
     ]
+
+
+def test_the_checker_finds_template_text_left_on_a_page():
+    assert template_text(GOOD_PAGE) == []
+    leaked = "<p>{# A comment\n   on two lines #}</p><p>{{ name }}</p>"
+    assert [t[:4] for t in template_text(leaked)] == ["'{#'", "'{{'"]
 
 
 def test_get_forms_are_submitted_as_rendered_and_with_each_other_option():
