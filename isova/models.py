@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import zoneinfo
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.conf import settings
@@ -78,6 +79,9 @@ def validate_timezone(value: str) -> None:
         raise ValidationError(f"“{value}” is not a known time zone (for example Europe/London).")
 
 
+CURRENCY_SYMBOLS = {"GBP": "£", "EUR": "€", "USD": "$"}
+
+
 class Organisation(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(unique=True)
@@ -86,6 +90,11 @@ class Organisation(models.Model):
         default="Europe/London",
         validators=[validate_timezone],
         help_text="Drives what counts as “today” and “overdue” for this organisation.",
+    )
+    currency = models.CharField(
+        max_length=3,
+        default="GBP",
+        help_text="ISO 4217 code of the currency costs and budgets are in, e.g. GBP, EUR.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -102,6 +111,16 @@ class Organisation(models.Model):
     def today(self) -> datetime.date:
         """Today's date in the organisation's own time zone."""
         return timezone.now().astimezone(self.tzinfo).date()
+
+    def format_date(self, day: datetime.date | None) -> str:
+        """A date as people here read it: "Tue 15 Dec 2026" (one format for pages and e-mail)."""
+        return f"{day:%a} {day.day} {day:%b %Y}" if day else "no date"
+
+    def format_money(self, amount: Decimal | int) -> str:
+        """An amount in this organisation's currency: "£1,250.00", "CHF 80.00"."""
+        symbol = CURRENCY_SYMBOLS.get(self.currency)
+        figure = f"{Decimal(amount):,.2f}"
+        return f"{symbol}{figure}" if symbol else f"{self.currency} {figure}"
 
 
 class Role(models.TextChoices):
