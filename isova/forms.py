@@ -5,9 +5,9 @@ from typing import Any
 from django import forms
 from django.contrib.contenttypes.models import ContentType
 from django.core.validators import MinValueValidator
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 
-from .models import Action, ActionStatus, Organisation, User
+from .models import Action, ActionStatus, Membership, Organisation, Role, User
 
 
 class DateInput(forms.DateInput):
@@ -18,23 +18,34 @@ class DateInput(forms.DateInput):
 
 
 def member_choices(organisation: Organisation) -> QuerySet[User]:
-    return User.objects.filter(memberships__organisation=organisation, is_active=True).order_by(
-        "full_name", "email"
+    """The organisation's active members, each annotated with `member_role` (here)."""
+    role = Membership.objects.filter(organisation=organisation, user=OuterRef("pk"))
+    return (
+        User.objects.filter(memberships__organisation=organisation, is_active=True)
+        .annotate(member_role=Subquery(role.values("role")[:1]))
+        .order_by("full_name", "email")
     )
 
 
+def member_label(user: Any) -> str:
+    """ "Helen Hartwell (leader)": pickers show who may do what (approve, verify)."""
+    role = getattr(user, "member_role", None)
+    name = user.get_full_name()
+    return f"{name} ({Role(role).label.lower()})" if role in Role.values else name
+
+
 class MemberChoiceField(forms.ModelChoiceField):
-    """A member of the organisation, shown by full name (the form sets the queryset)."""
+    """A member of the organisation, shown by full name and role (the form sets the queryset)."""
 
     def label_from_instance(self, obj: Any) -> str:
-        return obj.get_full_name()
+        return member_label(obj)
 
 
 class MembersChoiceField(forms.ModelMultipleChoiceField):
-    """Several members of the organisation, shown by full name."""
+    """Several members of the organisation, shown by full name and role."""
 
     def label_from_instance(self, obj: Any) -> str:
-        return obj.get_full_name()
+        return member_label(obj)
 
 
 def limit_choices(field: forms.Field, queryset: QuerySet[Any]) -> None:
