@@ -223,9 +223,14 @@ X_FRAME_OPTIONS = "DENY"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"expected_forbidden": {"()": "isova.logfilters.ExpectedForbidden"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.getenv("LOG_LEVEL", "INFO")},
     "loggers": {
+        # Django's own console handler (under DEBUG) would print each line a second time:
+        # its records reach the root's console by propagation alone.
+        "django": {"handlers": [], "level": "INFO"},
+        "django.request": {"filters": ["expected_forbidden"]},
         "axes": {"level": "WARNING"},
         # In-process (eager) tasks would log a line per task into the dev server's output.
         "celery.app.trace": {"level": "WARNING" if CELERY_TASK_ALWAYS_EAGER else "INFO"},
