@@ -4,18 +4,29 @@ carry the organisation's currency, dates read "Tue 15 Dec 2026"."""
 import datetime
 from decimal import Decimal
 
+import pytest
 import time_machine
 from django.utils import timezone
 
 from isova.templatetags.wording import ago, money, quoted
 from tests.factories import ActionFactory
-from tests.objectives.test_approval import decide, draft, ready, submit  # noqa: F401 (fixtures)
+from objectives.models import Status
+from tests.objectives.conftest import complete, make_objective
+from tests.objectives.test_approval import add_step, decide, submit
+
+
+@pytest.fixture
+def ready(org):
+    """An objective ready to submit (every 6.2.2 element and a plan step)."""
+    objective = complete(make_objective(org.organisation, org.manager, status=Status.DRAFT))
+    add_step(objective, org.staff)
+    return objective
 
 
 def test_an_approval_comment_that_ends_a_sentence_is_not_followed_by_a_second_full_stop(
     org,
     ready,
-    as_user,  # noqa: F811
+    as_user,
 ):
     submit(as_user(org.manager), ready)
     decide(as_user(org.leader), ready, comment="Approved at the management meeting.")
