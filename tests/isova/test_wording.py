@@ -9,8 +9,8 @@ import time_machine
 from django.utils import timezone
 
 from isova.templatetags.wording import ago, money, quoted
-from tests.factories import ActionFactory
 from objectives.models import Status
+from tests.factories import ActionFactory
 from tests.objectives.conftest import complete, make_objective
 from tests.objectives.test_approval import add_step, decide, submit
 
