@@ -3,9 +3,7 @@
 from .conftest import respond
 
 
-def test_the_five_whys_show_in_the_history_as_the_answers_not_a_python_list(
-    org, finding, as_user
-):
+def test_the_five_whys_show_in_the_history_as_the_answers_not_a_python_list(org, finding, as_user):
     respond(org, finding)
     html = as_user(org.leader).get(f"/audits/findings/{finding.pk}/").content.decode()
     assert "— → Not printed; Nobody owns printing" in html
