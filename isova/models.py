@@ -203,6 +203,18 @@ class ActionQuerySet(models.QuerySet["Action"]):
     def for_source_model(self, model: type[models.Model]) -> ActionQuerySet:
         return self.filter(source_type=ContentType.objects.get_for_model(model))
 
+    def by_urgency(self, today: datetime.date) -> ActionQuerySet:
+        """Overdue first, then the rest still outstanding, then finished and cancelled; each
+        by due date (no due date last)."""
+        rank = models.Case(
+            models.When(status__in=OUTSTANDING_STATUSES, due_date__lt=today, then=0),
+            models.When(status__in=OUTSTANDING_STATUSES, then=1),
+            default=2,
+        )
+        return self.alias(urgency=rank).order_by(
+            "urgency", models.F("due_date").asc(nulls_last=True), "pk"
+        )
+
     def for_list(self) -> ActionQuerySet:
         """Everything a list row shows, in one query."""
         return self.select_related("owner", "assigned_by", "source_type")
