@@ -305,6 +305,20 @@ class ActionSource(models.Model):
     class Meta:
         abstract = True
 
+    @classmethod
+    def action_source_choices(cls, organisation: Organisation) -> models.QuerySet[Any]:
+        """The rows of `organisation` a new action may be linked to (the "New action" form);
+        a model narrows it (closed findings, finished objectives take no new actions)."""
+        return cls._default_manager.filter(organisation=organisation)
+
+
+def action_source_models() -> list[type[ActionSource]]:
+    """Every installed model that owns actions, found through the app registry (the core
+    imports no app): objectives, findings, and risks or reviews when those apps have them."""
+    from django.apps import apps
+
+    return [model for model in apps.get_models() if issubclass(model, ActionSource)]
+
 
 class Notification(models.Model):
     """One message to one person, delivered in the app and by e-mail.

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import copy
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -16,6 +17,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from . import actions, history, tenancy
 from .forms import ActionFilterForm, ActionForm, StatusForm, member_choices
+from .http import safe_next
 from .models import OUTSTANDING_STATUSES, Action, ActionStatus, Membership, Role
 from .tenancy import OrgRequest, get_for_org, member_required, require
 
@@ -116,17 +118,31 @@ def action_detail(request: OrgRequest, pk: int) -> HttpResponse:
 def action_create(request: OrgRequest) -> HttpResponse:
     require(request, "action.create")
     org = request.organisation
-    form = ActionForm(request.POST or None, organisation=org, initial={"due_date": None})
+    # ?source=objectives.objective:12 preselects what the action serves (the "Assign an
+    # action" links); ?next= is where the user came from, and where they go back to.
+    initial = {"due_date": None, "source": request.GET.get("source", "")}
+    form = ActionForm(request.POST or None, organisation=org, initial=initial, with_source=True)
     if request.method == "POST" and form.is_valid():
         data = {f: form.cleaned_data[f] for f in actions.EDITABLE_FIELDS}
         try:
-            action = actions.action_create(membership=request.membership, **data)
+            action = actions.action_create(
+                membership=request.membership, source=form.cleaned_data["source"], **data
+            )
         except actions.ActionError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, f"Action “{action.title}” assigned to {action.owner}.")
-            return redirect("action_detail", pk=action.pk)
-    return render(request, "isova/action_form.html", {"form": form, "action": None})
+            messages.success(request, _assigned_message(action, request.user))
+            return redirect(safe_next(request, reverse("action_detail", args=[action.pk])))
+    next_url = safe_next(request, "")
+    context = {"form": form, "action": None, "next": next_url}
+    return render(request, "isova/action_form.html", context)
+
+
+def _assigned_message(action: Action, by: Any) -> str:
+    if action.owner_id == by.pk:
+        return f"Action “{action.title}” created and assigned to you."
+    owner = action.owner.get_full_name()
+    return f"Action “{action.title}” assigned to {owner}; {owner} was notified by e-mail."
 
 
 @member_required

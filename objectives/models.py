@@ -20,7 +20,7 @@ from django.db.models.functions import Cast, Coalesce, Greatest, Least, NullIf
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from isova.models import Organisation
+from isova.models import ActionSource, Organisation
 
 FORECAST_POINTS = 6  # the forecast is a least-squares line through the last N values
 SPARKLINE_POINTS = 12
@@ -374,7 +374,7 @@ class StrategicGoal(models.Model):
         return self.title
 
 
-class Objective(models.Model):
+class Objective(ActionSource):
     """A quality objective: what, by whom, with what, by when and how it is judged (6.2.2)."""
 
     APPROVAL_NAME = "objective"
@@ -483,6 +483,11 @@ class Objective(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("objectives:detail", args=[self.pk])
+
+    @classmethod
+    def action_source_choices(cls, organisation: Organisation) -> ObjectiveQuerySet:
+        """Objectives not yet closed (achieved, missed or withdrawn)."""
+        return cls.objects.filter(organisation=organisation).exclude(status__in=CLOSED_STATUSES)
 
     def clean(self) -> None:
         errors: dict[str, str] = {}
