@@ -80,6 +80,7 @@ class PageParser(HTMLParser):
         self.htmx_links: list[str] = []
         self.forms: list[GetForm] = []
         self.h1_count = 0
+        self.heading_levels: list[int] = []
         self.html_lang: str | None = None
         self.ids: list[str] = []
         self.label_for: set[str] = set()
@@ -109,6 +110,8 @@ class PageParser(HTMLParser):
             self.html_lang = a.get("lang", "")
         elif tag == "h1":
             self.h1_count += 1
+        if len(tag) == 2 and tag[0] == "h" and tag[1] in "123456":
+            self.heading_levels.append(int(tag[1]))
         elif tag == "a" and a.get("href"):
             self.links.append(a["href"])
         elif tag == "label":
@@ -172,6 +175,10 @@ class PageParser(HTMLParser):
             found.append(f"{self.h1_count} <h1> elements (want exactly one)")
         if not self.html_lang:
             found.append("<html> has no lang")
+        for before, after in zip(self.heading_levels, self.heading_levels[1:], strict=False):
+            if after > before + 1:  # axe's heading-order: h1 then h3 skips a level
+                found.append(f"heading order: <h{after}> follows <h{before}>")
+                break
         for duplicate, count in Counter(self.ids).items():
             if count > 1:
                 found.append(f"id {duplicate!r} used {count} times")
@@ -426,6 +433,13 @@ def test_the_checker_names_each_accessibility_problem():
         "aria-labelledby='missing' names no element on the page",
         "label for='nothing' names no element on the page",
     ]
+
+
+def test_the_checker_finds_a_heading_that_skips_a_level():
+    page = '<html lang="en"><body><h1>My actions</h1><h3>Oil the press</h3></body></html>'
+    assert parse(page).problems() == ["heading order: <h3> follows <h1>"]
+    fine = '<html lang="en"><body><h1>A</h1><h2>B</h2><h3>C</h3><h2>D</h2></body></html>'
+    assert parse(fine).problems() == []
 
 
 def test_the_checker_finds_template_text_left_on_a_page():
