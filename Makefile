@@ -5,6 +5,8 @@ UV_VERSION := 0.13.9
 UV := .tools/bin/uv
 PY := .venv/bin/python
 PORT ?= 8000
+# Links in e-mails follow the address served, unless SITE_URL names another (a proxy, say).
+SITE_URL ?= http://127.0.0.1:$(PORT)
 
 .PHONY: install run test e2e lint format bench migrations-check clean
 
@@ -23,13 +25,13 @@ install: .venv/.synced
 
 run: install
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py seed_demo
+	SITE_URL="$(SITE_URL)" $(PY) manage.py seed_demo
 	@echo ""
 	@echo "  isova is running at http://127.0.0.1:$(PORT)/"
 	@echo "  Log in as leader@example.com, manager@example.com, staff@example.com,"
 	@echo "  auditor@example.com or leader@care.example.com; password: isova-demo"
 	@echo ""
-	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+	SITE_URL="$(SITE_URL)" $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: install
 	@bash scripts/test.sh $(ARGS)

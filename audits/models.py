@@ -10,7 +10,6 @@ import datetime
 from typing import Any
 
 from django.conf import settings
-from django.contrib.contenttypes.fields import GenericRelation
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Avg, Count, F, Q
@@ -19,7 +18,7 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from isova.clauses import clause_label, validate_clause, validate_clause_list
-from isova.models import Action, ActionStatus, Organisation
+from isova.models import Action, ActionSource, ActionStatus, Organisation
 
 # --- organisation settings -------------------------------------------------------------
 
@@ -447,7 +446,7 @@ class FindingQuerySet(models.QuerySet["Finding"]):
         }
 
 
-class Finding(models.Model):
+class Finding(ActionSource):
     # Set by the audit views for their templates (not a field): is_overdue(today).
     overdue: bool
 
@@ -521,7 +520,6 @@ class Finding(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    actions = GenericRelation(Action, content_type_field="source_type", object_id_field="source_id")
     history = HistoricalRecords(excluded_fields=["updated_at"])
     objects = FindingQuerySet.as_manager()
 
@@ -553,6 +551,15 @@ class Finding(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("audits:finding_detail", args=[self.pk])
+
+    @classmethod
+    def action_source_choices(cls, organisation: Organisation) -> FindingQuerySet:
+        """Findings still being worked on, with their audit (for the reference): one query."""
+        return (
+            cls.objects.filter(organisation=organisation)
+            .exclude(status=FindingStatus.CLOSED)
+            .select_related("audit")
+        )
 
     @property
     def reference(self) -> str:

@@ -81,7 +81,7 @@ def _perms(membership: Membership) -> dict[str, bool]:
 
 def _get_audit(request: OrgRequest, pk: int) -> Audit:
     """The audit `pk` of the request's organisation, or 404."""
-    qs = Audit.objects.select_related("process__owner", "lead_auditor")
+    qs = Audit.objects.for_programme().select_related("process__owner")
     return get_for_org(request, qs, pk=pk)
 
 

@@ -50,6 +50,27 @@ def _check_member(membership: Membership, organisation: Organisation) -> None:
         raise PermissionDenied("Not a member of this organisation.")
 
 
+def assignment_email_body(action: Action, by: User) -> str:
+    """What the new owner needs without opening the app: what, for which record and why,
+    by when (in the organisation's date format) and who asked."""
+    organisation = action.organisation
+    source = action.source
+    lines = [f"{by.get_full_name()} assigned you an action in {organisation}.", ""]
+    lines.append(f"What: {action.title}")
+    if source is not None:
+        kind = str(source._meta.verbose_name)
+        lines.append(f"For: the {kind} “{source}”")
+    if action.description:
+        lines.append(f"Why: {action.description}")
+    elif source is not None:
+        lines.append(f"Why: it is part of the response to this {kind}.")
+    due = organisation.format_date(action.due_date) if action.due_date else "no due date set"
+    lines.append(f"By when: {due}")
+    lines.append(f"Priority: {action.get_priority_display()}")
+    lines.append(f"Assigned by: {by.get_full_name()} ({by.email})")
+    return "\n".join(lines) + "\n"
+
+
 def _notify_assignment(action: Action, by: User) -> None:
     if action.owner_id == by.pk:
         return
@@ -59,11 +80,7 @@ def _notify_assignment(action: Action, by: User) -> None:
         kind="action_assigned",
         key=f"action:{action.pk}",
         subject=f"New action for you: {action.title}",
-        body=(
-            f"{by} assigned you an action in {action.organisation}:\n\n"
-            f"{action.title}\n"
-            f"Due: {action.due_date or 'no due date'} · Priority: {action.get_priority_display()}\n"
-        ),
+        body=assignment_email_body(action, by),
         url=reverse("action_detail", args=[action.pk]),
     )
 

@@ -5,9 +5,17 @@ from typing import Any
 from django import forms
 from django.contrib.contenttypes.models import ContentType
 from django.core.validators import MinValueValidator
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 
-from .models import Action, ActionStatus, Organisation, User
+from .models import (
+    Action,
+    ActionStatus,
+    Membership,
+    Organisation,
+    Role,
+    User,
+    action_source_models,
+)
 
 
 class DateInput(forms.DateInput):
@@ -18,23 +26,34 @@ class DateInput(forms.DateInput):
 
 
 def member_choices(organisation: Organisation) -> QuerySet[User]:
-    return User.objects.filter(memberships__organisation=organisation, is_active=True).order_by(
-        "full_name", "email"
+    """The organisation's active members, each annotated with `member_role` (here)."""
+    role = Membership.objects.filter(organisation=organisation, user=OuterRef("pk"))
+    return (
+        User.objects.filter(memberships__organisation=organisation, is_active=True)
+        .annotate(member_role=Subquery(role.values("role")[:1]))
+        .order_by("full_name", "email")
     )
 
 
+def member_label(user: Any) -> str:
+    """ "Helen Hartwell (leader)": pickers show who may do what (approve, verify)."""
+    role = getattr(user, "member_role", None)
+    name = user.get_full_name()
+    return f"{name} ({Role(role).label.lower()})" if role in Role.values else name
+
+
 class MemberChoiceField(forms.ModelChoiceField):
-    """A member of the organisation, shown by full name (the form sets the queryset)."""
+    """A member of the organisation, shown by full name and role (the form sets the queryset)."""
 
     def label_from_instance(self, obj: Any) -> str:
-        return obj.get_full_name()
+        return member_label(obj)
 
 
 class MembersChoiceField(forms.ModelMultipleChoiceField):
-    """Several members of the organisation, shown by full name."""
+    """Several members of the organisation, shown by full name and role."""
 
     def label_from_instance(self, obj: Any) -> str:
-        return obj.get_full_name()
+        return member_label(obj)
 
 
 def limit_choices(field: forms.Field, queryset: QuerySet[Any]) -> None:
@@ -42,6 +61,39 @@ def limit_choices(field: forms.Field, queryset: QuerySet[Any]) -> None:
     if not isinstance(field, forms.ModelChoiceField):
         raise TypeError(f"not a model choice field: {field!r}")
     field.queryset = queryset
+
+
+def source_key(obj: Any) -> str:
+    """How a form names an action's source: "objectives.objective:12"."""
+    return f"{obj._meta.label_lower}:{obj.pk}"
+
+
+class SourceChoiceField(forms.ChoiceField):
+    """What a new action serves: one of the organisation's objectives, findings, … (any model
+    that subclasses ActionSource), grouped by kind. Cleans to the object, or None."""
+
+    def __init__(self, *, organisation: Organisation, **kwargs: Any) -> None:
+        self.objects: dict[str, Any] = {}
+        groups: list[tuple[str, list[tuple[str, str]]]] = []
+        for model in sorted(action_source_models(), key=lambda m: m._meta.label_lower):
+            # One query per kind of source.
+            rows = [(source_key(obj), obj) for obj in model.action_source_choices(organisation)]
+            self.objects.update(rows)
+            if rows:
+                kind = str(model._meta.verbose_name_plural).capitalize()
+                groups.append((kind, [(key, str(obj)) for key, obj in rows]))
+        kwargs.setdefault("label", "What it serves")
+        kwargs.setdefault(
+            "help_text", "The objective, finding or other record this action works towards."
+        )
+        super().__init__(choices=[("", "Nothing in particular"), *groups], required=False, **kwargs)
+        self.error_messages["invalid_choice"] = (
+            "Choose what the action serves from this organisation’s open records."
+        )
+
+    def clean(self, value: Any) -> Any:
+        key = super().clean(value)
+        return self.objects.get(key) if key else None
 
 
 class ActionForm(forms.ModelForm):
@@ -70,9 +122,13 @@ class ActionForm(forms.ModelForm):
         }
         field_classes = {"owner": MemberChoiceField}
 
-    def __init__(self, *args, organisation: Organisation, **kwargs) -> None:
+    def __init__(
+        self, *args, organisation: Organisation, with_source: bool = False, **kwargs
+    ) -> None:
         super().__init__(*args, **kwargs)
         limit_choices(self.fields["owner"], member_choices(organisation))
+        if with_source:
+            self.fields["source"] = SourceChoiceField(organisation=organisation)
         for name in ("estimated_effort_hours", "estimated_cost"):
             self.fields[name].validators.append(MinValueValidator(0))
         if self.instance.pk:

@@ -31,6 +31,9 @@ def _display(record: Any, name: str, value: Any, users: dict[int, Any]) -> Any:
         return users[value]
     if model_field.choices:
         return dict(model_field.flatchoices).get(value, value)
+    if isinstance(value, list | tuple):
+        # A JSON list (the five whys): its filled-in items, not Python's repr.
+        value = "; ".join(str(item) for item in value if item not in (None, ""))
     return "—" if value in (None, "") else value
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import zoneinfo
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.conf import settings
@@ -78,6 +79,9 @@ def validate_timezone(value: str) -> None:
         raise ValidationError(f"“{value}” is not a known time zone (for example Europe/London).")
 
 
+CURRENCY_SYMBOLS = {"GBP": "£", "EUR": "€", "USD": "$"}
+
+
 class Organisation(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(unique=True)
@@ -86,6 +90,11 @@ class Organisation(models.Model):
         default="Europe/London",
         validators=[validate_timezone],
         help_text="Drives what counts as “today” and “overdue” for this organisation.",
+    )
+    currency = models.CharField(
+        max_length=3,
+        default="GBP",
+        help_text="ISO 4217 code of the currency costs and budgets are in, e.g. GBP, EUR.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -102,6 +111,16 @@ class Organisation(models.Model):
     def today(self) -> datetime.date:
         """Today's date in the organisation's own time zone."""
         return timezone.now().astimezone(self.tzinfo).date()
+
+    def format_date(self, day: datetime.date | None) -> str:
+        """A date as people here read it: "Tue 15 Dec 2026" (one format for pages and e-mail)."""
+        return f"{day:%a} {day.day} {day:%b %Y}" if day else "no date"
+
+    def format_money(self, amount: Decimal | int) -> str:
+        """An amount in this organisation's currency: "£1,250.00", "CHF 80.00"."""
+        symbol = CURRENCY_SYMBOLS.get(self.currency)
+        figure = f"{Decimal(amount):,.2f}"
+        return f"{symbol}{figure}" if symbol else f"{self.currency} {figure}"
 
 
 class Role(models.TextChoices):
@@ -183,6 +202,18 @@ class ActionQuerySet(models.QuerySet["Action"]):
 
     def for_source_model(self, model: type[models.Model]) -> ActionQuerySet:
         return self.filter(source_type=ContentType.objects.get_for_model(model))
+
+    def by_urgency(self, today: datetime.date) -> ActionQuerySet:
+        """Overdue first, then the rest still outstanding, then finished and cancelled; each
+        by due date (no due date last)."""
+        rank = models.Case(
+            models.When(status__in=OUTSTANDING_STATUSES, due_date__lt=today, then=0),
+            models.When(status__in=OUTSTANDING_STATUSES, then=1),
+            default=2,
+        )
+        return self.alias(urgency=rank).order_by(
+            "urgency", models.F("due_date").asc(nulls_last=True), "pk"
+        )
 
     def for_list(self) -> ActionQuerySet:
         """Everything a list row shows, in one query."""
@@ -273,6 +304,21 @@ class ActionSource(models.Model):
 
     class Meta:
         abstract = True
+
+    @classmethod
+    def action_source_choices(cls, organisation: Organisation) -> models.QuerySet[Any]:
+        """The rows of `organisation` a new action may be linked to (the "New action" form);
+        a model narrows it (closed findings, finished objectives take no new actions)."""
+        # Every ActionSource belongs to an organisation (the abstract model cannot say so).
+        return cls._default_manager.filter(organisation=organisation)  # type: ignore[misc]
+
+
+def action_source_models() -> list[type[ActionSource]]:
+    """Every installed model that owns actions, found through the app registry (the core
+    imports no app): objectives, findings, and risks or reviews when those apps have them."""
+    from django.apps import apps
+
+    return [model for model in apps.get_models() if issubclass(model, ActionSource)]
 
 
 class Notification(models.Model):

@@ -107,6 +107,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "isova.tenancy.context",
             ],
+            # ago, quoted, money: wording every page shares, without a {% load %} in each.
+            "builtins": ["isova.templatetags.wording"],
         },
     },
 ]
@@ -158,7 +160,6 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.FileSystemFinder",
     "django.contrib.staticfiles.finders.AppDirectoriesFinder",
-    "isova.staticfinders.PlotlyFinder",
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -221,9 +222,14 @@ X_FRAME_OPTIONS = "DENY"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"expected_forbidden": {"()": "isova.logfilters.ExpectedForbidden"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.getenv("LOG_LEVEL", "INFO")},
     "loggers": {
+        # Django's own console handler (under DEBUG) would print each line a second time:
+        # its records reach the root's console by propagation alone.
+        "django": {"handlers": [], "level": "INFO"},
+        "django.request": {"filters": ["expected_forbidden"]},
         "axes": {"level": "WARNING"},
         # In-process (eager) tasks would log a line per task into the dev server's output.
         "celery.app.trace": {"level": "WARNING" if CELERY_TASK_ALWAYS_EAGER else "INFO"},

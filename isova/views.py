@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import copy
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -16,7 +17,8 @@ from django.views.decorators.vary import vary_on_headers
 
 from . import actions, history, tenancy
 from .forms import ActionFilterForm, ActionForm, StatusForm, member_choices
-from .models import OUTSTANDING_STATUSES, Action, Role
+from .http import safe_next
+from .models import OUTSTANDING_STATUSES, Action, ActionStatus, Membership, Role
 from .tenancy import OrgRequest, get_for_org, member_required, require
 
 PAGE_SIZE = 25
@@ -51,6 +53,13 @@ def _row_context(request: OrgRequest, action: Action) -> dict:
     }
 
 
+def _list_row(membership: Membership, action: Action) -> dict:
+    """A list row: closed actions (verified, cancelled) offer no moves; reopening one is a
+    deliberate step on its own page."""
+    closed = action.status in (ActionStatus.VERIFIED, ActionStatus.CANCELLED)
+    return {"action": action, "moves": [] if closed else tenancy.action_moves(membership, action)}
+
+
 @member_required
 def my_actions(request: OrgRequest) -> HttpResponse:
     """Outstanding actions first, due soonest first, a page at a time; then the last ten
@@ -62,9 +71,12 @@ def my_actions(request: OrgRequest) -> HttpResponse:
     recent = []
     if page.number == 1:
         recent = list(qs.exclude(status__in=OUTSTANDING_STATUSES).order_by("-updated_at")[:10])
-    membership = request.membership
-    rows = [{"action": a, "moves": tenancy.action_moves(membership, a)} for a in [*page, *recent]]
-    context = {"rows": rows, "page": page, "today": request.organisation.today()}
+    context = {
+        "rows": [_list_row(request.membership, a) for a in page],
+        "done_rows": [_list_row(request.membership, a) for a in recent],
+        "page": page,
+        "today": request.organisation.today(),
+    }
     return render(request, "isova/my_actions.html", context)
 
 
@@ -73,11 +85,13 @@ def my_actions(request: OrgRequest) -> HttpResponse:
 def action_list(request: OrgRequest) -> HttpResponse:
     org = request.organisation
     today = org.today()
-    form = ActionFilterForm(request.GET or None, organisation=org)
-    qs = form.filter(Action.objects.for_org(org).for_list(), today).order_by("due_date", "pk")
+    # Opens on what is still to do; "Any status" (an empty status) shows closed ones too.
+    data = request.GET.copy()
+    data.setdefault("status", "outstanding")
+    form = ActionFilterForm(data, organisation=org)
+    qs = form.filter(Action.objects.for_org(org).for_list(), today).by_urgency(today)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    membership = request.membership
-    rows = [{"action": a, "moves": tenancy.action_moves(membership, a)} for a in page]
+    rows = [_list_row(request.membership, a) for a in page]
     query = request.GET.copy()
     query.pop("page", None)
     context = {"form": form, "page": page, "rows": rows, "today": today, "query": query.urlencode()}
@@ -104,17 +118,31 @@ def action_detail(request: OrgRequest, pk: int) -> HttpResponse:
 def action_create(request: OrgRequest) -> HttpResponse:
     require(request, "action.create")
     org = request.organisation
-    form = ActionForm(request.POST or None, organisation=org, initial={"due_date": None})
+    # ?source=objectives.objective:12 preselects what the action serves (the "Assign an
+    # action" links); ?next= is where the user came from, and where they go back to.
+    initial = {"due_date": None, "source": request.GET.get("source", "")}
+    form = ActionForm(request.POST or None, organisation=org, initial=initial, with_source=True)
     if request.method == "POST" and form.is_valid():
         data = {f: form.cleaned_data[f] for f in actions.EDITABLE_FIELDS}
         try:
-            action = actions.action_create(membership=request.membership, **data)
+            action = actions.action_create(
+                membership=request.membership, source=form.cleaned_data["source"], **data
+            )
         except actions.ActionError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, f"Action “{action.title}” assigned to {action.owner}.")
-            return redirect("action_detail", pk=action.pk)
-    return render(request, "isova/action_form.html", {"form": form, "action": None})
+            messages.success(request, _assigned_message(action, request.user))
+            return redirect(safe_next(request, reverse("action_detail", args=[action.pk])))
+    next_url = safe_next(request, "")
+    context = {"form": form, "action": None, "next": next_url}
+    return render(request, "isova/action_form.html", context)
+
+
+def _assigned_message(action: Action, by: Any) -> str:
+    if action.owner_id == by.pk:
+        return f"Action “{action.title}” created and assigned to you."
+    owner = action.owner.get_full_name()
+    return f"Action “{action.title}” assigned to {owner}; {owner} was notified by e-mail."
 
 
 @member_required
@@ -178,6 +206,7 @@ def action_status(request: OrgRequest, pk: int) -> HttpResponse:
         status = 422
     if request.htmx:
         context = _row_context(request, action) | {
+            "moves": _list_row(request.membership, action)["moves"],
             "error": error,
             "flash": None if error else "Saved",
         }

@@ -20,7 +20,7 @@ from django.db.models.functions import Cast, Coalesce, Greatest, Least, NullIf
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from isova.models import Organisation
+from isova.models import ActionSource, Organisation
 
 FORECAST_POINTS = 6  # the forecast is a least-squares line through the last N values
 SPARKLINE_POINTS = 12
@@ -214,13 +214,19 @@ class ObjectiveQuerySet(models.QuerySet["Objective"]):
 
         - `points`, `last_value`, `last_period`, `last_period_end`: the recorded values.
         - `progress`: percent of the way from baseline to target of the latest value.
-        - `planned_now`: where the planned path (straight line baseline → target) is today.
-        - `behind`: how far the latest value trails the planned path at the end of its
-          period, in percent of the whole baseline → target distance (negative: ahead).
-          The division by (target − baseline) makes this right for lower-is-better too.
+        - `reference_date`: the one date the latest value is judged at: the end of its period,
+          or today when that period is not over yet (today without values).
+        - `planned_now`: where the planned path (straight line baseline → target) is on the
+          reference date; the page shows it as "Planned by <reference date>".
+        - `behind`: how far the latest value trails `planned_now`, in percent of the whole
+          baseline → target distance (negative: ahead). The same date for both, so a value
+          below the planned figure shown is never called "ahead". The division by
+          (target − baseline) makes this right for lower-is-better too.
         - `forecast`: the value at the target date on the least-squares line through the
           last FORECAST_POINTS values (x = days since start), None with fewer than two;
-          `forecast_progress`: that forecast in percent of the way to the target.
+          `forecast_progress`: that forecast in percent of the way to the target;
+          `forecast_misses`: the forecast falls short of the target (flagged even while the
+          RAG is green, i.e. within tolerance).
         - `rag`: no_data (nothing recorded), stale (an active objective whose latest value
           is older than one period plus grace), then green / amber / red by `behind`
           against the objective's amber and red tolerances.
@@ -245,11 +251,6 @@ class ObjectiveQuerySet(models.QuerySet["Objective"]):
         # of this subquery (an aggregate of outer columns alone belongs to the outer query).
         to_target = _float(DaysBetween(OuterRef("target_date"), F("period_end")))
         fitted = models.Avg(y) + slope * models.Avg(to_target)
-        behind = (_planned(F("period_end"), "outer") - y) / _span("outer") * Value(100.0)
-
-        def first(queryset: models.QuerySet, expression: Any, field: Any = None) -> Subquery:
-            queryset = queryset.annotate(v=expression) if expression is not None else queryset
-            return Subquery(queryset.values("v")[:1], output_field=field)
 
         stale_before = Case(
             *[
@@ -270,17 +271,28 @@ class ObjectiveQuerySet(models.QuerySet["Objective"]):
             last_value=Subquery(latest.values("value")[:1]),
             last_period=Subquery(latest.values("period")[:1]),
             last_period_end=Subquery(latest.values("period_end")[:1]),
-            behind=first(latest, behind, float_field),
             forecast=Subquery(
                 window.order_by().values("objective").annotate(f=fitted).values("f"),
                 output_field=float_field,
             ),
             stale_before=stale_before,
         )
+        today_value = Value(today, output_field=models.DateField())
+        qs = qs.annotate(
+            reference_date=Coalesce(Least(F("last_period_end"), today_value), today_value)
+        ).annotate(planned_now=_planned(F("reference_date")))
+        qs = qs.annotate(
+            behind=(F("planned_now") - _float(F("last_value"))) / _span() * Value(100.0),
+            forecast_progress=(F("forecast") - _float(F("baseline"))) / _span() * Value(100.0),
+        )
         return qs.annotate(
             progress=(_float(F("last_value")) - _float(F("baseline"))) / _span() * Value(100.0),
-            planned_now=_planned(Value(today)),
-            forecast_progress=(F("forecast") - _float(F("baseline"))) / _span() * Value(100.0),
+            # Short of the target by more than rounding: 94.1 when 95 is the target.
+            forecast_misses=Case(
+                When(forecast_progress__lt=Value(99.999), then=Value(True)),
+                default=Value(False),
+                output_field=models.BooleanField(),
+            ),
             rag=Case(
                 When(points=0, then=Value(Rag.NO_DATA)),
                 When(
@@ -314,6 +326,24 @@ class ObjectiveQuerySet(models.QuerySet["Objective"]):
             .values_list("rag", "n")
         )
         return {rag: counts.get(rag, 0) for rag in Rag.values}
+
+    def rag_counts_by_goal(self, today: datetime.date) -> dict[int | None, dict[str, int]]:
+        """Per strategic goal, how many open objectives are in each RAG state, and how many
+        forecast to miss their target (`"forecast_misses"`): one query."""
+        rows = (
+            self.open()
+            .with_progress(today)
+            .order_by()
+            .values_list("goal_id", "rag")  # type: ignore[misc]  # annotated by with_progress
+            .annotate(n=Count("pk"), misses=Count("pk", filter=Q(forecast_misses=True)))
+            .values_list("goal_id", "rag", "n", "misses")
+        )
+        by_goal: dict[int | None, dict[str, int]] = {}
+        for goal_id, rag, n, misses in rows:
+            counts = by_goal.setdefault(goal_id, {"forecast_misses": 0})
+            counts[rag] = n
+            counts["forecast_misses"] += misses
+        return by_goal
 
     def status_counts(self) -> dict[str, int]:
         """How many objectives have each status, every status present (1 query)."""
@@ -374,7 +404,7 @@ class StrategicGoal(models.Model):
         return self.title
 
 
-class Objective(models.Model):
+class Objective(ActionSource):
     """A quality objective: what, by whom, with what, by when and how it is judged (6.2.2)."""
 
     APPROVAL_NAME = "objective"
@@ -483,6 +513,11 @@ class Objective(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("objectives:detail", args=[self.pk])
+
+    @classmethod
+    def action_source_choices(cls, organisation: Organisation) -> ObjectiveQuerySet:
+        """Objectives not yet closed (achieved, missed or withdrawn)."""
+        return cls.objects.filter(organisation=organisation).exclude(status__in=CLOSED_STATUSES)
 
     def clean(self) -> None:
         errors: dict[str, str] = {}

@@ -384,9 +384,11 @@ def goals(request: OrgRequest) -> HttpResponse:
                 return redirect("objectives:goals")
         status = 422
     goal_list = StrategicGoal.objects.for_org(org).with_counts()
+    by_goal = Objective.objects.for_org(org).rag_counts_by_goal(org.today())
+    rows = [(goal, by_goal.get(goal.pk, {})) for goal in goal_list]
     return render(
         request,
         "objectives/goals.html",
-        {"form": form if can_manage else None, "goals": goal_list},
+        {"form": form if can_manage else None, "rows": rows},
         status=status,
     )

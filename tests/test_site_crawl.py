@@ -35,6 +35,7 @@ ENGINEERING_USERS = [
 ]
 CARE_LEADER = "leader@care.example.com"
 ENGINEERING_LEADER = "leader@example.com"
+STAFF = "staff@example.com"
 DEMO_USERS = [*ENGINEERING_USERS, CARE_LEADER]
 ANONYMOUS = "anonymous visitor"  # crawls the login and password-reset pages
 MAX_PAGES_PER_USER = 400
@@ -79,6 +80,7 @@ class PageParser(HTMLParser):
         self.htmx_links: list[str] = []
         self.forms: list[GetForm] = []
         self.h1_count = 0
+        self.heading_levels: list[int] = []
         self.html_lang: str | None = None
         self.ids: list[str] = []
         self.label_for: set[str] = set()
@@ -108,6 +110,8 @@ class PageParser(HTMLParser):
             self.html_lang = a.get("lang", "")
         elif tag == "h1":
             self.h1_count += 1
+        if len(tag) == 2 and tag[0] == "h" and tag[1] in "123456":
+            self.heading_levels.append(int(tag[1]))
         elif tag == "a" and a.get("href"):
             self.links.append(a["href"])
         elif tag == "label":
@@ -171,6 +175,10 @@ class PageParser(HTMLParser):
             found.append(f"{self.h1_count} <h1> elements (want exactly one)")
         if not self.html_lang:
             found.append("<html> has no lang")
+        for before, after in zip(self.heading_levels, self.heading_levels[1:], strict=False):
+            if after > before + 1:  # axe's heading-order: h1 then h3 skips a level
+                found.append(f"heading order: <h{after}> follows <h{before}>")
+                break
         for duplicate, count in Counter(self.ids).items():
             if count > 1:
                 found.append(f"id {duplicate!r} used {count} times")
@@ -201,6 +209,20 @@ class Crawl:
     page_problems: list[str] = field(default_factory=list)
     server_errors: list[str] = field(default_factory=list)
     cross_org: list[str] = field(default_factory=list)
+    template_text: list[str] = field(default_factory=list)
+
+
+TEMPLATE_SYNTAX = ("{#", "{%", "{{")
+
+
+def template_text(html: str) -> list[str]:
+    """Template syntax that reached the page (an unclosed multi-line `{# #}`, say), in context."""
+    found = []
+    for mark in TEMPLATE_SYNTAX:
+        at = html.find(mark)
+        if at >= 0:
+            found.append(f"{mark!r} in {html[max(at - 30, 0) : at + 50]!r}")
+    return found
 
 
 def _internal(base: str, href: str) -> str | None:
@@ -285,6 +307,7 @@ def crawl_as(client: Client, email: str, crawl: Crawl) -> None:
         html = response.content.decode()
         parser = parse(html)
         crawl.cross_org += [f"{label} shows {word!r}" for word in foreign if word in html]
+        crawl.template_text += [f"{label}: {text}" for text in template_text(html)]
         if htmx and b"<html" in response.content:
             crawl.page_problems.append(f"{label}: a whole page, not a fragment")
         elif not htmx:
@@ -347,7 +370,10 @@ def _report(problems: list[str]) -> str:
 def test_the_crawl_reaches_every_part_of_the_site_for_each_demo_user(crawl):
     for email in DEMO_USERS:
         paths = {urlsplit(u).path for u, s in crawl.statuses[email].items() if s == 200}
-        for section in ("/dashboard/", "/actions/", "/objectives/", "/audits/", "/approvals/"):
+        sections = ["/actions/", "/objectives/", "/audits/", "/policy/"]
+        if email != STAFF:  # staff have no dashboard or approvals inbox in their navigation
+            sections += ["/dashboard/", "/approvals/"]
+        for section in sections:
             assert section in paths, f"{email} never reached {section}"
         assert detail_urls(crawl.statuses[email]), f"{email} reached no detail page"
 
@@ -364,6 +390,10 @@ def test_no_page_answers_a_server_error(crawl):
 
 def test_every_page_has_one_h1_a_lang_unique_ids_labelled_controls_and_image_alts(crawl):
     assert not crawl.page_problems, _report(crawl.page_problems)
+
+
+def test_no_page_shows_template_syntax(crawl):
+    assert not crawl.template_text, _report(crawl.template_text)
 
 
 def test_neither_organisation_sees_the_other_ones_detail_pages(crawl):
@@ -403,6 +433,19 @@ def test_the_checker_names_each_accessibility_problem():
         "aria-labelledby='missing' names no element on the page",
         "label for='nothing' names no element on the page",
     ]
+
+
+def test_the_checker_finds_a_heading_that_skips_a_level():
+    page = '<html lang="en"><body><h1>My actions</h1><h3>Oil the press</h3></body></html>'
+    assert parse(page).problems() == ["heading order: <h3> follows <h1>"]
+    fine = '<html lang="en"><body><h1>A</h1><h2>B</h2><h3>C</h3><h2>D</h2></body></html>'
+    assert parse(fine).problems() == []
+
+
+def test_the_checker_finds_template_text_left_on_a_page():
+    assert template_text(GOOD_PAGE) == []
+    leaked = "<p>{# A comment\n   on two lines #}</p><p>{{ name }}</p>"
+    assert [t[:4] for t in template_text(leaked)] == ["'{#'", "'{{'"]
 
 
 def test_get_forms_are_submitted_as_rendered_and_with_each_other_option():

@@ -1,11 +1,31 @@
+import gzip
 from pathlib import Path
 
+import plotly
 from django.contrib.staticfiles import finders
 
+VENDORED = "vendor/plotly/plotly-cartesian.min.js"
 
-def test_plotly_js_is_served_from_the_installed_package():
-    found = finders.find("vendor/plotly.min.js")
-    assert found and Path(found).name == "plotly.min.js" and Path(found).stat().st_size > 1_000_000
+
+def test_plotly_js_is_the_vendored_cartesian_bundle_with_its_licence_and_version():
+    found = finders.find(VENDORED)
+    assert found and 1_000_000 < Path(found).stat().st_size < 1_600_000
+    folder = Path(found).parent
+    assert "MIT" in (folder / "LICENSE").read_text()
+    assert "plotly.js-cartesian-dist-min 4.1.1" in (folder / "README.md").read_text()
+    assert "plotly.js (cartesian - minified) v4.1.1" in Path(found).read_text()[:200]
+    assert finders.find("vendor/plotly.min.js") is None  # the 4.8 MB full bundle is gone
+
+
+def test_the_vendored_bundle_has_the_major_version_the_plotly_package_bundles():
+    bundled = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+    header = bundled.read_text()[:100]
+    assert "plotly.js v4." in header, header
+
+
+def test_the_gzipped_copy_is_exactly_the_bundle():
+    found = Path(finders.find(VENDORED))
+    assert gzip.decompress(found.with_name(found.name + ".gz").read_bytes()) == found.read_bytes()
 
 
 def test_a_missing_static_file_is_not_found_rather_than_a_list_of_none():
