@@ -7,7 +7,13 @@ class ObjectivesConfig(AppConfig):
 
     def ready(self) -> None:
         from isova.models import Role
+        from isova.registry import DemoSeeder, registry
         from isova.tenancy import EVERYONE, register_permissions
+
+        from . import dashboard, demo
+
+        registry.register_panel(dashboard.PANEL)
+        registry.register_demo(DemoSeeder(name="objectives", seed=demo.seed))
 
         leaders, planners = frozenset({Role.LEADER}), frozenset({Role.LEADER, Role.MANAGER})
         register_permissions(
