@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
-from isova import actions, notifications, records, tenancy
+from isova import actions, errors, notifications, records, tenancy
 from isova.clauses import normalise_clause, validate_clause
 from isova.models import Action, ActionStatus, Membership, Organisation, SignOff, User
 
@@ -40,7 +40,7 @@ REFERENCE_PREFIX: dict[str, str] = {
 }
 
 
-class AuditError(Exception):
+class AuditError(errors.DomainError):
     """A move the audit workflow does not allow; the message says why."""
 
 
@@ -96,7 +96,7 @@ def _sign(
         raise AuditError(str(error)) from error
 
 
-class WrongPassword(AuditError):
+class WrongPassword(AuditError, errors.WrongPassword):
     """The password re-entered to sign was wrong; nothing was saved."""
 
 

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from isova import history, tenancy
 from isova.clauses import CLAUSES
+from isova.errors import DomainError, WrongPassword
 from isova.forms import member_choices
 from isova.models import Action, Membership, SignOff
 from isova.tenancy import OrgRequest, get_for_org, member_required, require
@@ -147,7 +148,7 @@ def audit_create(request: OrgRequest) -> HttpResponse:
                 team=list(form.cleaned_data["team"]),
                 **form.service_fields(),
             )
-        except services.AuditError as error:
+        except DomainError as error:
             form.add_error(None, str(error))
         else:
             messages.success(request, f"Audit {audit.reference} is on the programme.")
@@ -168,7 +169,7 @@ def audit_edit(request: OrgRequest, pk: int) -> HttpResponse:
                 team=list(form.cleaned_data["team"]),
                 **form.service_fields(),
             )
-        except services.AuditError as error:
+        except DomainError as error:
             form.add_error(None, str(error))
         else:
             messages.success(request, "Audit saved.")
@@ -238,7 +239,7 @@ def audit_start(request: OrgRequest, pk: int) -> HttpResponse:
         services.audit_start(
             membership=request.membership, audit=audit, started_on=form.cleaned_data["started_on"]
         )
-    except services.AuditError as error:
+    except DomainError as error:
         _fail(request, error)
     else:
         messages.success(request, f"Audit {audit.reference} is in progress.")
@@ -259,7 +260,7 @@ def audit_save_report(request: OrgRequest, pk: int) -> HttpResponse:
                 summary=form.cleaned_data["summary"],
                 conclusion=form.cleaned_data["conclusion"],
             )
-        except services.AuditError as error:
+        except DomainError as error:
             form.add_error(None, str(error))
         else:
             messages.success(request, "Summary and conclusion saved.")
@@ -283,9 +284,9 @@ def audit_issue(request: OrgRequest, pk: int) -> HttpResponse:
                 password=form.cleaned_data["password"],
                 comment=form.cleaned_data["comment"],
             )
-        except services.WrongPassword as error:
+        except WrongPassword as error:
             form.add_error("password", str(error))
-        except services.AuditError as error:
+        except DomainError as error:
             form.add_error(None, str(error))
         else:
             messages.success(request, f"The report of {audit.reference} is issued and signed.")
@@ -301,7 +302,7 @@ def audit_close(request: OrgRequest, pk: int) -> HttpResponse:
     audit = _get_audit(request, pk)
     try:
         services.audit_close(membership=request.membership, audit=audit)
-    except services.AuditError as error:
+    except DomainError as error:
         _fail(request, error)
     else:
         messages.success(request, f"Audit {audit.reference} is closed.")
@@ -326,7 +327,7 @@ def finding_create(request: OrgRequest, pk: int) -> HttpResponse:
             finding = services.finding_raise(
                 membership=request.membership, audit=audit, **form.cleaned_data
             )
-        except services.AuditError as error:
+        except DomainError as error:
             form.add_error(None, str(error))
         else:
             messages.success(
@@ -351,7 +352,7 @@ def finding_edit(request: OrgRequest, pk: int) -> HttpResponse:
             services.finding_update(
                 membership=request.membership, finding=finding, **form.cleaned_data
             )
-        except services.AuditError as error:
+        except DomainError as error:
             form.add_error(None, str(error))
         else:
             messages.success(request, "Finding saved.")
@@ -455,9 +456,9 @@ def _step(
     if form.is_valid():
         try:
             call(finding, form)
-        except services.WrongPassword as error:
+        except WrongPassword as error:
             form.add_error("password", str(error))
-        except services.AuditError as error:
+        except DomainError as error:
             form.add_error(None, str(error))
         else:
             messages.success(request, done)
@@ -585,7 +586,7 @@ def finding_close(request: OrgRequest, pk: int) -> HttpResponse:
     finding = _get_finding(request, pk)
     try:
         services.finding_close(membership=request.membership, finding=finding)
-    except services.AuditError as error:
+    except DomainError as error:
         _fail(request, error)
         return redirect(f"{finding.get_absolute_url()}#close")
     messages.success(request, f"Finding {finding.reference} is closed.")
@@ -605,7 +606,7 @@ def process_list(request: OrgRequest) -> HttpResponse:
         if request.method == "POST" and form.is_valid():
             try:
                 process = services.process_save(membership=request.membership, **form.cleaned_data)
-            except services.AuditError as error:
+            except DomainError as error:
                 form.add_error("name", str(error))
             else:
                 messages.success(request, f"Process “{process.name}” added.")
@@ -627,7 +628,7 @@ def process_edit(request: OrgRequest, pk: int) -> HttpResponse:
             services.process_save(
                 membership=request.membership, process=process, **form.cleaned_data
             )
-        except services.AuditError as error:
+        except DomainError as error:
             form.add_error("name", str(error))
         else:
             messages.success(request, "Process saved.")
@@ -643,7 +644,7 @@ def audit_settings(request: OrgRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.settings_update(membership=request.membership, **form.cleaned_data)
-        except services.AuditError as error:
+        except DomainError as error:
             form.add_error(None, str(error))
         else:
             messages.success(request, "Saved. New response times apply to findings raised now on.")

@@ -15,22 +15,24 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from . import notifications, tenancy
+from . import errors, notifications, tenancy
 from .models import Action, ActionStatus, Membership, Organisation, User
 
 
-class ActionError(Exception):
+class ActionError(errors.DomainError):
     """A move the workflow does not allow; the message is shown to the user."""
 
 
-class Conflict(ActionError):
+class Conflict(ActionError, errors.Conflict):
     """The action changed since the caller loaded it (optimistic concurrency)."""
 
+    current: Action
+
     def __init__(self, current: Action) -> None:
-        self.current = current
         super().__init__(
             "Someone else changed this action while you were editing it. Nothing was saved: "
-            "check the current values below and submit again."
+            "check the current values below and submit again.",
+            current,
         )
 
 

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from . import actions, history, tenancy
+from .errors import Conflict, DomainError
 from .forms import ActionFilterForm, ActionForm, StatusForm, member_choices
 from .models import OUTSTANDING_STATUSES, Action, Role
 from .tenancy import OrgRequest, get_for_org, member_required, require
@@ -109,7 +110,7 @@ def action_create(request: OrgRequest) -> HttpResponse:
         data = {f: form.cleaned_data[f] for f in actions.EDITABLE_FIELDS}
         try:
             action = actions.action_create(membership=request.membership, **data)
-        except actions.ActionError as error:
+        except DomainError as error:
             form.add_error(None, str(error))
         else:
             messages.success(request, f"Action “{action.title}” assigned to {action.owner}.")
@@ -134,14 +135,14 @@ def action_edit(request: OrgRequest, pk: int) -> HttpResponse:
             action = actions.action_update(
                 membership=request.membership, action=action, version=version, **data
             )
-        except actions.Conflict as conflict:
+        except Conflict as conflict:
             current = conflict.current
             form.add_error(None, str(conflict))
             # The user's input stays; submitting it again means "over the current version".
             resubmitted = request.POST.copy()
             resubmitted["version"] = str(current.version)
             form.data = resubmitted
-        except actions.ActionError as error:
+        except DomainError as error:
             form.add_error(None, str(error))
         else:
             messages.success(request, "Action saved.")
@@ -170,9 +171,9 @@ def action_status(request: OrgRequest, pk: int) -> HttpResponse:
                 version=form.cleaned_data["version"],
                 note=form.cleaned_data["note"],
             )
-        except actions.Conflict as conflict:
+        except Conflict as conflict:
             action, error, status = conflict.current, str(conflict), 409
-        except actions.ActionError as exc:
+        except DomainError as exc:
             error, status = str(exc), 422
     if error and status == 200:
         status = 422

@@ -19,6 +19,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
 from isova import actions, records
+from isova.errors import DomainError
 from isova.models import Action, Membership, RecordVersion, User
 from isova.tenancy import has_perm
 
@@ -37,7 +38,7 @@ from .models import (
 )
 
 
-class ObjectiveError(Exception):
+class ObjectiveError(DomainError):
     """A move the objectives workflow does not allow; the message is shown to the user."""
 
 

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from isova import records
+from isova.errors import DomainError
 from isova.forms import member_choices
 from isova.models import Action
 from isova.tenancy import OrgRequest, get_for_org, has_perm, member_required, require
@@ -195,7 +196,7 @@ def record_value(request: OrgRequest, pk: int) -> HttpResponse:
             saved = services.measurement_record(
                 membership=request.membership, objective=objective, **form.cleaned_data
             )
-        except services.ObjectiveError as error:
+        except DomainError as error:
             form.add_error(None, str(error))
     status = 200 if saved else 422
     flash = f"Saved {saved.label}: {saved.value.normalize():f}" if saved else ""
@@ -224,7 +225,7 @@ def create(request: OrgRequest) -> HttpResponse:
         data = {f: form.cleaned_data[f] for f in services.EDITABLE_FIELDS}
         try:
             objective = services.objective_create(membership=request.membership, **data)
-        except services.ObjectiveError as error:
+        except DomainError as error:
             form.add_error(None, str(error))
         else:
             messages.success(request, "Objective saved as a draft. Add its plan steps next.")
@@ -246,7 +247,7 @@ def edit(request: OrgRequest, pk: int) -> HttpResponse:
             objective = services.objective_update(
                 membership=request.membership, objective=_get_objective(request, pk), **data
             )
-        except services.ObjectiveError as error:
+        except DomainError as error:
             form.add_error(None, str(error))
         else:
             messages.success(request, "Objective saved.")
@@ -269,7 +270,7 @@ def plan_step_add(request: OrgRequest, pk: int) -> HttpResponse:
             services.plan_step_add(
                 membership=request.membership, objective=objective, **form.cleaned_data
             )
-        except services.ObjectiveError as error:
+        except DomainError as error:
             form.add_error(None, str(error))
         else:
             messages.success(request, "Plan step added.")
@@ -287,7 +288,7 @@ def submit(request: OrgRequest, pk: int) -> HttpResponse:
         services.objective_submit(
             membership=request.membership, objective=objective, comment=comment
         )
-    except services.ObjectiveError as error:
+    except DomainError as error:
         messages.error(request, str(error))
     else:
         messages.success(request, "Submitted for approval. The leaders have been told.")
@@ -305,7 +306,7 @@ def review(request: OrgRequest, pk: int) -> HttpResponse:
             services.review_record(
                 membership=request.membership, objective=objective, **form.cleaned_data
             )
-        except services.ObjectiveError as error:
+        except DomainError as error:
             form.add_error(None, str(error))
         else:
             messages.success(request, "Review recorded.")
@@ -324,7 +325,7 @@ def withdraw(request: OrgRequest, pk: int) -> HttpResponse:
         services.objective_withdraw(
             membership=request.membership, objective=objective, reason=form.cleaned_data["reason"]
         )
-    except services.ObjectiveError as error:
+    except DomainError as error:
         messages.error(request, str(error))
     else:
         messages.success(request, "Objective withdrawn.")
@@ -377,7 +378,7 @@ def goals(request: OrgRequest) -> HttpResponse:
         if form.is_valid():
             try:
                 services.goal_create(membership=request.membership, **form.cleaned_data)
-            except services.ObjectiveError as error:
+            except DomainError as error:
                 form.add_error("title", str(error))
             else:
                 messages.success(request, "Goal added.")
