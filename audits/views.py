@@ -17,6 +17,7 @@ from isova import history, tenancy
 from isova.clauses import CLAUSES
 from isova.errors import DomainError, WrongPassword
 from isova.forms import member_choices
+from isova.http import flash_redirect, render_page
 from isova.models import Action, Membership, SignOff
 from isova.tenancy import OrgRequest, get_for_org, member_required, require
 
@@ -124,8 +125,7 @@ def index(request: OrgRequest) -> HttpResponse:
         "today": today,
         "perms": _perms(request.membership),
     }
-    template = "audits/programme.html#programme" if request.htmx else "audits/programme.html"
-    return render(request, template, context)
+    return render_page(request, "audits/programme.html", context, partial="programme")
 
 
 # --- audits -----------------------------------------------------------------------------
@@ -151,8 +151,7 @@ def audit_create(request: OrgRequest) -> HttpResponse:
         except DomainError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, f"Audit {audit.reference} is on the programme.")
-            return redirect(audit)
+            return flash_redirect(request, audit, f"Audit {audit.reference} is on the programme.")
     return _audit_form_page(request, form, None)
 
 
@@ -172,8 +171,7 @@ def audit_edit(request: OrgRequest, pk: int) -> HttpResponse:
         except DomainError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, "Audit saved.")
-            return redirect(audit)
+            return flash_redirect(request, audit, "Audit saved.")
     return _audit_form_page(request, form, audit)
 
 
@@ -263,8 +261,7 @@ def audit_save_report(request: OrgRequest, pk: int) -> HttpResponse:
         except DomainError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, "Summary and conclusion saved.")
-            return redirect(audit)
+            return flash_redirect(request, audit, "Summary and conclusion saved.")
     audit.refresh_from_db()
     context = _audit_context(request, audit, report_form=form)
     return render(request, "audits/audit_detail.html", context, status=422)
@@ -289,8 +286,9 @@ def audit_issue(request: OrgRequest, pk: int) -> HttpResponse:
         except DomainError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, f"The report of {audit.reference} is issued and signed.")
-            return redirect(audit)
+            return flash_redirect(
+                request, audit, f"The report of {audit.reference} is issued and signed."
+            )
     audit.refresh_from_db()
     context = _audit_context(request, audit, sign_form=form)
     return render(request, "audits/audit_detail.html", context, status=422)
@@ -355,8 +353,7 @@ def finding_edit(request: OrgRequest, pk: int) -> HttpResponse:
         except DomainError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, "Finding saved.")
-            return redirect(finding)
+            return flash_redirect(request, finding, "Finding saved.")
     context = {
         "form": form,
         "audit": finding.audit,
@@ -386,8 +383,7 @@ def finding_list(request: OrgRequest) -> HttpResponse:
         "query": query.urlencode(),
         "perms": _perms(request.membership),
     }
-    template = "audits/finding_list.html#results" if request.htmx else "audits/finding_list.html"
-    return render(request, template, context)
+    return render_page(request, "audits/finding_list.html", context, partial="results")
 
 
 def _finding_context(request: OrgRequest, finding: Finding, **forms: Any) -> dict[str, Any]:
@@ -461,8 +457,7 @@ def _step(
         except DomainError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, done)
-            return redirect(f"{finding.get_absolute_url()}#{anchor}")
+            return flash_redirect(request, f"{finding.get_absolute_url()}#{anchor}", done)
     finding.refresh_from_db()
     context = _finding_context(request, finding, **{form_name: form})
     context["focus"] = anchor
@@ -589,8 +584,7 @@ def finding_close(request: OrgRequest, pk: int) -> HttpResponse:
     except DomainError as error:
         _fail(request, error)
         return redirect(f"{finding.get_absolute_url()}#close")
-    messages.success(request, f"Finding {finding.reference} is closed.")
-    return redirect(finding)
+    return flash_redirect(request, finding, f"Finding {finding.reference} is closed.")
 
 
 # --- processes and settings ---------------------------------------------------------------
@@ -609,8 +603,9 @@ def process_list(request: OrgRequest) -> HttpResponse:
             except DomainError as error:
                 form.add_error("name", str(error))
             else:
-                messages.success(request, f"Process “{process.name}” added.")
-                return redirect("audits:process_list")
+                return flash_redirect(
+                    request, "audits:process_list", f"Process “{process.name}” added."
+                )
     elif request.method == "POST":
         raise PermissionDenied("Only managers and leaders manage processes.")
     status = 422 if form is not None and form.errors else 200
@@ -631,8 +626,7 @@ def process_edit(request: OrgRequest, pk: int) -> HttpResponse:
         except DomainError as error:
             form.add_error("name", str(error))
         else:
-            messages.success(request, "Process saved.")
-            return redirect("audits:process_list")
+            return flash_redirect(request, "audits:process_list", "Process saved.")
     return render(request, "audits/process_form.html", {"form": form, "process": process})
 
 
@@ -647,7 +641,10 @@ def audit_settings(request: OrgRequest) -> HttpResponse:
         except DomainError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, "Saved. New response times apply to findings raised now on.")
-            return redirect("audits:settings")
+            return flash_redirect(
+                request,
+                "audits:settings",
+                "Saved. New response times apply to findings raised now on.",
+            )
     context = {"form": form, "perms": _perms(request.membership)}
     return render(request, "audits/settings.html", context)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -45,8 +45,14 @@ def render_page(
 
 
 def flash_redirect(
-    request: HttpRequest, to: str, message: str, *, level: int = messages.SUCCESS
-) -> HttpResponseRedirect:
-    """After a service call: say what happened, then go to `to` (a URL)."""
+    request: HttpRequest,
+    to: Any,
+    message: str,
+    *,
+    level: int = messages.SUCCESS,
+    **url_kwargs: Any,
+) -> HttpResponse:
+    """After a service call: say what happened, then go to `to` (a URL, a URL name with its
+    `url_kwargs`, or a model with `get_absolute_url`)."""
     messages.add_message(request, level, message)
-    return redirect(to)
+    return redirect(to, **url_kwargs)

@@ -10,13 +10,12 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
-from django.views.decorators.vary import vary_on_headers
 
 from . import actions, history, tenancy
 from .errors import Conflict, DomainError
 from .forms import ActionFilterForm, ActionForm, StatusForm, member_choices
+from .http import flash_redirect, render_page, safe_next
 from .models import OUTSTANDING_STATUSES, Action, Role
 from .tenancy import OrgRequest, get_for_org, member_required, require
 
@@ -40,8 +39,7 @@ def switch_organisation(request: OrgRequest) -> HttpResponse:
     except ValueError:
         return HttpResponse("Choose an organisation.", status=400)
     organisation = tenancy.switch_organisation(request, organisation_id)
-    messages.success(request, f"You are now working in {organisation}.")
-    return redirect("home")
+    return flash_redirect(request, "home", f"You are now working in {organisation}.")
 
 
 def _row_context(request: OrgRequest, action: Action) -> dict:
@@ -69,7 +67,6 @@ def my_actions(request: OrgRequest) -> HttpResponse:
     return render(request, "isova/my_actions.html", context)
 
 
-@vary_on_headers("HX-Request")
 @member_required
 def action_list(request: OrgRequest) -> HttpResponse:
     org = request.organisation
@@ -82,10 +79,7 @@ def action_list(request: OrgRequest) -> HttpResponse:
     query = request.GET.copy()
     query.pop("page", None)
     context = {"form": form, "page": page, "rows": rows, "today": today, "query": query.urlencode()}
-    # A history restore (back button after the cache expired) needs the whole page.
-    fragment = request.htmx and not request.htmx.history_restore_request
-    template = "isova/action_list.html#results" if fragment else "isova/action_list.html"
-    return render(request, template, context)
+    return render_page(request, "isova/action_list.html", context, partial="results")
 
 
 @member_required
@@ -113,8 +107,12 @@ def action_create(request: OrgRequest) -> HttpResponse:
         except DomainError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, f"Action “{action.title}” assigned to {action.owner}.")
-            return redirect("action_detail", pk=action.pk)
+            return flash_redirect(
+                request,
+                "action_detail",
+                f"Action “{action.title}” assigned to {action.owner}.",
+                pk=action.pk,
+            )
     return render(request, "isova/action_form.html", {"form": form, "action": None})
 
 
@@ -145,8 +143,7 @@ def action_edit(request: OrgRequest, pk: int) -> HttpResponse:
         except DomainError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, "Action saved.")
-            return redirect("action_detail", pk=action.pk)
+            return flash_redirect(request, "action_detail", "Action saved.", pk=action.pk)
     return render(
         request, "isova/action_form.html", {"form": form, "action": action, "current": current}
     )
@@ -189,14 +186,7 @@ def action_status(request: OrgRequest, pk: int) -> HttpResponse:
         messages.error(request, error)
     else:
         messages.success(request, f"“{action.title}” is now {action.get_status_display().lower()}.")
-    return redirect(_safe_next(request, reverse("action_detail", args=[action.pk])))
-
-
-def _safe_next(request: OrgRequest, default: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-        return target
-    return default
+    return redirect(safe_next(request, reverse("action_detail", args=[action.pk])))
 
 
 class PasswordResetView(auth_views.PasswordResetView):

@@ -8,11 +8,11 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
-from django.views.decorators.vary import vary_on_headers
 
 from isova import records
 from isova.errors import DomainError
 from isova.forms import member_choices
+from isova.http import flash_redirect, render_page
 from isova.models import Action
 from isova.tenancy import OrgRequest, get_for_org, has_perm, member_required, require
 
@@ -41,17 +41,9 @@ def _get_objective(request: OrgRequest, pk: int, *, progress: bool = False) -> O
     return get_for_org(request, queryset, pk=pk)
 
 
-def _partial(request: OrgRequest, template: str, name: str) -> str:
-    """The named partial for HTMX; the whole page otherwise, and for a history restore
-    (the back button after htmx's cache expired)."""
-    fragment = request.htmx and not request.htmx.history_restore_request
-    return f"{template}#{name}" if fragment else template
-
-
 # --- lists ---------------------------------------------------------------------------------
 
 
-@vary_on_headers("HX-Request")
 @member_required
 def index(request: OrgRequest) -> HttpResponse:
     org = request.organisation
@@ -69,7 +61,7 @@ def index(request: OrgRequest) -> HttpResponse:
         "can_create": has_perm(request.membership, "objective.create"),
         "can_record": has_perm(request.membership, "objective.record_value"),
     }
-    return render(request, _partial(request, "objectives/index.html", "results"), context)
+    return render_page(request, "objectives/index.html", context, partial="results")
 
 
 @member_required
@@ -201,8 +193,7 @@ def record_value(request: OrgRequest, pk: int) -> HttpResponse:
     status = 200 if saved else 422
     flash = f"Saved {saved.label}: {saved.value.normalize():f}" if saved else ""
     if not request.htmx and saved:
-        messages.success(request, flash)
-        return redirect(objective)
+        return flash_redirect(request, objective, flash)
     objective = _get_objective(request, pk, progress=True)
     if request.htmx:
         # base.html's htmx-config swaps 422 bodies, so the form errors show in place.
@@ -228,8 +219,9 @@ def create(request: OrgRequest) -> HttpResponse:
         except DomainError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, "Objective saved as a draft. Add its plan steps next.")
-            return redirect(objective)
+            return flash_redirect(
+                request, objective, "Objective saved as a draft. Add its plan steps next."
+            )
     return render(request, "objectives/form.html", {"form": form, "objective": None})
 
 
@@ -250,8 +242,7 @@ def edit(request: OrgRequest, pk: int) -> HttpResponse:
         except DomainError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, "Objective saved.")
-            return redirect(objective)
+            return flash_redirect(request, objective, "Objective saved.")
     return render(request, "objectives/form.html", {"form": form, "objective": objective})
 
 
@@ -273,8 +264,7 @@ def plan_step_add(request: OrgRequest, pk: int) -> HttpResponse:
         except DomainError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, "Plan step added.")
-            return redirect(objective)
+            return flash_redirect(request, objective, "Plan step added.")
     return render(request, "objectives/plan_step_form.html", {"form": form, "objective": objective})
 
 
@@ -309,8 +299,7 @@ def review(request: OrgRequest, pk: int) -> HttpResponse:
         except DomainError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, "Review recorded.")
-            return redirect(objective)
+            return flash_redirect(request, objective, "Review recorded.")
     return render(request, "objectives/review_form.html", {"form": form, "objective": objective})
 
 
@@ -350,8 +339,9 @@ def import_values(request: OrgRequest) -> HttpResponse:
             except services.ImportRejected as rejected:
                 errors = rejected.errors
             else:
-                messages.success(request, f"Saved {count} value{'s' if count != 1 else ''}.")
-                return redirect("objectives:index")
+                return flash_redirect(
+                    request, "objectives:index", f"Saved {count} value{'s' if count != 1 else ''}."
+                )
         status = 422
     mine = (
         Objective.objects.for_org(request.organisation)
@@ -381,8 +371,7 @@ def goals(request: OrgRequest) -> HttpResponse:
             except DomainError as error:
                 form.add_error("title", str(error))
             else:
-                messages.success(request, "Goal added.")
-                return redirect("objectives:goals")
+                return flash_redirect(request, "objectives:goals", "Goal added.")
         status = 422
     goal_list = StrategicGoal.objects.for_org(org).with_counts()
     return render(

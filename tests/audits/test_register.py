@@ -146,3 +146,14 @@ def test_the_register_runs_the_same_queries_on_larger_data(
     with django_assert_max_num_queries(REGISTER_QUERIES):
         response = client.get("/audits/findings/?page=3", HTTP_HX_REQUEST="true")
     assert response.content.decode().count('id="finding-') == 10
+
+
+@pytest.mark.parametrize("url", ["/audits/findings/", "/audits/"])
+def test_the_register_and_the_programme_give_a_history_restore_the_whole_page_and_vary_on_htmx(
+    org, as_user, url
+):
+    response = as_user(org.staff).get(
+        url, HTTP_HX_REQUEST="true", HTTP_HX_HISTORY_RESTORE_REQUEST="true"
+    )
+    assert "<html" in response.content.decode()
+    assert "HX-Request" in response["Vary"]
