@@ -18,7 +18,7 @@ from isova.clauses import CLAUSES
 from isova.errors import DomainError, WrongPassword
 from isova.forms import member_choices
 from isova.http import flash_redirect, render_page
-from isova.models import Action, Membership, SignOff
+from isova.models import Action, SignOff
 from isova.tenancy import OrgRequest, get_for_org, member_required, require
 
 from . import services
@@ -62,23 +62,6 @@ HISTORY_IGNORED = (
     "effectiveness_by",
     "closed_by",
 )
-PERMS = {
-    "plan": "audits.audit.plan",
-    "report": "audits.audit.report",
-    "close_audit": "audits.audit.close",
-    "raise": "audits.finding.raise",
-    "respond": "audits.finding.respond",
-    "assign": "audits.finding.assign",
-    "verify": "audits.finding.verify",
-    "close": "audits.finding.close",
-    "processes": "audits.process.manage",
-    "settings": "audits.settings",
-}
-
-
-def _perms(membership: Membership) -> dict[str, bool]:
-    """What the member's role allows here, for templates to decide what to show."""
-    return {key: tenancy.has_perm(membership, perm) for key, perm in PERMS.items()}
 
 
 def _get_audit(request: OrgRequest, pk: int) -> Audit:
@@ -123,7 +106,6 @@ def index(request: OrgRequest) -> HttpResponse:
         "audits": audits,
         "late_count": sum(a.late for a in audits),
         "today": today,
-        "perms": _perms(request.membership),
     }
     return render_page(request, "audits/programme.html", context, partial="programme")
 
@@ -189,7 +171,6 @@ def _audit_context(request: OrgRequest, audit: Audit, **forms: Any) -> dict[str,
         "report_blockers": services.report_blockers(audit),
         "today": today,
         "late": audit.is_late(today),
-        "perms": _perms(request.membership),
         "start_form": forms.get("start_form") or StartForm(),
         "report_form": forms.get("report_form") or AuditReportForm(instance=audit),
         "sign_form": forms.get("sign_form") or SignForm(),
@@ -381,7 +362,6 @@ def finding_list(request: OrgRequest) -> HttpResponse:
         "page": page,
         "today": today,
         "query": query.urlencode(),
-        "perms": _perms(request.membership),
     }
     return render_page(request, "audits/finding_list.html", context, partial="results")
 
@@ -395,13 +375,11 @@ def _finding_context(request: OrgRequest, finding: Finding, **forms: Any) -> dic
     action_rows = [{"action": a, "moves": tenancy.action_moves(membership, a)} for a in actions]
     records = list(finding.history.order_by("-history_date", "-history_id")[:50])
     users = {u.pk: u.get_full_name() for u in member_choices(org)}
-    perms = _perms(membership)
     return {
         "finding": finding,
         "audit": finding.audit,
         "today": today,
         "overdue": finding.is_overdue(today),
-        "perms": perms,
         "action_rows": action_rows,
         "live_actions": live,
         "unfinished": services._unfinished(live),
@@ -609,7 +587,7 @@ def process_list(request: OrgRequest) -> HttpResponse:
     elif request.method == "POST":
         raise PermissionDenied("Only managers and leaders manage processes.")
     status = 422 if form is not None and form.errors else 200
-    context = {"processes": processes, "form": form, "perms": _perms(request.membership)}
+    context = {"processes": processes, "form": form}
     return render(request, "audits/process_list.html", context, status=status)
 
 
@@ -646,5 +624,5 @@ def audit_settings(request: OrgRequest) -> HttpResponse:
                 "audits:settings",
                 "Saved. New response times apply to findings raised now on.",
             )
-    context = {"form": form, "perms": _perms(request.membership)}
+    context = {"form": form}
     return render(request, "audits/settings.html", context)

@@ -83,7 +83,7 @@ def action_create(
     estimated_cost: Decimal | None = None,
     source: Any = None,
 ) -> Action:
-    if not tenancy.has_perm(membership, "action.create"):
+    if not tenancy.has_perm(membership, "isova.action.create"):
         raise PermissionDenied("Only managers and leaders create and assign actions.")
     organisation = membership.organisation
     if not organisation.memberships.filter(user=owner).exists():
@@ -146,7 +146,7 @@ def action_set_status(
 ) -> Action:
     """Move an action to `status` if this member may; record who completed or verified it."""
     _check_member(membership, action.organisation)
-    if not tenancy.has_perm(membership, "action.change_status"):
+    if not tenancy.has_perm(membership, "isova.action.change_status"):
         raise PermissionDenied("Your role cannot change the status of actions.")
     if status not in ActionStatus.values:
         raise ActionError(f"“{status}” is not a status.")

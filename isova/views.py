@@ -97,7 +97,7 @@ def action_detail(request: OrgRequest, pk: int) -> HttpResponse:
 
 @member_required
 def action_create(request: OrgRequest) -> HttpResponse:
-    require(request, "action.create")
+    require(request, "isova.action.create")
     org = request.organisation
     form = ActionForm(request.POST or None, organisation=org, initial={"due_date": None})
     if request.method == "POST" and form.is_valid():
@@ -154,7 +154,7 @@ def action_edit(request: OrgRequest, pk: int) -> HttpResponse:
 def action_status(request: OrgRequest, pk: int) -> HttpResponse:
     """Change one action's status: the HTMX inline control and its plain-form fallback."""
     action = get_for_org(request, Action.objects.for_list(), pk=pk)
-    require(request, "action.change_status")
+    require(request, "isova.action.change_status")
     form = StatusForm(request.POST)
     error, status = None, 200
     if not form.is_valid():

@@ -83,7 +83,7 @@ def _validate(objective: Objective) -> None:
 
 @transaction.atomic
 def goal_create(*, membership: Membership, title: str, description: str = "") -> StrategicGoal:
-    if not has_perm(membership, "goal.manage"):
+    if not has_perm(membership, "objectives.goal.manage"):
         raise PermissionDenied("Only leaders and managers set strategic goals.")
     title = title.strip()
     if StrategicGoal.objects.for_org(membership.organisation).filter(title__iexact=title).exists():
@@ -96,7 +96,7 @@ def goal_create(*, membership: Membership, title: str, description: str = "") ->
 @transaction.atomic
 def objective_create(*, membership: Membership, **fields: Any) -> Objective:
     """A new objective, as a draft, owned by `fields["owner"]`."""
-    if not has_perm(membership, "objective.create"):
+    if not has_perm(membership, "objectives.objective.create"):
         raise PermissionDenied("Only leaders and managers set objectives.")
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
@@ -372,7 +372,7 @@ def _may_record(
 @transaction.atomic
 def measurements_import(*, membership: Membership, upload: IO[bytes]) -> int:
     """Record every row of a CSV file, or none: ImportRejected lists each bad row."""
-    if not has_perm(membership, "objective.record_value"):
+    if not has_perm(membership, "objectives.objective.record_value"):
         raise PermissionDenied("Your role cannot record values.")
     rows, errors = _read_csv(upload)
     if not errors and not rows:

@@ -58,8 +58,6 @@ def index(request: OrgRequest) -> HttpResponse:
         "page": page,
         "rows": rows,
         "query": query.urlencode(),
-        "can_create": has_perm(request.membership, "objective.create"),
-        "can_record": has_perm(request.membership, "objective.record_value"),
     }
     return render_page(request, "objectives/index.html", context, partial="results")
 
@@ -205,7 +203,7 @@ def record_value(request: OrgRequest, pk: int) -> HttpResponse:
 
 @member_required
 def create(request: OrgRequest) -> HttpResponse:
-    require(request, "objective.create")
+    require(request, "objectives.objective.create")
     org = request.organisation
     form = ObjectiveForm(
         request.POST or None,
@@ -326,7 +324,7 @@ def withdraw(request: OrgRequest, pk: int) -> HttpResponse:
 
 @member_required
 def import_values(request: OrgRequest) -> HttpResponse:
-    require(request, "objective.record_value")
+    require(request, "objectives.objective.record_value")
     form = ImportForm(request.POST, request.FILES) if request.method == "POST" else ImportForm()
     errors: list[services.RowError] = []
     status = 200
@@ -360,11 +358,11 @@ def import_values(request: OrgRequest) -> HttpResponse:
 @member_required
 def goals(request: OrgRequest) -> HttpResponse:
     org = request.organisation
-    can_manage = has_perm(request.membership, "goal.manage")
+    can_manage = has_perm(request.membership, "objectives.goal.manage")
     form = GoalForm(request.POST or None)
     status = 200
     if request.method == "POST":
-        require(request, "goal.manage")
+        require(request, "objectives.goal.manage")
         if form.is_valid():
             try:
                 services.goal_create(membership=request.membership, **form.cleaned_data)
