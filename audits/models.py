@@ -10,7 +10,6 @@ import datetime
 from typing import Any
 
 from django.conf import settings
-from django.contrib.contenttypes.fields import GenericRelation
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Avg, Count, F, Q
@@ -19,7 +18,7 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from isova.clauses import clause_label, validate_clause, validate_clause_list
-from isova.models import Action, ActionStatus, Organisation
+from isova.models import FINISHED_STATUSES, Action, ActionSource, ActionStatus, Organisation
 
 # --- organisation settings -------------------------------------------------------------
 
@@ -389,7 +388,7 @@ class FindingQuerySet(models.QuerySet["Finding"]):
     def with_action_progress(self) -> FindingQuerySet:
         """Annotate actions_total / actions_finished (done or verified), cancelled ignored."""
         live = ~Q(actions__status=ActionStatus.CANCELLED)
-        finished = Q(actions__status__in=[ActionStatus.DONE, ActionStatus.VERIFIED])
+        finished = Q(actions__status__in=FINISHED_STATUSES)
         return self.annotate(
             actions_total=Count("actions", filter=live),
             actions_finished=Count("actions", filter=finished),
@@ -447,7 +446,7 @@ class FindingQuerySet(models.QuerySet["Finding"]):
         }
 
 
-class Finding(models.Model):
+class Finding(ActionSource):
     # Set by the audit views for their templates (not a field): is_overdue(today).
     overdue: bool
 
@@ -521,7 +520,6 @@ class Finding(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    actions = GenericRelation(Action, content_type_field="source_type", object_id_field="source_id")
     history = HistoricalRecords(excluded_fields=["updated_at"])
     objects = FindingQuerySet.as_manager()
 

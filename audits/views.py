@@ -371,8 +371,8 @@ def _finding_context(request: OrgRequest, finding: Finding, **forms: Any) -> dic
     membership = request.membership
     today = org.today()
     actions = list(Action.objects.for_source(finding).for_list().order_by("pk"))
-    live = [a for a in actions if a.status != "cancelled"]
-    action_rows = [{"action": a, "moves": tenancy.action_moves(membership, a)} for a in actions]
+    live = [a for a in actions if a.is_live]
+    action_rows = tenancy.action_rows(membership, actions)
     records = list(finding.history.order_by("-history_date", "-history_id")[:50])
     users = {u.pk: u.get_full_name() for u in member_choices(org)}
     return {
@@ -480,7 +480,7 @@ def finding_root_cause(request: OrgRequest, pk: int) -> HttpResponse:
 def finding_add_action(request: OrgRequest, pk: int) -> HttpResponse:
     def call(finding: Finding, form: CorrectiveActionForm) -> None:
         services.finding_assign_action(
-            membership=request.membership, finding=finding, **form.cleaned_data
+            membership=request.membership, finding=finding, **form.action_fields()
         )
 
     return _step(

@@ -7,7 +7,7 @@ checks here, so hiding a button is never the only protection.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import wraps
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -105,6 +105,11 @@ def action_moves(membership: Membership | None, action: Action) -> list[ActionSt
             # Nobody verifies their own work: not as its owner, nor as the one who completed it.
             moves.discard(ActionStatus.VERIFIED)
     return [status for status in ActionStatus if status in moves]
+
+
+def action_rows(membership: Membership | None, actions: Iterable[Action]) -> list[dict[str, Any]]:
+    """Rows of the one action table (`isova/_action_table.html`): each action and its moves."""
+    return [{"action": a, "moves": action_moves(membership, a)} for a in actions]
 
 
 def action_moves_for_any_role(action: Action) -> frozenset[str]:

@@ -61,8 +61,7 @@ def my_actions(request: OrgRequest) -> HttpResponse:
     recent = []
     if page.number == 1:
         recent = list(qs.exclude(status__in=OUTSTANDING_STATUSES).order_by("-updated_at")[:10])
-    membership = request.membership
-    rows = [{"action": a, "moves": tenancy.action_moves(membership, a)} for a in [*page, *recent]]
+    rows = tenancy.action_rows(request.membership, [*page, *recent])
     context = {"rows": rows, "page": page, "today": request.organisation.today()}
     return render(request, "isova/my_actions.html", context)
 
@@ -74,8 +73,7 @@ def action_list(request: OrgRequest) -> HttpResponse:
     form = ActionFilterForm(request.GET or None, organisation=org)
     qs = form.filter(Action.objects.for_org(org).for_list(), today).order_by("due_date", "pk")
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    membership = request.membership
-    rows = [{"action": a, "moves": tenancy.action_moves(membership, a)} for a in page]
+    rows = tenancy.action_rows(request.membership, page)
     query = request.GET.copy()
     query.pop("page", None)
     context = {"form": form, "page": page, "rows": rows, "today": today, "query": query.urlencode()}
@@ -101,9 +99,8 @@ def action_create(request: OrgRequest) -> HttpResponse:
     org = request.organisation
     form = ActionForm(request.POST or None, organisation=org, initial={"due_date": None})
     if request.method == "POST" and form.is_valid():
-        data = {f: form.cleaned_data[f] for f in actions.EDITABLE_FIELDS}
         try:
-            action = actions.action_create(membership=request.membership, **data)
+            action = actions.action_create(membership=request.membership, **form.action_fields())
         except DomainError as error:
             form.add_error(None, str(error))
         else:
@@ -127,11 +124,13 @@ def action_edit(request: OrgRequest, pk: int) -> HttpResponse:
     )
     current = None
     if request.method == "POST" and form.is_valid():
-        data = {f: form.cleaned_data[f] for f in actions.EDITABLE_FIELDS}
         version = form.cleaned_data["version"]
         try:
             action = actions.action_update(
-                membership=request.membership, action=action, version=version, **data
+                membership=request.membership,
+                action=action,
+                version=version,
+                **form.action_fields(),
             )
         except Conflict as conflict:
             current = conflict.current

@@ -20,7 +20,7 @@ from django.db.models.functions import Cast, Coalesce, Greatest, Least, NullIf
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from isova.models import Organisation
+from isova.models import ActionSource, Organisation
 
 FORECAST_POINTS = 6  # the forecast is a least-squares line through the last N values
 SPARKLINE_POINTS = 12
@@ -374,7 +374,7 @@ class StrategicGoal(models.Model):
         return self.title
 
 
-class Objective(models.Model):
+class Objective(ActionSource):
     """A quality objective: what, by whom, with what, by when and how it is judged (6.2.2)."""
 
     APPROVAL_NAME = "objective"
@@ -508,14 +508,7 @@ class Objective(models.Model):
         is progress on the plan, not a change to it, and must not ask for re-approval.
         Cancelled steps drop out of the plan.
         """
-        from isova.models import Action, ActionStatus
-
-        steps = (
-            Action.objects.for_source(self)
-            .exclude(status=ActionStatus.CANCELLED)
-            .select_related("owner")
-            .order_by("due_date", "pk")
-        )
+        steps = self.actions.live().select_related("owner").order_by("due_date", "pk")
         return {
             "title": self.title,
             "goal": self.goal.title if self.goal else None,
@@ -549,12 +542,9 @@ class Objective(models.Model):
 
     def approval_problems(self) -> list[str]:
         """What stops submission (records.submit asks, whichever page submits)."""
-        from isova.models import Action, ActionStatus
-
         if self.is_closed:
             return ["an open status: a closed or withdrawn objective is not submitted"]
-        steps = Action.objects.for_source(self).exclude(status=ActionStatus.CANCELLED)
-        return self.missing_elements(plan_steps=steps.count())
+        return self.missing_elements(plan_steps=self.actions.live().count())
 
     def approval_submit_url(self) -> str:
         """The objective's own submit page names the missing 6.2.2 elements one by one."""

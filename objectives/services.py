@@ -141,41 +141,21 @@ def _after_material_edit(objective: Objective, changed: list[str], user: User) -
 
 
 def plan_steps(objective: Objective) -> int:
-    return Action.objects.for_source(objective).exclude(status="cancelled").count()
+    return objective.actions.live().count()
 
 
 @transaction.atomic
-def plan_step_add(
-    *,
-    membership: Membership,
-    objective: Objective,
-    title: str,
-    owner: User,
-    due_date: datetime.date | None,
-    description: str = "",
-    priority: str = "medium",
-    estimated_effort_hours: Decimal | None = None,
-    estimated_cost: Decimal | None = None,
-) -> Action:
-    """Add a step to the objective's plan: an `isova.Action` with the objective as source."""
+def plan_step_add(*, membership: Membership, objective: Objective, **fields: Any) -> Action:
+    """Add a step to the objective's plan: an `isova.Action` with the objective as source.
+
+    `fields` are `isova.actions.action_create`'s (title, owner, due_date, …).
+    """
     if not permissions.can_edit(membership, objective):
         raise PermissionDenied("Your role cannot change this objective's plan.")
+    due_date = fields.get("due_date")
     if due_date and objective.target_date and due_date > objective.target_date:
         raise ObjectiveError("A plan step must be due by the objective's target date.")
-    try:
-        action = actions.action_create(
-            membership=membership,
-            title=title,
-            owner=owner,
-            description=description,
-            due_date=due_date,
-            priority=priority,
-            estimated_effort_hours=estimated_effort_hours,
-            estimated_cost=estimated_cost,
-            source=objective,
-        )
-    except actions.ActionError as error:
-        raise ObjectiveError(str(error)) from None
+    action = actions.action_create(membership=membership, source=objective, **fields)
     _after_material_edit(objective, ["plan"], membership.user)
     return action
 

@@ -14,7 +14,7 @@ from isova.errors import DomainError
 from isova.forms import member_choices
 from isova.http import flash_redirect, render_page
 from isova.models import Action
-from isova.tenancy import OrgRequest, get_for_org, has_perm, member_required, require
+from isova.tenancy import OrgRequest, action_rows, get_for_org, has_perm, member_required, require
 
 from . import charts, permissions, services
 from .forms import (
@@ -143,7 +143,7 @@ def _detail_context(request: OrgRequest, objective: Objective, **extra: Any) -> 
     membership = request.membership
     steps = list(Action.objects.for_source(objective).for_list().order_by("due_date", "pk"))
     users = {u.pk: u.get_full_name() for u in member_choices(request.organisation)}
-    counted = [s for s in steps if s.status != "cancelled"]
+    counted = [s for s in steps if s.is_live]
     context = _progress_context(request, objective, form=extra.pop("value_form", None))
     # The approval panel of the one records mechanism. Its own submit button is replaced
     # by ours (objectives:submit), which first checks the 6.2.2 elements.
@@ -152,7 +152,8 @@ def _detail_context(request: OrgRequest, objective: Objective, **extra: Any) -> 
     context |= panel | {"record_can_submit": False, "objective_can_submit": can_submit}
     context |= {
         "steps": steps,
-        "steps_done": sum(s.status in ("done", "verified") for s in counted),
+        "step_rows": action_rows(membership, steps),
+        "steps_done": sum(s.is_finished for s in counted),
         "steps_counted": len(counted),
         "reviews": objective.reviews.select_related("reviewed_by")[:10],
         "corrections": _corrections(objective, users),
@@ -257,7 +258,7 @@ def plan_step_add(request: OrgRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.plan_step_add(
-                membership=request.membership, objective=objective, **form.cleaned_data
+                membership=request.membership, objective=objective, **form.action_fields()
             )
         except DomainError as error:
             form.add_error(None, str(error))
