@@ -91,12 +91,11 @@ def index(request: OrgRequest) -> HttpResponse:
         year = validate_year(request.GET.get("year"), today.year)
     except ValidationError as error:
         return HttpResponse(error.messages[0], status=400)
-    audits = list(Audit.objects.for_org(org).in_year(year).for_programme())
+    audits = list(Audit.objects.for_org(org).in_year(year).for_programme().with_flags(today))
     months: list[dict[str, Any]] = [
         {"number": m, "name": calendar.month_name[m], "audits": []} for m in range(1, 13)
     ]
     for audit in audits:
-        audit.late = audit.is_late(today)
         months[audit.planned_date.month - 1]["audits"].append(audit)
     years = sorted({*Audit.objects.for_org(org).years(), today.year, year})
     context = {
@@ -157,16 +156,18 @@ def audit_edit(request: OrgRequest, pk: int) -> HttpResponse:
     return _audit_form_page(request, form, audit)
 
 
-def _audit_context(request: OrgRequest, audit: Audit, **forms: Any) -> dict[str, Any]:
+def _audit_context(
+    request: OrgRequest, audit: Audit, *, with_actions: bool = False, **forms: Any
+) -> dict[str, Any]:
     today = request.organisation.today()
     team = list(audit.team.all())
-    findings = list(audit.findings.for_register().order_by("number"))
-    for finding in findings:
-        finding.overdue = finding.is_overdue(today)
+    findings = audit.findings.for_register().with_flags(today).order_by("number")
+    if with_actions:
+        findings = findings.with_actions()
     return {
         "audit": audit,
         "team": team,
-        "findings": findings,
+        "findings": list(findings),
         "warnings": independence_warnings(audit.process, audit.lead_auditor, team),
         "report_blockers": services.report_blockers(audit),
         "today": today,
@@ -196,13 +197,7 @@ def audit_detail(request: OrgRequest, pk: int) -> HttpResponse:
 def audit_report(request: OrgRequest, pk: int) -> HttpResponse:
     """The audit report as a printable page for the certification auditor."""
     audit = _get_audit(request, pk)
-    context = _audit_context(request, audit)
-    ids = [f.pk for f in context["findings"]]
-    by_finding: dict[int | None, list[Action]] = {}
-    for action in Action.objects.for_source_model(Finding).filter(source_id__in=ids).for_list():
-        by_finding.setdefault(action.source_id, []).append(action)
-    for finding in context["findings"]:
-        finding.action_list = by_finding.get(finding.pk, [])
+    context = _audit_context(request, audit, with_actions=True)
     return render(request, "audits/audit_report.html", context)
 
 
@@ -350,11 +345,8 @@ def finding_list(request: OrgRequest) -> HttpResponse:
     org = request.organisation
     today = org.today()
     form = FindingFilterForm(request.GET or None, organisation=org)
-    qs = form.filter(Finding.objects.for_org(org).for_register(), today)
+    qs = form.filter(Finding.objects.for_org(org).for_register().with_flags(today), today)
     page = Paginator(qs.order_by("-raised_on", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
-    for finding in page:
-        finding.overdue = finding.is_overdue(today)
-        finding.age = finding.age_days(today)
     query = request.GET.copy()
     query.pop("page", None)
     context = {
