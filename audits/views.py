@@ -8,7 +8,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -17,7 +16,7 @@ from isova import history, tenancy
 from isova.clauses import CLAUSES
 from isova.errors import DomainError, WrongPassword
 from isova.forms import member_choices
-from isova.http import flash_redirect, render_page
+from isova.http import flash_redirect, paginate, query_without_page, render_page
 from isova.models import Action, SignOff
 from isova.tenancy import OrgRequest, get_for_org, member_required, require
 
@@ -346,14 +345,12 @@ def finding_list(request: OrgRequest) -> HttpResponse:
     today = org.today()
     form = FindingFilterForm(request.GET or None, organisation=org)
     qs = form.filter(Finding.objects.for_org(org).for_register().with_flags(today), today)
-    page = Paginator(qs.order_by("-raised_on", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    page = paginate(request, qs.order_by("-raised_on", "-pk"), PAGE_SIZE)
     context = {
         "form": form,
         "page": page,
         "today": today,
-        "query": query.urlencode(),
+        "query": query_without_page(request),
     }
     return render_page(request, "audits/finding_list.html", context, partial="results")
 

@@ -6,7 +6,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,7 +14,7 @@ from django.views.decorators.http import require_POST
 from . import actions, history, tenancy
 from .errors import Conflict, DomainError
 from .forms import ActionFilterForm, ActionForm, StatusForm, member_choices
-from .http import flash_redirect, render_page, safe_next
+from .http import flash_redirect, paginate, query_without_page, render_page, safe_next
 from .models import OUTSTANDING_STATUSES, Action, Role
 from .tenancy import OrgRequest, get_for_org, member_required, require
 
@@ -55,9 +54,7 @@ def my_actions(request: OrgRequest) -> HttpResponse:
     """Outstanding actions first, due soonest first, a page at a time; then the last ten
     finished ones (page 1 only)."""
     qs = Action.objects.for_org(request.organisation).filter(owner=request.user).for_list()
-    page = Paginator(qs.outstanding().order_by("due_date", "pk"), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = paginate(request, qs.outstanding().order_by("due_date", "pk"), PAGE_SIZE)
     recent = []
     if page.number == 1:
         recent = list(qs.exclude(status__in=OUTSTANDING_STATUSES).order_by("-updated_at")[:10])
@@ -72,11 +69,10 @@ def action_list(request: OrgRequest) -> HttpResponse:
     today = org.today()
     form = ActionFilterForm(request.GET or None, organisation=org)
     qs = form.filter(Action.objects.for_org(org).for_list(), today).order_by("due_date", "pk")
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, qs, PAGE_SIZE)
     rows = tenancy.action_rows(request.membership, page)
-    query = request.GET.copy()
-    query.pop("page", None)
-    context = {"form": form, "page": page, "rows": rows, "today": today, "query": query.urlencode()}
+    query = query_without_page(request)
+    context = {"form": form, "page": page, "rows": rows, "today": today, "query": query}
     return render_page(request, "isova/action_list.html", context, partial="results")
 
 

@@ -4,7 +4,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -12,7 +11,7 @@ from django.views.decorators.http import require_POST
 from isova import records
 from isova.errors import DomainError
 from isova.forms import member_choices
-from isova.http import flash_redirect, render_page
+from isova.http import flash_redirect, paginate, query_without_page, render_page
 from isova.models import Action
 from isova.tenancy import OrgRequest, action_rows, get_for_org, has_perm, member_required, require
 
@@ -49,15 +48,13 @@ def index(request: OrgRequest) -> HttpResponse:
     org = request.organisation
     form = ObjectiveFilterForm(request.GET or None, organisation=org)
     queryset = Objective.objects.for_org(org).with_progress(org.today()).for_list()
-    page = Paginator(form.filter(queryset), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, form.filter(queryset), PAGE_SIZE)
     rows = [(o, charts.sparkline(o.recent_measurements)) for o in page]
-    query = request.GET.copy()
-    query.pop("page", None)
     context = {
         "form": form,
         "page": page,
         "rows": rows,
-        "query": query.urlencode(),
+        "query": query_without_page(request),
     }
     return render_page(request, "objectives/index.html", context, partial="results")
 
