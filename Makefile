@@ -43,6 +43,7 @@ lint: install
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
 	.venv/bin/mypy
+	.venv/bin/lint-imports
 	$(PY) manage.py makemigrations --check --dry-run
 
 migrations-check: install

@@ -7,7 +7,15 @@ class AuditsConfig(AppConfig):
 
     def ready(self) -> None:
         from isova.models import Role
+        from isova.registry import DemoSeeder, registry
         from isova.tenancy import EVERYONE, register_permissions
+
+        from . import dashboard, demo
+
+        registry.register_panel(dashboard.PANEL)
+        # After objectives only to keep the demo's one random sequence as it has always been
+        # drawn (the same demo data on every install); audits need no objectives.
+        registry.register_demo(DemoSeeder(name="audits", seed=demo.seed, after=("objectives",)))
 
         L, M, A = Role.LEADER, Role.MANAGER, Role.AUDITOR
         register_permissions(

@@ -1,10 +1,11 @@
 """Demo audits: last year's programme and this year's, findings in every state, some past due.
 
-Called by `isova.demo.seed` for each demo organisation; does nothing for an organisation that
-already has audits (idempotent). Everything goes through the services (and so the records
-mechanism: reports are signed "issued", effectiveness checks "verified", with the demo
-password); dates are then moved back to when the demo story happened. Sign-offs are
-append-only and keep the moment the demo was loaded, which their comment says.
+Registered as a `DemoSeeder` (`AuditsConfig.ready()`), run by `isova.demo.seed` for each demo
+organisation; does nothing for an organisation that already has audits (idempotent). Everything
+goes through the services (and so the records mechanism: reports are signed "issued",
+effectiveness checks "verified", with the demo password); dates are then moved back to when the
+demo story happened. Sign-offs are append-only and keep the moment the demo was loaded, which
+their comment says.
 """
 
 from __future__ import annotations

@@ -8,13 +8,14 @@ from django.core.exceptions import ValidationError
 
 from isova.clauses import normalise_clause, parse_clause_list, validate_clause
 from isova.forms import (
+    ActionForm,
     DateInput,
     MemberChoiceField,
     MembersChoiceField,
     limit_choices,
     member_choices,
 )
-from isova.models import Organisation, Priority, User
+from isova.models import Organisation
 
 from .models import (
     AGE_BUCKETS,
@@ -254,26 +255,18 @@ class RootCauseForm(StepForm):
         return initial
 
 
-class CorrectiveActionForm(StepForm):
+class CorrectiveActionForm(ActionForm):
+    """A corrective action (10.2.1 c): the one action form, with the finding page's step ids
+    (several forms share that page) and a due date required."""
+
     step = "action"
-    title = forms.CharField(max_length=200, label="Corrective action")
-    owner = MemberChoiceField(
-        queryset=User.objects.none(),
-        error_messages={"invalid_choice": "Choose an owner from this organisation’s members."},
-    )
-    due_date = forms.DateField(
-        widget=DateInput(),
-        label="Due",
-        error_messages={"invalid": "Enter the due date as YYYY-MM-DD, e.g. 2026-12-31."},
-    )
-    priority = forms.ChoiceField(choices=Priority.choices, initial=Priority.MEDIUM)
-    description = forms.CharField(
-        required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=5000
-    )
 
     def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        _people_field(self.fields["owner"], organisation)
+        kwargs.setdefault("auto_id", f"id_{self.step}_%s")
+        super().__init__(*args, organisation=organisation, **kwargs)
+        self.fields["title"].label = "Corrective action"
+        self.fields["due_date"].label = "Due"
+        self.fields["due_date"].required = True
 
 
 class EffectivenessPlanForm(StepForm):

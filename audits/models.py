@@ -12,13 +12,23 @@ from typing import Any
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Avg, Count, F, Q
-from django.db.models.functions import TruncDate
+from django.db.models import (
+    Avg,
+    BooleanField,
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    Prefetch,
+    Q,
+    Value,
+)
+from django.db.models.functions import Coalesce, TruncDate
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from isova.clauses import clause_label, validate_clause, validate_clause_list
-from isova.models import Action, ActionSource, ActionStatus, Organisation
+from isova.models import FINISHED_STATUSES, Action, ActionSource, ActionStatus, Organisation
 
 # --- organisation settings -------------------------------------------------------------
 
@@ -149,6 +159,10 @@ AUDIT_TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 
+def _late_q(today: datetime.date) -> Q:
+    return Q(status=AuditStatus.PLANNED, planned_date__lt=today)
+
+
 class AuditQuerySet(models.QuerySet["Audit"]):
     def for_org(self, org: Organisation) -> AuditQuerySet:
         return self.filter(organisation=org)
@@ -158,7 +172,11 @@ class AuditQuerySet(models.QuerySet["Audit"]):
 
     def not_started_late(self, today: datetime.date) -> AuditQuerySet:
         """Still planned although their planned date has passed."""
-        return self.filter(status=AuditStatus.PLANNED, planned_date__lt=today)
+        return self.filter(_late_q(today))
+
+    def with_flags(self, today: datetime.date) -> AuditQuerySet:
+        """Annotate `late`: still planned after the planned date (as `not_started_late`)."""
+        return self.annotate(late=ExpressionWrapper(_late_q(today), BooleanField()))
 
     def for_programme(self) -> AuditQuerySet:
         """Rows of the programme: process and lead auditor joined, findings counted (1 query)."""
@@ -174,7 +192,7 @@ class AuditQuerySet(models.QuerySet["Audit"]):
 
 
 class Audit(models.Model):
-    # Set by the programme view for its template (not a field): is_late(today).
+    # Annotated by AuditQuerySet.with_flags(today) (not a field).
     late: bool
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="audits")
@@ -366,6 +384,10 @@ def _age_q(field: str, today: datetime.date, bucket: str) -> Q:
     return q
 
 
+def _overdue_q(today: datetime.date) -> Q:
+    return ~Q(status=FindingStatus.CLOSED) & Q(response_due__lt=today)
+
+
 class FindingQuerySet(models.QuerySet["Finding"]):
     def for_org(self, org: Organisation) -> FindingQuerySet:
         return self.filter(organisation=org)
@@ -375,7 +397,16 @@ class FindingQuerySet(models.QuerySet["Finding"]):
 
     def past_response_due(self, today: datetime.date) -> FindingQuerySet:
         """Not closed although their response due date is before `today`."""
-        return self.unresolved().filter(response_due__lt=today)
+        return self.filter(_overdue_q(today))
+
+    def with_flags(self, today: datetime.date) -> FindingQuerySet:
+        """Annotate `overdue` (as `past_response_due`) and `age`, the time from being raised
+        to being closed or to `today` (a timedelta; templates show `age.days`)."""
+        until = Coalesce(F("closed_on"), Value(today, output_field=models.DateField()))
+        return self.annotate(
+            overdue=ExpressionWrapper(_overdue_q(today), BooleanField()),
+            age=ExpressionWrapper(until - F("raised_on"), DurationField()),
+        )
 
     def aged(self, today: datetime.date, bucket: str) -> FindingQuerySet:
         """Raised 0–30, 31–60, 61–90 or over 90 days ago (bucket "0-30" … "90+")."""
@@ -388,11 +419,16 @@ class FindingQuerySet(models.QuerySet["Finding"]):
     def with_action_progress(self) -> FindingQuerySet:
         """Annotate actions_total / actions_finished (done or verified), cancelled ignored."""
         live = ~Q(actions__status=ActionStatus.CANCELLED)
-        finished = Q(actions__status__in=[ActionStatus.DONE, ActionStatus.VERIFIED])
+        finished = Q(actions__status__in=FINISHED_STATUSES)
         return self.annotate(
             actions_total=Count("actions", filter=live),
             actions_finished=Count("actions", filter=finished),
         )
+
+    def with_actions(self) -> FindingQuerySet:
+        """Prefetch each finding's actions, owners joined, as `action_list` (1 query)."""
+        actions = Prefetch("actions", queryset=Action.objects.for_list(), to_attr="action_list")
+        return self.prefetch_related(actions)
 
     def for_register(self) -> FindingQuerySet:
         """Register rows: audit, process joined and action progress counted, in one query."""
@@ -447,8 +483,11 @@ class FindingQuerySet(models.QuerySet["Finding"]):
 
 
 class Finding(ActionSource):
-    # Set by the audit views for their templates (not a field): is_overdue(today).
+    # Annotated by FindingQuerySet.with_flags(today) (not fields).
     overdue: bool
+    age: datetime.timedelta
+    # Prefetched by FindingQuerySet.with_actions().
+    action_list: list[Action]
 
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, related_name="findings"
@@ -579,9 +618,6 @@ class Finding(ActionSource):
 
     def is_overdue(self, today: datetime.date) -> bool:
         return not self.is_closed and self.response_due < today
-
-    def age_days(self, today: datetime.date) -> int:
-        return ((self.closed_on or today) - self.raised_on).days
 
     def snapshot_row(self) -> dict[str, Any]:
         return {

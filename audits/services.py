@@ -8,16 +8,15 @@ whose message is shown to the user, and saves with `update_fields`.
 from __future__ import annotations
 
 import datetime
-from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
-from isova import actions, notifications, records, tenancy
+from isova import actions, errors, notifications, records, tenancy
 from isova.clauses import normalise_clause, validate_clause
-from isova.models import Action, ActionStatus, Membership, Organisation, SignOff, User
+from isova.models import Action, Membership, Organisation, SignOff, User
 
 from .models import (
     AUDIT_TRANSITIONS,
@@ -31,7 +30,6 @@ from .models import (
     RootCauseMethod,
 )
 
-FINISHED_ACTION_STATUSES = (ActionStatus.DONE, ActionStatus.VERIFIED)
 REFERENCE_PREFIX: dict[str, str] = {
     AuditType.INTERNAL: "IA",
     AuditType.EXTERNAL: "EA",
@@ -40,7 +38,7 @@ REFERENCE_PREFIX: dict[str, str] = {
 }
 
 
-class AuditError(Exception):
+class AuditError(errors.DomainError):
     """A move the audit workflow does not allow; the message says why."""
 
 
@@ -96,7 +94,7 @@ def _sign(
         raise AuditError(str(error)) from error
 
 
-class WrongPassword(AuditError):
+class WrongPassword(AuditError, errors.WrongPassword):
     """The password re-entered to sign was wrong; nothing was saved."""
 
 
@@ -496,19 +494,11 @@ def finding_record_root_cause(
 
 
 @transaction.atomic
-def finding_assign_action(
-    *,
-    membership: Membership,
-    finding: Finding,
-    title: str,
-    owner: User,
-    due_date: datetime.date | None = None,
-    description: str = "",
-    priority: str = "medium",
-    estimated_effort_hours: Decimal | None = None,
-    estimated_cost: Decimal | None = None,
-) -> Action:
-    """10.2.1 c): a corrective action, an `isova.Action` whose source is the finding."""
+def finding_assign_action(*, membership: Membership, finding: Finding, **action: Any) -> Action:
+    """10.2.1 c): a corrective action, an `isova.Action` whose source is the finding.
+
+    `action` holds `isova.actions.action_create`'s fields (title, owner, due_date, …).
+    """
     _require(
         membership,
         "audits.finding.assign",
@@ -517,20 +507,7 @@ def finding_assign_action(
     _check_same_org(membership, finding)
     current = _lock_finding(finding)
     _open_for_response(current)
-    try:
-        action = actions.action_create(
-            membership=membership,
-            title=title,
-            owner=owner,
-            description=description,
-            due_date=due_date,
-            priority=priority,
-            estimated_effort_hours=estimated_effort_hours,
-            estimated_cost=estimated_cost,
-            source=current,
-        )
-    except actions.ActionError as error:
-        raise AuditError(str(error)) from error
+    created = actions.action_create(membership=membership, source=current, **action)
     fields: list[str] = []
     if current.status == FindingStatus.VERIFIED:
         # New work after a verified check: its effectiveness has to be checked again.
@@ -539,7 +516,7 @@ def finding_assign_action(
     _mark_in_progress(current, fields)
     if fields:
         _save(current, membership.user, fields)
-    return action
+    return created
 
 
 @transaction.atomic
@@ -570,16 +547,11 @@ def finding_record_risk_decision(
 
 
 def _live_actions(finding: Finding) -> list[Action]:
-    return list(
-        Action.objects.for_source(finding)
-        .exclude(status=ActionStatus.CANCELLED)
-        .select_related("owner")
-        .order_by("pk")
-    )
+    return list(finding.actions.live().select_related("owner").order_by("pk"))
 
 
 def _unfinished(live: list[Action]) -> list[Action]:
-    return [a for a in live if a.status not in FINISHED_ACTION_STATUSES]
+    return [a for a in live if not a.is_finished]
 
 
 def _titles(items: list[Action]) -> str:

@@ -8,15 +8,16 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from isova import history, tenancy
 from isova.clauses import CLAUSES
+from isova.errors import DomainError, WrongPassword
 from isova.forms import member_choices
-from isova.models import Action, Membership, SignOff
+from isova.http import flash_redirect, paginate, query_without_page, render_page
+from isova.models import Action, SignOff
 from isova.tenancy import OrgRequest, get_for_org, member_required, require
 
 from . import services
@@ -60,23 +61,6 @@ HISTORY_IGNORED = (
     "effectiveness_by",
     "closed_by",
 )
-PERMS = {
-    "plan": "audits.audit.plan",
-    "report": "audits.audit.report",
-    "close_audit": "audits.audit.close",
-    "raise": "audits.finding.raise",
-    "respond": "audits.finding.respond",
-    "assign": "audits.finding.assign",
-    "verify": "audits.finding.verify",
-    "close": "audits.finding.close",
-    "processes": "audits.process.manage",
-    "settings": "audits.settings",
-}
-
-
-def _perms(membership: Membership) -> dict[str, bool]:
-    """What the member's role allows here, for templates to decide what to show."""
-    return {key: tenancy.has_perm(membership, perm) for key, perm in PERMS.items()}
 
 
 def _get_audit(request: OrgRequest, pk: int) -> Audit:
@@ -106,12 +90,11 @@ def index(request: OrgRequest) -> HttpResponse:
         year = validate_year(request.GET.get("year"), today.year)
     except ValidationError as error:
         return HttpResponse(error.messages[0], status=400)
-    audits = list(Audit.objects.for_org(org).in_year(year).for_programme())
+    audits = list(Audit.objects.for_org(org).in_year(year).for_programme().with_flags(today))
     months: list[dict[str, Any]] = [
         {"number": m, "name": calendar.month_name[m], "audits": []} for m in range(1, 13)
     ]
     for audit in audits:
-        audit.late = audit.is_late(today)
         months[audit.planned_date.month - 1]["audits"].append(audit)
     years = sorted({*Audit.objects.for_org(org).years(), today.year, year})
     context = {
@@ -121,10 +104,8 @@ def index(request: OrgRequest) -> HttpResponse:
         "audits": audits,
         "late_count": sum(a.late for a in audits),
         "today": today,
-        "perms": _perms(request.membership),
     }
-    template = "audits/programme.html#programme" if request.htmx else "audits/programme.html"
-    return render(request, template, context)
+    return render_page(request, "audits/programme.html", context, partial="programme")
 
 
 # --- audits -----------------------------------------------------------------------------
@@ -147,11 +128,10 @@ def audit_create(request: OrgRequest) -> HttpResponse:
                 team=list(form.cleaned_data["team"]),
                 **form.service_fields(),
             )
-        except services.AuditError as error:
+        except DomainError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, f"Audit {audit.reference} is on the programme.")
-            return redirect(audit)
+            return flash_redirect(request, audit, f"Audit {audit.reference} is on the programme.")
     return _audit_form_page(request, form, None)
 
 
@@ -168,29 +148,29 @@ def audit_edit(request: OrgRequest, pk: int) -> HttpResponse:
                 team=list(form.cleaned_data["team"]),
                 **form.service_fields(),
             )
-        except services.AuditError as error:
+        except DomainError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, "Audit saved.")
-            return redirect(audit)
+            return flash_redirect(request, audit, "Audit saved.")
     return _audit_form_page(request, form, audit)
 
 
-def _audit_context(request: OrgRequest, audit: Audit, **forms: Any) -> dict[str, Any]:
+def _audit_context(
+    request: OrgRequest, audit: Audit, *, with_actions: bool = False, **forms: Any
+) -> dict[str, Any]:
     today = request.organisation.today()
     team = list(audit.team.all())
-    findings = list(audit.findings.for_register().order_by("number"))
-    for finding in findings:
-        finding.overdue = finding.is_overdue(today)
+    findings = audit.findings.for_register().with_flags(today).order_by("number")
+    if with_actions:
+        findings = findings.with_actions()
     return {
         "audit": audit,
         "team": team,
-        "findings": findings,
+        "findings": list(findings),
         "warnings": independence_warnings(audit.process, audit.lead_auditor, team),
         "report_blockers": services.report_blockers(audit),
         "today": today,
         "late": audit.is_late(today),
-        "perms": _perms(request.membership),
         "start_form": forms.get("start_form") or StartForm(),
         "report_form": forms.get("report_form") or AuditReportForm(instance=audit),
         "sign_form": forms.get("sign_form") or SignForm(),
@@ -216,13 +196,7 @@ def audit_detail(request: OrgRequest, pk: int) -> HttpResponse:
 def audit_report(request: OrgRequest, pk: int) -> HttpResponse:
     """The audit report as a printable page for the certification auditor."""
     audit = _get_audit(request, pk)
-    context = _audit_context(request, audit)
-    ids = [f.pk for f in context["findings"]]
-    by_finding: dict[int | None, list[Action]] = {}
-    for action in Action.objects.for_source_model(Finding).filter(source_id__in=ids).for_list():
-        by_finding.setdefault(action.source_id, []).append(action)
-    for finding in context["findings"]:
-        finding.action_list = by_finding.get(finding.pk, [])
+    context = _audit_context(request, audit, with_actions=True)
     return render(request, "audits/audit_report.html", context)
 
 
@@ -238,7 +212,7 @@ def audit_start(request: OrgRequest, pk: int) -> HttpResponse:
         services.audit_start(
             membership=request.membership, audit=audit, started_on=form.cleaned_data["started_on"]
         )
-    except services.AuditError as error:
+    except DomainError as error:
         _fail(request, error)
     else:
         messages.success(request, f"Audit {audit.reference} is in progress.")
@@ -259,11 +233,10 @@ def audit_save_report(request: OrgRequest, pk: int) -> HttpResponse:
                 summary=form.cleaned_data["summary"],
                 conclusion=form.cleaned_data["conclusion"],
             )
-        except services.AuditError as error:
+        except DomainError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, "Summary and conclusion saved.")
-            return redirect(audit)
+            return flash_redirect(request, audit, "Summary and conclusion saved.")
     audit.refresh_from_db()
     context = _audit_context(request, audit, report_form=form)
     return render(request, "audits/audit_detail.html", context, status=422)
@@ -283,13 +256,14 @@ def audit_issue(request: OrgRequest, pk: int) -> HttpResponse:
                 password=form.cleaned_data["password"],
                 comment=form.cleaned_data["comment"],
             )
-        except services.WrongPassword as error:
+        except WrongPassword as error:
             form.add_error("password", str(error))
-        except services.AuditError as error:
+        except DomainError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, f"The report of {audit.reference} is issued and signed.")
-            return redirect(audit)
+            return flash_redirect(
+                request, audit, f"The report of {audit.reference} is issued and signed."
+            )
     audit.refresh_from_db()
     context = _audit_context(request, audit, sign_form=form)
     return render(request, "audits/audit_detail.html", context, status=422)
@@ -301,7 +275,7 @@ def audit_close(request: OrgRequest, pk: int) -> HttpResponse:
     audit = _get_audit(request, pk)
     try:
         services.audit_close(membership=request.membership, audit=audit)
-    except services.AuditError as error:
+    except DomainError as error:
         _fail(request, error)
     else:
         messages.success(request, f"Audit {audit.reference} is closed.")
@@ -326,7 +300,7 @@ def finding_create(request: OrgRequest, pk: int) -> HttpResponse:
             finding = services.finding_raise(
                 membership=request.membership, audit=audit, **form.cleaned_data
             )
-        except services.AuditError as error:
+        except DomainError as error:
             form.add_error(None, str(error))
         else:
             messages.success(
@@ -351,11 +325,10 @@ def finding_edit(request: OrgRequest, pk: int) -> HttpResponse:
             services.finding_update(
                 membership=request.membership, finding=finding, **form.cleaned_data
             )
-        except services.AuditError as error:
+        except DomainError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, "Finding saved.")
-            return redirect(finding)
+            return flash_redirect(request, finding, "Finding saved.")
     context = {
         "form": form,
         "audit": finding.audit,
@@ -371,22 +344,15 @@ def finding_list(request: OrgRequest) -> HttpResponse:
     org = request.organisation
     today = org.today()
     form = FindingFilterForm(request.GET or None, organisation=org)
-    qs = form.filter(Finding.objects.for_org(org).for_register(), today)
-    page = Paginator(qs.order_by("-raised_on", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
-    for finding in page:
-        finding.overdue = finding.is_overdue(today)
-        finding.age = finding.age_days(today)
-    query = request.GET.copy()
-    query.pop("page", None)
+    qs = form.filter(Finding.objects.for_org(org).for_register().with_flags(today), today)
+    page = paginate(request, qs.order_by("-raised_on", "-pk"), PAGE_SIZE)
     context = {
         "form": form,
         "page": page,
         "today": today,
-        "query": query.urlencode(),
-        "perms": _perms(request.membership),
+        "query": query_without_page(request),
     }
-    template = "audits/finding_list.html#results" if request.htmx else "audits/finding_list.html"
-    return render(request, template, context)
+    return render_page(request, "audits/finding_list.html", context, partial="results")
 
 
 def _finding_context(request: OrgRequest, finding: Finding, **forms: Any) -> dict[str, Any]:
@@ -394,17 +360,15 @@ def _finding_context(request: OrgRequest, finding: Finding, **forms: Any) -> dic
     membership = request.membership
     today = org.today()
     actions = list(Action.objects.for_source(finding).for_list().order_by("pk"))
-    live = [a for a in actions if a.status != "cancelled"]
-    action_rows = [{"action": a, "moves": tenancy.action_moves(membership, a)} for a in actions]
+    live = [a for a in actions if a.is_live]
+    action_rows = tenancy.action_rows(membership, actions)
     records = list(finding.history.order_by("-history_date", "-history_id")[:50])
     users = {u.pk: u.get_full_name() for u in member_choices(org)}
-    perms = _perms(membership)
     return {
         "finding": finding,
         "audit": finding.audit,
         "today": today,
         "overdue": finding.is_overdue(today),
-        "perms": perms,
         "action_rows": action_rows,
         "live_actions": live,
         "unfinished": services._unfinished(live),
@@ -455,13 +419,12 @@ def _step(
     if form.is_valid():
         try:
             call(finding, form)
-        except services.WrongPassword as error:
+        except WrongPassword as error:
             form.add_error("password", str(error))
-        except services.AuditError as error:
+        except DomainError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, done)
-            return redirect(f"{finding.get_absolute_url()}#{anchor}")
+            return flash_redirect(request, f"{finding.get_absolute_url()}#{anchor}", done)
     finding.refresh_from_db()
     context = _finding_context(request, finding, **{form_name: form})
     context["focus"] = anchor
@@ -506,7 +469,7 @@ def finding_root_cause(request: OrgRequest, pk: int) -> HttpResponse:
 def finding_add_action(request: OrgRequest, pk: int) -> HttpResponse:
     def call(finding: Finding, form: CorrectiveActionForm) -> None:
         services.finding_assign_action(
-            membership=request.membership, finding=finding, **form.cleaned_data
+            membership=request.membership, finding=finding, **form.action_fields()
         )
 
     return _step(
@@ -585,11 +548,10 @@ def finding_close(request: OrgRequest, pk: int) -> HttpResponse:
     finding = _get_finding(request, pk)
     try:
         services.finding_close(membership=request.membership, finding=finding)
-    except services.AuditError as error:
+    except DomainError as error:
         _fail(request, error)
         return redirect(f"{finding.get_absolute_url()}#close")
-    messages.success(request, f"Finding {finding.reference} is closed.")
-    return redirect(finding)
+    return flash_redirect(request, finding, f"Finding {finding.reference} is closed.")
 
 
 # --- processes and settings ---------------------------------------------------------------
@@ -605,15 +567,16 @@ def process_list(request: OrgRequest) -> HttpResponse:
         if request.method == "POST" and form.is_valid():
             try:
                 process = services.process_save(membership=request.membership, **form.cleaned_data)
-            except services.AuditError as error:
+            except DomainError as error:
                 form.add_error("name", str(error))
             else:
-                messages.success(request, f"Process “{process.name}” added.")
-                return redirect("audits:process_list")
+                return flash_redirect(
+                    request, "audits:process_list", f"Process “{process.name}” added."
+                )
     elif request.method == "POST":
         raise PermissionDenied("Only managers and leaders manage processes.")
     status = 422 if form is not None and form.errors else 200
-    context = {"processes": processes, "form": form, "perms": _perms(request.membership)}
+    context = {"processes": processes, "form": form}
     return render(request, "audits/process_list.html", context, status=status)
 
 
@@ -627,11 +590,10 @@ def process_edit(request: OrgRequest, pk: int) -> HttpResponse:
             services.process_save(
                 membership=request.membership, process=process, **form.cleaned_data
             )
-        except services.AuditError as error:
+        except DomainError as error:
             form.add_error("name", str(error))
         else:
-            messages.success(request, "Process saved.")
-            return redirect("audits:process_list")
+            return flash_redirect(request, "audits:process_list", "Process saved.")
     return render(request, "audits/process_form.html", {"form": form, "process": process})
 
 
@@ -643,10 +605,13 @@ def audit_settings(request: OrgRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.settings_update(membership=request.membership, **form.cleaned_data)
-        except services.AuditError as error:
+        except DomainError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, "Saved. New response times apply to findings raised now on.")
-            return redirect("audits:settings")
-    context = {"form": form, "perms": _perms(request.membership)}
+            return flash_redirect(
+                request,
+                "audits:settings",
+                "Saved. New response times apply to findings raised now on.",
+            )
+    context = {"form": form}
     return render(request, "audits/settings.html", context)

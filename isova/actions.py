@@ -15,22 +15,24 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from . import notifications, tenancy
+from . import errors, notifications, tenancy
 from .models import Action, ActionStatus, Membership, Organisation, User
 
 
-class ActionError(Exception):
+class ActionError(errors.DomainError):
     """A move the workflow does not allow; the message is shown to the user."""
 
 
-class Conflict(ActionError):
+class Conflict(ActionError, errors.Conflict):
     """The action changed since the caller loaded it (optimistic concurrency)."""
 
+    current: Action
+
     def __init__(self, current: Action) -> None:
-        self.current = current
         super().__init__(
             "Someone else changed this action while you were editing it. Nothing was saved: "
-            "check the current values below and submit again."
+            "check the current values below and submit again.",
+            current,
         )
 
 
@@ -98,7 +100,7 @@ def action_create(
     estimated_cost: Decimal | None = None,
     source: Any = None,
 ) -> Action:
-    if not tenancy.has_perm(membership, "action.create"):
+    if not tenancy.has_perm(membership, "isova.action.create"):
         raise PermissionDenied("Only managers and leaders create and assign actions.")
     organisation = membership.organisation
     if not organisation.memberships.filter(user=owner).exists():
@@ -161,7 +163,7 @@ def action_set_status(
 ) -> Action:
     """Move an action to `status` if this member may; record who completed or verified it."""
     _check_member(membership, action.organisation)
-    if not tenancy.has_perm(membership, "action.change_status"):
+    if not tenancy.has_perm(membership, "isova.action.change_status"):
         raise PermissionDenied("Your role cannot change the status of actions.")
     if status not in ActionStatus.values:
         raise ActionError(f"“{status}” is not a status.")

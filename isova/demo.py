@@ -2,13 +2,13 @@
 
 `seed()` is idempotent: people and memberships are brought to the state below on every run,
 and each organisation's sample records are made only the first time. Apps add their own demo
-data through a `demo.seed(org, people, rng)` function of their own, called from here.
+data by registering a `DemoSeeder` (`isova.registry`) from their `AppConfig.ready()`; `seed()`
+runs them in dependency order.
 """
 
 from __future__ import annotations
 
 import datetime
-import importlib
 import random
 from dataclasses import dataclass
 from typing import Any
@@ -28,9 +28,9 @@ from .models import (
     Role,
     User,
 )
+from .registry import registry
 
 DEMO_PASSWORD = "isova-demo"
-APPS_WITH_DEMO_DATA = ("objectives", "audits", "risks", "reviews")
 
 
 @dataclass(frozen=True)
@@ -272,14 +272,8 @@ def seed() -> list[Organisation]:
         if not Action.objects.for_org(organisation).exists():
             _actions(spec, organisation, users, rng)
         seed_demo_policy(organisation, users)
-        for app in APPS_WITH_DEMO_DATA:
-            try:
-                module = importlib.import_module(f"{app}.demo")
-            except ModuleNotFoundError as error:
-                if error.name != f"{app}.demo":
-                    raise
-                continue
-            module.seed(organisation, users, rng)
+        for seeder in registry.demo_seeders():
+            seeder.seed(organisation, users, rng)
         organisations.append(organisation)
     # Keep the notifications (they show in the app) but mark them delivered: the deliveries
     # queued for after this transaction then find nothing to send.

@@ -7,6 +7,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.validators import MinValueValidator
 from django.db.models import OuterRef, QuerySet, Subquery
 
+from .actions import EDITABLE_FIELDS
 from .models import (
     Action,
     ActionStatus,
@@ -97,21 +98,18 @@ class SourceChoiceField(forms.ChoiceField):
 
 
 class ActionForm(forms.ModelForm):
-    """Create or edit an action; the owner must belong to the form's organisation."""
+    """Create or edit an action; the owner must belong to the form's organisation.
+
+    The one action form: the actions pages use it as it is, objectives (plan steps) and audits
+    (corrective actions) subclass it for labels and a required due date. `action_fields()` is
+    what `isova.actions.action_create` / `action_update` take.
+    """
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = Action
-        fields = [
-            "title",
-            "description",
-            "owner",
-            "due_date",
-            "priority",
-            "estimated_effort_hours",
-            "estimated_cost",
-        ]
+        fields = list(EDITABLE_FIELDS)
         widgets = {
             "due_date": DateInput(),
             "description": forms.Textarea(attrs={"rows": 4}),
@@ -146,6 +144,10 @@ class ActionForm(forms.ModelForm):
                 "reload the page and make your change again.",
             )
         return cleaned
+
+    def action_fields(self) -> dict[str, Any]:
+        """The cleaned action fields, as keyword arguments of the action services."""
+        return {name: self.cleaned_data[name] for name in EDITABLE_FIELDS}
 
 
 class StatusForm(forms.Form):

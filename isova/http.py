@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -44,9 +47,27 @@ def render_page(
     return response
 
 
+def paginate(request: HttpRequest, items: Sequence[Any] | QuerySet[Any], per_page: int) -> Page:
+    """The page `?page=` names (the last for a number past the end, the first for nonsense)."""
+    return Paginator(items, per_page).get_page(request.GET.get("page"))
+
+
+def query_without_page(request: HttpRequest) -> str:
+    """This request's query string without `page`: what `_pagination.html` links keep."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
 def flash_redirect(
-    request: HttpRequest, to: str, message: str, *, level: int = messages.SUCCESS
-) -> HttpResponseRedirect:
-    """After a service call: say what happened, then go to `to` (a URL)."""
+    request: HttpRequest,
+    to: Any,
+    message: str,
+    *,
+    level: int = messages.SUCCESS,
+    **url_kwargs: Any,
+) -> HttpResponse:
+    """After a service call: say what happened, then go to `to` (a URL, a URL name with its
+    `url_kwargs`, or a model with `get_absolute_url`)."""
     messages.add_message(request, level, message)
-    return redirect(to)
+    return redirect(to, **url_kwargs)

@@ -289,6 +289,16 @@ class Action(models.Model):
     def is_outstanding(self) -> bool:
         return self.status in OUTSTANDING_STATUSES
 
+    @property
+    def is_live(self) -> bool:
+        """Counts at all (not cancelled): the row-level twin of `ActionQuerySet.live()`."""
+        return self.status != ActionStatus.CANCELLED
+
+    @property
+    def is_finished(self) -> bool:
+        """Done or verified: the row-level twin of `ActionQuerySet.finished()`."""
+        return self.status in FINISHED_STATUSES
+
     def is_overdue(self, today: datetime.date) -> bool:
         return self.is_outstanding and self.due_date is not None and self.due_date < today
 

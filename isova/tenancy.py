@@ -7,7 +7,7 @@ checks here, so hiding a button is never the only protection.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import wraps
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -32,16 +32,20 @@ T = TypeVar("T", bound=models.Model)
 L, M, S, A = Role.LEADER, Role.MANAGER, Role.STAFF, Role.AUDITOR
 EVERYONE = frozenset(Role)
 
-# What each role may do, by operation. Object-level rules (staff and *their own* actions,
-# nobody verifying their own work) are the functions below this table.
-PERMISSIONS: dict[str, frozenset[str]] = {
-    "action.view": EVERYONE,
-    "action.create": frozenset({L, M}),
-    "action.edit": frozenset({L, M}),
-    "action.change_status": frozenset({L, M, S}),
-    "action.verify": frozenset({L, M}),
-    "action.cancel": frozenset({L, M}),
-    "admin.view": frozenset({L}),
+# What each role may do, by operation, named `<app>.<entity>.<verb>`: every app (the core
+# too) registers its own from its AppConfig.ready(). Object-level rules (staff and *their
+# own* actions, nobody verifying their own work) are the functions below.
+PERMISSIONS: dict[str, frozenset[str]] = {}
+
+# The core's operations, registered by IsovaConfig.ready().
+CORE_PERMISSIONS: dict[str, frozenset[str]] = {
+    "isova.action.view": EVERYONE,
+    "isova.action.create": frozenset({L, M}),
+    "isova.action.edit": frozenset({L, M}),
+    "isova.action.change_status": frozenset({L, M, S}),
+    "isova.action.verify": frozenset({L, M}),
+    "isova.action.cancel": frozenset({L, M}),
+    "isova.admin.view": frozenset({L}),
 }
 
 
@@ -103,6 +107,18 @@ def action_moves(membership: Membership | None, action: Action) -> list[ActionSt
     return [status for status in ActionStatus if status in moves]
 
 
+def action_rows(membership: Membership | None, actions: Iterable[Action]) -> list[dict[str, Any]]:
+    """Rows of the one action table (`isova/_action_table.html`): each action and its moves.
+
+    Closed actions (verified, cancelled) offer no moves in a list; reopening one is a
+    deliberate step on its own page."""
+    closed = (ActionStatus.VERIFIED, ActionStatus.CANCELLED)
+    return [
+        {"action": a, "moves": [] if a.status in closed else action_moves(membership, a)}
+        for a in actions
+    ]
+
+
 def action_moves_for_any_role(action: Action) -> frozenset[str]:
     """Every status some role could move this action to (to tell "not allowed" from "not you")."""
     return OWNER_MOVES[action.status] | MANAGER_MOVES[action.status]
@@ -110,7 +126,7 @@ def action_moves_for_any_role(action: Action) -> frozenset[str]:
 
 def can_edit_action(membership: Membership | None, action: Action) -> bool:
     return (
-        has_perm(membership, "action.edit")
+        has_perm(membership, "isova.action.edit")
         and membership is not None
         and action.organisation_id == membership.organisation_id
         and action.status not in (ActionStatus.VERIFIED, ActionStatus.CANCELLED)
@@ -225,15 +241,20 @@ def switch_organisation(request: TenantRequest, organisation_id: int) -> Organis
     raise Http404("You are not a member of that organisation.")
 
 
+FLAT_PREFIXES = ("record.", "policy.")
+
+
 def context(request: HttpRequest) -> dict[str, Any]:
     membership = getattr(request, "membership", None)
     # Templates read permissions by their dotted names: "risks.risk.edit" is
-    # `can.risks.risk.edit` there (nested dicts). The flat `can.action_create` spelling is
-    # still filled while templates move to the nested one.
+    # `can.risks.risk.edit` there (nested dicts). The records templates still read the flat
+    # `can.record_approve` spelling, filled for record.* and policy.* names only until those
+    # are renamed to the <app>.<entity>.<verb> scheme.
     perms: dict[str, Any] = {}
     for name in PERMISSIONS:
         allowed = has_perm(membership, name)
-        perms[name.replace(".", "_")] = allowed
+        if name.startswith(FLAT_PREFIXES):
+            perms[name.replace(".", "_")] = allowed
         *path, verb = name.split(".")
         node = perms
         for part in path:

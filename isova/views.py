@@ -7,18 +7,16 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
-from django.views.decorators.vary import vary_on_headers
 
 from . import actions, history, tenancy
+from .errors import Conflict, DomainError
 from .forms import ActionFilterForm, ActionForm, StatusForm, member_choices
-from .http import safe_next
-from .models import OUTSTANDING_STATUSES, Action, ActionStatus, Membership, Role
+from .http import flash_redirect, paginate, query_without_page, render_page, safe_next
+from .models import OUTSTANDING_STATUSES, Action, Role
 from .tenancy import OrgRequest, get_for_org, member_required, require
 
 PAGE_SIZE = 25
@@ -41,8 +39,7 @@ def switch_organisation(request: OrgRequest) -> HttpResponse:
     except ValueError:
         return HttpResponse("Choose an organisation.", status=400)
     organisation = tenancy.switch_organisation(request, organisation_id)
-    messages.success(request, f"You are now working in {organisation}.")
-    return redirect("home")
+    return flash_redirect(request, "home", f"You are now working in {organisation}.")
 
 
 def _row_context(request: OrgRequest, action: Action) -> dict:
@@ -53,34 +50,24 @@ def _row_context(request: OrgRequest, action: Action) -> dict:
     }
 
 
-def _list_row(membership: Membership, action: Action) -> dict:
-    """A list row: closed actions (verified, cancelled) offer no moves; reopening one is a
-    deliberate step on its own page."""
-    closed = action.status in (ActionStatus.VERIFIED, ActionStatus.CANCELLED)
-    return {"action": action, "moves": [] if closed else tenancy.action_moves(membership, action)}
-
-
 @member_required
 def my_actions(request: OrgRequest) -> HttpResponse:
     """Outstanding actions first, due soonest first, a page at a time; then the last ten
     finished ones (page 1 only)."""
     qs = Action.objects.for_org(request.organisation).filter(owner=request.user).for_list()
-    page = Paginator(qs.outstanding().order_by("due_date", "pk"), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = paginate(request, qs.outstanding().order_by("due_date", "pk"), PAGE_SIZE)
     recent = []
     if page.number == 1:
         recent = list(qs.exclude(status__in=OUTSTANDING_STATUSES).order_by("-updated_at")[:10])
     context = {
-        "rows": [_list_row(request.membership, a) for a in page],
-        "done_rows": [_list_row(request.membership, a) for a in recent],
+        "rows": tenancy.action_rows(request.membership, page),
+        "done_rows": tenancy.action_rows(request.membership, recent),
         "page": page,
         "today": request.organisation.today(),
     }
     return render(request, "isova/my_actions.html", context)
 
 
-@vary_on_headers("HX-Request")
 @member_required
 def action_list(request: OrgRequest) -> HttpResponse:
     org = request.organisation
@@ -90,15 +77,11 @@ def action_list(request: OrgRequest) -> HttpResponse:
     data.setdefault("status", "outstanding")
     form = ActionFilterForm(data, organisation=org)
     qs = form.filter(Action.objects.for_org(org).for_list(), today).by_urgency(today)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = [_list_row(request.membership, a) for a in page]
-    query = request.GET.copy()
-    query.pop("page", None)
-    context = {"form": form, "page": page, "rows": rows, "today": today, "query": query.urlencode()}
-    # A history restore (back button after the cache expired) needs the whole page.
-    fragment = request.htmx and not request.htmx.history_restore_request
-    template = "isova/action_list.html#results" if fragment else "isova/action_list.html"
-    return render(request, template, context)
+    page = paginate(request, qs, PAGE_SIZE)
+    rows = tenancy.action_rows(request.membership, page)
+    query = query_without_page(request)
+    context = {"form": form, "page": page, "rows": rows, "today": today, "query": query}
+    return render_page(request, "isova/action_list.html", context, partial="results")
 
 
 @member_required
@@ -116,19 +99,20 @@ def action_detail(request: OrgRequest, pk: int) -> HttpResponse:
 
 @member_required
 def action_create(request: OrgRequest) -> HttpResponse:
-    require(request, "action.create")
+    require(request, "isova.action.create")
     org = request.organisation
     # ?source=objectives.objective:12 preselects what the action serves (the "Assign an
     # action" links); ?next= is where the user came from, and where they go back to.
     initial = {"due_date": None, "source": request.GET.get("source", "")}
     form = ActionForm(request.POST or None, organisation=org, initial=initial, with_source=True)
     if request.method == "POST" and form.is_valid():
-        data = {f: form.cleaned_data[f] for f in actions.EDITABLE_FIELDS}
         try:
             action = actions.action_create(
-                membership=request.membership, source=form.cleaned_data["source"], **data
+                membership=request.membership,
+                source=form.cleaned_data["source"],
+                **form.action_fields(),
             )
-        except actions.ActionError as error:
+        except DomainError as error:
             form.add_error(None, str(error))
         else:
             messages.success(request, _assigned_message(action, request.user))
@@ -156,24 +140,25 @@ def action_edit(request: OrgRequest, pk: int) -> HttpResponse:
     )
     current = None
     if request.method == "POST" and form.is_valid():
-        data = {f: form.cleaned_data[f] for f in actions.EDITABLE_FIELDS}
         version = form.cleaned_data["version"]
         try:
             action = actions.action_update(
-                membership=request.membership, action=action, version=version, **data
+                membership=request.membership,
+                action=action,
+                version=version,
+                **form.action_fields(),
             )
-        except actions.Conflict as conflict:
+        except Conflict as conflict:
             current = conflict.current
             form.add_error(None, str(conflict))
             # The user's input stays; submitting it again means "over the current version".
             resubmitted = request.POST.copy()
             resubmitted["version"] = str(current.version)
             form.data = resubmitted
-        except actions.ActionError as error:
+        except DomainError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, "Action saved.")
-            return redirect("action_detail", pk=action.pk)
+            return flash_redirect(request, "action_detail", "Action saved.", pk=action.pk)
     return render(
         request, "isova/action_form.html", {"form": form, "action": action, "current": current}
     )
@@ -184,7 +169,7 @@ def action_edit(request: OrgRequest, pk: int) -> HttpResponse:
 def action_status(request: OrgRequest, pk: int) -> HttpResponse:
     """Change one action's status: the HTMX inline control and its plain-form fallback."""
     action = get_for_org(request, Action.objects.for_list(), pk=pk)
-    require(request, "action.change_status")
+    require(request, "isova.action.change_status")
     form = StatusForm(request.POST)
     error, status = None, 200
     if not form.is_valid():
@@ -198,15 +183,15 @@ def action_status(request: OrgRequest, pk: int) -> HttpResponse:
                 version=form.cleaned_data["version"],
                 note=form.cleaned_data["note"],
             )
-        except actions.Conflict as conflict:
+        except Conflict as conflict:
             action, error, status = conflict.current, str(conflict), 409
-        except actions.ActionError as exc:
+        except DomainError as exc:
             error, status = str(exc), 422
     if error and status == 200:
         status = 422
     if request.htmx:
         context = _row_context(request, action) | {
-            "moves": _list_row(request.membership, action)["moves"],
+            "moves": tenancy.action_rows(request.membership, [action])[0]["moves"],
             "error": error,
             "flash": None if error else "Saved",
         }
@@ -217,14 +202,7 @@ def action_status(request: OrgRequest, pk: int) -> HttpResponse:
         messages.error(request, error)
     else:
         messages.success(request, f"“{action.title}” is now {action.get_status_display().lower()}.")
-    return redirect(_safe_next(request, reverse("action_detail", args=[action.pk])))
-
-
-def _safe_next(request: OrgRequest, default: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-        return target
-    return default
+    return redirect(safe_next(request, reverse("action_detail", args=[action.pk])))
 
 
 class PasswordResetView(auth_views.PasswordResetView):

@@ -7,22 +7,30 @@ class ObjectivesConfig(AppConfig):
 
     def ready(self) -> None:
         from isova.models import Role
+        from isova.registry import DemoSeeder, registry
         from isova.tenancy import EVERYONE, register_permissions
+
+        from . import dashboard, demo
+
+        registry.register_panel(dashboard.PANEL)
+        registry.register_demo(DemoSeeder(name="objectives", seed=demo.seed))
 
         leaders, planners = frozenset({Role.LEADER}), frozenset({Role.LEADER, Role.MANAGER})
         register_permissions(
             {
-                "objective.view": EVERYONE,
-                "objective.create": planners,
-                "objective.edit": planners,
-                "objective.submit": planners,
-                "objective.withdraw": leaders,
-                "goal.manage": planners,
+                "objectives.objective.view": EVERYONE,
+                "objectives.objective.create": planners,
+                "objectives.objective.edit": planners,
+                "objectives.objective.submit": planners,
+                "objectives.objective.withdraw": leaders,
+                "objectives.goal.manage": planners,
                 # Staff may record values only for objectives they own or have a plan step
                 # of (objectives.permissions.can_record_value); leaders and managers for any.
-                "objective.record_value": frozenset({Role.LEADER, Role.MANAGER, Role.STAFF}),
-                "objective.record_any_value": planners,
+                "objectives.objective.record_value": frozenset(
+                    {Role.LEADER, Role.MANAGER, Role.STAFF}
+                ),
+                "objectives.objective.record_any_value": planners,
                 # Leaders review any objective; an owner (other than an auditor) their own.
-                "objective.review": leaders,
+                "objectives.objective.review": leaders,
             }
         )

@@ -1,8 +1,9 @@
 """Demo objectives: 18 months of monthly values with believable trends.
 
-Called by `isova.demo.seed` for each demo organisation; does nothing for an organisation
-that already has objectives (idempotent). Approved objectives go through the one records
-mechanism: the quality manager submits, the managing director approves with her password.
+Registered as a `DemoSeeder` (`ObjectivesConfig.ready()`), run by `isova.demo.seed` for each
+demo organisation; does nothing for an organisation that already has objectives (idempotent).
+Approved objectives go through the one records mechanism: the quality manager submits, the
+managing director approves with her password.
 """
 
 from __future__ import annotations

@@ -5,8 +5,8 @@ from typing import Any
 
 from django import forms
 
-from isova.forms import DateInput, MemberChoiceField, limit_choices, member_choices
-from isova.models import Action, Organisation, User
+from isova.forms import ActionForm, DateInput, MemberChoiceField, limit_choices, member_choices
+from isova.models import Organisation, User
 
 from .models import (
     Decision,
@@ -63,29 +63,11 @@ class ObjectiveForm(forms.ModelForm):
             self.fields[name].error_messages["invalid"] = "Enter a date as YYYY-MM-DD."
 
 
-class PlanStepForm(forms.ModelForm):
-    """A step of the objective's plan: an action with owner, due date and resources."""
-
-    class Meta:
-        model = Action
-        fields = [
-            "title",
-            "description",
-            "owner",
-            "due_date",
-            "priority",
-            "estimated_effort_hours",
-            "estimated_cost",
-        ]
-        widgets = {"due_date": DateInput(), "description": forms.Textarea(attrs={"rows": 3})}
-        error_messages = {
-            "owner": {"invalid_choice": "Choose an owner from this organisation’s members."},
-        }
-        field_classes = {"owner": MemberChoiceField}
+class PlanStepForm(ActionForm):
+    """A step of the objective's plan: the one action form, with a due date required."""
 
     def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        _people(self.fields["owner"], organisation)
+        super().__init__(*args, organisation=organisation, **kwargs)
         self.fields["due_date"].required = True
 
 

@@ -543,14 +543,7 @@ class Objective(ActionSource):
         is progress on the plan, not a change to it, and must not ask for re-approval.
         Cancelled steps drop out of the plan.
         """
-        from isova.models import Action, ActionStatus
-
-        steps = (
-            Action.objects.for_source(self)
-            .exclude(status=ActionStatus.CANCELLED)
-            .select_related("owner")
-            .order_by("due_date", "pk")
-        )
+        steps = self.actions.live().select_related("owner").order_by("due_date", "pk")
         return {
             "title": self.title,
             "goal": self.goal.title if self.goal else None,
@@ -584,12 +577,9 @@ class Objective(ActionSource):
 
     def approval_problems(self) -> list[str]:
         """What stops submission (records.submit asks, whichever page submits)."""
-        from isova.models import Action, ActionStatus
-
         if self.is_closed:
             return ["an open status: a closed or withdrawn objective is not submitted"]
-        steps = Action.objects.for_source(self).exclude(status=ActionStatus.CANCELLED)
-        return self.missing_elements(plan_steps=steps.count())
+        return self.missing_elements(plan_steps=self.actions.live().count())
 
     def approval_submit_url(self) -> str:
         """The objective's own submit page names the missing 6.2.2 elements one by one."""

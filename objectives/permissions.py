@@ -15,13 +15,13 @@ def _same_org(membership: Membership | None, objective: Objective) -> bool:
 def can_edit(membership: Membership | None, objective: Objective) -> bool:
     return (
         _same_org(membership, objective)
-        and has_perm(membership, "objective.edit")
+        and has_perm(membership, "objectives.objective.edit")
         and not objective.is_closed
     )
 
 
 def can_submit(membership: Membership | None, objective: Objective) -> bool:
-    return _same_org(membership, objective) and has_perm(membership, "objective.submit")
+    return _same_org(membership, objective) and has_perm(membership, "objectives.objective.submit")
 
 
 def owns_plan_step(membership: Membership, objective: Objective) -> bool:
@@ -38,9 +38,9 @@ def can_record_value(
     """
     if not _same_org(membership, objective) or objective.status == Status.WITHDRAWN:
         return False
-    if not has_perm(membership, "objective.record_value"):
+    if not has_perm(membership, "objectives.objective.record_value"):
         return False
-    if has_perm(membership, "objective.record_any_value"):
+    if has_perm(membership, "objectives.objective.record_any_value"):
         return True
     assert membership is not None
     if objective.owner_id == membership.user_id:
@@ -52,7 +52,7 @@ def can_review(membership: Membership | None, objective: Objective) -> bool:
     if not _same_org(membership, objective) or objective.status == Status.WITHDRAWN:
         return False
     assert membership is not None
-    if has_perm(membership, "objective.review"):
+    if has_perm(membership, "objectives.objective.review"):
         return True
     return objective.owner_id == membership.user_id and membership.role != Role.AUDITOR
 
@@ -60,6 +60,6 @@ def can_review(membership: Membership | None, objective: Objective) -> bool:
 def can_withdraw(membership: Membership | None, objective: Objective) -> bool:
     return (
         _same_org(membership, objective)
-        and has_perm(membership, "objective.withdraw")
+        and has_perm(membership, "objectives.objective.withdraw")
         and not objective.is_closed
     )

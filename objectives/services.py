@@ -19,6 +19,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
 from isova import actions, records
+from isova.errors import DomainError
 from isova.models import Action, Membership, RecordVersion, User
 from isova.tenancy import has_perm
 
@@ -37,7 +38,7 @@ from .models import (
 )
 
 
-class ObjectiveError(Exception):
+class ObjectiveError(DomainError):
     """A move the objectives workflow does not allow; the message is shown to the user."""
 
 
@@ -82,7 +83,7 @@ def _validate(objective: Objective) -> None:
 
 @transaction.atomic
 def goal_create(*, membership: Membership, title: str, description: str = "") -> StrategicGoal:
-    if not has_perm(membership, "goal.manage"):
+    if not has_perm(membership, "objectives.goal.manage"):
         raise PermissionDenied("Only leaders and managers set strategic goals.")
     title = title.strip()
     if StrategicGoal.objects.for_org(membership.organisation).filter(title__iexact=title).exists():
@@ -95,7 +96,7 @@ def goal_create(*, membership: Membership, title: str, description: str = "") ->
 @transaction.atomic
 def objective_create(*, membership: Membership, **fields: Any) -> Objective:
     """A new objective, as a draft, owned by `fields["owner"]`."""
-    if not has_perm(membership, "objective.create"):
+    if not has_perm(membership, "objectives.objective.create"):
         raise PermissionDenied("Only leaders and managers set objectives.")
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
@@ -140,41 +141,21 @@ def _after_material_edit(objective: Objective, changed: list[str], user: User) -
 
 
 def plan_steps(objective: Objective) -> int:
-    return Action.objects.for_source(objective).exclude(status="cancelled").count()
+    return objective.actions.live().count()
 
 
 @transaction.atomic
-def plan_step_add(
-    *,
-    membership: Membership,
-    objective: Objective,
-    title: str,
-    owner: User,
-    due_date: datetime.date | None,
-    description: str = "",
-    priority: str = "medium",
-    estimated_effort_hours: Decimal | None = None,
-    estimated_cost: Decimal | None = None,
-) -> Action:
-    """Add a step to the objective's plan: an `isova.Action` with the objective as source."""
+def plan_step_add(*, membership: Membership, objective: Objective, **fields: Any) -> Action:
+    """Add a step to the objective's plan: an `isova.Action` with the objective as source.
+
+    `fields` are `isova.actions.action_create`'s (title, owner, due_date, …).
+    """
     if not permissions.can_edit(membership, objective):
         raise PermissionDenied("Your role cannot change this objective's plan.")
+    due_date = fields.get("due_date")
     if due_date and objective.target_date and due_date > objective.target_date:
         raise ObjectiveError("A plan step must be due by the objective's target date.")
-    try:
-        action = actions.action_create(
-            membership=membership,
-            title=title,
-            owner=owner,
-            description=description,
-            due_date=due_date,
-            priority=priority,
-            estimated_effort_hours=estimated_effort_hours,
-            estimated_cost=estimated_cost,
-            source=objective,
-        )
-    except actions.ActionError as error:
-        raise ObjectiveError(str(error)) from None
+    action = actions.action_create(membership=membership, source=objective, **fields)
     _after_material_edit(objective, ["plan"], membership.user)
     return action
 
@@ -371,7 +352,7 @@ def _may_record(
 @transaction.atomic
 def measurements_import(*, membership: Membership, upload: IO[bytes]) -> int:
     """Record every row of a CSV file, or none: ImportRejected lists each bad row."""
-    if not has_perm(membership, "objective.record_value"):
+    if not has_perm(membership, "objectives.objective.record_value"):
         raise PermissionDenied("Your role cannot record values.")
     rows, errors = _read_csv(upload)
     if not errors and not rows:

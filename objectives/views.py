@@ -4,16 +4,16 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
-from django.views.decorators.vary import vary_on_headers
 
 from isova import records
+from isova.errors import DomainError
 from isova.forms import member_choices
+from isova.http import flash_redirect, paginate, query_without_page, render_page
 from isova.models import Action
-from isova.tenancy import OrgRequest, get_for_org, has_perm, member_required, require
+from isova.tenancy import OrgRequest, action_rows, get_for_org, has_perm, member_required, require
 
 from . import charts, permissions, services
 from .forms import (
@@ -40,35 +40,23 @@ def _get_objective(request: OrgRequest, pk: int, *, progress: bool = False) -> O
     return get_for_org(request, queryset, pk=pk)
 
 
-def _partial(request: OrgRequest, template: str, name: str) -> str:
-    """The named partial for HTMX; the whole page otherwise, and for a history restore
-    (the back button after htmx's cache expired)."""
-    fragment = request.htmx and not request.htmx.history_restore_request
-    return f"{template}#{name}" if fragment else template
-
-
 # --- lists ---------------------------------------------------------------------------------
 
 
-@vary_on_headers("HX-Request")
 @member_required
 def index(request: OrgRequest) -> HttpResponse:
     org = request.organisation
     form = ObjectiveFilterForm(request.GET or None, organisation=org)
     queryset = Objective.objects.for_org(org).with_progress(org.today()).for_list()
-    page = Paginator(form.filter(queryset), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, form.filter(queryset), PAGE_SIZE)
     rows = [(o, charts.sparkline(o.recent_measurements)) for o in page]
-    query = request.GET.copy()
-    query.pop("page", None)
     context = {
         "form": form,
         "page": page,
         "rows": rows,
-        "query": query.urlencode(),
-        "can_create": has_perm(request.membership, "objective.create"),
-        "can_record": has_perm(request.membership, "objective.record_value"),
+        "query": query_without_page(request),
     }
-    return render(request, _partial(request, "objectives/index.html", "results"), context)
+    return render_page(request, "objectives/index.html", context, partial="results")
 
 
 @member_required
@@ -152,7 +140,7 @@ def _detail_context(request: OrgRequest, objective: Objective, **extra: Any) -> 
     membership = request.membership
     steps = list(Action.objects.for_source(objective).for_list().order_by("due_date", "pk"))
     users = {u.pk: u.get_full_name() for u in member_choices(request.organisation)}
-    counted = [s for s in steps if s.status != "cancelled"]
+    counted = [s for s in steps if s.is_live]
     context = _progress_context(request, objective, form=extra.pop("value_form", None))
     # The approval panel of the one records mechanism. Its own submit button is replaced
     # by ours (objectives:submit), which first checks the 6.2.2 elements.
@@ -161,7 +149,8 @@ def _detail_context(request: OrgRequest, objective: Objective, **extra: Any) -> 
     context |= panel | {"record_can_submit": False, "objective_can_submit": can_submit}
     context |= {
         "steps": steps,
-        "steps_done": sum(s.status in ("done", "verified") for s in counted),
+        "step_rows": action_rows(membership, steps),
+        "steps_done": sum(s.is_finished for s in counted),
         "steps_counted": len(counted),
         "reviews": objective.reviews.select_related("reviewed_by")[:10],
         "corrections": _corrections(objective, users),
@@ -195,13 +184,12 @@ def record_value(request: OrgRequest, pk: int) -> HttpResponse:
             saved = services.measurement_record(
                 membership=request.membership, objective=objective, **form.cleaned_data
             )
-        except services.ObjectiveError as error:
+        except DomainError as error:
             form.add_error(None, str(error))
     status = 200 if saved else 422
     flash = f"Saved {saved.label}: {saved.value.normalize():f}" if saved else ""
     if not request.htmx and saved:
-        messages.success(request, flash)
-        return redirect(objective)
+        return flash_redirect(request, objective, flash)
     objective = _get_objective(request, pk, progress=True)
     if request.htmx:
         # base.html's htmx-config swaps 422 bodies, so the form errors show in place.
@@ -213,7 +201,7 @@ def record_value(request: OrgRequest, pk: int) -> HttpResponse:
 
 @member_required
 def create(request: OrgRequest) -> HttpResponse:
-    require(request, "objective.create")
+    require(request, "objectives.objective.create")
     org = request.organisation
     form = ObjectiveForm(
         request.POST or None,
@@ -224,11 +212,12 @@ def create(request: OrgRequest) -> HttpResponse:
         data = {f: form.cleaned_data[f] for f in services.EDITABLE_FIELDS}
         try:
             objective = services.objective_create(membership=request.membership, **data)
-        except services.ObjectiveError as error:
+        except DomainError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, "Objective saved as a draft. Add its plan steps next.")
-            return redirect(objective)
+            return flash_redirect(
+                request, objective, "Objective saved as a draft. Add its plan steps next."
+            )
     return render(request, "objectives/form.html", {"form": form, "objective": None})
 
 
@@ -246,11 +235,10 @@ def edit(request: OrgRequest, pk: int) -> HttpResponse:
             objective = services.objective_update(
                 membership=request.membership, objective=_get_objective(request, pk), **data
             )
-        except services.ObjectiveError as error:
+        except DomainError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, "Objective saved.")
-            return redirect(objective)
+            return flash_redirect(request, objective, "Objective saved.")
     return render(request, "objectives/form.html", {"form": form, "objective": objective})
 
 
@@ -267,13 +255,12 @@ def plan_step_add(request: OrgRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.plan_step_add(
-                membership=request.membership, objective=objective, **form.cleaned_data
+                membership=request.membership, objective=objective, **form.action_fields()
             )
-        except services.ObjectiveError as error:
+        except DomainError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, "Plan step added.")
-            return redirect(objective)
+            return flash_redirect(request, objective, "Plan step added.")
     return render(request, "objectives/plan_step_form.html", {"form": form, "objective": objective})
 
 
@@ -287,7 +274,7 @@ def submit(request: OrgRequest, pk: int) -> HttpResponse:
         services.objective_submit(
             membership=request.membership, objective=objective, comment=comment
         )
-    except services.ObjectiveError as error:
+    except DomainError as error:
         messages.error(request, str(error))
     else:
         messages.success(request, "Submitted for approval. The leaders have been told.")
@@ -305,11 +292,10 @@ def review(request: OrgRequest, pk: int) -> HttpResponse:
             services.review_record(
                 membership=request.membership, objective=objective, **form.cleaned_data
             )
-        except services.ObjectiveError as error:
+        except DomainError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, "Review recorded.")
-            return redirect(objective)
+            return flash_redirect(request, objective, "Review recorded.")
     return render(request, "objectives/review_form.html", {"form": form, "objective": objective})
 
 
@@ -324,7 +310,7 @@ def withdraw(request: OrgRequest, pk: int) -> HttpResponse:
         services.objective_withdraw(
             membership=request.membership, objective=objective, reason=form.cleaned_data["reason"]
         )
-    except services.ObjectiveError as error:
+    except DomainError as error:
         messages.error(request, str(error))
     else:
         messages.success(request, "Objective withdrawn.")
@@ -336,7 +322,7 @@ def withdraw(request: OrgRequest, pk: int) -> HttpResponse:
 
 @member_required
 def import_values(request: OrgRequest) -> HttpResponse:
-    require(request, "objective.record_value")
+    require(request, "objectives.objective.record_value")
     form = ImportForm(request.POST, request.FILES) if request.method == "POST" else ImportForm()
     errors: list[services.RowError] = []
     status = 200
@@ -349,8 +335,9 @@ def import_values(request: OrgRequest) -> HttpResponse:
             except services.ImportRejected as rejected:
                 errors = rejected.errors
             else:
-                messages.success(request, f"Saved {count} value{'s' if count != 1 else ''}.")
-                return redirect("objectives:index")
+                return flash_redirect(
+                    request, "objectives:index", f"Saved {count} value{'s' if count != 1 else ''}."
+                )
         status = 422
     mine = (
         Objective.objects.for_org(request.organisation)
@@ -369,19 +356,18 @@ def import_values(request: OrgRequest) -> HttpResponse:
 @member_required
 def goals(request: OrgRequest) -> HttpResponse:
     org = request.organisation
-    can_manage = has_perm(request.membership, "goal.manage")
+    can_manage = has_perm(request.membership, "objectives.goal.manage")
     form = GoalForm(request.POST or None)
     status = 200
     if request.method == "POST":
-        require(request, "goal.manage")
+        require(request, "objectives.goal.manage")
         if form.is_valid():
             try:
                 services.goal_create(membership=request.membership, **form.cleaned_data)
-            except services.ObjectiveError as error:
+            except DomainError as error:
                 form.add_error("title", str(error))
             else:
-                messages.success(request, "Goal added.")
-                return redirect("objectives:goals")
+                return flash_redirect(request, "objectives:goals", "Goal added.")
         status = 422
     goal_list = StrategicGoal.objects.for_org(org).with_counts()
     by_goal = Objective.objects.for_org(org).rag_counts_by_goal(org.today())

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from audits import services
 from audits.models import AuditSettings, FindingStatus, FindingType
 from isova import actions
+from isova.errors import DomainError
 from tests.conftest import membership_of
 from tests.factories import PASSWORD
 
@@ -282,7 +283,7 @@ def test_staff_update_only_their_own_corrective_actions(org, finding):
 
 
 def test_an_action_owner_outside_the_organisation_is_refused(org, other_org, finding):
-    with pytest.raises(services.AuditError, match="member"):
+    with pytest.raises(DomainError, match="member"):
         assign(org, finding, owner=other_org.staff)
 
 

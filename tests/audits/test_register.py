@@ -146,3 +146,38 @@ def test_the_register_runs_the_same_queries_on_larger_data(
     with django_assert_max_num_queries(REGISTER_QUERIES):
         response = client.get("/audits/findings/?page=3", HTTP_HX_REQUEST="true")
     assert response.content.decode().count('id="finding-') == 10
+
+
+@pytest.mark.parametrize("url", ["/audits/findings/", "/audits/"])
+def test_the_register_and_the_programme_give_a_history_restore_the_whole_page_and_vary_on_htmx(
+    org, as_user, url
+):
+    response = as_user(org.staff).get(
+        url, HTTP_HX_REQUEST="true", HTTP_HX_HISTORY_RESTORE_REQUEST="true"
+    )
+    assert "<html" in response.content.decode()
+    assert "HX-Request" in response["Vary"]
+
+
+def test_the_flags_a_list_shows_agree_with_the_alerts_filters(org, running_audit):
+    """with_flags(today) is what lists read; past_response_due / not_started_late what the
+    alerts and the dashboard count: the same rows either way."""
+    from audits.models import Audit
+
+    fresh = raise_finding(org, running_audit)
+    late = raise_finding(org, running_audit)
+    Finding.objects.filter(pk=late.pk).update(
+        raised_on=datetime.date(2026, 1, 5), response_due=datetime.date(2026, 2, 4)
+    )
+    today = datetime.date(2026, 3, 1)
+    flagged = {f.pk: f for f in Finding.objects.for_org(org.organisation).with_flags(today)}
+    past_due = set(Finding.objects.for_org(org.organisation).past_response_due(today))
+    assert {pk for pk, f in flagged.items() if f.overdue} == {f.pk for f in past_due} == {late.pk}
+    assert flagged[late.pk].age.days == 55
+    assert fresh.pk in flagged
+
+    planned = plan(org, planned_date=datetime.date(2026, 2, 1))
+    audits = {a.pk: a.late for a in Audit.objects.for_org(org.organisation).with_flags(today)}
+    late_audits = set(Audit.objects.for_org(org.organisation).not_started_late(today))
+    assert {pk for pk, is_late in audits.items() if is_late} == {a.pk for a in late_audits}
+    assert audits[planned.pk] is True

@@ -118,3 +118,51 @@ def test_waiting_approvals_cost_the_same_queries_however_many(
     # 11 as above, plus the prefetch of the records themselves (one per kind of record: 1).
     with django_assert_max_num_queries(12):
         assert client.get("/dashboard/").status_code == 200
+
+
+@pytest.fixture
+def throwaway_panel(settings, tmp_path):
+    """A panel registered as an app would, with its own template; unregistered afterwards."""
+    from isova.registry import Panel, registry
+
+    (tmp_path / "throwaway_panel.html").write_text(
+        '<section id="panel-throwaway">Throwaway: {{ throwaway.answer }}</section>'
+    )
+    settings.TEMPLATES = [
+        {**settings.TEMPLATES[0], "DIRS": [*settings.TEMPLATES[0]["DIRS"], tmp_path]}
+    ]
+    registry.register_panel(
+        Panel(
+            name="throwaway",
+            title="Throwaway",
+            order=50,
+            template="throwaway_panel.html",
+            build=lambda ctx: {"answer": ctx.organisation.name},
+            visible=lambda membership: membership.role == Role.LEADER,
+        )
+    )
+    yield
+    registry.unregister("throwaway")
+
+
+def test_a_panel_an_app_registers_shows_on_the_dashboard_without_the_core_changing(
+    org, as_user, throwaway_panel
+):
+    html = as_user(org.leader).get("/dashboard/").content.decode()
+    assert f"Throwaway: {org.organisation.name}" in html
+    refreshed = as_user(org.leader).get("/dashboard/panels/throwaway/", HTTP_HX_REQUEST="true")
+    assert refreshed.status_code == 200 and 'id="panel-throwaway"' in refreshed.content.decode()
+
+
+def test_a_panel_hidden_from_a_role_is_neither_shown_nor_refreshed_for_it(
+    org, as_user, throwaway_panel
+):
+    assert "Throwaway" not in as_user(org.manager).get("/dashboard/").content.decode()
+    assert as_user(org.manager).get("/dashboard/panels/throwaway/").status_code == 404
+
+
+def test_registered_panels_show_in_their_order(org, as_user):
+    html = as_user(org.leader).get("/dashboard/").content.decode()
+    ids = ["panel-approvals", "panel-objectives", "panel-audits", "panel-actions"]
+    positions = [html.index(f'id="{panel_id}"') for panel_id in ids]
+    assert positions == sorted(positions)
