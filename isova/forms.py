@@ -1,13 +1,61 @@
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django import forms
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db.models import QuerySet
 
 from .models import Action, ActionStatus, Organisation, User
+
+# Dates a person can mean: outside these, date arithmetic (period ends, reminders a week
+# ahead) would leave Python's calendar (year 1 to 9999) and answer a 500.
+EARLIEST_DATE = datetime.date(1900, 1, 1)
+LATEST_DATE = datetime.date(2999, 12, 31)
+
+
+def single_line(value: Any) -> None:
+    """A title or a name is one line: a line break would, for one, break an e-mail header."""
+    if isinstance(value, str) and ("\r" in value or "\n" in value):
+        raise ValidationError("Keep this on one line: remove the line breaks.", code="single_line")
+
+
+def sensible_date(value: Any) -> None:
+    if isinstance(value, datetime.date) and not EARLIEST_DATE <= value <= LATEST_DATE:
+        raise ValidationError(
+            f"Give a date between {EARLIEST_DATE.year} and {LATEST_DATE.year}.",
+            code="date_range",
+        )
+
+
+class InputRulesMixin:
+    """Rules every form of isova applies to what people type (use SafeForm / SafeModelForm).
+
+    Single-line text inputs refuse CR and LF; dates stay within EARLIEST_DATE..LATEST_DATE.
+    (Django's CharField already refuses NUL characters, which PostgreSQL cannot store, and its
+    max_length refuses, with a message, text that is too long.)
+    """
+
+    fields: dict[str, forms.Field]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
+        for field in self.fields.values():
+            if isinstance(field, forms.CharField) and not isinstance(field.widget, forms.Textarea):
+                field.validators.append(single_line)
+            if isinstance(field, forms.DateField):
+                field.validators.append(sensible_date)
+
+
+class SafeForm(InputRulesMixin, forms.Form):
+    pass
+
+
+class SafeModelForm(InputRulesMixin, forms.ModelForm):
+    pass
 
 
 class DateInput(forms.DateInput):
@@ -44,7 +92,7 @@ def limit_choices(field: forms.Field, queryset: QuerySet[Any]) -> None:
     field.queryset = queryset
 
 
-class ActionForm(forms.ModelForm):
+class ActionForm(SafeModelForm):
     """Create or edit an action; the owner must belong to the form's organisation."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -92,7 +140,7 @@ class ActionForm(forms.ModelForm):
         return cleaned
 
 
-class StatusForm(forms.Form):
+class StatusForm(SafeForm):
     status = forms.ChoiceField(choices=ActionStatus.choices)
     version = forms.IntegerField(widget=forms.HiddenInput)
     note = forms.CharField(
@@ -100,7 +148,7 @@ class StatusForm(forms.Form):
     )
 
 
-class ActionFilterForm(forms.Form):
+class ActionFilterForm(SafeForm):
     """The filters of the "All actions" list; every field optional; invalid values show errors."""
 
     status = forms.ChoiceField(

@@ -5,7 +5,14 @@ from typing import Any
 
 from django import forms
 
-from isova.forms import DateInput, MemberChoiceField, limit_choices, member_choices
+from isova.forms import (
+    DateInput,
+    MemberChoiceField,
+    SafeForm,
+    SafeModelForm,
+    limit_choices,
+    member_choices,
+)
 from isova.models import Action, Organisation, User
 
 from .models import (
@@ -28,14 +35,14 @@ def _people(field: forms.Field, organisation: Organisation) -> None:
     limit_choices(field, member_choices(organisation))
 
 
-class GoalForm(forms.ModelForm):
+class GoalForm(SafeModelForm):
     class Meta:
         model = StrategicGoal
         fields = ["title", "description"]
         widgets = {"description": forms.Textarea(attrs={"rows": 2})}
 
 
-class ObjectiveForm(forms.ModelForm):
+class ObjectiveForm(SafeModelForm):
     """Create or edit an objective; people and goals come from the form's organisation."""
 
     class Meta:
@@ -63,7 +70,7 @@ class ObjectiveForm(forms.ModelForm):
             self.fields[name].error_messages["invalid"] = "Enter a date as YYYY-MM-DD."
 
 
-class PlanStepForm(forms.ModelForm):
+class PlanStepForm(SafeModelForm):
     """A step of the objective's plan: an action with owner, due date and resources."""
 
     class Meta:
@@ -89,7 +96,7 @@ class PlanStepForm(forms.ModelForm):
         self.fields["due_date"].required = True
 
 
-class MeasurementForm(forms.Form):
+class MeasurementForm(SafeForm):
     """One value for one period; the period is typed the way the objective's frequency reads."""
 
     period = forms.CharField(max_length=20)
@@ -129,7 +136,7 @@ class MeasurementForm(forms.Form):
             raise forms.ValidationError(str(error)) from None
 
 
-class ImportForm(forms.Form):
+class ImportForm(SafeForm):
     file = forms.FileField(
         label="CSV file",
         help_text="Columns: objective_id, period, value, comment (optional). UTF-8, at most 1 MB.",
@@ -143,7 +150,7 @@ class ImportForm(forms.Form):
         return upload
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(SafeForm):
     reviewed_on = forms.DateField(label="Date of the review", widget=DateInput())
     decision = forms.ChoiceField(choices=Decision.choices, label="Decision")
     new_target = forms.DecimalField(
@@ -167,17 +174,17 @@ class ReviewForm(forms.Form):
         return data
 
 
-class SubmitForm(forms.Form):
+class SubmitForm(SafeForm):
     comment = forms.CharField(
         required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
 
 
-class WithdrawForm(forms.Form):
+class WithdrawForm(SafeForm):
     reason = forms.CharField(max_length=90, label="Why is it withdrawn?")
 
 
-class ObjectiveFilterForm(forms.Form):
+class ObjectiveFilterForm(SafeForm):
     """Filters of the objectives list; every field optional."""
 
     goal = forms.ModelChoiceField(
