@@ -395,6 +395,7 @@ def _finding_context(request: OrgRequest, finding: Finding, **forms: Any) -> dic
     today = org.today()
     actions = list(Action.objects.for_source(finding).for_list().order_by("pk"))
     live = [a for a in actions if a.status != "cancelled"]
+    workers = services.action_workers(finding)
     action_rows = [{"action": a, "moves": tenancy.action_moves(membership, a)} for a in actions]
     records = list(finding.history.order_by("-history_date", "-history_id")[:50])
     users = {u.pk: u.get_full_name() for u in member_choices(org)}
@@ -409,8 +410,8 @@ def _finding_context(request: OrgRequest, finding: Finding, **forms: Any) -> dic
         "live_actions": live,
         "unfinished": services._unfinished(live),
         "verify_blockers": services.verify_blockers(finding, today, live),
-        "is_action_owner": services.is_action_owner(membership, live),
-        "can_verify": services.can_verify_effectiveness(membership, live),
+        "is_action_owner": services.is_action_owner(membership, workers),
+        "can_verify": services.can_verify_effectiveness(membership, workers),
         "close_blockers": services.close_blockers(finding, live),
         "containment_form": forms.get("containment_form")
         or ContainmentForm(initial={"containment": finding.containment}),
