@@ -16,6 +16,7 @@ from isova.forms import (
     limit_choices,
     member_choices,
 )
+from isova.idempotency import OnceMixin
 from isova.models import Organisation, Priority, User
 
 from .models import (
@@ -64,7 +65,7 @@ class ClauseField(forms.CharField):
             validate_clause(value)
 
 
-class AuditForm(SafeModelForm):
+class AuditForm(OnceMixin, SafeModelForm):
     """Plan or edit an audit. Independence problems are warnings that need one confirmation."""
 
     confirm_independence = forms.BooleanField(
@@ -167,7 +168,7 @@ class SignForm(SafeForm):
     comment = forms.CharField(required=False, max_length=500, label="Comment (optional)")
 
 
-class FindingForm(SafeModelForm):
+class FindingForm(OnceMixin, SafeModelForm):
     clause = ClauseField(help_text="The ISO 9001:2015 clause, e.g. 8.5.1.")
 
     class Meta:
@@ -350,7 +351,7 @@ class AuditSettingsForm(SafeModelForm):
         fields = ["sla_major_days", "sla_minor_days", "sla_observation_days", "sla_ofi_days"]
 
 
-class ProcessForm(SafeModelForm):
+class ProcessForm(OnceMixin, SafeModelForm):
     class Meta:
         model = Process
         fields = ["name", "owner", "description"]

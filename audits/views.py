@@ -11,11 +11,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from isova import history, tenancy
 from isova.clauses import CLAUSES
 from isova.forms import member_choices
+from isova.idempotency import create_once
 from isova.models import Action, Membership, SignOff
 from isova.tenancy import OrgRequest, get_for_org, member_required, require
 
@@ -142,14 +144,20 @@ def audit_create(request: OrgRequest) -> HttpResponse:
     form = AuditForm(request.POST or None, organisation=org, initial=initial)
     if request.method == "POST" and form.is_valid() and not form.needs_confirmation:
         try:
-            audit = services.audit_plan(
-                membership=request.membership,
-                team=list(form.cleaned_data["team"]),
-                **form.service_fields(),
+            audit = create_once(
+                request,
+                form,
+                lambda: services.audit_plan(
+                    membership=request.membership,
+                    team=list(form.cleaned_data["team"]),
+                    **form.service_fields(),
+                ),
             )
         except services.AuditError as error:
             form.add_error(None, str(error))
         else:
+            if isinstance(audit, HttpResponse):
+                return audit  # the same form again: its first submission made the audit
             messages.success(request, f"Audit {audit.reference} is on the programme.")
             return redirect(audit)
     return _audit_form_page(request, form, None)
@@ -323,12 +331,18 @@ def finding_create(request: OrgRequest, pk: int) -> HttpResponse:
     form = FindingForm(request.POST or None, organisation=org)
     if request.method == "POST" and form.is_valid():
         try:
-            finding = services.finding_raise(
-                membership=request.membership, audit=audit, **form.cleaned_data
+            finding = create_once(
+                request,
+                form,
+                lambda: services.finding_raise(
+                    membership=request.membership, audit=audit, **form.cleaned_data
+                ),
             )
         except services.AuditError as error:
             form.add_error(None, str(error))
         else:
+            if isinstance(finding, HttpResponse):
+                return finding
             messages.success(
                 request,
                 f"Finding {finding.reference} raised; response due "
@@ -605,10 +619,19 @@ def process_list(request: OrgRequest) -> HttpResponse:
         form = ProcessForm(request.POST or None, organisation=org)
         if request.method == "POST" and form.is_valid():
             try:
-                process = services.process_save(membership=request.membership, **form.cleaned_data)
+                process = create_once(
+                    request,
+                    form,
+                    lambda: services.process_save(
+                        membership=request.membership, **form.cleaned_data
+                    ),
+                    url=lambda _: reverse("audits:process_list"),
+                )
             except services.AuditError as error:
                 form.add_error("name", str(error))
             else:
+                if isinstance(process, HttpResponse):
+                    return process
                 messages.success(request, f"Process “{process.name}” added.")
                 return redirect("audits:process_list")
     elif request.method == "POST":

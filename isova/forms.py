@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db.models import QuerySet
 
+from .idempotency import OnceMixin
 from .models import Action, ActionStatus, Organisation, User
 
 # Dates a person can mean: outside these, date arithmetic (period ends, reminders a week
@@ -92,7 +93,7 @@ def limit_choices(field: forms.Field, queryset: QuerySet[Any]) -> None:
     field.queryset = queryset
 
 
-class ActionForm(SafeModelForm):
+class ActionForm(OnceMixin, SafeModelForm):
     """Create or edit an action; the owner must belong to the form's organisation."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)

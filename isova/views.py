@@ -16,6 +16,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from . import actions, history, tenancy
 from .forms import ActionFilterForm, ActionForm, StatusForm, member_choices
+from .idempotency import create_once
 from .models import OUTSTANDING_STATUSES, Action, Role
 from .tenancy import OrgRequest, get_for_org, member_required, require
 
@@ -108,10 +109,17 @@ def action_create(request: OrgRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = {f: form.cleaned_data[f] for f in actions.EDITABLE_FIELDS}
         try:
-            action = actions.action_create(membership=request.membership, **data)
+            action = create_once(
+                request,
+                form,
+                lambda: actions.action_create(membership=request.membership, **data),
+                url=lambda made: reverse("action_detail", args=[made.pk]),
+            )
         except actions.ActionError as error:
             form.add_error(None, str(error))
         else:
+            if isinstance(action, HttpResponse):
+                return action  # the same form again: its first submission made the action
             messages.success(request, f"Action “{action.title}” assigned to {action.owner}.")
             return redirect("action_detail", pk=action.pk)
     return render(request, "isova/action_form.html", {"form": form, "action": None})

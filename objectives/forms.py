@@ -13,6 +13,7 @@ from isova.forms import (
     limit_choices,
     member_choices,
 )
+from isova.idempotency import OnceMixin
 from isova.models import Action, Organisation, User
 
 from .models import (
@@ -35,14 +36,14 @@ def _people(field: forms.Field, organisation: Organisation) -> None:
     limit_choices(field, member_choices(organisation))
 
 
-class GoalForm(SafeModelForm):
+class GoalForm(OnceMixin, SafeModelForm):
     class Meta:
         model = StrategicGoal
         fields = ["title", "description"]
         widgets = {"description": forms.Textarea(attrs={"rows": 2})}
 
 
-class ObjectiveForm(SafeModelForm):
+class ObjectiveForm(OnceMixin, SafeModelForm):
     """Create or edit an objective; people and goals come from the form's organisation."""
 
     class Meta:
@@ -70,7 +71,7 @@ class ObjectiveForm(SafeModelForm):
             self.fields[name].error_messages["invalid"] = "Enter a date as YYYY-MM-DD."
 
 
-class PlanStepForm(SafeModelForm):
+class PlanStepForm(OnceMixin, SafeModelForm):
     """A step of the objective's plan: an action with owner, due date and resources."""
 
     class Meta:

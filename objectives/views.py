@@ -7,11 +7,13 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from isova import records
 from isova.forms import member_choices
+from isova.idempotency import create_once
 from isova.models import Action
 from isova.tenancy import OrgRequest, get_for_org, has_perm, member_required, require
 
@@ -223,10 +225,16 @@ def create(request: OrgRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = {f: form.cleaned_data[f] for f in services.EDITABLE_FIELDS}
         try:
-            objective = services.objective_create(membership=request.membership, **data)
+            objective = create_once(
+                request,
+                form,
+                lambda: services.objective_create(membership=request.membership, **data),
+            )
         except services.ObjectiveError as error:
             form.add_error(None, str(error))
         else:
+            if isinstance(objective, HttpResponse):
+                return objective  # the same form again: its first submission made it
             messages.success(request, "Objective saved as a draft. Add its plan steps next.")
             return redirect(objective)
     return render(request, "objectives/form.html", {"form": form, "objective": None})
@@ -266,12 +274,19 @@ def plan_step_add(request: OrgRequest, pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.plan_step_add(
-                membership=request.membership, objective=objective, **form.cleaned_data
+            step = create_once(
+                request,
+                form,
+                lambda: services.plan_step_add(
+                    membership=request.membership, objective=objective, **form.cleaned_data
+                ),
+                url=lambda _: objective.get_absolute_url(),
             )
         except services.ObjectiveError as error:
             form.add_error(None, str(error))
         else:
+            if isinstance(step, HttpResponse):
+                return step
             messages.success(request, "Plan step added.")
             return redirect(objective)
     return render(request, "objectives/plan_step_form.html", {"form": form, "objective": objective})
@@ -376,10 +391,19 @@ def goals(request: OrgRequest) -> HttpResponse:
         require(request, "goal.manage")
         if form.is_valid():
             try:
-                services.goal_create(membership=request.membership, **form.cleaned_data)
+                goal = create_once(
+                    request,
+                    form,
+                    lambda: services.goal_create(
+                        membership=request.membership, **form.cleaned_data
+                    ),
+                    url=lambda _: reverse("objectives:goals"),
+                )
             except services.ObjectiveError as error:
                 form.add_error("title", str(error))
             else:
+                if isinstance(goal, HttpResponse):
+                    return goal
                 messages.success(request, "Goal added.")
                 return redirect("objectives:goals")
         status = 422
