@@ -52,7 +52,7 @@ def _display(record: Any, name: str, value: Any, users: dict[int, Any]) -> Any:
     if model_field.many_to_many:
         # simple-history gives the through rows as dicts: name the related rows.
         target = model_field.m2m_reverse_field_name()
-        ids = [row.get(target) for row in value or [] if isinstance(row, dict)]
+        ids = [row[target] for row in value or [] if isinstance(row, dict) and target in row]
         return ", ".join(str(users.get(pk, pk)) for pk in ids) or "—"
     if model_field.is_relation and value in users:
         return users[value]

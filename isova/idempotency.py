@@ -15,9 +15,10 @@ from typing import Any, TypeVar
 
 from django import forms
 from django.db import IntegrityError, transaction
-from django.http import HttpRequest, HttpResponseRedirect
+from django.http import HttpResponseRedirect
 
 from .models import FormSubmission
+from .tenancy import OrgRequest
 
 TOKEN = "form_token"
 T = TypeVar("T")
@@ -34,7 +35,7 @@ class OnceMixin:
     submission_token: uuid.UUID | None = None
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
+        super().__init__(*args, **kwargs)
         self.fields[TOKEN] = forms.UUIDField(
             widget=forms.HiddenInput, required=False, initial=uuid.uuid4
         )
@@ -47,7 +48,7 @@ class OnceMixin:
 
 
 def create_once(
-    request: HttpRequest,
+    request: OrgRequest,
     form: Any,
     create: Callable[[], T],
     url: Callable[[T], str] | None = None,

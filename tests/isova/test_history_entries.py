@@ -19,3 +19,14 @@ def test_the_history_of_an_audit_whose_team_changed_reads_without_error(org):
     changed = [c.field for e in entries for c in e.changes]
     assert "title" in changed
     assert "audit team" in changed
+
+
+def test_an_htmx_submit_of_an_audit_through_the_record_endpoint_is_no_server_error(org, as_user):
+    audit = plan(org, team=[org.staff])
+    services.audit_update(
+        membership=membership_of(org.auditor, org.organisation), audit=audit, team=[org.manager]
+    )
+    response = as_user(org.manager).post(
+        f"/records/audits.audit/{audit.pk}/submit/", HTTP_HX_REQUEST="true"
+    )
+    assert response.status_code < 500
