@@ -257,7 +257,7 @@ class RootCauseForm(StepForm):
         return initial
 
 
-class CorrectiveActionForm(StepForm):
+class CorrectiveActionForm(OnceMixin, StepForm):
     step = "action"
     title = forms.CharField(max_length=200, label="Corrective action")
     owner = MemberChoiceField(

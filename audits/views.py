@@ -520,8 +520,14 @@ def finding_root_cause(request: OrgRequest, pk: int) -> HttpResponse:
 @member_required
 def finding_add_action(request: OrgRequest, pk: int) -> HttpResponse:
     def call(finding: Finding, form: CorrectiveActionForm) -> None:
-        services.finding_assign_action(
-            membership=request.membership, finding=finding, **form.cleaned_data
+        # A repeat of the same form assigns nothing again (and lands on the same page).
+        create_once(
+            request,
+            form,
+            lambda: services.finding_assign_action(
+                membership=request.membership, finding=finding, **form.cleaned_data
+            ),
+            url=lambda _: f"{finding.get_absolute_url()}#actions",
         )
 
     return _step(

@@ -11,7 +11,7 @@ from tests.audits.conftest import plan
 from tests.html_forms import post_forms
 from tests.objectives.conftest import make_objective
 
-from ..audits.conftest import start
+from ..audits.conftest import raise_finding, respond, start
 
 
 def _errors(response) -> list[str]:
@@ -91,6 +91,20 @@ def test_a_plan_step_and_a_finding_posted_twice_make_one_each(org, as_user):
         second = client.post(path, form.data(**values))
         assert (second.status_code, second["Location"]) == (302, first["Location"])
         assert model.objects.count() == before + 1
+
+
+def test_a_corrective_action_posted_twice_is_assigned_once(org, as_user):
+    finding = raise_finding(org, start(org, plan(org)))
+    respond(org, finding)
+    client = as_user(org.manager)
+    page = client.get(finding.get_absolute_url()).content.decode()
+    (form,) = [f for f in post_forms(page) if f.action.endswith("/actions/")]
+    values = {"title": "Put WI-7 at every lathe", "owner": str(org.staff.pk)}
+    values["due_date"] = str(finding.response_due or "2026-06-30")
+    for _ in range(2):
+        response = client.post(form.action, form.data(**values))
+        assert response.status_code == 302, _errors(response)
+    assert Action.objects.for_source(finding).count() == 1
 
 
 def test_two_renderings_of_a_form_make_two_records(org, as_user):
