@@ -5,7 +5,9 @@ manager of the engineering company walk the site (one page of each kind) and col
 POST form. Each form is then sent as rendered but with, in turn: a NUL byte in every text
 field; CR/LF in every text field; year 1 and year 9999 in every date, month and week field;
 NaN and 1e309 in every number field; the other organisation's ids in every select; and 10 MB
-of text in one field. No answer may be a 5xx, and nothing of the other organisation changes.
+of text in one field; and once as rendered over htmx. Every GET (filter) form is sent with
+NUL, CR/LF, years 1 and 9999, NaN, a huge number and foreign ids in all its fields.
+No answer may be a 5xx, and nothing of the other organisation changes.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from django.test import Client, override_settings
 from isova import demo
 from isova.models import Organisation, User
 from tests.html_forms import PostForm, post_forms
-from tests.test_site_crawl import FAST_HASHER, _internal, page_kind, parse
+from tests.test_site_crawl import FAST_HASHER, GetForm, _internal, page_kind, parse
 
 pytestmark = pytest.mark.django_db
 
@@ -33,12 +35,15 @@ SKIPPED_ACTIONS = ("/accounts/logout", "/organisation/switch", "/accounts/passwo
 TEXT = {"text", "search", "email", "url", "tel", "password", "textarea"}
 DATES = {"date": ("0001-01-01", "9999-12-31"), "month": ("0001-01", "9999-12")}
 DATES |= {"week": ("0001-W01", "9999-W52")}
+# Every field of a GET (filter) form gets each of these in turn, and each foreign id.
+GET_VALUES = ["a\x00b", "a\r\nb", "0001-01-01", "9999-12-31", "9999-W52", "NaN", "9" * 30]
 
 
-def walk(client: Client) -> list[tuple[str, PostForm]]:
-    """(page, form) for each kind of POST form on one page of each kind."""
+def walk(client: Client) -> tuple[list[tuple[str, PostForm]], list[tuple[str, GetForm]]]:
+    """(page, form) for each kind of POST form, and of GET form, on one page of each kind."""
     queue, seen, kinds = deque(["/"]), {"/"}, set()
     found: dict[tuple, tuple[str, PostForm]] = {}
+    filters: dict[tuple, tuple[str, GetForm]] = {}
     while queue and len(seen) < MAX_PAGES:
         url = queue.popleft()
         response = client.get(url)
@@ -55,13 +60,20 @@ def walk(client: Client) -> list[tuple[str, PostForm]]:
             form.action = action
             key = (page_kind(action), tuple(sorted(form.kinds)))
             found.setdefault(key, (url, form))
-        for href in parse(html).links:
+        page = parse(html)
+        for get_form in page.forms:
+            action = _internal(url, get_form.action or url)
+            if action is not None:
+                get_form.action = action
+                key = (page_kind(action), tuple(sorted(n for n, _ in get_form.fields)))
+                filters.setdefault(key, (url, get_form))
+        for href in page.links:
             target = _internal(url, href)
             if target and target not in seen and page_kind(target) not in kinds:
                 kinds.add(page_kind(target))
                 seen.add(target)
                 queue.append(target)
-    return list(found.values())
+    return list(found.values()), list(filters.values())
 
 
 def variants(form: PostForm, foreign_ids: list[str]) -> list[tuple[str, dict | None]]:
@@ -132,17 +144,27 @@ def outcome(django_db_setup, django_db_blocker) -> dict:
         for email in USERS:
             client = Client(raise_request_exception=False)
             client.force_login(User.objects.get(email=email))
-            for page, form in walk(client):
-                for what, data in variants(form, ids):
+            forms, filters = walk(client)
+
+            def check(response, what: str, email: str = email) -> None:
+                if response.status_code >= 500:
+                    error = getattr(response, "exc_info", None)
+                    cause = f" ({error[0].__name__}: {error[1]})" if error else ""
+                    errors.append(f"{email} {what} -> {response.status_code}{cause}")
+
+            for page, form in forms:
+                for what, data in [*variants(form, ids), ("as rendered", form.data())]:
                     response = client.post(form.action, data)
-                    posted += 1
-                    if response.status_code >= 500:
-                        error = getattr(response, "exc_info", None)
-                        cause = f" ({error[0].__name__}: {error[1]})" if error else ""
-                        errors.append(
-                            f"{email} POST {form.action} (form of {page}) with {what} -> "
-                            f"{response.status_code}{cause}"
-                        )
+                    check(response, f"POST {form.action} (form of {page}) with {what}")
+                # The same form sent by htmx (views answer fragments then).
+                response = client.post(form.action, form.data(), headers={"HX-Request": "true"})
+                check(response, f"POST {form.action} (form of {page}) over htmx")
+                posted += len(variants(form, ids)) + 2
+            for page, get_form in filters:
+                for value in [*GET_VALUES, *ids]:
+                    query = {name: value for name, _ in get_form.fields}
+                    response = client.get(get_form.action.split("?")[0], query)
+                    check(response, f"GET {get_form.action} (filters of {page}) = {value!r}")
         after = foreign_rows(care)
         transaction.set_rollback(True)
     return {
