@@ -12,9 +12,12 @@ from isova.forms import (
     DateInput,
     MemberChoiceField,
     MembersChoiceField,
+    SafeForm,
+    SafeModelForm,
     limit_choices,
     member_choices,
 )
+from isova.idempotency import OnceMixin
 from isova.models import Organisation
 
 from .models import (
@@ -63,7 +66,7 @@ class ClauseField(forms.CharField):
             validate_clause(value)
 
 
-class AuditForm(forms.ModelForm):
+class AuditForm(OnceMixin, SafeModelForm):
     """Plan or edit an audit. Independence problems are warnings that need one confirmation."""
 
     confirm_independence = forms.BooleanField(
@@ -136,7 +139,7 @@ class AuditForm(forms.ModelForm):
         return {name: self.cleaned_data[name] for name in names}
 
 
-class AuditReportForm(forms.ModelForm):
+class AuditReportForm(SafeModelForm):
     class Meta:
         model = Audit
         fields = ["summary", "conclusion"]
@@ -146,7 +149,7 @@ class AuditReportForm(forms.ModelForm):
         }
 
 
-class StartForm(forms.Form):
+class StartForm(SafeForm):
     started_on = forms.DateField(
         required=False,
         widget=DateInput(),
@@ -156,7 +159,7 @@ class StartForm(forms.Form):
     )
 
 
-class SignForm(forms.Form):
+class SignForm(SafeForm):
     """Re-enter the password to sign (issue a report, verify effectiveness)."""
 
     password = forms.CharField(
@@ -166,7 +169,7 @@ class SignForm(forms.Form):
     comment = forms.CharField(required=False, max_length=500, label="Comment (optional)")
 
 
-class FindingForm(forms.ModelForm):
+class FindingForm(OnceMixin, SafeModelForm):
     clause = ClauseField(help_text="The ISO 9001:2015 clause, e.g. 8.5.1.")
 
     class Meta:
@@ -187,7 +190,7 @@ class FindingForm(forms.ModelForm):
         self.fields["process"].help_text = "Leave empty for the audit’s own process."
 
 
-class StepForm(forms.Form):
+class StepForm(SafeForm):
     """A form of one 10.2 step; several share the finding page, so ids carry the step."""
 
     step = "step"
@@ -335,13 +338,13 @@ class EffectivenessForm(StepForm):
         return data
 
 
-class AuditSettingsForm(forms.ModelForm):
+class AuditSettingsForm(SafeModelForm):
     class Meta:
         model = AuditSettings
         fields = ["sla_major_days", "sla_minor_days", "sla_observation_days", "sla_ofi_days"]
 
 
-class ProcessForm(forms.ModelForm):
+class ProcessForm(OnceMixin, SafeModelForm):
     class Meta:
         model = Process
         fields = ["name", "owner", "description"]
@@ -360,7 +363,7 @@ class ProcessForm(forms.ModelForm):
 AGE_CHOICES = [("", "Any age")] + [(b, f"{b} days") for b in AGE_BUCKETS]
 
 
-class FindingFilterForm(forms.Form):
+class FindingFilterForm(SafeForm):
     """The register's filters: every one optional; bad values show errors, never a 500."""
 
     type = forms.ChoiceField(required=False, choices=[("", "Any type"), *FindingType.choices])

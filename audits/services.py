@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
@@ -576,14 +577,27 @@ def verify_blockers(finding: Finding, today: datetime.date, live: list[Action]) 
     return reasons
 
 
-def is_action_owner(membership: Membership | None, live: list[Action]) -> bool:
-    return membership is not None and any(a.owner_id == membership.user_id for a in live)
+def action_workers(finding: Finding) -> set[int]:
+    """Everyone who ever owned or completed one of the finding's actions (1 query).
+
+    From the actions' history, not their current rows: reassigning a completed action to
+    someone else must not make its doer independent of it.
+    """
+    rows = Action.history.filter(
+        source_type=ContentType.objects.get_for_model(Finding), source_id=finding.pk
+    ).values_list("owner_id", "completed_by_id")
+    return {pk for row in rows for pk in row if pk is not None}
 
 
-def can_verify_effectiveness(membership: Membership | None, live: list[Action]) -> bool:
-    """Role allows it and the member owns none of the finding's actions (no self-checking)."""
+def is_action_owner(membership: Membership | None, workers: set[int]) -> bool:
+    """The member owns, or ever owned or completed, one of the finding's actions."""
+    return membership is not None and membership.user_id in workers
+
+
+def can_verify_effectiveness(membership: Membership | None, workers: set[int]) -> bool:
+    """Role allows it and the member did none of the finding's actions (no self-checking)."""
     return tenancy.has_perm(membership, "audits.finding.verify") and not is_action_owner(
-        membership, live
+        membership, workers
     )
 
 
@@ -609,10 +623,10 @@ def finding_verify_effectiveness(
     _check_same_org(membership, finding)
     current = _lock_finding(finding)
     live = _live_actions(current)
-    if is_action_owner(membership, live):
+    if is_action_owner(membership, action_workers(current)):
         raise PermissionDenied(
-            "You own one of this finding’s corrective actions; someone else must check "
-            "their effectiveness."
+            "You own or did one of this finding’s corrective actions; someone else must "
+            "check their effectiveness."
         )
     reasons = verify_blockers(current, current.organisation.today(), live)
     if reasons:

@@ -10,6 +10,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from isova import history, tenancy
@@ -17,6 +18,7 @@ from isova.clauses import CLAUSES
 from isova.errors import DomainError, WrongPassword
 from isova.forms import member_choices
 from isova.http import flash_redirect, paginate, query_without_page, render_page
+from isova.idempotency import create_once
 from isova.models import Action, SignOff
 from isova.tenancy import OrgRequest, get_for_org, member_required, require
 
@@ -123,14 +125,20 @@ def audit_create(request: OrgRequest) -> HttpResponse:
     form = AuditForm(request.POST or None, organisation=org, initial=initial)
     if request.method == "POST" and form.is_valid() and not form.needs_confirmation:
         try:
-            audit = services.audit_plan(
-                membership=request.membership,
-                team=list(form.cleaned_data["team"]),
-                **form.service_fields(),
+            audit = create_once(
+                request,
+                form,
+                lambda: services.audit_plan(
+                    membership=request.membership,
+                    team=list(form.cleaned_data["team"]),
+                    **form.service_fields(),
+                ),
             )
         except DomainError as error:
             form.add_error(None, str(error))
         else:
+            if isinstance(audit, HttpResponse):
+                return audit  # the same form again: its first submission made the audit
             return flash_redirect(request, audit, f"Audit {audit.reference} is on the programme.")
     return _audit_form_page(request, form, None)
 
@@ -297,12 +305,18 @@ def finding_create(request: OrgRequest, pk: int) -> HttpResponse:
     form = FindingForm(request.POST or None, organisation=org)
     if request.method == "POST" and form.is_valid():
         try:
-            finding = services.finding_raise(
-                membership=request.membership, audit=audit, **form.cleaned_data
+            finding = create_once(
+                request,
+                form,
+                lambda: services.finding_raise(
+                    membership=request.membership, audit=audit, **form.cleaned_data
+                ),
             )
         except DomainError as error:
             form.add_error(None, str(error))
         else:
+            if isinstance(finding, HttpResponse):
+                return finding
             messages.success(
                 request,
                 f"Finding {finding.reference} raised; response due "
@@ -361,6 +375,7 @@ def _finding_context(request: OrgRequest, finding: Finding, **forms: Any) -> dic
     today = org.today()
     actions = list(Action.objects.for_source(finding).for_list().order_by("pk"))
     live = [a for a in actions if a.is_live]
+    workers = services.action_workers(finding)
     action_rows = tenancy.action_rows(membership, actions)
     records = list(finding.history.order_by("-history_date", "-history_id")[:50])
     users = {u.pk: u.get_full_name() for u in member_choices(org)}
@@ -373,8 +388,8 @@ def _finding_context(request: OrgRequest, finding: Finding, **forms: Any) -> dic
         "live_actions": live,
         "unfinished": services._unfinished(live),
         "verify_blockers": services.verify_blockers(finding, today, live),
-        "is_action_owner": services.is_action_owner(membership, live),
-        "can_verify": services.can_verify_effectiveness(membership, live),
+        "is_action_owner": services.is_action_owner(membership, workers),
+        "can_verify": services.can_verify_effectiveness(membership, workers),
         "close_blockers": services.close_blockers(finding, live),
         "containment_form": forms.get("containment_form")
         or ContainmentForm(initial={"containment": finding.containment}),
@@ -468,8 +483,14 @@ def finding_root_cause(request: OrgRequest, pk: int) -> HttpResponse:
 @member_required
 def finding_add_action(request: OrgRequest, pk: int) -> HttpResponse:
     def call(finding: Finding, form: CorrectiveActionForm) -> None:
-        services.finding_assign_action(
-            membership=request.membership, finding=finding, **form.action_fields()
+        # A repeat of the same form assigns nothing again (and lands on the same page).
+        create_once(
+            request,
+            form,
+            lambda: services.finding_assign_action(
+                membership=request.membership, finding=finding, **form.action_fields()
+            ),
+            url=lambda _: f"{finding.get_absolute_url()}#actions",
         )
 
     return _step(
@@ -566,10 +587,19 @@ def process_list(request: OrgRequest) -> HttpResponse:
         form = ProcessForm(request.POST or None, organisation=org)
         if request.method == "POST" and form.is_valid():
             try:
-                process = services.process_save(membership=request.membership, **form.cleaned_data)
+                process = create_once(
+                    request,
+                    form,
+                    lambda: services.process_save(
+                        membership=request.membership, **form.cleaned_data
+                    ),
+                    url=lambda _: reverse("audits:process_list"),
+                )
             except DomainError as error:
                 form.add_error("name", str(error))
             else:
+                if isinstance(process, HttpResponse):
+                    return process
                 return flash_redirect(
                     request, "audits:process_list", f"Process “{process.name}” added."
                 )

@@ -140,6 +140,10 @@ def action_update(
     if unknown:
         raise ValueError(f"not editable: {sorted(unknown)}")
     current = _lock(action, version)
+    if current.status in (ActionStatus.DONE, ActionStatus.VERIFIED):
+        raise ActionError(
+            f"This action is {current.get_status_display().lower()}: reopen it to change it."
+        )
     if not tenancy.can_edit_action(membership, current):
         raise PermissionDenied("Your role cannot edit this action.")
     owner = changes.get("owner")

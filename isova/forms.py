@@ -1,13 +1,16 @@
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django import forms
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db.models import OuterRef, QuerySet, Subquery
 
 from .actions import EDITABLE_FIELDS
+from .idempotency import OnceMixin
 from .models import (
     Action,
     ActionStatus,
@@ -17,6 +20,52 @@ from .models import (
     User,
     action_source_models,
 )
+
+# Dates a person can mean: outside these, date arithmetic (period ends, reminders a week
+# ahead) would leave Python's calendar (year 1 to 9999) and answer a 500.
+EARLIEST_DATE = datetime.date(1900, 1, 1)
+LATEST_DATE = datetime.date(2999, 12, 31)
+
+
+def single_line(value: Any) -> None:
+    """A title or a name is one line: a line break would, for one, break an e-mail header."""
+    if isinstance(value, str) and ("\r" in value or "\n" in value):
+        raise ValidationError("Keep this on one line: remove the line breaks.", code="single_line")
+
+
+def sensible_date(value: Any) -> None:
+    if isinstance(value, datetime.date) and not EARLIEST_DATE <= value <= LATEST_DATE:
+        raise ValidationError(
+            f"Give a date between {EARLIEST_DATE.year} and {LATEST_DATE.year}.",
+            code="date_range",
+        )
+
+
+class InputRulesMixin:
+    """Rules every form of isova applies to what people type (use SafeForm / SafeModelForm).
+
+    Single-line text inputs refuse CR and LF; dates stay within EARLIEST_DATE..LATEST_DATE.
+    (Django's CharField already refuses NUL characters, which PostgreSQL cannot store, and its
+    max_length refuses, with a message, text that is too long.)
+    """
+
+    fields: dict[str, forms.Field]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, forms.CharField) and not isinstance(field.widget, forms.Textarea):
+                field.validators.append(single_line)
+            if isinstance(field, forms.DateField):
+                field.validators.append(sensible_date)
+
+
+class SafeForm(InputRulesMixin, forms.Form):
+    pass
+
+
+class SafeModelForm(InputRulesMixin, forms.ModelForm):
+    pass
 
 
 class DateInput(forms.DateInput):
@@ -97,7 +146,7 @@ class SourceChoiceField(forms.ChoiceField):
         return self.objects.get(key) if key else None
 
 
-class ActionForm(forms.ModelForm):
+class ActionForm(OnceMixin, SafeModelForm):
     """Create or edit an action; the owner must belong to the form's organisation.
 
     The one action form: the actions pages use it as it is, objectives (plan steps) and audits
@@ -150,7 +199,7 @@ class ActionForm(forms.ModelForm):
         return {name: self.cleaned_data[name] for name in EDITABLE_FIELDS}
 
 
-class StatusForm(forms.Form):
+class StatusForm(SafeForm):
     status = forms.ChoiceField(choices=ActionStatus.choices)
     version = forms.IntegerField(widget=forms.HiddenInput)
     note = forms.CharField(
@@ -158,7 +207,7 @@ class StatusForm(forms.Form):
     )
 
 
-class ActionFilterForm(forms.Form):
+class ActionFilterForm(SafeForm):
     """The filters of the "All actions" list; every field optional; invalid values show errors."""
 
     status = forms.ChoiceField(

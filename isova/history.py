@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from django.core.exceptions import FieldDoesNotExist
+
 
 @dataclass
 class Change:
@@ -25,8 +27,33 @@ class HistoryEntry:
 # A "record" below is a row of django-simple-history's historical model (the library is untyped).
 
 
+def _field(record: Any, name: str) -> Any:
+    """The model field `name` of a historical row: its own, else the tracked model's (a
+    many-to-many tracked with `m2m_fields` is not a field of the historical model), else None."""
+    for model in (record.__class__, getattr(record, "instance_type", None)):
+        if model is None:
+            continue
+        try:
+            return model._meta.get_field(name)
+        except FieldDoesNotExist:
+            continue
+    return None
+
+
+def _label(record: Any, name: str) -> str:
+    model_field = _field(record, name)
+    return str(getattr(model_field, "verbose_name", name) if model_field else name)
+
+
 def _display(record: Any, name: str, value: Any, users: dict[int, Any]) -> Any:
-    model_field = record._meta.get_field(name)
+    model_field = _field(record, name)
+    if model_field is None:
+        return "—" if value in (None, "") else value
+    if model_field.many_to_many:
+        # simple-history gives the through rows as dicts: name the related rows.
+        target = model_field.m2m_reverse_field_name()
+        ids = [row[target] for row in value or [] if isinstance(row, dict) and target in row]
+        return ", ".join(str(users.get(pk, pk)) for pk in ids) or "—"
     if model_field.is_relation and value in users:
         return users[value]
     if model_field.choices:
@@ -59,7 +86,7 @@ def entries(
                 name = change.field
                 entry.changes.append(
                     Change(
-                        field=str(newer._meta.get_field(name).verbose_name),
+                        field=_label(newer, name),
                         old=_display(newer, name, change.old, users),
                         new=_display(newer, name, change.new, users),
                     )

@@ -129,7 +129,8 @@ def can_edit_action(membership: Membership | None, action: Action) -> bool:
         has_perm(membership, "isova.action.edit")
         and membership is not None
         and action.organisation_id == membership.organisation_id
-        and action.status not in (ActionStatus.VERIFIED, ActionStatus.CANCELLED)
+        # Done and verified work is a record of who did what: reopen it to change it.
+        and action.status not in (ActionStatus.DONE, ActionStatus.VERIFIED, ActionStatus.CANCELLED)
     )
 
 

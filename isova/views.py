@@ -16,6 +16,7 @@ from . import actions, history, tenancy
 from .errors import Conflict, DomainError
 from .forms import ActionFilterForm, ActionForm, StatusForm, member_choices
 from .http import flash_redirect, paginate, query_without_page, render_page, safe_next
+from .idempotency import create_once
 from .models import OUTSTANDING_STATUSES, Action, Role
 from .tenancy import OrgRequest, get_for_org, member_required, require
 
@@ -107,14 +108,21 @@ def action_create(request: OrgRequest) -> HttpResponse:
     form = ActionForm(request.POST or None, organisation=org, initial=initial, with_source=True)
     if request.method == "POST" and form.is_valid():
         try:
-            action = actions.action_create(
-                membership=request.membership,
-                source=form.cleaned_data["source"],
-                **form.action_fields(),
+            action = create_once(
+                request,
+                form,
+                lambda: actions.action_create(
+                    membership=request.membership,
+                    source=form.cleaned_data["source"],
+                    **form.action_fields(),
+                ),
+                url=lambda made: reverse("action_detail", args=[made.pk]),
             )
         except DomainError as error:
             form.add_error(None, str(error))
         else:
+            if isinstance(action, HttpResponse):
+                return action  # the same form again: its first submission made the action
             messages.success(request, _assigned_message(action, request.user))
             return redirect(safe_next(request, reverse("action_detail", args=[action.pk])))
     next_url = safe_next(request, "")
@@ -132,7 +140,13 @@ def _assigned_message(action: Action, by: Any) -> str:
 @member_required
 def action_edit(request: OrgRequest, pk: int) -> HttpResponse:
     action = get_for_org(request, Action.objects.for_list(), pk=pk)
-    if not tenancy.can_edit_action(request.membership, action):
+    # A post from a form shown before someone else finished the action gets the conflict
+    # (with the current values) from the service; anything else on a finished action is 403.
+    stale = request.method == "POST" and request.POST.get("version") != str(action.version)
+    allowed = tenancy.can_edit_action(request.membership, action) or (
+        stale and tenancy.has_perm(request.membership, "isova.action.edit")
+    )
+    if not allowed:
         raise PermissionDenied("Your role cannot edit this action.")
     # The form validates a copy: invalid input must not show up as the action's stored title.
     form = ActionForm(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from collections.abc import Sequence
 from typing import Any
 
@@ -42,6 +43,12 @@ def sparkline(
     )
 
 
+def plotly_text(text: str) -> str:
+    """User text for a Plotly title or hover label, where Plotly renders a subset of HTML
+    (<a href>, <b>, <br>…): escaped, so that it is drawn as the characters typed."""
+    return html.escape(text, quote=False)
+
+
 def series(objective: Objective, measurements: Sequence[Measurement]) -> dict[str, Any]:
     """What the detail chart draws; `objective` carries `with_progress` annotations.
 
@@ -52,7 +59,7 @@ def series(objective: Objective, measurements: Sequence[Measurement]) -> dict[st
     start, end = objective.start_date.isoformat(), objective.target_date.isoformat()
     baseline, target = float(objective.baseline), float(objective.target)
     data: dict[str, Any] = {
-        "unit": objective.unit,
+        "unit": plotly_text(objective.unit),
         "actual": {
             "x": [m.period_end.isoformat() for m in measurements],
             "y": [float(m.value) for m in measurements],

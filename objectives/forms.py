@@ -5,7 +5,16 @@ from typing import Any
 
 from django import forms
 
-from isova.forms import ActionForm, DateInput, MemberChoiceField, limit_choices, member_choices
+from isova.forms import (
+    ActionForm,
+    DateInput,
+    MemberChoiceField,
+    SafeForm,
+    SafeModelForm,
+    limit_choices,
+    member_choices,
+)
+from isova.idempotency import OnceMixin
 from isova.models import Organisation, User
 
 from .models import (
@@ -28,14 +37,14 @@ def _people(field: forms.Field, organisation: Organisation) -> None:
     limit_choices(field, member_choices(organisation))
 
 
-class GoalForm(forms.ModelForm):
+class GoalForm(OnceMixin, SafeModelForm):
     class Meta:
         model = StrategicGoal
         fields = ["title", "description"]
         widgets = {"description": forms.Textarea(attrs={"rows": 2})}
 
 
-class ObjectiveForm(forms.ModelForm):
+class ObjectiveForm(OnceMixin, SafeModelForm):
     """Create or edit an objective; people and goals come from the form's organisation."""
 
     class Meta:
@@ -71,7 +80,7 @@ class PlanStepForm(ActionForm):
         self.fields["due_date"].required = True
 
 
-class MeasurementForm(forms.Form):
+class MeasurementForm(SafeForm):
     """One value for one period; the period is typed the way the objective's frequency reads."""
 
     period = forms.CharField(max_length=20)
@@ -111,7 +120,7 @@ class MeasurementForm(forms.Form):
             raise forms.ValidationError(str(error)) from None
 
 
-class ImportForm(forms.Form):
+class ImportForm(SafeForm):
     file = forms.FileField(
         label="CSV file",
         help_text="Columns: objective_id, period, value, comment (optional). UTF-8, at most 1 MB.",
@@ -125,7 +134,7 @@ class ImportForm(forms.Form):
         return upload
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(SafeForm):
     reviewed_on = forms.DateField(label="Date of the review", widget=DateInput())
     decision = forms.ChoiceField(choices=Decision.choices, label="Decision")
     new_target = forms.DecimalField(
@@ -149,17 +158,17 @@ class ReviewForm(forms.Form):
         return data
 
 
-class SubmitForm(forms.Form):
+class SubmitForm(SafeForm):
     comment = forms.CharField(
         required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
 
 
-class WithdrawForm(forms.Form):
+class WithdrawForm(SafeForm):
     reason = forms.CharField(max_length=90, label="Why is it withdrawn?")
 
 
-class ObjectiveFilterForm(forms.Form):
+class ObjectiveFilterForm(SafeForm):
     """Filters of the objectives list; every field optional."""
 
     goal = forms.ModelChoiceField(

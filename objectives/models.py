@@ -130,9 +130,11 @@ def parse_period(text: str, frequency: str) -> datetime.date:
             day = datetime.date(int(text[:4]), int(text[5:]), 1)
         else:
             raise ValueError
-    except ValueError:
+        # Inside the try: the period's end can fall past year 9999 (9999-12, 9999-W52).
+        start, _ = period_bounds(day, frequency)
+    except (ValueError, OverflowError):
         raise ValueError(f"“{text}” is not a period; give {hint}.") from None
-    return period_bounds(day, frequency)[0]
+    return start
 
 
 # --- database arithmetic ---------------------------------------------------------------

@@ -244,6 +244,9 @@ MAX_IMPORT_ROWS = 5000
 _value_field = forms.DecimalField(max_digits=14, decimal_places=4)
 
 
+MAX_COMMENT_LENGTH = 500  # Measurement.comment
+
+
 @dataclass
 class _Row:
     line: int
@@ -258,7 +261,8 @@ def _read_csv(upload: IO[bytes]) -> tuple[list[dict[str, str]], list[RowError]]:
         text = upload.read().decode("utf-8-sig")
     except UnicodeDecodeError:
         return [], [RowError(1, "The file is not UTF-8 text; save it as CSV UTF-8.")]
-    reader = csv.DictReader(io.StringIO(text))
+    # strict: an unterminated quote is an error, not a value that runs to the end of the file.
+    reader = csv.DictReader(io.StringIO(text), strict=True)
     header = [name.strip().lower() for name in reader.fieldnames or []]
     missing = [c for c in CSV_COLUMNS[:3] if c not in header]
     if missing:
@@ -318,6 +322,13 @@ def _parse_rows(
             except (ValueError, ObjectiveError) as error:
                 problems.append(str(error))
                 start = None
+        comment = (row.get("comment") or "").strip()
+        if "\x00" in comment:
+            problems.append("the comment contains a null character; remove it")
+        elif len(comment) > MAX_COMMENT_LENGTH:
+            problems.append(
+                f"the comment has {len(comment)} characters; at most {MAX_COMMENT_LENGTH}"
+            )
         if objective is not None and start is not None:
             key = (objective.pk, start)
             if key in seen:
@@ -332,7 +343,6 @@ def _parse_rows(
             message = "; ".join(problems)
             errors.append(RowError(line, message[0].upper() + message[1:] + "."))
         elif objective is not None and start is not None and value is not None:
-            comment = (row.get("comment") or "").strip()[:500]
             good.append(_Row(line, objective, start, value, comment))
     return good, errors
 

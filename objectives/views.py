@@ -6,12 +6,14 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from isova import records
 from isova.errors import DomainError
 from isova.forms import member_choices
 from isova.http import flash_redirect, paginate, query_without_page, render_page
+from isova.idempotency import create_once
 from isova.models import Action
 from isova.tenancy import OrgRequest, action_rows, get_for_org, has_perm, member_required, require
 
@@ -211,10 +213,16 @@ def create(request: OrgRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = {f: form.cleaned_data[f] for f in services.EDITABLE_FIELDS}
         try:
-            objective = services.objective_create(membership=request.membership, **data)
+            objective = create_once(
+                request,
+                form,
+                lambda: services.objective_create(membership=request.membership, **data),
+            )
         except DomainError as error:
             form.add_error(None, str(error))
         else:
+            if isinstance(objective, HttpResponse):
+                return objective  # the same form again: its first submission made it
             return flash_redirect(
                 request, objective, "Objective saved as a draft. Add its plan steps next."
             )
@@ -254,12 +262,19 @@ def plan_step_add(request: OrgRequest, pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.plan_step_add(
-                membership=request.membership, objective=objective, **form.action_fields()
+            step = create_once(
+                request,
+                form,
+                lambda: services.plan_step_add(
+                    membership=request.membership, objective=objective, **form.action_fields()
+                ),
+                url=lambda _: objective.get_absolute_url(),
             )
         except DomainError as error:
             form.add_error(None, str(error))
         else:
+            if isinstance(step, HttpResponse):
+                return step
             return flash_redirect(request, objective, "Plan step added.")
     return render(request, "objectives/plan_step_form.html", {"form": form, "objective": objective})
 
@@ -363,10 +378,19 @@ def goals(request: OrgRequest) -> HttpResponse:
         require(request, "objectives.goal.manage")
         if form.is_valid():
             try:
-                services.goal_create(membership=request.membership, **form.cleaned_data)
+                goal = create_once(
+                    request,
+                    form,
+                    lambda: services.goal_create(
+                        membership=request.membership, **form.cleaned_data
+                    ),
+                    url=lambda _: reverse("objectives:goals"),
+                )
             except DomainError as error:
                 form.add_error("title", str(error))
             else:
+                if isinstance(goal, HttpResponse):
+                    return goal
                 return flash_redirect(request, "objectives:goals", "Goal added.")
         status = 422
     goal_list = StrategicGoal.objects.for_org(org).with_counts()

@@ -240,3 +240,21 @@ def test_the_services_apply_the_same_role_rules_as_the_views(org, action_of, rol
             with pytest.raises(PermissionDenied):
                 call()
     assert Action.objects.filter(title="Via code").count() == (2 if allowed else 0)
+
+
+def test_a_done_action_cannot_be_edited_until_it_is_reopened(org, as_user, action_of):
+    """Issue 9.3: who did the work stays on record (no reassigning a completed action)."""
+    action = action_of(status=ActionStatus.DONE)
+    before = snapshot(action)
+    client = as_user(org.leader)
+    assert client.get(f"/actions/{action.pk}/edit/").status_code == 403
+    response = client.post(
+        f"/actions/{action.pk}/edit/",
+        {"title": "Someone else did it", "owner": org.staff.pk, "priority": "low", "version": 1},
+    )
+    assert response.status_code == 403
+    assert snapshot(action) == before
+    assert (
+        f'href="/actions/{action.pk}/edit/"'
+        not in client.get(f"/actions/{action.pk}/").content.decode()
+    )

@@ -205,3 +205,30 @@ def test_two_simultaneous_edits_from_the_same_version_never_both_win(transaction
     stored = Action.objects.get(pk=action.pk)
     assert stored.version == 2
     assert stored.title in {"Title 0", "Title 1"}
+
+
+@pytest.mark.postgres
+def test_two_simultaneous_status_changes_from_the_same_version_never_both_win(transactional_db):
+    org = make_org("Status race")
+    action = make_action(org, title="Original")
+    manager = membership_of(org.manager, org.organisation)
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def move(status: str) -> None:
+        try:
+            barrier.wait()
+            actions.action_set_status(membership=manager, action=action, version=1, status=status)
+            outcomes.append("saved")
+        except actions.Conflict:
+            outcomes.append("conflict")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=move, args=(s,)) for s in ("in_progress", "cancelled")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(outcomes) == ["conflict", "saved"]
+    assert Action.objects.get(pk=action.pk).version == 2

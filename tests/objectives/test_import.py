@@ -173,3 +173,44 @@ def test_the_upload_page_lists_the_objective_ids(org, two, as_user):
     monthly, _ = two
     page = as_user(org.manager).get(URL).content.decode()
     assert f'<td data-label="objective_id">{monthly.pk}</td>' in page
+
+
+def test_a_comment_with_a_null_character_or_too_long_is_a_row_error_not_a_crash(org, two, as_user):
+    monthly, _ = two
+    text = (
+        "objective_id,period,value,comment\n"
+        f"{monthly.pk},2025-01,81,bad\x00byte\n"
+        f"{monthly.pk},2025-02,82,{'x' * 501}\n"
+        f"{monthly.pk},9999-12,82,\n"
+    )
+    response = upload(as_user(org.manager), text)
+    body = response.content.decode()
+    assert response.status_code == 422
+    assert "Line 2</td><td>The comment contains a null character" in body
+    assert "Line 3</td><td>The comment has 501 characters; at most 500." in body
+    assert "Line 4</td><td>“9999-12” is not a period" in body
+    assert not Measurement.objects.exists()
+
+
+def test_an_unterminated_quote_is_reported_not_read_to_the_end_of_the_file(org, two, as_user):
+    monthly, _ = two
+    text = (
+        "objective_id,period,value,comment\n"
+        f'{monthly.pk},2025-01,81,"open\n'
+        f"{monthly.pk},2025-02,82,\n"
+    )
+    response = upload(as_user(org.manager), text)
+    assert response.status_code == 422
+    assert "not valid CSV: unexpected end of data" in response.content.decode()
+    assert not Measurement.objects.exists()
+
+
+def test_a_value_for_year_9999_in_the_form_is_a_form_error(org, two, as_user):
+    monthly, _ = two
+    client = as_user(org.manager)
+    for period in ("9999-12", "9999-12-31"):
+        response = client.post(
+            f"/objectives/{monthly.pk}/values/", {"period": period, "value": "80"}
+        )
+        assert response.status_code in (200, 422), period
+        assert "is not a period" in response.content.decode()

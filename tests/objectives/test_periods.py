@@ -53,3 +53,19 @@ def test_adding_months_clips_to_the_end_of_a_shorter_month():
     assert add_months(D(2025, 1, 31), 1) == D(2025, 2, 28)
     assert add_months(D(2025, 11, 15), 3) == D(2026, 2, 15)
     assert add_months(D(2025, 3, 1), -18) == D(2023, 9, 1)
+
+
+@pytest.mark.parametrize(
+    ("text", "frequency"),
+    [
+        ("9999-12-31", "monthly"),
+        ("9999-12-31", "weekly"),
+        ("9999-12-31", "quarterly"),
+        ("9999-W52", "weekly"),
+        ("9999-12", "monthly"),
+        ("9999-Q4", "quarterly"),
+    ],
+)
+def test_a_period_at_the_edge_of_the_calendar_is_refused_not_a_crash(text, frequency):
+    with pytest.raises(ValueError, match="is not a period; give"):
+        parse_period(text, frequency)
