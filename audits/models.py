@@ -19,7 +19,7 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from isova.clauses import clause_label, validate_clause, validate_clause_list
-from isova.models import Action, ActionStatus, Organisation
+from isova.models import Action, ActionStatus, Approvable, Organisation
 
 # --- organisation settings -------------------------------------------------------------
 
@@ -174,7 +174,7 @@ class AuditQuerySet(models.QuerySet["Audit"]):
         return sorted({d.year for d in self.dates("planned_date", "year")})
 
 
-class Audit(models.Model):
+class Audit(Approvable):
     # Set by the programme view for its template (not a field): is_late(today).
     late: bool
 
@@ -447,7 +447,7 @@ class FindingQuerySet(models.QuerySet["Finding"]):
         }
 
 
-class Finding(models.Model):
+class Finding(Approvable):
     # Set by the audit views for their templates (not a field): is_overdue(today).
     overdue: bool
 

@@ -17,7 +17,15 @@ from django.utils import timezone
 
 from isova import actions, notifications, records, tenancy
 from isova.clauses import normalise_clause, validate_clause
-from isova.models import Action, ActionStatus, Membership, Organisation, SignOff, User
+from isova.models import (
+    Action,
+    ActionStatus,
+    Approvable,
+    Membership,
+    Organisation,
+    SignOff,
+    User,
+)
 
 from .models import (
     AUDIT_TRANSITIONS,
@@ -83,7 +91,7 @@ def _lock_finding(finding: Finding) -> Finding:
 
 
 def _sign(
-    *, membership: Membership, obj: models.Model, meaning: str, password: str, comment: str
+    *, membership: Membership, obj: Approvable, meaning: str, password: str, comment: str
 ) -> SignOff:
     """Sign through the one records mechanism; its refusals become AuditErrors for the form."""
     try:

@@ -20,7 +20,7 @@ from django.db.models.functions import Cast, Coalesce, Greatest, Least, NullIf
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from isova.models import Organisation
+from isova.models import Approvable, Organisation
 
 FORECAST_POINTS = 6  # the forecast is a least-squares line through the last N values
 SPARKLINE_POINTS = 12
@@ -374,7 +374,7 @@ class StrategicGoal(models.Model):
         return self.title
 
 
-class Objective(models.Model):
+class Objective(Approvable):
     """A quality objective: what, by whom, with what, by when and how it is judged (6.2.2)."""
 
     APPROVAL_NAME = "objective"

@@ -40,9 +40,16 @@ def submit(client, objective, comment=""):
 
 
 def decide(client, objective, decision="approve", password=PASSWORD, comment="Agreed."):
+    """Post the decision form as the page renders it (with the hash of what it shows)."""
+    shown = RecordVersion.objects.for_record(objective).order_by("number").last()
     return client.post(
         f"/records/objectives.objective/{objective.pk}/decide/",
-        {"decision": decision, "password": password, "comment": comment},
+        {
+            "decision": decision,
+            "password": password,
+            "comment": comment,
+            "snapshot_hash": shown.snapshot_hash if shown else "",
+        },
         follow=True,
     )
 

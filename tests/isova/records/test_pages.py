@@ -9,7 +9,7 @@ from isova.models import QualityPolicy, RecordStatus, SignOff
 from tests.conftest import make_org
 from tests.factories import PASSWORD
 
-from .helpers import approved_policy, edit, make_policy, ms
+from .helpers import approved_policy, edit, make_policy, ms, shown
 
 HX = {"HTTP_HX_REQUEST": "true"}
 
@@ -215,7 +215,13 @@ def test_a_leader_approves_from_the_panel_without_javascript(org, as_user):
     policy = submitted_policy(org)
     response = as_user(org.leader).post(
         decide_url(policy),
-        {"decision": "approve", "password": PASSWORD, "version": 1, "next": "/approvals/"},
+        {
+            "decision": "approve",
+            "password": PASSWORD,
+            "version": 1,
+            "snapshot_hash": shown(policy),
+            "next": "/approvals/",
+        },
         follow=True,
     )
     assert response.redirect_chain[-1][0] == "/approvals/"
@@ -226,7 +232,9 @@ def test_a_leader_approves_from_the_panel_without_javascript(org, as_user):
 def test_a_leader_approves_from_the_panel_with_htmx(org, as_user):
     policy = submitted_policy(org)
     response = as_user(org.leader).post(
-        decide_url(policy), {"decision": "approve", "password": PASSWORD, "version": 1}, **HX
+        decide_url(policy),
+        {"decision": "approve", "password": PASSWORD, "version": 1, "snapshot_hash": shown(policy)},
+        **HX,
     )
     body = response.content.decode()
     assert response.status_code == 200 and "<html" not in body
@@ -243,6 +251,7 @@ def test_a_leader_rejects_from_the_inbox_with_htmx(org, as_user):
             "password": PASSWORD,
             "comment": "Say who owns it",
             "version": 1,
+            "snapshot_hash": shown(policy),
             "fragment": "inbox",
         },
         **HX,
@@ -258,7 +267,13 @@ def test_a_wrong_password_from_the_inbox_signs_nothing_and_says_so(org, as_user)
     policy = submitted_policy(org)
     response = as_user(org.leader).post(
         decide_url(policy),
-        {"decision": "approve", "password": "nope", "version": 1, "fragment": "inbox"},
+        {
+            "decision": "approve",
+            "password": "nope",
+            "version": 1,
+            "snapshot_hash": shown(policy),
+            "fragment": "inbox",
+        },
         **HX,
     )
     body = response.content.decode()
@@ -271,7 +286,9 @@ def test_a_wrong_password_from_the_inbox_signs_nothing_and_says_so(org, as_user)
 def test_a_wrong_password_without_javascript_signs_nothing(org, as_user):
     policy = submitted_policy(org)
     response = as_user(org.leader).post(
-        decide_url(policy), {"decision": "approve", "password": "nope"}, follow=True
+        decide_url(policy),
+        {"decision": "approve", "password": "nope", "snapshot_hash": shown(policy)},
+        follow=True,
     )
     assert "Nothing was signed" in response.content.decode()
     assert not SignOff.objects.exists()
@@ -293,7 +310,9 @@ def test_deciding_on_a_version_that_moved_on_is_a_conflict(org, as_user):
     edit(policy, org.manager, text="v2 words")
     records.submit(membership=ms(org, "manager"), obj=policy)
     response = as_user(org.leader).post(
-        decide_url(policy), {"decision": "approve", "password": PASSWORD, "version": 1}, **HX
+        decide_url(policy),
+        {"decision": "approve", "password": PASSWORD, "version": 1, "snapshot_hash": shown(policy)},
+        **HX,
     )
     assert response.status_code == 409
     assert "changed since you opened it" in response.content.decode()
@@ -304,7 +323,8 @@ def test_deciding_on_a_version_that_moved_on_is_a_conflict(org, as_user):
 def test_only_leaders_decide(org, as_user, role):
     policy = submitted_policy(org)
     response = as_user(org.user(role)).post(
-        decide_url(policy), {"decision": "approve", "password": PASSWORD}
+        decide_url(policy),
+        {"decision": "approve", "password": PASSWORD, "snapshot_hash": shown(policy)},
     )
     assert response.status_code == 403
     assert not SignOff.objects.exists()
@@ -316,7 +336,8 @@ def test_a_leader_cannot_approve_their_own_submission_through_the_page(org, as_u
     page = as_user(org.leader).get(policy.get_absolute_url()).content.decode()
     assert "Approve version" not in page
     response = as_user(org.leader).post(
-        decide_url(policy), {"decision": "approve", "password": PASSWORD}
+        decide_url(policy),
+        {"decision": "approve", "password": PASSWORD, "snapshot_hash": shown(policy)},
     )
     assert response.status_code == 403
     assert not SignOff.objects.exists()
