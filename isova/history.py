@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 
@@ -31,6 +32,8 @@ def _display(record: Any, name: str, value: Any, users: dict[int, Any]) -> Any:
         return users[value]
     if model_field.choices:
         return dict(model_field.flatchoices).get(value, value)
+    if isinstance(value, Decimal) and value.is_finite():
+        return format(value.normalize(), "f")  # as entered: 95, not 95.0000
     return "—" if value in (None, "") else value
 
 

@@ -510,6 +510,10 @@ class Approvable(models.Model):
     def on_approval_decided(self, decision: str, signoff: SignOff) -> None:
         """Called when a leader approved or rejected the submitted version."""
 
+    def on_record_changed(self, version: RecordVersion) -> None:
+        """Called when an edit moved a version: an approval superseded (`version` is the new
+        draft) or a submission sent back to draft (`version` is that draft)."""
+
     def get_absolute_url(self) -> str:
         raise NotImplementedError(f"{type(self).__name__} must define get_absolute_url()")
 

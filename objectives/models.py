@@ -20,7 +20,7 @@ from django.db.models.functions import Cast, Coalesce, Greatest, Least, NullIf
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from isova.models import Approvable, Organisation
+from isova.models import Approvable, Organisation, RecordStatus
 
 FORECAST_POINTS = 6  # the forecast is a least-squares line through the last N values
 SPARKLINE_POINTS = 12
@@ -563,6 +563,12 @@ class Objective(Approvable):
     def on_submitted(self, version: Any) -> None:
         if self.status == Status.DRAFT:
             self.status = Status.SUBMITTED
+            self.save(update_fields=["status", "updated_at"])
+
+    def on_record_changed(self, version: Any) -> None:
+        """A submission sent back to draft by an edit (of the objective or its plan)."""
+        if self.status == Status.SUBMITTED and version.status == RecordStatus.DRAFT:
+            self.status = Status.DRAFT
             self.save(update_fields=["status", "updated_at"])
 
     def on_approval_decided(self, decision: str, signoff: Any) -> None:

@@ -426,9 +426,12 @@ def record_changed(
     change: the submission goes back to draft, since the leaders must approve what they saw.
     Cosmetic changes, or changes to a draft, return None.
     """
+    deciding = (RecordStatus.APPROVED, RecordStatus.SUBMITTED)
+    if not RecordVersion.objects.for_record(obj).filter(status__in=deciding).exists():
+        return None  # a draft or a record never submitted: nothing to lock or supersede
     _lock_record(obj)
     current = _current_version(obj)
-    if current is None or current.status not in (RecordStatus.APPROVED, RecordStatus.SUBMITTED):
+    if current is None or current.status not in deciding:
         return None
     now_snapshot = current_snapshot(obj)
     differing = changed_keys(current.snapshot, now_snapshot)
@@ -440,9 +443,12 @@ def record_changed(
     if current.status == RecordStatus.SUBMITTED:
         current.status = RecordStatus.DRAFT
         current.save(update_fields=["status"])
-        return current
-    _supersede(current)
-    return _new_version(obj, current.number + 1, user, snapshot=now_snapshot)
+        moved = current
+    else:
+        _supersede(current)
+        moved = _new_version(obj, current.number + 1, user, snapshot=now_snapshot)
+    obj.on_record_changed(moved)
+    return moved
 
 
 # --- notifications -------------------------------------------------------------------
