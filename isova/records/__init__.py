@@ -48,8 +48,7 @@ from .snapshots import (
     same_value,
     snapshot_hash,
     snapshot_text,
-    word_diff_html,
-    word_diffs,
+    word_diff,
 )
 from .workflow import (
     APPROVED,
@@ -111,6 +110,5 @@ __all__ = [
     "verify_chain",
     "version_rows",
     "versions",
-    "word_diff_html",
-    "word_diffs",
+    "word_diff",
 ]

@@ -196,43 +196,66 @@ def changes_json(changes: list[Change]) -> list[dict]:
 
 # --- word-level differences, for people about to sign ------------------------------------
 
-_WORD_RE = re.compile(r"\s+|[^\s]+")
+_WORD_RE = re.compile(r"\s+|\S+\s*")  # a word with the space after it (leading space alone)
+CONTEXT_WORDS = 8  # words kept either side of a change in the excerpt of a long text
+LONG_CHARS = 300  # longer values get an excerpt, with the whole text one click away
 
 
 @dataclass(frozen=True)
 class WordDiff:
-    """One changed field with its word-level difference as safe HTML (<ins>/<del>, each
-    also announced in text for readers who do not see colour)."""
+    """A word-level difference as safe HTML: deletions in <del>, insertions in <ins>, each
+    also announced in text ("deleted:", "inserted:") for readers who do not see colour.
 
-    field: str
-    old: str
-    new: str
+    `html` is the whole new text with the changes marked; for a long value, `excerpt` shows
+    only the changes and a few words around them, and the page offers `html` in a <details>.
+    """
+
     html: SafeString
+    excerpt: SafeString
+    long: bool
 
 
-def word_diff_html(old: str, new: str) -> SafeString:
-    """The words of `new` with what was deleted from `old` in <del> and what was inserted in
-    <ins>; every value escaped."""
-    a = _WORD_RE.findall("" if old == "—" else old)
-    b = _WORD_RE.findall("" if new == "—" else new)
-    out: list[str] = []
-    matcher = difflib.SequenceMatcher(a=a, b=b, autojunk=False)
-    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+def _marked(tag: str, words: list[str]) -> str:
+    label = "deleted" if tag == "del" else "inserted"
+    return f'<{tag}><span class="visually-hidden">{label}: </span>{escape("".join(words))}</{tag}>'
+
+
+def _context(words: list[str], *, head: bool, tail: bool) -> str:
+    """Equal words between changes, cut to CONTEXT_WORDS at the ends that are not kept."""
+    n = CONTEXT_WORDS
+    if len(words) <= n * 2 or (head and tail):
+        return escape("".join(words))
+    if head:
+        return escape("".join(words[:n])) + " … "
+    if tail:
+        return " … " + escape("".join(words[-n:]))
+    return escape("".join(words[:n])) + " … " + escape("".join(words[-n:]))
+
+
+def word_diff(old: str, new: str) -> WordDiff:
+    """Compare two values word by word (difflib); every piece of text is escaped."""
+    a = _WORD_RE.findall("" if old == "—" else str(old))
+    b = _WORD_RE.findall("" if new == "—" else str(new))
+    full: list[str] = []
+    short: list[str] = []
+    opcodes = difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes()
+    for k, (op, i1, i2, j1, j2) in enumerate(opcodes):
         if op == "equal":
-            out.append(escape("".join(a[i1:i2])))
+            full.append(escape("".join(a[i1:i2])))
+            first, last = k == 0, k == len(opcodes) - 1
+            short.append(_context(a[i1:i2], head=not first and last, tail=first and not last))
             continue
+        piece = ""
         if op in ("delete", "replace"):
-            out.append(
-                '<del><span class="visually-hidden">deleted: </span>'
-                f"{escape(''.join(a[i1:i2]))}</del>"
-            )
+            piece += _marked("del", a[i1:i2])
         if op in ("insert", "replace"):
-            out.append(
-                '<ins><span class="visually-hidden">inserted: </span>'
-                f"{escape(''.join(b[j1:j2]))}</ins>"
-            )
-    return mark_safe("".join(out))  # noqa: S308 (every piece above is escaped)
-
-
-def word_diffs(changes: Iterable[Change]) -> list[WordDiff]:
-    return [WordDiff(c.field, c.old, c.new, word_diff_html(c.old, c.new)) for c in changes]
+            piece += _marked("ins", b[j1:j2])
+        full.append(piece)
+        short.append(piece)
+    long = max(len(str(old)), len(str(new))) > LONG_CHARS
+    # Every piece above went through escape(); the tags are ours.
+    return WordDiff(
+        html=mark_safe("".join(full)),  # noqa: S308
+        excerpt=mark_safe("".join(short)),  # noqa: S308
+        long=long,
+    )

@@ -22,6 +22,14 @@ def decide_url(policy):
     return f"/records/isova.qualitypolicy/{policy.pk}/decide/"
 
 
+def shows_change(body: str, deleted: str, inserted: str) -> bool:
+    """The page marks `deleted` and `inserted` as such (word difference, not colour alone)."""
+    return (
+        f'<del><span class="visually-hidden">deleted: </span>{deleted}</del>' in body
+        and f'<ins><span class="visually-hidden">inserted: </span>{inserted}</ins>' in body
+    )
+
+
 def submitted_policy(org, **fields):
     policy = make_policy(org, **fields)
     records.submit(membership=ms(org, "manager"), obj=policy)
@@ -98,7 +106,7 @@ def test_a_material_edit_through_the_page_asks_for_a_new_approval(org, as_user):
     body = response.content.decode()
     assert "This change needs a new approval: version 2 is a draft" in body
     assert "Changed since approved on" in body
-    assert "We deliver parts right first time. → New words." in body
+    assert shows_change(body, "We deliver parts right first time.", "New words.")
     assert "Submit version 2 for approval" in body
     assert records.state(policy).number == 2
 
@@ -131,7 +139,7 @@ def test_the_policy_page_shows_versions_their_differences_and_field_history(org,
     body = as_user(org.auditor).get(policy.get_absolute_url()).content.decode()
     assert 'id="version-1"' in body and 'id="version-2"' in body
     assert "What changed from version 1" in body
-    assert "2026-01-01 → 2026-02-01" in body
+    assert shows_change(body, "2026-01-01", "2026-02-01")
     assert "Superseded" in body
     assert "Field history" in body and "effective from" in body.lower()
     assert SignOff.objects.first().hash[:12] in body
@@ -382,7 +390,7 @@ def test_the_inbox_shows_what_changed_since_the_approved_version(org, as_user):
     records.submit(membership=ms(org, "manager"), obj=policy, comment="Tightened")
     body = as_user(org.leader).get("/approvals/").content.decode()
     assert "version 2" in body and "“Tightened”" in body
-    assert "We deliver parts right first time. → New words." in body
+    assert shows_change(body, "We deliver parts right first time.", "New words.")
 
 
 def _fill_inbox(org, count):
@@ -498,3 +506,35 @@ def test_an_approvable_with_its_own_submit_page_is_submitted_there(org, as_user,
     assert 'hx-post="/own/' not in body
     assert as_user(org.manager).post(submit_url(policy)).status_code == 404
     assert not records.versions(policy)
+
+
+# --- what is signed is shown in full (issue 10.1) -----------------------------------------
+
+
+LONG = " ".join(f"Paragraph sentence number {i} of our commitment to customers." for i in range(40))
+
+
+def test_a_new_last_paragraph_is_visible_where_it_is_signed(org, as_user):
+    policy = approved_policy(org, text=LONG)
+    edit(policy, org.manager, text=LONG + "\n\nWe also hold our suppliers to it.")
+    records.submit(membership=ms(org, "manager"), obj=policy)
+    client = as_user(org.leader)
+    for url in ("/approvals/", policy.get_absolute_url()):
+        body = client.get(url).content.decode()
+        assert "inserted: </span>" in body and "We also hold our suppliers to it." in body
+        # the excerpt shows the change; the whole text is one click away
+        assert "<summary>Show the whole text with the changes marked</summary>" in body
+        assert "Paragraph sentence number 0 of" in body  # the start, inside the details
+
+
+def test_word_differences_escape_what_people_typed():
+    diff = records.word_diff("a <b>bold</b> claim", "a <script>x</script> claim")
+    assert "<script>" not in diff.html and "&lt;script&gt;" in diff.html
+    assert "deleted: </span>&lt;b&gt;bold&lt;/b&gt; </del>" in diff.html
+
+
+def test_a_deleted_word_is_marked_in_text_as_well_as_struck_through():
+    diff = records.word_diff("We deliver parts on time.", "We deliver on time.")
+    assert str(diff.html) == (
+        'We deliver <del><span class="visually-hidden">deleted: </span>parts </del>on time.'
+    )
