@@ -9,7 +9,9 @@ from django import forms
 from django.apps import apps
 from django.contrib import messages
 from django.http import Http404, HttpResponse
+from django.db.models import QuerySet
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
@@ -102,12 +104,24 @@ def _panel(request: OrgRequest, obj: Approvable, status: int = 200, **extra: Any
     return render(request, "isova/_record_panel.html", context, status=status)
 
 
+def _waiting_for(request: OrgRequest) -> QuerySet[RecordVersion]:
+    """What waits for this member's decision (nothing for those who do not approve)."""
+    base = RecordVersion.objects.for_org(request.organisation).awaiting_decision()
+    if not tenancy.has_perm(request.membership, "record.approve"):
+        return base.none()
+    return base.exclude(submitted_by=request.user)
+
+
 def _inbox_row(request: OrgRequest, obj: Approvable, status: int, **extra: Any) -> HttpResponse:
+    """The decided card, and the inbox's count swapped out of band in the same response."""
     row = records.state(obj).current
     if row is not None:
         row.record = obj
     context = {"row": row} | extra
-    return render(request, "isova/records/approvals.html#row", context, status=status)
+    count = {"waiting_count": _waiting_for(request).count(), "oob": True}
+    html = render_to_string("isova/records/approvals.html#row", context, request)
+    html += render_to_string("isova/records/approvals.html#count", count, request)
+    return HttpResponse(html, status=status)
 
 
 # --- record endpoints (any approvable) ---------------------------------------------------
@@ -168,7 +182,10 @@ def record_decide(request: OrgRequest, model_key: str, pk: int) -> HttpResponse:
         except DomainError as exc:
             error, status = str(exc), 422
         else:
-            flash = f"You {signoff.meaning} version {signoff.version_number} of “{obj}”."
+            flash = (
+                f"You {signoff.meaning} version {signoff.version_number} of “{obj}”. "
+                f"Sign-off #{signoff.sequence}."
+            )
     if request.htmx:
         # base.html's htmx-config swaps 409 and 422 bodies, so the reason shows in place.
         if request.POST.get("fragment") == "inbox":
@@ -184,16 +201,18 @@ def record_decide(request: OrgRequest, model_key: str, pk: int) -> HttpResponse:
 @member_required
 def approvals(request: OrgRequest) -> HttpResponse:
     """The approvals inbox: what waits for my decision, oldest first, and my own submissions."""
-    membership = request.membership
     base = RecordVersion.objects.for_org(request.organisation).awaiting_decision().for_inbox()
-    waiting: list[RecordVersion] = []
-    if tenancy.has_perm(membership, "record.approve"):
-        waiting = list(base.exclude(submitted_by=request.user))
+    waiting = list(_waiting_for(request).for_inbox())
     mine = list(base.filter(submitted_by=request.user))
     return render(
         request,
         "isova/records/approvals.html",
-        {"waiting": waiting, "mine": mine, "decision_form": DecisionForm()},
+        {
+            "waiting": waiting,
+            "waiting_count": len(waiting),
+            "mine": mine,
+            "decision_form": DecisionForm(),
+        },
     )
 
 

@@ -538,3 +538,29 @@ def test_a_deleted_word_is_marked_in_text_as_well_as_struck_through():
     assert str(diff.html) == (
         'We deliver <del><span class="visually-hidden">deleted: </span>parts </del>on time.'
     )
+
+
+def test_deciding_in_the_inbox_refreshes_the_count_and_names_the_sign_off(org, as_user):
+    first, second = make_policy(org, title="First"), make_policy(org, title="Second")
+    for policy in (first, second):
+        records.submit(membership=ms(org, "manager"), obj=policy)
+    client = as_user(org.leader)
+    assert "2 waiting" in client.get("/approvals/").content.decode()
+    response = client.post(
+        decide_url(first),
+        {
+            "decision": "approve",
+            "password": PASSWORD,
+            "version": 1,
+            "snapshot_hash": shown(first),
+            "fragment": "inbox",
+        },
+        **HX,
+    )
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert (
+        '<p class="muted" id="approvals-count" role="status" hx-swap-oob="true">1 waiting' in body
+    )
+    sequence = SignOff.objects.get().sequence
+    assert f"You approved version 1 of “First”. Sign-off #{sequence}." in body
