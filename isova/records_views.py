@@ -8,8 +8,8 @@ from typing import Any
 from django import forms
 from django.apps import apps
 from django.contrib import messages
-from django.http import Http404, HttpResponse
 from django.db.models import QuerySet
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils.http import url_has_allowed_host_and_scheme
