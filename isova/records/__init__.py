@@ -25,6 +25,7 @@ from .chain import (
     signing_locked,
     signoff_payload,
     verify_chain,
+    verify_versions,
 )
 from .errors import NotAllowed, RecordError, SigningLocked, Stale, WrongPassword
 from .panel import (
@@ -108,6 +109,7 @@ __all__ = [
     "submit",
     "submit_url",
     "verify_chain",
+    "verify_versions",
     "version_rows",
     "versions",
     "word_diff",

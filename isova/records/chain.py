@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import json
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -21,6 +22,7 @@ from isova.models import (
     Approvable,
     Membership,
     Organisation,
+    RecordStatus,
     RecordVersion,
     SignOff,
     SignOffChain,
@@ -28,7 +30,7 @@ from isova.models import (
 )
 
 from .errors import SigningLocked, WrongPassword
-from .snapshots import canonical_json, snapshot_text
+from .snapshots import canonical_json, changed_keys, material_keys, snapshot_text
 
 GENESIS_HASH = "0" * 64
 
@@ -146,8 +148,11 @@ class ChainBreak:
     sequence: int | None
     problem: str
 
+    record: str | None = None  # set for a version or record that disagrees with its sign-offs
+
     def __str__(self) -> str:
         where = f"sign-off #{self.sequence}" if self.sequence is not None else "chain head"
+        where = self.record or where
         return f"{self.organisation} ({self.organisation.slug}), {where}: {self.problem}"
 
 
@@ -193,6 +198,85 @@ def verify_chain(organisation: Organisation) -> tuple[int, list[ChainBreak]]:
             )
         )
     return count, breaks
+
+
+# --- cross-checks: versions against their decisions, records against their approvals ------
+
+DECISIONS = {"approved", "rejected"}
+# The decision each status must (or must not: None) carry.
+EXPECTED_DECISION = {
+    RecordStatus.APPROVED: "approved",
+    RecordStatus.REJECTED: "rejected",
+    RecordStatus.SUPERSEDED: "approved",  # only an approved version is ever superseded
+    RecordStatus.SUBMITTED: None,
+    RecordStatus.DRAFT: None,
+}
+
+
+def _version_problem(version: RecordVersion, decision: SignOff | None) -> str | None:
+    expected = EXPECTED_DECISION.get(RecordStatus(version.status))
+    if expected is None:
+        if decision is not None:
+            return (
+                f"is “{version.status}” but was {decision.meaning} in sign-off #{decision.sequence}"
+            )
+        return None
+    if decision is None:
+        return f"is “{version.status}” without an “{expected}” sign-off"
+    if decision.meaning != expected:
+        return f"is “{version.status}” but sign-off #{decision.sequence} says “{decision.meaning}”"
+    if canonical_json(version.snapshot) != decision.snapshot:
+        return (
+            f"its snapshot differs from what sign-off #{decision.sequence} signed: "
+            "the version was rewritten"
+        )
+    return None
+
+
+def verify_versions(organisation: Organisation) -> list[ChainBreak]:
+    """Every version's status against its decision sign-off, and every record whose latest
+    version is approved against that approved snapshot (material fields and children)."""
+    versions = list(
+        RecordVersion.objects.filter(organisation=organisation)
+        .select_related("content_type")
+        .order_by("content_type_id", "object_id", "number")
+    )
+    decisions: dict[int, SignOff] = {}
+    signed = SignOff.objects.filter(organisation=organisation, meaning__in=DECISIONS)
+    for signoff in signed.order_by("sequence"):
+        decisions[signoff.version_id] = signoff  # the latest decision of each version
+    breaks: list[ChainBreak] = []
+    latest: dict[tuple[int, int], RecordVersion] = {}
+    for version in versions:
+        latest[(version.content_type_id, version.object_id)] = version
+        problem = _version_problem(version, decisions.get(version.pk))
+        if problem:
+            breaks.append(ChainBreak(organisation, None, problem, record=_where(version)))
+    for version in latest.values():
+        if version.status == RecordStatus.APPROVED:
+            problem = _content_problem(version)
+            if problem:
+                breaks.append(ChainBreak(organisation, None, problem, record=_where(version)))
+    return breaks
+
+
+def _where(version: RecordVersion) -> str:
+    return (
+        f"record {version.model_key}:{version.object_id} “{version.record_label}” v{version.number}"
+    )
+
+
+def _content_problem(version: RecordVersion) -> str | None:
+    model = version.content_type.model_class()
+    if model is None or not issubclass(model, Approvable):
+        return "belongs to a kind of record that no longer exists"
+    obj = model._base_manager.filter(pk=version.object_id).first()
+    if obj is None:
+        return "was approved but the record is gone (deleted)"
+    now = json.loads(snapshot_text(obj))
+    if material_keys(obj, changed_keys(version.snapshot, now)):
+        return "changed since approval without a new version"
+    return None
 
 
 def chain_head(organisation: Organisation) -> str:
