@@ -8,7 +8,6 @@ from typing import Any
 from django import forms
 from django.apps import apps
 from django.contrib import messages
-from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -19,7 +18,7 @@ from . import policy as policy_services
 from . import records, tenancy
 from .errors import DomainError, NotAllowed
 from .forms import DateInput, MemberChoiceField, limit_choices, member_choices
-from .models import Approvable, QualityPolicy, RecordVersion
+from .models import Approvable, QualityPolicy, RecordVersion, RecordVersionQuerySet
 from .tenancy import OrgRequest, get_for_org, member_required, require
 
 # --- forms -----------------------------------------------------------------------------
@@ -104,7 +103,7 @@ def _panel(request: OrgRequest, obj: Approvable, status: int = 200, **extra: Any
     return render(request, "isova/_record_panel.html", context, status=status)
 
 
-def _waiting_for(request: OrgRequest) -> QuerySet[RecordVersion]:
+def _waiting_for(request: OrgRequest) -> RecordVersionQuerySet:
     """What waits for this member's decision (nothing for those who do not approve)."""
     base = RecordVersion.objects.for_org(request.organisation).awaiting_decision()
     if not tenancy.has_perm(request.membership, "record.approve"):
