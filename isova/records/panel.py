@@ -34,7 +34,10 @@ def can_submit(membership: Membership | None, obj: Approvable, record: RecordSta
         and membership.organisation_id == obj.organisation_id
         and tenancy.has_perm(membership, "record.submit")
         and not obj.SIGN_ONLY
-        and record.status in (RecordStatus.DRAFT, RecordStatus.REJECTED)
+        and (
+            record.status in (RecordStatus.DRAFT, RecordStatus.REJECTED)
+            or (record.status == RecordStatus.APPROVED and bool(record.material_diff))
+        )
     )
 
 

@@ -74,6 +74,9 @@ class RecordState:
     last_signoff: SignOff | None
     stale_since: datetime.datetime | None  # when the now superseded approval was given
     diff: list[Change] = field(default_factory=list)  # approved snapshot → record now
+    # `diff` split: what needs approval (material fields and children) and what does not.
+    material_diff: list[Change] = field(default_factory=list)
+    cosmetic_diff: list[Change] = field(default_factory=list)
     decision: SignOff | None = None  # the approving or rejecting sign-off of `current`
 
     @property
@@ -94,8 +97,9 @@ class RecordState:
 
     @property
     def next_number(self) -> int:
-        """The number the next submission gets (a rejected version stays as it was)."""
-        return self.number + 1 if self.status == RecordStatus.REJECTED else self.number
+        """The number the next submission gets (a decided version stays as it was)."""
+        closed = (RecordStatus.REJECTED, RecordStatus.APPROVED)
+        return self.number + 1 if self.status in closed else self.number
 
 
 def _content_type(obj: Approvable) -> ContentType:
@@ -137,6 +141,18 @@ def _state(
     if approved is not None and approved is not current:
         stale_since = approved.decided_at
     diff = diff_snapshots(approved.snapshot, now_snapshot) if approved else []
+    material_diff, cosmetic_diff = [], []
+    if approved is not None and diff:
+        base = approved.snapshot or {}
+        keys = changed_keys(base, now_snapshot)
+        material = material_keys(obj, keys)
+
+        def part(names: set[str]) -> list[Change]:
+            return diff_snapshots(
+                {k: base.get(k) for k in names}, {k: now_snapshot.get(k) for k in names}
+            )
+
+        material_diff, cosmetic_diff = part(material), part(keys - material)
     decision = next(
         (
             s
@@ -153,6 +169,8 @@ def _state(
         last_signoff=signoffs[-1] if signoffs else None,
         stale_since=stale_since,
         diff=diff,
+        material_diff=material_diff,
+        cosmetic_diff=cosmetic_diff,
         decision=decision,
     )
 

@@ -564,3 +564,18 @@ def test_deciding_in_the_inbox_refreshes_the_count_and_names_the_sign_off(org, a
     )
     sequence = SignOff.objects.get().sequence
     assert f"You approved version 1 of “First”. Sign-off #{sequence}." in body
+
+
+def test_a_material_change_that_bypassed_the_workflow_is_not_listed_as_not_needing_approval(
+    org, as_user
+):
+    """An approved record changed without record_changed (older data, a missed hook) says the
+    change needs approval and offers to submit it, instead of calling it cosmetic."""
+    policy = approved_policy(org)
+    QualityPolicy.objects.filter(pk=policy.pk).update(text="Quietly changed.", title="Ours")
+    body = as_user(org.manager).get(policy.get_absolute_url()).content.decode()
+    needing, _, cosmetic = body.partition("Changed since, without needing a new approval")
+    assert "Changed since approval without a new version." in needing
+    assert "inserted: </span>Quietly changed.</ins>" in needing
+    assert "Quietly changed." not in cosmetic.split("<h3>Versions</h3>")[0]
+    assert "Submit version 2 for approval" in body
