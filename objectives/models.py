@@ -342,7 +342,8 @@ class ObjectiveQuerySet(models.QuerySet["Objective"]):
 
     def status_counts(self) -> dict[str, int]:
         """How many objectives have each status, every status present (1 query)."""
-        shown = self.with_shown_status().order_by().values_list("shown_status")
+        # shown_status is annotated by with_shown_status (django-stubs cannot see it).
+        shown = self.with_shown_status().order_by().values_list("shown_status")  # type: ignore[misc]
         counts = dict(shown.annotate(n=Count("pk")))
         return {status: counts.get(status, 0) for status in Status.values}
 
