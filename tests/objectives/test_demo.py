@@ -54,6 +54,7 @@ def test_the_engineering_demo_tells_the_whole_story(hartwell):
         assert state.last_signoff.signer.email == "leader@example.com"
         assert Action.objects.for_source(objective).exists()
     assert records.verify_chain(organisation)[1] == []
+    assert records.verify_versions(organisation) == []
     assert Review.objects.filter(objective__organisation=organisation).exists()
     # only the pending approval is news
     kinds = set(Notification.objects.filter(organisation=organisation).values_list("kind", "url"))
