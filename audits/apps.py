@@ -21,7 +21,7 @@ class AuditsConfig(AppConfig):
         register_permissions(
             {
                 # Everyone in the organisation reads the programme, findings and reports.
-                "audits.view": EVERYONE,
+                "audits.audit.view": EVERYONE,
                 # Auditors (and leaders, managers) plan and run audits and raise findings.
                 "audits.audit.plan": frozenset({L, M, A}),
                 "audits.audit.report": frozenset({L, M, A}),
@@ -35,6 +35,6 @@ class AuditsConfig(AppConfig):
                 "audits.finding.verify": frozenset({L, M, A}),
                 "audits.finding.close": frozenset({L, M, A}),
                 "audits.process.manage": frozenset({L, M}),
-                "audits.settings": frozenset({L}),
+                "audits.settings.edit": frozenset({L}),
             }
         )

@@ -28,7 +28,14 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from isova.clauses import clause_label, validate_clause, validate_clause_list
-from isova.models import FINISHED_STATUSES, Action, ActionSource, ActionStatus, Organisation
+from isova.models import (
+    FINISHED_STATUSES,
+    Action,
+    ActionSource,
+    ActionStatus,
+    Approvable,
+    Organisation,
+)
 
 # --- organisation settings -------------------------------------------------------------
 
@@ -191,7 +198,7 @@ class AuditQuerySet(models.QuerySet["Audit"]):
         return sorted({d.year for d in self.dates("planned_date", "year")})
 
 
-class Audit(models.Model):
+class Audit(Approvable):
     # Annotated by AuditQuerySet.with_flags(today) (not a field).
     late: bool
 
@@ -482,7 +489,7 @@ class FindingQuerySet(models.QuerySet["Finding"]):
         }
 
 
-class Finding(ActionSource):
+class Finding(ActionSource, Approvable):
     # Annotated by FindingQuerySet.with_flags(today) (not fields).
     overdue: bool
     age: datetime.timedelta

@@ -17,7 +17,14 @@ from django.utils import timezone
 
 from isova import actions, errors, notifications, records, tenancy
 from isova.clauses import normalise_clause, validate_clause
-from isova.models import Action, Membership, Organisation, SignOff, User
+from isova.models import (
+    Action,
+    Approvable,
+    Membership,
+    Organisation,
+    SignOff,
+    User,
+)
 
 from .models import (
     AUDIT_TRANSITIONS,
@@ -82,7 +89,7 @@ def _lock_finding(finding: Finding) -> Finding:
 
 
 def _sign(
-    *, membership: Membership, obj: models.Model, meaning: str, password: str, comment: str
+    *, membership: Membership, obj: Approvable, meaning: str, password: str, comment: str
 ) -> SignOff:
     """Sign through the one records mechanism; its refusals become AuditErrors for the form."""
     try:
@@ -105,7 +112,7 @@ class WrongPassword(AuditError, errors.WrongPassword):
 @transaction.atomic
 def settings_update(*, membership: Membership, **days: int) -> AuditSettings:
     """Change the organisation's response times; findings raised later use the new values."""
-    _require(membership, "audits.settings", "Only leaders change the audit settings.")
+    _require(membership, "audits.settings.edit", "Only leaders change the audit settings.")
     fields = [f"sla_{kind}_days" for kind in ("major", "minor", "observation", "ofi")]
     unknown = set(days) - set(fields)
     if unknown:

@@ -629,7 +629,7 @@ def process_edit(request: OrgRequest, pk: int) -> HttpResponse:
 
 @member_required
 def audit_settings(request: OrgRequest) -> HttpResponse:
-    require(request, "audits.settings")
+    require(request, "audits.settings.edit")
     current = AuditSettings.for_org(request.organisation)
     form = AuditSettingsForm(request.POST or None, instance=current)
     if request.method == "POST" and form.is_valid():

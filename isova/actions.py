@@ -15,8 +15,8 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from . import errors, notifications, tenancy
-from .models import Action, ActionStatus, Membership, Organisation, User
+from . import errors, notifications, records, tenancy
+from .models import Action, ActionStatus, Approvable, Membership, Organisation, User
 
 
 class ActionError(errors.DomainError):
@@ -120,7 +120,17 @@ def action_create(
         action.source = source
     action.save()
     _notify_assignment(action, membership.user)
+    _tell_source(action, membership.user)
     return action
+
+
+def _tell_source(action: Action, user: User) -> None:
+    """An action whose source is an approvable (an objective's plan step) is part of that
+    record's approval snapshot: its edit, cancelling or adding it may supersede the approval
+    or send a submission back to draft, whichever page or service made the change."""
+    source = action.source if action.source_type_id else None
+    if isinstance(source, Approvable):
+        records.record_changed(obj=source, changed_fields=(), user=user)
 
 
 def _lock(action: Action, version: int) -> Action:
@@ -158,6 +168,7 @@ def action_update(
     current.save()
     if owner_changed:
         _notify_assignment(current, membership.user)
+    _tell_source(current, membership.user)
     return current
 
 
@@ -199,4 +210,5 @@ def action_set_status(
     current.status = status
     current.version += 1
     current.save()
+    _tell_source(current, membership.user)
     return current

@@ -2,7 +2,6 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import records  # noqa: F401  (declares the record permissions at start-up)
 from .models import (
     Action,
     Membership,

@@ -36,7 +36,7 @@ def actions_panel(ctx: PanelContext) -> dict[str, Any]:
 
 def approvals_panel(ctx: PanelContext) -> dict[str, Any]:
     """What waits for this leader's decision, oldest first (2 queries + 1 per kind of record)."""
-    if not has_perm(ctx.membership, "record.approve"):
+    if not has_perm(ctx.membership, "isova.record.approve"):
         return {"can_approve": False, "waiting": [], "waiting_count": 0}
     waiting = (
         RecordVersion.objects.for_org(ctx.organisation)

@@ -16,6 +16,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from . import policy as policy_services
 from . import records
 from .models import (
     Action,
@@ -234,7 +235,7 @@ def seed_demo_policy(
     if leader is None or manager is None:
         return
     today = organisation.today()
-    policy = records.policy_create(
+    policy = policy_services.policy_create(
         membership=manager,
         title="Quality policy",
         text=DEMO_POLICY_TEXT.format(name=organisation.name),
@@ -250,7 +251,7 @@ def seed_demo_policy(
         password=password or DEMO_PASSWORD,
         comment="Approved at management review.",
     )
-    policy, _ = records.policy_update(
+    policy, _ = policy_services.policy_update(
         membership=manager,
         policy=policy,
         text=policy.text + "\n\nWe choose suppliers who share these commitments.",

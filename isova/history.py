@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
@@ -58,6 +59,8 @@ def _display(record: Any, name: str, value: Any, users: dict[int, Any]) -> Any:
         return users[value]
     if model_field.choices:
         return dict(model_field.flatchoices).get(value, value)
+    if isinstance(value, Decimal) and value.is_finite():
+        return format(value.normalize(), "f")  # as entered: 95, not 95.0000
     if isinstance(value, list | tuple):
         # A JSON list (the five whys): its filled-in items, not Python's repr.
         value = "; ".join(str(item) for item in value if item not in (None, ""))

@@ -366,7 +366,7 @@ class Notification(models.Model):
 
 
 # --- records: versions, sign-offs and the approvable quality policy ----------------------
-# The services live in isova/records.py; these are the rows they write.
+# The services live in isova/records/; these are the rows they write.
 
 
 class RecordStatus(models.TextChoices):
@@ -429,6 +429,9 @@ class RecordVersion(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     submit_comment = models.TextField(blank=True)
+    # Counts the submissions of this version (a version sent back to draft and submitted
+    # again is a new submission): decision forms and notifications name the submission.
+    submission = models.PositiveIntegerField(default=0)
     decided_at = models.DateTimeField(null=True, blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -451,6 +454,14 @@ class RecordVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.record_label or 'record'} v{self.number} ({self.get_status_display()})"
+
+    @property
+    def snapshot_hash(self) -> str:
+        """SHA-256 of the snapshot's canonical JSON: what decision forms carry, so that a
+        decision binds the content the signer was shown."""
+        from .records.snapshots import snapshot_hash
+
+        return snapshot_hash(self.snapshot)
 
     @property
     def model_key(self) -> str:
@@ -554,6 +565,10 @@ class Approvable(models.Model):
 
     def on_approval_decided(self, decision: str, signoff: SignOff) -> None:
         """Called when a leader approved or rejected the submitted version."""
+
+    def on_record_changed(self, version: RecordVersion) -> None:
+        """Called when an edit moved a version: an approval superseded (`version` is the new
+        draft) or a submission sent back to draft (`version` is that draft)."""
 
     def get_absolute_url(self) -> str:
         raise NotImplementedError(f"{type(self).__name__} must define get_absolute_url()")

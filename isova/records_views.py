@@ -8,15 +8,17 @@ from typing import Any
 from django import forms
 from django.apps import apps
 from django.contrib import messages
-from django.db import models
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from . import policy as policy_services
 from . import records, tenancy
+from .errors import DomainError, NotAllowed
 from .forms import DateInput, MemberChoiceField, limit_choices, member_choices
-from .models import QualityPolicy, RecordVersion
+from .models import Approvable, QualityPolicy, RecordVersion, RecordVersionQuerySet
 from .tenancy import OrgRequest, get_for_org, member_required, require
 
 # --- forms -----------------------------------------------------------------------------
@@ -41,12 +43,23 @@ class DecisionForm(forms.Form):
     )
     comment = forms.CharField(required=False, max_length=2000)
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    # SHA-256 of the snapshot shown: the decision binds exactly that content.
+    snapshot_hash = forms.RegexField(
+        regex=r"^[0-9a-f]{64}$",
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": "This form does not say what you were shown. Nothing was signed: "
+            "reload the page.",
+            "invalid": "This form does not say what you were shown. Nothing was signed: "
+            "reload the page.",
+        },
+    )
 
 
 class QualityPolicyForm(forms.ModelForm):
     class Meta:
         model = QualityPolicy
-        fields = list(records.POLICY_FIELDS)
+        fields = list(policy_services.POLICY_FIELDS)
         widgets = {"effective_from": DateInput(), "text": forms.Textarea(attrs={"rows": 8})}
         help_texts = {
             "title": "Retitling does not need a new approval.",
@@ -66,13 +79,13 @@ class QualityPolicyForm(forms.ModelForm):
 # --- helpers ---------------------------------------------------------------------------
 
 
-def _approvable(request: OrgRequest, model_key: str, pk: int) -> models.Model:
+def _approvable(request: OrgRequest, model_key: str, pk: int) -> Approvable:
     """The approvable `app_label.model` #pk of the request's organisation, or 404."""
     try:
         model = apps.get_model(model_key)
     except (LookupError, ValueError):
         raise Http404("No such kind of record.") from None
-    if not hasattr(model, "approval_snapshot") or not hasattr(model, "APPROVAL_NAME"):
+    if not issubclass(model, Approvable):
         raise Http404("No such kind of record.")
     return get_for_org(request, model._default_manager.all(), pk=pk)
 
@@ -84,18 +97,30 @@ def _safe_next(request: OrgRequest, default: str) -> str:
     return default
 
 
-def _panel(request: OrgRequest, obj: models.Model, status: int = 200, **extra: Any) -> HttpResponse:
+def _panel(request: OrgRequest, obj: Approvable, status: int = 200, **extra: Any) -> HttpResponse:
     context = records.record_panel_context(request, obj) | extra
-    context["record_next"] = _safe_next(request, obj.get_absolute_url())  # type: ignore[attr-defined]
+    context["record_next"] = _safe_next(request, obj.get_absolute_url())
     return render(request, "isova/_record_panel.html", context, status=status)
 
 
-def _inbox_row(request: OrgRequest, obj: models.Model, status: int, **extra: Any) -> HttpResponse:
+def _waiting_for(request: OrgRequest) -> RecordVersionQuerySet:
+    """What waits for this member's decision (nothing for those who do not approve)."""
+    base = RecordVersion.objects.for_org(request.organisation).awaiting_decision()
+    if not tenancy.has_perm(request.membership, "isova.record.approve"):
+        return base.none()
+    return base.exclude(submitted_by=request.user)
+
+
+def _inbox_row(request: OrgRequest, obj: Approvable, status: int, **extra: Any) -> HttpResponse:
+    """The decided card, and the inbox's count swapped out of band in the same response."""
     row = records.state(obj).current
     if row is not None:
         row.record = obj
     context = {"row": row} | extra
-    return render(request, "isova/records/approvals.html#row", context, status=status)
+    count = {"waiting_count": _waiting_for(request).count(), "oob": True}
+    html = render_to_string("isova/records/approvals.html#row", context, request)
+    html += render_to_string("isova/records/approvals.html#count", count, request)
+    return HttpResponse(html, status=status)
 
 
 # --- record endpoints (any approvable) ---------------------------------------------------
@@ -105,14 +130,16 @@ def _inbox_row(request: OrgRequest, obj: models.Model, status: int, **extra: Any
 @member_required
 def record_submit(request: OrgRequest, model_key: str, pk: int) -> HttpResponse:
     obj = _approvable(request, model_key, pk)
-    if records._own_submit_page(obj):
+    if records.own_submit_page(obj):
         raise Http404("This kind of record is submitted from its own page.")
     form = SubmitForm(request.POST)
     comment = form.cleaned_data["comment"] if form.is_valid() else ""
     error, status = None, 200
     try:
         version = records.submit(membership=request.membership, obj=obj, comment=comment)
-    except records.RecordError as exc:
+    except NotAllowed:
+        raise
+    except DomainError as exc:
         error, status = str(exc), 422
     flash = None if error else f"Version {version.number} submitted: the leaders are asked."
     if request.htmx:
@@ -121,7 +148,7 @@ def record_submit(request: OrgRequest, model_key: str, pk: int) -> HttpResponse:
         messages.error(request, error)
     elif flash:
         messages.success(request, flash)
-    return redirect(_safe_next(request, obj.get_absolute_url()))  # type: ignore[attr-defined]
+    return redirect(_safe_next(request, obj.get_absolute_url()))
 
 
 @require_POST
@@ -129,6 +156,7 @@ def record_submit(request: OrgRequest, model_key: str, pk: int) -> HttpResponse:
 def record_decide(request: OrgRequest, model_key: str, pk: int) -> HttpResponse:
     """Approve or reject with the password re-entered: from the record panel or the inbox."""
     obj = _approvable(request, model_key, pk)
+    require(request, "isova.record.approve")
     form = DecisionForm(request.POST)
     error, status, flash = None, 200, None
     if not form.is_valid():
@@ -144,13 +172,19 @@ def record_decide(request: OrgRequest, model_key: str, pk: int) -> HttpResponse:
                 password=data["password"],
                 comment=data["comment"],
                 version=data["version"],
+                snapshot_hash=data["snapshot_hash"],
             )
         except records.Stale as exc:
             error, status = str(exc), 409
-        except records.RecordError as exc:
+        except NotAllowed:
+            raise
+        except DomainError as exc:
             error, status = str(exc), 422
         else:
-            flash = f"You {signoff.meaning} version {signoff.version_number} of “{obj}”."
+            flash = (
+                f"You {signoff.meaning} version {signoff.version_number} of “{obj}”. "
+                f"Sign-off #{signoff.sequence}."
+            )
     if request.htmx:
         # base.html's htmx-config swaps 409 and 422 bodies, so the reason shows in place.
         if request.POST.get("fragment") == "inbox":
@@ -160,22 +194,24 @@ def record_decide(request: OrgRequest, model_key: str, pk: int) -> HttpResponse:
         messages.error(request, error)
     elif flash:
         messages.success(request, flash)
-    return redirect(_safe_next(request, obj.get_absolute_url()))  # type: ignore[attr-defined]
+    return redirect(_safe_next(request, obj.get_absolute_url()))
 
 
 @member_required
 def approvals(request: OrgRequest) -> HttpResponse:
     """The approvals inbox: what waits for my decision, oldest first, and my own submissions."""
-    membership = request.membership
     base = RecordVersion.objects.for_org(request.organisation).awaiting_decision().for_inbox()
-    waiting: list[RecordVersion] = []
-    if tenancy.has_perm(membership, "record.approve"):
-        waiting = list(base.exclude(submitted_by=request.user))
+    waiting = list(_waiting_for(request).for_inbox())
     mine = list(base.filter(submitted_by=request.user))
     return render(
         request,
         "isova/records/approvals.html",
-        {"waiting": waiting, "mine": mine, "decision_form": DecisionForm()},
+        {
+            "waiting": waiting,
+            "waiting_count": len(waiting),
+            "mine": mine,
+            "decision_form": DecisionForm(),
+        },
     )
 
 
@@ -195,7 +231,7 @@ def quality_policy_list(request: OrgRequest) -> HttpResponse:
     return render(
         request,
         "isova/records/policy_list.html",
-        {"rows": rows, "can_edit": tenancy.has_perm(request.membership, "policy.edit")},
+        {"rows": rows, "can_edit": tenancy.has_perm(request.membership, "isova.policy.edit")},
     )
 
 
@@ -204,20 +240,20 @@ def quality_policy_detail(request: OrgRequest, pk: int) -> HttpResponse:
     policy = get_for_org(request, QualityPolicy.objects.select_related("owner"), pk=pk)
     context = records.record_panel_context(request, policy) | {
         "policy": policy,
-        "can_edit": tenancy.has_perm(request.membership, "policy.edit"),
+        "can_edit": tenancy.has_perm(request.membership, "isova.policy.edit"),
     }
     return render(request, "isova/records/policy_detail.html", context)
 
 
 @member_required
 def quality_policy_create(request: OrgRequest) -> HttpResponse:
-    require(request, "policy.edit")
+    require(request, "isova.policy.edit")
     org = request.organisation
     form = QualityPolicyForm(request.POST or None, organisation=org)
     if request.method == "POST" and form.is_valid():
-        data = {name: form.cleaned_data[name] for name in records.POLICY_FIELDS}
+        data = {name: form.cleaned_data[name] for name in policy_services.POLICY_FIELDS}
         try:
-            policy = records.policy_create(membership=request.membership, **data)
+            policy = policy_services.policy_create(membership=request.membership, **data)
         except records.RecordError as error:
             form.add_error(None, str(error))
         else:
@@ -228,16 +264,16 @@ def quality_policy_create(request: OrgRequest) -> HttpResponse:
 
 @member_required
 def quality_policy_edit(request: OrgRequest, pk: int) -> HttpResponse:
-    require(request, "policy.edit")
+    require(request, "isova.policy.edit")
     policy = get_for_org(request, QualityPolicy.objects.select_related("owner"), pk=pk)
     form = QualityPolicyForm(
         request.POST or None, instance=policy, organisation=policy.organisation
     )
     if request.method == "POST" and form.is_valid():
-        data = {name: form.cleaned_data[name] for name in records.POLICY_FIELDS}
+        data = {name: form.cleaned_data[name] for name in policy_services.POLICY_FIELDS}
         policy = QualityPolicy.objects.select_related("owner").get(pk=pk)  # before the form's edit
         try:
-            policy, moved = records.policy_update(
+            policy, moved = policy_services.policy_update(
                 membership=request.membership, policy=policy, **data
             )
         except records.RecordError as error:

@@ -151,16 +151,22 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 # Login throttling (django-axes): after AXES_FAILURE_LIMIT bad passwords for one e-mail
-# address from one IP, that pair is locked out for AXES_COOLOFF_MINUTES.
+# address, from one IP or spread over many, it is locked out for AXES_COOLOFF_MINUTES (each
+# list is one count: the address alone, and the address with the IP).
 AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", "5")
 AXES_COOLOFF_TIME = envint("AXES_COOLOFF_MINUTES", "15") / 60  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = ["username", ["username", "ip_address"]]
 # The login form sends the address as "username", and addresses match case-insensitively.
 AXES_USERNAME_CALLABLE = "isova.tenancy.login_username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_IPWARE_PROXY_COUNT = envint("PROXY_COUNT", "0") or None
 AXES_VERBOSE = False
+# Signing passwords (isova.records.chain.check_password): after SIGNING_FAILURE_LIMIT wrong
+# ones within SIGNING_FAILURE_WINDOW_MINUTES, that user cannot sign for SIGNING_COOLOFF_MINUTES.
+SIGNING_FAILURE_LIMIT = envint("SIGNING_FAILURE_LIMIT", "5")
+SIGNING_FAILURE_WINDOW_MINUTES = envint("SIGNING_FAILURE_WINDOW_MINUTES", "15")
+SIGNING_COOLOFF_MINUTES = envint("SIGNING_COOLOFF_MINUTES", "15")
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = os.getenv("TIME_ZONE", "Europe/London")

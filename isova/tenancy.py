@@ -46,6 +46,11 @@ CORE_PERMISSIONS: dict[str, frozenset[str]] = {
     "isova.action.verify": frozenset({L, M}),
     "isova.action.cancel": frozenset({L, M}),
     "isova.admin.view": frozenset({L}),
+    "isova.record.view": EVERYONE,
+    "isova.record.submit": frozenset({L, M}),
+    "isova.record.approve": frozenset({L}),  # approve and reject
+    "isova.record.sign": frozenset({L, M, A}),  # standalone: reviewed, verified, issued, …
+    "isova.policy.edit": frozenset({L, M}),
 }
 
 
@@ -242,20 +247,13 @@ def switch_organisation(request: TenantRequest, organisation_id: int) -> Organis
     raise Http404("You are not a member of that organisation.")
 
 
-FLAT_PREFIXES = ("record.", "policy.")
-
-
 def context(request: HttpRequest) -> dict[str, Any]:
     membership = getattr(request, "membership", None)
     # Templates read permissions by their dotted names: "risks.risk.edit" is
-    # `can.risks.risk.edit` there (nested dicts). The records templates still read the flat
-    # `can.record_approve` spelling, filled for record.* and policy.* names only until those
-    # are renamed to the <app>.<entity>.<verb> scheme.
+    # `can.risks.risk.edit` there (nested dicts).
     perms: dict[str, Any] = {}
     for name in PERMISSIONS:
         allowed = has_perm(membership, name)
-        if name.startswith(FLAT_PREFIXES):
-            perms[name.replace(".", "_")] = allowed
         *path, verb = name.split(".")
         node = perms
         for part in path:

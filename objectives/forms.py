@@ -197,7 +197,7 @@ class ObjectiveFilterForm(SafeForm):
         if data["status"] == "open":
             queryset = queryset.open()
         elif data["status"]:
-            queryset = queryset.filter(status=data["status"])
+            queryset = queryset.with_shown_status().filter(shown_status=data["status"])
         if data["rag"]:
             queryset = queryset.filter(rag=data["rag"])
         return queryset

@@ -12,15 +12,16 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Case, Count, F, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Cast, Coalesce, Greatest, Least, NullIf
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from isova.models import ActionSource, Organisation
+from isova.models import ActionSource, Approvable, Organisation, RecordStatus, RecordVersion
 
 FORECAST_POINTS = 6  # the forecast is a least-squares line through the last N values
 SPARKLINE_POINTS = 12
@@ -205,10 +206,34 @@ class ObjectiveQuerySet(models.QuerySet["Objective"]):
         return self.exclude(status__in=CLOSED_STATUSES)
 
     def for_list(self) -> ObjectiveQuerySet:
-        """Owner and goal joined, and the latest SPARKLINE_POINTS values prefetched (1 query)."""
+        """Owner and goal joined, the shown status, and the latest SPARKLINE_POINTS values
+        prefetched (1 query)."""
         recent = Measurement.objects.order_by("-period")[:SPARKLINE_POINTS]
-        return self.select_related("owner", "goal").prefetch_related(
-            models.Prefetch("measurements", queryset=recent, to_attr="recent_measurements")
+        return (
+            self.with_shown_status()
+            .select_related("owner", "goal")
+            .prefetch_related(
+                models.Prefetch("measurements", queryset=recent, to_attr="recent_measurements")
+            )
+        )
+
+    def with_shown_status(self) -> ObjectiveQuerySet:
+        """Annotate `shown_status`: the stored status, except "submitted" for a draft whose
+        latest version awaits approval. Whether it is submitted is read from the record
+        versions alone (isova.records), never stored on the objective."""
+        if "shown_status" in self.query.annotations:
+            return self
+        awaiting = RecordVersion.objects.filter(
+            content_type=ContentType.objects.get_for_model(Objective),
+            object_id=OuterRef("pk"),
+            status=RecordStatus.SUBMITTED,
+        )
+        return self.annotate(
+            shown_status=Case(
+                When(Q(status=Status.DRAFT) & Exists(awaiting), then=Value(Status.SUBMITTED)),
+                default=F("status"),
+                output_field=models.CharField(),
+            )
         )
 
     def with_progress(self, today: datetime.date) -> ObjectiveQuerySet:
@@ -349,7 +374,9 @@ class ObjectiveQuerySet(models.QuerySet["Objective"]):
 
     def status_counts(self) -> dict[str, int]:
         """How many objectives have each status, every status present (1 query)."""
-        counts = dict(self.order_by().values_list("status").annotate(n=Count("pk")))
+        # shown_status is annotated by with_shown_status (django-stubs cannot see it).
+        shown = self.with_shown_status().order_by().values_list("shown_status")  # type: ignore[misc]
+        counts = dict(shown.annotate(n=Count("pk")))
         return {status: counts.get(status, 0) for status in Status.values}
 
     def trend_series(self, *, since: datetime.date | None = None) -> list[dict[str, Any]]:
@@ -406,12 +433,14 @@ class StrategicGoal(models.Model):
         return self.title
 
 
-class Objective(ActionSource):
+class Objective(ActionSource, Approvable):
     """A quality objective: what, by whom, with what, by when and how it is judged (6.2.2)."""
 
     APPROVAL_NAME = "objective"
     # Set on objects from ObjectiveQuerySet.with_progress (an annotation, not a field).
     last_period_end: datetime.date | None
+    # Set by ObjectiveQuerySet.with_shown_status: the status as people read it.
+    shown_status: str
     # A change to any of these after approval asks for approval again (records.record_changed).
     # "plan" stands for the objective's plan actions (their title, owner, due date).
     MATERIAL_FIELDS = (
@@ -587,23 +616,21 @@ class Objective(ActionSource):
         """The objective's own submit page names the missing 6.2.2 elements one by one."""
         return reverse("objectives:submit", args=[self.pk])
 
-    def on_submitted(self, version: Any) -> None:
-        if self.status == Status.DRAFT:
-            self.status = Status.SUBMITTED
-            self.save(update_fields=["status", "updated_at"])
-
     def on_approval_decided(self, decision: str, signoff: Any) -> None:
-        """Approved: the objective is active. Rejected: a first submission goes back to
-        draft; an active objective whose change was rejected stays active.
+        """Approved: the objective is active. Rejected: a draft stays a draft and an active
+        objective whose change was rejected stays active. ("Submitted" is never stored: it is
+        the record versions' state, see `ObjectiveQuerySet.with_shown_status`.)
         """
-        if decision == "approved":
-            self.status = Status.ACTIVE
-        elif self.status == Status.SUBMITTED:
-            self.status = Status.DRAFT
-        else:
+        if decision != "approved":
             return
+        self.status = Status.ACTIVE
         self._change_reason = f"{decision} by {signoff.signer_name}"
         self.save(update_fields=["status", "updated_at"])
+
+    @property
+    def shown_status_label(self) -> str:
+        """The label of `shown_status` (annotated by `with_shown_status`)."""
+        return Status(self.shown_status).label
 
     @property
     def is_closed(self) -> bool:

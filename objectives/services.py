@@ -133,11 +133,9 @@ def objective_update(*, membership: Membership, objective: Objective, **changes:
 
 
 def _after_material_edit(objective: Objective, changed: list[str], user: User) -> None:
-    """Tell the records mechanism; a submission that changed goes back to draft."""
-    version = records.record_changed(obj=objective, changed_fields=changed, user=user)
-    if version is not None and objective.status == Status.SUBMITTED:
-        objective.status = Status.DRAFT
-        objective.save(update_fields=["status", "updated_at"])
+    """Tell the records mechanism; a submission that changed goes back to draft (the
+    objective follows in `Objective.on_record_changed`)."""
+    records.record_changed(obj=objective, changed_fields=changed, user=user)
 
 
 def plan_steps(objective: Objective) -> int:

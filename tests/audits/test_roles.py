@@ -12,7 +12,7 @@ from .conftest import plan, start
 
 # operation → roles allowed (leader, manager, staff, auditor)
 MATRIX = {
-    "audits.view": "LMSA",
+    "audits.audit.view": "LMSA",
     "audits.audit.plan": "LM A",
     "audits.audit.report": "LM A",
     "audits.audit.close": "LM A",
@@ -22,7 +22,7 @@ MATRIX = {
     "audits.finding.verify": "LM A",
     "audits.finding.close": "LM A",
     "audits.process.manage": "LM  ",
-    "audits.settings": "L   ",
+    "audits.settings.edit": "L   ",
 }
 ROLES = {"L": "leader", "M": "manager", "S": "staff", "A": "auditor"}
 

@@ -26,7 +26,7 @@ from django.db import connection  # noqa: E402
 settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 call_command("migrate", verbosity=0)
 
-from isova import actions, records  # noqa: E402
+from isova import actions, policy, records  # noqa: E402
 from tests.conftest import make_org, membership_of  # noqa: E402
 from tests.factories import PASSWORD  # noqa: E402
 from tests.isova.conftest import make_action  # noqa: E402
@@ -91,17 +91,17 @@ for n in range(ROUNDS):
             )
         )
     )
-    policy = records.policy_create(
+    the_policy = policy.policy_create(
         membership=manager,
         title="Quality policy",
         text="We meet our customers' requirements.",
         owner=org.leader,
         effective_from=datetime.date(2026, 1, 1),
     )
-    records.submit(membership=manager, obj=policy)
+    records.submit(membership=manager, obj=the_policy)
     leader = membership_of(org.leader, org.organisation)
     results["decision"].append(
-        race(lambda i, leader=leader, policy=policy: decide(i, leader, policy))
+        race(lambda i, leader=leader, the_policy=the_policy: decide(i, leader, the_policy))
     )
 connection.close()
 print(json.dumps({"vendor": connection.vendor, "results": results}))

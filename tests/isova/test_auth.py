@@ -174,3 +174,13 @@ def test_password_reset_for_an_unknown_address_sends_nothing_and_reveals_nothing
     unknown = client.post("/accounts/password_reset/", {"email": "nobody@example.net"})
     assert (known.status_code, known["Location"]) == (unknown.status_code, unknown["Location"])
     assert len(mail.outbox) == 1
+
+
+def test_one_address_attacked_from_many_addresses_is_locked_out_too(org):
+    """The lockout counts the e-mail address alone as well as the address with the IP."""
+    for i in range(settings.AXES_FAILURE_LIMIT):
+        client = Client(REMOTE_ADDR=f"198.51.100.{i + 1}")
+        attempt(client, org.staff.email, "wrong")
+    fresh = Client(REMOTE_ADDR="203.0.113.7")
+    assert attempt(fresh, org.staff.email, PASSWORD).status_code == 429
+    assert "_auth_user_id" not in fresh.session

@@ -13,7 +13,9 @@ from isova.models import Organisation
 class Command(BaseCommand):
     help = (
         "Recompute the SHA-256 chain of sign-offs of every organisation (or one, --organisation "
-        "SLUG) and report each broken link: altered, reordered or deleted sign-offs. Exits "
+        "SLUG) and report each broken link: altered, reordered or deleted sign-offs; check every "
+        "record version's status against its decision sign-off and every approved record's "
+        "content against its approved snapshot. Exits "
         "non-zero when any link is broken. Prints each chain's head hash: keep those somewhere "
         "else (a printed report, an e-mail) to be able to prove later that nothing was rewritten."
     )
@@ -30,6 +32,7 @@ class Command(BaseCommand):
         total, broken = 0, []
         for org in organisations:
             count, breaks = records.verify_chain(org)
+            breaks += records.verify_versions(org)
             total += count
             broken += breaks
             verdict = "BROKEN" if breaks else "intact"
@@ -42,6 +45,7 @@ class Command(BaseCommand):
         if broken:
             raise CommandError(
                 f"{len(broken)} broken link{'s' if len(broken) != 1 else ''} in the record "
-                "chains: the sign-offs above were altered, reordered or deleted."
+                "chains: the sign-offs, versions or records above were altered, reordered or "
+                "deleted."
             )
         self.stdout.write(self.style.SUCCESS(f"All chains intact ({total} sign-offs checked)."))

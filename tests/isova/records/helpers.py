@@ -3,7 +3,7 @@
 import datetime
 
 from isova import records
-from isova.models import QualityPolicy
+from isova.models import QualityPolicy, RecordVersion
 from tests.conftest import Org, membership_of
 from tests.factories import PASSWORD
 
@@ -32,9 +32,15 @@ def approved_policy(org: Org, **fields) -> QualityPolicy:
     return policy
 
 
-def edit(policy: QualityPolicy, user, **changes) -> records.RecordVersion | None:
+def edit(policy: QualityPolicy, user, **changes) -> RecordVersion | None:
     """Save an edit the way a view does, then tell records about it."""
     for name, value in changes.items():
         setattr(policy, name, value)
     policy.save()
     return records.record_changed(obj=policy, changed_fields=changes, user=user)
+
+
+def shown(obj) -> str:
+    """The snapshot hash a decision form for `obj` carries: its latest version's."""
+    version = records.versions(obj)[-1] if records.versions(obj) else None
+    return version.snapshot_hash if version else ""

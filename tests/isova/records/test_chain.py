@@ -230,3 +230,97 @@ def test_concurrent_sign_offs_never_fork_the_chain(transactional_db):
     assert errors == []
     assert sorted(SignOff.objects.values_list("sequence", flat=True)) == [1, 2, 3, 4]
     assert records.verify_chain(org.organisation)[1] == []
+
+
+# --- versions against sign-offs, records against approvals (issue 9.4) --------------------
+
+
+def test_a_version_set_to_approved_without_a_sign_off_is_reported(org):
+    policy = make_policy(org)
+    records.submit(membership=ms(org, "manager"), obj=policy)
+    raw_sql("UPDATE isova_recordversion SET status = 'approved'")
+    ok, _, err = verify()
+    assert not ok
+    assert "v1: is “approved” without an “approved” sign-off" in err
+
+
+def test_a_rejected_version_set_to_approved_is_reported(org):
+    policy = make_policy(org)
+    records.submit(membership=ms(org, "manager"), obj=policy)
+    records.reject(membership=ms(org, "leader"), obj=policy, password=PASSWORD, comment="No")
+    raw_sql("UPDATE isova_recordversion SET status = 'approved'")
+    ok, _, err = verify()
+    assert not ok and "says “rejected”" in err
+
+
+def test_a_submitted_version_with_a_decision_is_reported(org):
+    approved_policy(org)
+    raw_sql("UPDATE isova_recordversion SET status = 'submitted'")
+    ok, _, err = verify()
+    assert not ok and "is “submitted” but was approved in sign-off #1" in err
+
+
+def test_a_record_changed_with_its_version_snapshot_is_reported(org):
+    policy = approved_policy(org)
+    raw_sql("UPDATE isova_qualitypolicy SET text = 'Whatever suits us.'")
+    raw_sql(
+        "UPDATE isova_recordversion SET snapshot = jsonb_set(snapshot::jsonb, '{text}', "
+        "'\"Whatever suits us.\"')"
+        if connection.vendor == "postgresql"
+        else "UPDATE isova_recordversion SET snapshot = json_set(snapshot, '$.text', "
+        "'Whatever suits us.')"
+    )
+    ok, _, err = verify()
+    assert not ok
+    assert "its snapshot differs from what sign-off #1 signed" in err
+    assert records.state(policy).is_approved  # what the page would claim
+
+
+def test_a_record_changed_behind_the_approvals_back_is_reported(org):
+    approved_policy(org)
+    raw_sql("UPDATE isova_qualitypolicy SET text = 'Whatever suits us.'")
+    ok, _, err = verify()
+    assert not ok and "changed since approval without a new version" in err
+
+
+def test_a_cosmetic_change_after_approval_is_not_a_break(org):
+    approved_policy(org)
+    raw_sql("UPDATE isova_qualitypolicy SET title = 'Our policy'")
+    ok, out, _ = verify()
+    assert ok and "intact" in out
+
+
+@pytest.mark.postgres
+def test_the_database_refuses_to_truncate_sign_offs_or_chain_heads(org):
+    approved_policy(org)
+    for table in ("isova_signoff", "isova_signoffchain"):
+        with (
+            pytest.raises(DatabaseError, match="TRUNCATE refused"),
+            transaction.atomic(),
+            connection.cursor() as c,
+        ):
+            c.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the test's pending FK checks
+            c.execute("SET LOCAL isova.allow_wipe = 'off'")
+            c.execute(f"TRUNCATE {table} CASCADE")
+    assert SignOff.objects.count() == 1 and SignOffChain.objects.count() == 1
+
+
+@pytest.mark.postgres
+def test_the_database_refuses_to_delete_or_rewind_a_chain_head(org):
+    approved_policy(org)
+    head = SignOffChain.objects.get()
+    with pytest.raises(DatabaseError, match="DELETE refused"), transaction.atomic():
+        SignOffChain.objects.filter(pk=head.pk).delete()
+    for length in (0, 1, 3):
+        with pytest.raises(DatabaseError, match="extend the chain"), transaction.atomic():
+            SignOffChain.objects.filter(pk=head.pk).update(length=length, last_hash="0" * 64)
+    head.refresh_from_db()
+    assert head.length == 1
+    records.sign(
+        membership=ms(org, "leader"),
+        obj=SignOff.objects.get().record,
+        meaning="reviewed",
+        password=PASSWORD,
+    )
+    head.refresh_from_db()
+    assert head.length == 2

@@ -9,7 +9,7 @@ from isova.models import QualityPolicy, RecordStatus, SignOff
 from tests.conftest import make_org
 from tests.factories import PASSWORD
 
-from .helpers import approved_policy, edit, make_policy, ms
+from .helpers import approved_policy, edit, make_policy, ms, shown
 
 HX = {"HTTP_HX_REQUEST": "true"}
 
@@ -20,6 +20,14 @@ def submit_url(policy):
 
 def decide_url(policy):
     return f"/records/isova.qualitypolicy/{policy.pk}/decide/"
+
+
+def shows_change(body: str, deleted: str, inserted: str) -> bool:
+    """The page marks `deleted` and `inserted` as such (word difference, not colour alone)."""
+    return (
+        f'<del><span class="visually-hidden">deleted: </span>{deleted}</del>' in body
+        and f'<ins><span class="visually-hidden">inserted: </span>{inserted}</ins>' in body
+    )
 
 
 def submitted_policy(org, **fields):
@@ -98,7 +106,7 @@ def test_a_material_edit_through_the_page_asks_for_a_new_approval(org, as_user):
     body = response.content.decode()
     assert "This change needs a new approval: version 2 is a draft" in body
     assert "Changed since approved on" in body
-    assert "We deliver parts right first time. → New words." in body
+    assert shows_change(body, "We deliver parts right first time.", "New words.")
     assert "Submit version 2 for approval" in body
     assert records.state(policy).number == 2
 
@@ -131,7 +139,7 @@ def test_the_policy_page_shows_versions_their_differences_and_field_history(org,
     body = as_user(org.auditor).get(policy.get_absolute_url()).content.decode()
     assert 'id="version-1"' in body and 'id="version-2"' in body
     assert "What changed from version 1" in body
-    assert "2026-01-01 → 2026-02-01" in body
+    assert shows_change(body, "2026-01-01", "2026-02-01")
     assert "Superseded" in body
     assert "Field history" in body and "effective from" in body.lower()
     assert SignOff.objects.first().hash[:12] in body
@@ -215,7 +223,13 @@ def test_a_leader_approves_from_the_panel_without_javascript(org, as_user):
     policy = submitted_policy(org)
     response = as_user(org.leader).post(
         decide_url(policy),
-        {"decision": "approve", "password": PASSWORD, "version": 1, "next": "/approvals/"},
+        {
+            "decision": "approve",
+            "password": PASSWORD,
+            "version": 1,
+            "snapshot_hash": shown(policy),
+            "next": "/approvals/",
+        },
         follow=True,
     )
     assert response.redirect_chain[-1][0] == "/approvals/"
@@ -226,7 +240,9 @@ def test_a_leader_approves_from_the_panel_without_javascript(org, as_user):
 def test_a_leader_approves_from_the_panel_with_htmx(org, as_user):
     policy = submitted_policy(org)
     response = as_user(org.leader).post(
-        decide_url(policy), {"decision": "approve", "password": PASSWORD, "version": 1}, **HX
+        decide_url(policy),
+        {"decision": "approve", "password": PASSWORD, "version": 1, "snapshot_hash": shown(policy)},
+        **HX,
     )
     body = response.content.decode()
     assert response.status_code == 200 and "<html" not in body
@@ -243,6 +259,7 @@ def test_a_leader_rejects_from_the_inbox_with_htmx(org, as_user):
             "password": PASSWORD,
             "comment": "Say who owns it",
             "version": 1,
+            "snapshot_hash": shown(policy),
             "fragment": "inbox",
         },
         **HX,
@@ -258,7 +275,13 @@ def test_a_wrong_password_from_the_inbox_signs_nothing_and_says_so(org, as_user)
     policy = submitted_policy(org)
     response = as_user(org.leader).post(
         decide_url(policy),
-        {"decision": "approve", "password": "nope", "version": 1, "fragment": "inbox"},
+        {
+            "decision": "approve",
+            "password": "nope",
+            "version": 1,
+            "snapshot_hash": shown(policy),
+            "fragment": "inbox",
+        },
         **HX,
     )
     body = response.content.decode()
@@ -271,7 +294,9 @@ def test_a_wrong_password_from_the_inbox_signs_nothing_and_says_so(org, as_user)
 def test_a_wrong_password_without_javascript_signs_nothing(org, as_user):
     policy = submitted_policy(org)
     response = as_user(org.leader).post(
-        decide_url(policy), {"decision": "approve", "password": "nope"}, follow=True
+        decide_url(policy),
+        {"decision": "approve", "password": "nope", "snapshot_hash": shown(policy)},
+        follow=True,
     )
     assert "Nothing was signed" in response.content.decode()
     assert not SignOff.objects.exists()
@@ -293,7 +318,9 @@ def test_deciding_on_a_version_that_moved_on_is_a_conflict(org, as_user):
     edit(policy, org.manager, text="v2 words")
     records.submit(membership=ms(org, "manager"), obj=policy)
     response = as_user(org.leader).post(
-        decide_url(policy), {"decision": "approve", "password": PASSWORD, "version": 1}, **HX
+        decide_url(policy),
+        {"decision": "approve", "password": PASSWORD, "version": 1, "snapshot_hash": shown(policy)},
+        **HX,
     )
     assert response.status_code == 409
     assert "changed since you opened it" in response.content.decode()
@@ -304,7 +331,8 @@ def test_deciding_on_a_version_that_moved_on_is_a_conflict(org, as_user):
 def test_only_leaders_decide(org, as_user, role):
     policy = submitted_policy(org)
     response = as_user(org.user(role)).post(
-        decide_url(policy), {"decision": "approve", "password": PASSWORD}
+        decide_url(policy),
+        {"decision": "approve", "password": PASSWORD, "snapshot_hash": shown(policy)},
     )
     assert response.status_code == 403
     assert not SignOff.objects.exists()
@@ -316,7 +344,8 @@ def test_a_leader_cannot_approve_their_own_submission_through_the_page(org, as_u
     page = as_user(org.leader).get(policy.get_absolute_url()).content.decode()
     assert "Approve version" not in page
     response = as_user(org.leader).post(
-        decide_url(policy), {"decision": "approve", "password": PASSWORD}
+        decide_url(policy),
+        {"decision": "approve", "password": PASSWORD, "snapshot_hash": shown(policy)},
     )
     assert response.status_code == 403
     assert not SignOff.objects.exists()
@@ -361,7 +390,7 @@ def test_the_inbox_shows_what_changed_since_the_approved_version(org, as_user):
     records.submit(membership=ms(org, "manager"), obj=policy, comment="Tightened")
     body = as_user(org.leader).get("/approvals/").content.decode()
     assert "version 2" in body and "“Tightened”" in body
-    assert "We deliver parts right first time. → New words." in body
+    assert shows_change(body, "We deliver parts right first time.", "New words.")
 
 
 def _fill_inbox(org, count):
@@ -477,3 +506,76 @@ def test_an_approvable_with_its_own_submit_page_is_submitted_there(org, as_user,
     assert 'hx-post="/own/' not in body
     assert as_user(org.manager).post(submit_url(policy)).status_code == 404
     assert not records.versions(policy)
+
+
+# --- what is signed is shown in full (issue 10.1) -----------------------------------------
+
+
+LONG = " ".join(f"Paragraph sentence number {i} of our commitment to customers." for i in range(40))
+
+
+def test_a_new_last_paragraph_is_visible_where_it_is_signed(org, as_user):
+    policy = approved_policy(org, text=LONG)
+    edit(policy, org.manager, text=LONG + "\n\nWe also hold our suppliers to it.")
+    records.submit(membership=ms(org, "manager"), obj=policy)
+    client = as_user(org.leader)
+    for url in ("/approvals/", policy.get_absolute_url()):
+        body = client.get(url).content.decode()
+        assert "inserted: </span>" in body and "We also hold our suppliers to it." in body
+        # the excerpt shows the change; the whole text is one click away
+        assert "<summary>Show the whole text with the changes marked</summary>" in body
+        assert "Paragraph sentence number 0 of" in body  # the start, inside the details
+
+
+def test_word_differences_escape_what_people_typed():
+    diff = records.word_diff("a <b>bold</b> claim", "a <script>x</script> claim")
+    assert "<script>" not in diff.html and "&lt;script&gt;" in diff.html
+    assert "deleted: </span>&lt;b&gt;bold&lt;/b&gt; </del>" in diff.html
+
+
+def test_a_deleted_word_is_marked_in_text_as_well_as_struck_through():
+    diff = records.word_diff("We deliver parts on time.", "We deliver on time.")
+    assert str(diff.html) == (
+        'We deliver <del><span class="visually-hidden">deleted: </span>parts </del>on time.'
+    )
+
+
+def test_deciding_in_the_inbox_refreshes_the_count_and_names_the_sign_off(org, as_user):
+    first, second = make_policy(org, title="First"), make_policy(org, title="Second")
+    for policy in (first, second):
+        records.submit(membership=ms(org, "manager"), obj=policy)
+    client = as_user(org.leader)
+    assert "2 waiting" in client.get("/approvals/").content.decode()
+    response = client.post(
+        decide_url(first),
+        {
+            "decision": "approve",
+            "password": PASSWORD,
+            "version": 1,
+            "snapshot_hash": shown(first),
+            "fragment": "inbox",
+        },
+        **HX,
+    )
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert (
+        '<p class="muted" id="approvals-count" role="status" hx-swap-oob="true">1 waiting' in body
+    )
+    sequence = SignOff.objects.get().sequence
+    assert f"You approved version 1 of “First”. Sign-off #{sequence}." in body
+
+
+def test_a_material_change_that_bypassed_the_workflow_is_not_listed_as_not_needing_approval(
+    org, as_user
+):
+    """An approved record changed without record_changed (older data, a missed hook) says the
+    change needs approval and offers to submit it, instead of calling it cosmetic."""
+    policy = approved_policy(org)
+    QualityPolicy.objects.filter(pk=policy.pk).update(text="Quietly changed.", title="Ours")
+    body = as_user(org.manager).get(policy.get_absolute_url()).content.decode()
+    needing, _, cosmetic = body.partition("Changed since, without needing a new approval")
+    assert "Changed since approval without a new version." in needing
+    assert "inserted: </span>Quietly changed.</ins>" in needing
+    assert "Quietly changed." not in cosmetic.split("<h3>Versions</h3>")[0]
+    assert "Submit version 2 for approval" in body

@@ -1,0 +1,116 @@
+"""Records: the one approval mechanism every app uses (ISO 9001 5.1, 7.5).
+
+An *approvable* subclasses `isova.models.Approvable` (the quality policy in the core;
+objectives, audit reports, findings in their apps): `APPROVAL_NAME`, the `MATERIAL_FIELDS`
+whose change needs a new approval, `approval_snapshot()` (the record and its children as a
+JSON-able dict: what a signer is shown and what a sign-off binds) and the hooks with defaults
+(`approval_problems()`, `approval_submit_url()`, `on_submitted()`, `on_approval_decided()`).
+
+- `snapshots`: canonical JSON, snapshot hashes, value-aware differences, word differences;
+- `chain`: the per-organisation SHA-256 chain of sign-offs, the signing password and its
+  rate limit, and verification (with the cross-checks of versions against sign-offs);
+- `workflow`: submit / approve / reject / sign / record_changed and a record's state;
+- `panel`: the record panel every approvable page shows.
+
+`from isova import records; records.submit(...)` is the public API re-exported here.
+"""
+
+from .chain import (
+    GENESIS_HASH,
+    ChainBreak,
+    append,
+    chain_head,
+    check_password,
+    compute_hash,
+    signing_locked,
+    signoff_payload,
+    verify_chain,
+    verify_versions,
+)
+from .errors import NotAllowed, RecordError, SigningLocked, Stale, WrongPassword
+from .panel import (
+    can_decide,
+    can_submit,
+    model_key,
+    own_submit_page,
+    record_history,
+    record_panel_context,
+    submit_url,
+)
+from .snapshots import (
+    WordDiff,
+    canonical_json,
+    changed_keys,
+    current_snapshot,
+    diff_snapshots,
+    display,
+    format_decimal,
+    material_keys,
+    same_value,
+    snapshot_hash,
+    snapshot_text,
+    word_diff,
+)
+from .workflow import (
+    APPROVED,
+    REJECTED,
+    RecordState,
+    VersionRow,
+    approve,
+    record_changed,
+    reject,
+    sign,
+    state,
+    submit,
+    version_rows,
+    versions,
+)
+
+__all__ = [
+    "APPROVED",
+    "GENESIS_HASH",
+    "REJECTED",
+    "ChainBreak",
+    "NotAllowed",
+    "RecordError",
+    "RecordState",
+    "SigningLocked",
+    "Stale",
+    "VersionRow",
+    "WordDiff",
+    "WrongPassword",
+    "append",
+    "approve",
+    "can_decide",
+    "can_submit",
+    "canonical_json",
+    "chain_head",
+    "changed_keys",
+    "check_password",
+    "compute_hash",
+    "current_snapshot",
+    "diff_snapshots",
+    "display",
+    "format_decimal",
+    "material_keys",
+    "model_key",
+    "own_submit_page",
+    "record_changed",
+    "record_history",
+    "record_panel_context",
+    "reject",
+    "same_value",
+    "sign",
+    "signing_locked",
+    "signoff_payload",
+    "snapshot_hash",
+    "snapshot_text",
+    "state",
+    "submit",
+    "submit_url",
+    "verify_chain",
+    "verify_versions",
+    "version_rows",
+    "versions",
+    "word_diff",
+]

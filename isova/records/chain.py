@@ -1,0 +1,284 @@
+"""The hash chain of sign-offs: one per organisation, appended under a row lock, verified by
+recomputation (`manage.py verify_records`), and the signing password's checks.
+
+Each sign-off's SHA-256 covers its snapshot, its metadata and the previous sign-off's hash;
+the chain head row (`SignOffChain`) holds the length and last hash, and is the lock that keeps
+two signers from claiming the same place.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
+from django.utils import timezone
+
+from isova.models import (
+    Approvable,
+    Membership,
+    Organisation,
+    RecordStatus,
+    RecordVersion,
+    SignOff,
+    SignOffChain,
+    User,
+)
+
+from .errors import SigningLocked, WrongPassword
+from .snapshots import canonical_json, changed_keys, material_keys, snapshot_text
+
+GENESIS_HASH = "0" * 64
+
+
+def signoff_payload(signoff: SignOff) -> dict:
+    """Everything a sign-off's hash covers."""
+    ct = ContentType.objects.get_for_id(signoff.content_type_id)
+    return {
+        "organisation": signoff.organisation_id,
+        "sequence": signoff.sequence,
+        "record": f"{ct.app_label}.{ct.model}:{signoff.object_id}",
+        "record_label": signoff.record_label,
+        "version": signoff.version_number,
+        "signer": {
+            "id": signoff.signer_id,
+            "name": signoff.signer_name,
+            "email": signoff.signer_email,
+            "role": signoff.signer_role,
+        },
+        "meaning": signoff.meaning,
+        "comment": signoff.comment,
+        "signed_at": signoff.signed_at.astimezone(datetime.UTC).isoformat(timespec="microseconds"),
+        "snapshot": signoff.snapshot,
+        "previous_hash": signoff.previous_hash,
+    }
+
+
+def compute_hash(signoff: SignOff) -> str:
+    return hashlib.sha256(canonical_json(signoff_payload(signoff)).encode()).hexdigest()
+
+
+# --- the signing password ----------------------------------------------------------------
+# Wrong signing passwords are counted in the cache, not in a table: the count must survive
+# the rollback of the transaction that refused the signature.
+
+
+def _failures_key(user: User) -> str:
+    return f"isova:signing-failures:{user.pk}"
+
+
+def _locked_key(user: User) -> str:
+    return f"isova:signing-locked:{user.pk}"
+
+
+def signing_locked(user: User) -> bool:
+    return bool(cache.get(_locked_key(user)))
+
+
+def check_password(user: User, password: str) -> None:
+    """Raise unless `password` is the user's; after SIGNING_FAILURE_LIMIT wrong ones within
+    SIGNING_FAILURE_WINDOW_MINUTES, refuse every signing attempt for SIGNING_COOLOFF_MINUTES
+    (right password or not), like the login lockout."""
+    if signing_locked(user):
+        raise SigningLocked(
+            "Too many wrong passwords: signing is locked for a while. Nothing was signed; "
+            f"try again in {settings.SIGNING_COOLOFF_MINUTES} minutes."
+        )
+    if password and user.check_password(password):
+        cache.delete(_failures_key(user))
+        return
+    key = _failures_key(user)
+    cache.add(key, 0, timeout=settings.SIGNING_FAILURE_WINDOW_MINUTES * 60)
+    try:
+        failures = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, failures := 1, timeout=settings.SIGNING_FAILURE_WINDOW_MINUTES * 60)
+    if failures >= settings.SIGNING_FAILURE_LIMIT:
+        cache.set(_locked_key(user), True, timeout=settings.SIGNING_COOLOFF_MINUTES * 60)
+        cache.delete(key)
+    raise WrongPassword()
+
+
+def append(
+    membership: Membership,
+    obj: Approvable,
+    version: RecordVersion,
+    meaning: str,
+    comment: str,
+) -> SignOff:
+    """Append one sign-off on `obj` as it stands to the organisation's chain (the password
+    was checked by the caller). Call inside the records transaction."""
+    user = membership.user
+    organisation_id = obj.organisation_id
+    SignOffChain.objects.get_or_create(organisation_id=organisation_id)
+    # The head row is the lock: a second signer waits here, then reads the new head.
+    chain = SignOffChain.objects.select_for_update().get(organisation_id=organisation_id)
+    signoff = SignOff(
+        organisation_id=organisation_id,
+        sequence=chain.length + 1,
+        version=version,
+        content_type=version.content_type,
+        object_id=version.object_id,
+        record_label=str(obj)[:200],
+        version_number=version.number,
+        signer=user,
+        signer_name=user.get_full_name()[:150],
+        signer_email=user.email,
+        signer_role=membership.role,
+        meaning=meaning,
+        comment=comment.strip(),
+        signed_at=timezone.now(),
+        snapshot=snapshot_text(obj),
+        previous_hash=chain.last_hash,
+    )
+    signoff.hash = compute_hash(signoff)
+    signoff.save(force_insert=True)
+    chain.length, chain.last_hash = signoff.sequence, signoff.hash
+    chain.save(update_fields=["length", "last_hash"])
+    return signoff
+
+
+@dataclass
+class ChainBreak:
+    organisation: Organisation
+    sequence: int | None
+    problem: str
+
+    record: str | None = None  # set for a version or record that disagrees with its sign-offs
+
+    def __str__(self) -> str:
+        where = f"sign-off #{self.sequence}" if self.sequence is not None else "chain head"
+        where = self.record or where
+        return f"{self.organisation} ({self.organisation.slug}), {where}: {self.problem}"
+
+
+def _link_problems(signoff: SignOff, expected: int, previous_hash: str) -> list[str]:
+    problems = []
+    if signoff.sequence > expected:
+        gap = f"#{expected}" + (
+            f"–#{signoff.sequence - 1}" if signoff.sequence > expected + 1 else ""
+        )
+        problems.append(f"sign-off {gap} before it is missing (deleted)")
+    elif signoff.sequence < expected:
+        problems.append("is out of order (its sequence number repeats an earlier one)")
+    if signoff.previous_hash != previous_hash:
+        problems.append(
+            "does not link to the sign-off before it (previous hash differs): "
+            "a sign-off was deleted, inserted or reordered"
+        )
+    if compute_hash(signoff) != signoff.hash:
+        problems.append("its contents no longer match its hash: the row was altered")
+    return problems
+
+
+def verify_chain(organisation: Organisation) -> tuple[int, list[ChainBreak]]:
+    """Recompute one organisation's chain. Returns (sign-offs checked, broken links)."""
+    breaks: list[ChainBreak] = []
+    expected, previous_hash, count = 1, GENESIS_HASH, 0
+    rows = SignOff.objects.filter(organisation=organisation).order_by("sequence", "pk")
+    for signoff in rows.iterator(chunk_size=500):
+        count += 1
+        for problem in _link_problems(signoff, expected, previous_hash):
+            breaks.append(ChainBreak(organisation, signoff.sequence, problem))
+        previous_hash, expected = signoff.hash, signoff.sequence + 1
+    chain = SignOffChain.objects.filter(organisation=organisation).first()
+    length, head = (chain.length, chain.last_hash) if chain else (0, GENESIS_HASH)
+    if length != expected - 1 or head != previous_hash:
+        breaks.append(
+            ChainBreak(
+                organisation,
+                None,
+                f"the chain should end at #{length} (hash {head[:12]}…) but ends at "
+                f"#{expected - 1} (hash {previous_hash[:12]}…): the latest sign-offs were "
+                "deleted or the chain was rewritten",
+            )
+        )
+    return count, breaks
+
+
+# --- cross-checks: versions against their decisions, records against their approvals ------
+
+DECISIONS = {"approved", "rejected"}
+# The decision each status must (or must not: None) carry.
+EXPECTED_DECISION = {
+    RecordStatus.APPROVED: "approved",
+    RecordStatus.REJECTED: "rejected",
+    RecordStatus.SUPERSEDED: "approved",  # only an approved version is ever superseded
+    RecordStatus.SUBMITTED: None,
+    RecordStatus.DRAFT: None,
+}
+
+
+def _version_problem(version: RecordVersion, decision: SignOff | None) -> str | None:
+    expected = EXPECTED_DECISION.get(RecordStatus(version.status))
+    if expected is None:
+        if decision is not None:
+            return (
+                f"is “{version.status}” but was {decision.meaning} in sign-off #{decision.sequence}"
+            )
+        return None
+    if decision is None:
+        return f"is “{version.status}” without an “{expected}” sign-off"
+    if decision.meaning != expected:
+        return f"is “{version.status}” but sign-off #{decision.sequence} says “{decision.meaning}”"
+    if canonical_json(version.snapshot) != decision.snapshot:
+        return (
+            f"its snapshot differs from what sign-off #{decision.sequence} signed: "
+            "the version was rewritten"
+        )
+    return None
+
+
+def verify_versions(organisation: Organisation) -> list[ChainBreak]:
+    """Every version's status against its decision sign-off, and every record whose latest
+    version is approved against that approved snapshot (material fields and children)."""
+    versions = list(
+        RecordVersion.objects.filter(organisation=organisation)
+        .select_related("content_type")
+        .order_by("content_type_id", "object_id", "number")
+    )
+    decisions: dict[int, SignOff] = {}
+    signed = SignOff.objects.filter(organisation=organisation, meaning__in=DECISIONS)
+    for signoff in signed.order_by("sequence"):
+        decisions[signoff.version_id] = signoff  # the latest decision of each version
+    breaks: list[ChainBreak] = []
+    latest: dict[tuple[int, int], RecordVersion] = {}
+    for version in versions:
+        latest[(version.content_type_id, version.object_id)] = version
+        problem = _version_problem(version, decisions.get(version.pk))
+        if problem:
+            breaks.append(ChainBreak(organisation, None, problem, record=_where(version)))
+    for version in latest.values():
+        if version.status == RecordStatus.APPROVED:
+            problem = _content_problem(version)
+            if problem:
+                breaks.append(ChainBreak(organisation, None, problem, record=_where(version)))
+    return breaks
+
+
+def _where(version: RecordVersion) -> str:
+    return (
+        f"record {version.model_key}:{version.object_id} “{version.record_label}” v{version.number}"
+    )
+
+
+def _content_problem(version: RecordVersion) -> str | None:
+    model = version.content_type.model_class()
+    if model is None or not issubclass(model, Approvable):
+        return "belongs to a kind of record that no longer exists"
+    obj = model._base_manager.filter(pk=version.object_id).first()
+    if obj is None:
+        return "was approved but the record is gone (deleted)"
+    now = json.loads(snapshot_text(obj))
+    if material_keys(obj, changed_keys(version.snapshot, now)):
+        return "changed since approval without a new version"
+    return None
+
+
+def chain_head(organisation: Organisation) -> str:
+    chain = SignOffChain.objects.filter(organisation=organisation).first()
+    return chain.last_hash if chain else GENESIS_HASH
