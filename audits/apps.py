@@ -7,6 +7,7 @@ class AuditsConfig(AppConfig):
 
     def ready(self) -> None:
         from isova.models import Role
+        from isova.registry import registry
         from isova.tenancy import EVERYONE, register_permissions
 
         L, M, A = Role.LEADER, Role.MANAGER, Role.AUDITOR
@@ -30,3 +31,6 @@ class AuditsConfig(AppConfig):
                 "audits.settings": frozenset({L}),
             }
         )
+        from . import alerts
+
+        registry.register_alert_source("audits", alerts.due)

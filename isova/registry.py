@@ -68,8 +68,11 @@ class Alert:
     """One message an alert source wants a person to get.
 
     `kind` names the sort of alert ("objective_review_overdue"), `key` what it is about
-    ("objective:42"); the core makes at most one notification per recipient, organisation,
-    kind, key and day, so a scan that runs twice sends nothing twice.
+    ("objective:42"); the core makes at most one notification per organisation, recipient,
+    kind, key and `window`, so a scan that runs twice sends nothing twice. `window` defaults
+    to the organisation's day (one a day); a weekly reminder passes its ISO week
+    ("2026-W23"), a once-only alert (a rung of an escalation, a crossing) a fixed word or the
+    date of the crossing.
     """
 
     recipient: User
@@ -78,6 +81,7 @@ class Alert:
     subject: str
     body: str
     url: str = ""
+    window: str = ""
 
 
 AlertSource = Callable[["Organisation", datetime.date], Iterable[Alert]]

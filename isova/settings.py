@@ -205,6 +205,8 @@ CELERY_BEAT_SCHEDULE = {
 }
 # Local hour (in each organisation's time zone) from which the day's alerts go out.
 ALERTS_LOCAL_HOUR = envint("ALERTS_LOCAL_HOUR", "7")
+# Attempts to e-mail one notification before it is marked failed (shown to managers).
+ALERTS_MAX_ATTEMPTS = envint("ALERTS_MAX_ATTEMPTS", "6")
 
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

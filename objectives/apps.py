@@ -7,6 +7,7 @@ class ObjectivesConfig(AppConfig):
 
     def ready(self) -> None:
         from isova.models import Role
+        from isova.registry import registry
         from isova.tenancy import EVERYONE, register_permissions
 
         leaders, planners = frozenset({Role.LEADER}), frozenset({Role.LEADER, Role.MANAGER})
@@ -26,3 +27,6 @@ class ObjectivesConfig(AppConfig):
                 "objective.review": leaders,
             }
         )
+        from . import alerts
+
+        registry.register_alert_source("objectives", alerts.due)

@@ -1,4 +1,5 @@
-"""Alert scans: overdue-action digests, once a day, in each organisation's own time zone."""
+"""Alert scans: each person's due and overdue actions in one message a day, in each
+organisation's own time zone."""
 
 import datetime
 import zoneinfo
@@ -13,7 +14,7 @@ from tests.factories import ActionFactory, MembershipFactory, OrganisationFactor
 UTC = zoneinfo.ZoneInfo("UTC")
 
 
-def test_one_digest_lists_all_of_a_persons_overdue_actions(org):
+def test_one_message_lists_all_of_a_persons_overdue_and_nearly_due_actions(org):
     today = org.organisation.today()
     for days in (1, 5):
         ActionFactory(
@@ -25,8 +26,14 @@ def test_one_digest_lists_all_of_a_persons_overdue_actions(org):
     ActionFactory(
         organisation=org.organisation,
         owner=org.staff,
-        title="Not yet due",
+        title="Due tomorrow",
         due_date=today + datetime.timedelta(days=1),
+    )
+    ActionFactory(
+        organisation=org.organisation,
+        owner=org.staff,
+        title="Due in three days",
+        due_date=today + datetime.timedelta(days=3),
     )
     ActionFactory(
         organisation=org.organisation,
@@ -36,17 +43,21 @@ def test_one_digest_lists_all_of_a_persons_overdue_actions(org):
         status="done",
     )
 
-    assert alerts.scan(org.organisation) == 1
-    digest = Notification.objects.get(recipient=org.staff, kind="actions_overdue")
-    assert digest.subject == "2 overdue actions"
+    alerts.scan(org.organisation)
+    digest = Notification.objects.get(recipient=org.staff, kind="actions_due")
+    assert digest.subject == "2 overdue actions, 1 action due soon"
     assert "Late by 1" in digest.body and "Late by 5" in digest.body
-    assert "Not yet due" not in digest.body and "Done late" not in digest.body
+    assert "Due tomorrow" in digest.body
+    assert "Due in three days" not in digest.body and "Done late" not in digest.body
 
 
 def test_a_scan_run_twice_on_one_day_sends_once_and_again_the_next_day(
     org, django_capture_on_commit_callbacks, settings
 ):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    org.organisation.escalate_to_assigner_after_days = 30  # only the owner's daily message
+    org.organisation.escalate_to_leaders_after_days = 40
+    org.organisation.save()
     with time_machine.travel(datetime.datetime(2026, 6, 10, 9, 0, tzinfo=UTC), tick=False):
         ActionFactory(
             organisation=org.organisation, owner=org.staff, due_date=datetime.date(2026, 6, 1)
@@ -62,6 +73,7 @@ def test_a_scan_run_twice_on_one_day_sends_once_and_again_the_next_day(
         assert alerts.scan_all() == 1
     assert [m.to for m in mail.outbox] == [[org.staff.email], [org.staff.email]]
     assert "overdue action" in mail.outbox[0].subject
+    assert mail.outbox[0].alternatives[0][1] == "text/html"
 
 
 def test_the_organisations_time_zone_decides_what_is_overdue(db):
