@@ -9,7 +9,13 @@ from django.core import mail
 
 from isova import alerts
 from isova.models import Notification
-from tests.factories import ActionFactory, MembershipFactory, OrganisationFactory, UserFactory
+from tests.factories import (
+    ActionFactory,
+    MembershipFactory,
+    OrganisationFactory,
+    UserFactory,
+    member,
+)
 
 UTC = zoneinfo.ZoneInfo("UTC")
 
@@ -133,3 +139,62 @@ def test_unsent_notifications_are_queued_again_and_sent_once(
         assert tasks.deliver_pending.apply().get() == 1
         assert tasks.deliver_pending.apply().get() == 0
     assert len(mail.outbox) == 1
+
+
+# --- the escalation ladder ------------------------------------------------------------------
+
+
+def test_each_rung_of_the_escalation_ladder_is_sent_once(org):
+    org.organisation.escalate_to_assigner_after_days = 3
+    org.organisation.escalate_to_leaders_after_days = 10
+    org.organisation.save()
+    due = datetime.date(2026, 6, 1)
+    action = ActionFactory(
+        organisation=org.organisation,
+        owner=org.staff,
+        assigned_by=org.manager,
+        title="Fix the crane",
+        due_date=due,
+    )
+
+    def escalations():
+        return sorted(
+            (n.recipient.email, n.key.rsplit(":", 1)[-1])
+            for n in Notification.objects.filter(kind="action_escalated")
+        )
+
+    for day in range(2, 16):  # 1 to 14 days overdue, scanned every day
+        alerts.scan(org.organisation, due + datetime.timedelta(days=day - 1))
+    assert escalations() == [(org.leader.email, "2"), (org.manager.email, "1")]
+    rung_one = Notification.objects.get(kind="action_escalated", recipient=org.manager)
+    assert rung_one.day == due + datetime.timedelta(days=3)
+    assert "Acme Staff is 3 days late with “Fix the crane”" == rung_one.subject
+    assert rung_one.url == f"/actions/{action.pk}/"
+
+
+def test_an_action_nobody_assigned_escalates_to_the_managers(org):
+    ActionFactory(
+        organisation=org.organisation, owner=org.staff, due_date=datetime.date(2026, 6, 1)
+    )
+    alerts.scan(org.organisation, datetime.date(2026, 6, 5))
+    assert [n.recipient for n in Notification.objects.filter(kind="action_escalated")] == [
+        org.manager
+    ]
+
+
+def test_a_scan_is_set_based_whatever_the_number_of_actions(org, django_assert_max_num_queries):
+    def scan_queries(count: int) -> None:
+        for i in range(count):
+            ActionFactory(
+                organisation=org.organisation,
+                owner=member(org.organisation, "staff"),
+                due_date=datetime.date(2026, 6, 1) - datetime.timedelta(days=i % 20),
+            )
+        # savepoint; the actions with owners and assigners; leaders and managers;
+        # objectives (1) and their alert states (2 × read, upsert, delete), leaders; audits'
+        # four; preferences; existing rows; insert; digests: waiting, had today
+        with django_assert_max_num_queries(25):
+            alerts.scan(org.organisation, datetime.date(2026, 6, 10))
+
+    scan_queries(3)
+    scan_queries(60)

@@ -56,3 +56,41 @@ def test_a_scan_twice_sends_an_overdue_review_once_a_day(org):
         core_alerts.scan(org.organisation, TODAY)
     assert org.staff.notifications.filter(kind="objective_review_overdue").count() == 1
     assert Notification.objects.filter(kind="objective_review_overdue").count() == 1
+
+
+def test_red_two_days_running_alerts_once_and_again_after_recovering(org):
+    objective = make_objective(org.organisation, org.manager, title="Scrap rate")
+    add_values(objective, [80, 80, 80, 80, 80])  # flat at the baseline: red by June
+
+    def off_track(day):
+        with transaction.atomic():
+            return [a for a in alerts.due(org.organisation, day) if a.kind == "objective_off_track"]
+
+    first = off_track(TODAY)
+    assert sorted(a.recipient.email for a in first) == sorted([org.manager.email, org.leader.email])
+    assert first[0].subject == "Scrap rate is now off track"
+    assert off_track(TODAY + datetime.timedelta(days=1)) == []
+    # back on the planned path: recovering resets the state…
+    objective.measurements.all().delete()
+    add_values(objective, [84, 88, 92, 96, 100])
+    assert off_track(TODAY + datetime.timedelta(days=2)) == []
+    # …so turning red again alerts again
+    objective.measurements.all().delete()
+    add_values(objective, [80, 80, 80, 80, 80])
+    assert len(off_track(TODAY + datetime.timedelta(days=3))) == 2
+
+
+def test_a_forecast_that_stops_reaching_the_target_alerts_once(org):
+    objective = make_objective(org.organisation, org.manager, title="Yield")
+    add_values(objective, [81, 82, 81, 82, 81])
+
+    def misses(day):
+        with transaction.atomic():
+            return [
+                a for a in alerts.due(org.organisation, day) if a.kind == "objective_forecast_miss"
+            ]
+
+    crossed = misses(TODAY)
+    assert len(crossed) == 2  # the owner and the leader
+    assert "short of its target of 100 %" in crossed[0].body
+    assert misses(TODAY + datetime.timedelta(days=1)) == []
