@@ -168,7 +168,7 @@ def test_each_rung_of_the_escalation_ladder_is_sent_once(org):
     assert escalations() == [(org.leader.email, "2"), (org.manager.email, "1")]
     rung_one = Notification.objects.get(kind="action_escalated", recipient=org.manager)
     assert rung_one.day == due + datetime.timedelta(days=3)
-    assert "Acme Staff is 3 days late with “Fix the crane”" == rung_one.subject
+    assert rung_one.subject == "Acme Staff is 3 days late with “Fix the crane”"
     assert rung_one.url == f"/actions/{action.pk}/"
 
 
