@@ -14,10 +14,10 @@ from typing import Any
 
 from django.db.models import F, Q
 
-from isova.models import Organisation, Role, User
-from isova.registry import Alert
+from isova.models import Membership, Organisation, Role, User
+from isova.registry import Alert, CalendarEvent
 
-from .models import NONCONFORMITIES, Audit, Finding, FindingStatus
+from .models import NONCONFORMITIES, Audit, AuditStatus, Finding, FindingStatus
 
 
 def _managers(organisation: Organisation) -> list[User]:
@@ -102,5 +102,23 @@ def _late_audits(organisation: Organisation, today: datetime.date) -> Iterator[A
                 f"“{audit.title}” was planned for {audit.planned_date:%d %b %Y}. Start it, or "
                 "move its planned date so the programme stays true.\n"
             ),
+            url=audit.get_absolute_url(),
+        )
+
+
+def calendar(membership: Membership) -> Iterator[CalendarEvent]:
+    """Audits the person leads or is on the team of, not yet reported (one query)."""
+    audits = (
+        Audit.objects.for_org(membership.organisation)
+        .filter(Q(lead_auditor_id=membership.user_id) | Q(team__id=membership.user_id))
+        .filter(status__in=[AuditStatus.PLANNED, AuditStatus.IN_PROGRESS])
+        .distinct()
+        .order_by("planned_date", "pk")
+    )
+    for audit in audits:
+        yield CalendarEvent(
+            uid=f"audit-{audit.pk}",
+            day=audit.planned_date,
+            summary=f"Audit {audit.reference}: {audit.title}",
             url=audit.get_absolute_url(),
         )

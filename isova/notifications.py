@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+import secrets
 import smtplib
 from collections import defaultdict
 from collections.abc import Iterable
@@ -35,7 +36,10 @@ from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from .errors import Conflict
 from .models import (
+    CalendarFeed,
+    Membership,
     Notification,
     NotificationMode,
     NotificationPreference,
@@ -366,3 +370,50 @@ def send_digests(organisation: Organisation, today: datetime.date) -> int:
     ids = [digest.pk for digest in digests]
     transaction.on_commit(lambda: queue_delivery(ids))
     return len(digests)
+
+
+# --- what people do with their notifications ----------------------------------------------------
+
+
+def mark_read(*, membership: Membership, ids: Iterable[int] | None = None) -> int:
+    """Mark the person's notifications in this organisation read (all, or those `ids`)."""
+    rows = Notification.objects.filter(
+        organisation_id=membership.organisation_id, recipient_id=membership.user_id, read_at=None
+    )
+    if ids is not None:
+        rows = rows.filter(pk__in=list(ids))
+    return rows.update(read_at=timezone.now())
+
+
+def preferences_of(user: User) -> dict[str, str]:
+    """Every choosable kind's mode for `user`, defaults filled in (one query)."""
+    modes = modes_for([user.pk], KINDS)
+    return {kind: modes[(user.pk, kind)] for kind in KINDS}
+
+
+@transaction.atomic
+def preferences_save(*, user: User, modes: dict[str, str]) -> None:
+    """Store each kind's mode; unknown kinds and approvals (never switchable) are refused."""
+    unknown = set(modes) - set(KINDS)
+    if unknown or not set(modes.values()) <= set(NotificationMode.values):
+        raise Conflict("Choose at once, in the daily digest, or off for each kind.")
+    NotificationPreference.objects.bulk_create(
+        [NotificationPreference(user=user, kind=k, mode=m) for k, m in modes.items()],
+        update_conflicts=True,
+        unique_fields=["user", "kind"],
+        update_fields=["mode"],
+    )
+
+
+# --- the calendar feed ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def calendar_feed_issue(*, membership: Membership) -> CalendarFeed:
+    """A new private address for the person's calendar (the old one stops working)."""
+    CalendarFeed.objects.filter(membership=membership).delete()
+    return CalendarFeed.objects.create(membership=membership, token=secrets.token_urlsafe(32))
+
+
+def calendar_feed_revoke(*, membership: Membership) -> None:
+    CalendarFeed.objects.filter(membership=membership).delete()

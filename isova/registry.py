@@ -240,3 +240,55 @@ class Registry:
 
 
 registry = Registry()
+
+
+# --- calendar feed (appended by the alerts work) ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class CalendarEvent:
+    """An all-day entry in a person's private calendar feed (a due action, an audit, …)."""
+
+    uid: str  # stable and unique across the installation, e.g. "audit-42"
+    day: datetime.date
+    summary: str
+    url: str = ""
+    description: str = ""
+
+
+CalendarSource = Callable[["Membership"], Iterable[CalendarEvent]]
+_calendar_sources: dict[str, CalendarSource] = {}
+
+
+def register_calendar_source(name: str, source: CalendarSource) -> None:
+    """Add what an app puts in each person's calendar feed (one query per source)."""
+    Registry._add(_calendar_sources, name, source, "calendar source")
+
+
+def calendar_sources() -> list[tuple[str, CalendarSource]]:
+    return sorted(_calendar_sources.items())
+
+
+# --- weekly briefing (appended by the alerts work) --------------------------------------------
+
+
+@dataclass(frozen=True)
+class BriefingSection:
+    """A section of the leaders' weekly briefing: `build(organisation, since, today)` returns
+    its lines (empty: the section is left out), in a fixed number of queries."""
+
+    name: str
+    title: str
+    order: int
+    build: Callable[[Organisation, datetime.date, datetime.date], list[str]]
+
+
+_briefing_sections: dict[str, BriefingSection] = {}
+
+
+def register_briefing_section(section: BriefingSection) -> None:
+    Registry._add(_briefing_sections, section.name, section, "briefing section")
+
+
+def briefing_sections() -> list[BriefingSection]:
+    return sorted(_briefing_sections.values(), key=lambda s: (s.order, s.name))
