@@ -122,3 +122,14 @@ def calendar(membership: Membership) -> Iterator[CalendarEvent]:
             summary=f"Audit {audit.reference}: {audit.title}",
             url=audit.get_absolute_url(),
         )
+
+
+def briefing(organisation: Organisation, since: datetime.date, today: datetime.date) -> list[str]:
+    """Findings raised in the past week, and those past their response date (2 queries)."""
+    findings = Finding.objects.for_org(organisation)
+    new = list(findings.filter(created_at__date__gt=since).select_related("audit"))
+    late = findings.past_response_due(today).count()
+    lines = [f"New: {f.reference} ({f.get_finding_type_display().lower()})" for f in new]
+    if late:
+        lines.append(f"{late} past their response date (/audits/findings/?overdue=on)")
+    return lines

@@ -7,7 +7,12 @@ class AuditsConfig(AppConfig):
 
     def ready(self) -> None:
         from isova.models import Role
-        from isova.registry import register_calendar_source, registry
+        from isova.registry import (
+            BriefingSection,
+            register_briefing_section,
+            register_calendar_source,
+            registry,
+        )
         from isova.tenancy import EVERYONE, register_permissions
 
         L, M, A = Role.LEADER, Role.MANAGER, Role.AUDITOR
@@ -34,4 +39,5 @@ class AuditsConfig(AppConfig):
         from . import alerts
 
         registry.register_alert_source("audits", alerts.due)
+        register_briefing_section(BriefingSection("audits", "Findings", 30, alerts.briefing))
         register_calendar_source("audits", alerts.calendar)

@@ -6,8 +6,15 @@ class IsovaConfig(AppConfig):
     verbose_name = "isova core"
 
     def ready(self) -> None:
+        from . import briefing
         from .alerts import action_alerts
-        from .registry import registry
+        from .calendar import action_events
+        from .registry import register_briefing_section, register_calendar_source, registry
 
-        # The core's own alerts: actions due soon and overdue, and their escalation ladder.
+        # The core's own alerts: actions due soon and overdue, and their escalation ladder;
+        # the leaders' weekly briefing and its core sections; due actions in the calendar.
         registry.register_alert_source("isova.actions", action_alerts)
+        registry.register_alert_source("isova.briefing", briefing.weekly_briefing)
+        for section in briefing.CORE_SECTIONS:
+            register_briefing_section(section)
+        register_calendar_source("isova.actions", action_events)

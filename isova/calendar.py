@@ -1,5 +1,5 @@
-"""A person's private iCalendar feed: their due actions, and what apps add through
-`registry.register_calendar_source` (audits they lead or sit on; reviews later).
+"""A person's private iCalendar feed: what the core (their due actions) and the apps (audits
+they lead or sit on; reviews later) register with `registry.register_calendar_source`.
 
 Written by hand (RFC 5545 all-day events), so the feed needs no runtime dependency.
 """
@@ -84,7 +84,7 @@ def ics(membership: Membership, base_url: str) -> str:
         "CALSCALE:GREGORIAN",
         f"X-WR-CALNAME:{_escape(f'isova · {membership.organisation}')}",
     ]
-    events = list(action_events(membership))
+    events: list[CalendarEvent] = []
     for _name, source in calendar_sources():
         events.extend(source(membership))
     for event in events:

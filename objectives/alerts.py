@@ -14,7 +14,7 @@ import datetime
 from collections.abc import Iterator
 
 from isova.alerts import crossings
-from isova.models import Membership, Organisation, Role, User
+from isova.models import AlertState, Membership, Organisation, Role, User
 from isova.registry import Alert
 
 from .models import Objective, Rag, Status
@@ -137,3 +137,24 @@ def _forecast_miss(
             ),
             url=objective.get_absolute_url(),
         )
+
+
+def briefing(organisation: Organisation, since: datetime.date, today: datetime.date) -> list[str]:
+    """Objectives that went amber, red or stale, or off their forecast, in the past week
+    (the states the alerts recorded; 2 queries)."""
+    changed = AlertState.objects.filter(
+        organisation=organisation,
+        kind__in=["objective_rag", "objective_forecast"],
+        changed_on__gt=since,
+    ).values_list("subject_key", "kind", "state")
+    rows = sorted((int(key.split(":")[1]), kind, state) for key, kind, state in changed)
+    titles = dict(
+        Objective.objects.for_org(organisation)
+        .filter(pk__in={pk for pk, _, _ in rows})
+        .values_list("pk", "title")
+    )
+    lines = []
+    for pk, kind, state in rows:
+        what = "forecast to miss its target" if kind == "objective_forecast" else Rag(state).label
+        lines.append(f"{titles.get(pk, pk)}: {what.lower()} (/objectives/{pk}/)")
+    return lines

@@ -7,7 +7,7 @@ class ObjectivesConfig(AppConfig):
 
     def ready(self) -> None:
         from isova.models import Role
-        from isova.registry import registry
+        from isova.registry import BriefingSection, register_briefing_section, registry
         from isova.tenancy import EVERYONE, register_permissions
 
         leaders, planners = frozenset({Role.LEADER}), frozenset({Role.LEADER, Role.MANAGER})
@@ -30,3 +30,4 @@ class ObjectivesConfig(AppConfig):
         from . import alerts
 
         registry.register_alert_source("objectives", alerts.due)
+        register_briefing_section(BriefingSection("objectives", "Objectives", 20, alerts.briefing))
