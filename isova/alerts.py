@@ -62,9 +62,8 @@ def action_alerts(organisation: Organisation, today: datetime.date) -> Iterator[
         .select_related("owner", "assigned_by")
         .order_by("owner_id", "due_date", "pk")
     )
-    people = {a.owner_id: a.owner for a in actions} | {
-        a.assigned_by_id: a.assigned_by for a in actions if a.assigned_by is not None
-    }
+    people: dict[int, User] = {a.owner_id: a.owner for a in actions}
+    people |= {a.assigned_by.pk: a.assigned_by for a in actions if a.assigned_by is not None}
     for owner_id, group in groupby(actions, key=lambda a: a.owner_id):
         yield _due_digest(organisation, people[owner_id], list(group), today)
     overdue = [a for a in actions if a.due_date is not None and a.due_date < today]

@@ -107,10 +107,11 @@ def _mode(kind: str, chosen: str | None) -> str:
 
 
 def _status(mode: str) -> str:
-    return {
-        NotificationMode.IMMEDIATE: NotificationStatus.PENDING,
-        NotificationMode.DIGEST: NotificationStatus.DIGEST,
-    }.get(mode, NotificationStatus.IN_APP)
+    if mode == NotificationMode.IMMEDIATE:
+        return NotificationStatus.PENDING
+    if mode == NotificationMode.DIGEST:
+        return NotificationStatus.DIGEST
+    return NotificationStatus.IN_APP
 
 
 def notify(

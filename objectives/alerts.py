@@ -19,8 +19,8 @@ from isova.registry import Alert
 
 from .models import Objective, Rag, Status
 
-OFF_TRACK = {Rag.AMBER: 1, Rag.STALE: 2, Rag.RED: 3}
-FORECAST = {"misses": 1}
+OFF_TRACK: dict[str, int] = {Rag.AMBER: 1, Rag.STALE: 2, Rag.RED: 3}
+FORECAST: dict[str, int] = {"misses": 1}
 
 
 def due(organisation: Organisation, today: datetime.date) -> Iterator[Alert]:
@@ -99,7 +99,7 @@ def _off_track(
     label = Rag(state).label.lower()
     if state == Rag.STALE:
         detail = (
-            f"The latest value is for the period ending {objective.last_period_end:%d %b %Y}"  # type: ignore[attr-defined]
+            f"The latest value is for the period ending {objective.last_period_end:%d %b %Y}"
             "; record the values since then."
         )
     else:

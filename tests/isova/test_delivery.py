@@ -219,3 +219,7 @@ def test_assigning_through_the_service_queues_on_commit_only(
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         actions.action_create(membership=manager, title="Later", owner=org.staff)
     assert len(callbacks) == 1 and mail.outbox == []
+
+
+def test_retries_back_off_from_half_a_minute_to_an_hour():
+    assert [tasks.backoff(n) for n in (0, 1, 2, 6, 7, 20)] == [30, 60, 120, 1920, 3600, 3600]
