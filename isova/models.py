@@ -12,7 +12,8 @@ from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelatio
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -118,6 +119,22 @@ class Role(models.TextChoices):
 class MembershipQuerySet(models.QuerySet["Membership"]):
     def for_org(self, org: Organisation) -> MembershipQuerySet:
         return self.filter(organisation=org)
+
+    def with_unread(self) -> MembershipQuerySet:
+        """Annotate `unread`: the member's unread notifications in that organisation (the
+        header's count, read with the memberships each request loads anyway)."""
+        unread = (
+            Notification.objects.filter(
+                organisation=OuterRef("organisation"), recipient=OuterRef("user"), read_at=None
+            )
+            .order_by()
+            .values("recipient")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return self.annotate(
+            unread=Coalesce(Subquery(unread, output_field=models.IntegerField()), 0)
+        )
 
 
 class Membership(models.Model):

@@ -171,7 +171,9 @@ class OrganisationMiddleware:
         request.memberships = []
         if request.user.is_authenticated:
             memberships = list(
-                Membership.objects.filter(user=request.user).select_related("organisation")
+                Membership.objects.filter(user=request.user)
+                .select_related("organisation")
+                .with_unread()
             )
             chosen = request.session.get(SESSION_KEY)
             current = next((m for m in memberships if m.organisation_id == chosen), None)

@@ -1,4 +1,7 @@
-"""`{% unread_count %}`: the person's unread notifications in this organisation (one query)."""
+"""`{% unread_count %}`: the person's unread notifications in this organisation.
+
+No query of its own: `OrganisationMiddleware` loads the memberships `with_unread()`.
+"""
 
 from __future__ import annotations
 
@@ -6,17 +9,10 @@ from typing import Any
 
 from django import template
 
-from isova.models import Notification
-
 register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
 def unread_count(context: dict[str, Any]) -> int:
-    request = context.get("request")
-    organisation = getattr(request, "organisation", None)
-    if request is None or organisation is None or not request.user.is_authenticated:
-        return 0
-    return Notification.objects.filter(
-        organisation=organisation, recipient=request.user, read_at=None
-    ).count()
+    membership = getattr(context.get("request"), "membership", None)
+    return getattr(membership, "unread", 0) if membership is not None else 0
