@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import datetime
 import threading
+import time
 import zoneinfo
 
 import pytest
@@ -223,3 +224,42 @@ def test_assigning_through_the_service_queues_on_commit_only(
 
 def test_retries_back_off_from_half_a_minute_to_an_hour():
     assert [tasks.backoff(n) for n in (0, 1, 2, 6, 7, 20)] == [30, 60, 120, 1920, 3600, 3600]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_delivering_the_same_row_at_once_send_one_email(smtp):
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL's concurrent transactions")
+    organisation = OrganisationFactory()
+    person = UserFactory()
+    MembershipFactory(organisation=organisation, user=person)
+    # made directly: notify() would deliver it on commit (eagerly) before the race
+    notification = Notification.objects.create(
+        organisation=organisation,
+        recipient=person,
+        kind="test",
+        key="k",
+        day=organisation.today(),
+        window="w",
+        subject="S",
+        body="B",
+    )
+    barrier = threading.Barrier(2)
+    results: list[bool] = []
+
+    def run() -> None:
+        barrier.wait()
+        try:
+            results.append(notifications.deliver(notification.pk))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(results) == [False, True]
+    assert len(smtp.wait_for(1)) == 1
+    time.sleep(0.3)
+    assert len(smtp.messages) == 1
