@@ -247,11 +247,23 @@ def deliver(notification_id: int) -> bool:
     rows = Notification.objects.filter(pk=notification_id)
     connection = get_connection()
     try:
+        message = _message(notification, connection)
+    except Exception as error:
+        # Not the mail server: retrying cannot help. Fail now, visibly, and log the cause.
+        log.exception("notification %s cannot be rendered", notification_id)
+        rows.update(
+            status=NotificationStatus.FAILED,
+            failed_at=timezone.now(),
+            claimed_until=None,
+            last_error=f"{error!r}"[:2000],
+        )
+        return False
+    try:
         connection.open()
     except (smtplib.SMTPException, OSError) as error:
         return _failed_attempt(notification, error)
     try:
-        connection.send_messages([_message(notification, connection)])
+        connection.send_messages([message])
     except (TimeoutError, smtplib.SMTPServerDisconnected) as error:
         # The message may have been accepted: keep the claim until the lease expires, then the
         # sweep sends it again with the same Message-ID (at most one duplicate, recognisable).

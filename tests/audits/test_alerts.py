@@ -74,3 +74,16 @@ def test_a_late_finding_alerts_at_the_crossing_and_then_weekly_not_daily(org, ru
     sent = Notification.objects.filter(kind="finding_overdue").order_by("day")
     # late on day 31 (the crossing), then on days 38 and 45: one a week
     assert [(n.day - sent[0].day).days for n in sent] == [0, 7, 14]
+
+
+def test_a_finding_raised_in_a_process_notifies_its_owner_once_on_commit(
+    org, running_audit, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    with django_capture_on_commit_callbacks(execute=True):
+        finding = raise_finding(org, running_audit, FindingType.MAJOR)
+    notification = Notification.objects.get(kind="finding_raised")
+    assert notification.recipient == running_audit.process.owner == org.manager
+    assert notification.url == finding.get_absolute_url()
+    assert [m.to for m in mail.outbox] == [[org.manager.email]]
