@@ -18,3 +18,9 @@ class IsovaConfig(AppConfig):
         for section in briefing.CORE_SECTIONS:
             register_briefing_section(section)
         register_calendar_source("isova.actions", action_events)
+
+        from .models import Role
+        from .tenancy import register_permissions
+
+        # Leaders set when overdue actions climb the escalation ladder.
+        register_permissions({"alerts.escalation.edit": frozenset({Role.LEADER})})

@@ -36,7 +36,7 @@ from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from .errors import Conflict
+from .errors import Conflict, NotAllowed
 from .models import (
     CalendarFeed,
     Membership,
@@ -48,6 +48,7 @@ from .models import (
     User,
 )
 from .registry import Alert
+from .tenancy import has_perm
 
 log = logging.getLogger(__name__)
 
@@ -430,3 +431,18 @@ def calendar_feed_issue(*, membership: Membership) -> CalendarFeed:
 
 def calendar_feed_revoke(*, membership: Membership) -> None:
     CalendarFeed.objects.filter(membership=membership).delete()
+
+
+# --- the organisation's escalation ladder -------------------------------------------------------
+
+
+@transaction.atomic
+def escalation_update(*, membership: Membership, to_assigner: int, to_leaders: int) -> None:
+    """Set after how many days overdue an action goes to its assigner, then to the leaders."""
+    if not has_perm(membership, "alerts.escalation.edit"):
+        raise NotAllowed("Only leaders set the escalation ladder.")
+    if not 1 <= to_assigner < to_leaders <= 365:
+        raise Conflict("The leaders hear after the assigner: 1 ≤ first < second ≤ 365 days.")
+    Organisation.objects.filter(pk=membership.organisation_id).update(
+        escalate_to_assigner_after_days=to_assigner, escalate_to_leaders_after_days=to_leaders
+    )

@@ -4,6 +4,7 @@ leaders and managers, and the private calendar feed."""
 from __future__ import annotations
 
 from django import forms
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -11,7 +12,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from . import calendar, notifications
-from .errors import DomainError
+from .errors import DomainError, NotAllowed
 from .http import flash_redirect, safe_next
 from .models import CalendarFeed, Notification, NotificationMode, Role
 from .tenancy import OrgRequest, get_for_org, member_required
@@ -78,7 +79,49 @@ def notification_preferences(request: OrgRequest) -> HttpResponse:
             form.add_error(None, str(error))
         else:
             return flash_redirect(request, reverse("notification_preferences"), "Saved.")
-    return render(request, "isova/notification_preferences.html", {"form": form})
+    escalation = EscalationForm(
+        initial={
+            "to_assigner": request.organisation.escalate_to_assigner_after_days,
+            "to_leaders": request.organisation.escalate_to_leaders_after_days,
+        }
+    )
+    return render(
+        request,
+        "isova/notification_preferences.html",
+        {"form": form, "escalation": escalation},
+    )
+
+
+class EscalationForm(forms.Form):
+    to_assigner = forms.IntegerField(
+        label="Days overdue before the assigner (or the managers) hear",
+        min_value=1,
+        max_value=364,
+    )
+    to_leaders = forms.IntegerField(
+        label="Days overdue before the leaders hear", min_value=2, max_value=365
+    )
+
+
+@require_POST
+@member_required
+def escalation_settings(request: OrgRequest) -> HttpResponse:
+    form = EscalationForm(request.POST)
+    back = reverse("notification_preferences")
+    if not form.is_valid():
+        errors = "; ".join(e for field in form.errors.values() for e in field)
+        return flash_redirect(request, back, errors, level=messages.ERROR)
+    try:
+        notifications.escalation_update(
+            membership=request.membership,
+            to_assigner=form.cleaned_data["to_assigner"],
+            to_leaders=form.cleaned_data["to_leaders"],
+        )
+    except NotAllowed:
+        raise
+    except DomainError as error:
+        return flash_redirect(request, back, str(error), level=messages.ERROR)
+    return flash_redirect(request, back, "Escalation ladder saved.")
 
 
 @member_required

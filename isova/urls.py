@@ -32,6 +32,11 @@ urlpatterns = [
         notifications_views.notification_preferences,
         name="notification_preferences",
     ),
+    path(
+        "notifications/escalation/",
+        notifications_views.escalation_settings,
+        name="escalation_settings",
+    ),
     path("calendar/", notifications_views.calendar_settings, name="calendar_settings"),
     path("calendar/<str:token>.ics", notifications_views.calendar_feed, name="calendar_feed"),
     path(

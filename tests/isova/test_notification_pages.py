@@ -184,3 +184,37 @@ def test_the_calendar_feed_lists_the_audits_i_lead(org):
     calendar = icalendar.Calendar.from_ical(client.get(f"/calendar/{token}.ics").content)
     summaries = [str(e["SUMMARY"]) for e in calendar.walk("VEVENT")]
     assert f"Audit {audit.reference}: {audit.title}" in summaries
+
+
+# --- the escalation ladder's settings ------------------------------------------------------------
+
+
+def test_a_leader_sets_the_escalation_ladder(org):
+    client = client_for(org.leader)
+    assert 'name="to_assigner"' in client.get("/notifications/preferences/").content.decode()
+    response = client.post("/notifications/escalation/", {"to_assigner": 5, "to_leaders": 20})
+    assert response.status_code == 302
+    org.organisation.refresh_from_db()
+    assert (
+        org.organisation.escalate_to_assigner_after_days,
+        org.organisation.escalate_to_leaders_after_days,
+    ) == (5, 20)
+
+
+@pytest.mark.parametrize("role", ["manager", "staff", "auditor"])
+def test_only_leaders_set_the_escalation_ladder(org, role):
+    client = client_for(org.user(role))
+    assert 'name="to_assigner"' not in client.get("/notifications/preferences/").content.decode()
+    response = client.post("/notifications/escalation/", {"to_assigner": 5, "to_leaders": 20})
+    assert response.status_code == 403
+    org.organisation.refresh_from_db()
+    assert org.organisation.escalate_to_assigner_after_days == 3
+
+
+@pytest.mark.parametrize("values", [{"to_assigner": 9, "to_leaders": 4}, {"to_assigner": "x"}])
+def test_a_bad_ladder_is_refused_with_a_message_and_nothing_saved(org, values):
+    response = client_for(org.leader).post("/notifications/escalation/", values, follow=True)
+    assert response.status_code == 200
+    assert 'class="message error"' in response.content.decode()
+    org.organisation.refresh_from_db()
+    assert org.organisation.escalate_to_assigner_after_days == 3
