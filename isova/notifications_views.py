@@ -109,7 +109,7 @@ def escalation_settings(request: OrgRequest) -> HttpResponse:
     form = EscalationForm(request.POST)
     back = reverse("notification_preferences")
     if not form.is_valid():
-        errors = "; ".join(e for field in form.errors.values() for e in field)
+        errors = "; ".join(str(e) for field in form.errors.values() for e in field)
         return flash_redirect(request, back, errors, level=messages.ERROR)
     try:
         notifications.escalation_update(
@@ -118,7 +118,7 @@ def escalation_settings(request: OrgRequest) -> HttpResponse:
             to_leaders=form.cleaned_data["to_leaders"],
         )
     except NotAllowed:
-        raise
+        raise  # a PermissionDenied: 403
     except DomainError as error:
         return flash_redirect(request, back, str(error), level=messages.ERROR)
     return flash_redirect(request, back, "Escalation ladder saved.")
