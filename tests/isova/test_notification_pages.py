@@ -218,3 +218,9 @@ def test_a_bad_ladder_is_refused_with_a_message_and_nothing_saved(org, values):
     assert 'class="message error"' in response.content.decode()
     org.organisation.refresh_from_db()
     assert org.organisation.escalate_to_assigner_after_days == 3
+
+
+def test_the_escalation_form_shows_once_and_not_in_the_title(org):
+    page = client_for(org.leader).get("/notifications/preferences/").content.decode()
+    assert page.count('id="id_to_assigner"') == 1
+    assert "<title>E-mail preferences ·" in page
