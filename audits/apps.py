@@ -7,7 +7,13 @@ class AuditsConfig(AppConfig):
 
     def ready(self) -> None:
         from isova.models import Role
-        from isova.registry import DemoSeeder, registry
+        from isova.registry import (
+            BriefingSection,
+            DemoSeeder,
+            register_briefing_section,
+            register_calendar_source,
+            registry,
+        )
         from isova.tenancy import EVERYONE, register_permissions
 
         from . import dashboard, demo
@@ -38,3 +44,8 @@ class AuditsConfig(AppConfig):
                 "audits.settings.edit": frozenset({L}),
             }
         )
+        from . import alerts
+
+        registry.register_alert_source("audits", alerts.due)
+        register_briefing_section(BriefingSection("audits", "Findings", 30, alerts.briefing))
+        register_calendar_source("audits", alerts.calendar)

@@ -57,8 +57,9 @@ class ActionAdmin(SimpleHistoryAdmin):
 
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
-    list_display = ["subject", "recipient", "kind", "day", "sent_at"]
-    list_filter = ["kind"]
+    list_display = ["subject", "recipient", "kind", "day", "status", "attempts", "sent_at"]
+    list_filter = ["status", "kind"]
+    raw_id_fields = ["recipient", "digest"]
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

@@ -6,10 +6,20 @@ class IsovaConfig(AppConfig):
     verbose_name = "isova core"
 
     def ready(self) -> None:
+        from . import briefing
+        from .alerts import action_alerts
+        from .calendar import action_events
         from .dashboard import CORE_PANELS
-        from .registry import registry
+        from .registry import register_briefing_section, register_calendar_source, registry
         from .tenancy import CORE_PERMISSIONS, register_permissions
 
         register_permissions(CORE_PERMISSIONS)
         for panel in CORE_PANELS:
             registry.register_panel(panel)
+        # The core's own alerts: actions due soon and overdue, and their escalation ladder;
+        # the leaders' weekly briefing and its core sections; due actions in the calendar.
+        registry.register_alert_source("isova.actions", action_alerts)
+        registry.register_alert_source("isova.briefing", briefing.weekly_briefing)
+        for section in briefing.CORE_SECTIONS:
+            register_briefing_section(section)
+        register_calendar_source("isova.actions", action_events)

@@ -68,8 +68,11 @@ class Alert:
     """One message an alert source wants a person to get.
 
     `kind` names the sort of alert ("objective_review_overdue"), `key` what it is about
-    ("objective:42"); the core makes at most one notification per recipient, organisation,
-    kind, key and day, so a scan that runs twice sends nothing twice.
+    ("objective:42"); the core makes at most one notification per organisation, recipient,
+    kind, key and `window`, so a scan that runs twice sends nothing twice. `window` defaults
+    to the organisation's day (one a day); a weekly reminder passes its ISO week
+    ("2026-W23"), a once-only alert (a rung of an escalation, a crossing) a fixed word or the
+    date of the crossing.
     """
 
     recipient: User
@@ -78,6 +81,7 @@ class Alert:
     subject: str
     body: str
     url: str = ""
+    window: str = ""
 
 
 AlertSource = Callable[["Organisation", datetime.date], Iterable[Alert]]
@@ -236,3 +240,55 @@ class Registry:
 
 
 registry = Registry()
+
+
+# --- calendar feed (appended by the alerts work) ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class CalendarEvent:
+    """An all-day entry in a person's private calendar feed (a due action, an audit, …)."""
+
+    uid: str  # stable and unique across the installation, e.g. "audit-42"
+    day: datetime.date
+    summary: str
+    url: str = ""
+    description: str = ""
+
+
+CalendarSource = Callable[["Membership"], Iterable[CalendarEvent]]
+_calendar_sources: dict[str, CalendarSource] = {}
+
+
+def register_calendar_source(name: str, source: CalendarSource) -> None:
+    """Add what an app puts in each person's calendar feed (one query per source)."""
+    Registry._add(_calendar_sources, name, source, "calendar source")
+
+
+def calendar_sources() -> list[tuple[str, CalendarSource]]:
+    return sorted(_calendar_sources.items())
+
+
+# --- weekly briefing (appended by the alerts work) --------------------------------------------
+
+
+@dataclass(frozen=True)
+class BriefingSection:
+    """A section of the leaders' weekly briefing: `build(organisation, since, today)` returns
+    its lines (empty: the section is left out), in a fixed number of queries."""
+
+    name: str
+    title: str
+    order: int
+    build: Callable[[Organisation, datetime.date, datetime.date], list[str]]
+
+
+_briefing_sections: dict[str, BriefingSection] = {}
+
+
+def register_briefing_section(section: BriefingSection) -> None:
+    Registry._add(_briefing_sections, section.name, section, "briefing section")
+
+
+def briefing_sections() -> list[BriefingSection]:
+    return sorted(_briefing_sections.values(), key=lambda s: (s.order, s.name))

@@ -216,15 +216,20 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_DEFAULT_QUEUE = os.getenv("CELERY_QUEUE", "isova")
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
-    # Hourly, so that each organisation is scanned soon after ALERTS_LOCAL_HOUR in its own
-    # time zone; notifications are unique per person, subject and day, so later runs that
-    # day send nothing again.
+    # Hourly at :05, so that each organisation is scanned soon after ALERTS_LOCAL_HOUR in its
+    # own time zone (the scan also sends the daily digests, and on Mondays the leaders'
+    # weekly briefing); notifications are unique per organisation, person, kind, subject and
+    # window, so the later runs of the day send nothing again.
     "scan-alerts": {"task": "isova.tasks.scan_alerts", "schedule": crontab(minute=5)},
-    # A safety net for e-mail whose task gave up (mail server down for hours).
+    # Every 15 minutes: the sweep. Sends again what is still pending ten minutes after it was
+    # made: a task that gave up, a broker that was down, or a worker that died holding a
+    # claim (its lease, ten minutes, has expired). Rows that failed for good are left out.
     "deliver-pending": {"task": "isova.tasks.deliver_pending", "schedule": crontab(minute="*/15")},
 }
 # Local hour (in each organisation's time zone) from which the day's alerts go out.
 ALERTS_LOCAL_HOUR = envint("ALERTS_LOCAL_HOUR", "7")
+# Attempts to e-mail one notification before it is marked failed (shown to managers).
+ALERTS_MAX_ATTEMPTS = envint("ALERTS_MAX_ATTEMPTS", "6")
 
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

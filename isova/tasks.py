@@ -2,21 +2,28 @@
 
 from __future__ import annotations
 
-import smtplib
-
-from celery import shared_task
+from celery import Task, shared_task
 
 from . import alerts, notifications
 
 
-@shared_task(
-    autoretry_for=(smtplib.SMTPException, OSError),
-    retry_backoff=30,
-    retry_backoff_max=3600,
-    max_retries=8,
-)
-def deliver_notification(notification_id: int) -> bool:
-    return notifications.deliver(notification_id)
+def backoff(retries: int) -> int:
+    """Seconds before retry number `retries` + 1: 30 s, 1 min, 2 min, … at most an hour."""
+    return int(min(30 * 2**retries, 3600))
+
+
+@shared_task(bind=True, max_retries=None, acks_late=True)
+def deliver_notification(self: Task, notification_id: int) -> bool:
+    """Send one notification. The row counts its attempts and turns "failed" after the last
+    (ALERTS_MAX_ATTEMPTS), so the task retries until the row says stop."""
+    try:
+        return notifications.deliver(notification_id)
+    except notifications.TransientDeliveryError as error:
+        if self.request.is_eager:
+            # In-process (make run): never retry inside the user's request; the row stays
+            # pending and the sweep sends it.
+            return False
+        raise self.retry(exc=error, countdown=backoff(self.request.retries)) from error
 
 
 @shared_task
@@ -28,8 +35,8 @@ def scan_alerts() -> int:
 @shared_task
 def deliver_pending() -> int:
     """Every 15 minutes (beat): queue again what is still unsent, e.g. after an SMTP outage
-    outlasted the task's retries. Delivery claims each row, so nothing is sent twice."""
+    outlasted the task's retries or a worker died holding a claim. Delivery claims each
+    row, so nothing is sent twice."""
     ids = notifications.pending_ids()
-    for notification_id in ids:
-        deliver_notification.delay(notification_id)
+    notifications.queue_delivery(ids)
     return len(ids)

@@ -51,6 +51,8 @@ CORE_PERMISSIONS: dict[str, frozenset[str]] = {
     "isova.record.approve": frozenset({L}),  # approve and reject
     "isova.record.sign": frozenset({L, M, A}),  # standalone: reviewed, verified, issued, …
     "isova.policy.edit": frozenset({L, M}),
+    # Leaders set when overdue actions climb the escalation ladder.
+    "isova.escalation.edit": frozenset({L}),
 }
 
 
@@ -193,7 +195,9 @@ class OrganisationMiddleware:
         request.memberships = []
         if request.user.is_authenticated:
             memberships = list(
-                Membership.objects.filter(user=request.user).select_related("organisation")
+                Membership.objects.filter(user=request.user)
+                .select_related("organisation")
+                .with_unread()
             )
             chosen = request.session.get(SESSION_KEY)
             current = next((m for m in memberships if m.organisation_id == chosen), None)

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import dashboard, records_views, views
+from . import dashboard, notifications_views, records_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -16,6 +16,29 @@ urlpatterns = [
     path("actions/<int:pk>/edit/", views.action_edit, name="action_edit"),
     path("actions/<int:pk>/status/", views.action_status, name="action_status"),
     path("approvals/", records_views.approvals, name="approvals"),
+    path("notifications/", notifications_views.notification_list, name="notifications"),
+    path(
+        "notifications/<int:pk>/read/",
+        notifications_views.notification_read,
+        name="notification_read",
+    ),
+    path(
+        "notifications/read/",
+        notifications_views.notification_read_all,
+        name="notification_read_all",
+    ),
+    path(
+        "notifications/preferences/",
+        notifications_views.notification_preferences,
+        name="notification_preferences",
+    ),
+    path(
+        "notifications/escalation/",
+        notifications_views.escalation_settings,
+        name="escalation_settings",
+    ),
+    path("calendar/", notifications_views.calendar_settings, name="calendar_settings"),
+    path("calendar/<str:token>.ics", notifications_views.calendar_feed, name="calendar_feed"),
     path(
         "records/<str:model_key>/<int:pk>/submit/",
         records_views.record_submit,

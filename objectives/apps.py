@@ -7,7 +7,12 @@ class ObjectivesConfig(AppConfig):
 
     def ready(self) -> None:
         from isova.models import Role
-        from isova.registry import DemoSeeder, registry
+        from isova.registry import (
+            BriefingSection,
+            DemoSeeder,
+            register_briefing_section,
+            registry,
+        )
         from isova.tenancy import EVERYONE, register_permissions
 
         from . import dashboard, demo
@@ -34,3 +39,7 @@ class ObjectivesConfig(AppConfig):
                 "objectives.objective.review": leaders,
             }
         )
+        from . import alerts
+
+        registry.register_alert_source("objectives", alerts.due)
+        register_briefing_section(BriefingSection("objectives", "Objectives", 20, alerts.briefing))

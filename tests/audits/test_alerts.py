@@ -19,7 +19,8 @@ def travel(days):
 
 
 def kinds(organisation, today=None):
-    return sorted((a["kind"], a["recipient"].email) for a in alerts.due(organisation, today))
+    today = today or organisation.today()
+    return sorted((a.kind, a.recipient.email) for a in alerts.due(organisation, today))
 
 
 def test_nothing_to_say_about_a_fresh_finding(org, finding):
@@ -58,8 +59,31 @@ def test_a_scan_twice_a_day_notifies_once(org, running_audit, django_assert_max_
     with travel(31):
         # late findings, checks due, late audits; the managers only when a process has no owner
         with django_assert_max_num_queries(4):
-            list(alerts.due(org.organisation))
+            list(alerts.due(org.organisation, org.organisation.today()))
         first = core_alerts.scan(org.organisation)
         second = core_alerts.scan(org.organisation)
     assert first >= 1 and second == 0
     assert Notification.objects.filter(kind="finding_overdue").count() == 1
+
+
+def test_a_late_finding_alerts_at_the_crossing_and_then_weekly_not_daily(org, running_audit):
+    raise_finding(org, running_audit, FindingType.MAJOR)  # response due in 30 days
+    for day in range(31, 46):
+        with travel(day):
+            core_alerts.scan(org.organisation)
+    sent = Notification.objects.filter(kind="finding_overdue").order_by("day")
+    # late on day 31 (the crossing), then on days 38 and 45: one a week
+    assert [(n.day - sent[0].day).days for n in sent] == [0, 7, 14]
+
+
+def test_a_finding_raised_in_a_process_notifies_its_owner_once_on_commit(
+    org, running_audit, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    with django_capture_on_commit_callbacks(execute=True):
+        finding = raise_finding(org, running_audit, FindingType.MAJOR)
+    notification = Notification.objects.get(kind="finding_raised")
+    assert notification.recipient == running_audit.process.owner == org.manager
+    assert notification.url == finding.get_absolute_url()
+    assert [m.to for m in mail.outbox] == [[org.manager.email]]

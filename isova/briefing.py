@@ -1,0 +1,80 @@
+"""The leaders' weekly briefing: Monday morning (from ALERTS_LOCAL_HOUR in the organisation's
+time zone, when the hourly scan runs), one e-mail per leader with what changed in the past
+week. Apps add sections with `registry.register_briefing_section`; the core's own are the
+approvals waiting and the actions overdue and escalated. Leaders can turn it off in their
+preferences (kind "weekly_briefing").
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterator
+
+from django.conf import settings
+from django.db.models import Count, Min
+
+from .models import Action, Membership, Notification, Organisation, RecordVersion, Role
+from .registry import Alert, BriefingSection, briefing_sections
+
+
+def approvals_section(
+    organisation: Organisation, since: datetime.date, today: datetime.date
+) -> list[str]:
+    waiting = RecordVersion.objects.for_org(organisation).awaiting_decision()
+    summary = waiting.aggregate(n=Count("pk"), oldest=Min("submitted_at"))
+    if not summary["n"]:
+        return []
+    days = (today - summary["oldest"].date()).days
+    return [f"{summary['n']} waiting for a decision, the oldest for {days} days (/approvals/)"]
+
+
+def actions_section(
+    organisation: Organisation, since: datetime.date, today: datetime.date
+) -> list[str]:
+    overdue = Action.objects.for_org(organisation).overdue(today).count()
+    escalated = (
+        Notification.objects.for_org(organisation)
+        .filter(kind="action_escalated", day__gt=since)
+        .values("key")
+        .distinct()
+        .count()
+    )
+    lines = [f"{overdue} overdue (/actions/?overdue=on)"] if overdue else []
+    if escalated:
+        lines.append(f"{escalated} escalation{'s' if escalated != 1 else ''} this week")
+    return lines
+
+
+CORE_SECTIONS = (
+    BriefingSection("isova.approvals", "Approvals", 10, approvals_section),
+    BriefingSection("isova.actions", "Actions", 40, actions_section),
+)
+
+
+def weekly_briefing(organisation: Organisation, today: datetime.date) -> Iterator[Alert]:
+    """The core's alert source for the briefing: on Mondays only, one per leader."""
+    if today.weekday() != 0:
+        return
+    since = today - datetime.timedelta(days=7)
+    parts = []
+    for section in briefing_sections():
+        lines = section.build(organisation, since, today)
+        if lines:
+            # sections name pages by path, "(/approvals/)": e-mail needs whole addresses
+            lines = [line.replace("(/", f"({settings.SITE_URL}/") for line in lines]
+            parts.append(f"{section.title}\n" + "\n".join(f"- {line}" for line in lines))
+    body = "\n\n".join(parts) or "Nothing changed that needs you this week."
+    year, week, _ = today.isocalendar()
+    leaders = Membership.objects.for_org(organisation).filter(
+        role=Role.LEADER, user__is_active=True
+    )
+    for membership in leaders.select_related("user"):
+        yield Alert(
+            recipient=membership.user,
+            kind="weekly_briefing",
+            key="briefing",
+            window=f"{year}-W{week:02d}",
+            subject=f"Your week in {organisation}: {today:%d %b %Y}",
+            body=f"What changed in {organisation} since {since:%d %b}:\n\n{body}\n",
+            url="/dashboard/",
+        )

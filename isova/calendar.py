@@ -1,0 +1,93 @@
+"""A person's private iCalendar feed: what the core (their due actions) and the apps (audits
+they lead or sit on; reviews later) register with `registry.register_calendar_source`.
+
+Written by hand (RFC 5545 all-day events), so the feed needs no runtime dependency.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Iterator
+
+from django.urls import reverse
+from django.utils import timezone
+
+from .models import Action, Membership
+from .registry import CalendarEvent, calendar_sources
+
+
+def action_events(membership: Membership) -> Iterator[CalendarEvent]:
+    """The person's outstanding actions that have a due date (one query)."""
+    actions = (
+        Action.objects.for_org(membership.organisation)
+        .outstanding()
+        .filter(owner_id=membership.user_id, due_date__isnull=False)
+        .order_by("due_date", "pk")
+    )
+    for action in actions:
+        assert action.due_date is not None
+        yield CalendarEvent(
+            uid=f"action-{action.pk}",
+            day=action.due_date,
+            summary=f"Due: {action.title}",
+            url=reverse("action_detail", args=[action.pk]),
+            description=action.description,
+        )
+
+
+def _escape(text: str) -> str:
+    return (
+        text.replace("\\", "\\\\")
+        .replace(";", "\\;")
+        .replace(",", "\\,")
+        .replace("\r\n", "\\n")
+        .replace("\n", "\\n")
+    )
+
+
+def _fold(line: str) -> Iterator[str]:
+    """Lines of at most 75 octets; continuations start with a space (RFC 5545 3.1)."""
+    data = line.encode()
+    first = True
+    while data:
+        limit = 75 if first else 74
+        cut = min(limit, len(data))
+        while cut < len(data) and (data[cut] & 0xC0) == 0x80:  # never split a UTF-8 character
+            cut -= 1
+        yield ("" if first else " ") + data[:cut].decode()
+        data, first = data[cut:], False
+
+
+def _event(event: CalendarEvent, base_url: str, stamp: str, domain: str) -> Iterable[str]:
+    url = f"{base_url}{event.url}" if event.url else ""
+    description = "\n\n".join(p for p in (event.description, url) if p)
+    yield "BEGIN:VEVENT"
+    yield f"UID:{event.uid}@{domain}"
+    yield f"DTSTAMP:{stamp}"
+    yield f"DTSTART;VALUE=DATE:{event.day:%Y%m%d}"
+    yield f"DTEND;VALUE=DATE:{event.day + datetime.timedelta(days=1):%Y%m%d}"
+    yield f"SUMMARY:{_escape(event.summary)}"
+    if description:
+        yield f"DESCRIPTION:{_escape(description)}"
+    if url:
+        yield f"URL:{url}"
+    yield "END:VEVENT"
+
+
+def ics(membership: Membership, base_url: str) -> str:
+    domain = base_url.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0] or "isova"
+    stamp = timezone.now().astimezone(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:-//isova//calendar feed//EN",
+        "CALSCALE:GREGORIAN",
+        f"X-WR-CALNAME:{_escape(f'isova · {membership.organisation}')}",
+    ]
+    events: list[CalendarEvent] = []
+    for _name, source in calendar_sources():
+        events.extend(source(membership))
+    for event in events:
+        lines.extend(_event(event, base_url, stamp, domain))
+    lines.append("END:VCALENDAR")
+    return "".join(f"{folded}\r\n" for line in lines for folded in _fold(line))
