@@ -1,0 +1,2 @@
+def seed(organisation, users, rng):
+    pass
