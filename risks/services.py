@@ -29,6 +29,7 @@ from .models import (
     Kind,
     Risk,
     RiskMatrix,
+    Status,
     Treatment,
     validate_matrix,
 )
@@ -320,7 +321,21 @@ def risk_update(*, membership: Membership, risk: Risk, **fields: Any) -> Risk:
     current.save()
     _set_links(current, organisation, objectives, findings)
     records.record_changed(obj=current, changed_fields=changed, user=membership.user)
+    if "status" in changed and current.status != Status.OPEN and current.needs_approval:
+        _check_approved(current)  # raising undoes the whole edit (atomic)
     return current
+
+
+def _check_approved(risk: Risk) -> None:
+    """A High or Critical risk's plan, or a decision to accept a risk, is carried out only
+    once a leader approved it as it stands (an approval made stale by a change does not count)."""
+    state = records.state(risk)
+    if not state.is_approved:
+        what = "accepting it" if risk.treatment == Treatment.ACCEPT else "its treatment plan"
+        raise RiskError(
+            f"A leader must approve {what} before its status moves on: "
+            "submit it for approval first."
+        )
 
 
 @transaction.atomic
