@@ -15,6 +15,7 @@ from isova.forms import (
     member_choices,
 )
 from isova.models import Organisation, Priority, User
+from risks.models import Risk
 
 from .models import (
     AGE_BUCKETS,
@@ -298,18 +299,29 @@ class RiskDecisionForm(StepForm):
         label="Does this change our risks or opportunities?",
         error_messages={"required": "Answer yes or no."},
     )
+    risks = forms.ModelMultipleChoiceField(
+        queryset=Risk.objects.none(),
+        required=False,
+        label="Risks and opportunities it changes",
+        help_text="From the risk register; or raise a new one from this finding.",
+    )
     note = forms.CharField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
         max_length=2000,
-        label="Which risk, and how",
-        help_text="Name the risk or opportunity (required when yes).",
+        label="How",
+        help_text="Required when yes and no risk is chosen.",
     )
+
+    def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        limit_choices(self.fields["risks"], Risk.objects.for_org(organisation))
 
     def clean(self) -> dict[str, Any]:
         super().clean()
         data = self.cleaned_data
-        if data.get("changes_risks") == "yes" and not (data.get("note") or "").strip():
+        named = (data.get("note") or "").strip() or data.get("risks")
+        if data.get("changes_risks") == "yes" and not named:
             self.add_error("note", "Name the risk (or opportunity) that changes and how.")
         return data
 
