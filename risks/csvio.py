@@ -114,7 +114,7 @@ class ImportFailed(Exception):
         super().__init__(f"{len(errors)} problem(s)")
 
 
-def _choice(value: str, choices: type, label: str) -> str:
+def _choice(value: str, choices: Any, label: str) -> str:
     wanted = value.strip().lower()
     for code, name in choices.choices:
         if wanted in (code, str(name).lower()):
@@ -146,7 +146,7 @@ def _read(upload: IO[bytes]) -> list[tuple[int, dict[str, str]]]:
             [RowError(line, "The file is not UTF-8 text: save it as “CSV UTF-8”.")]
         ) from None
     reader = csv.DictReader(io.StringIO(text, newline=""), strict=True)
-    rows = []
+    rows: list[tuple[int, dict[str, str]]] = []
     try:
         missing = [c for c in REQUIRED if c not in (reader.fieldnames or [])]
         if missing:
@@ -181,14 +181,19 @@ def _parse_row(
     if data.get("process", "").strip():
         process = processes.get(data["process"].strip().lower())
         if process is None:
-            raise ValueError(f"Process “{data['process'].strip()}” is not one of this organisation’s.")
+            raise ValueError(
+                f"Process “{data['process'].strip()}” is not one of this organisation’s."
+            )
     kind = _choice(data.get("kind") or "risk", Kind, "Kind")
     next_review = data.get("next_review_date", "").strip()
     try:
         next_review_date = datetime.date.fromisoformat(next_review) if next_review else None
     except ValueError:
         raise ValueError(f"Next review date “{next_review}” is not a date (YYYY-MM-DD).") from None
-    fields = {
+    review_every = _int(data.get("review_every_days", ""), "Review every (days)")
+    if review_every is not None and not 1 <= review_every <= 3660:
+        raise ValueError("Review every (days) must be 1 to 3660.")
+    fields: dict[str, Any] = {
         "kind": kind,
         "title": data["title"].strip()[:200],
         "description": data.get("description", ""),
@@ -211,11 +216,9 @@ def _parse_row(
         ),
         "treatment_justification": data.get("treatment_justification", ""),
         "status": _choice(data.get("status") or "open", Status, "Status"),
-        "review_every_days": _int(data.get("review_every_days", ""), "Review every (days)"),
+        "review_every_days": review_every,
         "next_review_date": next_review_date,
     }
-    if fields["review_every_days"] is not None and not 1 <= fields["review_every_days"] <= 3660:
-        raise ValueError("Review every (days) must be 1 to 3660.")
     return fields
 
 

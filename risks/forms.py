@@ -94,10 +94,14 @@ class FilterForm(forms.Form):
     likelihood and impact (a cell)."""
 
     q = forms.CharField(required=False, label="Search", max_length=100)
-    kind = forms.ChoiceField(required=False, choices=[("", "Risks and opportunities")] + Kind.choices)
+    kind = forms.ChoiceField(
+        required=False, choices=[("", "Risks and opportunities")] + Kind.choices
+    )
     band = forms.ChoiceField(required=False, label="Current band")
     owner = MemberChoiceField(queryset=User.objects.none(), required=False, empty_label="Anyone")
-    process = ProcessChoiceField(queryset=Process.objects.none(), required=False, empty_label="Any process")
+    process = ProcessChoiceField(
+        queryset=Process.objects.none(), required=False, empty_label="Any process"
+    )
     status = forms.ChoiceField(
         required=False, choices=[("", "Any status"), ("live", "Not closed")] + Status.choices
     )
@@ -129,7 +133,9 @@ class FilterForm(forms.Form):
         "review": ("next_review_date", "reference"),
     }
 
-    def __init__(self, *args: Any, organisation: Organisation, matrix: RiskMatrix, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, organisation: Organisation, matrix: RiskMatrix, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         limit_choices(self.fields["owner"], member_choices(organisation))
         limit_choices(self.fields["process"], Process.objects.for_org(organisation))
@@ -146,7 +152,9 @@ class FilterForm(forms.Form):
             return queryset.order_by(*self.ORDER[""])
         data = self.cleaned_data
         if data["q"]:
-            queryset = queryset.filter(Q(title__icontains=data["q"]) | Q(reference__icontains=data["q"]))
+            queryset = queryset.filter(
+                Q(title__icontains=data["q"]) | Q(reference__icontains=data["q"])
+            )
         for name in ("kind", "owner", "process", "category"):
             if data[name]:
                 queryset = queryset.filter(**{name: data[name]})
@@ -176,7 +184,9 @@ class ReviewForm(forms.Form):
         coerce=lambda v: {"yes": True, "no": False}.get(v),
         empty_value=None,
     )
-    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=5000)
+    note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=5000
+    )
 
     def __init__(self, *args: Any, matrix: RiskMatrix, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -218,8 +228,9 @@ def _levels_text(levels: list[dict]) -> str:
 
 def _bands_text(bands: list[dict]) -> str:
     return "\n".join(
-        f"{b['name']} | {b['min']} | {b['max']} | {b.get('colour', '')} | {b.get('review_days', '')}"
-        f" | {b.get('treatment_days', '')} | {'yes' if b.get('approval') else 'no'}"
+        f"{b['name']} | {b['min']} | {b['max']} | {b.get('colour', '')} | "
+        f"{b.get('review_days', '')} | {b.get('treatment_days', '')} | "
+        f"{'yes' if b.get('approval') else 'no'}"
         for b in bands
     )
 
@@ -283,7 +294,9 @@ class MatrixForm(forms.Form):
             ):
                 raise forms.ValidationError(f"Line {number}: a colour looks like #e16f24.")
             if approval.lower() not in ("yes", "no") or not name:
-                raise forms.ValidationError(f"Line {number}: name it and say yes or no to approval.")
+                raise forms.ValidationError(
+                    f"Line {number}: name it and say yes or no to approval."
+                )
             bands.append(
                 {
                     "name": name[:40],
@@ -306,4 +319,3 @@ class ImportForm(forms.Form):
         if upload.size > MAX_UPLOAD_BYTES:
             raise forms.ValidationError("The file is larger than 2 MB.")
         return upload
-

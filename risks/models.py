@@ -22,7 +22,10 @@ from isova.models import ActionSource, Approvable, Organisation
 # --- the matrix -----------------------------------------------------------------------
 
 DEFAULT_LIKELIHOOD = [
-    {"name": "Rare", "description": "Only in exceptional circumstances (less than once in 10 years)."},
+    {
+        "name": "Rare",
+        "description": "Only in exceptional circumstances (less than once in 10 years).",
+    },
     {"name": "Unlikely", "description": "Could happen, not expected (once in 5–10 years)."},
     {"name": "Possible", "description": "Might happen (once in 1–5 years)."},
     {"name": "Likely", "description": "Will probably happen (about once a year)."},
@@ -120,9 +123,7 @@ class RiskMatrix(Approvable):
         return next((b for b in self.bands if b["name"] == name), None)
 
 
-def validate_matrix(
-    likelihood: list[dict], impact: list[dict], bands: list[dict]
-) -> list[str]:
+def validate_matrix(likelihood: list[dict], impact: list[dict], bands: list[dict]) -> list[str]:
     """Everything wrong with a matrix definition (empty: fine)."""
     problems = []
     for label, scale in (("likelihood", likelihood), ("impact", impact)):

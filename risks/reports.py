@@ -22,7 +22,7 @@ from .services import current_matrix
 
 def cell_url(basis: str, kind: str, likelihood: int, impact: int) -> str:
     """The register filtered to one heat-map cell (live risks of the kind at that position)."""
-    query = {
+    query: dict[str, str | int] = {
         "kind": kind,
         "status": "live",
         "basis": basis,
@@ -55,7 +55,11 @@ def heat_map(
                 }
             )
         grid.append(
-            {"likelihood": likelihood, "name": matrix.likelihood[likelihood - 1]["name"], "cells": row}
+            {
+                "likelihood": likelihood,
+                "name": matrix.likelihood[likelihood - 1]["name"],
+                "cells": row,
+            }
         )
     return grid
 
@@ -105,7 +109,7 @@ def review_input(org: Organisation, since: datetime.date, until: datetime.date) 
     matrix = current_matrix(org)  # 1–2
     bands = [b["name"] for b in matrix.bands]
     live = Risk.objects.for_org(org).live()
-    treated = [
+    treated: list[dict[str, Any]] = [
         {
             "reference": r.reference,
             "title": r.title,
@@ -124,9 +128,9 @@ def review_input(org: Organisation, since: datetime.date, until: datetime.date) 
     reviews = Assessment.objects.for_org(org).reviews()
     held = reviews.filter(assessed_on__gte=since, assessed_on__lte=until).count()  # 5
     overdue = list(
-        live.review_overdue(until).order_by("next_review_date").values_list(
-            "reference", "title", "next_review_date"
-        )
+        live.review_overdue(until)
+        .order_by("next_review_date")
+        .values_list("reference", "title", "next_review_date")
     )  # 6
     if not treated and not held and not overdue:
         return {}
@@ -143,7 +147,7 @@ def review_input(org: Organisation, since: datetime.date, until: datetime.date) 
         ],
         "reviews_held": held,
         "overdue_reviews": [
-            {"reference": ref, "title": title, "due": due.isoformat()}
+            {"reference": ref, "title": title, "due": due.isoformat() if due else ""}
             for ref, title, due in overdue
         ],
         "since": since.isoformat(),
@@ -151,7 +155,9 @@ def review_input(org: Organisation, since: datetime.date, until: datetime.date) 
     }
 
 
-def evidence(org: Organisation, start: datetime.date, end: datetime.date) -> Iterator[Evidence | Gap]:
+def evidence(
+    org: Organisation, start: datetime.date, end: datetime.date
+) -> Iterator[Evidence | Gap]:
     """5.1.1 d) risk-based thinking: leaders reviewing risks and approving plans; 5.1.2 b)
     customer-related risks reviewed. A gap when no leader reviewed or approved a risk."""
     leaders = {

@@ -259,7 +259,9 @@ def risk_create(*, membership: Membership, reference: str = "", **fields: Any) -
     reference = reference.strip() or next_reference(organisation, fields.get("kind", Kind.RISK))
     if Risk.objects.for_org(organisation).filter(reference__iexact=reference).exists():
         raise RiskError(f"Reference {reference} is already used.")
-    risk = Risk(organisation=organisation, reference=reference, created_by=membership.user, **fields)
+    risk = Risk(
+        organisation=organisation, reference=reference, created_by=membership.user, **fields
+    )
     _, residual = _apply_scores(risk, current_matrix(organisation))
     today = organisation.today()
     if risk.next_review_date is None:
@@ -276,9 +278,7 @@ def risk_create(*, membership: Membership, reference: str = "", **fields: Any) -
     return risk
 
 
-def _set_links(
-    risk: Risk, organisation: Organisation, objectives: Any, findings: Any
-) -> None:
+def _set_links(risk: Risk, organisation: Organisation, objectives: Any, findings: Any) -> None:
     if objectives is not None:
         if any(o.organisation_id != organisation.pk for o in objectives):
             raise RiskError("Choose objectives of this organisation.")
@@ -411,4 +411,3 @@ def treatment_due(risk: Risk, today: datetime.date) -> datetime.date:
     """The default due date of a treatment action: today plus the band's treatment deadline."""
     band = risk.matrix.band_named(risk.inherent_band) or {}
     return today + datetime.timedelta(days=int(band.get("treatment_days") or 90))
-

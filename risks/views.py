@@ -5,7 +5,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
@@ -155,7 +155,9 @@ def _chart(risk: Risk, assessments: list[Any]) -> dict[str, Any]:
         "reference": risk.reference,
         "x": [a.assessed_on.isoformat() for a in assessments],
         "y": [a.score for a in assessments],
-        "text": [f"{a.get_kind_display()}: {a.band} ({a.likelihood}×{a.impact})" for a in assessments],
+        "text": [
+            f"{a.get_kind_display()}: {a.band} ({a.likelihood}×{a.impact})" for a in assessments
+        ],
         "inherent": risk.inherent_score,
         "target": (
             risk.target_likelihood * risk.target_impact
@@ -283,10 +285,11 @@ def matrix(request: OrgRequest) -> HttpResponse:
 
 @require_GET
 @member_required
-def export(request: OrgRequest) -> StreamingHttpResponse:
+def export(request: OrgRequest) -> HttpResponse:
     risks = Risk.objects.for_org(request.organisation).for_list().order_by("reference")
-    response = StreamingHttpResponse(
-        csvio.export_lines(risks.iterator(chunk_size=500)), content_type="text/csv; charset=utf-8"
+    response = HttpResponse(
+        "".join(csvio.export_lines(risks.iterator(chunk_size=500))),
+        content_type="text/csv; charset=utf-8",
     )
     name = f"risks-{request.organisation.slug}-{request.organisation.today():%Y-%m-%d}.csv"
     response["Content-Disposition"] = f'attachment; filename="{name}"'

@@ -31,18 +31,26 @@ def test_the_engineering_register_tells_the_whole_story(hartwell):
     assert risks.filter(treatment="accept").count() == 1
     accepted = risks.get(treatment="accept")
     assert records.state(accepted).is_approved
-    waiting = [r for r in risks.filter(inherent_band="High") if records.state(r).status == RecordStatus.SUBMITTED]
+    waiting = [
+        r
+        for r in risks.filter(inherent_band="High")
+        if records.state(r).status == RecordStatus.SUBMITTED
+    ]
     assert len(waiting) == 1
     # a year of reviews, some scores moving
     moved = [r for r in risks if r.residual_score < r.inherent_score]
     assert len(moved) >= 10
     for risk in risks:
         dates = [a.assessed_on for a in risk.assessments.all()]
-        assert min(dates) <= today.replace(year=today.year - 1) + __import__("datetime").timedelta(days=40)
+        assert min(dates) <= today.replace(year=today.year - 1) + __import__("datetime").timedelta(
+            days=40
+        )
         assert max(dates) < today
     # every risk has a process, and no e-mail would go out for the story
     assert not risks.filter(process=None).exists()
-    assert not Notification.objects.filter(kind="action_assigned", organisation=organisation).exists()
+    assert not Notification.objects.filter(
+        kind="action_assigned", organisation=organisation
+    ).exists()
 
 
 def test_seeding_twice_makes_nothing_more(hartwell):

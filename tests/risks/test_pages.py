@@ -7,10 +7,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from isova.models import Action
+from isova.registry import PanelContext
 from risks import services
 from risks.models import Risk, RiskMatrix
 from risks.reports import panel
-from isova.registry import PanelContext
 from tests.conftest import membership_of
 from tests.risks.conftest import bulk_risks, raise_risk
 
@@ -49,25 +49,47 @@ def risk_post(org, **overrides):
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_every_role_reads_the_register_heat_map_matrix_risk_page_and_export(org, risk, as_user, role):
+def test_every_role_reads_the_register_heat_map_matrix_risk_page_and_export(
+    org, risk, as_user, role
+):
     client = as_user(org.user(role))
-    for url in ("/risks/", "/risks/heat-map/", "/risks/matrix/", risk.get_absolute_url(), "/risks/export/"):
+    for url in (
+        "/risks/",
+        "/risks/heat-map/",
+        "/risks/matrix/",
+        risk.get_absolute_url(),
+        "/risks/export/",
+    ):
         assert client.get(url).status_code == 200, url
 
 
 @pytest.mark.parametrize("role", ["staff", "auditor"])
-def test_staff_and_auditors_cannot_raise_edit_review_plan_import_or_change_the_matrix(org, risk, as_user, role):
+def test_staff_and_auditors_cannot_raise_edit_review_plan_import_or_change_the_matrix(
+    org, risk, as_user, role
+):
     client = as_user(org.user(role))
     before = (Risk.objects.count(), Action.objects.count(), RiskMatrix.objects.get().bands)
     assert client.get("/risks/new/").status_code == 403
     assert client.post("/risks/new/", risk_post(org)).status_code == 403
-    assert client.post(f"/risks/{risk.pk}/edit/", risk_post(org, title="Changed")).status_code == 403
-    review = {"reviewed_on": "2026-01-01", "likelihood": "1", "impact": "1", "controls_effective": "yes"}
+    assert (
+        client.post(f"/risks/{risk.pk}/edit/", risk_post(org, title="Changed")).status_code == 403
+    )
+    review = {
+        "reviewed_on": "2026-01-01",
+        "likelihood": "1",
+        "impact": "1",
+        "controls_effective": "yes",
+    }
     assert client.post(f"/risks/{risk.pk}/review/", review).status_code == 403
     plan = {"title": "X", "owner": org.staff.pk, "due_date": "2030-01-01", "priority": "medium"}
     assert client.post(f"/risks/{risk.pk}/plan/new/", plan).status_code == 403
     assert client.post("/risks/import/", {}).status_code == 403
-    assert client.post("/risks/matrix/", {"likelihood": "a\nb", "impact": "a\nb", "bands": ""}).status_code == 403
+    assert (
+        client.post(
+            "/risks/matrix/", {"likelihood": "a\nb", "impact": "a\nb", "bands": ""}
+        ).status_code
+        == 403
+    )
     risk.refresh_from_db()
     assert risk.title == "Key supplier of castings fails" and risk.assessments.count() == 1
     assert before == (Risk.objects.count(), Action.objects.count(), RiskMatrix.objects.get().bands)
@@ -181,7 +203,9 @@ def _count(client, url):
 
 
 @pytest.mark.parametrize("url", ["/risks/", "/risks/heat-map/", "/risks/?band=High&sort=-inherent"])
-def test_register_and_heat_map_run_the_same_queries_at_10_and_2000_risks(org, as_user, url, django_assert_max_num_queries):
+def test_register_and_heat_map_run_the_same_queries_at_10_and_2000_risks(
+    org, as_user, url, django_assert_max_num_queries
+):
     bulk_risks(org.organisation, org.manager, 10)
     client = as_user(org.leader)
     # session, user, membership(s) and organisation (middleware) + the current matrix (2:
@@ -194,11 +218,18 @@ def test_register_and_heat_map_run_the_same_queries_at_10_and_2000_risks(org, as
     assert small == large
 
 
-def test_the_dashboard_panel_runs_the_same_queries_at_10_and_2000_risks(org, rf, django_assert_max_num_queries):
+def test_the_dashboard_panel_runs_the_same_queries_at_10_and_2000_risks(
+    org, rf, django_assert_max_num_queries
+):
     bulk_risks(org.organisation, org.manager, 10)
     membership = membership_of(org.leader, org.organisation)
     request = rf.get("/dashboard/")
-    ctx = PanelContext(request=request, organisation=org.organisation, membership=membership, today=org.organisation.today())
+    ctx = PanelContext(
+        request=request,
+        organisation=org.organisation,
+        membership=membership,
+        today=org.organisation.today(),
+    )
     # matrix (2), band counts, top 5, reviews overdue, overdue treatment actions, cells
     with django_assert_max_num_queries(7):
         small = panel(ctx)
@@ -215,6 +246,11 @@ def test_the_dashboard_panel_template_renders_counts_and_cells(org, rf):
 
     raise_risk(org, inherent_likelihood=5, inherent_impact=5, title="Fire in the paint shop")
     membership = membership_of(org.leader, org.organisation)
-    ctx = PanelContext(request=rf.get("/"), organisation=org.organisation, membership=membership, today=org.organisation.today())
+    ctx = PanelContext(
+        request=rf.get("/"),
+        organisation=org.organisation,
+        membership=membership,
+        today=org.organisation.today(),
+    )
     html = render_to_string("risks/_dashboard_panel.html", panel(ctx))
     assert "Fire in the paint shop" in html and "Critical" in html

@@ -1,4 +1,4 @@
-"""What the risks app registers with the core: permissions, panel, alerts, review input, evidence."""
+"""What the risks app registers with the core: panel, alerts, review input, evidence."""
 
 import datetime
 
@@ -43,7 +43,9 @@ def _review(org, risk, likelihood, impact, by=None):
     )
 
 
-def test_the_review_input_says_which_treatments_lowered_the_score(org, django_assert_max_num_queries):
+def test_the_review_input_says_which_treatments_lowered_the_score(
+    org, django_assert_max_num_queries
+):
     fell = raise_risk(org, title="Fell", inherent_likelihood=4, inherent_impact=4)
     _review(org, fell, 2, 4)
     raise_risk(org, title="Stayed", inherent_likelihood=3, inherent_impact=3)
@@ -53,7 +55,12 @@ def test_the_review_input_says_which_treatments_lowered_the_score(org, django_as
         data = reports.review_input(org.organisation, today - datetime.timedelta(days=90), today)
     assert [r["title"] for r in data["fell"]] == ["Fell"]
     assert sorted(r["title"] for r in data["not_fell"]) == ["Late", "Stayed"]
-    assert {b["name"]: b["residual"] for b in data["bands"]} == {"Low": 0, "Medium": 3, "High": 0, "Critical": 0}
+    assert {b["name"]: b["residual"] for b in data["bands"]} == {
+        "Low": 0,
+        "Medium": 3,
+        "High": 0,
+        "Critical": 0,
+    }
     assert data["reviews_held"] == 1 and [r["title"] for r in data["overdue_reviews"]] == ["Late"]
     import json
 
@@ -78,7 +85,9 @@ def test_evidence_names_leader_reviews_and_approvals_and_a_gap_without_them(org)
         risk=risk, title="Plan", owner=org.staff, due_date=today,
     )  # fmt: skip
     records.submit(membership=membership_of(org.manager, org.organisation), obj=risk)
-    records.approve(membership=membership_of(org.leader, org.organisation), obj=risk, password=PASSWORD)
+    records.approve(
+        membership=membership_of(org.leader, org.organisation), obj=risk, password=PASSWORD
+    )
     found = list(reports.evidence(org.organisation, today - datetime.timedelta(days=30), today))
     evidence = [e for e in found if isinstance(e, Evidence)]
     assert not any(isinstance(e, Gap) for e in found)

@@ -24,7 +24,9 @@ from tests.risks.conftest import raise_risk
         (5, 5, 25, "Critical"),
     ],
 )
-def test_default_bands_place_each_edge_score_in_the_right_band(org, likelihood, impact, score, band):
+def test_default_bands_place_each_edge_score_in_the_right_band(
+    org, likelihood, impact, score, band
+):
     matrix = services.current_matrix(org.organisation)
     result = services.score(matrix, likelihood, impact)
     assert (result.score, result.band_name) == (score, band)
@@ -59,7 +61,14 @@ def _custom(org):
 
 @pytest.mark.parametrize(
     ("likelihood", "impact", "band"),
-    [(1, 1, "Green"), (1, 2, "Green"), (1, 3, "Amber"), (2, 2, "Amber"), (2, 3, "Red"), (3, 3, "Red")],
+    [
+        (1, 1, "Green"),
+        (1, 2, "Green"),
+        (1, 3, "Amber"),
+        (2, 2, "Amber"),
+        (2, 3, "Red"),
+        (3, 3, "Red"),
+    ],
 )
 def test_custom_bands_on_a_three_by_three_matrix(org, likelihood, impact, band):
     matrix = _custom(org)
@@ -106,7 +115,9 @@ def test_an_approved_matrix_version_scores_new_risks_and_reviews(org):
     raise_risk(org)
     v2 = _custom(org)
     records.submit(membership=membership_of(org.manager, org.organisation), obj=v2)
-    records.approve(membership=membership_of(org.leader, org.organisation), obj=v2, password=PASSWORD)
+    records.approve(
+        membership=membership_of(org.leader, org.organisation), obj=v2, password=PASSWORD
+    )
     assert services.current_matrix(org.organisation).pk == v2.pk
     risk = raise_risk(org, inherent_likelihood=3, inherent_impact=3)
     assert (risk.matrix.number, risk.inherent_band) == (2, "Red")
