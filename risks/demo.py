@@ -615,7 +615,11 @@ def _plan(
         if status in (ActionStatus.DONE, ActionStatus.VERIFIED):
             updates |= {"completed_at": timezone.now(), "completed_by": users[owner]}
         if status == ActionStatus.VERIFIED:
-            updates |= {"verified_at": timezone.now(), "verified_by": by.user}
+            # Nobody verifies their own work: the raiser, or the leader when the raiser owns it.
+            verifier = by.user
+            if verifier == users[owner]:
+                verifier = users[APPROVERS[organisation.slug]]
+            updates |= {"verified_at": timezone.now(), "verified_by": verifier}
         Action.objects.filter(pk=action.pk).update(**updates)
 
 

@@ -46,6 +46,11 @@ def test_the_engineering_register_tells_the_whole_story(hartwell):
             days=40
         )
         assert max(dates) < today
+    # nobody verified their own treatment action
+    from isova.models import Action
+
+    for action in Action.objects.for_source_model(Risk).filter(status="verified"):
+        assert action.verified_by_id not in (action.owner_id, action.completed_by_id)
     # every risk has a process, and no e-mail would go out for the story
     assert not risks.filter(process=None).exists()
     assert not Notification.objects.filter(
