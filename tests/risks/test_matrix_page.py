@@ -7,7 +7,11 @@ from risks.models import RiskMatrix
 from tests.risks.conftest import raise_risk
 
 LEVELS = "Rare | seldom\nSometimes | now and then\nOften | every month"
-BANDS = "Low | 1 | 2 | #2da44e | 365 | 180 | no\nMedium | 3 | 4 | #d4a72c | 90 | 60 | no\nHigh | 6 | 9 | #cf222e | 30 | 14 | yes"
+BANDS = (
+    "Low | 1 | 2 | #2da44e | 365 | 180 | no\n"
+    "Medium | 3 | 4 | #d4a72c | 90 | 60 | no\n"
+    "High | 6 | 9 | #cf222e | 30 | 14 | yes"
+)
 
 
 def post(client, **overrides):
