@@ -182,7 +182,8 @@ def _parse_row(
         process = processes.get(data["process"].strip().lower())
         if process is None:
             raise ValueError(
-                f"Process “{data['process'].strip()}” is not one of this organisation’s."
+                f"Process “{data['process'].strip()}” is not one of this organisation’s "
+                "(add it under Audits › Processes first)."
             )
     kind = _choice(data.get("kind") or "risk", Kind, "Kind")
     next_review = data.get("next_review_date", "").strip()

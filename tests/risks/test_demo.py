@@ -70,3 +70,29 @@ def test_the_care_home_has_a_handful_of_risks(db):
     audits_demo.seed(organisation, users, random.Random(9001))
     demo.seed(organisation, users, random.Random(9001))
     assert 3 <= Risk.objects.for_org(organisation).count() <= 8
+
+
+def test_the_demo_register_exports_and_reimports_into_a_new_organisation(hartwell, client):
+    import io
+
+    from audits.models import Process
+    from isova.models import Membership, Organisation
+    from risks import csvio
+    from tests.conftest import membership_of
+
+    organisation, users = hartwell
+    client.force_login(users["manager@example.com"])
+    text = client.get("/risks/export/").content
+    newco = Organisation.objects.create(name="Newco", slug="newco")
+    for membership in Membership.objects.filter(organisation=organisation):
+        Membership.objects.create(organisation=newco, user=membership.user, role=membership.role)
+    for process in Process.objects.for_org(organisation):
+        Process.objects.create(organisation=newco, name=process.name)
+    created = csvio.import_register(
+        membership=membership_of(users["manager@example.com"], newco), upload=io.BytesIO(text)
+    )
+    assert len(created) == Risk.objects.for_org(organisation).count()
+    fields = ("reference", "title", "residual_score", "owner__email", "process__name", "status")
+    ours = list(Risk.objects.for_org(organisation).order_by("reference").values_list(*fields))
+    theirs = list(Risk.objects.for_org(newco).order_by("reference").values_list(*fields))
+    assert ours == theirs
