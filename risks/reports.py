@@ -68,6 +68,16 @@ def panel(ctx: PanelContext) -> dict[str, Any]:
     """The dashboard's "Risk status": 7 queries whatever the size of the register."""
     org, today = ctx.organisation, ctx.today
     risks = Risk.objects.for_org(org)
+    plan_actions = Action.objects.for_org(org).for_source_model(Risk)
+    # The dashboard's own filters (already validated ids), when it has them.
+    narrowed = {
+        field: ctx.filters[name]
+        for name, field in (("process", "process_id"), ("owner", "owner_id"))
+        if ctx.filters.get(name)
+    }
+    if narrowed:
+        risks = risks.filter(**narrowed)
+        plan_actions = plan_actions.filter(source_id__in=risks.values("pk"))
     # 1–2: the current matrix (its approved version, then the row)
     matrix = current_matrix(org)
     bands = [b["name"] for b in matrix.bands]
@@ -80,7 +90,7 @@ def panel(ctx: PanelContext) -> dict[str, Any]:
     # 5: reviews overdue
     overdue_reviews = risks.review_overdue(today).count()
     # 6: overdue treatment actions
-    overdue_actions = Action.objects.for_org(org).for_source_model(Risk).overdue(today).count()
+    overdue_actions = plan_actions.overdue(today).count()
     # 7: residual heat-map cell counts
     grid = heat_map(matrix, risks.filter(kind=Kind.RISK).cells("residual"), "residual", "risk")
     return {

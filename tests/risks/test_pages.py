@@ -254,3 +254,35 @@ def test_the_dashboard_panel_template_renders_counts_and_cells(org, rf):
     )
     html = render_to_string("risks/_dashboard_panel.html", panel(ctx))
     assert "Fire in the paint shop" in html and "Critical" in html
+
+
+def test_the_dashboard_panel_honours_the_dashboards_owner_filter(org, rf):
+    raise_risk(org, title="Mine", owner=org.staff)
+    raise_risk(org, title="Not mine")
+    membership = membership_of(org.leader, org.organisation)
+    ctx = PanelContext(
+        request=rf.get("/"),
+        organisation=org.organisation,
+        membership=membership,
+        today=org.organisation.today(),
+        filters={"owner": org.staff.pk},
+    )
+    assert [r.title for r in panel(ctx)["top"]] == ["Mine"]
+
+
+def test_a_manager_cannot_approve_a_risk_plan(org, risk, as_user):
+    from isova import records
+
+    services.plan_action_add(
+        membership=membership_of(org.manager, org.organisation),
+        risk=risk,
+        title="Plan",
+        owner=org.staff,
+        due_date=datetime.date(2030, 1, 1),
+    )
+    records.submit(membership=membership_of(org.leader, org.organisation), obj=risk)
+    response = as_user(org.manager).post(
+        f"/records/risks.risk/{risk.pk}/decide/", {"decision": "approve", "password": "x"}
+    )
+    assert response.status_code == 403
+    assert records.state(risk).status == "submitted"
