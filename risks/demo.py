@@ -559,7 +559,7 @@ def _raise(
         membership=by,
         kind=spec.kind,
         title=spec.title,
-        description=spec.consequence and f"{spec.cause} {spec.consequence}".strip(),
+        description="",
         category=spec.category,
         process=processes.get(spec.process),
         cause=spec.cause,

@@ -17,8 +17,8 @@ from .services import RISK_FIELDS
 MAX_UPLOAD_BYTES = 2_000_000
 
 
-def _levels(field: forms.Field, scale: list[dict], label: str) -> None:
-    field.choices = [("", f"Choose the {label}")] + [  # type: ignore[attr-defined]
+def _levels(field: forms.Field, scale: list[dict], label: str, empty: str = "") -> None:
+    field.choices = [("", empty or f"Choose the {label}")] + [  # type: ignore[attr-defined]
         (str(i), f"{i} – {level['name']}") for i, level in enumerate(scale, start=1)
     ]
 
@@ -142,10 +142,8 @@ class FilterForm(forms.Form):
         self.fields["band"].choices = [("", "Any band")] + [  # type: ignore[attr-defined]
             (b["name"], b["name"]) for b in matrix.bands
         ]
-        _levels(self.fields["likelihood"], matrix.likelihood, "likelihood")
-        _levels(self.fields["impact"], matrix.impact, "impact")
-        self.fields["likelihood"].choices[0] = ("", "Any likelihood")  # type: ignore[attr-defined]
-        self.fields["impact"].choices[0] = ("", "Any impact")  # type: ignore[attr-defined]
+        _levels(self.fields["likelihood"], matrix.likelihood, "likelihood", "Any likelihood")
+        _levels(self.fields["impact"], matrix.impact, "impact", "Any impact")
 
     def filter(self, queryset: Any, today: Any) -> Any:
         if not self.is_valid():

@@ -286,3 +286,9 @@ def test_a_manager_cannot_approve_a_risk_plan(org, risk, as_user):
     )
     assert response.status_code == 403
     assert records.state(risk).status == "submitted"
+
+
+def test_the_register_filter_form_shows_no_template_comment_and_says_any_level(org, as_user):
+    page = as_user(org.staff).get("/risks/").content.decode()
+    assert "{#" not in page and "A list's filter form" not in page
+    assert ">Any likelihood</option>" in page and ">Any impact</option>" in page
