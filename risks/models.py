@@ -13,7 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
@@ -220,6 +220,12 @@ class RiskQuerySet(models.QuerySet["Risk"]):
         return self.annotate(
             overdue=Q(next_review_date__lt=today) & ~Q(status=Status.CLOSED),
         )
+
+    def with_trend(self) -> RiskQuerySet:
+        """Annotates `previous_score`: the score of the assessment before the latest one (how
+        the risk moved at its last review; None with a single assessment), in the same query."""
+        earlier = Assessment.objects.filter(risk=OuterRef("pk")).order_by("-assessed_on", "-pk")
+        return self.annotate(previous_score=Subquery(earlier.values("score")[1:2]))
 
     def for_list(self) -> RiskQuerySet:
         """Everything a register row shows, in one query."""

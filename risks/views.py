@@ -40,7 +40,9 @@ def index(request: OrgRequest) -> HttpResponse:
     today = org.today()
     matrix = services.current_matrix(org)
     form = FilterForm(request.GET or None, organisation=org, matrix=matrix)
-    queryset = form.filter(Risk.objects.for_org(org).with_flags(today).for_list(), today)
+    queryset = form.filter(
+        Risk.objects.for_org(org).with_flags(today).with_trend().for_list(), today
+    )
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

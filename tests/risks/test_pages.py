@@ -292,3 +292,18 @@ def test_the_register_filter_form_shows_no_template_comment_and_says_any_level(o
     page = as_user(org.staff).get("/risks/").content.decode()
     assert "{#" not in page and "A list's filter form" not in page
     assert ">Any likelihood</option>" in page and ">Any impact</option>" in page
+
+
+def test_the_register_shows_how_each_risk_moved_at_its_last_review(org, as_user):
+    risk = raise_risk(org, title="Moving", inherent_likelihood=4, inherent_impact=4)
+    services.risk_review_record(
+        membership=membership_of(org.manager, org.organisation),
+        risk=risk,
+        reviewed_on=org.organisation.today(),
+        likelihood=2,
+        impact=4,
+        controls_effective=True,
+    )
+    raise_risk(org, title="Still")
+    page = as_user(org.staff).get("/risks/").content.decode()
+    assert page.count("at the last review") == 1 and "fell from 16 at the last review" in page
