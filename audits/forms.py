@@ -294,18 +294,34 @@ class RiskDecisionForm(StepForm):
         label="Does this change our risks or opportunities?",
         error_messages={"required": "Answer yes or no."},
     )
+    risks: forms.ModelMultipleChoiceField[Any] = forms.ModelMultipleChoiceField(
+        queryset=None,  # the register's risks of the organisation, set in __init__
+        required=False,
+        label="Risks and opportunities it changes",
+        help_text="From the risk register; or raise a new one from this finding.",
+    )
     note = forms.CharField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
         max_length=2000,
-        label="Which risk, and how",
-        help_text="Name the risk or opportunity (required when yes).",
+        label="How",
+        help_text="Required when yes and no risk is chosen.",
     )
+
+    def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The risk register (risks app) links itself to findings (Risk.findings): reach it by
+        # that relation rather than by importing the app that sits above this one.
+        register = Finding._meta.get_field("risks").related_model
+        limit_choices(
+            self.fields["risks"], register._default_manager.filter(organisation=organisation)
+        )
 
     def clean(self) -> dict[str, Any]:
         super().clean()
         data = self.cleaned_data
-        if data.get("changes_risks") == "yes" and not (data.get("note") or "").strip():
+        named = (data.get("note") or "").strip() or data.get("risks")
+        if data.get("changes_risks") == "yes" and not named:
             self.add_error("note", "Name the risk (or opportunity) that changes and how.")
         return data
 

@@ -7,7 +7,7 @@ aggregates); every write goes through audits/services.py.
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -495,6 +495,11 @@ class Finding(ActionSource, Approvable):
     age: datetime.timedelta
     # Prefetched by FindingQuerySet.with_actions().
     action_list: list[Action]
+    # The risk register's links to this finding (risks.Risk.findings, declared on that side).
+    if TYPE_CHECKING:
+        from django.db.models.fields.related_descriptors import ManyRelatedManager
+
+        risks: ManyRelatedManager[Any, Any]
 
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, related_name="findings"

@@ -540,12 +540,22 @@ def finding_plan_effectiveness_check(
 
 @transaction.atomic
 def finding_record_risk_decision(
-    *, membership: Membership, finding: Finding, changes_risks: bool, note: str = ""
+    *,
+    membership: Membership,
+    finding: Finding,
+    changes_risks: bool,
+    note: str = "",
+    risks: list[Any] | None = None,
 ) -> Finding:
-    """10.2.1 e): does this change our risks and opportunities? Yes needs the risk named."""
+    """10.2.1 e): does this change our risks and opportunities? Yes needs the risk named
+    (risks of the register, or a note)."""
     current = _respond(membership, finding)
-    if changes_risks and not note.strip():
+    risks = list(risks or []) if changes_risks else []
+    if any(r.organisation_id != membership.organisation_id for r in risks):
+        raise AuditError("Choose risks of this organisation.")
+    if changes_risks and not (note.strip() or risks):
         raise AuditError("Name the risk (or opportunity) that changes and how.")
+    current.risks.set(risks)
     current.risk_changes, current.risk_note = changes_risks, note.strip()
     current.risk_decided_by, current.risk_decided_at = membership.user, timezone.now()
     fields = ["risk_changes", "risk_note", "risk_decided_by", "risk_decided_at"]

@@ -399,7 +399,8 @@ def _finding_context(request: OrgRequest, finding: Finding, **forms: Any) -> dic
         or CorrectiveActionForm(organisation=org, initial={"due_date": finding.response_due}),
         "plan_form": forms.get("plan_form")
         or EffectivenessPlanForm(initial={"check_after": finding.effectiveness_check_after}),
-        "risk_form": forms.get("risk_form") or RiskDecisionForm(initial=_risk_initial(finding)),
+        "risk_form": forms.get("risk_form")
+        or RiskDecisionForm(initial=_risk_initial(finding), organisation=request.organisation),
         "effectiveness_form": forms.get("effectiveness_form") or EffectivenessForm(),
         "history": history.entries(records, users=users, ignore=HISTORY_IGNORED),
         "signoffs": _signoffs(finding),
@@ -409,7 +410,11 @@ def _finding_context(request: OrgRequest, finding: Finding, **forms: Any) -> dic
 def _risk_initial(finding: Finding) -> dict[str, Any]:
     if finding.risk_changes is None:
         return {}
-    return {"changes_risks": "yes" if finding.risk_changes else "no", "note": finding.risk_note}
+    return {
+        "changes_risks": "yes" if finding.risk_changes else "no",
+        "note": finding.risk_note,
+        "risks": list(finding.risks.all()),
+    }
 
 
 @member_required
@@ -535,9 +540,19 @@ def finding_risk(request: OrgRequest, pk: int) -> HttpResponse:
             finding=finding,
             changes_risks=form.cleaned_data["changes_risks"] == "yes",
             note=form.cleaned_data["note"],
+            risks=list(form.cleaned_data["risks"]),
         )
 
-    return _step(request, pk, RiskDecisionForm, "risk_form", "risks", call, "Risk decision saved.")
+    return _step(
+        request,
+        pk,
+        RiskDecisionForm,
+        "risk_form",
+        "risks",
+        call,
+        "Risk decision saved.",
+        organisation=request.organisation,
+    )
 
 
 @require_POST

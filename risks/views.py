@@ -1,9 +1,325 @@
-from django.http import HttpResponse
-from django.shortcuts import render
+from __future__ import annotations
 
-from isova.tenancy import OrgRequest, member_required
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET
+
+from audits.models import Finding, Process
+from isova import records
+from isova.errors import DomainError
+from isova.http import render_page
+from isova.models import Action
+from isova.tenancy import OrgRequest, get_for_org, has_perm, member_required, require
+
+from . import csvio, reports, services
+from .forms import FilterForm, ImportForm, MatrixForm, PlanActionForm, ReviewForm, RiskForm
+from .models import Kind, Risk, RiskMatrix
+
+PAGE_SIZE = 50
+
+
+def _get_risk(request: OrgRequest, pk: int) -> Risk:
+    """One risk of the request's organisation (404 otherwise)."""
+    queryset = Risk.objects.select_related("owner", "process", "matrix", "created_by")
+    return get_for_org(request, queryset, pk=pk)
+
+
+def _errors(form: Any, error: Exception) -> None:
+    form.add_error(None, getattr(error, "message", None) or str(error))
 
 
 @member_required
 def index(request: OrgRequest) -> HttpResponse:
-    return render(request, "risks/index.html")
+    """The register: filters, sort, pages; HTMX swaps #results and keeps the address."""
+    org = request.organisation
+    today = org.today()
+    matrix = services.current_matrix(org)
+    form = FilterForm(request.GET or None, organisation=org, matrix=matrix)
+    queryset = form.filter(
+        Risk.objects.for_org(org).with_flags(today).with_trend().for_list(), today
+    )
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "form": form,
+        "page": page,
+        "query": query.urlencode(),
+        "can_edit": has_perm(request.membership, "risks.risk.edit"),
+        "can_import": has_perm(request.membership, "risks.risk.import"),
+        "colours": {b["name"]: b.get("colour", "") for b in matrix.bands},
+    }
+    return render_page(request, "risks/index.html", context, partial="results")
+
+
+@member_required
+def heat_map(request: OrgRequest) -> HttpResponse:
+    """Inherent and residual positions side by side, each cell a link to the register."""
+    org = request.organisation
+    kind = request.GET.get("kind", Kind.RISK)
+    if kind not in Kind.values:
+        kind = Kind.RISK
+    matrix = services.current_matrix(org)
+    risks = Risk.objects.for_org(org).filter(kind=kind)
+    maps = [
+        {
+            "basis": basis,
+            "title": title,
+            "grid": reports.heat_map(matrix, risks.cells(basis), basis, kind),
+        }
+        for basis, title in (("inherent", "Inherent"), ("residual", "Residual (current)"))
+    ]
+    context = {
+        "matrix": matrix,
+        "maps": maps,
+        "kind": kind,
+        "kinds": Kind.choices,
+        "impact_levels": matrix.impact,
+    }
+    return render_page(request, "risks/heat_map.html", context, partial="maps")
+
+
+def _risk_form(request: OrgRequest, instance: Risk | None = None, **kwargs: Any) -> RiskForm:
+    org = request.organisation
+    return RiskForm(
+        request.POST or None,
+        instance=instance,
+        organisation=org,
+        matrix=services.current_matrix(org),
+        **kwargs,
+    )
+
+
+def _form_data(form: RiskForm) -> dict[str, Any]:
+    names = (*services.RISK_FIELDS, "objectives", "findings")
+    return {f: form.cleaned_data[f] for f in names}
+
+
+def _from_finding(request: OrgRequest) -> dict[str, Any]:
+    """A new risk prefilled from an audit finding (?finding=<id>, the finding's own org only)."""
+    pk = request.GET.get("finding", "")
+    if not pk.isdigit():
+        return {}
+    finding = get_for_org(request, Finding.objects.select_related("process"), pk=int(pk))
+    return {
+        "title": f"From finding {finding.reference}: {finding.description}"[:200],
+        "description": f"Raised from audit finding {finding} ({finding.clause}).\n\n"
+        + finding.description,
+        "process": finding.process,
+        "findings": [finding],
+    }
+
+
+@member_required
+def create(request: OrgRequest) -> HttpResponse:
+    require(request, "risks.risk.edit")
+    kind = request.GET.get("kind") if request.GET.get("kind") in Kind.values else Kind.RISK
+    initial = {"owner": request.user, "kind": kind} | _from_finding(request)
+    form = _risk_form(request, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            risk = services.risk_create(membership=request.membership, **_form_data(form))
+        except DomainError as error:
+            _errors(form, error)
+        else:
+            messages.success(request, f"{risk.reference} raised. Add its treatment plan next.")
+            return redirect(risk)
+    status = 422 if request.method == "POST" else 200
+    return render(request, "risks/form.html", {"form": form, "risk": None}, status=status)
+
+
+@member_required
+def edit(request: OrgRequest, pk: int) -> HttpResponse:
+    require(request, "risks.risk.edit")
+    risk = _get_risk(request, pk)
+    form = _risk_form(request, instance=risk)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.risk_update(
+                membership=request.membership, risk=_get_risk(request, pk), **_form_data(form)
+            )
+        except DomainError as error:
+            _errors(form, error)
+        else:
+            messages.success(request, "Saved.")
+            return redirect(risk)
+    status = 422 if request.method == "POST" else 200
+    return render(request, "risks/form.html", {"form": form, "risk": risk}, status=status)
+
+
+def _chart(risk: Risk, assessments: list[Any]) -> dict[str, Any]:
+    return {
+        "reference": risk.reference,
+        "x": [a.assessed_on.isoformat() for a in assessments],
+        "y": [a.score for a in assessments],
+        "text": [
+            f"{a.get_kind_display()}: {a.band} ({a.likelihood}×{a.impact})" for a in assessments
+        ],
+        "inherent": risk.inherent_score,
+        "target": (
+            risk.target_likelihood * risk.target_impact
+            if risk.target_likelihood and risk.target_impact
+            else None
+        ),
+    }
+
+
+@member_required
+def detail(request: OrgRequest, pk: int) -> HttpResponse:
+    risk = _get_risk(request, pk)
+    today = request.organisation.today()
+    assessments = list(risk.assessments.select_related("assessed_by", "matrix"))
+    plan = list(Action.objects.for_source(risk).for_list().order_by("due_date", "pk"))
+    context = records.record_panel_context(request, risk) | {
+        "risk": risk,
+        "today": today,
+        "assessments": assessments,
+        "reviews": [a for a in reversed(assessments) if a.kind == "review"],
+        "plan": plan,
+        "chart": _chart(risk, assessments),
+        "objectives": risk.objectives.all(),
+        "findings": risk.findings.select_related("audit"),
+        "can_edit": has_perm(request.membership, "risks.risk.edit"),
+        "can_review": has_perm(request.membership, "risks.risk.review"),
+        "overdue": bool(risk.next_review_date and risk.next_review_date < today)
+        and risk.status != "closed",
+        "band": risk.matrix.band_named(risk.residual_band) or {},
+        "inherent_band": risk.matrix.band_named(risk.inherent_band) or {},
+        "likelihood_name": _level(risk.matrix.likelihood, risk.residual_likelihood),
+        "impact_name": _level(risk.matrix.impact, risk.residual_impact),
+    }
+    return render(request, "risks/detail.html", context)
+
+
+def _level(scale: list[dict], n: int | None) -> str:
+    return scale[n - 1]["name"] if n and 0 < n <= len(scale) else ""
+
+
+@member_required
+def review(request: OrgRequest, pk: int) -> HttpResponse:
+    require(request, "risks.risk.review")
+    risk = _get_risk(request, pk)
+    today = request.organisation.today()
+    form = ReviewForm(
+        request.POST or None,
+        matrix=services.current_matrix(request.organisation),
+        initial={
+            "reviewed_on": today,
+            "likelihood": risk.residual_likelihood,
+            "impact": risk.residual_impact,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.risk_review_record(
+                membership=request.membership, risk=risk, **form.cleaned_data
+            )
+        except DomainError as error:
+            _errors(form, error)
+        else:
+            messages.success(request, "Review recorded.")
+            return redirect(risk)
+    status = 422 if request.method == "POST" else 200
+    return render(request, "risks/review_form.html", {"form": form, "risk": risk}, status=status)
+
+
+@member_required
+def plan_action_add(request: OrgRequest, pk: int) -> HttpResponse:
+    require(request, "risks.risk.edit")
+    risk = _get_risk(request, pk)
+    today = request.organisation.today()
+    form = PlanActionForm(
+        request.POST or None,
+        organisation=request.organisation,
+        initial={"owner": risk.owner, "due_date": services.treatment_due(risk, today)},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.plan_action_add(membership=request.membership, risk=risk, **form.cleaned_data)
+        except DomainError as error:
+            _errors(form, error)
+        else:
+            messages.success(request, "Treatment action added.")
+            return redirect(risk)
+    status = 422 if request.method == "POST" else 200
+    return render(request, "risks/plan_form.html", {"form": form, "risk": risk}, status=status)
+
+
+@member_required
+def matrix(request: OrgRequest) -> HttpResponse:
+    """The matrix: the version in use, any newer draft, and every version (view with
+    ?version=N); leaders and managers edit, then submit it for a leader's approval."""
+    org = request.organisation
+    current = services.current_matrix(org)
+    versions = list(RiskMatrix.objects.for_org(org).order_by("-number"))
+    number = request.GET.get("version", "")
+    shown = next((m for m in versions if str(m.number) == number), None) or versions[0]
+    can_edit = has_perm(request.membership, "risks.matrix.edit")
+    form = None
+    if can_edit:
+        latest = versions[0]
+        form = MatrixForm(request.POST or None, initial=MatrixForm.initial_for(latest))
+        if request.method == "POST" and form.is_valid():
+            try:
+                saved = services.matrix_update(membership=request.membership, **form.cleaned_data)
+            except DomainError as error:
+                _errors(form, error)
+            else:
+                messages.success(request, f"Matrix version {saved.number} saved as a draft.")
+                return redirect(saved.get_absolute_url())
+    elif request.method == "POST":
+        raise PermissionDenied("Only leaders and managers change the matrix.")
+    context = records.record_panel_context(request, shown) | {
+        "matrix": shown,
+        "current": current,
+        "versions": versions,
+        "form": form,
+        "grid": reports.heat_map(shown, {}, "residual", "risk"),
+    }
+    status = 422 if request.method == "POST" else 200
+    return render(request, "risks/matrix.html", context, status=status)
+
+
+@require_GET
+@member_required
+def export(request: OrgRequest) -> HttpResponse:
+    risks = Risk.objects.for_org(request.organisation).for_list().order_by("reference")
+    response = HttpResponse(
+        "".join(csvio.export_lines(risks.iterator(chunk_size=500))),
+        content_type="text/csv; charset=utf-8",
+    )
+    name = f"risks-{request.organisation.slug}-{request.organisation.today():%Y-%m-%d}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@member_required
+def import_register(request: OrgRequest) -> HttpResponse:
+    require(request, "risks.risk.import")
+    form = ImportForm(request.POST, request.FILES) if request.method == "POST" else ImportForm()
+    errors: list[csvio.RowError] = []
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                created = csvio.import_register(
+                    membership=request.membership, upload=form.cleaned_data["file"]
+                )
+            except csvio.ImportFailed as failed:
+                errors = failed.errors
+            else:
+                messages.success(request, f"Imported {len(created)} risk(s).")
+                return redirect("risks:index")
+        status = 422
+    context = {
+        "form": form,
+        "errors": errors,
+        "columns": csvio.COLUMNS,
+        "processes": Process.objects.for_org(request.organisation),
+    }
+    return render(request, "risks/import.html", context, status=status)

@@ -1,0 +1,234 @@
+"""What the risks app reports to the core: the dashboard panel, the management-review input
+(9.3.2 e) and the leadership evidence (5.1.1 d, 5.1.2 b); and the heat-map grid they share
+with the heat-map page. Each runs a fixed number of queries.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterator
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.urls import reverse
+from django.utils.http import urlencode
+
+from isova.models import Action, Organisation, Role, SignOff
+from isova.registry import Evidence, Gap, PanelContext
+
+from .models import Assessment, Category, Kind, Risk, RiskMatrix
+from .services import current_matrix
+
+
+def cell_url(basis: str, kind: str, likelihood: int, impact: int) -> str:
+    """The register filtered to one heat-map cell (live risks of the kind at that position)."""
+    query: dict[str, str | int] = {
+        "kind": kind,
+        "status": "live",
+        "basis": basis,
+        "likelihood": likelihood,
+        "impact": impact,
+    }
+    return reverse("risks:index") + "?" + urlencode(query)
+
+
+def heat_map(
+    matrix: RiskMatrix, cells: dict[tuple[int, int], int], basis: str, kind: str
+) -> list[dict[str, Any]]:
+    """Rows of the grid, the most likely first; each cell with its count, band and link."""
+    rows_n, cols_n = matrix.size
+    grid = []
+    for likelihood in range(rows_n, 0, -1):
+        row = []
+        for impact in range(1, cols_n + 1):
+            rank, band = matrix.band_for(likelihood * impact)
+            row.append(
+                {
+                    "likelihood": likelihood,
+                    "impact": impact,
+                    "score": likelihood * impact,
+                    "count": cells.get((likelihood, impact), 0),
+                    "band": band["name"],
+                    "colour": band.get("colour", "#ffffff"),
+                    "rank": rank,
+                    "url": cell_url(basis, kind, likelihood, impact),
+                }
+            )
+        grid.append(
+            {
+                "likelihood": likelihood,
+                "name": matrix.likelihood[likelihood - 1]["name"],
+                "cells": row,
+            }
+        )
+    return grid
+
+
+def panel(ctx: PanelContext) -> dict[str, Any]:
+    """The dashboard's "Risk status": 7 queries whatever the size of the register."""
+    org, today = ctx.organisation, ctx.today
+    risks = Risk.objects.for_org(org)
+    plan_actions = Action.objects.for_org(org).for_source_model(Risk)
+    # The dashboard's own filters (already validated ids), when it has them.
+    narrowed = {
+        field: ctx.filters[name]
+        for name, field in (("process", "process_id"), ("owner", "owner_id"))
+        if ctx.filters.get(name)
+    }
+    if narrowed:
+        risks = risks.filter(**narrowed)
+        plan_actions = plan_actions.filter(source_id__in=risks.values("pk"))
+    # 1–2: the current matrix (its approved version, then the row)
+    matrix = current_matrix(org)
+    bands = [b["name"] for b in matrix.bands]
+    # 3: counts per band, inherent and residual (one aggregate)
+    counts = risks.filter(kind=Kind.RISK).band_counts(bands)
+    # 4: the five highest residual scores, with their owners
+    top = list(
+        risks.live().for_list().order_by("-residual_score", "-inherent_score", "reference")[:5]
+    )
+    # 5: reviews overdue
+    overdue_reviews = risks.review_overdue(today).count()
+    # 6: overdue treatment actions
+    overdue_actions = plan_actions.overdue(today).count()
+    # 7: residual heat-map cell counts
+    grid = heat_map(matrix, risks.filter(kind=Kind.RISK).cells("residual"), "residual", "risk")
+    return {
+        "matrix": matrix,
+        "band_rows": [
+            {
+                "name": b["name"],
+                "colour": b.get("colour", ""),
+                "inherent": counts["inherent"][b["name"]],
+                "residual": counts["residual"][b["name"]],
+            }
+            for b in matrix.bands
+        ],
+        "top": top,
+        "overdue_reviews": overdue_reviews,
+        "overdue_reviews_url": reverse("risks:index") + "?review_overdue=on",
+        "overdue_actions": overdue_actions,
+        "grid": grid,
+        "impact_levels": matrix.impact,
+    }
+
+
+def review_input(org: Organisation, since: datetime.date, until: datetime.date) -> dict[str, Any]:
+    """9.3.2 e): did the treatments work? Risks whose residual score fell below the inherent
+    one and those that did not, counts per band, reviews held and overdue: 4 queries."""
+    matrix = current_matrix(org)  # 1–2
+    bands = [b["name"] for b in matrix.bands]
+    live = Risk.objects.for_org(org).live()
+    treated: list[dict[str, Any]] = [
+        {
+            "reference": r.reference,
+            "title": r.title,
+            "kind": r.kind,
+            "inherent": r.inherent_score,
+            "inherent_band": r.inherent_band,
+            "residual": r.residual_score,
+            "residual_band": r.residual_band,
+            "url": r.get_absolute_url(),
+        }
+        for r in live.exclude(treatment__in=("accept", "ignore")).order_by(
+            "-inherent_score", "reference"
+        )  # 3
+    ]
+    counts = live.filter(kind=Kind.RISK).band_counts(bands)  # 4
+    reviews = Assessment.objects.for_org(org).reviews()
+    held = reviews.filter(assessed_on__gte=since, assessed_on__lte=until).count()  # 5
+    overdue = list(
+        live.review_overdue(until)
+        .order_by("next_review_date")
+        .values_list("reference", "title", "next_review_date")
+    )  # 6
+    if not treated and not held and not overdue:
+        return {}
+    return {
+        "fell": [r for r in treated if r["residual"] < r["inherent"]],
+        "not_fell": [r for r in treated if r["residual"] >= r["inherent"]],
+        "bands": [
+            {
+                "name": name,
+                "inherent": counts["inherent"][name],
+                "residual": counts["residual"][name],
+            }
+            for name in bands
+        ],
+        "reviews_held": held,
+        "overdue_reviews": [
+            {"reference": ref, "title": title, "due": due.isoformat() if due else ""}
+            for ref, title, due in overdue
+        ],
+        "since": since.isoformat(),
+        "until": until.isoformat(),
+    }
+
+
+def evidence(
+    org: Organisation, start: datetime.date, end: datetime.date
+) -> Iterator[Evidence | Gap]:
+    """5.1.1 d) risk-based thinking: leaders reviewing risks and approving plans; 5.1.2 b)
+    customer-related risks reviewed. A gap when no leader reviewed or approved a risk."""
+    leaders = {
+        m.user_id: m.user.get_full_name()
+        for m in org.memberships.filter(role=Role.LEADER).select_related("user")
+    }
+    reviews = list(
+        Assessment.objects.for_org(org)
+        .reviews()
+        .filter(assessed_on__gte=start, assessed_on__lte=end)
+        .select_related("risk")
+        .order_by("assessed_on")
+    )
+    by_leaders = [a for a in reviews if a.assessed_by_id in leaders]
+    approvals = list(
+        SignOff.objects.filter(
+            organisation=org,
+            content_type=ContentType.objects.get_for_model(Risk),
+            meaning="approved",
+            signed_at__date__gte=start,
+            signed_at__date__lte=end,
+        ).order_by("signed_at")
+    )
+    register = reverse("risks:index")
+    if by_leaders:
+        yield Evidence(
+            clause="5.1.1 d",
+            summary=f"Leaders reviewed {len(by_leaders)} risk assessment(s) in the period.",
+            count=len(by_leaders),
+            last_date=by_leaders[-1].assessed_on,
+            people=tuple(sorted({leaders[a.assessed_by_id] for a in by_leaders})),
+            url=register,
+        )
+    if approvals:
+        yield Evidence(
+            clause="5.1.1 d",
+            summary=f"Leaders approved {len(approvals)} risk treatment plan(s) in the period.",
+            count=len(approvals),
+            last_date=approvals[-1].signed_at.date(),
+            people=tuple(sorted({s.signer_name for s in approvals})),
+            url=register,
+        )
+    if not by_leaders and not approvals:
+        yield Gap(
+            clause="5.1.1 d",
+            summary="No leader reviewed a risk or approved a treatment plan in the period.",
+            severity=2,
+            url=register,
+        )
+    customer = [a for a in reviews if a.risk.category == Category.CUSTOMER]
+    if customer:
+        yield Evidence(
+            clause="5.1.2 b",
+            summary=f"Customer-related risks reviewed {len(customer)} time(s) in the period.",
+            count=len(customer),
+            last_date=customer[-1].assessed_on,
+            url=register + "?category=customer",
+        )
+    else:
+        yield Gap(
+            clause="5.1.2 b",
+            summary="No customer-related risk or opportunity was reviewed in the period.",
+            url=register + "?category=customer",
+        )
