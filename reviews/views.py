@@ -154,6 +154,7 @@ def review_detail(request: OrgRequest, pk: int) -> HttpResponse:
 @require_POST
 @member_required
 def review_note(request: OrgRequest, pk: int) -> HttpResponse:
+    require(request, "reviews.review.record")
     """Save a section's comment (planned) or discussion (held); HTMX gets the section back."""
     review = _get_review(request, pk)
     form: NoteForm | DiscussionForm = (
@@ -182,6 +183,7 @@ def review_note(request: OrgRequest, pk: int) -> HttpResponse:
 @require_POST
 @member_required
 def review_attendance(request: OrgRequest, pk: int) -> HttpResponse:
+    require(request, "reviews.review.record")
     review = _get_review(request, pk)
     form = AttendanceForm(request.POST, rows=list(review.attendances.select_related("user")))
     if form.is_valid():
@@ -200,6 +202,7 @@ def review_attendance(request: OrgRequest, pk: int) -> HttpResponse:
 @require_POST
 @member_required
 def review_external(request: OrgRequest, pk: int) -> HttpResponse:
+    require(request, "reviews.review.record")
     review = _get_review(request, pk)
     form = ExternalProvidersForm(request.POST)
     try:
@@ -215,6 +218,7 @@ def review_external(request: OrgRequest, pk: int) -> HttpResponse:
 @require_POST
 @member_required
 def review_hold(request: OrgRequest, pk: int) -> HttpResponse:
+    require(request, "reviews.review.record")
     review = _get_review(request, pk)
     try:
         services.review_hold(membership=request.membership, review=review)
@@ -228,6 +232,7 @@ def review_hold(request: OrgRequest, pk: int) -> HttpResponse:
 @require_POST
 @member_required
 def review_output(request: OrgRequest, pk: int) -> HttpResponse:
+    require(request, "reviews.review.record")
     review = _get_review(request, pk)
     form = OutputForm(request.POST, organisation=review.organisation)
     if form.is_valid():
@@ -247,6 +252,7 @@ def review_output(request: OrgRequest, pk: int) -> HttpResponse:
 @require_POST
 @member_required
 def review_close(request: OrgRequest, pk: int) -> HttpResponse:
+    require(request, "reviews.review.sign")
     review = _get_review(request, pk)
     form = SignForm(request.POST)
     if form.is_valid():
@@ -316,6 +322,7 @@ def context_list(request: OrgRequest) -> HttpResponse:
 @require_POST
 @member_required
 def context_retire(request: OrgRequest, pk: int) -> HttpResponse:
+    require(request, "reviews.context.manage")
     issue = get_for_org(request, ContextIssue.objects.all(), pk=pk)
     services.context_issue_save(membership=request.membership, issue=issue, active=not issue.active)
     return flash_redirect(request, reverse("reviews:context"), "Register updated.")
@@ -427,6 +434,7 @@ def feedback_detail(request: OrgRequest, pk: int) -> HttpResponse:
 @require_POST
 @member_required
 def feedback_respond(request: OrgRequest, pk: int) -> HttpResponse:
+    require(request, "reviews.feedback.respond")
     feedback = _get_feedback(request, pk)
     form = RespondForm(request.POST, organisation=request.organisation)
     if form.is_valid():
@@ -445,6 +453,7 @@ def feedback_respond(request: OrgRequest, pk: int) -> HttpResponse:
 @require_POST
 @member_required
 def feedback_action(request: OrgRequest, pk: int) -> HttpResponse:
+    require(request, "reviews.feedback.respond")
     feedback = _get_feedback(request, pk)
     form = FeedbackActionForm(request.POST, organisation=request.organisation)
     if form.is_valid():
@@ -467,6 +476,7 @@ def feedback_action(request: OrgRequest, pk: int) -> HttpResponse:
 @require_POST
 @member_required
 def feedback_objective(request: OrgRequest, pk: int) -> HttpResponse:
+    require(request, "reviews.feedback.respond")
     feedback = _get_feedback(request, pk)
     form = ObjectiveLinkForm(request.POST, organisation=request.organisation)
     if form.is_valid():
