@@ -16,6 +16,7 @@ from decimal import Decimal
 from isova import actions, records
 from isova.demo import DEMO_PASSWORD
 from isova.models import Membership, Organisation, QualityPolicy, RecordStatus, User
+from isova.registry import registry
 from objectives.models import Objective
 
 from . import services
@@ -40,15 +41,24 @@ DISCUSSION = {
     "f": "Suggestions reviewed; two taken forward.",
 }
 ISSUES = [
-    (IssueKind.EXTERNAL, "Aerospace customers require AS9100-style first article inspection",
-     "Two key customers now ask for FAI reports with every new part."),
+    (
+        IssueKind.EXTERNAL,
+        "Aerospace customers require AS9100-style first article inspection",
+        "Two key customers now ask for FAI reports with every new part.",
+    ),
     (IssueKind.EXTERNAL, "Steel bar prices volatile", "Quote validity cut to 14 days."),
-    (IssueKind.INTERNAL, "Two experienced setters retire next year",
-     "Knowledge capture and training plan needed."),
-    (IssueKind.PARTY, "Customers: on-time delivery and certificates of conformity",
-     "OTD above 95%, CoC with every shipment."),
+    (
+        IssueKind.INTERNAL,
+        "Two experienced setters retire next year",
+        "Knowledge capture and training plan needed.",
+    ),
+    (
+        IssueKind.PARTY,
+        "Customers: on-time delivery and certificates of conformity",
+        "OTD above 95%, CoC with every shipment.",
+    ),
     (IssueKind.PARTY, "Employees: safe work and training", "Annual skills matrix review."),
-]  # fmt: skip
+]
 COMPLAINTS = [
     ("Late delivery of bracket batch", "Apex Aero", "delivery", "medium"),
     ("Burr on bore edge", "Northfield Pumps", "quality", "high"),
@@ -93,12 +103,16 @@ def _hartwell(org: Organisation, members: dict[str, Membership], rng: random.Ran
     leader, manager = members["leader@example.com"], members["manager@example.com"]
     if not ContextIssue.objects.for_org(org).exists():
         for kind, title, text in ISSUES:
-            services.context_issue_save(membership=manager, kind=kind, title=title, description=text)
+            services.context_issue_save(
+                membership=manager, kind=kind, title=title, description=text
+            )
     if not Feedback.objects.for_org(org).exists():
         _feedback(org, members, today, rng)
     if not Review.objects.for_org(org).exists():
-        attendees = [members[e].user for e in ("ops@example.com", "manager@example.com",
-                                                "production@example.com")]  # fmt: skip
+        attendees = [
+            members[e].user
+            for e in ("ops@example.com", "manager@example.com", "production@example.com")
+        ]
         absent = {1, 3}  # Owen Price sent apologies twice
         previous = today - datetime.timedelta(days=365)
         for n, days_ago in enumerate((330, 240, 150, 60)):
@@ -142,39 +156,50 @@ def _past_review(
         agenda="1. Actions from the last review\n2. Inputs pack\n3. Decisions",
     )
     for key in section_keys():
-        services.note_save(membership=manager, review=review, key=key,
-                           comment="Figures checked by the quality manager.")  # fmt: skip
+        services.note_save(
+            membership=manager,
+            review=review,
+            key=key,
+            comment="Figures checked by the quality manager.",
+        )
     services.review_hold(membership=manager, review=review)
     statuses = {a.user_id: AttendanceStatus.PRESENT for a in review.attendances.all()}
     if ops_absent:
         statuses[members["ops@example.com"].user_id] = AttendanceStatus.APOLOGIES
     services.attendance_record(membership=manager, review=review, statuses=statuses)
+    clauses = {s.key: s.clause[0] for s in registry.review_inputs()}
     for key in section_keys():
-        clause = next((c for c in DISCUSSION if key.endswith(c) or c in key), "")
-        services.note_save(membership=manager, review=review, key=key,
-                           discussion=DISCUSSION.get(clause, "Discussed; no change needed."))  # fmt: skip
+        discussion = DISCUSSION.get(clauses.get(key, ""), "Discussed; no change needed.")
+        services.note_save(membership=manager, review=review, key=key, discussion=discussion)
     decisions = [
-        (OutputKind.IMPROVEMENT, "Introduce first-article inspection checklist", "production@example.com"),
-        (OutputKind.RESOURCES, "Train a second CMM operator for night shift", "manager@example.com"),
-        (OutputKind.QMS_CHANGE, "Add supplier delivery performance to the monthly report", "stores@example.com"),
-    ]  # fmt: skip
+        (OutputKind.IMPROVEMENT, "Introduce first-article inspection checklist", "production@"),
+        (OutputKind.RESOURCES, "Train a second CMM operator for night shift", "manager@"),
+        (OutputKind.QMS_CHANGE, "Report supplier delivery performance monthly", "stores@"),
+    ]
     for kind, text, owner in decisions[: 2 + n % 2]:
         output = services.output_add(
             membership=leader,
             review=review,
             kind=kind,
             decision=f"{text} ({meeting:%b %Y})",
-            owner=members[owner].user,
+            owner=members[owner + "example.com"].user,
             due_date=meeting + datetime.timedelta(days=75),
             estimated_effort_hours=Decimal(16) if kind == OutputKind.RESOURCES else None,
         )
         if output.action and n < 2:  # the older reviews' actions are done
             actions.action_set_status(
-                membership=manager, action=output.action, status="done", version=1,
+                membership=manager,
+                action=output.action,
+                status="done",
+                version=1,
                 note="Done and checked at the next review.",
-            )  # fmt: skip
-    return services.review_close(membership=leader, review=review, password=DEMO_PASSWORD,
-                                 comment="Minutes approved at the meeting.")  # fmt: skip
+            )
+    return services.review_close(
+        membership=leader,
+        review=review,
+        password=DEMO_PASSWORD,
+        comment="Minutes approved at the meeting.",
+    )
 
 
 def _feedback(
@@ -185,15 +210,23 @@ def _feedback(
     for i, (title, customer, category, severity) in enumerate(COMPLAINTS):
         received = today - datetime.timedelta(days=20 + i * 55)
         feedback = services.feedback_submit(
-            membership=manager, kind=FeedbackKind.COMPLAINT, title=title, customer=customer,
-            received_on=received, category=category, severity=severity, owner=sales,
+            membership=manager,
+            kind=FeedbackKind.COMPLAINT,
+            title=title,
+            customer=customer,
+            received_on=received,
+            category=category,
+            severity=severity,
+            owner=sales,
             response_due=received + datetime.timedelta(days=14),
-        )  # fmt: skip
+        )
         if i:  # the latest complaint is still open
             services.feedback_respond(
-                membership=manager, feedback=feedback, status=FeedbackStatus.CLOSED,
+                membership=manager,
+                feedback=feedback,
+                status=FeedbackStatus.CLOSED,
                 response="Apologised, root cause found and the customer informed.",
-            )  # fmt: skip
+            )
             late = 20 if i == 3 else 7
             Feedback.objects.filter(pk=feedback.pk).update(
                 responded_at=datetime.datetime.combine(
@@ -202,43 +235,61 @@ def _feedback(
             )
     for i, (title, customer) in enumerate(COMPLIMENTS):
         services.feedback_submit(
-            membership=manager, kind=FeedbackKind.COMPLIMENT, title=title, customer=customer,
-            received_on=today - datetime.timedelta(days=40 + i * 100), category="service",
-        )  # fmt: skip
+            membership=manager,
+            kind=FeedbackKind.COMPLIMENT,
+            title=title,
+            customer=customer,
+            received_on=today - datetime.timedelta(days=40 + i * 100),
+            category="service",
+        )
     for month in range(12):
         for customer in ("Apex Aero", "Northfield Pumps", "Corby Hydraulics"):
             score = Decimal(str(round(rng.uniform(6.5, 9.5), 1)))
             feedback = services.feedback_submit(
-                membership=manager, kind=FeedbackKind.SURVEY, title=f"Quarterly survey {customer}",
-                customer=customer, score=score, category="survey",
+                membership=manager,
+                kind=FeedbackKind.SURVEY,
+                title=f"Quarterly survey {customer}",
+                customer=customer,
+                score=score,
+                category="survey",
                 received_on=today - datetime.timedelta(days=15 + month * 30),
-            )  # fmt: skip
+            )
             Feedback.objects.filter(pk=feedback.pk).update(status=FeedbackStatus.CLOSED)
     objective = Objective.objects.for_org(org).order_by("pk").first()
     for i, (title, email) in enumerate(SUGGESTIONS):
         feedback = services.feedback_submit(
-            membership=members[email], kind=FeedbackKind.SUGGESTION, title=title,
+            membership=members[email],
+            kind=FeedbackKind.SUGGESTION,
+            title=title,
             received_on=today - datetime.timedelta(days=30 + i * 80),
-        )  # fmt: skip
+        )
         if i == 2 and objective is not None:
             services.feedback_link_objective(
-                membership=manager, feedback=feedback, objective=objective,
+                membership=manager,
+                feedback=feedback,
+                objective=objective,
                 note="We now track first-time-right per machine in this objective.",
-            )  # fmt: skip
+            )
             services.feedback_respond(
-                membership=manager, feedback=feedback, status=FeedbackStatus.CLOSED,
+                membership=manager,
+                feedback=feedback,
+                status=FeedbackStatus.CLOSED,
                 response=feedback.response or "Taken into the objective.",
-            )  # fmt: skip
+            )
         elif i == 0:
             services.feedback_to_action(
-                membership=manager, feedback=feedback, title=title,
+                membership=manager,
+                feedback=feedback,
+                title=title,
                 owner=members["production@example.com"].user,
                 due_date=today + datetime.timedelta(days=20),
-            )  # fmt: skip
+            )
             services.feedback_respond(
-                membership=manager, feedback=feedback, status=FeedbackStatus.ANSWERED,
+                membership=manager,
+                feedback=feedback,
+                status=FeedbackStatus.ANSWERED,
                 response="Good idea: Priya will trial it on cell 2.",
-            )  # fmt: skip
+            )
 
 
 def _policy(org: Organisation, members: dict[str, Membership]) -> None:
@@ -256,9 +307,11 @@ def _policy(org: Organisation, members: dict[str, Membership]) -> None:
         )
     if state.status == RecordStatus.SUBMITTED:
         records.approve(
-            membership=members["leader@example.com"], obj=policy, password=DEMO_PASSWORD,
+            membership=members["leader@example.com"],
+            obj=policy,
+            password=DEMO_PASSWORD,
             comment="Approved at the management review.",
-        )  # fmt: skip
+        )
         number = records.state(policy).approved
         for email in ("leader@example.com", "manager@example.com", "ops@example.com"):
             if number is not None:
@@ -273,28 +326,42 @@ def _rosewood(org: Organisation, members: dict[str, Membership]) -> None:
     if not Feedback.objects.for_org(org).exists():
         for i, title in enumerate(CARE_SUGGESTIONS):
             services.feedback_submit(
-                membership=members["carer@care.example.com"], kind=FeedbackKind.SUGGESTION,
-                title=title, received_on=today - datetime.timedelta(days=20 + 60 * i),
-            )  # fmt: skip
+                membership=members["carer@care.example.com"],
+                kind=FeedbackKind.SUGGESTION,
+                title=title,
+                received_on=today - datetime.timedelta(days=20 + 60 * i),
+            )
     if Review.objects.for_org(org).exists():
         return
     meeting = today - datetime.timedelta(days=120)
     review = services.review_schedule(
-        membership=deputy, title="Annual management review", meeting_date=meeting,
-        chair=leader.user, attendees=[deputy.user],
-        period_start=meeting - datetime.timedelta(days=365), location="Office",
-    )  # fmt: skip
+        membership=deputy,
+        title="Annual management review",
+        meeting_date=meeting,
+        chair=leader.user,
+        attendees=[deputy.user],
+        period_start=meeting - datetime.timedelta(days=365),
+        location="Office",
+    )
     services.review_hold(membership=deputy, review=review)
     services.attendance_record(
-        membership=deputy, review=review,
+        membership=deputy,
+        review=review,
         statuses={a.user_id: AttendanceStatus.PRESENT for a in review.attendances.all()},
-    )  # fmt: skip
+    )
     for key in section_keys():
-        services.note_save(membership=deputy, review=review, key=key,
-                           discussion="Reviewed with the home's figures; no change needed.")  # fmt: skip
+        services.note_save(
+            membership=deputy,
+            review=review,
+            key=key,
+            discussion="Reviewed with the home's figures; no change needed.",
+        )
     services.output_add(
-        membership=leader, review=review, kind=OutputKind.IMPROVEMENT,
+        membership=leader,
+        review=review,
+        kind=OutputKind.IMPROVEMENT,
         decision="Use staff suggestions when setting next year's objectives",
-        owner=deputy.user, due_date=meeting + datetime.timedelta(days=90),
-    )  # fmt: skip
+        owner=deputy.user,
+        due_date=meeting + datetime.timedelta(days=90),
+    )
     services.review_close(membership=leader, review=review, password=DEMO_PASSWORD)

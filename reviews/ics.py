@@ -24,7 +24,7 @@ def escape(text: str) -> str:
 def fold(line: str) -> str:
     """Lines longer than 75 octets continue on the next line after CRLF and a space."""
     data = line.encode()
-    parts = []
+    parts: list[str] = []
     while len(data) > 75:
         cut = 75 if not parts else 74
         while (data[cut] & 0xC0) == 0x80:  # never split a UTF-8 character

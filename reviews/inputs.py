@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime
 from collections import Counter
+
 from django.db.models import Avg, Count, F, Q
 
 from isova.models import OUTSTANDING_STATUSES, Organisation
@@ -108,7 +109,7 @@ def context_issues(org: Organisation, since: datetime.date, until: datetime.date
 
 
 def customer_feedback(org: Organisation, since: datetime.date, until: datetime.date) -> dict:
-    """c1) Customer satisfaction and feedback: counts, survey scores, monthly complaints (2 queries)."""
+    """c1) Customer satisfaction and feedback: counts, scores, complaints a month (2 queries)."""
     received = Feedback.objects.for_org(org).filter(
         kind__in=CUSTOMER_KINDS, received_on__gte=since, received_on__lte=until
     )

@@ -321,7 +321,9 @@ class FeedbackQuerySet(models.QuerySet["Feedback"]):
 
     def open_by_kind_and_age(self, today: datetime.date) -> dict[str, dict[str, int]]:
         """Open feedback counted by kind and age bucket (days since received), one query."""
-        days = {b: today - datetime.timedelta(days=d) for b, d in (("30", 30), ("60", 60), ("90", 90))}
+        days = {
+            b: today - datetime.timedelta(days=d) for b, d in (("30", 30), ("60", 60), ("90", 90))
+        }
         rows = (
             self.open()
             .values("kind")
@@ -334,7 +336,9 @@ class FeedbackQuerySet(models.QuerySet["Feedback"]):
             .order_by("kind")
         )
         return {
-            row["kind"]: dict(zip(AGE_BUCKETS, (row["a"], row["b"], row["c"], row["d"]), strict=True))
+            row["kind"]: dict(
+                zip(AGE_BUCKETS, (row["a"], row["b"], row["c"], row["d"]), strict=True)
+            )
             for row in rows
         }
 

@@ -34,9 +34,9 @@ def reach(org: Organisation, *, with_people: bool = False) -> dict[str, Any]:
     if approved is None:
         return {**empty, "missing": []}
     members = list(
-        Membership.objects.filter(organisation=org).select_related("user").order_by(
-            "user__full_name", "user__email"
-        )
+        Membership.objects.filter(organisation=org)
+        .select_related("user")
+        .order_by("user__full_name", "user__email")
     )
     acked = set(
         PolicyAcknowledgement.objects.filter(

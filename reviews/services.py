@@ -7,6 +7,7 @@ and the record's state, and raises a `ReviewError` (a `DomainError`) the views s
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -110,8 +111,8 @@ def review_schedule(
 
 
 def _lock(review: Review) -> Review:
-    return Review.objects.select_for_update().select_related("organisation", "chair").get(
-        pk=review.pk
+    return (
+        Review.objects.select_for_update().select_related("organisation", "chair").get(pk=review.pk)
     )
 
 
@@ -151,7 +152,7 @@ def note_save(
 
 @transaction.atomic
 def attendance_record(
-    *, membership: Membership, review: Review, statuses: dict[int, str]
+    *, membership: Membership, review: Review, statuses: Mapping[int, str]
 ) -> None:
     """Set who was present or sent apologies (`statuses`: user id → AttendanceStatus)."""
     _same_org(membership, review)
@@ -454,7 +455,7 @@ def approved_policy(membership: Membership) -> tuple[QualityPolicy | None, int |
 def policy_acknowledge(
     *, membership: Membership, policy: QualityPolicy, version_number: int
 ) -> PolicyAcknowledgement:
-    """"I have read this": only for the latest approved version (a stale page is refused)."""
+    """ "I have read this": only for the latest approved version (a stale page is refused)."""
     _same_org(membership, policy)
     _require(membership, "reviews.policy.acknowledge", "Your role cannot acknowledge the policy.")
     approved = records.state(policy).approved

@@ -10,7 +10,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.text import slugify
@@ -102,7 +102,10 @@ def _sections(review: Review, notes: dict[str, Any]) -> list[dict[str, Any]]:
         note = notes.get(section["key"])
         section["note"] = note
         if review.is_planned:
-            section["form"] = NoteForm(initial={"key": section["key"], "comment": comments.get(section["key"], "")}, auto_id=f"id_{section['key']}_%s")
+            section["form"] = NoteForm(
+                initial={"key": section["key"], "comment": comments.get(section["key"], "")},
+                auto_id=f"id_{section['key']}_%s",
+            )
         else:
             section["form"] = DiscussionForm(
                 initial={
@@ -128,8 +131,7 @@ def _review_context(request: OrgRequest, review: Review, **forms: Any) -> dict[s
         "attendances": attendances,
         "attendance_form": forms.get("attendance_form") or AttendanceForm(rows=attendances),
         "outputs": outputs,
-        "output_form": forms.get("output_form")
-        or OutputForm(organisation=review.organisation),
+        "output_form": forms.get("output_form") or OutputForm(organisation=review.organisation),
         "external_form": ExternalProvidersForm(initial={"text": review.external_providers}),
         "sign_form": forms.get("sign_form") or SignForm(),
         "problems": services.close_problems(review) if review.status == ReviewStatus.HELD else [],
@@ -161,21 +163,29 @@ def review_note(request: OrgRequest, pk: int) -> HttpResponse:
         NoteForm(request.POST) if review.is_planned else DiscussionForm(request.POST)
     )
     if not form.is_valid():
-        return flash_redirect(request, review.get_absolute_url(), "Nothing saved.", level=messages.ERROR)
+        return flash_redirect(
+            request, review.get_absolute_url(), "Nothing saved.", level=messages.ERROR
+        )
     data = form.cleaned_data
     try:
         services.note_save(membership=request.membership, review=review, **data)
     except DomainError as error:
         if request.htmx:
             return HttpResponse(error.message, status=422)
-        return flash_redirect(request, review.get_absolute_url(), error.message, level=messages.ERROR)
+        return flash_redirect(
+            request, review.get_absolute_url(), error.message, level=messages.ERROR
+        )
     if not request.htmx:
-        return flash_redirect(request, f"{review.get_absolute_url()}#section-{data['key']}", "Saved.")
+        return flash_redirect(
+            request, f"{review.get_absolute_url()}#section-{data['key']}", "Saved."
+        )
     review.refresh_from_db()
     context = _review_context(request, review)
     section = next(s for s in context["sections"] if s["key"] == data["key"])
     return render_page(
-        request, "reviews/review_detail.html", {**context, "section": section, "saved": True},
+        request,
+        "reviews/review_detail.html",
+        {**context, "section": section, "saved": True},
         partial="section",
     )
 
@@ -211,7 +221,9 @@ def review_external(request: OrgRequest, pk: int) -> HttpResponse:
                 membership=request.membership, review=review, text=form.cleaned_data["text"]
             )
     except DomainError as error:
-        return flash_redirect(request, review.get_absolute_url(), error.message, level=messages.ERROR)
+        return flash_redirect(
+            request, review.get_absolute_url(), error.message, level=messages.ERROR
+        )
     return flash_redirect(request, review.get_absolute_url(), "Saved.")
 
 
@@ -223,7 +235,9 @@ def review_hold(request: OrgRequest, pk: int) -> HttpResponse:
     try:
         services.review_hold(membership=request.membership, review=review)
     except DomainError as error:
-        return flash_redirect(request, review.get_absolute_url(), error.message, level=messages.ERROR)
+        return flash_redirect(
+            request, review.get_absolute_url(), error.message, level=messages.ERROR
+        )
     return flash_redirect(
         request, review.get_absolute_url(), "The meeting is held: the inputs pack is frozen."
     )
@@ -263,7 +277,9 @@ def review_close(request: OrgRequest, pk: int) -> HttpResponse:
         except DomainError as error:
             form.add_error(None, error.message)
         else:
-            return flash_redirect(request, review.get_absolute_url(), "Minutes signed: the review is closed.")
+            return flash_redirect(
+                request, review.get_absolute_url(), "Minutes signed: the review is closed."
+            )
     review.refresh_from_db()
     context = _review_context(request, review, sign_form=form)
     return render(request, "reviews/review_detail.html", context, status=422)
@@ -381,7 +397,9 @@ def feedback_mine(request: OrgRequest) -> HttpResponse:
         return flash_redirect(request, request.path, "Thank you: your suggestion is recorded.")
     mine = Feedback.objects.for_org(request.organisation).filter(submitted_by=request.user)
     context = {"form": form, "mine": mine.select_related("action", "objective")}
-    return render(request, "reviews/feedback_mine.html", context, status=422 if form.errors else 200)
+    return render(
+        request, "reviews/feedback_mine.html", context, status=422 if form.errors else 200
+    )
 
 
 @member_required
@@ -389,18 +407,25 @@ def feedback_new(request: OrgRequest) -> HttpResponse:
     """Log customer feedback (leaders and managers)."""
     require(request, "reviews.feedback.respond")
     org = request.organisation
-    form = FeedbackForm(request.POST or None, organisation=org, initial={"received_on": org.today()})
+    form = FeedbackForm(
+        request.POST or None, organisation=org, initial={"received_on": org.today()}
+    )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         try:
             feedback = services.feedback_submit(
-                membership=request.membership, kind=data.pop("kind"), title=data.pop("title"), **data
+                membership=request.membership,
+                kind=data.pop("kind"),
+                title=data.pop("title"),
+                **data,
             )
         except DomainError as error:
             form.add_error(None, error.message)
         else:
             return flash_redirect(request, feedback.get_absolute_url(), "Feedback logged.")
-    return render(request, "reviews/feedback_form.html", {"form": form}, status=422 if form.errors else 200)
+    return render(
+        request, "reviews/feedback_form.html", {"form": form}, status=422 if form.errors else 200
+    )
 
 
 def _feedback_context(request: OrgRequest, feedback: Feedback, **forms: Any) -> dict[str, Any]:
@@ -506,15 +531,21 @@ def feedback_import(request: OrgRequest) -> HttpResponse:
             rows, errors = csvfiles.parse_surveys(upload.read(), request.organisation.today())
             if not errors:
                 count = services.feedback_import_surveys(membership=request.membership, rows=rows)
-                return flash_redirect(request, reverse("reviews:feedback_list"), f"{count} survey results imported.")
+                return flash_redirect(
+                    request, reverse("reviews:feedback_list"), f"{count} survey results imported."
+                )
     status = 422 if errors or form.errors else 200
-    return render(request, "reviews/feedback_import.html", {"form": form, "errors": errors}, status=status)
+    return render(
+        request, "reviews/feedback_import.html", {"form": form, "errors": errors}, status=status
+    )
 
 
 @member_required
 def feedback_export(request: OrgRequest) -> HttpResponse:
     require(request, "reviews.feedback.view")
-    feedback = Feedback.objects.for_org(request.organisation).select_related("owner", "submitted_by")
+    feedback = Feedback.objects.for_org(request.organisation).select_related(
+        "owner", "submitted_by"
+    )
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="feedback.csv"'
     writer = csv.writer(response)
@@ -539,9 +570,13 @@ def policy_page(request: OrgRequest) -> HttpResponse:
         except ValueError:
             number = 0
         if current is None:
-            return flash_redirect(request, request.path, "There is no approved policy yet.", level=messages.ERROR)
+            return flash_redirect(
+                request, request.path, "There is no approved policy yet.", level=messages.ERROR
+            )
         try:
-            services.policy_acknowledge(membership=request.membership, policy=current, version_number=number)
+            services.policy_acknowledge(
+                membership=request.membership, policy=current, version_number=number
+            )
         except DomainError as error:
             return flash_redirect(request, request.path, error.message, level=messages.ERROR)
         return flash_redirect(request, request.path, "Thank you: your acknowledgement is recorded.")
@@ -550,9 +585,7 @@ def policy_page(request: OrgRequest) -> HttpResponse:
         "reach": reach,
         "follow": follow,
         "text": (version.snapshot or {}).get("text", "") if version else "",
-        "acknowledged": version is not None and request.user.pk in reach.get("acknowledged_ids", ()),
+        "acknowledged": version is not None
+        and request.user.pk in reach.get("acknowledged_ids", ()),
     }
     return render(request, "reviews/policy.html", context)
-
-
-

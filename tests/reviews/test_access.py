@@ -126,9 +126,7 @@ def test_every_url_and_form_id_of_another_organisation_answers_404(org, other_or
     # The lists show none of theirs.
     assert "Their complaint" not in client.get("/reviews/feedback/").content.decode()
     assert "Q1 review" in client.get("/reviews/").content.decode()
-    assert str(theirs.pk) not in [
-        str(r.pk) for r in Review.objects.for_org(org.organisation)
-    ]
+    assert str(theirs.pk) not in [str(r.pk) for r in Review.objects.for_org(org.organisation)]
 
 
 def test_bad_input_gives_a_form_error_never_a_500(org, review):

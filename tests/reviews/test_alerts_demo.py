@@ -58,7 +58,8 @@ def test_the_demo_seeds_reviews_feedback_and_acknowledgements_once(db):
     assert hartwell.filter(status=ReviewStatus.CLOSED).count() == 4
     assert hartwell.filter(status=ReviewStatus.PLANNED).count() == 1
     ops_absent = [
-        r for r in hartwell.filter(status=ReviewStatus.CLOSED)
+        r
+        for r in hartwell.filter(status=ReviewStatus.CLOSED)
         if r.attendances.get(user__email="ops@example.com").status == "apologies"
     ]
     assert len(ops_absent) == 2
@@ -70,7 +71,11 @@ def test_the_demo_seeds_reviews_feedback_and_acknowledgements_once(db):
     versions = set(PolicyAcknowledgement.objects.values_list("version_number", flat=True))
     assert versions == {1, 2}
     assert Review.objects.filter(organisation__slug="rosewood").count() == 1
-    counts = (Review.objects.count(), Feedback.objects.count(), PolicyAcknowledgement.objects.count())
+    counts = (
+        Review.objects.count(),
+        Feedback.objects.count(),
+        PolicyAcknowledgement.objects.count(),
+    )
     seed()
     assert counts == (
         Review.objects.count(),

@@ -59,7 +59,9 @@ def test_staff_cannot_log_customer_feedback_nor_read_the_register_or_others_feed
     staff = client_for(org.staff)
     assert staff.get("/reviews/feedback/").status_code == 403
     assert staff.get(other.get_absolute_url()).status_code == 403
-    assert staff.post(f"/reviews/feedback/{other.pk}/respond/", {"response": "x"}).status_code == 403
+    assert (
+        staff.post(f"/reviews/feedback/{other.pk}/respond/", {"response": "x"}).status_code == 403
+    )
     assert client_for(org.auditor).get("/reviews/feedback/").status_code == 200
 
 
@@ -112,11 +114,18 @@ def test_survey_csv_import_saves_every_row_or_none_and_names_each_bad_line(org):
     assert "Line 3" in page and "Line 4" in page and "Line 5" in page
     assert not Feedback.objects.exists()
 
-    good = "date,customer,score,category,comment\n2026-01-05,Apex,8.5,survey,Good\n2026-01-06,Corby,7,,\n"
+    good = (
+        "date,customer,score,category,comment\n"
+        "2026-01-05,Apex,8.5,survey,Good\n"
+        "2026-01-06,Corby,7,,\n"
+    )
     response = leader.post("/reviews/feedback/import/", {"file": _upload(good)})
     assert response.status_code == 302
     assert sorted(Feedback.objects.values_list("customer", flat=True)) == ["Apex", "Corby"]
-    assert client_for(org.staff).post("/reviews/feedback/import/", {"file": _upload(good)}).status_code == 403
+    assert (
+        client_for(org.staff).post("/reviews/feedback/import/", {"file": _upload(good)}).status_code
+        == 403
+    )
 
 
 def test_survey_csv_with_missing_columns_or_not_utf8_is_refused(org):
@@ -131,13 +140,13 @@ def test_csv_export_neutralises_formulas(org):
     services.feedback_submit(
         membership=membership_of(org.manager, org.organisation),
         kind=FeedbackKind.COMPLAINT,
-        title="=HYPERLINK(\"http://evil\")",
+        title='=HYPERLINK("http://evil")',
         customer="+cmd",
     )
     response = client_for(org.auditor).get("/reviews/feedback/export.csv")
     assert response.status_code == 200
     rows = list(csv.reader(io.StringIO(response.content.decode())))
-    assert rows[1][3] == "'=HYPERLINK(\"http://evil\")"
+    assert rows[1][3] == '\'=HYPERLINK("http://evil")'
     assert rows[1][4] == "'+cmd"
     assert safe_cell("-1") == "'-1" and safe_cell("plain") == "plain"
 
@@ -154,7 +163,12 @@ def test_the_register_answers_htmx_with_the_table_only_and_a_full_page_otherwise
     assert "<html" in full.content.decode()
     body = fragment.content.decode()
     assert "<html" not in body and 'id="results"' in body and "Great" in body
-    assert "Great" not in leader.get("/reviews/feedback/?kind=complaint", HTTP_HX_REQUEST="true").content.decode()
+    assert (
+        "Great"
+        not in leader.get(
+            "/reviews/feedback/?kind=complaint", HTTP_HX_REQUEST="true"
+        ).content.decode()
+    )
 
 
 def test_a_survey_needs_a_score_between_0_and_10(org):

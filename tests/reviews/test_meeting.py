@@ -52,9 +52,7 @@ def test_the_pack_has_every_registered_section_and_says_when_one_has_no_data(org
     assert "No data for this period." in page
 
 
-def test_the_pack_is_frozen_when_the_meeting_is_held_and_later_data_does_not_change_it(
-    org, review
-):
+def test_the_pack_is_frozen_when_the_meeting_is_held_and_later_data_does_not_change_it(org, review):
     _complaint(org, "Burr on bore")
     manager = membership_of(org.manager, org.organisation)
     services.note_save(
@@ -237,7 +235,9 @@ def test_attendance_is_summarised_per_leader_over_the_last_four_reviews(org):
             review=review,
             statuses={org.leader.pk: AttendanceStatus.PRESENT, ops.pk: absent},
         )
-    rows = {r["user"].get_full_name(): r for r in Review.objects.leader_attendance(org.organisation)}
+    rows = {
+        r["user"].get_full_name(): r for r in Review.objects.leader_attendance(org.organisation)
+    }
     assert rows["Owen Ops"]["present"] == 2 and rows["Owen Ops"]["of"] == 4
     assert rows["Acme Leader"]["present"] == 4
     from reviews.evidence import build

@@ -1,4 +1,4 @@
-"""The quality policy reaches people (5.2.2): one acknowledgement per member and approved version."""
+"""The policy reaches people (5.2.2): one acknowledgement per member and approved version."""
 
 import datetime
 
@@ -79,9 +79,10 @@ def test_nothing_to_acknowledge_before_a_policy_is_approved(org):
         effective_from=datetime.date(2026, 1, 1),
     )
     client = client_for(org.staff)
-    assert "No version of the quality policy is approved yet" in client.get(
-        "/reviews/policy/"
-    ).content.decode()
+    assert (
+        "No version of the quality policy is approved yet"
+        in client.get("/reviews/policy/").content.decode()
+    )
     client.post("/reviews/policy/", {"version": "1"})
     with pytest.raises(services.ReviewError):
         services.policy_acknowledge(
