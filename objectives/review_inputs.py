@@ -26,7 +26,7 @@ FIELDS = (
 
 
 def _number(value: Decimal | float | None) -> str:
-    return "—" if value is None else f"{value:.4g}"
+    return "—" if value is None else f"{float(value):.6g}"
 
 
 def objectives_met(org: Organisation, since: datetime.date, until: datetime.date) -> dict:
