@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.template.loader import render_to_string
 
 from isova.registry import PanelContext, registry
 from reviews import services
@@ -105,6 +106,8 @@ def test_the_reviews_list_and_panel_run_a_fixed_number_of_queries(
         data = panel.build(ctx)
     assert data["open_outputs"] == 0
     assert sum(total for _, _, total in data["feedback"]) == 3 * size
+    html = render_to_string(panel.template, data)
+    assert "Acme Leader" in html and "Customer complaint" in html
 
 
 def test_the_invitation_is_rfc_5545_text_with_escapes_and_crlf(org):
