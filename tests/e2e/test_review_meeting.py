@@ -69,3 +69,52 @@ def test_a_leader_prepares_a_review_from_the_live_pack_holds_it_decides_and_sign
     page.get_by_role("link", name="Signed minutes").click()
     expect(page.locator("article.minutes")).to_contain_text("No complaints this quarter.")
     expect(page.locator("article.minutes")).to_contain_text("Approved minutes by Acme Leader")
+
+
+PHONE = {"width": 390, "height": 844}
+OVERFLOW = "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+
+
+def test_staff_make_a_suggestion_on_a_phone_and_the_reviews_pages_fit_the_screen(
+    transactional_db, org, browser, url
+):
+    from reviews import services
+    from tests.conftest import membership_of
+    from tests.reviews.conftest import hold_and_discuss, plan_review
+
+    review = hold_and_discuss(org, plan_review(org))
+    services.output_add(
+        membership=membership_of(org.leader, org.organisation),
+        review=review,
+        kind="improvement",
+        decision="A long decision about shadow boards on every machine in every cell",
+        owner=org.staff,
+    )
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    try:
+        page = context.new_page()
+        page.goto(url("/accounts/login/"))
+        page.get_by_label("E-mail address").fill(org.staff.email)
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Log in").click()
+        page.wait_for_url(lambda u: "/accounts/login/" not in u)
+        page.goto(url("/reviews/feedback/mine/"))
+        page.get_by_label("Your suggestion").fill("Label the gauges by size")
+        page.get_by_role("button", name="Send my suggestion").click()
+        expect(page.get_by_text("your suggestion is recorded")).to_be_visible()
+        expect(page.locator("main")).to_contain_text("Label the gauges by size")
+        too_wide = {}
+        for path in (
+            "/reviews/",
+            review.get_absolute_url(),
+            f"/reviews/{review.pk}/minutes/",
+            "/reviews/feedback/mine/",
+            "/reviews/policy/",
+            "/reviews/context/",
+        ):
+            page.goto(url(path))
+            if (extra := page.evaluate(OVERFLOW)) > 0:
+                too_wide[path] = f"{extra}px wider than the screen"
+        assert too_wide == {}
+    finally:
+        context.close()
