@@ -50,6 +50,26 @@ class ReviewForm(forms.Form):
         self.fields["attendees"].queryset = members  # type: ignore[attr-defined]
 
 
+class RescheduleForm(forms.Form):
+    title = forms.CharField(max_length=200)
+    meeting_date = forms.DateField(widget=DateInput())
+    start_time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}))
+    duration_minutes = forms.IntegerField(label="Duration (minutes)", min_value=15, max_value=600)
+    location = forms.CharField(max_length=200, required=False)
+    period_start = forms.DateField(widget=DateInput(), label="The pack covers data from")
+    agenda = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False)
+
+    @staticmethod
+    def initial_for(review: Any) -> dict[str, Any]:
+        return {
+            name: getattr(review, name)
+            for name in (
+                "title", "meeting_date", "start_time", "duration_minutes", "location",
+                "period_start", "agenda",
+            )
+        }  # fmt: skip
+
+
 class NoteForm(forms.Form):
     key = forms.CharField(widget=forms.HiddenInput)
     comment = forms.CharField(

@@ -110,6 +110,29 @@ def review_schedule(
     return review
 
 
+RESCHEDULE_FIELDS = (
+    "title", "meeting_date", "start_time", "duration_minutes", "location", "period_start", "agenda",
+)  # fmt: skip
+
+
+@transaction.atomic
+def review_reschedule(*, membership: Membership, review: Review, **changes: Any) -> Review:
+    """Move a planned review (an overdue one gets a new date); a held one is history."""
+    _same_org(membership, review)
+    _require(membership, "reviews.review.plan", "Only leaders and managers plan reviews.")
+    if set(changes) - set(RESCHEDULE_FIELDS):
+        raise ValueError(f"not reschedulable: {sorted(set(changes) - set(RESCHEDULE_FIELDS))}")
+    current = _lock(review)
+    if current.status != ReviewStatus.PLANNED:
+        raise ReviewError("This review was held: its date and period are part of the record.")
+    for name, value in changes.items():
+        setattr(current, name, value)
+    if current.period_start > current.meeting_date:
+        raise ReviewError("The period the pack covers must start before the meeting.")
+    current.save(update_fields=list(changes))
+    return current
+
+
 def _lock(review: Review) -> Review:
     return (
         Review.objects.select_for_update().select_related("organisation", "chair").get(pk=review.pk)

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("new/", views.review_new, name="new"),
     path("<int:pk>/", views.review_detail, name="detail"),
+    path("<int:pk>/edit/", views.review_edit, name="edit"),
     path("<int:pk>/note/", views.review_note, name="note"),
     path("<int:pk>/attendance/", views.review_attendance, name="attendance"),
     path("<int:pk>/external/", views.review_external, name="external"),

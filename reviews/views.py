@@ -35,6 +35,7 @@ from .forms import (
     NoteForm,
     ObjectiveLinkForm,
     OutputForm,
+    RescheduleForm,
     RespondForm,
     ReviewForm,
     SignForm,
@@ -89,6 +90,26 @@ def review_new(request: OrgRequest) -> HttpResponse:
             return flash_redirect(request, review.get_absolute_url(), "Review planned.")
     status = 422 if request.method == "POST" else 200
     return render(request, "reviews/review_form.html", {"form": form}, status=status)
+
+
+@member_required
+def review_edit(request: OrgRequest, pk: int) -> HttpResponse:
+    """Reschedule a planned review (date, time, place, agenda, period); not once held."""
+    require(request, "reviews.review.plan")
+    review = _get_review(request, pk)
+    form = RescheduleForm(request.POST or None, initial=RescheduleForm.initial_for(review))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.review_reschedule(
+                membership=request.membership, review=review, **form.cleaned_data
+            )
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            return flash_redirect(request, review.get_absolute_url(), "Review rescheduled.")
+    status = 422 if form.errors else 200
+    context = {"form": form, "review": review}
+    return render(request, "reviews/review_form.html", context, status=status)
 
 
 def _notes(review: Review) -> dict[str, Any]:
@@ -163,6 +184,8 @@ def review_note(request: OrgRequest, pk: int) -> HttpResponse:
         NoteForm(request.POST) if review.is_planned else DiscussionForm(request.POST)
     )
     if not form.is_valid():
+        if request.htmx:
+            return HttpResponse("Nothing saved: the form was incomplete.", status=422)
         return flash_redirect(
             request, review.get_absolute_url(), "Nothing saved.", level=messages.ERROR
         )

@@ -155,3 +155,24 @@ def test_the_meeting_date_must_not_precede_the_period(org):
             attendees=[],
             period_start=datetime.date(2026, 6, 1),
         )
+
+
+def test_a_planned_review_is_rescheduled_by_a_manager_but_not_once_held(org, review):
+    data = {
+        "title": "Moved review",
+        "meeting_date": "2026-12-15",
+        "start_time": "14:00",
+        "duration_minutes": 90,
+        "location": "Canteen",
+        "period_start": "2026-09-01",
+        "agenda": "",
+    }
+    assert client_for(org.staff).post(f"/reviews/{review.pk}/edit/", data).status_code == 403
+    assert client_for(org.manager).post(f"/reviews/{review.pk}/edit/", data).status_code == 302
+    review.refresh_from_db()
+    assert (review.title, review.meeting_date) == ("Moved review", datetime.date(2026, 12, 15))
+    hold_and_discuss(org, review)
+    response = client_for(org.manager).post(f"/reviews/{review.pk}/edit/", {**data, "title": "x"})
+    assert response.status_code == 422
+    review.refresh_from_db()
+    assert review.title == "Moved review"
