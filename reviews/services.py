@@ -36,6 +36,7 @@ from .models import (
 from .pack import live_pack, section_keys
 
 MINUTES_MEANING = "approved minutes"
+COMPLAINT_RESPONSE_DAYS = 14
 
 
 class ReviewError(DomainError):
@@ -366,6 +367,10 @@ def feedback_submit(*, membership: Membership, kind: str, title: str, **fields: 
         raise ValueError(f"not feedback fields: {sorted(unknown)}")
     values = {k: v for k, v in fields.items() if v is not None}
     values.setdefault("received_on", membership.organisation.today())
+    if kind == FeedbackKind.COMPLAINT:
+        # A complaint without a due date still gets one, so "answered in time" means something.
+        days = datetime.timedelta(days=COMPLAINT_RESPONSE_DAYS)
+        values.setdefault("response_due", values["received_on"] + days)
     if kind == FeedbackKind.SUGGESTION:
         values = {k: values[k] for k in ("description", "received_on", "category") if k in values}
     return Feedback.objects.create(

@@ -187,3 +187,24 @@ def test_a_survey_needs_a_score_between_0_and_10(org):
     )
     assert response.status_code == 422
     assert not Feedback.objects.exists()
+
+
+def test_a_complaint_logged_without_a_due_date_is_due_in_14_days(org):
+    complaint = services.feedback_submit(
+        membership=membership_of(org.manager, org.organisation),
+        kind=FeedbackKind.COMPLAINT,
+        title="Late",
+        received_on=datetime.date(2026, 3, 1),
+    )
+    assert complaint.response_due == datetime.date(2026, 3, 15)
+
+
+def test_an_incomplete_htmx_note_answers_422_and_saves_nothing(org):
+    from .conftest import plan_review
+
+    review = plan_review(org)
+    response = client_for(org.manager).post(
+        f"/reviews/{review.pk}/note/", {"comment": "x"}, HTTP_HX_REQUEST="true"
+    )
+    assert response.status_code == 422
+    assert not review.notes.exists()
