@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import csv
+from pathlib import Path
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
+from django.contrib.staticfiles import finders
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpResponse
@@ -315,10 +317,8 @@ def review_minutes(request: OrgRequest, pk: int) -> HttpResponse:
     context = _review_context(request, review)
     context["standalone"] = request.GET.get("download") == "1"
     if context["standalone"]:
-        from django.contrib.staticfiles import finders
-
         css = finders.find("css/reviews.css")
-        context["inline_css"] = open(css, encoding="utf-8").read() if css else ""  # noqa: SIM115
+        context["inline_css"] = Path(css).read_text(encoding="utf-8") if css else ""
         html = render_to_string("reviews/minutes.html", context, request=request)
         response = HttpResponse(html, content_type="text/html; charset=utf-8")
         name = slugify(f"{review.title}-{review.meeting_date}") or "minutes"
