@@ -6,6 +6,7 @@ class AuditsConfig(AppConfig):
     verbose_name = "Audits"
 
     def ready(self) -> None:
+        __import__(f"{self.name}.review_inputs", fromlist=["register"]).register()
         from isova.models import Role
         from isova.registry import (
             BriefingSection,

@@ -6,6 +6,7 @@ class ObjectivesConfig(AppConfig):
     verbose_name = "Quality objectives"
 
     def ready(self) -> None:
+        __import__(f"{self.name}.review_inputs", fromlist=["register"]).register()
         from isova.models import Role
         from isova.registry import (
             BriefingSection,

@@ -73,8 +73,9 @@ def test_dashboard_runs_a_fixed_number_of_queries(org, as_user, django_assert_ma
     client = as_user(org.leader)
     # session, user, memberships+organisation (3); approvals: waiting list, count (2);
     # objectives: RAG counts, review-overdue list, count (3); audits: action summary,
-    # findings aggregate (2); actions aggregate (1). Savepoints none. Total 11.
-    with django_assert_max_num_queries(11):
+    # findings aggregate (2); actions aggregate (1); risks panel (7, tests/risks);
+    # reviews panel (12, tests/reviews). Savepoints none. Total 30.
+    with django_assert_max_num_queries(30):
         response = client.get("/dashboard/")
     assert response.status_code == 200
 
@@ -116,8 +117,9 @@ def test_waiting_approvals_cost_the_same_queries_however_many(
 ):
     _submit_policies(org, n)
     client = as_user(org.leader)
-    # 11 as above, plus the prefetch of the records themselves (one per kind of record: 1).
-    with django_assert_max_num_queries(12):
+    # 30 as above, plus the prefetch of the records themselves (one per kind of record: 1)
+    # and the reviews panel's policy share once an approved policy exists (2).
+    with django_assert_max_num_queries(33):
         assert client.get("/dashboard/").status_code == 200
 
 

@@ -1,0 +1,138 @@
+"""What the reviews app holds as evidence of leadership (ISO 9001 5.1.1 c, e, f, g, i; 5.1.2)."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterator
+
+from django.db.models import Count, F, Max, Q
+from django.urls import reverse
+
+from isova.models import Organisation
+from isova.registry import Evidence, Gap
+
+from . import policy
+from .models import Feedback, FeedbackKind, OutputKind, Review, ReviewOutput
+
+NUMBERS = {0: "none", 1: "one", 2: "two", 3: "three", 4: "four"}
+
+
+def _word(n: int) -> str:
+    return NUMBERS.get(n, str(n))
+
+
+def build(org: Organisation, start: datetime.date, end: datetime.date) -> Iterator[Evidence | Gap]:
+    reviews_url = reverse("reviews:index")
+    held = Review.objects.for_org(org).held().filter(meeting_date__range=(start, end))
+    summary = held.aggregate(
+        n=Count("pk"), last=Max("meeting_date"), signed=Count("pk", filter=Q(status="closed"))
+    )
+    if summary["n"]:
+        yield Evidence(
+            "5.1.1 c",
+            "Management reviews held, inputs from every process",
+            summary["n"],
+            summary["last"],
+            url=reviews_url,
+        )
+        yield Evidence(
+            "5.1.1 g",
+            "Minutes signed by the chair",
+            summary["signed"],
+            summary["last"],
+            url=reviews_url,
+        )
+    else:
+        yield Gap("5.1.1 g", "No management review was held in the period.", 3, reviews_url)
+    outputs = ReviewOutput.objects.for_org(org).filter(review__meeting_date__range=(start, end))
+    kinds = dict(outputs.values_list("kind").annotate(n=Count("pk")).order_by())
+    if kinds.get(OutputKind.RESOURCES):
+        yield Evidence(
+            "5.1.1 e",
+            "Resource needs decided at management reviews",
+            kinds[OutputKind.RESOURCES],
+            url=reviews_url,
+        )
+    improvements = kinds.get(OutputKind.IMPROVEMENT, 0)
+    feedback = Feedback.objects.for_org(org).filter(received_on__range=(start, end))
+    taken = feedback.filter(kind=FeedbackKind.SUGGESTION).aggregate(
+        n=Count("pk"), used=Count("pk", filter=Q(action__isnull=False) | Q(objective__isnull=False))
+    )
+    if improvements or taken["used"]:
+        yield Evidence(
+            "5.1.1 i",
+            f"Improvements decided at reviews ({improvements}) and staff "
+            f"suggestions taken up ({taken['used']} of {taken['n']})",
+            improvements + taken["used"],
+            url=reverse("reviews:feedback_list"),
+        )
+    else:
+        yield Gap(
+            "5.1.1 i",
+            "No improvement was decided or taken up from suggestions.",
+            2,
+            reverse("reviews:feedback_list"),
+        )
+    reach = policy.reach(org)
+    if reach["share"] is not None:
+        text = (
+            f"Quality policy v{reach['version'].number} acknowledged by "
+            f"{reach['acknowledged']} of {reach['members']} members"
+        )
+        yield Evidence("5.1.1 f", text, reach["acknowledged"], url=reverse("reviews:policy"))
+        if reach["share"] < 80:
+            yield Gap(
+                "5.1.1 f",
+                f"Only {reach['share']}% of members acknowledged the policy.",
+                2,
+                reverse("reviews:policy"),
+            )
+    yield from _participation(org, reviews_url)
+    complaints = feedback.filter(kind=FeedbackKind.COMPLAINT).aggregate(
+        n=Count("pk"),
+        on_time=Count(
+            "pk",
+            filter=Q(responded_at__date__lte=F("response_due"))
+            | Q(responded_at__isnull=False, response_due__isnull=True),
+        ),
+    )
+    if complaints["n"]:
+        yield Evidence(
+            "5.1.2",
+            f"Customer complaints answered within their due date: "
+            f"{complaints['on_time']} of {complaints['n']}",
+            complaints["on_time"],
+            url=reverse("reviews:feedback_list"),
+        )
+        if complaints["on_time"] < complaints["n"]:
+            late = complaints["n"] - complaints["on_time"]
+            yield Gap(
+                "5.1.2",
+                f"{late} customer complaint{'s' if late > 1 else ''} not answered "
+                "within the due date.",
+                2,
+                reverse("reviews:feedback_list"),
+            )
+
+
+def _participation(org: Organisation, url: str) -> Iterator[Evidence | Gap]:
+    """Each leader's participation in the last four reviews (5.1.2 and 5.1.1 c)."""
+    for row in Review.objects.leader_attendance(org):
+        if not row["of"]:
+            return
+        name = row["user"].get_full_name()
+        yield Evidence(
+            "5.1.2",
+            f"{name} took part in {row['present']} of the last {row['of']} management reviews",
+            row["present"],
+            people=(name,),
+            url=url,
+        )
+        missed = row["of"] - row["present"]
+        if missed >= 2 or missed * 2 > row["of"]:
+            yield Gap(
+                "5.1.2",
+                f"{_word(missed).capitalize()} of {_word(row['of'])} reviews held without {name}.",
+                2,
+                url,
+            )

@@ -1,0 +1,32 @@
+"""The reviews panel of the leadership dashboard (registered in apps.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from isova.registry import PanelContext
+
+from . import policy
+from .models import AGE_BUCKETS, Feedback, FeedbackKind, Review, ReviewOutput
+
+
+def build(ctx: PanelContext) -> dict[str, Any]:
+    """Next and overdue reviews, open outputs, leaders' attendance, open feedback by kind and
+    age, policy acknowledgement share: a fixed 12 queries whatever the organisation's size."""
+    org, today = ctx.organisation, ctx.today
+    reviews = Review.objects.for_org(org)
+    outputs = ReviewOutput.objects.for_org(org).open()
+    ages = Feedback.objects.for_org(org).open_by_kind_and_age(today)  # 1 query
+    return {
+        "next_review": reviews.upcoming(today).select_related("chair").first(),  # 1
+        "overdue_reviews": list(reviews.overdue(today).order_by("meeting_date")[:5]),  # 1
+        "open_outputs": outputs.count(),  # 1
+        "overdue_outputs": outputs.filter(action__due_date__lt=today).count(),  # 1
+        "attendance": Review.objects.leader_attendance(org),  # 3
+        "feedback": [
+            (FeedbackKind(kind).label, [row.get(b, 0) for b in AGE_BUCKETS], sum(row.values()))
+            for kind, row in sorted(ages.items())
+        ],
+        "age_buckets": AGE_BUCKETS,
+        "policy": policy.reach(org),  # 5
+    }
