@@ -6,7 +6,7 @@ UV := .tools/bin/uv
 PY := .venv/bin/python
 PORT ?= 8000
 
-.PHONY: install run test e2e lint format bench migrations-check clean
+.PHONY: install run test e2e lint format bench bench-growth migrations-check clean
 
 $(UV):
 	@if command -v uv >/dev/null 2>&1 && [ "$$(uv --version | cut -d' ' -f2)" = "$(UV_VERSION)" ]; then \
@@ -50,8 +50,12 @@ format: install
 	.venv/bin/ruff check --fix .
 	.venv/bin/ruff format .
 
+# BENCH_SCALE=0.01 make bench for a quick run; ARGS go to manage.py run_bench.
 bench: install
 	@bash scripts/bench.sh $(ARGS)
+
+bench-growth: install
+	@bash scripts/bench.sh growth $(ARGS)
 
 clean:
 	rm -rf .venv .tools staticfiles db.sqlite3
