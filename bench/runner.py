@@ -30,6 +30,7 @@ from typing import Any
 
 from django.apps import apps
 from django.conf import settings
+from django.core import mail
 from django.db import connection
 from django.test import Client
 from django.test.utils import setup_test_environment
@@ -122,14 +123,24 @@ class Gunicorn:
 
     def __init__(self, secret_key: str, workers: int = 2) -> None:
         self.port = _free_port()
+        # The database this process uses (under pytest: the test database, not DATABASE_URL's).
+        url = os.environ["DATABASE_URL"].split("?")[0].rsplit("/", 1)[0]
         env = {
             **os.environ,
             "DEBUG": "0",
             "SECRET_KEY": secret_key,
             "ALLOWED_HOSTS": "127.0.0.1",
             "SECURE_SSL_REDIRECT": "0",
-            "DATABASE_URL": os.environ["DATABASE_URL"],
+            "DATABASE_URL": f"{url}/{connection.settings_dict['NAME']}",
         }
+        if not (Path(settings.STATIC_ROOT) / "staticfiles.json").exists():
+            # DEBUG=0 serves the collected, hashed static files: collect them once.
+            subprocess.run(
+                [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+                cwd=BASE_DIR,
+                env=env,
+                check=True,
+            )
         gunicorn = str(Path(sys.executable).with_name("gunicorn"))
         self.process = subprocess.Popen(
             [
@@ -145,17 +156,18 @@ class Gunicorn:
             cwd=BASE_DIR,
             env=env,
         )
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
+            if self.process.poll() is not None:
+                raise RuntimeError("gunicorn exited at start (its log is above)")
+            try:  # the master listens before its workers boot: wait for a real answer
+                if self.get("/accounts/login/", "")[0] == 200:
                     return
             except OSError:
-                if self.process.poll() is not None:
-                    raise RuntimeError("gunicorn exited at start") from None
-                time.sleep(0.2)
+                pass
+            time.sleep(0.3)
         self.stop()
-        raise RuntimeError("gunicorn did not answer within 30 s")
+        raise RuntimeError("gunicorn did not answer within 60 s")
 
     def get(self, path: str, cookie: str) -> tuple[int, float]:
         start = time.perf_counter()
@@ -191,7 +203,11 @@ def over_http(
     lock = threading.Lock()
 
     def run() -> None:
-        server.get(path, cookie)
+        try:
+            server.get(path, cookie)
+        except OSError:
+            barrier.abort()
+            raise
         barrier.wait()
         mine = []
         for _ in range(repeat):
@@ -202,7 +218,7 @@ def over_http(
         with lock:
             times.extend(mine)
 
-    barrier = threading.Barrier(users + 1)
+    barrier = threading.Barrier(users + 1, timeout=120)
     threads = [threading.Thread(target=run) for _ in range(users)]
     for thread in threads:
         thread.start()
@@ -268,10 +284,14 @@ def row_counts() -> dict[str, int]:
 def run(
     *, repeat: int = 20, concurrent_repeat: int = 10, workers: int = 2, http: bool = True,
     out: Callable[[str], None] = print,
+    only: list[str] | None = None,
 ) -> dict[str, Any]:
-    setup_test_environment()
+    """Measure every page (or those whose label is in `only`); returns the results."""
+    if not hasattr(mail, "outbox"):  # setup_test_environment() not called yet (not under pytest)
+        setup_test_environment()
     # The workers check the session cookie's signature: both sides share a production-grade key.
-    if settings.DEBUG and not os.environ.get("SECRET_KEY"):
+    key = settings.SECRET_KEY
+    if len(key) < 50 or key.startswith("django-insecure"):
         settings.SECRET_KEY = secrets.token_urlsafe(50)
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
     organisation = Organisation.objects.get(slug=seeding.LARGE_SLUG)
@@ -311,6 +331,8 @@ def run(
         )
         out(header)
         for page in pages():
+            if only and page.label not in only:
+                continue
             status, queries, local_p50 = in_process(clients[page.who], page.path, repeat)
             if status != 200:
                 note = f"{page.path} answered {status} in-process: skipped"

@@ -19,11 +19,6 @@ dbname="${DATABASE_URL##*/}"
 psql "${DATABASE_URL%/*}/postgres" -tc "SELECT 1 FROM pg_database WHERE datname='$dbname'" | grep -q 1 \
   || psql "${DATABASE_URL%/*}/postgres" -qc "CREATE DATABASE $dbname"
 $PY manage.py migrate --noinput -v0
-# gunicorn runs with DEBUG=0, which serves the collected (hashed) static files.
-if [ ! -f staticfiles/staticfiles.json ]; then
-  DEBUG=0 SECRET_KEY="collectstatic-only-placeholder-key-that-is-long-enough-000000" \
-    ALLOWED_HOSTS=localhost $PY manage.py collectstatic --noinput -v0
-fi
 
 seed() {
   if [ "${BENCH_RESEED:-1}" != "0" ]; then

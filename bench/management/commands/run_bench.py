@@ -26,6 +26,9 @@ class Command(BaseCommand):
         )
         parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
         parser.add_argument("--no-http", action="store_true", help="in-process only")
+        parser.add_argument(
+            "--page", action="append", metavar="LABEL", help="only this page (repeatable)"
+        )
         parser.add_argument("--output", default=str(runner.RESULTS))
         parser.add_argument(
             "--compare", metavar="JSON", help="print the growth against an earlier results file"
@@ -40,6 +43,7 @@ class Command(BaseCommand):
             workers=options["workers"],
             http=not options["no_http"],
             out=self.stdout.write,
+            only=options["page"],
         )
         output = Path(options["output"])
         runner.write(results, output)
