@@ -98,9 +98,9 @@ def seed(ctx: Any) -> dict[str, int]:
             kind = rng.choices(list(FindingType), weights=(1, 4, 3, 2))[0]
             raised = audit.started_on or audit.planned_date
             if audit.status == AuditStatus.CLOSED:
-                status = FindingStatus.CLOSED
+                finding_status = FindingStatus.CLOSED
             else:
-                status = rng.choice(
+                finding_status = rng.choice(
                     (FindingStatus.OPEN, FindingStatus.IN_PROGRESS, FindingStatus.VERIFIED)
                 )
             findings.append(
@@ -116,9 +116,9 @@ def seed(ctx: Any) -> dict[str, int]:
                     raised_on=raised,
                     raised_by=audit.lead_auditor,
                     response_due=raised + datetime.timedelta(days=DEFAULT_SLA_DAYS[kind]),
-                    status=status,
-                    closed_on=audit.closed_on if status == FindingStatus.CLOSED else None,
-                    risk_changes=False if status == FindingStatus.CLOSED else None,
+                    status=finding_status,
+                    closed_on=audit.closed_on if finding_status == FindingStatus.CLOSED else None,
+                    risk_changes=False if finding_status == FindingStatus.CLOSED else None,
                 )
             )
     findings = bulk(Finding, findings)
@@ -143,9 +143,7 @@ def _issued(ctx: Any, audits: list[Audit]) -> None:
     for audit in audits:
         if audit.reported_on is None or roles.get(audit.lead_auditor_id) is None:
             continue
-        at = datetime.datetime.combine(
-            audit.reported_on, datetime.time(12), tzinfo=datetime.UTC
-        )
+        at = datetime.datetime.combine(audit.reported_on, datetime.time(12), tzinfo=datetime.UTC)
         ctx.sign(
             Audit,
             audit.pk,

@@ -38,7 +38,7 @@ def seed(ctx: BenchOrg) -> dict[str, int]:
     org, rng = ctx.organisation, ctx.rng
     count = max(4, ctx.n(500))
     slug = org.slug
-    users = []
+    users: list[User] = []
     for i in range(count):
         role = _role(i, count)
         # Known logins for the runner: the first leader and the first staff member.

@@ -242,7 +242,7 @@ def alert_scan() -> dict[str, Any]:
 
     Notification.objects.filter(organisation__slug__startswith=seeding.SLUG_PREFIX).delete()
     organisations = list(Organisation.objects.filter(slug__startswith=seeding.SLUG_PREFIX))
-    eager, broker = celery_app.conf.task_always_eager, celery_app.conf.broker_url
+    eager = celery_app.conf.task_always_eager
     celery_app.conf.task_always_eager = False
     made = 0
     try:
@@ -252,7 +252,6 @@ def alert_scan() -> dict[str, Any]:
         seconds = time.perf_counter() - start
     finally:
         celery_app.conf.task_always_eager = eager
-        celery_app.conf.broker_url = broker
     return {
         "organisations": len(organisations),
         "notifications": made,
@@ -282,7 +281,11 @@ def row_counts() -> dict[str, int]:
 
 
 def run(
-    *, repeat: int = 20, concurrent_repeat: int = 10, workers: int = 2, http: bool = True,
+    *,
+    repeat: int = 20,
+    concurrent_repeat: int = 10,
+    workers: int = 2,
+    http: bool = True,
     out: Callable[[str], None] = print,
     only: list[str] | None = None,
 ) -> dict[str, Any]:

@@ -49,4 +49,6 @@ class Command(BaseCommand):
         runner.write(results, output)
         self.stdout.write(f"Wrote {output}")
         if options["compare"]:
-            runner.compare(json.loads(Path(options["compare"]).read_text()), results, self.stdout.write)
+            runner.compare(
+                json.loads(Path(options["compare"]).read_text()), results, self.stdout.write
+            )

@@ -21,9 +21,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--scale", type=float, default=1.0)
         parser.add_argument("--seed", type=int, default=1)
-        parser.add_argument(
-            "--reset", action="store_true", help="empty the (bench) database first"
-        )
+        parser.add_argument("--reset", action="store_true", help="empty the (bench) database first")
 
     def handle(self, *args: Any, scale: float, seed: int, reset: bool, **options: Any) -> None:
         if scale <= 0:
