@@ -69,11 +69,10 @@ def _app_alerts(organisation: Organisation, today: datetime.date) -> Iterable[di
 def scan(organisation: Organisation, today: datetime.date | None = None) -> int:
     """Make today's notifications for one organisation; returns how many are new."""
     today = today or organisation.today()
-    made = 0
-    for alert in [*overdue_action_digests(organisation, today), *_app_alerts(organisation, today)]:
-        if notifications.notify(organisation=organisation, **alert) is not None:
-            made += 1
-    return made
+    alerts = [*overdue_action_digests(organisation, today), *_app_alerts(organisation, today)]
+    # In one statement, not one transaction per notification (a commit each: 135 a second
+    # at bench scale 1, see bench/); duplicates of today's are skipped as before.
+    return notifications.notify_many(organisation=organisation, alerts=alerts)
 
 
 def scan_all() -> int:

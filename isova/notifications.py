@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime
 import logging
+from collections.abc import Iterable
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -49,6 +51,56 @@ def notify(
 
     transaction.on_commit(lambda: deliver_notification.delay(notification.pk))
     return notification
+
+
+def notify_many(*, organisation: Organisation, alerts: Iterable[dict[str, Any]]) -> int:
+    """Record many notifications at once (an alert scan); returns how many are new.
+
+    Same outcome as `notify` for each, in three queries instead of a transaction per row:
+    today's existing (recipient, kind, key) are read once, the new rows inserted in one
+    statement, their e-mails queued after commit. Should a concurrent scan insert the same
+    row first, the batch falls back to `notify` one by one, which skips duplicates.
+    """
+    day = organisation.today()
+    wanted: dict[tuple[int, str, str], dict[str, Any]] = {}
+    for alert in alerts:
+        wanted.setdefault((alert["recipient"].pk, alert["kind"], alert["key"]), alert)
+    if not wanted:
+        return 0
+    existing = set(
+        Notification.objects.filter(
+            day=day, recipient_id__in={recipient for recipient, _, _ in wanted}
+        ).values_list("recipient_id", "kind", "key")
+    )
+    rows = [
+        Notification(
+            organisation=organisation,
+            recipient=alert["recipient"],
+            kind=alert["kind"],
+            key=alert["key"],
+            day=day,
+            subject=alert["subject"][:200],
+            body=alert["body"],
+            url=alert.get("url", ""),
+        )
+        for identity, alert in wanted.items()
+        if identity not in existing
+    ]
+    try:
+        with transaction.atomic():
+            made = Notification.objects.bulk_create(rows)
+    except IntegrityError:
+        made = [
+            n
+            for alert in wanted.values()
+            if (n := notify(organisation=organisation, **alert)) is not None
+        ]
+        return len(made)  # notify queued their e-mails
+    from .tasks import deliver_notification
+
+    ids = [n.pk for n in made]
+    transaction.on_commit(lambda: [deliver_notification.delay(pk) for pk in ids])
+    return len(made)
 
 
 def deliver(notification_id: int) -> bool:
