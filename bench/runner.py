@@ -328,10 +328,12 @@ def run(
     out(f"{sum(results['rows'].values()):,} rows; {results['database']}")
     server = Gunicorn(settings.SECRET_KEY, workers) if http else None
     try:
-        header = (
-            f"{'page':24} {'queries':>7} {'in-proc p50':>11} {'p50':>7} {'p95':>7} {'p99':>7} "
-            f"{'rps':>6} {'c8 p50':>7} {'c8 p95':>7} {'c8 rps':>7}"
-        )
+        header = f"{'page':24} {'queries':>7} {'in-proc p50':>11}"
+        if server:
+            header += (
+                f" {'p50':>7} {'p95':>7} {'p99':>7} {'rps':>6} {'c8 p50':>7} {'c8 p95':>7} "
+                f"{'c8 rps':>7}   (ms over HTTP; c8: 8 concurrent users)"
+            )
         out(header)
         for page in pages():
             if only and page.label not in only:
@@ -352,13 +354,15 @@ def run(
                 row.update(over_http(server, page.path, cookies[page.who], repeat, 1))
                 row["c8"] = over_http(server, page.path, cookies[page.who], concurrent_repeat, 8)
             results["pages"][page.label] = row
-            c8 = row.get("c8", {})
-            out(
-                f"{page.label:24} {queries:>7} {local_p50:>11.1f} {row.get('p50_ms', 0):>7.1f} "
-                f"{row.get('p95_ms', 0):>7.1f} {row.get('p99_ms', 0):>7.1f} "
-                f"{row.get('rps', 0):>6.1f} {c8.get('p50_ms', 0):>7.1f} "
-                f"{c8.get('p95_ms', 0):>7.1f} {c8.get('rps', 0):>7.1f}"
-            )
+            line = f"{page.label:24} {queries:>7} {local_p50:>11.1f}"
+            if server:
+                c8 = row["c8"]
+                line += (
+                    f" {row['p50_ms']:>7.1f} {row['p95_ms']:>7.1f} {row['p99_ms']:>7.1f} "
+                    f"{row['rps']:>6.1f} {c8['p50_ms']:>7.1f} {c8['p95_ms']:>7.1f} "
+                    f"{c8['rps']:>7.1f}"
+                )
+            out(line)
     finally:
         if server:
             server.stop()
