@@ -8,7 +8,7 @@ PORT ?= 8000
 # Links in e-mails follow the address served, unless SITE_URL names another (a proxy, say).
 SITE_URL ?= http://127.0.0.1:$(PORT)
 
-.PHONY: install run test e2e lint format bench migrations-check clean
+.PHONY: install run test e2e lint format bench bench-growth migrations-check clean
 
 $(UV):
 	@if command -v uv >/dev/null 2>&1 && [ "$$(uv --version | cut -d' ' -f2)" = "$(UV_VERSION)" ]; then \
@@ -53,8 +53,12 @@ format: install
 	.venv/bin/ruff check --fix .
 	.venv/bin/ruff format .
 
+# BENCH_SCALE=0.01 make bench for a quick run; ARGS go to manage.py run_bench.
 bench: install
 	@bash scripts/bench.sh $(ARGS)
+
+bench-growth: install
+	@bash scripts/bench.sh growth $(ARGS)
 
 clean:
 	rm -rf .venv .tools staticfiles db.sqlite3

@@ -294,6 +294,13 @@ class Action(models.Model):
         indexes = [
             models.Index(fields=["organisation", "status", "due_date"]),
             models.Index(fields=["source_type", "source_id"]),
+            # The "All actions" list's order: a page is an index range, not a sort of every
+            # action of the organisation (bench scale 1: see bench/ and the README).
+            models.Index(fields=["organisation", "due_date", "id"], name="action_org_due_idx"),
+            # An organisation's actions of one kind of source (findings, objectives, …).
+            models.Index(
+                fields=["organisation", "source_type", "source_id"], name="action_org_source_idx"
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "audits",
     "risks",
     "reviews",
+    "bench",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

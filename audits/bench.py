@@ -1,0 +1,157 @@
+"""Bench rows of the audits app: processes, three years of audits, their findings,
+corrective actions and issued reports (see bench/seeding.py for the contract)."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from audits.models import (
+    DEFAULT_SLA_DAYS,
+    Audit,
+    AuditStatus,
+    AuditType,
+    Finding,
+    FindingStatus,
+    FindingType,
+    Process,
+)
+from isova.models import RecordStatus
+
+NAME = "audits"
+
+PAGES = [
+    ("findings register", "/audits/findings/", "leader"),
+    ("findings past due", "/audits/findings/?overdue=on", "leader"),
+    ("audit programme", "/audits/", "leader"),
+]
+
+PROCESSES = [
+    "Sales",
+    "Design",
+    "Purchasing",
+    "Production",
+    "Inspection",
+    "Dispatch",
+    "Maintenance",
+    "Training",
+    "Customer service",
+    "Management",
+]
+CLAUSES = ["4.4", "5.1", "6.1", "6.2", "7.1.5", "7.2", "7.5", "8.2.2", "8.4", "8.5.1", "8.7", "9.2"]
+
+
+def seed(ctx: Any) -> dict[str, int]:
+    from bench.seeding import bulk
+
+    org, rng, today = ctx.organisation, ctx.rng, ctx.today
+    managers = ctx.with_role("manager") or ctx.with_role("leader")
+    auditors = ctx.with_role("auditor") or managers
+    processes = bulk(
+        Process,
+        (
+            Process(organisation=org, name=name, owner=managers[i % len(managers)])
+            for i, name in enumerate(PROCESSES)
+        ),
+    )
+    count = ctx.n(300)
+    audits = []
+    for i in range(count):
+        # Three years back to a few months ahead, oldest first.
+        planned = today - datetime.timedelta(days=1000 - i * 1100 // count)
+        if planned > today:
+            status = AuditStatus.PLANNED
+        elif planned > today - datetime.timedelta(days=30):
+            status = AuditStatus.IN_PROGRESS
+        elif planned > today - datetime.timedelta(days=120):
+            status = AuditStatus.REPORTED
+        else:
+            status = AuditStatus.CLOSED
+        done = status in (AuditStatus.REPORTED, AuditStatus.CLOSED)
+        audits.append(
+            Audit(
+                organisation=org,
+                reference=f"IA-{planned.year}-{i + 1:03d}",
+                title=f"Internal audit {i + 1}",
+                audit_type=AuditType.INTERNAL,
+                process=processes[i % len(processes)],
+                clauses=", ".join(rng.sample(CLAUSES, 3)),
+                scope="The whole process, both shifts.",
+                lead_auditor=auditors[i % len(auditors)],
+                planned_date=planned,
+                started_on=planned if status != AuditStatus.PLANNED else None,
+                reported_on=planned + datetime.timedelta(days=5) if done else None,
+                closed_on=planned + datetime.timedelta(days=90)
+                if status == AuditStatus.CLOSED
+                else None,
+                status=status,
+                summary="Summary of what was seen." if done else "",
+                conclusion="Effective with exceptions." if done else "",
+            )
+        )
+    audits = bulk(Audit, audits)
+    with_findings = [a for a in audits if a.status != AuditStatus.PLANNED]
+    base, extra = divmod(ctx.n(3000), max(1, len(with_findings)))
+    findings = []
+    for index, audit in enumerate(with_findings):
+        for number in range(1, base + (index < extra) + 1):
+            kind = rng.choices(list(FindingType), weights=(1, 4, 3, 2))[0]
+            raised = audit.started_on or audit.planned_date
+            if audit.status == AuditStatus.CLOSED:
+                finding_status = FindingStatus.CLOSED
+            else:
+                finding_status = rng.choice(
+                    (FindingStatus.OPEN, FindingStatus.IN_PROGRESS, FindingStatus.VERIFIED)
+                )
+            findings.append(
+                Finding(
+                    organisation=org,
+                    audit=audit,
+                    number=number,
+                    finding_type=kind,
+                    clause=rng.choice(CLAUSES),
+                    process=audit.process,
+                    description="The requirement, and how it was not met.",
+                    evidence="Records sampled on the day.",
+                    raised_on=raised,
+                    raised_by=audit.lead_auditor,
+                    response_due=raised + datetime.timedelta(days=DEFAULT_SLA_DAYS[kind]),
+                    status=finding_status,
+                    closed_on=audit.closed_on if finding_status == FindingStatus.CLOSED else None,
+                    risk_changes=False if finding_status == FindingStatus.CLOSED else None,
+                )
+            )
+    findings = bulk(Finding, findings)
+    nonconformities = [f for f in findings if f.finding_type in ("major", "minor")]
+    actions = (
+        ctx.actions(ctx.n(4800), title="Corrective action", sources=nonconformities)
+        if nonconformities
+        else []
+    )
+    _issued(ctx, audits)
+    return {
+        "audits_process": len(processes),
+        "audits_audit": len(audits),
+        "audits_finding": len(findings),
+        "isova_action": len(actions),
+    }
+
+
+def _issued(ctx: Any, audits: list[Audit]) -> None:
+    """Each reported or closed audit's report, signed "issued" by its lead auditor."""
+    roles = ctx.roles
+    for audit in audits:
+        if audit.reported_on is None or roles.get(audit.lead_auditor_id) is None:
+            continue
+        at = datetime.datetime.combine(audit.reported_on, datetime.time(12), tzinfo=datetime.UTC)
+        ctx.sign(
+            Audit,
+            audit.pk,
+            str(audit),
+            1,
+            {"reference": audit.reference, "title": audit.title, "summary": audit.summary},
+            meaning="issued",
+            signer=audit.lead_auditor,
+            at=at,
+            status=RecordStatus.APPROVED,
+        )

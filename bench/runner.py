@@ -1,0 +1,408 @@
+"""Time the main pages of the large bench organisation in-process and over HTTP, then the
+alert scan and the verification of its sign-off chain; write bench/results.json.
+
+In-process: the Django test client, SQL queries counted per request (an execute wrapper,
+since the test client's request_started signal resets `connection.queries`). Over HTTP:
+gunicorn (sync workers, DEBUG=0, collected static files) on a free loopback port; one fresh
+connection per request (http.client), a session cookie made with the test client's
+`force_login` (a real row in django_session, which the gunicorn workers read). Percentiles
+after a warm-up; at 1 user and at 8 concurrent users (threads); requests per second.
+"""
+
+from __future__ import annotations
+
+import datetime
+import http.client
+import json
+import os
+import secrets
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from django.apps import apps
+from django.conf import settings
+from django.core import mail
+from django.db import connection
+from django.test import Client
+from django.test.utils import setup_test_environment
+
+from isova import alerts, records
+from isova.models import Notification, Organisation, User
+
+from . import seeding
+
+RESULTS = Path(__file__).resolve().parent / "results.json"
+BASE_DIR = Path(settings.BASE_DIR)
+CORE_APPS = ("isova", "objectives", "audits", "risks", "reviews")
+
+
+@dataclass
+class Page:
+    label: str
+    path: str
+    who: str  # "leader" or "staff"
+
+
+def pages() -> list[Page]:
+    """Every seeder module's PAGES, plus one per dashboard panel, in the seeders' order."""
+    from isova.registry import registry
+
+    found: list[Page] = []
+    for module in seeding.seeder_modules():
+        found += [Page(*row) for row in getattr(module, "PAGES", [])]
+        if module.NAME == "isova_core":
+            found += [
+                Page(f"panel {name}", f"/dashboard/panels/{name}/", "leader")
+                for name in [panel.name for panel in registry.panels()]
+            ]
+    return found
+
+
+def percentile(sorted_ms: list[float], share: float) -> float:
+    """Nearest-rank percentile of an ascending list."""
+    if not sorted_ms:
+        return 0.0
+    rank = max(1, int(round(share * len(sorted_ms) + 0.5)))
+    return sorted_ms[min(rank, len(sorted_ms)) - 1]
+
+
+def _figures(times_ms: list[float], wall: float) -> dict[str, float]:
+    times_ms = sorted(times_ms)
+    return {
+        "p50_ms": round(statistics.median(times_ms), 1),
+        "p95_ms": round(percentile(times_ms, 0.95), 1),
+        "p99_ms": round(percentile(times_ms, 0.99), 1),
+        "rps": round(len(times_ms) / wall, 1) if wall else 0.0,
+    }
+
+
+# --- in-process ------------------------------------------------------------------------
+
+
+def in_process(client: Client, path: str, repeat: int) -> tuple[int, int, float]:
+    """(status, queries of one request, p50 ms) with the test client."""
+    first = client.get(path)
+    if first.status_code != 200:
+        return first.status_code, 0, 0.0
+    queries: list[str] = []
+
+    def count(execute: Callable[..., Any], sql: str, *args: Any) -> Any:
+        queries.append(sql)
+        return execute(sql, *args)
+
+    with connection.execute_wrapper(count):
+        client.get(path)
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        client.get(path)
+        times.append((time.perf_counter() - start) * 1000)
+    return 200, len(queries), round(statistics.median(times), 1)
+
+
+# --- over HTTP -------------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class Gunicorn:
+    """gunicorn isova.wsgi on loopback with production settings (DEBUG=0)."""
+
+    def __init__(self, secret_key: str, workers: int = 2) -> None:
+        self.port = _free_port()
+        # The database this process uses (under pytest: the test database, not DATABASE_URL's).
+        url = os.environ["DATABASE_URL"].split("?")[0].rsplit("/", 1)[0]
+        env = {
+            **os.environ,
+            "DEBUG": "0",
+            "SECRET_KEY": secret_key,
+            "ALLOWED_HOSTS": "127.0.0.1",
+            "SECURE_SSL_REDIRECT": "0",
+            "DATABASE_URL": f"{url}/{connection.settings_dict['NAME']}",
+        }
+        if not (Path(settings.STATIC_ROOT) / "staticfiles.json").exists():
+            # DEBUG=0 serves the collected, hashed static files: collect them once.
+            subprocess.run(
+                [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+                cwd=BASE_DIR,
+                env=env,
+                check=True,
+            )
+        gunicorn = str(Path(sys.executable).with_name("gunicorn"))
+        self.process = subprocess.Popen(
+            [
+                gunicorn,
+                "isova.wsgi",
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--workers",
+                str(workers),
+                "--log-level",
+                "warning",
+            ],
+            cwd=BASE_DIR,
+            env=env,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError("gunicorn exited at start (its log is above)")
+            try:  # the master listens before its workers boot: wait for a real answer
+                if self.get("/accounts/login/", "")[0] == 200:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.3)
+        self.stop()
+        raise RuntimeError("gunicorn did not answer within 60 s")
+
+    def get(self, path: str, cookie: str) -> tuple[int, float]:
+        start = time.perf_counter()
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+        try:
+            conn.request(
+                "GET",
+                path,
+                headers={"Cookie": cookie, "Host": "127.0.0.1", "X-Forwarded-Proto": "https"},
+            )
+            response = conn.getresponse()
+            response.read()
+            status = response.status
+        finally:
+            conn.close()
+        return status, (time.perf_counter() - start) * 1000
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+
+
+def over_http(
+    server: Gunicorn, path: str, cookie: str, repeat: int, users: int
+) -> dict[str, float]:
+    """`users` threads each make `repeat` requests (after one warm-up each)."""
+    times: list[float] = []
+    errors: list[int] = []
+    lock = threading.Lock()
+
+    def run() -> None:
+        try:
+            server.get(path, cookie)
+        except OSError:
+            barrier.abort()
+            raise
+        barrier.wait()
+        mine = []
+        for _ in range(repeat):
+            status, ms = server.get(path, cookie)
+            if status != 200:
+                errors.append(status)
+            mine.append(ms)
+        with lock:
+            times.extend(mine)
+
+    barrier = threading.Barrier(users + 1, timeout=120)
+    threads = [threading.Thread(target=run) for _ in range(users)]
+    for thread in threads:
+        thread.start()
+    barrier.wait()
+    start = time.perf_counter()
+    for thread in threads:
+        thread.join()
+    wall = time.perf_counter() - start
+    if errors:
+        raise RuntimeError(f"{path}: HTTP {sorted(set(errors))} under load")
+    return _figures(times, wall)
+
+
+# --- scan and verification -------------------------------------------------------------
+
+
+def alert_scan() -> dict[str, Any]:
+    """Every bench organisation's alert scan for today, with the e-mails queued (to an
+    in-memory broker), not sent inline: the scan makes notifications, workers send them."""
+    from isova.celery import app as celery_app
+
+    Notification.objects.filter(organisation__slug__startswith=seeding.SLUG_PREFIX).delete()
+    organisations = list(Organisation.objects.filter(slug__startswith=seeding.SLUG_PREFIX))
+    eager = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = False
+    made = 0
+    try:
+        start = time.perf_counter()
+        for organisation in organisations:
+            made += alerts.scan(organisation)
+        seconds = time.perf_counter() - start
+    finally:
+        celery_app.conf.task_always_eager = eager
+    return {
+        "organisations": len(organisations),
+        "notifications": made,
+        "seconds": round(seconds, 3),
+        "notifications_per_second": round(made / seconds, 1) if seconds else 0.0,
+    }
+
+
+def verification(organisation: Organisation) -> dict[str, Any]:
+    start = time.perf_counter()
+    count, breaks = records.verify_chain(organisation)
+    seconds = time.perf_counter() - start
+    return {"signoffs": count, "intact": not breaks, "seconds": round(seconds, 3)}
+
+
+def row_counts() -> dict[str, int]:
+    counts = {}
+    for app in CORE_APPS:
+        for model in apps.get_app_config(app).get_models():
+            if model._meta.db_table.startswith("isova_historical"):
+                continue
+            counts[model._meta.db_table] = model._default_manager.count()
+    return {table: n for table, n in sorted(counts.items()) if n}
+
+
+# --- the run ---------------------------------------------------------------------------
+
+
+def run(
+    *,
+    repeat: int = 20,
+    concurrent_repeat: int = 10,
+    workers: int = 2,
+    http: bool = True,
+    out: Callable[[str], None] = print,
+    only: list[str] | None = None,
+) -> dict[str, Any]:
+    """Measure every page (or those whose label is in `only`); returns the results."""
+    if not hasattr(mail, "outbox"):  # setup_test_environment() not called yet (not under pytest)
+        setup_test_environment()
+    # The workers check the session cookie's signature: both sides share a production-grade key.
+    key = settings.SECRET_KEY
+    if len(key) < 50 or key.startswith("django-insecure"):
+        settings.SECRET_KEY = secrets.token_urlsafe(50)
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    organisation = Organisation.objects.get(slug=seeding.LARGE_SLUG)
+    people = {
+        "leader": User.objects.get(email=f"leader@{organisation.slug}.example"),
+        "staff": User.objects.get(email=f"staff@{organisation.slug}.example"),
+    }
+    clients = {}
+    for who, user in people.items():
+        clients[who] = Client()
+        clients[who].force_login(user)
+    cookies = {
+        who: f"{settings.SESSION_COOKIE_NAME}={c.cookies[settings.SESSION_COOKIE_NAME].value}"
+        for who, c in clients.items()
+    }
+    results: dict[str, Any] = {
+        "timestamp": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        "scale": organisation_scale(),
+        "database": f"{connection.vendor}:{connection.settings_dict['NAME']}",
+        "machine": {"cpus": os.cpu_count(), "loadavg_before": list(os.getloadavg())},
+        "settings": {
+            "repeat": repeat,
+            "concurrent_users": 8,
+            "concurrent_repeat_per_user": concurrent_repeat,
+            "gunicorn_workers": workers,
+        },
+        "rows": row_counts(),
+        "pages": {},
+        "skipped": [],
+    }
+    out(f"{sum(results['rows'].values()):,} rows; {results['database']}")
+    server = Gunicorn(settings.SECRET_KEY, workers) if http else None
+    try:
+        header = f"{'page':24} {'queries':>7} {'in-proc p50':>11}"
+        if server:
+            header += (
+                f" {'p50':>7} {'p95':>7} {'p99':>7} {'rps':>6} {'c8 p50':>7} {'c8 p95':>7} "
+                f"{'c8 rps':>7}   (ms over HTTP; c8: 8 concurrent users)"
+            )
+        out(header)
+        for page in pages():
+            if only and page.label not in only:
+                continue
+            status, queries, local_p50 = in_process(clients[page.who], page.path, repeat)
+            if status != 200:
+                note = f"{page.path} answered {status} in-process: skipped"
+                results["skipped"].append({"label": page.label, "path": page.path, "note": note})
+                out(f"{page.label:24} skipped ({status})")
+                continue
+            row: dict[str, Any] = {
+                "path": page.path,
+                "who": page.who,
+                "queries": queries,
+                "in_process_p50_ms": local_p50,
+            }
+            if server:
+                row.update(over_http(server, page.path, cookies[page.who], repeat, 1))
+                row["c8"] = over_http(server, page.path, cookies[page.who], concurrent_repeat, 8)
+            results["pages"][page.label] = row
+            line = f"{page.label:24} {queries:>7} {local_p50:>11.1f}"
+            if server:
+                c8 = row["c8"]
+                line += (
+                    f" {row['p50_ms']:>7.1f} {row['p95_ms']:>7.1f} {row['p99_ms']:>7.1f} "
+                    f"{row['rps']:>6.1f} {c8['p50_ms']:>7.1f} {c8['p95_ms']:>7.1f} "
+                    f"{c8['rps']:>7.1f}"
+                )
+            out(line)
+    finally:
+        if server:
+            server.stop()
+    results["scan"] = alert_scan()
+    out(
+        f"alert scan: {results['scan']['notifications']:,} notifications over "
+        f"{results['scan']['organisations']} organisations in {results['scan']['seconds']} s "
+        f"({results['scan']['notifications_per_second']:,}/s)"
+    )
+    results["verify"] = verification(organisation)
+    out(
+        f"verify_records ({organisation.slug}): {results['verify']['signoffs']:,} sign-offs "
+        f"in {results['verify']['seconds']} s, "
+        f"{'intact' if results['verify']['intact'] else 'BROKEN'}"
+    )
+    results["machine"]["loadavg"] = list(os.getloadavg())
+    return results
+
+
+def organisation_scale() -> float:
+    """The scale the database was seeded at, from the number of bench organisations."""
+    return Organisation.objects.filter(slug__startswith=seeding.SLUG_PREFIX).count() / 100
+
+
+def compare(small: dict[str, Any], large: dict[str, Any], out: Callable[[str], None]) -> None:
+    """Growth: each page's figures at the larger scale over the smaller one."""
+    out(f"growth from scale {small['scale']} to {large['scale']}")
+    out(f"{'page':24} {'queries':>9} {'p50 ms':>17} {'ratio':>6}")
+    for label, row in large["pages"].items():
+        before = small["pages"].get(label)
+        if not before:
+            continue
+        key = "p50_ms" if "p50_ms" in row else "in_process_p50_ms"
+        ratio = row[key] / before[key] if before[key] else 0.0
+        same = "" if row["queries"] == before["queries"] else " !"
+        out(
+            f"{label:24} {before['queries']:>4}→{row['queries']:<4}{same:2} "
+            f"{before[key]:>7.1f}→{row[key]:<8.1f} {ratio:>6.2f}"
+        )
+
+
+def write(results: dict[str, Any], path: Path = RESULTS) -> None:
+    path.write_text(json.dumps(results, indent=2) + "\n")

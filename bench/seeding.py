@@ -1,0 +1,350 @@
+"""Bulk seeding of the bench database: S × 100 organisations, one large, the rest a tenth.
+
+Each app contributes its rows through one module named in `BENCH_SEEDERS` (imported with
+`importlib`): the module has `NAME`, `seed(ctx: BenchOrg) -> dict[str, int]` (the rows it
+made, by table) and `PAGES` (the pages the runner times, see `bench.runner.Page`). Seeders run
+in the list's order for each organisation, so a later one can use what an earlier one made
+(`ctx.users`, `ctx.processes`, …). Rows go in with `bulk_create` in batches; nothing here
+calls a service (far too slow for a million rows), so each seeder must write rows that the
+services could have written.
+
+Sign-offs: seeders declare approvals and signatures with `ctx.sign(...)` / `ctx.submitted(...)`;
+after every seeder ran for an organisation, `finish_chain` writes the record versions and the
+sign-offs in time order as one valid SHA-256 chain (hashes from `isova.records.compute_hash`),
+so `manage.py verify_records` passes.
+"""
+
+from __future__ import annotations
+
+import datetime
+import importlib
+import random
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from django.contrib.auth.hashers import make_password
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection, models, transaction
+from django.utils import timezone
+
+from isova import records
+from isova.models import (
+    Action,
+    ActionStatus,
+    Organisation,
+    Priority,
+    RecordStatus,
+    RecordVersion,
+    SignOff,
+    SignOffChain,
+    User,
+)
+
+# One line per app: risks and reviews add "risks.bench" and "reviews.bench" when they land.
+BENCH_SEEDERS = [
+    "bench.core",
+    "objectives.bench",
+    "audits.bench",
+]
+
+SLUG_PREFIX = "bench-"
+LARGE_SLUG = "bench-large"
+PASSWORD = "isova-bench"
+BATCH = 2000
+
+M = TypeVar("M", bound=models.Model)
+
+
+def seeder_modules() -> list[Any]:
+    return [importlib.import_module(path) for path in BENCH_SEEDERS]
+
+
+def bulk(model: type[M], rows: Iterable[M]) -> list[M]:
+    """Insert in batches of BATCH; PostgreSQL returns the primary keys."""
+    made: list[M] = []
+    batch: list[M] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= BATCH:
+            made += model.objects.bulk_create(batch)  # type: ignore[attr-defined]
+            batch = []
+    if batch:
+        made += model.objects.bulk_create(batch)  # type: ignore[attr-defined]
+    return made
+
+
+@dataclass
+class PendingSignoff:
+    model: type[models.Model]
+    object_id: int
+    label: str
+    number: int
+    snapshot: dict[str, Any]
+    meaning: str | None  # None: submitted, awaiting a decision (a version, no sign-off)
+    signer: User
+    signer_role: str
+    at: datetime.datetime
+    status: str  # the version's status afterwards
+
+
+@dataclass
+class BenchOrg:
+    """One organisation being seeded, and what the seeders made so far."""
+
+    organisation: Organisation
+    index: int  # 0 is the large one
+    # The large one's size is 1.0 (0.1 the others'); below scale 1 both shrink with the scale,
+    # so scale 0.1 has ten organisations a tenth of the size (what bench-growth compares).
+    factor: float
+    rng: random.Random
+    today: datetime.date
+    password_hash: str
+    users: list[User] = field(default_factory=list)
+    roles: dict[int, str] = field(default_factory=dict)  # user id → role
+    extra: dict[str, Any] = field(default_factory=dict)  # what a seeder leaves for later ones
+    pending: list[PendingSignoff] = field(default_factory=list)
+
+    @property
+    def large(self) -> bool:
+        return self.index == 0
+
+    def n(self, large_count: int) -> int:
+        """How many of something this organisation gets (at least one)."""
+        return max(1, round(large_count * self.factor))
+
+    def with_role(self, role: str) -> list[User]:
+        return [u for u in self.users if self.roles[u.pk] == role]
+
+    def now_minus(self, days: float) -> datetime.datetime:
+        return timezone.now() - datetime.timedelta(days=days)
+
+    def sign(
+        self,
+        obj_model: type[models.Model],
+        object_id: int,
+        label: str,
+        number: int,
+        snapshot: dict[str, Any],
+        *,
+        meaning: str,
+        signer: User,
+        at: datetime.datetime,
+        status: str = RecordStatus.APPROVED,
+    ) -> None:
+        """Declare a decided version (and its sign-off) of a record."""
+        self.pending.append(
+            PendingSignoff(
+                obj_model,
+                object_id,
+                label,
+                number,
+                snapshot,
+                meaning,
+                signer,
+                self.roles[signer.pk],
+                at,
+                status,
+            )
+        )
+
+    def submitted(
+        self,
+        obj_model: type[models.Model],
+        object_id: int,
+        label: str,
+        number: int,
+        snapshot: dict[str, Any],
+        *,
+        by: User,
+        at: datetime.datetime,
+    ) -> None:
+        """Declare a version submitted and awaiting a leader's decision (the inbox)."""
+        self.pending.append(
+            PendingSignoff(
+                obj_model,
+                object_id,
+                label,
+                number,
+                snapshot,
+                None,
+                by,
+                self.roles[by.pk],
+                at,
+                RecordStatus.SUBMITTED,
+            )
+        )
+
+    def actions(
+        self,
+        count: int,
+        *,
+        title: str,
+        sources: Sequence[models.Model] = (),
+        overdue_share: float = 0.15,
+    ) -> list[Action]:
+        """`count` actions of every status, `overdue_share` of them outstanding and overdue,
+        owned by the organisation's people, spread over `sources` (round robin) if given."""
+        rng, today = self.rng, self.today
+        users = self.users
+        assigners = self.with_role("leader") + self.with_role("manager")
+        source_type = ContentType.objects.get_for_model(sources[0]) if sources else None
+        overdue_count = round(count * overdue_share)
+        rows = []
+        for i in range(count):
+            if i < overdue_count:
+                status = rng.choice((ActionStatus.OPEN, ActionStatus.IN_PROGRESS))
+                due = today - datetime.timedelta(days=rng.randint(1, 200))
+            else:
+                r = rng.random()
+                if r < 0.35:
+                    status = rng.choice((ActionStatus.OPEN, ActionStatus.IN_PROGRESS))
+                    due = today + datetime.timedelta(days=rng.randint(0, 180))
+                elif r < 0.45:
+                    status, due = ActionStatus.DONE, today - datetime.timedelta(rng.randint(0, 90))
+                elif r < 0.93:
+                    status = ActionStatus.VERIFIED
+                    due = today - datetime.timedelta(days=rng.randint(0, 700))
+                else:
+                    status = ActionStatus.CANCELLED
+                    due = today - datetime.timedelta(days=rng.randint(0, 700))
+            source = sources[i % len(sources)] if sources else None
+            rows.append(
+                Action(
+                    organisation=self.organisation,
+                    title=f"{title} {i + 1}",
+                    description="Bench action: what to do, and why, in a sentence or two.",
+                    owner=users[rng.randrange(len(users))],
+                    assigned_by=assigners[rng.randrange(len(assigners))],
+                    due_date=due,
+                    priority=rng.choice(Priority.values),
+                    status=status,
+                    completed_at=timezone.now() if status in ("done", "verified") else None,
+                    source_type=source_type,
+                    source_id=source.pk if source else None,
+                )
+            )
+        return bulk(Action, rows)
+
+
+def finish_chain(ctx: BenchOrg) -> dict[str, int]:
+    """Write the declared versions and one valid sign-off chain, in time order."""
+    pending = sorted(ctx.pending, key=lambda p: (p.at, p.object_id, p.number))
+    if not pending:
+        return {}
+    content_types = ContentType.objects.get_for_models(*{p.model for p in pending})
+    versions = bulk(
+        RecordVersion,
+        (
+            RecordVersion(
+                organisation=ctx.organisation,
+                content_type=content_types[p.model],
+                object_id=p.object_id,
+                number=p.number,
+                status=p.status,
+                record_label=p.label[:200],
+                snapshot=p.snapshot,
+                created_by=p.signer,
+                submitted_at=p.at if p.meaning != "issued" else None,
+                submitted_by=p.signer if p.meaning is None else None,
+                decided_at=p.at if p.meaning else None,
+                decided_by=p.signer if p.meaning else None,
+                superseded_at=p.at if p.status == RecordStatus.SUPERSEDED else None,
+            )
+            for p in pending
+        ),
+    )
+    previous, sequence, signoffs = records.GENESIS_HASH, 0, []
+    for p, version in zip(pending, versions, strict=True):
+        if p.meaning is None:
+            continue
+        sequence += 1
+        signoff = SignOff(
+            organisation=ctx.organisation,
+            sequence=sequence,
+            version=version,
+            content_type=content_types[p.model],
+            object_id=p.object_id,
+            record_label=p.label[:200],
+            version_number=p.number,
+            signer=p.signer,
+            signer_name=p.signer.get_full_name()[:150],
+            signer_email=p.signer.email,
+            signer_role=p.signer_role,
+            meaning=p.meaning,
+            comment="",
+            signed_at=p.at,
+            snapshot=records.canonical_json(p.snapshot),
+            previous_hash=previous,
+        )
+        signoff.hash = records.compute_hash(signoff)
+        previous = signoff.hash
+        signoffs.append(signoff)
+    bulk(SignOff, signoffs)
+    SignOffChain.objects.update_or_create(
+        organisation=ctx.organisation, defaults={"length": sequence, "last_hash": previous}
+    )
+    return {"isova_recordversion": len(versions), "isova_signoff": len(signoffs)}
+
+
+def organisation_count(scale: float) -> int:
+    return max(1, round(scale * 100))
+
+
+def existing() -> int:
+    return Organisation.objects.filter(slug__startswith=SLUG_PREFIX).count()
+
+
+def reset_database() -> None:
+    """Empty every table (TRUNCATE … CASCADE): only ever on a database named *bench*."""
+    name = connection.settings_dict["NAME"] or ""
+    if "bench" not in str(name):
+        raise RuntimeError(f"Refusing to empty the database {name!r}: its name lacks 'bench'.")
+    tables = connection.introspection.django_table_names(include_views=False)
+    keep = {"django_migrations", "django_content_type", "auth_permission"}
+    tables = [t for t in tables if t not in keep]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "TRUNCATE " + ", ".join(connection.ops.quote_name(t) for t in tables) + " CASCADE"
+        )
+
+
+def seed(
+    scale: float, seed_value: int = 1, *, out: Callable[[str], None] = print
+) -> dict[str, int]:
+    """Seed scale × 100 organisations; returns the rows made per table."""
+    password_hash = make_password(PASSWORD)
+    modules = seeder_modules()
+    today = timezone.localdate()
+    total = organisation_count(scale)
+    counts: dict[str, int] = {}
+    started = time.monotonic()
+    for index in range(total):
+        with transaction.atomic():
+            slug = LARGE_SLUG if index == 0 else f"{SLUG_PREFIX}{index:04d}"
+            organisation = Organisation.objects.create(
+                name=("Bench Large Ltd" if index == 0 else f"Bench Organisation {index:04d}"),
+                slug=slug,
+                timezone="Europe/London",
+            )
+            ctx = BenchOrg(
+                organisation=organisation,
+                index=index,
+                factor=min(1.0, scale) * (1.0 if index == 0 else 0.1),
+                rng=random.Random(f"{seed_value}:{index}"),
+                today=organisation.today() if index else today,
+                password_hash=password_hash,
+            )
+            for module in modules:
+                for table, n in module.seed(ctx).items():
+                    counts[table] = counts.get(table, 0) + n
+            for table, n in finish_chain(ctx).items():
+                counts[table] = counts.get(table, 0) + n
+        if index == 0 or (index + 1) % 10 == 0 or index + 1 == total:
+            rows = sum(counts.values())
+            out(
+                f"  {index + 1}/{total} organisations, {rows:,} rows, "
+                f"{time.monotonic() - started:.1f} s"
+            )
+    return counts

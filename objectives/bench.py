@@ -1,0 +1,142 @@
+"""Bench rows of the objectives app: objectives with three years of monthly values, their
+plan actions, goals and approvals (see bench/seeding.py for the contract)."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Any
+
+from isova.models import RecordStatus
+from objectives.models import (
+    Direction,
+    Frequency,
+    Measurement,
+    Objective,
+    Status,
+    StrategicGoal,
+    add_months,
+)
+
+NAME = "objectives"
+
+PAGES = [
+    ("objectives list", "/objectives/", "leader"),
+    ("objectives red", "/objectives/?rag=red", "leader"),
+    ("our objectives", "/objectives/ours/", "leader"),
+    ("objective reviews", "/objectives/reviews/", "leader"),
+]
+
+MONTHS = 36
+
+
+def seed(ctx: Any) -> dict[str, int]:
+    from bench.seeding import bulk
+
+    org, rng, today = ctx.organisation, ctx.rng, ctx.today
+    goals = bulk(
+        StrategicGoal,
+        (StrategicGoal(organisation=org, title=f"Strategic goal {i + 1}") for i in range(5)),
+    )
+    owners = ctx.with_role("leader") + ctx.with_role("manager")
+    start = add_months(today.replace(day=1), -MONTHS)
+    count = ctx.n(400)
+    submitted = ctx.n(20)
+    objectives = []
+    for i in range(count):
+        lower = i % 4 == 0
+        baseline = Decimal(rng.randint(40, 80))
+        step = Decimal(rng.randint(5, 20))
+        objectives.append(
+            Objective(
+                organisation=org,
+                title=f"Bench objective {i + 1}",
+                goal=goals[i % len(goals)],
+                why="Customers asked for it at the last management review.",
+                owner=owners[rng.randrange(len(owners))],
+                measure_name="Orders delivered on time" if not lower else "Complaints",
+                unit="%",
+                direction=Direction.LOWER if lower else Direction.HIGHER,
+                baseline=baseline,
+                target=baseline - step if lower else baseline + step,
+                start_date=start,
+                target_date=add_months(start, MONTHS + 12),
+                frequency=Frequency.MONTHLY,
+                resources="Two people half a day a week.",
+                evaluation="Monthly figure from the ERP report.",
+                next_review_date=today + datetime.timedelta(days=rng.randint(-60, 90)),
+                status=Status.SUBMITTED if i < submitted else Status.ACTIVE,
+            )
+        )
+    objectives = bulk(Objective, objectives)
+    values = []
+    for objective in objectives:
+        # Progress somewhere between well behind and ahead, with noise: a mix of RAG states.
+        pace = rng.uniform(0.3, 1.2)
+        total = objective.target - objective.baseline
+        for month in range(MONTHS):
+            first = add_months(start, month)
+            if first > today:
+                break
+            share = Decimal(pace * month / (MONTHS + 12) + rng.uniform(-0.05, 0.05))
+            values.append(
+                Measurement(
+                    objective=objective,
+                    period=first,
+                    period_end=add_months(first, 1) - datetime.timedelta(days=1),
+                    value=(objective.baseline + total * share).quantize(Decimal("0.01")),
+                )
+            )
+    values = bulk(Measurement, values)
+    actions = ctx.actions(ctx.n(1200), title="Plan step", sources=objectives)
+    _approvals(ctx, objectives, submitted)
+    return {
+        "objectives_strategicgoal": len(goals),
+        "objectives_objective": len(objectives),
+        "objectives_measurement": len(values),
+        "isova_action": len(actions),
+    }
+
+
+def _approvals(ctx: Any, objectives: list[Objective], submitted: int) -> None:
+    """n(1800) approvals over the objectives (several versions each, the older ones
+    superseded), then the first `submitted` objectives' next version awaiting a decision."""
+    leaders = ctx.with_role("leader")
+    managers = ctx.with_role("manager") or leaders
+    total = ctx.n(1800)
+    base, extra = divmod(total, len(objectives))
+    for i, objective in enumerate(objectives):
+        approvals = base + (1 if i < extra else 0)
+        snapshot = {
+            "title": objective.title,
+            "owner": {"id": objective.owner_id},
+            "baseline": str(objective.baseline),
+            "target": str(objective.target),
+            "target_date": objective.target_date.isoformat(),
+        }
+        for number in range(1, approvals + 1):
+            ctx.sign(
+                Objective,
+                objective.pk,
+                objective.title,
+                number,
+                {**snapshot, "version": number},
+                meaning="approved",
+                signer=leaders[(i + number) % len(leaders)],
+                at=ctx.now_minus(1000 - number * 150 - (i % 100)),
+                status=(
+                    RecordStatus.APPROVED
+                    if number == approvals and i >= submitted
+                    else RecordStatus.SUPERSEDED
+                ),
+            )
+        if i < submitted:
+            ctx.submitted(
+                Objective,
+                objective.pk,
+                objective.title,
+                approvals + 1,
+                {**snapshot, "version": approvals + 1},
+                by=managers[i % len(managers)],
+                at=ctx.now_minus(i % 20 + 1),
+            )

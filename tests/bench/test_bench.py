@@ -1,0 +1,75 @@
+"""The bench harness keeps working: a tiny seed makes a valid chain, the runner writes every
+figure (times are never asserted: they are the bench's business, not the tests')."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.core.management import call_command
+
+from bench import runner, seeding
+from isova import records
+from isova.models import Action, Organisation, SignOff
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+PAGE_FIELDS = {"p50_ms", "p95_ms", "p99_ms", "queries", "rps", "c8", "in_process_p50_ms"}
+
+
+def test_seed_bench_at_a_tiny_scale_makes_a_large_organisation_with_a_valid_chain(capsys):
+    call_command("seed_bench", "--scale", "0.01", "--seed", "3")
+
+    large = Organisation.objects.get(slug=seeding.LARGE_SLUG)
+    assert Action.objects.filter(organisation=large).count() == 200
+    count, breaks = records.verify_chain(large)
+    assert count == SignOff.objects.filter(organisation=large).count() > 0
+    assert breaks == []
+    call_command("verify_records")  # raises CommandError on any broken link
+    assert "rows in" in capsys.readouterr().out
+
+
+def test_seed_bench_refuses_to_seed_twice_without_reset():
+    call_command("seed_bench", "--scale", "0.01")
+    with pytest.raises(Exception, match="--reset"):
+        call_command("seed_bench", "--scale", "0.01")
+
+
+def test_the_runner_writes_every_figure_of_results_json(tmp_path):
+    call_command("seed_bench", "--scale", "0.01")
+    output = tmp_path / "results.json"
+
+    call_command(
+        "run_bench",
+        "--repeat",
+        "2",
+        "--concurrent-repeat",
+        "1",
+        "--page",
+        "dashboard",
+        "--page",
+        "my actions (staff)",
+        "--output",
+        str(output),
+    )
+
+    results = json.loads(output.read_text())
+    assert {"timestamp", "scale", "machine", "rows", "pages", "scan", "verify"} <= set(results)
+    assert results["rows"]["isova_action"] == 200
+    assert len(results["machine"]["loadavg"]) == 3
+    assert set(results["pages"]) == {"dashboard", "my actions (staff)"}
+    for row in results["pages"].values():
+        assert set(row) >= PAGE_FIELDS
+        assert {"p50_ms", "p95_ms", "p99_ms", "rps"} <= set(row["c8"])
+        assert row["queries"] > 0
+    assert {"seconds", "notifications", "notifications_per_second"} <= set(results["scan"])
+    assert results["scan"]["notifications"] > 0
+    assert results["verify"]["intact"] is True
+    assert results["verify"]["seconds"] >= 0
+
+
+def test_every_page_the_runner_times_has_a_label_path_and_person():
+    labels = [page.label for page in runner.pages()]
+    assert len(labels) == len(set(labels))
+    assert "panel actions" in labels
+    assert all(page.who in ("leader", "staff") for page in runner.pages())
