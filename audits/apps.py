@@ -30,3 +30,6 @@ class AuditsConfig(AppConfig):
                 "audits.settings": frozenset({L}),
             }
         )
+        from . import evidence
+
+        evidence.register()

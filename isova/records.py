@@ -38,6 +38,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from . import history, notifications, tenancy
+from .errors import DomainError
 from .history import Change
 from .models import (
     Membership,
@@ -67,7 +68,7 @@ APPROVED, REJECTED = "approved", "rejected"
 MEANING_RE = re.compile(r"^[a-z][a-z -]{1,39}$")
 
 
-class RecordError(Exception):
+class RecordError(DomainError):
     """A move the approval workflow does not allow; the message is shown to the user."""
 
 

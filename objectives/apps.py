@@ -26,3 +26,6 @@ class ObjectivesConfig(AppConfig):
                 "objective.review": leaders,
             }
         )
+        from . import evidence
+
+        evidence.register()
