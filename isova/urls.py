@@ -37,9 +37,7 @@ urlpatterns = [
         name="evidence_download",
     ),
     path("leadership/evidence/sign/", evidence_views.evidence_sign, name="evidence_sign"),
-    path(
-        "leadership/evidence/<int:pk>/", evidence_views.evidence_pack, name="evidence_pack"
-    ),
+    path("leadership/evidence/<int:pk>/", evidence_views.evidence_pack, name="evidence_pack"),
     path("objectives/", include("objectives.urls")),
     path("audits/", include("audits.urls")),
     path("risks/", include("risks.urls")),
