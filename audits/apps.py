@@ -50,3 +50,7 @@ class AuditsConfig(AppConfig):
         registry.register_alert_source("audits", alerts.due)
         register_briefing_section(BriefingSection("audits", "Findings", 30, alerts.briefing))
         register_calendar_source("audits", alerts.calendar)
+
+        from . import evidence
+
+        evidence.register()

@@ -6,7 +6,7 @@ class IsovaConfig(AppConfig):
     verbose_name = "isova core"
 
     def ready(self) -> None:
-        from . import briefing
+        from . import briefing, evidence
         from .alerts import action_alerts
         from .calendar import action_events
         from .dashboard import CORE_PANELS
@@ -23,3 +23,5 @@ class IsovaConfig(AppConfig):
         for section in briefing.CORE_SECTIONS:
             register_briefing_section(section)
         register_calendar_source("isova.actions", action_events)
+        # The core's own leadership evidence (sign-offs, the policy, actions shared out).
+        evidence.register()

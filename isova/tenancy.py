@@ -53,6 +53,9 @@ CORE_PERMISSIONS: dict[str, frozenset[str]] = {
     "isova.policy.edit": frozenset({L, M}),
     # Leaders set when overdue actions climb the escalation ladder.
     "isova.escalation.edit": frozenset({L}),
+    # Leaders and managers prepare for the certification audit; auditors read (5.1 evidence).
+    "isova.evidence.view": frozenset({L, M, A}),
+    "isova.evidence.sign": frozenset({L}),
 }
 
 

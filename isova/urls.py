@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import dashboard, notifications_views, records_views, views
+from . import dashboard, evidence_views, notifications_views, records_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -53,6 +53,14 @@ urlpatterns = [
     path("policy/new/", records_views.quality_policy_create, name="quality_policy_create"),
     path("policy/<int:pk>/", records_views.quality_policy_detail, name="quality_policy_detail"),
     path("policy/<int:pk>/edit/", records_views.quality_policy_edit, name="quality_policy_edit"),
+    path("leadership/evidence/", evidence_views.evidence_page, name="evidence"),
+    path(
+        "leadership/evidence/download/",
+        evidence_views.evidence_download,
+        name="evidence_download",
+    ),
+    path("leadership/evidence/sign/", evidence_views.evidence_sign, name="evidence_sign"),
+    path("leadership/evidence/<int:pk>/", evidence_views.evidence_pack, name="evidence_pack"),
     path("objectives/", include("objectives.urls")),
     path("audits/", include("audits.urls")),
     path("risks/", include("risks.urls")),

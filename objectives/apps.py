@@ -44,3 +44,7 @@ class ObjectivesConfig(AppConfig):
 
         registry.register_alert_source("objectives", alerts.due)
         register_briefing_section(BriefingSection("objectives", "Objectives", 20, alerts.briefing))
+
+        from . import evidence
+
+        evidence.register()

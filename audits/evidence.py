@@ -1,0 +1,94 @@
+"""What the audits app holds as leadership evidence (ISO 9001 5.1.1 a, c, i; 5.1.2 a)."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterator
+
+from django.db.models import Count, Max, Min, Q
+from django.urls import reverse
+
+from isova.models import Organisation
+from isova.registry import Evidence, EvidenceSource, Gap, registry
+
+from .models import Audit, AuditStatus, Finding, FindingStatus, FindingType, Process
+
+
+def audits_evidence(
+    organisation: Organisation, start: datetime.date, end: datetime.date
+) -> Iterator[Evidence | Gap]:
+    """Audits held, processes covered, findings answered and improvement (3 queries)."""
+    today = organisation.today()
+    audits = Audit.objects.for_org(organisation).aggregate(
+        reported=Count(
+            "pk",
+            filter=Q(reported_on__gte=start, reported_on__lte=end)
+            & ~Q(status__in=[AuditStatus.PLANNED]),
+        ),
+        last=Max("reported_on", filter=Q(reported_on__gte=start, reported_on__lte=end)),
+        processes=Count(
+            "process", distinct=True, filter=Q(reported_on__gte=start, reported_on__lte=end)
+        ),
+    )
+    processes = Process.objects.for_org(organisation).count()
+    findings = Finding.objects.for_org(organisation).aggregate(
+        raised=Count("pk", filter=Q(raised_on__gte=start, raised_on__lte=end)),
+        ofi=Count(
+            "pk",
+            filter=Q(raised_on__gte=start, raised_on__lte=end) & Q(finding_type=FindingType.OFI),
+        ),
+        closed=Count(
+            "pk",
+            filter=Q(raised_on__gte=start, raised_on__lte=end, status=FindingStatus.CLOSED),
+        ),
+        past_due=Count("pk", filter=~Q(status=FindingStatus.CLOSED) & Q(response_due__lt=today)),
+        oldest_due=Min(
+            "response_due", filter=~Q(status=FindingStatus.CLOSED) & Q(response_due__lt=today)
+        ),
+    )
+    register_url = reverse("audits:finding_list")
+    if audits["reported"]:
+        yield Evidence(
+            "5.1.1 c",
+            f"{audits['reported']} audits reported, covering {audits['processes']} of "
+            f"{processes} processes.",
+            count=audits["reported"],
+            last_date=audits["last"],
+            url=reverse("audits:index"),
+        )
+    else:
+        yield Gap(
+            "5.1.1 c",
+            "No audit was reported in this period.",
+            severity=2,
+            url=reverse("audits:index"),
+        )
+    if findings["raised"]:
+        yield Evidence(
+            "5.1.1 a",
+            f"{findings['raised']} audit findings raised, {findings['closed']} of them closed "
+            "after their corrective actions were checked.",
+            count=findings["raised"],
+            url=register_url,
+        )
+    if findings["ofi"]:
+        yield Evidence(
+            "5.1.1 i",
+            f"{findings['ofi']} opportunities for improvement raised by audits.",
+            count=findings["ofi"],
+            url=f"{register_url}?type={FindingType.OFI}",
+        )
+    if findings["past_due"]:
+        n = findings["past_due"]
+        age = (today - findings["oldest_due"]).days
+        yield Gap(
+            "5.1.1 a",
+            f"{n} finding{'s are' if n > 1 else ' is'} past {'their' if n > 1 else 'its'} "
+            f"response date; the oldest by {age} days.",
+            severity=3,
+            url=f"{register_url}?overdue=on",
+        )
+
+
+def register() -> None:
+    registry.register_evidence(EvidenceSource(name="audits", build=audits_evidence))
