@@ -58,6 +58,9 @@ class Panel:
     template: str
     build: Callable[[PanelContext], dict[str, Any]]
     visible: Callable[[Membership], bool] = _everyone
+    # Static files (paths under static/) the dashboard loads once when this panel is shown,
+    # e.g. Plotly and the panel's own script: chart JavaScript only where charts are.
+    scripts: tuple[str, ...] = ()
 
 
 # --- alerts --------------------------------------------------------------------------------
