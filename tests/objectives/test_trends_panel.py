@@ -2,7 +2,6 @@
 
 import datetime
 import json
-from decimal import Decimal
 
 import pytest
 import time_machine
