@@ -54,3 +54,4 @@ class AuditsConfig(AppConfig):
         from . import evidence
 
         evidence.register()
+        __import__(f"{self.name}.upcoming", fromlist=["register"]).register()

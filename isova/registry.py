@@ -295,3 +295,35 @@ def register_briefing_section(section: BriefingSection) -> None:
 
 def briefing_sections() -> list[BriefingSection]:
     return sorted(_briefing_sections.values(), key=lambda s: (s.order, s.name))
+
+
+# --- upcoming in the next weeks (the dashboard's "Upcoming" panel) -----------------------
+
+
+@dataclass(frozen=True)
+class UpcomingItem:
+    """Something due or planned on `day` for the whole organisation (an action, an audit, …)."""
+
+    day: datetime.date
+    kind: str  # what it is, shown as a label: "Action due", "Audit", "Management review"
+    title: str
+    url: str = ""
+    who: str = ""  # the person it waits on, when there is one
+
+
+# `fn(organisation, start, end, filters)`: items from `start` to `end` inclusive, at most
+# UPCOMING_LIMIT of them, soonest first, in one query; `filters` are the dashboard's.
+UpcomingSource = Callable[
+    ["Organisation", datetime.date, datetime.date, dict[str, Any]], Iterable[UpcomingItem]
+]
+UPCOMING_LIMIT = 20
+_upcoming_sources: dict[str, UpcomingSource] = {}
+
+
+def register_upcoming_source(name: str, source: UpcomingSource) -> None:
+    """Add what an app has coming up organisation-wide (one query per source)."""
+    Registry._add(_upcoming_sources, name, source, "upcoming source")
+
+
+def upcoming_sources() -> list[tuple[str, UpcomingSource]]:
+    return sorted(_upcoming_sources.items())

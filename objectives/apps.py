@@ -49,3 +49,4 @@ class ObjectivesConfig(AppConfig):
         from . import evidence
 
         evidence.register()
+        __import__(f"{self.name}.upcoming", fromlist=["register"]).register()
