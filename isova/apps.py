@@ -6,7 +6,7 @@ class IsovaConfig(AppConfig):
     verbose_name = "isova core"
 
     def ready(self) -> None:
-        from . import briefing, evidence, upcoming
+        from . import briefing, evidence, health, upcoming
         from .alerts import action_alerts
         from .calendar import action_events
         from .dashboard import CORE_PANELS
@@ -24,6 +24,8 @@ class IsovaConfig(AppConfig):
             register_briefing_section(section)
         register_calendar_source("isova.actions", action_events)
         registry.register_panel(upcoming.PANEL)
+        registry.register_panel(health.PANEL)
+        health.register()
         upcoming.register()
         # The core's own leadership evidence (sign-offs, the policy, actions shared out).
         evidence.register()

@@ -327,3 +327,64 @@ def register_upcoming_source(name: str, source: UpcomingSource) -> None:
 
 def upcoming_sources() -> list[tuple[str, UpcomingSource]]:
     return sorted(_upcoming_sources.items())
+
+
+# --- leadership health (the dashboard's "Leadership health" panel) ------------------------
+
+
+@dataclass(frozen=True)
+class HealthReading:
+    """One reading of a health figure: about whom or what (`label`, "" for the organisation
+    as a whole), its value (None: never, or nothing to measure), how it reads, and the page
+    where it is put right."""
+
+    label: str
+    value: float | None
+    url: str
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class HealthFigure:
+    """One of the seed's common leadership mistakes made visible as a number.
+
+    `build(organisation, today)` returns its readings in a fixed number of queries; each is
+    green, amber or red against `amber` and `red` (defaults here; each organisation's leaders
+    may change them). `worse` says which way is worse: "higher" (days since, counts) or
+    "lower" (attendance); a reading without a value is `none_is` ("red": never; "grey").
+    """
+
+    key: str
+    title: str
+    order: int
+    build: Callable[[Organisation, datetime.date], list[HealthReading]]
+    amber: float
+    red: float
+    unit: str = ""
+    worse: str = "higher"
+    none_is: str = "grey"
+
+
+# `fn(organisation)`: per user id, the last day they acted as a leader (approved or signed,
+# assigned an action, reviewed an objective or a risk), in one query.
+LeaderActivity = Callable[["Organisation"], dict[int, datetime.date]]
+
+_health_figures: dict[str, HealthFigure] = {}
+_leader_activities: dict[str, LeaderActivity] = {}
+
+
+def register_health_figure(figure: HealthFigure) -> None:
+    Registry._add(_health_figures, figure.key, figure, "health figure")
+
+
+def health_figures() -> list[HealthFigure]:
+    return sorted(_health_figures.values(), key=lambda f: (f.order, f.key))
+
+
+def register_leader_activity(name: str, source: LeaderActivity) -> None:
+    """Add a kind of leadership act to "days since each leader last acted"."""
+    Registry._add(_leader_activities, name, source, "leader activity")
+
+
+def leader_activities() -> list[tuple[str, LeaderActivity]]:
+    return sorted(_leader_activities.items())

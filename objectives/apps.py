@@ -50,3 +50,4 @@ class ObjectivesConfig(AppConfig):
 
         evidence.register()
         __import__(f"{self.name}.upcoming", fromlist=["register"]).register()
+        __import__(f"{self.name}.health", fromlist=["register"]).register()
