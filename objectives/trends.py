@@ -52,9 +52,8 @@ def trends_panel(ctx: PanelContext) -> dict[str, Any]:
     active = _active(ctx)
     choices = list(active.order_by("title", "pk").values_list("pk", "title"))  # 1 query
     progress = active.with_progress(ctx.today)
-    top = list(  # 1 query
-        progress.order_by(F("behind").desc(nulls_last=True), "title", "pk")[:SHOWN]  # type: ignore[misc]
-    )
+    behind_first = progress.order_by(F("behind").desc(nulls_last=True), "title", "pk")
+    top = list(behind_first[:SHOWN])  # 1 query
     wanted = _chosen_id(ctx)
     chosen = next((o for o in top if o.pk == wanted), None)
     if wanted is not None and chosen is None and any(pk == wanted for pk, _ in choices):
