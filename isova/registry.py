@@ -59,7 +59,8 @@ class Panel:
     build: Callable[[PanelContext], dict[str, Any]]
     visible: Callable[[Membership], bool] = _everyone
     # Static files (paths under static/) the dashboard loads once when this panel is shown,
-    # e.g. Plotly and the panel's own script: chart JavaScript only where charts are.
+    # e.g. Plotly and the panel's own script, unless its context says `"draws": False`:
+    # chart JavaScript only where charts are.
     scripts: tuple[str, ...] = ()
 
 

@@ -76,6 +76,7 @@ def trends_panel(ctx: PanelContext) -> dict[str, Any]:
     if ctx.filters.get("owner"):
         all_url += f"&owner={ctx.filters['owner']}"
     return {
+        "draws": bool(top),  # no active objective, no chart: the dashboard loads no Plotly
         "top": top,
         "total": len(choices),
         "choices": choices,

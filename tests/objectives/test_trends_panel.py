@@ -123,7 +123,9 @@ def test_the_trends_panel_alone_is_a_fragment_for_htmx(org, as_user, today):
     assert _payload(response)["chosen"]["id"] == objectives[1].pk
 
 
-def test_plotly_is_loaded_on_the_dashboard_when_the_trends_panel_is_shown(org, as_user, today):
+def test_plotly_is_loaded_on_the_dashboard_when_the_trends_panel_has_a_chart(org, as_user, today):
+    assert "plotly" not in as_user(org.leader).get("/dashboard/").content.decode()
+    _objectives(org, 1)
     html = as_user(org.leader).get("/dashboard/").content.decode()
     assert "vendor/plotly/plotly-cartesian.min.js" in html and "js/trends.js" in html
 
