@@ -54,3 +54,5 @@ class AuditsConfig(AppConfig):
         from . import evidence
 
         evidence.register()
+        __import__(f"{self.name}.upcoming", fromlist=["register"]).register()
+        __import__(f"{self.name}.health", fromlist=["register"]).register()

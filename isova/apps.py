@@ -6,7 +6,7 @@ class IsovaConfig(AppConfig):
     verbose_name = "isova core"
 
     def ready(self) -> None:
-        from . import briefing, evidence
+        from . import briefing, evidence, health, upcoming
         from .alerts import action_alerts
         from .calendar import action_events
         from .dashboard import CORE_PANELS
@@ -23,5 +23,9 @@ class IsovaConfig(AppConfig):
         for section in briefing.CORE_SECTIONS:
             register_briefing_section(section)
         register_calendar_source("isova.actions", action_events)
+        registry.register_panel(upcoming.PANEL)
+        registry.register_panel(health.PANEL)
+        health.register()
+        upcoming.register()
         # The core's own leadership evidence (sign-offs, the policy, actions shared out).
         evidence.register()

@@ -84,7 +84,9 @@ def dashboard(request: OrgRequest) -> HttpResponse:
     panels = [p for p in registry.panels() if p.visible(request.membership)]
     # Each panel's data sits under its name, which is what its partial reads.
     context: dict[str, Any] = {p.name: p.build(ctx) for p in panels}
-    context.update(panels=panels, refresh_seconds=REFRESH_SECONDS)
+    # A panel's scripts (Plotly for a chart) load only when it has something to draw.
+    scripts = [s for p in panels if context[p.name].get("draws", True) for s in p.scripts]
+    context.update(panels=panels, refresh_seconds=REFRESH_SECONDS, panel_scripts=scripts)
     return render(request, "isova/dashboard.html", context)
 
 

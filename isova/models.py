@@ -166,6 +166,8 @@ class Membership(models.Model):
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.STAFF)
     job_title = models.CharField(max_length=120, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # When the member last opened the leadership dashboard (leadership health reads it).
+    last_seen_dashboard_at = models.DateTimeField(null=True, blank=True)
 
     objects = MembershipQuerySet.as_manager()
 
@@ -805,3 +807,30 @@ class EvidencePack(Approvable):
 
     def approval_snapshot(self) -> dict[str, Any]:
         return {"pack": self.pack, "pack_hash": self.pack_hash}
+
+
+class HealthThresholdQuerySet(models.QuerySet["HealthThreshold"]):
+    def for_org(self, org: Organisation) -> HealthThresholdQuerySet:
+        return self.filter(organisation=org)
+
+
+class HealthThreshold(models.Model):
+    """An organisation's own amber and red thresholds for one leadership health figure
+    (`isova.registry.HealthFigure.key`); without a row the figure's defaults apply."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="health_thresholds"
+    )
+    key = models.CharField(max_length=60)
+    amber = models.FloatField()
+    red = models.FloatField()
+
+    objects = HealthThresholdQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "key"], name="one_threshold_per_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key}: amber {self.amber:g}, red {self.red:g}"

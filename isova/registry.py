@@ -58,6 +58,10 @@ class Panel:
     template: str
     build: Callable[[PanelContext], dict[str, Any]]
     visible: Callable[[Membership], bool] = _everyone
+    # Static files (paths under static/) the dashboard loads once when this panel is shown,
+    # e.g. Plotly and the panel's own script, unless its context says `"draws": False`:
+    # chart JavaScript only where charts are.
+    scripts: tuple[str, ...] = ()
 
 
 # --- alerts --------------------------------------------------------------------------------
@@ -292,3 +296,96 @@ def register_briefing_section(section: BriefingSection) -> None:
 
 def briefing_sections() -> list[BriefingSection]:
     return sorted(_briefing_sections.values(), key=lambda s: (s.order, s.name))
+
+
+# --- upcoming in the next weeks (the dashboard's "Upcoming" panel) -----------------------
+
+
+@dataclass(frozen=True)
+class UpcomingItem:
+    """Something due or planned on `day` for the whole organisation (an action, an audit, …)."""
+
+    day: datetime.date
+    kind: str  # what it is, shown as a label: "Action due", "Audit", "Management review"
+    title: str
+    url: str = ""
+    who: str = ""  # the person it waits on, when there is one
+
+
+# `fn(organisation, start, end, filters)`: items from `start` to `end` inclusive, at most
+# UPCOMING_LIMIT of them, soonest first, in one query; `filters` are the dashboard's.
+UpcomingSource = Callable[
+    ["Organisation", datetime.date, datetime.date, dict[str, Any]], Iterable[UpcomingItem]
+]
+UPCOMING_LIMIT = 20
+_upcoming_sources: dict[str, UpcomingSource] = {}
+
+
+def register_upcoming_source(name: str, source: UpcomingSource) -> None:
+    """Add what an app has coming up organisation-wide (one query per source)."""
+    Registry._add(_upcoming_sources, name, source, "upcoming source")
+
+
+def upcoming_sources() -> list[tuple[str, UpcomingSource]]:
+    return sorted(_upcoming_sources.items())
+
+
+# --- leadership health (the dashboard's "Leadership health" panel) ------------------------
+
+
+@dataclass(frozen=True)
+class HealthReading:
+    """One reading of a health figure: about whom or what (`label`, "" for the organisation
+    as a whole), its value (None: never, or nothing to measure), how it reads, and the page
+    where it is put right."""
+
+    label: str
+    value: float | None
+    url: str
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class HealthFigure:
+    """One of the seed's common leadership mistakes made visible as a number.
+
+    `build(organisation, today)` returns its readings in a fixed number of queries; each is
+    green, amber or red against `amber` and `red` (defaults here; each organisation's leaders
+    may change them). `worse` says which way is worse: "higher" (days since, counts) or
+    "lower" (attendance); a reading without a value is `none_is` ("red": never; "grey").
+    """
+
+    key: str
+    title: str
+    order: int
+    build: Callable[[Organisation, datetime.date], list[HealthReading]]
+    amber: float
+    red: float
+    unit: str = ""
+    worse: str = "higher"
+    none_is: str = "grey"
+
+
+# `fn(organisation)`: per user id, the last day they acted as a leader (approved or signed,
+# assigned an action, reviewed an objective or a risk), in one query.
+LeaderActivity = Callable[["Organisation"], dict[int, datetime.date]]
+
+_health_figures: dict[str, HealthFigure] = {}
+_leader_activities: dict[str, LeaderActivity] = {}
+
+
+def register_health_figure(figure: HealthFigure) -> None:
+    Registry._add(_health_figures, figure.key, figure, "health figure")
+
+
+def health_figures() -> list[HealthFigure]:
+    return sorted(_health_figures.values(), key=lambda f: (f.order, f.key))
+
+
+def register_leader_activity(name: str, source: LeaderActivity) -> None:
+    """Add a kind of leadership act to "days since each leader last acted"."""
+    Registry._add(_leader_activities, name, source, "leader activity")
+
+
+def leader_activities() -> list[tuple[str, LeaderActivity]]:
+    return sorted(_leader_activities.items())

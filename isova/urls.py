@@ -2,12 +2,13 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import dashboard, evidence_views, notifications_views, records_views, views
+from . import dashboard, evidence_views, health_views, notifications_views, records_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("dashboard/", dashboard.dashboard, name="dashboard"),
     path("dashboard/panels/<slug:name>/", dashboard.panel, name="dashboard_panel"),
+    path("dashboard/health/", health_views.thresholds, name="health_thresholds"),
     path("organisation/switch/", views.switch_organisation, name="switch_organisation"),
     path("actions/", views.action_list, name="action_list"),
     path("actions/mine/", views.my_actions, name="my_actions"),

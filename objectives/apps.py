@@ -16,9 +16,10 @@ class ObjectivesConfig(AppConfig):
         )
         from isova.tenancy import EVERYONE, register_permissions
 
-        from . import dashboard, demo
+        from . import dashboard, demo, trends
 
         registry.register_panel(dashboard.PANEL)
+        registry.register_panel(trends.PANEL)
         registry.register_demo(DemoSeeder(name="objectives", seed=demo.seed))
 
         leaders, planners = frozenset({Role.LEADER}), frozenset({Role.LEADER, Role.MANAGER})
@@ -48,3 +49,5 @@ class ObjectivesConfig(AppConfig):
         from . import evidence
 
         evidence.register()
+        __import__(f"{self.name}.upcoming", fromlist=["register"]).register()
+        __import__(f"{self.name}.health", fromlist=["register"]).register()

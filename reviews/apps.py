@@ -43,3 +43,5 @@ class ReviewsConfig(AppConfig):
         registry.register_alert_source("reviews", alerts.alerts)
         registry.register_demo(DemoSeeder("reviews", demo.seed, after=("objectives", "audits")))
         registry.register_evidence(EvidenceSource("reviews", evidence.build))
+        __import__(f"{self.name}.upcoming", fromlist=["register"]).register()
+        __import__(f"{self.name}.health", fromlist=["register"]).register()

@@ -74,8 +74,11 @@ def test_dashboard_runs_a_fixed_number_of_queries(org, as_user, django_assert_ma
     # session, user, memberships+organisation (3); approvals: waiting list, count (2);
     # objectives: RAG counts, review-overdue list, count (3); audits: action summary,
     # findings aggregate (2); actions aggregate (1); risks panel (7, tests/risks);
-    # reviews panel (12, tests/reviews). Savepoints none. Total 30.
-    with django_assert_max_num_queries(30):
+    # reviews panel (12, tests/reviews); trends: objectives for the select, the twelve
+    # furthest behind, their values (3); upcoming: one per source (5); leadership health:
+    # thresholds and each figure (15, tests/isova/test_health_panel.py). Savepoints none.
+    # Total 53.
+    with django_assert_max_num_queries(53):
         response = client.get("/dashboard/")
     assert response.status_code == 200
 
@@ -117,9 +120,9 @@ def test_waiting_approvals_cost_the_same_queries_however_many(
 ):
     _submit_policies(org, n)
     client = as_user(org.leader)
-    # 30 as above, plus the prefetch of the records themselves (one per kind of record: 1)
+    # 53 as above, plus the prefetch of the records themselves (one per kind of record: 1)
     # and the reviews panel's policy share once an approved policy exists (2).
-    with django_assert_max_num_queries(33):
+    with django_assert_max_num_queries(56):
         assert client.get("/dashboard/").status_code == 200
 
 

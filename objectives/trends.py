@@ -1,0 +1,96 @@
+"""The performance trends panel of the leadership dashboard (registered in apps.py).
+
+Small multiples of the active objectives furthest off track (by `with_progress`'s `behind`),
+each value against its planned path and target over the last TREND_MONTHS months, drawn by
+one Plotly chart from one `json_script` payload (static/js/trends.js); `?trend=<id>` shows
+one objective larger. A fixed 3 queries (4 with a chosen objective outside the twelve).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from django.db.models import F
+from django.urls import reverse
+
+from isova.registry import Panel, PanelContext
+
+from . import charts
+from .models import Measurement, Objective, ObjectiveQuerySet, Status, add_months
+
+SHOWN = 12
+TREND_MONTHS = 24
+
+
+def _chosen_id(ctx: PanelContext) -> int | None:
+    text = ctx.request.GET.get("trend", "")
+    return int(text) if text.isdigit() and len(text) < 10 else None
+
+
+def _active(ctx: PanelContext) -> ObjectiveQuerySet:
+    objectives = Objective.objects.for_org(ctx.organisation).filter(status=Status.ACTIVE)
+    owner = ctx.filters.get("owner")
+    return objectives.filter(owner_id=owner) if owner else objectives
+
+
+def _entry(objective: Objective, measurements: list[Measurement]) -> dict[str, Any]:
+    data = charts.series(objective, measurements)
+    behind = getattr(objective, "behind", None)
+    data.update(
+        id=objective.pk,
+        title=charts.plotly_text(objective.title),
+        url=objective.get_absolute_url(),
+        behind=None if behind is None else round(behind, 1),
+        rag=getattr(objective, "rag", ""),
+    )
+    return data
+
+
+def trends_panel(ctx: PanelContext) -> dict[str, Any]:
+    """The twelve active objectives furthest behind plan and their values (3–4 queries)."""
+    active = _active(ctx)
+    choices = list(active.order_by("title", "pk").values_list("pk", "title"))  # 1 query
+    progress = active.with_progress(ctx.today)
+    behind_first = progress.order_by(F("behind").desc(nulls_last=True), "title", "pk")
+    top = list(behind_first[:SHOWN])  # 1 query
+    wanted = _chosen_id(ctx)
+    chosen = next((o for o in top if o.pk == wanted), None)
+    if wanted is not None and chosen is None and any(pk == wanted for pk, _ in choices):
+        chosen = progress.get(pk=wanted)  # 1 query, only for one outside the twelve
+    since = ctx.filters.get("since") or add_months(ctx.today, -TREND_MONTHS)
+    shown = top + ([chosen] if chosen is not None and chosen not in top else [])
+    values: dict[int, list[Measurement]] = defaultdict(list)
+    for m in Measurement.objects.filter(  # 1 query: the values of every shown objective
+        objective__in=[o.pk for o in shown], period__gte=since
+    ).order_by("objective_id", "period"):
+        values[m.objective_id].append(m)
+    for objective in shown:
+        for m in values[objective.pk]:
+            m.objective = objective  # period labels read the objective's frequency
+    payload = {
+        "objectives": [_entry(o, values[o.pk]) for o in top],
+        "chosen": None if chosen is None else _entry(chosen, values[chosen.pk]),
+    }
+    all_url = reverse("objectives:index") + "?status=active"
+    if ctx.filters.get("owner"):
+        all_url += f"&owner={ctx.filters['owner']}"
+    return {
+        "draws": bool(top),  # no active objective, no chart: the dashboard loads no Plotly
+        "top": top,
+        "total": len(choices),
+        "choices": choices,
+        "chosen": chosen,
+        "payload": payload,
+        "all_url": all_url,
+    }
+
+
+PANEL = Panel(
+    name="trends",
+    title="Performance trends",
+    order=25,
+    template="objectives/_trends_panel.html",
+    build=trends_panel,
+    scripts=("vendor/plotly/plotly-cartesian.min.js", "js/trends.js"),
+)
