@@ -388,7 +388,7 @@ def _finding_context(request: OrgRequest, finding: Finding, **forms: Any) -> dic
         "live_actions": live,
         "unfinished": services._unfinished(live),
         "verify_blockers": services.verify_blockers(finding, today, live),
-        "is_action_owner": services.is_action_owner(membership, workers),
+        "owns_or_did_an_action": services.is_action_owner(membership, workers),
         "can_verify": services.can_verify_effectiveness(membership, workers),
         "close_blockers": services.close_blockers(finding, live),
         "containment_form": forms.get("containment_form")
