@@ -21,6 +21,7 @@ from .forms import (
     MemberChoiceField,
     SafeForm,
     SafeModelForm,
+    SigningPasswordField,
     limit_choices,
     member_choices,
 )
@@ -43,12 +44,7 @@ class SubmitForm(SafeForm):
 
 class DecisionForm(SafeForm):
     decision = forms.ChoiceField(choices=[("approve", "Approve"), ("reject", "Reject")])
-    password = forms.CharField(
-        label="Your password (to sign)",
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-        error_messages={"required": "Enter your password to sign. Nothing was signed."},
-    )
+    password = SigningPasswordField()
     # A textarea in the panel and the inbox: it may hold line breaks.
     comment = forms.CharField(required=False, max_length=2000, widget=forms.Textarea)
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
