@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -490,74 +491,64 @@ def feedback_detail(request: OrgRequest, pk: int) -> HttpResponse:
     return render(request, "reviews/feedback_detail.html", _feedback_context(request, feedback))
 
 
+def _feedback_step(
+    request: OrgRequest,
+    pk: int,
+    form_class: Any,
+    form_name: str,
+    write: Callable[[Feedback, Any], Any],
+    done: str,
+) -> HttpResponse:
+    """One leader's move on a feedback item (respond, make an action, link an objective):
+    validate, call the service, or show the page with the form's errors."""
+    require(request, "reviews.feedback.respond")
+    feedback = _get_feedback(request, pk)
+    form = form_class(request.POST, organisation=request.organisation)
+    if form.is_valid():
+        saved = save_or_error(
+            request, form, lambda: write(feedback, form.cleaned_data), done, feedback
+        )
+        if saved:
+            return saved
+    context = _feedback_context(request, feedback, **{form_name: form})
+    return render(request, "reviews/feedback_detail.html", context, status=422)
+
+
 @require_POST
 @member_required
 def feedback_respond(request: OrgRequest, pk: int) -> HttpResponse:
-    require(request, "reviews.feedback.respond")
-    feedback = _get_feedback(request, pk)
-    form = RespondForm(request.POST, organisation=request.organisation)
-    if form.is_valid():
-        done = save_or_error(
-            request,
-            form,
-            lambda: services.feedback_respond(
-                membership=request.membership, feedback=feedback, **form.cleaned_data
-            ),
-            "Response saved.",
-            feedback.get_absolute_url(),
-        )
-        if done:
-            return done
-    context = _feedback_context(request, feedback, respond_form=form)
-    return render(request, "reviews/feedback_detail.html", context, status=422)
+    def write(feedback: Feedback, data: dict[str, Any]) -> Any:
+        return services.feedback_respond(membership=request.membership, feedback=feedback, **data)
+
+    return _feedback_step(request, pk, RespondForm, "respond_form", write, "Response saved.")
 
 
 @require_POST
 @member_required
 def feedback_action(request: OrgRequest, pk: int) -> HttpResponse:
-    require(request, "reviews.feedback.respond")
-    feedback = _get_feedback(request, pk)
-    form = FeedbackActionForm(request.POST, organisation=request.organisation)
-    if form.is_valid():
-        done = save_or_error(
-            request,
-            form,
-            lambda: services.feedback_to_action(
-                membership=request.membership,
-                feedback=feedback,
-                title=form.cleaned_data["action_title"],
-                owner=form.cleaned_data["action_owner"],
-                due_date=form.cleaned_data["action_due"],
-            ),
-            "Action created.",
-            feedback.get_absolute_url(),
+    def write(feedback: Feedback, data: dict[str, Any]) -> Any:
+        return services.feedback_to_action(
+            membership=request.membership,
+            feedback=feedback,
+            title=data["action_title"],
+            owner=data["action_owner"],
+            due_date=data["action_due"],
         )
-        if done:
-            return done
-    context = _feedback_context(request, feedback, action_form=form)
-    return render(request, "reviews/feedback_detail.html", context, status=422)
+
+    return _feedback_step(request, pk, FeedbackActionForm, "action_form", write, "Action created.")
 
 
 @require_POST
 @member_required
 def feedback_objective(request: OrgRequest, pk: int) -> HttpResponse:
-    require(request, "reviews.feedback.respond")
-    feedback = _get_feedback(request, pk)
-    form = ObjectiveLinkForm(request.POST, organisation=request.organisation)
-    if form.is_valid():
-        done = save_or_error(
-            request,
-            form,
-            lambda: services.feedback_link_objective(
-                membership=request.membership, feedback=feedback, **form.cleaned_data
-            ),
-            "Objective linked.",
-            feedback.get_absolute_url(),
+    def write(feedback: Feedback, data: dict[str, Any]) -> Any:
+        return services.feedback_link_objective(
+            membership=request.membership, feedback=feedback, **data
         )
-        if done:
-            return done
-    context = _feedback_context(request, feedback, objective_form=form)
-    return render(request, "reviews/feedback_detail.html", context, status=422)
+
+    return _feedback_step(
+        request, pk, ObjectiveLinkForm, "objective_form", write, "Objective linked."
+    )
 
 
 @member_required
