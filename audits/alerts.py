@@ -84,7 +84,7 @@ def _checks_due(findings: Any, today: datetime.date) -> Iterator[Alert]:
             subject=f"Check the effectiveness of {finding.reference}",
             body=(
                 f"Every corrective action of {finding.reference} is done. Check that they "
-                "worked (someone who owns none of them), then close the finding.\n"
+                "worked (someone who neither owns nor did any of them), then close the finding.\n"
             ),
             url=finding.get_absolute_url(),
         )

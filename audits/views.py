@@ -17,7 +17,7 @@ from isova import history, tenancy
 from isova.clauses import CLAUSES
 from isova.errors import DomainError, WrongPassword
 from isova.forms import member_choices
-from isova.http import flash_redirect, paginate, query_without_page, render_page
+from isova.http import flash_redirect, paginate, query_without_page, render_page, save_or_error
 from isova.idempotency import create_once
 from isova.models import Action, SignOff
 from isova.tenancy import OrgRequest, get_for_org, member_required, require
@@ -124,8 +124,10 @@ def audit_create(request: OrgRequest) -> HttpResponse:
     initial = {"lead_auditor": request.user, "planned_date": org.today()}
     form = AuditForm(request.POST or None, organisation=org, initial=initial)
     if request.method == "POST" and form.is_valid() and not form.needs_confirmation:
-        try:
-            audit = create_once(
+        done = save_or_error(
+            request,
+            form,
+            lambda: create_once(
                 request,
                 form,
                 lambda: services.audit_plan(
@@ -133,13 +135,11 @@ def audit_create(request: OrgRequest) -> HttpResponse:
                     team=list(form.cleaned_data["team"]),
                     **form.service_fields(),
                 ),
-            )
-        except DomainError as error:
-            form.add_error(None, str(error))
-        else:
-            if isinstance(audit, HttpResponse):
-                return audit  # the same form again: its first submission made the audit
-            return flash_redirect(request, audit, f"Audit {audit.reference} is on the programme.")
+            ),
+            lambda audit: f"Audit {audit.reference} is on the programme.",
+        )
+        if done:
+            return done
     return _audit_form_page(request, form, None)
 
 
@@ -149,17 +149,20 @@ def audit_edit(request: OrgRequest, pk: int) -> HttpResponse:
     audit = _get_audit(request, pk)
     form = AuditForm(request.POST or None, instance=audit, organisation=request.organisation)
     if request.method == "POST" and form.is_valid() and not form.needs_confirmation:
-        try:
-            services.audit_update(
+        done = save_or_error(
+            request,
+            form,
+            lambda: services.audit_update(
                 membership=request.membership,
                 audit=audit,
                 team=list(form.cleaned_data["team"]),
                 **form.service_fields(),
-            )
-        except DomainError as error:
-            form.add_error(None, str(error))
-        else:
-            return flash_redirect(request, audit, "Audit saved.")
+            ),
+            "Audit saved.",
+            audit,
+        )
+        if done:
+            return done
     return _audit_form_page(request, form, audit)
 
 
@@ -234,17 +237,20 @@ def audit_save_report(request: OrgRequest, pk: int) -> HttpResponse:
     audit = _get_audit(request, pk)
     form = AuditReportForm(request.POST, instance=Audit(organisation=audit.organisation))
     if form.is_valid():
-        try:
-            services.audit_update(
+        done = save_or_error(
+            request,
+            form,
+            lambda: services.audit_update(
                 membership=request.membership,
                 audit=audit,
                 summary=form.cleaned_data["summary"],
                 conclusion=form.cleaned_data["conclusion"],
-            )
-        except DomainError as error:
-            form.add_error(None, str(error))
-        else:
-            return flash_redirect(request, audit, "Summary and conclusion saved.")
+            ),
+            "Summary and conclusion saved.",
+            audit,
+        )
+        if done:
+            return done
     audit.refresh_from_db()
     context = _audit_context(request, audit, report_form=form)
     return render(request, "audits/audit_detail.html", context, status=422)
@@ -304,25 +310,22 @@ def finding_create(request: OrgRequest, pk: int) -> HttpResponse:
     org = request.organisation
     form = FindingForm(request.POST or None, organisation=org)
     if request.method == "POST" and form.is_valid():
-        try:
-            finding = create_once(
+        done = save_or_error(
+            request,
+            form,
+            lambda: create_once(
                 request,
                 form,
                 lambda: services.finding_raise(
                     membership=request.membership, audit=audit, **form.cleaned_data
                 ),
-            )
-        except DomainError as error:
-            form.add_error(None, str(error))
-        else:
-            if isinstance(finding, HttpResponse):
-                return finding
-            messages.success(
-                request,
-                f"Finding {finding.reference} raised; response due "
-                f"{finding.response_due:%d %B %Y}.",
-            )
-            return redirect(finding)
+            ),
+            lambda finding: (
+                f"Finding {finding.reference} raised; response due {finding.response_due:%d %B %Y}."
+            ),
+        )
+        if done:
+            return done
     settings_row = AuditSettings.for_org(org)
     sla = [(t.label, settings_row.sla_days(t.value)) for t in FindingType]
     context = {"form": form, "audit": audit, "clauses": _clause_datalist(), "sla": sla}
@@ -335,14 +338,17 @@ def finding_edit(request: OrgRequest, pk: int) -> HttpResponse:
     finding = _get_finding(request, pk)
     form = FindingForm(request.POST or None, instance=finding, organisation=request.organisation)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.finding_update(
+        done = save_or_error(
+            request,
+            form,
+            lambda: services.finding_update(
                 membership=request.membership, finding=finding, **form.cleaned_data
-            )
-        except DomainError as error:
-            form.add_error(None, str(error))
-        else:
-            return flash_redirect(request, finding, "Finding saved.")
+            ),
+            "Finding saved.",
+            finding,
+        )
+        if done:
+            return done
     context = {
         "form": form,
         "audit": finding.audit,
@@ -388,7 +394,7 @@ def _finding_context(request: OrgRequest, finding: Finding, **forms: Any) -> dic
         "live_actions": live,
         "unfinished": services._unfinished(live),
         "verify_blockers": services.verify_blockers(finding, today, live),
-        "is_action_owner": services.is_action_owner(membership, workers),
+        "owns_or_did_an_action": services.is_action_owner(membership, workers),
         "can_verify": services.can_verify_effectiveness(membership, workers),
         "close_blockers": services.close_blockers(finding, live),
         "containment_form": forms.get("containment_form")
@@ -601,23 +607,23 @@ def process_list(request: OrgRequest) -> HttpResponse:
     if tenancy.has_perm(request.membership, "audits.process.manage"):
         form = ProcessForm(request.POST or None, organisation=org)
         if request.method == "POST" and form.is_valid():
-            try:
-                process = create_once(
+            done = save_or_error(
+                request,
+                form,
+                lambda: create_once(
                     request,
                     form,
                     lambda: services.process_save(
                         membership=request.membership, **form.cleaned_data
                     ),
                     url=lambda _: reverse("audits:process_list"),
-                )
-            except DomainError as error:
-                form.add_error("name", str(error))
-            else:
-                if isinstance(process, HttpResponse):
-                    return process
-                return flash_redirect(
-                    request, "audits:process_list", f"Process “{process.name}” added."
-                )
+                ),
+                lambda process: f"Process “{process.name}” added.",
+                "audits:process_list",
+                field="name",
+            )
+            if done:
+                return done
     elif request.method == "POST":
         raise PermissionDenied("Only managers and leaders manage processes.")
     status = 422 if form is not None and form.errors else 200
@@ -631,14 +637,18 @@ def process_edit(request: OrgRequest, pk: int) -> HttpResponse:
     process = get_for_org(request, Process.objects.all(), pk=pk)
     form = ProcessForm(request.POST or None, instance=process, organisation=request.organisation)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.process_save(
+        done = save_or_error(
+            request,
+            form,
+            lambda: services.process_save(
                 membership=request.membership, process=process, **form.cleaned_data
-            )
-        except DomainError as error:
-            form.add_error("name", str(error))
-        else:
-            return flash_redirect(request, "audits:process_list", "Process saved.")
+            ),
+            "Process saved.",
+            "audits:process_list",
+            field="name",
+        )
+        if done:
+            return done
     return render(request, "audits/process_form.html", {"form": form, "process": process})
 
 
@@ -648,15 +658,14 @@ def audit_settings(request: OrgRequest) -> HttpResponse:
     current = AuditSettings.for_org(request.organisation)
     form = AuditSettingsForm(request.POST or None, instance=current)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.settings_update(membership=request.membership, **form.cleaned_data)
-        except DomainError as error:
-            form.add_error(None, str(error))
-        else:
-            return flash_redirect(
-                request,
-                "audits:settings",
-                "Saved. New response times apply to findings raised now on.",
-            )
+        done = save_or_error(
+            request,
+            form,
+            lambda: services.settings_update(membership=request.membership, **form.cleaned_data),
+            "Saved. New response times apply to findings raised now on.",
+            "audits:settings",
+        )
+        if done:
+            return done
     context = {"form": form}
     return render(request, "audits/settings.html", context)

@@ -35,27 +35,31 @@ def action_events(membership: Membership) -> Iterator[CalendarEvent]:
         )
 
 
-def _escape(text: str) -> str:
+def escape(text: str) -> str:
+    """A TEXT value (RFC 5545 3.3.11): backslash, ";" and "," escaped, every line break "\\n"."""
     return (
         text.replace("\\", "\\\\")
         .replace(";", "\\;")
         .replace(",", "\\,")
         .replace("\r\n", "\\n")
         .replace("\n", "\\n")
+        .replace("\r", "\\n")
     )
 
 
-def _fold(line: str) -> Iterator[str]:
-    """Lines of at most 75 octets; continuations start with a space (RFC 5545 3.1)."""
+def fold(line: str) -> str:
+    """A content line of at most 75 octets a part; continuations follow CRLF and a space
+    (RFC 5545 3.1), never splitting a UTF-8 character."""
     data = line.encode()
-    first = True
-    while data:
-        limit = 75 if first else 74
-        cut = min(limit, len(data))
-        while cut < len(data) and (data[cut] & 0xC0) == 0x80:  # never split a UTF-8 character
+    parts: list[str] = []
+    while len(data) > 75:
+        cut = 75 if not parts else 74
+        while (data[cut] & 0xC0) == 0x80:
             cut -= 1
-        yield ("" if first else " ") + data[:cut].decode()
-        data, first = data[cut:], False
+        parts.append(data[:cut].decode())
+        data = data[cut:]
+    parts.append(data.decode())
+    return "\r\n ".join(parts)
 
 
 def _event(event: CalendarEvent, base_url: str, stamp: str, domain: str) -> Iterable[str]:
@@ -66,9 +70,9 @@ def _event(event: CalendarEvent, base_url: str, stamp: str, domain: str) -> Iter
     yield f"DTSTAMP:{stamp}"
     yield f"DTSTART;VALUE=DATE:{event.day:%Y%m%d}"
     yield f"DTEND;VALUE=DATE:{event.day + datetime.timedelta(days=1):%Y%m%d}"
-    yield f"SUMMARY:{_escape(event.summary)}"
+    yield f"SUMMARY:{escape(event.summary)}"
     if description:
-        yield f"DESCRIPTION:{_escape(description)}"
+        yield f"DESCRIPTION:{escape(description)}"
     if url:
         yield f"URL:{url}"
     yield "END:VEVENT"
@@ -82,7 +86,7 @@ def ics(membership: Membership, base_url: str) -> str:
         "VERSION:2.0",
         "PRODID:-//isova//calendar feed//EN",
         "CALSCALE:GREGORIAN",
-        f"X-WR-CALNAME:{_escape(f'isova · {membership.organisation}')}",
+        f"X-WR-CALNAME:{escape(f'isova · {membership.organisation}')}",
     ]
     events: list[CalendarEvent] = []
     for _name, source in calendar_sources():
@@ -90,4 +94,4 @@ def ics(membership: Membership, base_url: str) -> str:
     for event in events:
         lines.extend(_event(event, base_url, stamp, domain))
     lines.append("END:VCALENDAR")
-    return "".join(f"{folded}\r\n" for line in lines for folded in _fold(line))
+    return "".join(f"{fold(line)}\r\n" for line in lines)

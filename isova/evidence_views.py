@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from . import evidence, records, tenancy
 from .errors import DomainError
-from .forms import DateInput, SafeForm
+from .forms import DateInput, SafeForm, SigningPasswordField
 from .models import EvidencePack
 from .tenancy import OrgRequest, get_for_org, member_required, require
 
@@ -40,12 +40,7 @@ class SignPackForm(PeriodForm):
     prefix = "sign"  # its period fields are hidden copies of the period form's
 
     pack_hash = forms.CharField(widget=forms.HiddenInput, max_length=64)
-    password = forms.CharField(
-        label="Your password (to sign)",
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-        error_messages={"required": "Enter your password to sign. Nothing was signed."},
-    )
+    password = SigningPasswordField()
     comment = forms.CharField(
         label="Comment (optional)",
         required=False,

@@ -70,6 +70,20 @@ class SafeModelForm(InputRulesMixin, forms.ModelForm):
     pass
 
 
+class SigningPasswordField(forms.CharField):
+    """The password re-entered to sign a record: taken as typed (never stripped), filled by a
+    password manager as the current one, and a missing one says that nothing was signed."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("label", "Your password (to sign)")
+        kwargs.setdefault("strip", False)
+        kwargs.setdefault("widget", forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+        kwargs.setdefault(
+            "error_messages", {"required": "Enter your password to sign. Nothing was signed."}
+        )
+        super().__init__(**kwargs)
+
+
 class DateInput(forms.DateInput):
     input_type = "date"
 

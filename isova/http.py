@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.contrib import messages
@@ -12,6 +12,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
+
+from .errors import DomainError
 
 
 def safe_next(request: HttpRequest, default: str) -> str:
@@ -71,3 +73,40 @@ def flash_redirect(
     `url_kwargs`, or a model with `get_absolute_url`)."""
     messages.add_message(request, level, message)
     return redirect(to, **url_kwargs)
+
+
+def save_or_error(
+    request: HttpRequest,
+    form: Any,
+    write: Callable[[], Any],
+    message: str | Callable[[Any], str],
+    to: Any = None,
+    *,
+    field: str | None = None,
+) -> HttpResponse | None:
+    """A form view's write: `write()` (the service call) and, when it is done, `message` (or
+    `message(result)`) flashed and a redirect to `to` (default: the result). A DomainError
+    puts its message on the form (on `field`, default the whole form) and answers None: the
+    view shows the form again. A create view's `write` calls `create_once`: the redirect of
+    a repeated form is answered as it is."""
+    try:
+        result = write()
+    except DomainError as error:
+        form.add_error(field, error.message)
+        return None
+    if isinstance(result, HttpResponse):
+        return result  # the same form again: its first submission made the record
+    text = message(result) if callable(message) else message
+    return flash_redirect(request, result if to is None else to, text)
+
+
+def act_and_redirect(
+    request: HttpRequest, write: Callable[[], Any], to: Any, message: str
+) -> HttpResponse:
+    """A write without a form (hold, close, acknowledge): flash `message`, or the
+    DomainError's message as an error, and go to `to` either way."""
+    try:
+        write()
+    except DomainError as error:
+        return flash_redirect(request, to, error.message, level=messages.ERROR)
+    return flash_redirect(request, to, message)

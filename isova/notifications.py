@@ -73,6 +73,7 @@ KINDS: dict[str, tuple[str, str]] = {
     ),
     "objective_review_overdue": ("An objective's review is overdue", NotificationMode.DIGEST),
     "objective_stale": ("An objective has no recent value", NotificationMode.DIGEST),
+    "review_invited": ("You are invited to a management review", NotificationMode.IMMEDIATE),
     "weekly_briefing": ("The weekly briefing (leaders)", NotificationMode.IMMEDIATE),
 }
 ALWAYS_IMMEDIATE = frozenset({"approval_requested"})

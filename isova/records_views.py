@@ -11,20 +11,29 @@ from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from . import policy as policy_services
 from . import records, tenancy
 from .errors import DomainError, NotAllowed
-from .forms import DateInput, MemberChoiceField, limit_choices, member_choices
+from .forms import (
+    DateInput,
+    MemberChoiceField,
+    SafeForm,
+    SafeModelForm,
+    SigningPasswordField,
+    limit_choices,
+    member_choices,
+)
+from .http import safe_next
+from .idempotency import OnceMixin, create_once
 from .models import Approvable, QualityPolicy, RecordVersion, RecordVersionQuerySet
 from .tenancy import OrgRequest, get_for_org, member_required, require
 
 # --- forms -----------------------------------------------------------------------------
 
 
-class SubmitForm(forms.Form):
+class SubmitForm(SafeForm):
     comment = forms.CharField(
         label="Note to the approver (optional)",
         required=False,
@@ -33,15 +42,11 @@ class SubmitForm(forms.Form):
     )
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(SafeForm):
     decision = forms.ChoiceField(choices=[("approve", "Approve"), ("reject", "Reject")])
-    password = forms.CharField(
-        label="Your password (to sign)",
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-        error_messages={"required": "Enter your password to sign. Nothing was signed."},
-    )
-    comment = forms.CharField(required=False, max_length=2000)
+    password = SigningPasswordField()
+    # A textarea in the panel and the inbox: it may hold line breaks.
+    comment = forms.CharField(required=False, max_length=2000, widget=forms.Textarea)
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
     # SHA-256 of the snapshot shown: the decision binds exactly that content.
     snapshot_hash = forms.RegexField(
@@ -56,7 +61,7 @@ class DecisionForm(forms.Form):
     )
 
 
-class QualityPolicyForm(forms.ModelForm):
+class QualityPolicyForm(OnceMixin, SafeModelForm):
     class Meta:
         model = QualityPolicy
         fields = list(policy_services.POLICY_FIELDS)
@@ -90,16 +95,9 @@ def _approvable(request: OrgRequest, model_key: str, pk: int) -> Approvable:
     return get_for_org(request, model._default_manager.all(), pk=pk)
 
 
-def _safe_next(request: OrgRequest, default: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-        return target
-    return default
-
-
 def _panel(request: OrgRequest, obj: Approvable, status: int = 200, **extra: Any) -> HttpResponse:
     context = records.record_panel_context(request, obj) | extra
-    context["record_next"] = _safe_next(request, obj.get_absolute_url())
+    context["record_next"] = safe_next(request, obj.get_absolute_url())
     return render(request, "isova/_record_panel.html", context, status=status)
 
 
@@ -148,7 +146,7 @@ def record_submit(request: OrgRequest, model_key: str, pk: int) -> HttpResponse:
         messages.error(request, error)
     elif flash:
         messages.success(request, flash)
-    return redirect(_safe_next(request, obj.get_absolute_url()))
+    return redirect(safe_next(request, obj.get_absolute_url()))
 
 
 @require_POST
@@ -194,7 +192,7 @@ def record_decide(request: OrgRequest, model_key: str, pk: int) -> HttpResponse:
         messages.error(request, error)
     elif flash:
         messages.success(request, flash)
-    return redirect(_safe_next(request, obj.get_absolute_url()))
+    return redirect(safe_next(request, obj.get_absolute_url()))
 
 
 @member_required
@@ -253,10 +251,16 @@ def quality_policy_create(request: OrgRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = {name: form.cleaned_data[name] for name in policy_services.POLICY_FIELDS}
         try:
-            policy = policy_services.policy_create(membership=request.membership, **data)
+            policy = create_once(
+                request,
+                form,
+                lambda: policy_services.policy_create(membership=request.membership, **data),
+            )
         except records.RecordError as error:
             form.add_error(None, str(error))
         else:
+            if isinstance(policy, HttpResponse):
+                return policy  # the same form again: its first submission made it
             messages.success(request, "Quality policy saved as a draft. Submit it for approval.")
             return redirect(policy)
     return render(request, "isova/records/policy_form.html", {"form": form, "policy": None})

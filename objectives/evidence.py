@@ -105,11 +105,12 @@ def objectives_evidence(
     if reviews["n"]:
         yield Evidence(
             "5.1.1 g",
-            f"{reviews['n']} objective reviews held by {reviews['reviewers']} people; "
+            f"{reviews['n']} objective reviews held by {reviews['reviewers']} "
+            f"{'person' if reviews['reviewers'] == 1 else 'people'}; "
             f"{reviews['achieved']} objectives closed as achieved.",
             count=reviews["n"],
             last_date=reviews["last"],
-            people=tuple(sorted(n for n in reviewer_names if n)),
+            people=tuple(sorted({n for n in reviewer_names if n})),
             url=reverse("objectives:reviews"),
         )
     if state["review_overdue"]:

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from isova import records
 from isova.errors import DomainError
 from isova.forms import member_choices
-from isova.http import flash_redirect, paginate, query_without_page, render_page
+from isova.http import flash_redirect, paginate, query_without_page, render_page, save_or_error
 from isova.idempotency import create_once
 from isova.models import Action
 from isova.tenancy import OrgRequest, action_rows, get_for_org, has_perm, member_required, require
@@ -212,20 +212,18 @@ def create(request: OrgRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         data = {f: form.cleaned_data[f] for f in services.EDITABLE_FIELDS}
-        try:
-            objective = create_once(
+        done = save_or_error(
+            request,
+            form,
+            lambda: create_once(
                 request,
                 form,
                 lambda: services.objective_create(membership=request.membership, **data),
-            )
-        except DomainError as error:
-            form.add_error(None, str(error))
-        else:
-            if isinstance(objective, HttpResponse):
-                return objective  # the same form again: its first submission made it
-            return flash_redirect(
-                request, objective, "Objective saved as a draft. Add its plan steps next."
-            )
+            ),
+            "Objective saved as a draft. Add its plan steps next.",
+        )
+        if done:
+            return done
     return render(request, "objectives/form.html", {"form": form, "objective": None})
 
 
@@ -239,14 +237,16 @@ def edit(request: OrgRequest, pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         data = {f: form.cleaned_data[f] for f in services.EDITABLE_FIELDS}
-        try:
-            objective = services.objective_update(
+        done = save_or_error(
+            request,
+            form,
+            lambda: services.objective_update(
                 membership=request.membership, objective=_get_objective(request, pk), **data
-            )
-        except DomainError as error:
-            form.add_error(None, str(error))
-        else:
-            return flash_redirect(request, objective, "Objective saved.")
+            ),
+            "Objective saved.",
+        )
+        if done:
+            return done
     return render(request, "objectives/form.html", {"form": form, "objective": objective})
 
 
@@ -261,21 +261,22 @@ def plan_step_add(request: OrgRequest, pk: int) -> HttpResponse:
         initial={"owner": objective.owner, "due_date": None},
     )
     if request.method == "POST" and form.is_valid():
-        try:
-            step = create_once(
+        done = save_or_error(
+            request,
+            form,
+            lambda: create_once(
                 request,
                 form,
                 lambda: services.plan_step_add(
                     membership=request.membership, objective=objective, **form.action_fields()
                 ),
                 url=lambda _: objective.get_absolute_url(),
-            )
-        except DomainError as error:
-            form.add_error(None, str(error))
-        else:
-            if isinstance(step, HttpResponse):
-                return step
-            return flash_redirect(request, objective, "Plan step added.")
+            ),
+            "Plan step added.",
+            objective,
+        )
+        if done:
+            return done
     return render(request, "objectives/plan_step_form.html", {"form": form, "objective": objective})
 
 
@@ -303,14 +304,17 @@ def review(request: OrgRequest, pk: int) -> HttpResponse:
         raise PermissionDenied("Only leaders and the objective's owner review it.")
     form = ReviewForm(request.POST or None, initial={"reviewed_on": request.organisation.today()})
     if request.method == "POST" and form.is_valid():
-        try:
-            services.review_record(
+        done = save_or_error(
+            request,
+            form,
+            lambda: services.review_record(
                 membership=request.membership, objective=objective, **form.cleaned_data
-            )
-        except DomainError as error:
-            form.add_error(None, str(error))
-        else:
-            return flash_redirect(request, objective, "Review recorded.")
+            ),
+            "Review recorded.",
+            objective,
+        )
+        if done:
+            return done
     return render(request, "objectives/review_form.html", {"form": form, "objective": objective})
 
 
@@ -377,21 +381,23 @@ def goals(request: OrgRequest) -> HttpResponse:
     if request.method == "POST":
         require(request, "objectives.goal.manage")
         if form.is_valid():
-            try:
-                goal = create_once(
+            done = save_or_error(
+                request,
+                form,
+                lambda: create_once(
                     request,
                     form,
                     lambda: services.goal_create(
                         membership=request.membership, **form.cleaned_data
                     ),
                     url=lambda _: reverse("objectives:goals"),
-                )
-            except DomainError as error:
-                form.add_error("title", str(error))
-            else:
-                if isinstance(goal, HttpResponse):
-                    return goal
-                return flash_redirect(request, "objectives:goals", "Goal added.")
+                ),
+                "Goal added.",
+                "objectives:goals",
+                field="title",
+            )
+            if done:
+                return done
         status = 422
     goal_list = StrategicGoal.objects.for_org(org).with_counts()
     by_goal = Objective.objects.for_org(org).rag_counts_by_goal(org.today())

@@ -1,15 +1,19 @@
 """What the reviews app alerts about: a meeting coming (7 and 1 days before, to everyone
-invited) and a review whose date passed without the meeting being held (to the chair)."""
+invited) and a review whose date passed without the meeting being held (to the chair); the
+reviews section of the leaders' weekly briefing; the reviews in each invited person's
+calendar feed."""
 
 from __future__ import annotations
 
 import datetime
 from collections.abc import Iterator
 
-from isova.models import Organisation
-from isova.registry import Alert
+from django.urls import reverse
 
-from .models import Attendance, Review
+from isova.models import Membership, Organisation
+from isova.registry import Alert, CalendarEvent
+
+from .models import Attendance, Review, ReviewOutput, ReviewStatus
 
 REMINDER_DAYS = (7, 1)
 
@@ -52,4 +56,46 @@ def alerts(organisation: Organisation, today: datetime.date) -> Iterator[Alert]:
                 "been held. Hold it (the pack is frozen then) or plan a new date."
             ),
             url=review.get_absolute_url(),
+        )
+
+
+def briefing(organisation: Organisation, since: datetime.date, today: datetime.date) -> list[str]:
+    """The next management review (or the overdue ones) and open review outputs (3 queries)."""
+    reviews = Review.objects.for_org(organisation)
+    lines = []
+    for review in reviews.overdue(today).order_by("meeting_date", "pk"):
+        lines.append(
+            f"Overdue: {review.title}, planned for {organisation.format_date(review.meeting_date)}"
+            f" ({review.get_absolute_url()})"
+        )
+    upcoming = reviews.upcoming(today).first()
+    if upcoming is not None:
+        lines.append(
+            f"Next management review: {upcoming.title} on "
+            f"{organisation.format_date(upcoming.meeting_date)} ({upcoming.get_absolute_url()})"
+        )
+    outputs = ReviewOutput.objects.for_org(organisation).open().count()
+    if outputs:
+        lines.append(
+            f"{outputs} review decision{'s' if outputs != 1 else ''} still being carried out "
+            f"({reverse('reviews:index')})"
+        )
+    return lines
+
+
+def calendar(membership: Membership) -> Iterator[CalendarEvent]:
+    """Planned reviews the person is invited to, the chair included (one query)."""
+    reviews = (
+        Review.objects.for_org(membership.organisation)
+        .filter(status=ReviewStatus.PLANNED, attendances__user_id=membership.user_id)
+        .order_by("meeting_date", "pk")
+    )
+    for review in reviews:
+        where = f" in {review.location}" if review.location else ""
+        yield CalendarEvent(
+            uid=f"review-{review.pk}",
+            day=review.meeting_date,
+            summary=f"Management review: {review.title}",
+            url=review.get_absolute_url(),
+            description=f"At {review.start_time:%H:%M} ({review.duration_minutes} minutes){where}.",
         )

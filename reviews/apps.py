@@ -7,7 +7,15 @@ class ReviewsConfig(AppConfig):
 
     def ready(self) -> None:
         from isova.models import Role
-        from isova.registry import DemoSeeder, EvidenceSource, Panel, registry
+        from isova.registry import (
+            BriefingSection,
+            DemoSeeder,
+            EvidenceSource,
+            Panel,
+            register_briefing_section,
+            register_calendar_source,
+            registry,
+        )
         from isova.tenancy import EVERYONE, register_permissions
 
         from . import alerts, demo, evidence, inputs, panel
@@ -41,6 +49,10 @@ class ReviewsConfig(AppConfig):
             )
         )
         registry.register_alert_source("reviews", alerts.alerts)
+        register_briefing_section(
+            BriefingSection("reviews", "Management reviews", 50, alerts.briefing)
+        )
+        register_calendar_source("reviews", alerts.calendar)
         registry.register_demo(DemoSeeder("reviews", demo.seed, after=("objectives", "audits")))
         registry.register_evidence(EvidenceSource("reviews", evidence.build))
         __import__(f"{self.name}.upcoming", fromlist=["register"]).register()

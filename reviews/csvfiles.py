@@ -9,6 +9,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from isova.csvsafe import neutralise
+
 from .models import Feedback
 
 IMPORT_COLUMNS = ("date", "customer", "score", "category", "comment")
@@ -17,8 +19,6 @@ EXPORT_COLUMNS = (
     "owner", "response_due", "response", "submitted_by",
 )  # fmt: skip
 MAX_ROWS = 5000
-# A cell starting with one of these is read as a formula by spreadsheet programs.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -74,17 +74,11 @@ def parse_surveys(data: bytes, today: datetime.date) -> tuple[list[SurveyRow], l
     return rows, errors
 
 
-def safe_cell(value: object) -> str:
-    """A cell a spreadsheet shows as text: formulas are neutralised with a leading quote."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
 def export_rows(feedback: Iterable[Feedback]) -> Iterable[list[str]]:
     yield list(EXPORT_COLUMNS)
     for f in feedback:
         yield [
-            safe_cell(v)
+            neutralise(v)
             for v in (
                 f.pk, f.kind, f.received_on, f.title, f.customer, f.category, f.severity,
                 f.score, f.status, f.owner.get_full_name() if f.owner else "",

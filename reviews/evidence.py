@@ -1,11 +1,12 @@
-"""What the reviews app holds as evidence of leadership (ISO 9001 5.1.1 c, e, f, g, i; 5.1.2)."""
+"""What the reviews app holds as evidence of leadership (ISO 9001 5.1.1 a, c, e, f, g, i;
+5.1.2 a, c)."""
 
 from __future__ import annotations
 
 import datetime
 from collections.abc import Iterator
 
-from django.db.models import Count, F, Max, Q
+from django.db.models import Avg, Count, F, Max, Q
 from django.urls import reverse
 
 from isova.models import Organisation
@@ -88,26 +89,49 @@ def build(org: Organisation, start: datetime.date, end: datetime.date) -> Iterat
                 reverse("reviews:policy"),
             )
     yield from _participation(org, reviews_url)
-    complaints = feedback.filter(kind=FeedbackKind.COMPLAINT).aggregate(
-        n=Count("pk"),
+    complaint = Q(kind=FeedbackKind.COMPLAINT)
+    customers = feedback.aggregate(
+        complaints=Count("pk", filter=complaint),
         on_time=Count(
             "pk",
-            filter=Q(responded_at__date__lte=F("response_due"))
-            | Q(responded_at__isnull=False, response_due__isnull=True),
+            filter=complaint
+            & (
+                Q(responded_at__date__lte=F("response_due"))
+                | Q(responded_at__isnull=False, response_due__isnull=True)
+            ),
         ),
+        surveys=Count("pk", filter=Q(kind=FeedbackKind.SURVEY)),
+        score=Avg("score", filter=Q(kind=FeedbackKind.SURVEY)),
+        compliments=Count("pk", filter=Q(kind=FeedbackKind.COMPLIMENT)),
+        last=Max("received_on", filter=~Q(kind=FeedbackKind.SUGGESTION)),
     )
-    if complaints["n"]:
+    heard = customers["complaints"] + customers["surveys"] + customers["compliments"]
+    if heard:
+        score = (
+            f", average score {customers['score']:.1f} of 10"
+            if customers["score"] is not None
+            else ""
+        )
         yield Evidence(
-            "5.1.2",
-            f"Customer complaints answered within their due date: "
-            f"{complaints['on_time']} of {complaints['n']}",
-            complaints["on_time"],
+            "5.1.2 c",
+            f"Customer feedback recorded: {customers['surveys']} survey results{score}, "
+            f"{customers['compliments']} compliments, {customers['complaints']} complaints.",
+            heard,
+            customers["last"],
             url=reverse("reviews:feedback_list"),
         )
-        if complaints["on_time"] < complaints["n"]:
-            late = complaints["n"] - complaints["on_time"]
+    if customers["complaints"]:
+        yield Evidence(
+            "5.1.2 a",
+            f"Customer complaints answered within their due date: "
+            f"{customers['on_time']} of {customers['complaints']}",
+            customers["on_time"],
+            url=reverse("reviews:feedback_list"),
+        )
+        if customers["on_time"] < customers["complaints"]:
+            late = customers["complaints"] - customers["on_time"]
             yield Gap(
-                "5.1.2",
+                "5.1.2 a",
                 f"{late} customer complaint{'s' if late > 1 else ''} not answered "
                 "within the due date.",
                 2,
@@ -116,13 +140,13 @@ def build(org: Organisation, start: datetime.date, end: datetime.date) -> Iterat
 
 
 def _participation(org: Organisation, url: str) -> Iterator[Evidence | Gap]:
-    """Each leader's participation in the last four reviews (5.1.2 and 5.1.1 c)."""
+    """Each leader's participation in the last four reviews (5.1.1 a: accountability)."""
     for row in Review.objects.leader_attendance(org):
         if not row["of"]:
             return
         name = row["user"].get_full_name()
         yield Evidence(
-            "5.1.2",
+            "5.1.1 a",
             f"{name} took part in {row['present']} of the last {row['of']} management reviews",
             row["present"],
             people=(name,),
@@ -131,7 +155,7 @@ def _participation(org: Organisation, url: str) -> Iterator[Evidence | Gap]:
         missed = row["of"] - row["present"]
         if missed >= 2 or missed * 2 > row["of"]:
             yield Gap(
-                "5.1.2",
+                "5.1.1 a",
                 f"{_word(missed).capitalize()} of {_word(row['of'])} reviews held without {name}.",
                 2,
                 url,

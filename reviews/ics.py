@@ -1,5 +1,5 @@
 """A calendar invitation (RFC 5545) for a review, written by hand: escaped text, CRLF lines,
-long lines folded at 75 octets."""
+long lines folded at 75 octets (the core calendar feed's `escape` and `fold`)."""
 
 from __future__ import annotations
 
@@ -7,32 +7,9 @@ import datetime
 
 from django.utils import timezone
 
+from isova.calendar import escape, fold
+
 from .models import Review
-
-
-def escape(text: str) -> str:
-    return (
-        text.replace("\\", "\\\\")
-        .replace(";", "\\;")
-        .replace(",", "\\,")
-        .replace("\r\n", "\\n")
-        .replace("\n", "\\n")
-        .replace("\r", "\\n")
-    )
-
-
-def fold(line: str) -> str:
-    """Lines longer than 75 octets continue on the next line after CRLF and a space."""
-    data = line.encode()
-    parts: list[str] = []
-    while len(data) > 75:
-        cut = 75 if not parts else 74
-        while (data[cut] & 0xC0) == 0x80:  # never split a UTF-8 character
-            cut -= 1
-        parts.append(data[:cut].decode())
-        data = data[cut:]
-    parts.append(data.decode())
-    return "\r\n ".join(parts)
 
 
 def _param(value: str) -> str:

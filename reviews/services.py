@@ -14,7 +14,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from isova import actions, records, tenancy
+from isova import actions, notifications, records, tenancy
 from isova.errors import DomainError, NotAllowed
 from isova.errors import WrongPassword as CoreWrongPassword
 from isova.models import Action, Membership, QualityPolicy, Role, User
@@ -108,7 +108,38 @@ def review_schedule(
     )
     people = {chair.pk: chair, **{u.pk: u for u in attendees}}
     Attendance.objects.bulk_create([Attendance(review=review, user=u) for u in people.values()])
+    for person in people.values():
+        _notify_invited(review, person, by=membership.user)
     return review
+
+
+def _notify_invited(review: Review, person: User, *, by: User) -> None:
+    """Tell an invited person (not the one who planned it); e-mailed once this commits."""
+    if person.pk == by.pk:
+        return
+    organisation = review.organisation
+    where = f" in {review.location}" if review.location else ""
+    role = "chair" if person.pk == review.chair_id else "attend"
+    lines = [
+        f"{by.get_full_name()} invited you to {role} a management review in {organisation}.",
+        "",
+        f"What: {review.title}",
+        f"When: {organisation.format_date(review.meeting_date)} at "
+        f"{review.start_time:%H:%M} ({review.duration_minutes} minutes){where}",
+        f"Chair: {review.chair.get_full_name()}",
+    ]
+    if review.agenda:
+        lines += ["", "Agenda:", review.agenda]
+    lines += ["", "The review's page (below) has its inputs pack and a calendar invitation (.ics)."]
+    notifications.notify(
+        organisation=organisation,
+        recipient=person,
+        kind="review_invited",
+        key=f"review:{review.pk}",
+        subject=f"Invitation: {review.title} on {organisation.format_date(review.meeting_date)}",
+        body="\n".join(lines) + "\n",
+        url=review.get_absolute_url(),
+    )
 
 
 RESCHEDULE_FIELDS = (

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,7 @@ from django.views.decorators.http import require_POST
 
 from isova import tenancy
 from isova.errors import DomainError
-from isova.http import flash_redirect, render_page
+from isova.http import act_and_redirect, flash_redirect, render_page, save_or_error
 from isova.models import Membership, SignOff
 from isova.tenancy import OrgRequest, get_for_org, member_required, require
 
@@ -80,16 +81,18 @@ def review_new(request: OrgRequest) -> HttpResponse:
     initial = {"period_start": last.meeting_date if last else None, "chair": request.user.pk}
     form = ReviewForm(request.POST or None, organisation=org, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
-            review = services.review_schedule(
+        done = save_or_error(
+            request,
+            form,
+            lambda: services.review_schedule(
                 membership=request.membership,
                 attendees=list(form.cleaned_data.pop("attendees")),
                 **form.cleaned_data,
-            )
-        except DomainError as error:
-            form.add_error(None, error.message)
-        else:
-            return flash_redirect(request, review.get_absolute_url(), "Review planned.")
+            ),
+            "Review planned.",
+        )
+        if done:
+            return done
     status = 422 if request.method == "POST" else 200
     return render(request, "reviews/review_form.html", {"form": form}, status=status)
 
@@ -101,14 +104,17 @@ def review_edit(request: OrgRequest, pk: int) -> HttpResponse:
     review = _get_review(request, pk)
     form = RescheduleForm(request.POST or None, initial=RescheduleForm.initial_for(review))
     if request.method == "POST" and form.is_valid():
-        try:
-            services.review_reschedule(
+        done = save_or_error(
+            request,
+            form,
+            lambda: services.review_reschedule(
                 membership=request.membership, review=review, **form.cleaned_data
-            )
-        except DomainError as error:
-            form.add_error(None, error.message)
-        else:
-            return flash_redirect(request, review.get_absolute_url(), "Review rescheduled.")
+            ),
+            "Review rescheduled.",
+            review.get_absolute_url(),
+        )
+        if done:
+            return done
     status = 422 if form.errors else 200
     context = {"form": form, "review": review}
     return render(request, "reviews/review_form.html", context, status=status)
@@ -222,14 +228,17 @@ def review_attendance(request: OrgRequest, pk: int) -> HttpResponse:
     review = _get_review(request, pk)
     form = AttendanceForm(request.POST, rows=list(review.attendances.select_related("user")))
     if form.is_valid():
-        try:
-            services.attendance_record(
+        done = save_or_error(
+            request,
+            form,
+            lambda: services.attendance_record(
                 membership=request.membership, review=review, statuses=form.statuses()
-            )
-        except DomainError as error:
-            form.add_error(None, error.message)
-        else:
-            return flash_redirect(request, review.get_absolute_url(), "Attendance saved.")
+            ),
+            "Attendance saved.",
+            review.get_absolute_url(),
+        )
+        if done:
+            return done
     context = _review_context(request, review, attendance_form=form)
     return render(request, "reviews/review_detail.html", context, status=422)
 
@@ -257,14 +266,11 @@ def review_external(request: OrgRequest, pk: int) -> HttpResponse:
 def review_hold(request: OrgRequest, pk: int) -> HttpResponse:
     require(request, "reviews.review.record")
     review = _get_review(request, pk)
-    try:
-        services.review_hold(membership=request.membership, review=review)
-    except DomainError as error:
-        return flash_redirect(
-            request, review.get_absolute_url(), error.message, level=messages.ERROR
-        )
-    return flash_redirect(
-        request, review.get_absolute_url(), "The meeting is held: the inputs pack is frozen."
+    return act_and_redirect(
+        request,
+        lambda: services.review_hold(membership=request.membership, review=review),
+        review.get_absolute_url(),
+        "The meeting is held: the inputs pack is frozen.",
     )
 
 
@@ -275,15 +281,19 @@ def review_output(request: OrgRequest, pk: int) -> HttpResponse:
     review = _get_review(request, pk)
     form = OutputForm(request.POST, organisation=review.organisation)
     if form.is_valid():
-        try:
-            output = services.output_add(
+        done = save_or_error(
+            request,
+            form,
+            lambda: services.output_add(
                 membership=request.membership, review=review, **form.cleaned_data
-            )
-        except DomainError as error:
-            form.add_error(None, error.message)
-        else:
-            said = "Decision recorded" + (" and the action assigned." if output.action else ".")
-            return flash_redirect(request, f"{review.get_absolute_url()}#outputs", said)
+            ),
+            lambda output: (
+                "Decision recorded" + (" and the action assigned." if output.action else ".")
+            ),
+            f"{review.get_absolute_url()}#outputs",
+        )
+        if done:
+            return done
     context = _review_context(request, review, output_form=form)
     return render(request, "reviews/review_detail.html", context, status=422)
 
@@ -435,17 +445,19 @@ def feedback_new(request: OrgRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
-        try:
-            feedback = services.feedback_submit(
+        done = save_or_error(
+            request,
+            form,
+            lambda: services.feedback_submit(
                 membership=request.membership,
                 kind=data.pop("kind"),
                 title=data.pop("title"),
                 **data,
-            )
-        except DomainError as error:
-            form.add_error(None, error.message)
-        else:
-            return flash_redirect(request, feedback.get_absolute_url(), "Feedback logged.")
+            ),
+            "Feedback logged.",
+        )
+        if done:
+            return done
     return render(
         request, "reviews/feedback_form.html", {"form": form}, status=422 if form.errors else 200
     )
@@ -479,65 +491,64 @@ def feedback_detail(request: OrgRequest, pk: int) -> HttpResponse:
     return render(request, "reviews/feedback_detail.html", _feedback_context(request, feedback))
 
 
+def _feedback_step(
+    request: OrgRequest,
+    pk: int,
+    form_class: Any,
+    form_name: str,
+    write: Callable[[Feedback, Any], Any],
+    done: str,
+) -> HttpResponse:
+    """One leader's move on a feedback item (respond, make an action, link an objective):
+    validate, call the service, or show the page with the form's errors."""
+    require(request, "reviews.feedback.respond")
+    feedback = _get_feedback(request, pk)
+    form = form_class(request.POST, organisation=request.organisation)
+    if form.is_valid():
+        saved = save_or_error(
+            request, form, lambda: write(feedback, form.cleaned_data), done, feedback
+        )
+        if saved:
+            return saved
+    context = _feedback_context(request, feedback, **{form_name: form})
+    return render(request, "reviews/feedback_detail.html", context, status=422)
+
+
 @require_POST
 @member_required
 def feedback_respond(request: OrgRequest, pk: int) -> HttpResponse:
-    require(request, "reviews.feedback.respond")
-    feedback = _get_feedback(request, pk)
-    form = RespondForm(request.POST, organisation=request.organisation)
-    if form.is_valid():
-        try:
-            services.feedback_respond(
-                membership=request.membership, feedback=feedback, **form.cleaned_data
-            )
-        except DomainError as error:
-            form.add_error(None, error.message)
-        else:
-            return flash_redirect(request, feedback.get_absolute_url(), "Response saved.")
-    context = _feedback_context(request, feedback, respond_form=form)
-    return render(request, "reviews/feedback_detail.html", context, status=422)
+    def write(feedback: Feedback, data: dict[str, Any]) -> Any:
+        return services.feedback_respond(membership=request.membership, feedback=feedback, **data)
+
+    return _feedback_step(request, pk, RespondForm, "respond_form", write, "Response saved.")
 
 
 @require_POST
 @member_required
 def feedback_action(request: OrgRequest, pk: int) -> HttpResponse:
-    require(request, "reviews.feedback.respond")
-    feedback = _get_feedback(request, pk)
-    form = FeedbackActionForm(request.POST, organisation=request.organisation)
-    if form.is_valid():
-        try:
-            services.feedback_to_action(
-                membership=request.membership,
-                feedback=feedback,
-                title=form.cleaned_data["action_title"],
-                owner=form.cleaned_data["action_owner"],
-                due_date=form.cleaned_data["action_due"],
-            )
-        except DomainError as error:
-            form.add_error(None, error.message)
-        else:
-            return flash_redirect(request, feedback.get_absolute_url(), "Action created.")
-    context = _feedback_context(request, feedback, action_form=form)
-    return render(request, "reviews/feedback_detail.html", context, status=422)
+    def write(feedback: Feedback, data: dict[str, Any]) -> Any:
+        return services.feedback_to_action(
+            membership=request.membership,
+            feedback=feedback,
+            title=data["action_title"],
+            owner=data["action_owner"],
+            due_date=data["action_due"],
+        )
+
+    return _feedback_step(request, pk, FeedbackActionForm, "action_form", write, "Action created.")
 
 
 @require_POST
 @member_required
 def feedback_objective(request: OrgRequest, pk: int) -> HttpResponse:
-    require(request, "reviews.feedback.respond")
-    feedback = _get_feedback(request, pk)
-    form = ObjectiveLinkForm(request.POST, organisation=request.organisation)
-    if form.is_valid():
-        try:
-            services.feedback_link_objective(
-                membership=request.membership, feedback=feedback, **form.cleaned_data
-            )
-        except DomainError as error:
-            form.add_error(None, error.message)
-        else:
-            return flash_redirect(request, feedback.get_absolute_url(), "Objective linked.")
-    context = _feedback_context(request, feedback, objective_form=form)
-    return render(request, "reviews/feedback_detail.html", context, status=422)
+    def write(feedback: Feedback, data: dict[str, Any]) -> Any:
+        return services.feedback_link_objective(
+            membership=request.membership, feedback=feedback, **data
+        )
+
+    return _feedback_step(
+        request, pk, ObjectiveLinkForm, "objective_form", write, "Objective linked."
+    )
 
 
 @member_required
@@ -596,13 +607,14 @@ def policy_page(request: OrgRequest) -> HttpResponse:
             return flash_redirect(
                 request, request.path, "There is no approved policy yet.", level=messages.ERROR
             )
-        try:
-            services.policy_acknowledge(
+        return act_and_redirect(
+            request,
+            lambda: services.policy_acknowledge(
                 membership=request.membership, policy=current, version_number=number
-            )
-        except DomainError as error:
-            return flash_redirect(request, request.path, error.message, level=messages.ERROR)
-        return flash_redirect(request, request.path, "Thank you: your acknowledgement is recorded.")
+            ),
+            request.path,
+            "Thank you: your acknowledgement is recorded.",
+        )
     version = reach["version"]
     context = {
         "reach": reach,

@@ -1,6 +1,7 @@
 """What the risks app alerts about: risks whose review date has passed (to their owner).
 
-A plain generator for `isova.registry.register_alert_source`: one query per organisation.
+A plain generator for `isova.registry.register_alert_source`: one query per organisation;
+and the risks section of the leaders' weekly briefing (risks that moved band, reviews overdue).
 """
 
 from __future__ import annotations
@@ -8,10 +9,12 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterator
 
+from django.urls import reverse
+
 from isova.models import Organisation
 from isova.registry import Alert
 
-from .models import Risk
+from .models import Assessment, Risk
 
 
 def due(organisation: Organisation, today: datetime.date) -> Iterator[Alert]:
@@ -30,3 +33,38 @@ def due(organisation: Organisation, today: datetime.date) -> Iterator[Alert]:
             ),
             url=risk.get_absolute_url(),
         )
+
+
+def briefing(organisation: Organisation, since: datetime.date, today: datetime.date) -> list[str]:
+    """Risks whose band moved in the past week, and reviews overdue (2 queries).
+
+    A risk moved when its latest assessment's band differs from the band it had before the
+    week (a risk first assessed this week did not move: it is new)."""
+    assessed = Assessment.objects.for_org(organisation).filter(
+        assessed_on__gt=since, assessed_on__lte=today
+    )
+    history = (
+        Assessment.objects.filter(risk__in=assessed.values("risk_id"), assessed_on__lte=today)
+        .order_by("risk_id", "assessed_on", "pk")
+        .values_list("risk_id", "assessed_on", "band", "rank", "risk__reference", "risk__title")
+    )
+    before: dict[int, tuple[str, int]] = {}
+    latest: dict[int, tuple[str, int, str, str]] = {}
+    for risk_id, day, band, rank, reference, title in history:
+        if day <= since:
+            before[risk_id] = (band, rank)
+        latest[risk_id] = (band, rank, reference, title)
+    lines = []
+    for risk_id, (band, rank, reference, title) in latest.items():
+        was = before.get(risk_id)
+        if was is not None and was[1] != rank:
+            way = "up" if rank > was[1] else "down"
+            url = reverse("risks:detail", args=[risk_id])
+            lines.append(f"{reference} {title}: {way} from {was[0]} to {band} ({url})")
+    overdue = Risk.objects.for_org(organisation).review_overdue(today).count()
+    if overdue:
+        lines.append(
+            f"{overdue} risk review{'s' if overdue != 1 else ''} overdue "
+            f"({reverse('risks:index')}?review_overdue=on)"
+        )
+    return lines

@@ -7,7 +7,15 @@ class RisksConfig(AppConfig):
 
     def ready(self) -> None:
         from isova.models import Role
-        from isova.registry import DemoSeeder, EvidenceSource, Panel, ReviewInput, registry
+        from isova.registry import (
+            BriefingSection,
+            DemoSeeder,
+            EvidenceSource,
+            Panel,
+            ReviewInput,
+            register_briefing_section,
+            registry,
+        )
         from isova.tenancy import EVERYONE, register_permissions
 
         from . import alerts, demo, reports
@@ -35,6 +43,7 @@ class RisksConfig(AppConfig):
             )
         )
         registry.register_alert_source("risks", alerts.due)
+        register_briefing_section(BriefingSection("risks", "Risks", 35, alerts.briefing))
         registry.register_demo(DemoSeeder(name="risks", seed=demo.seed, after=("audits",)))
         registry.register_review_input(
             ReviewInput(

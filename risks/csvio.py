@@ -16,6 +16,7 @@ from typing import IO, Any
 from django.db import transaction
 
 from audits.models import Process
+from isova.csvsafe import neutralise, restore
 from isova.errors import NotAllowed
 from isova.models import Membership, User
 from isova.tenancy import has_perm
@@ -47,19 +48,7 @@ COLUMNS = [
     "next_review_date",
 ]
 REQUIRED = ("title", "owner_email", "inherent_likelihood", "inherent_impact")
-# A cell a spreadsheet would run as a formula (OWASP "CSV injection").
-DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
 MAX_ROWS = 5000
-
-
-def neutralise(value: Any) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(DANGEROUS) else text
-
-
-def restore(text: str) -> str:
-    """Undo `neutralise`, so an export re-imports as it was."""
-    return text[1:] if text.startswith("'") and text[1:].startswith(DANGEROUS) else text
 
 
 def export_rows(risks: Iterable[Risk]) -> Iterable[list[str]]:

@@ -276,7 +276,7 @@ def test_the_owner_of_an_action_sees_why_they_cannot_verify(org, finding, as_use
     respond(org, finding)
     complete(org, assign(org, finding, owner=org.manager))
     page = as_user(org.manager).get(f"/audits/findings/{finding.pk}/").content.decode()
-    assert "You own one of the corrective actions" in page
+    assert "You own or did one of the corrective actions" in page
     response = as_user(org.manager).post(
         f"/audits/findings/{finding.pk}/verify/",
         {"effective": "yes", "note": "ok", "password": PASSWORD},

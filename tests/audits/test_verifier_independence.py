@@ -47,3 +47,26 @@ def test_a_manager_who_completed_an_action_cannot_reassign_it_and_verify_it_hims
         )
     auditor = membership_of(org.auditor, org.organisation)
     assert services.can_verify_effectiveness(auditor, services.action_workers(finding))
+
+
+def test_the_finding_page_tells_whoever_once_did_an_action_that_someone_else_checks(org, as_user):
+    """The page says "own or did", like the rule: the manager no longer owns the action."""
+    manager = membership_of(org.manager, org.organisation)
+    audit = start(org, plan(org))
+    finding = raise_finding(org, audit)
+    respond(org, finding)
+    action = assign(org, finding, owner=org.manager)
+    action = actions.action_update(
+        membership=manager, action=action, version=action.version, owner=org.staff
+    )
+    staff = membership_of(org.staff, org.organisation)
+    for status in ("in_progress", "done"):
+        action = actions.action_set_status(
+            membership=staff, action=action, status=status, version=action.version
+        )
+    page = as_user(org.manager).get(finding.get_absolute_url()).content.decode()
+    assert "You own or did one of the corrective actions" in page
+    assert "You own one of" not in page
+    assert "Record the check" not in page
+    auditor_page = as_user(org.auditor).get(finding.get_absolute_url()).content.decode()
+    assert "Record the check" in auditor_page

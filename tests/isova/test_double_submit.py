@@ -5,7 +5,7 @@ import re
 import pytest
 
 from audits.models import Audit, Finding, Process
-from isova.models import Action
+from isova.models import Action, QualityPolicy
 from objectives.models import Objective, StrategicGoal
 from tests.audits.conftest import plan
 from tests.html_forms import post_forms
@@ -45,6 +45,16 @@ CASES = {
     ),
     "process": ("/audits/processes/", Process, {"name": "Purchasing"}),
     "audit": ("/audits/new/", Audit, {"title": "Purchasing audit", "area": "Stores"}),
+    "quality policy": (
+        "/policy/new/",
+        QualityPolicy,
+        {
+            "title": "Our policy",
+            "text": "We keep our promises.",
+            "owner": "{staff}",
+            "effective_from": "2026-01-01",
+        },
+    ),
 }
 
 

@@ -7,10 +7,10 @@ import io
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from isova.csvsafe import neutralise
 from isova.errors import NotAllowed
 from isova.models import Action
 from reviews import services
-from reviews.csvfiles import safe_cell
 from reviews.models import Feedback, FeedbackKind, FeedbackStatus
 from tests.conftest import client_for, membership_of
 
@@ -148,7 +148,7 @@ def test_csv_export_neutralises_formulas(org):
     rows = list(csv.reader(io.StringIO(response.content.decode())))
     assert rows[1][3] == '\'=HYPERLINK("http://evil")'
     assert rows[1][4] == "'+cmd"
-    assert safe_cell("-1") == "'-1" and safe_cell("plain") == "plain"
+    assert neutralise("-1") == "'-1" and neutralise("plain") == "plain"
 
 
 def test_the_register_answers_htmx_with_the_table_only_and_a_full_page_otherwise(org):
