@@ -263,6 +263,8 @@ class ActionFilterForm(SafeForm):
     due_from = forms.DateField(required=False, widget=DateInput(), label="Due from")
     due_to = forms.DateField(required=False, widget=DateInput(), label="Due to")
     source = forms.ChoiceField(required=False, label="Source")
+    # The dashboard's period links here: actions created on or after this day.
+    created_from = forms.DateField(required=False, widget=DateInput(), label="Created from")
 
     def __init__(self, *args, organisation: Organisation, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -295,6 +297,8 @@ class ActionFilterForm(SafeForm):
             queryset = queryset.filter(due_date__gte=data["due_from"])
         if data["due_to"]:
             queryset = queryset.filter(due_date__lte=data["due_to"])
+        if data["created_from"]:
+            queryset = queryset.created_since(data["created_from"])
         if data["source"] == "none":
             queryset = queryset.filter(source_type__isnull=True)
         elif data["source"]:

@@ -166,6 +166,9 @@ class Membership(models.Model):
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.STAFF)
     job_title = models.CharField(max_length=120, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # When the member last opened the leadership dashboard (kept to the hour by
+    # isova.dashboard.note_dashboard_seen): the leadership-health figure reads it.
+    last_seen_dashboard_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = MembershipQuerySet.as_manager()
 
@@ -201,6 +204,10 @@ FINISHED_STATUSES = (ActionStatus.DONE, ActionStatus.VERIFIED)
 class ActionQuerySet(models.QuerySet["Action"]):
     def for_org(self, org: Organisation) -> ActionQuerySet:
         return self.filter(organisation=org)
+
+    def created_since(self, day: datetime.date) -> ActionQuerySet:
+        """Actions created on or after `day` (in the active time zone: the organisation's)."""
+        return self.filter(created_at__date__gte=day)
 
     def live(self) -> ActionQuerySet:
         """Every action that counts: all but the cancelled ones."""

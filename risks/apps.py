@@ -32,6 +32,7 @@ class RisksConfig(AppConfig):
                 order=40,
                 template="risks/_dashboard_panel.html",
                 build=reports.panel,
+                max_queries=7,  # see risks.reports.panel
             )
         )
         registry.register_alert_source("risks", alerts.due)

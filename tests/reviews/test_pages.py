@@ -106,7 +106,7 @@ def test_the_reviews_list_and_panel_run_a_fixed_number_of_queries(
         data = panel.build(ctx)
     assert data["open_outputs"] == 0
     assert sum(total for _, _, total in data["feedback"]) == 3 * size
-    html = render_to_string(panel.template, data)
+    html = render_to_string(panel.template, {"reviews": data})
     assert "Acme Leader" in html and "Customer complaint" in html
 
 
