@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Count, Q
-
 from django.urls import reverse
 from django.utils.http import urlencode
 

@@ -17,8 +17,8 @@ from django import forms
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.template.loader import render_to_string
-from django.utils import timezone
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 
@@ -135,13 +135,17 @@ class DashboardFilterForm(forms.Form):
             ((m.user_id, m.user.get_full_name() or m.user.email) for m in people),
             key=lambda pair: pair[1].lower(),
         )
-        self.fields["owner"].choices = [("", "Anyone"), *owners]
+        owner = self.fields["owner"]
+        assert isinstance(owner, forms.ChoiceField)
+        owner.choices = [("", "Anyone"), *owners]
         # 1 query: the processes, from the app that has them (audits), when one is installed
         processes = dashboard_filter("process")
         if processes is None:
             del self.fields["process"]
         else:
-            self.fields["process"].choices = [("", "Any process"), *processes(organisation)]
+            process = self.fields["process"]
+            assert isinstance(process, forms.ChoiceField)
+            process.choices = [("", "Any process"), *processes(organisation)]
 
     def filters(self, today: datetime.date) -> dict[str, Any]:
         """The `PanelContext.filters` of the valid values (see isova.registry)."""
