@@ -23,6 +23,7 @@ def audits_panel(ctx: PanelContext) -> dict[str, Any]:
     if "since" in ctx.filters:
         findings = findings.filter(created_at__date__gte=ctx.filters["since"])
     summary = findings.outstanding_action_summary(ctx.organisation, ctx.filters.get("owner"))
+    urls = _urls(ctx)
     unresolved = findings.unresolved().aggregate(
         total=Count("pk"),
         past_due=Count("pk", filter=Q(response_due__lt=ctx.today)),
@@ -30,9 +31,12 @@ def audits_panel(ctx: PanelContext) -> dict[str, Any]:
     )
     return {
         "actions": summary,
-        "buckets": [(bucket, summary["age_buckets"][bucket]) for bucket in AGE_BUCKETS],
+        "buckets": [
+            (bucket, summary["age_buckets"][bucket], urls.get(f"age {bucket}", urls["count"]))
+            for bucket in AGE_BUCKETS
+        ],
         "findings": unresolved,
-        "urls": _urls(ctx),
+        "urls": urls,
     }
 
 
@@ -56,7 +60,7 @@ def _urls(ctx: PanelContext) -> dict[str, str]:
         "past_due": past_due,
         "count": base + urlencode(actions),
         "overdue": base + urlencode(actions | {"overdue": "on"}),
-    }
+    } | {f"age {bucket}": base + urlencode(actions | {"age": bucket}) for bucket in AGE_BUCKETS}
 
 
 def process_choices(organisation: Organisation) -> list[tuple[int, str]]:

@@ -22,10 +22,11 @@ def objectives_panel(ctx: PanelContext) -> dict[str, Any]:
         objectives = objectives.filter(owner_id=owner)
     rag = objectives.rag_counts(ctx.today)
     list_url = reverse("objectives:index") + "?"
+    owned = {"owner": owner} if owner is not None else {}
     overdue = objectives.review_overdue(ctx.today).order_by("next_review_date")
     return {
         "rag": [
-            (Rag(state), count, list_url + urlencode({"rag": state, "owner": owner or ""}))
+            (Rag(state), count, list_url + urlencode({"status": "open", "rag": state} | owned))
             for state, count in rag.items()
         ],
         "not_applied": [f for f in ("process", "since") if f in ctx.filters],
