@@ -14,9 +14,7 @@ def _count(client, url):
     return response.context["page"].paginator.count
 
 
-def test_each_band_count_and_overdue_review_links_to_a_register_with_the_same_count(
-    org, as_user
-):
+def test_each_band_count_and_overdue_review_links_to_a_register_with_the_same_count(org, as_user):
     bulk_risks(org.organisation, org.manager, 30)
     client = as_user(org.leader)
     risks = client.get("/dashboard/").context["risks"]
