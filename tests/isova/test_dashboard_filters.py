@@ -179,3 +179,13 @@ def test_a_fresh_last_seen_costs_no_query(org, as_user, django_assert_max_num_qu
     budget = sum(p.max_queries for p in registry.panels())
     with django_assert_max_num_queries(3 + 2 + budget):  # no UPDATE this time
         client.get("/dashboard/")
+
+
+def test_the_approvals_count_links_to_an_inbox_with_the_same_count(org, as_user):
+    from tests.isova.test_dashboard import _submit_policies
+
+    _submit_policies(org, 3)
+    client = as_user(org.leader)
+    html = client.get("/dashboard/").content.decode()
+    assert '<a href="/approvals/"><strong>3</strong> waiting</a>' in html
+    assert client.get("/approvals/").context["waiting_count"] == 3
