@@ -21,7 +21,7 @@ def audits_panel(ctx: PanelContext) -> dict[str, Any]:
     if "process" in ctx.filters:
         findings = findings.filter(process_id=ctx.filters["process"])
     if "since" in ctx.filters:
-        findings = findings.filter(created_at__date__gte=ctx.filters["since"])
+        findings = findings.filter(raised_on__gte=ctx.filters["since"])
     summary = findings.outstanding_action_summary(ctx.organisation, ctx.filters.get("owner"))
     urls = _urls(ctx)
     unresolved = findings.unresolved().aggregate(
@@ -47,6 +47,8 @@ def _urls(ctx: PanelContext) -> dict[str, str]:
     findings_query: dict[str, Any] = {"status": "unresolved"}
     if "process" in ctx.filters:
         findings_query["process"] = ctx.filters["process"]
+    if "since" in ctx.filters:
+        findings_query["raised_from"] = ctx.filters["since"].isoformat()
     register = reverse("audits:finding_list") + "?" + urlencode(findings_query)
     past_due = reverse("audits:finding_list") + "?" + urlencode(findings_query | {"overdue": "on"})
     if "process" in ctx.filters or "since" in ctx.filters:

@@ -57,18 +57,18 @@ def action_list_url(ctx: PanelContext, **params: Any) -> str:
 
 
 def actions_panel(ctx: PanelContext) -> dict[str, Any]:
-    """Every action of the organisation: outstanding, overdue, awaiting verification (1 query).
-    Honours the owner and period filters (process does not apply to actions)."""
-    outstanding = Q(status__in=OUTSTANDING_STATUSES)
+    """Every action of the organisation: outstanding, overdue, awaiting verification, and the
+    viewer's own (1 query). Honours the owner filter (not on "yours") and the period (actions
+    created since); process does not apply to actions."""
     actions = Action.objects.for_org(ctx.organisation)
-    if "owner" in ctx.filters:
-        actions = actions.filter(owner_id=ctx.filters["owner"])
     if "since" in ctx.filters:
         actions = actions.created_since(ctx.filters["since"])
+    owned = Q(owner_id=ctx.filters["owner"]) if "owner" in ctx.filters else Q()
+    outstanding = Q(status__in=OUTSTANDING_STATUSES)
     counts = actions.aggregate(
-        outstanding=Count("pk", filter=outstanding),
-        overdue=Count("pk", filter=outstanding & Q(due_date__lt=ctx.today)),
-        awaiting_verification=Count("pk", filter=Q(status=ActionStatus.DONE)),
+        outstanding=Count("pk", filter=owned & outstanding),
+        overdue=Count("pk", filter=owned & outstanding & Q(due_date__lt=ctx.today)),
+        awaiting_verification=Count("pk", filter=owned & Q(status=ActionStatus.DONE)),
         mine=Count("pk", filter=outstanding & Q(owner=ctx.request.user)),
     )
     return counts | {
@@ -78,7 +78,6 @@ def actions_panel(ctx: PanelContext) -> dict[str, Any]:
             "awaiting_verification": action_list_url(ctx, status="done"),
             "mine": action_list_url(ctx, status="outstanding", owner=ctx.request.user.pk),
         },
-        "process_applies": False,
     }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.http import urlencode
 
@@ -15,7 +16,7 @@ from .models import AGE_BUCKETS, Feedback, FeedbackKind, FeedbackStatus, Review,
 
 def build(ctx: PanelContext) -> dict[str, Any]:
     """Next and overdue reviews, open outputs, leaders' attendance, open feedback by kind and
-    age, policy acknowledgement share: a fixed 12 queries whatever the organisation's size."""
+    age, policy acknowledgement share: a fixed 11 queries whatever the organisation's size."""
     org, today = ctx.organisation, ctx.today
     reviews = Review.objects.for_org(org)
     outputs = ReviewOutput.objects.for_org(org).open()
@@ -26,8 +27,10 @@ def build(ctx: PanelContext) -> dict[str, Any]:
     return {
         "next_review": reviews.upcoming(today).select_related("chair").first(),  # 1
         "overdue_reviews": list(reviews.overdue(today).order_by("meeting_date")[:5]),  # 1
-        "open_outputs": outputs.count(),  # 1
-        "overdue_outputs": outputs.filter(action__due_date__lt=today).count(),  # 1
+        **outputs.aggregate(  # 1
+            open_outputs=Count("pk"),
+            overdue_outputs=Count("pk", filter=Q(action__due_date__lt=today)),
+        ),
         "attendance": Review.objects.leader_attendance(org),  # 3
         "feedback": [
             (

@@ -73,3 +73,17 @@ def test_the_process_filter_offers_this_organisations_processes_only(
     assert response.status_code == 200 and "process" in response.context["form"].errors
     html = response.content.decode()
     assert "Production" in html and "Theirs" not in html
+
+
+def test_the_period_filter_counts_findings_raised_since_and_links_to_them(
+    org, running_audit, as_user
+):
+    from .test_dashboard import days_ago
+
+    with days_ago(100):
+        raise_finding(org, running_audit)
+    raise_finding(org, running_audit)
+    client = as_user(org.leader)
+    audits = client.get("/dashboard/?period=30").context["audits"]
+    assert audits["findings"]["total"] == 1
+    assert _count(client, audits["urls"]["register"]) == 1

@@ -74,8 +74,8 @@ def test_dashboard_runs_a_fixed_number_of_queries(org, as_user, django_assert_ma
     # session, user, memberships+organisation (3); approvals: waiting list, count (2);
     # objectives: RAG counts, review-overdue list, count (3); audits: action summary,
     # findings aggregate (2); actions aggregate (1); risks panel (7, tests/risks);
-    # reviews panel (12, tests/reviews); the filter form's members and processes (2); the
-    # hourly "last seen" update (1). Savepoints none. Total 33.
+    # reviews panel (11, tests/reviews); the filter form's members and processes (2); the
+    # hourly "last seen" update (1). Savepoints none. Total 32.
     with django_assert_max_num_queries(33):
         response = client.get("/dashboard/")
     assert response.status_code == 200

@@ -83,13 +83,18 @@ def test_the_owner_filter_narrows_the_actions_panel_and_its_links_show_the_same_
     client = as_user(org.leader)
     response = client.get(f"/dashboard/?owner={org.staff.pk}")
     actions = response.context["actions"]
-    mine = 0  # the leader owns none
-    assert actions["mine"] == mine
-    for figure in ("outstanding", "overdue", "awaiting_verification"):
-        assert f"owner={org.staff.pk}" in actions["urls"][figure]
+    for figure in ("outstanding", "overdue", "awaiting_verification", "mine"):
         assert _list_count(client, actions["urls"][figure]) == actions[figure], figure
     unfiltered = client.get("/dashboard/").context["actions"]
     assert actions["outstanding"] < unfiltered["outstanding"]
+
+
+def test_yours_counts_the_viewers_own_actions_whoever_the_owner_filter_names(org, as_user):
+    _actions(org, 10, owner=org.manager)
+    client = as_user(org.manager)
+    actions = client.get(f"/dashboard/?owner={org.staff.pk}&period=30").context["actions"]
+    assert actions["outstanding"] == 0 and actions["mine"] > 0
+    assert _list_count(client, actions["urls"]["mine"]) == actions["mine"]
 
 
 def test_every_actions_figure_links_to_a_list_with_the_same_count(org, as_user):

@@ -102,7 +102,7 @@ def test_the_reviews_list_and_panel_run_a_fixed_number_of_queries(
         membership=membership_of(org.leader, org.organisation),
         today=org.organisation.today(),
     )
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(11):
         data = panel.build(ctx)
     assert data["open_outputs"] == 0
     assert sum(total for _, _, total, _ in data["feedback"]) == 3 * size
