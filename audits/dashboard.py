@@ -76,7 +76,6 @@ PANEL = Panel(
     order=30,
     template="audits/_dashboard_panel.html",
     build=audits_panel,
-    # action summary, findings aggregate, and one the partial runs (measured at 3 whatever
-    # the size: tests/isova/test_dashboard_filters.py)
+    # action summary, findings aggregate (2); 3 measured on an organisation's first request
     max_queries=3,
 )

@@ -32,7 +32,8 @@ class RisksConfig(AppConfig):
                 order=40,
                 template="risks/_dashboard_panel.html",
                 build=reports.panel,
-                # risks.reports.panel (7) and its partial (band and grid lookups): 12 measured
+                # risks.reports.panel (7) and its partial (1); up to 12 on the organisation's
+                # first request, which creates the default matrix (risks.services.current_matrix)
                 max_queries=12,
             )
         )

@@ -71,11 +71,11 @@ def test_anonymous_users_are_sent_to_log_in(client, db):
 def test_dashboard_runs_a_fixed_number_of_queries(org, as_user, django_assert_max_num_queries, n):
     _actions(org, n)
     client = as_user(org.leader)
-    # session, user, memberships+organisation (3); approvals: waiting list, count (2);
-    # objectives: RAG counts, review-overdue list, count (3); audits: action summary,
-    # findings aggregate (2); actions aggregate (1); risks panel (7, tests/risks);
-    # reviews panel (11, tests/reviews); the filter form's members and processes (2); the
-    # hourly "last seen" update (1). Savepoints none. Total 32.
+    # session, user, memberships+organisation (3); the filter form's members and processes
+    # (2); the hourly "last seen" update (1); approvals: waiting list, count (2); objectives:
+    # RAG counts, review-overdue list, count (3); audits: action summary, findings aggregate
+    # (2); risks panel and its partial (8, tests/risks); reviews panel (11 at most,
+    # tests/reviews); actions aggregate (1). Savepoints none. Total 33.
     with django_assert_max_num_queries(33):
         response = client.get("/dashboard/")
     assert response.status_code == 200
