@@ -94,9 +94,10 @@ def panel(ctx: PanelContext) -> dict[str, Any]:
     # 7: residual heat-map cell counts
     grid = heat_map(matrix, risks.filter(kind=Kind.RISK).cells("residual"), "residual", "risk")
     # The register behind each figure, narrowed as the panel is (same ids, same names).
-    narrowing = urlencode(
-        {name: ctx.filters[name] for name in ("owner", "process") if name in ctx.filters}
-    )
+    narrowed_by: dict[str, int] = {
+        name: ctx.filters[name] for name in ("owner", "process") if name in ctx.filters
+    }
+    narrowing = urlencode(narrowed_by)
     if narrowing:
         for row in grid:
             for cell in row["cells"]:
