@@ -13,6 +13,7 @@ class AuditsConfig(AppConfig):
             DemoSeeder,
             register_briefing_section,
             register_calendar_source,
+            register_dashboard_filter,
             registry,
         )
         from isova.tenancy import EVERYONE, register_permissions
@@ -20,6 +21,7 @@ class AuditsConfig(AppConfig):
         from . import dashboard, demo
 
         registry.register_panel(dashboard.PANEL)
+        register_dashboard_filter("process", dashboard.process_choices)
         # After objectives only to keep the demo's one random sequence as it has always been
         # drawn (the same demo data on every install); audits need no objectives.
         registry.register_demo(DemoSeeder(name="audits", seed=demo.seed, after=("objectives",)))

@@ -393,6 +393,8 @@ class FindingFilterForm(SafeForm):
     clause = ClauseField(required=False, help_text="", label="Clause")
     overdue = forms.BooleanField(required=False, label="Past response date")
     age = forms.ChoiceField(required=False, choices=AGE_CHOICES, label="Age")
+    # The dashboard's period links here: findings raised on or after this day.
+    raised_from = forms.DateField(required=False, widget=DateInput(), label="Raised from")
 
     def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -417,6 +419,8 @@ class FindingFilterForm(SafeForm):
             queryset = queryset.past_response_due(today)
         if data["age"]:
             queryset = queryset.aged(today, data["age"])
+        if data["raised_from"]:
+            queryset = queryset.filter(raised_on__gte=data["raised_from"])
         return queryset
 
 

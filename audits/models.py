@@ -465,8 +465,11 @@ class FindingQuerySet(models.QuerySet["Finding"]):
             result[row["finding_type"]] = round(mean.total_seconds() / 86400, 1)
         return result
 
-    def outstanding_action_summary(self, organisation: Organisation) -> dict[str, Any]:
-        """Outstanding actions of these findings: count, overdue and age buckets (1 query).
+    def outstanding_action_summary(
+        self, organisation: Organisation, owner_id: int | None = None
+    ) -> dict[str, Any]:
+        """Outstanding actions of these findings (of one owner, when given): count, overdue and
+        age buckets (1 query).
 
         Age counts from the day the action was created, in the organisation's time zone.
         """
@@ -474,6 +477,8 @@ class FindingQuerySet(models.QuerySet["Finding"]):
         actions = Action.objects.for_source_model(Finding).filter(
             organisation=organisation, source_id__in=self.values("pk")
         )
+        if owner_id is not None:
+            actions = actions.filter(owner_id=owner_id)
         aggregates: dict[str, Any] = {
             "count": Count("pk"),
             "overdue": Count("pk", filter=Q(due_date__lt=today)),

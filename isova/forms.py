@@ -14,6 +14,7 @@ from django.utils.safestring import SafeString, mark_safe
 from .actions import EDITABLE_FIELDS
 from .idempotency import OnceMixin
 from .models import (
+    ACTION_AGE_BUCKETS,
     Action,
     ActionStatus,
     Membership,
@@ -277,6 +278,13 @@ class ActionFilterForm(SafeForm):
     due_from = forms.DateField(required=False, widget=DateInput(), label="Due from")
     due_to = forms.DateField(required=False, widget=DateInput(), label="Due to")
     source = forms.ChoiceField(required=False, label="Source")
+    # The dashboard's period links here: actions created on or after this day.
+    created_from = forms.DateField(required=False, widget=DateInput(), label="Created from")
+    age = forms.ChoiceField(
+        required=False,
+        label="Age (days since created)",
+        choices=[("", "Any age"), *((b, b) for b in ACTION_AGE_BUCKETS)],
+    )
 
     def __init__(self, *args, organisation: Organisation, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -309,6 +317,10 @@ class ActionFilterForm(SafeForm):
             queryset = queryset.filter(due_date__gte=data["due_from"])
         if data["due_to"]:
             queryset = queryset.filter(due_date__lte=data["due_to"])
+        if data["created_from"]:
+            queryset = queryset.created_since(data["created_from"])
+        if data["age"]:
+            queryset = queryset.aged(today, data["age"])
         if data["source"] == "none":
             queryset = queryset.filter(source_type__isnull=True)
         elif data["source"]:

@@ -257,6 +257,7 @@ PANEL = Panel(
     template="isova/dashboard/_health.html",
     build=health_panel,
     visible=_leaders_and_managers,
+    max_queries=16,  # thresholds (1), each registered figure and leader activity (15)
 )
 
 

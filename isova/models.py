@@ -166,8 +166,9 @@ class Membership(models.Model):
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.STAFF)
     job_title = models.CharField(max_length=120, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    # When the member last opened the leadership dashboard (leadership health reads it).
-    last_seen_dashboard_at = models.DateTimeField(null=True, blank=True)
+    # When the member last opened the leadership dashboard (kept to the hour by
+    # isova.dashboard.note_dashboard_seen): the leadership-health figure reads it.
+    last_seen_dashboard_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = MembershipQuerySet.as_manager()
 
@@ -200,9 +201,31 @@ OUTSTANDING_STATUSES = (ActionStatus.OPEN, ActionStatus.IN_PROGRESS)
 FINISHED_STATUSES = (ActionStatus.DONE, ActionStatus.VERIFIED)
 
 
+# Age of outstanding actions in days since created (the audits panel's buckets link here).
+ACTION_AGE_BUCKETS: dict[str, tuple[int, int | None]] = {
+    "0-30": (0, 30),
+    "31-60": (31, 60),
+    "61-90": (61, 90),
+    "90+": (91, None),
+}
+
+
 class ActionQuerySet(models.QuerySet["Action"]):
     def for_org(self, org: Organisation) -> ActionQuerySet:
         return self.filter(organisation=org)
+
+    def aged(self, today: datetime.date, bucket: str) -> ActionQuerySet:
+        """Actions created `bucket` days before today ("0-30", "31-60", "61-90", "90+"), the
+        dashboard's age buckets, counted in the active time zone (the organisation's)."""
+        low, high = ACTION_AGE_BUCKETS[bucket]
+        aged = self.filter(created_at__date__lte=today - datetime.timedelta(days=low))
+        if high is not None:
+            aged = aged.filter(created_at__date__gte=today - datetime.timedelta(days=high))
+        return aged
+
+    def created_since(self, day: datetime.date) -> ActionQuerySet:
+        """Actions created on or after `day` (in the active time zone: the organisation's)."""
+        return self.filter(created_at__date__gte=day)
 
     def live(self) -> ActionQuerySet:
         """Every action that counts: all but the cancelled ones."""

@@ -38,8 +38,10 @@ class PanelContext:
     organisation: Organisation
     membership: Membership
     today: datetime.date
-    # Dashboard filters every panel honours (e.g. "process", "owner", "period"); values are
-    # already validated strings or ids, absent when not filtered.
+    # Dashboard filters every panel honours, validated, each key absent when not filtered:
+    # "owner": int pk of a user who is a member of the organisation; "process": int pk of
+    # one of the organisation's processes (audits.Process); "since": datetime.date, the
+    # period's first day (count what was created or raised on or after it).
     filters: dict[str, Any] = field(default_factory=dict)
 
 
@@ -62,6 +64,9 @@ class Panel:
     # e.g. Plotly and the panel's own script, unless its context says `"draws": False`:
     # chart JavaScript only where charts are.
     scripts: tuple[str, ...] = ()
+    # The most queries `build` plus its template may run (tests/isova/test_dashboard_queries.py
+    # asserts it for every registered panel, at small and at larger data).
+    max_queries: int = 10
 
 
 # --- alerts --------------------------------------------------------------------------------
@@ -389,3 +394,20 @@ def register_leader_activity(name: str, source: LeaderActivity) -> None:
 
 def leader_activities() -> list[tuple[str, LeaderActivity]]:
     return sorted(_leader_activities.items())
+
+
+# --- dashboard filters (appended by the dashboard-filters work) -------------------------------
+
+FilterChoices = Callable[["Organisation"], list[tuple[int, str]]]
+_dashboard_filters: dict[str, FilterChoices] = {}
+
+
+def register_dashboard_filter(name: str, choices: FilterChoices) -> None:
+    """Offer a dashboard filter whose values live in an app (the core cannot import it):
+    `choices(organisation)` returns (pk, label) pairs in one query. Only "process" is read
+    by the dashboard today (the audits app provides it)."""
+    Registry._add(_dashboard_filters, name, choices, "dashboard filter")
+
+
+def dashboard_filter(name: str) -> FilterChoices | None:
+    return _dashboard_filters.get(name)

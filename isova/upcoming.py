@@ -79,6 +79,7 @@ PANEL = Panel(
     order=30,
     template="isova/dashboard/_upcoming.html",
     build=upcoming_panel,
+    max_queries=6,  # one per registered upcoming source (5) and the template's none
 )
 
 

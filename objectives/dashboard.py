@@ -4,18 +4,32 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.urls import reverse
+from django.utils.http import urlencode
+
 from isova.registry import Panel, PanelContext
 
 from .models import Objective, Rag
 
 
 def objectives_panel(ctx: PanelContext) -> dict[str, Any]:
-    """Open objectives by RAG state, and those whose review is overdue (3 queries)."""
+    """Open objectives by RAG state, and those whose review is overdue (3 queries). Honours
+    the owner filter; objectives have no process, and their states are a standing position,
+    not things raised in a period, so process and period do not apply."""
     objectives = Objective.objects.for_org(ctx.organisation)
+    owner = ctx.filters.get("owner")
+    if owner is not None:
+        objectives = objectives.filter(owner_id=owner)
     rag = objectives.rag_counts(ctx.today)
+    list_url = reverse("objectives:index") + "?"
+    owned = {"owner": owner} if owner is not None else {}
     overdue = objectives.review_overdue(ctx.today).order_by("next_review_date")
     return {
-        "rag": [(Rag(state), count) for state, count in rag.items()],
+        "rag": [
+            (Rag(state), count, list_url + urlencode({"status": "open", "rag": state} | owned))
+            for state, count in rag.items()
+        ],
+        "not_applied": [f for f in ("process", "since") if f in ctx.filters],
         "open_total": sum(rag.values()),
         "review_overdue": list(overdue.select_related("owner")[:5]),
         "review_overdue_count": overdue.count(),
@@ -28,4 +42,5 @@ PANEL = Panel(
     order=20,
     template="objectives/_dashboard_panel.html",
     build=objectives_panel,
+    max_queries=3,  # RAG counts, review-overdue list, its count
 )

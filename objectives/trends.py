@@ -93,4 +93,6 @@ PANEL = Panel(
     template="objectives/_trends_panel.html",
     build=trends_panel,
     scripts=("vendor/plotly/plotly-cartesian.min.js", "js/trends.js"),
+    # objectives for the select, the twelve furthest behind, their values, a chosen one
+    max_queries=4,
 )

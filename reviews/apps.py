@@ -46,6 +46,7 @@ class ReviewsConfig(AppConfig):
                 order=50,
                 template="reviews/_panel.html",
                 build=panel.build,
+                max_queries=11,  # see reviews.panel.build
             )
         )
         registry.register_alert_source("reviews", alerts.alerts)

@@ -93,6 +93,17 @@ def panel(ctx: PanelContext) -> dict[str, Any]:
     overdue_actions = plan_actions.overdue(today).count()
     # 7: residual heat-map cell counts
     grid = heat_map(matrix, risks.filter(kind=Kind.RISK).cells("residual"), "residual", "risk")
+    # The register behind each figure, narrowed as the panel is (same ids, same names).
+    narrowed_by: dict[str, int] = {
+        name: ctx.filters[name] for name in ("owner", "process") if name in ctx.filters
+    }
+    narrowing = urlencode(narrowed_by)
+    if narrowing:
+        for row in grid:
+            for cell in row["cells"]:
+                cell["url"] += "&" + narrowing
+    register = reverse("risks:index") + "?"
+    and_narrowed = "&" + narrowing if narrowing else ""
     return {
         "matrix": matrix,
         "band_rows": [
@@ -101,16 +112,34 @@ def panel(ctx: PanelContext) -> dict[str, Any]:
                 "colour": b.get("colour", ""),
                 "inherent": counts["inherent"][b["name"]],
                 "residual": counts["residual"][b["name"]],
+                "residual_url": register
+                + urlencode({"kind": Kind.RISK, "status": "live", "band": b["name"]})
+                + and_narrowed,
             }
             for b in matrix.bands
         ],
         "top": top,
         "overdue_reviews": overdue_reviews,
-        "overdue_reviews_url": reverse("risks:index") + "?review_overdue=on",
+        "overdue_reviews_url": register + "review_overdue=on" + and_narrowed,
         "overdue_actions": overdue_actions,
+        "overdue_actions_url": _treatment_actions_url(ctx),
         "grid": grid,
         "impact_levels": matrix.impact,
     }
+
+
+def _treatment_actions_url(ctx: PanelContext) -> str:
+    """Overdue treatment actions in "All actions" (owner kept); that list cannot narrow by a
+    risk's process, so under the process filter the register's overdue reviews stand in."""
+    if "process" in ctx.filters:
+        query: dict[str, Any] = {"process": ctx.filters["process"], "status": "live"}
+        if "owner" in ctx.filters:
+            query["owner"] = ctx.filters["owner"]
+        return reverse("risks:index") + "?" + urlencode(query)
+    query = {"source": "risks.risk", "status": "outstanding", "overdue": "on"}
+    if "owner" in ctx.filters:
+        query["owner"] = ctx.filters["owner"]
+    return reverse("action_list") + "?" + urlencode(query)
 
 
 def review_input(org: Organisation, since: datetime.date, until: datetime.date) -> dict[str, Any]:

@@ -6,17 +6,10 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("isova", "0009_evidence_pack"),
+        ("isova", "0010_membership_last_seen_dashboard_at"),
     ]
 
-    # At merge: depend on 0010_membership_last_seen_dashboard_at and drop the AddField below,
-    # which that migration makes (this branch adds the field only so that it runs alone).
     operations = [
-        migrations.AddField(
-            model_name="membership",
-            name="last_seen_dashboard_at",
-            field=models.DateTimeField(blank=True, null=True),
-        ),
         migrations.CreateModel(
             name="HealthThreshold",
             fields=[

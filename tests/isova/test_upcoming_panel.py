@@ -69,7 +69,9 @@ def test_upcoming_lists_what_falls_due_in_the_next_30_days_by_date(org, as_user,
         "Risk review",
     ]
     assert {i.day for i in items} == {_days(3)}
-    html = response.content.decode()
+    page = response.content.decode()
+    # The upcoming panel alone: the risks panel may list the same risk among its top risks.
+    html = page[page.index('id="panel-upcoming"') :].split("</section>", 1)[0]
     for title in ("Calibrate gauges 3", "On-time delivery 3", "Welding audit 3", "Spring review 3"):
         assert title in html
     assert "Supplier fails 31" not in html

@@ -252,7 +252,7 @@ def test_the_dashboard_panel_template_renders_counts_and_cells(org, rf):
         membership=membership,
         today=org.organisation.today(),
     )
-    html = render_to_string("risks/_dashboard_panel.html", panel(ctx))
+    html = render_to_string("risks/_dashboard_panel.html", {"risks": panel(ctx)})
     assert "Fire in the paint shop" in html and "Critical" in html
 
 
