@@ -47,11 +47,13 @@ from isova.models import (
     User,
 )
 
-# One line per app: risks and reviews add "risks.bench" and "reviews.bench" when they land.
+# One line per app, in the order they run (a later one may use an earlier one's rows).
 BENCH_SEEDERS = [
     "bench.core",
     "objectives.bench",
     "audits.bench",
+    "risks.bench",
+    "reviews.bench",
 ]
 
 SLUG_PREFIX = "bench-"
