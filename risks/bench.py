@@ -50,7 +50,7 @@ def seed(ctx: Any) -> dict[str, int]:
         bands=DEFAULT_BANDS,
         created_by=leaders[0],
     )
-    processes = list(Process.objects.filter(organisation=org)) or [None]
+    processes: list[Process | None] = [*Process.objects.filter(organisation=org)] or [None]
     count = ctx.n(2000)
     opportunities = count // 10
     risks, histories = [], []
