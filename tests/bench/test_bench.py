@@ -40,6 +40,21 @@ def test_seed_bench_refuses_to_seed_twice_without_reset():
         call_command("seed_bench", "--scale", "0.01")
 
 
+def test_seed_bench_reset_empties_a_seeded_database_although_sign_offs_refuse_truncate():
+    from django.db import connection
+
+    call_command("seed_bench", "--scale", "0.01")
+    with connection.cursor() as cursor:
+        cursor.execute("SET isova.allow_wipe = 'off'")  # as outside the test suite
+    try:
+        call_command("seed_bench", "--scale", "0.01", "--reset")
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SET isova.allow_wipe = 'on'")
+    assert Organisation.objects.filter(slug__startswith=seeding.SLUG_PREFIX).count() == 1
+    assert records.verify_chain(Organisation.objects.get(slug=seeding.LARGE_SLUG))[1] == []
+
+
 def test_the_runner_writes_every_figure_of_results_json(tmp_path):
     call_command("seed_bench", "--scale", "0.01")
     output = tmp_path / "results.json"
