@@ -231,7 +231,7 @@ def queue_delivery(ids: Iterable[int]) -> None:
     try:
         for batch in batches:
             try:
-                deliver_notifications.apply_async(args=[batch], producer=producer)
+                deliver_notifications.apply_async(args=(batch,), producer=producer)
             except Exception:
                 log.exception("could not deliver notifications %s now; the sweep retries", batch)
     finally:

@@ -43,7 +43,7 @@ def deliver_notifications(self: Task, notification_ids: list[int]) -> int:
             if self.request.is_eager:
                 continue  # in-process: never retry inside the request; the sweep sends it
             try:
-                deliver_notification.apply_async(args=[notification_id], countdown=backoff(0))
+                deliver_notification.apply_async(args=(notification_id,), countdown=backoff(0))
             except Exception:
                 # The row stays pending: the sweep (deliver_pending) sends it.
                 log.exception("could not queue notification %s again", notification_id)
