@@ -16,7 +16,6 @@ from audits.models import (
     FindingType,
     Process,
 )
-from isova.models import RecordStatus
 
 NAME = "audits"
 
@@ -149,9 +148,7 @@ def _issued(ctx: Any, audits: list[Audit]) -> None:
             audit.pk,
             str(audit),
             1,
-            {"reference": audit.reference, "title": audit.title, "summary": audit.summary},
             meaning="issued",
             signer=audit.lead_auditor,
             at=at,
-            status=RecordStatus.APPROVED,
         )

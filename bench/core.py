@@ -75,7 +75,6 @@ def seed(ctx: BenchOrg) -> dict[str, int]:
         policy.pk,
         str(policy),
         1,
-        {"title": policy.title, "text": policy.text, "owner": {"id": leader.pk}},
         meaning="approved",
         signer=leader,
         at=ctx.now_minus(800),

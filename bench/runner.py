@@ -48,8 +48,13 @@ CORE_APPS = ("isova", "objectives", "audits", "risks", "reviews")
 @dataclass
 class Page:
     label: str
-    path: str
+    # A path, or a function of the large organisation giving one (a page of one record,
+    # whose id the seed decided).
+    path: str | Callable[[Organisation], str]
     who: str  # "leader" or "staff"
+
+    def url(self, organisation: Organisation) -> str:
+        return self.path(organisation) if callable(self.path) else self.path
 
 
 def pages() -> list[Page]:
@@ -338,21 +343,22 @@ def run(
         for page in pages():
             if only and page.label not in only:
                 continue
-            status, queries, local_p50 = in_process(clients[page.who], page.path, repeat)
+            path = page.url(organisation)
+            status, queries, local_p50 = in_process(clients[page.who], path, repeat)
             if status != 200:
-                note = f"{page.path} answered {status} in-process: skipped"
-                results["skipped"].append({"label": page.label, "path": page.path, "note": note})
+                note = f"{path} answered {status} in-process: skipped"
+                results["skipped"].append({"label": page.label, "path": path, "note": note})
                 out(f"{page.label:24} skipped ({status})")
                 continue
             row: dict[str, Any] = {
-                "path": page.path,
+                "path": path,
                 "who": page.who,
                 "queries": queries,
                 "in_process_p50_ms": local_p50,
             }
             if server:
-                row.update(over_http(server, page.path, cookies[page.who], repeat, 1))
-                row["c8"] = over_http(server, page.path, cookies[page.who], concurrent_repeat, 8)
+                row.update(over_http(server, path, cookies[page.who], repeat, 1))
+                row["c8"] = over_http(server, path, cookies[page.who], concurrent_repeat, 8)
             results["pages"][page.label] = row
             line = f"{page.label:24} {queries:>7} {local_p50:>11.1f}"
             if server:

@@ -11,7 +11,12 @@ services could have written.
 Sign-offs: seeders declare approvals and signatures with `ctx.sign(...)` / `ctx.submitted(...)`;
 after every seeder ran for an organisation, `finish_chain` writes the record versions and the
 sign-offs in time order as one valid SHA-256 chain (hashes from `isova.records.compute_hash`),
-so `manage.py verify_records` passes.
+so `manage.py verify_records` passes. Snapshots are never written by hand: `finish_chain`
+takes each record's `records.current_snapshot` once its rows (and children) exist, exactly
+what `approve` / `sign` store; an older, superseded version is that snapshot with the
+`changes` its seeder declares (what the record said before its last approval). A standalone
+signature (`meaning` neither "approved" nor "rejected", as `records.sign` writes for
+SIGN_ONLY records) leaves its version a draft without a snapshot, like `records.sign`.
 """
 
 from __future__ import annotations
@@ -42,17 +47,20 @@ from isova.models import (
     User,
 )
 
-# One line per app: risks and reviews add "risks.bench" and "reviews.bench" when they land.
+# One line per app, in the order they run (a later one may use an earlier one's rows).
 BENCH_SEEDERS = [
     "bench.core",
     "objectives.bench",
     "audits.bench",
+    "risks.bench",
+    "reviews.bench",
 ]
 
 SLUG_PREFIX = "bench-"
 LARGE_SLUG = "bench-large"
 PASSWORD = "isova-bench"
 BATCH = 2000
+DECISIONS = (records.APPROVED, records.REJECTED)
 
 M = TypeVar("M", bound=models.Model)
 
@@ -81,12 +89,18 @@ class PendingSignoff:
     object_id: int
     label: str
     number: int
-    snapshot: dict[str, Any]
+    changes: dict[str, Any]  # keys of the current snapshot this version had otherwise
     meaning: str | None  # None: submitted, awaiting a decision (a version, no sign-off)
     signer: User
     signer_role: str
     at: datetime.datetime
     status: str  # the version's status afterwards
+
+    @property
+    def versioned(self) -> bool:
+        """Submitted or decided: the version keeps the snapshot (a standalone signature
+        leaves its version a draft without one, as `records.sign` does)."""
+        return self.meaning is None or self.meaning in DECISIONS
 
 
 @dataclass
@@ -126,21 +140,25 @@ class BenchOrg:
         object_id: int,
         label: str,
         number: int,
-        snapshot: dict[str, Any],
         *,
         meaning: str,
         signer: User,
         at: datetime.datetime,
         status: str = RecordStatus.APPROVED,
+        changes: dict[str, Any] | None = None,
     ) -> None:
-        """Declare a decided version (and its sign-off) of a record."""
+        """Declare a decided version (and its sign-off) of a record, or a standalone signature
+        (`meaning` such as "issued": the version stays a draft, as `records.sign` leaves it).
+        Its snapshot is the record's current one with `changes` applied."""
+        if meaning not in DECISIONS:
+            status = RecordStatus.DRAFT
         self.pending.append(
             PendingSignoff(
                 obj_model,
                 object_id,
                 label,
                 number,
-                snapshot,
+                changes or {},
                 meaning,
                 signer,
                 self.roles[signer.pk],
@@ -155,19 +173,19 @@ class BenchOrg:
         object_id: int,
         label: str,
         number: int,
-        snapshot: dict[str, Any],
         *,
         by: User,
         at: datetime.datetime,
     ) -> None:
-        """Declare a version submitted and awaiting a leader's decision (the inbox)."""
+        """Declare a version submitted and awaiting a leader's decision (the inbox): the
+        record as it stands now."""
         self.pending.append(
             PendingSignoff(
                 obj_model,
                 object_id,
                 label,
                 number,
-                snapshot,
+                {},
                 None,
                 by,
                 self.roles[by.pk],
@@ -234,6 +252,11 @@ def finish_chain(ctx: BenchOrg) -> dict[str, int]:
     if not pending:
         return {}
     content_types = ContentType.objects.get_for_models(*{p.model for p in pending})
+    current = _current_snapshots(pending)
+
+    def snapshot(p: PendingSignoff) -> dict[str, Any]:
+        return {**current[(p.model, p.object_id)], **p.changes}
+
     versions = bulk(
         RecordVersion,
         (
@@ -244,12 +267,13 @@ def finish_chain(ctx: BenchOrg) -> dict[str, int]:
                 number=p.number,
                 status=p.status,
                 record_label=p.label[:200],
-                snapshot=p.snapshot,
+                snapshot=snapshot(p) if p.versioned else None,
                 created_by=p.signer,
-                submitted_at=p.at if p.meaning != "issued" else None,
+                submitted_at=p.at if p.versioned else None,
                 submitted_by=p.signer if p.meaning is None else None,
-                decided_at=p.at if p.meaning else None,
-                decided_by=p.signer if p.meaning else None,
+                submission=1 if p.versioned else 0,
+                decided_at=p.at if p.meaning in DECISIONS else None,
+                decided_by=p.signer if p.meaning in DECISIONS else None,
                 superseded_at=p.at if p.status == RecordStatus.SUPERSEDED else None,
             )
             for p in pending
@@ -275,7 +299,7 @@ def finish_chain(ctx: BenchOrg) -> dict[str, int]:
             meaning=p.meaning,
             comment="",
             signed_at=p.at,
-            snapshot=records.canonical_json(p.snapshot),
+            snapshot=records.canonical_json(snapshot(p)),
             previous_hash=previous,
         )
         signoff.hash = records.compute_hash(signoff)
@@ -286,6 +310,20 @@ def finish_chain(ctx: BenchOrg) -> dict[str, int]:
         organisation=ctx.organisation, defaults={"length": sequence, "last_hash": previous}
     )
     return {"isova_recordversion": len(versions), "isova_signoff": len(signoffs)}
+
+
+def _current_snapshots(
+    pending: list[PendingSignoff],
+) -> dict[tuple[type[models.Model], int], dict[str, Any]]:
+    """Each signed record's `records.current_snapshot`, taken from the rows as inserted."""
+    ids: dict[type[models.Model], set[int]] = {}
+    for p in pending:
+        ids.setdefault(p.model, set()).add(p.object_id)
+    out: dict[tuple[type[models.Model], int], dict[str, Any]] = {}
+    for model, pks in ids.items():
+        for pk, obj in model._base_manager.in_bulk(sorted(pks)).items():
+            out[(model, pk)] = records.current_snapshot(obj)  # type: ignore[arg-type]
+    return out
 
 
 def organisation_count(scale: float) -> int:
@@ -304,7 +342,10 @@ def reset_database() -> None:
     tables = connection.introspection.django_table_names(include_views=False)
     keep = {"django_migrations", "django_content_type", "auth_permission"}
     tables = [t for t in tables if t not in keep]
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
+        # The sign-off tables refuse TRUNCATE (isova migration 0006) unless a wipe of the
+        # whole database says so, for this transaction only.
+        cursor.execute("SET LOCAL isova.allow_wipe = 'on'")
         cursor.execute(
             "TRUNCATE " + ", ".join(connection.ops.quote_name(t) for t in tables) + " CASCADE"
         )

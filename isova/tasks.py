@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import logging
+
 from celery import Task, shared_task
 
 from . import alerts, notifications
+
+log = logging.getLogger(__name__)
 
 
 def backoff(retries: int) -> int:
@@ -24,6 +28,26 @@ def deliver_notification(self: Task, notification_id: int) -> bool:
             # pending and the sweep sends it.
             return False
         raise self.retry(exc=error, countdown=backoff(self.request.retries)) from error
+
+
+@shared_task(bind=True, acks_late=True)
+def deliver_notifications(self: Task, notification_ids: list[int]) -> int:
+    """Send a batch queued together (`notifications.queue_delivery`), each as
+    `deliver_notification` would; one that fails for now is handed to `deliver_notification`
+    alone, which retries it with backoff. Returns how many this call sent."""
+    sent = 0
+    for notification_id in notification_ids:
+        try:
+            sent += notifications.deliver(notification_id)
+        except notifications.TransientDeliveryError:
+            if self.request.is_eager:
+                continue  # in-process: never retry inside the request; the sweep sends it
+            try:
+                deliver_notification.apply_async(args=(notification_id,), countdown=backoff(0))
+            except Exception:
+                # The row stays pending: the sweep (deliver_pending) sends it.
+                log.exception("could not queue notification %s again", notification_id)
+    return sent
 
 
 @shared_task

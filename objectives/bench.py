@@ -98,6 +98,13 @@ def seed(ctx: Any) -> dict[str, int]:
     }
 
 
+def _earlier_target(objective: Objective, steps_back: int) -> dict[str, Any]:
+    if steps_back == 0:
+        return {}
+    sign = -1 if objective.direction == Direction.LOWER else 1
+    return {"target": str(objective.target - sign * steps_back)}
+
+
 def _approvals(ctx: Any, objectives: list[Objective], submitted: int) -> None:
     """n(1800) approvals over the objectives (several versions each, the older ones
     superseded), then the first `submitted` objectives' next version awaiting a decision."""
@@ -107,20 +114,12 @@ def _approvals(ctx: Any, objectives: list[Objective], submitted: int) -> None:
     base, extra = divmod(total, len(objectives))
     for i, objective in enumerate(objectives):
         approvals = base + (1 if i < extra else 0)
-        snapshot = {
-            "title": objective.title,
-            "owner": {"id": objective.owner_id},
-            "baseline": str(objective.baseline),
-            "target": str(objective.target),
-            "target_date": objective.target_date.isoformat(),
-        }
         for number in range(1, approvals + 1):
             ctx.sign(
                 Objective,
                 objective.pk,
                 objective.title,
                 number,
-                {**snapshot, "version": number},
                 meaning="approved",
                 signer=leaders[(i + number) % len(leaders)],
                 at=ctx.now_minus(1000 - number * 150 - (i % 100)),
@@ -129,6 +128,10 @@ def _approvals(ctx: Any, objectives: list[Objective], submitted: int) -> None:
                     if number == approvals and i >= submitted
                     else RecordStatus.SUPERSEDED
                 ),
+                # Each earlier version aimed less high: the target moved at each approval
+                # (the latest approved version is the objective as it stands, unless its
+                # next version, the objective now, awaits a decision).
+                changes=_earlier_target(objective, approvals - number + (i < submitted)),
             )
         if i < submitted:
             ctx.submitted(
@@ -136,7 +139,6 @@ def _approvals(ctx: Any, objectives: list[Objective], submitted: int) -> None:
                 objective.pk,
                 objective.title,
                 approvals + 1,
-                {**snapshot, "version": approvals + 1},
                 by=managers[i % len(managers)],
                 at=ctx.now_minus(i % 20 + 1),
             )

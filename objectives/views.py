@@ -32,6 +32,7 @@ from .forms import (
 from .models import Measurement, Objective, Review, Status, StrategicGoal
 
 PAGE_SIZE = 50
+OURS_PAGE_SIZE = 25  # cards, longer than list rows
 
 
 def _get_objective(request: OrgRequest, pk: int, *, progress: bool = False) -> Objective:
@@ -70,9 +71,11 @@ def ours(request: OrgRequest) -> HttpResponse:
         .filter(status__in=(Status.ACTIVE, Status.ACHIEVED))
         .with_progress(org.today())
         .select_related("goal", "owner")
-        .order_by("goal__title", "target_date", "title")
+        .order_by("goal__title", "target_date", "title", "pk")
     )
-    return render(request, "objectives/ours.html", {"objectives": objectives})
+    page = paginate(request, objectives, OURS_PAGE_SIZE)
+    context = {"objectives": page, "page": page, "query": query_without_page(request)}
+    return render(request, "objectives/ours.html", context)
 
 
 @member_required

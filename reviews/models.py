@@ -83,15 +83,21 @@ class ReviewQuerySet(models.QuerySet["Review"]):
         return result
 
     def for_list(self) -> ReviewQuerySet:
-        """Chair and counts of attendance and outputs, in one query."""
-        return self.select_related("chair").annotate(
-            invited_count=Count("attendances", distinct=True),
-            present_count=Count(
-                "attendances",
-                filter=Q(attendances__status=AttendanceStatus.PRESENT),
-                distinct=True,
-            ),
-            output_count=Count("outputs", distinct=True),
+        """Chair and counts of attendance and outputs, in one query. The frozen pack (tens
+        to hundreds of kilobytes of JSON a review) is left in the database: lists never
+        show it."""
+        return (
+            self.select_related("chair")
+            .defer("pack")
+            .annotate(
+                invited_count=Count("attendances", distinct=True),
+                present_count=Count(
+                    "attendances",
+                    filter=Q(attendances__status=AttendanceStatus.PRESENT),
+                    distinct=True,
+                ),
+                output_count=Count("outputs", distinct=True),
+            )
         )
 
 

@@ -11,6 +11,8 @@ from django.core.management import call_command
 from bench import runner, seeding
 from isova import records
 from isova.models import Action, Organisation, SignOff
+from reviews.models import Review, ReviewStatus
+from risks.models import Risk
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -21,7 +23,10 @@ def test_seed_bench_at_a_tiny_scale_makes_a_large_organisation_with_a_valid_chai
     call_command("seed_bench", "--scale", "0.01", "--seed", "3")
 
     large = Organisation.objects.get(slug=seeding.LARGE_SLUG)
-    assert Action.objects.filter(organisation=large).count() == 200
+    # 140 plain, 12 plan steps, 48 corrective, 15 risk treatments, 6 review decisions
+    assert Action.objects.filter(organisation=large).count() == 221
+    assert Risk.objects.filter(organisation=large, reference="R-001").exists()
+    assert Review.objects.for_org(large).filter(status=ReviewStatus.CLOSED).exists()
     count, breaks = records.verify_chain(large)
     assert count == SignOff.objects.filter(organisation=large).count() > 0
     assert breaks == []
@@ -33,6 +38,21 @@ def test_seed_bench_refuses_to_seed_twice_without_reset():
     call_command("seed_bench", "--scale", "0.01")
     with pytest.raises(Exception, match="--reset"):
         call_command("seed_bench", "--scale", "0.01")
+
+
+def test_seed_bench_reset_empties_a_seeded_database_although_sign_offs_refuse_truncate():
+    from django.db import connection
+
+    call_command("seed_bench", "--scale", "0.01")
+    with connection.cursor() as cursor:
+        cursor.execute("SET isova.allow_wipe = 'off'")  # as outside the test suite
+    try:
+        call_command("seed_bench", "--scale", "0.01", "--reset")
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SET isova.allow_wipe = 'on'")
+    assert Organisation.objects.filter(slug__startswith=seeding.SLUG_PREFIX).count() == 1
+    assert records.verify_chain(Organisation.objects.get(slug=seeding.LARGE_SLUG))[1] == []
 
 
 def test_the_runner_writes_every_figure_of_results_json(tmp_path):
@@ -55,7 +75,7 @@ def test_the_runner_writes_every_figure_of_results_json(tmp_path):
 
     results = json.loads(output.read_text())
     assert {"timestamp", "scale", "machine", "rows", "pages", "scan", "verify"} <= set(results)
-    assert results["rows"]["isova_action"] == 200
+    assert results["rows"]["isova_action"] == 221
     assert len(results["machine"]["loadavg"]) == 3
     assert set(results["pages"]) == {"dashboard", "my actions (staff)"}
     for row in results["pages"].values():
@@ -72,4 +92,6 @@ def test_every_page_the_runner_times_has_a_label_path_and_person():
     labels = [page.label for page in runner.pages()]
     assert len(labels) == len(set(labels))
     assert "panel actions" in labels
+    assert {"risk register", "risk heat map", "reviews list", "feedback register"} <= set(labels)
+    assert "review page" in labels
     assert all(page.who in ("leader", "staff") for page in runner.pages())

@@ -263,3 +263,31 @@ def test_two_workers_delivering_the_same_row_at_once_send_one_email(smtp):
     assert len(smtp.wait_for(1)) == 1
     time.sleep(0.3)
     assert len(smtp.messages) == 1
+
+
+def test_a_scan_queues_its_deliveries_a_hundred_to_a_task_and_each_is_sent_once(org, smtp):
+    from isova.celery import app as celery_app
+
+    ids = [make(org, key=f"batch:{i}").pk for i in range(250)]
+    Notification.objects.filter(pk__in=ids).update(status="pending", sent_at=None)
+    eager = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = False  # to the in-memory broker, as a real scan does
+    try:
+        with celery_app.connection_for_write() as conn:
+            queue = conn.SimpleQueue(celery_app.conf.task_default_queue)
+            queue.clear()
+            notifications.queue_delivery(ids)
+            batches = []
+            with contextlib.suppress(queue.Empty):
+                while True:
+                    message = queue.get(timeout=0.2)
+                    batches.append(message.payload[0][0])
+                    message.ack()
+            queue.close()
+    finally:
+        celery_app.conf.task_always_eager = eager
+    assert [len(b) for b in batches] == [100, 100, 50]
+    for batch in batches:
+        assert tasks.deliver_notifications.apply(args=(batch,)).get() == len(batch)
+    assert tasks.deliver_notifications.apply(args=(batches[0],)).get() == 0  # already sent
+    assert Notification.objects.filter(pk__in=ids, status="sent").count() == 250

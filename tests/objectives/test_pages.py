@@ -325,6 +325,25 @@ def test_our_objectives_says_in_plain_words_what_we_aim_for_and_how_it_goes(org,
     assert "Still a draft" not in body
 
 
+@pytest.mark.parametrize("count", [10, 60])
+def test_our_objectives_shows_25_a_page_in_a_fixed_number_of_queries(
+    org, as_user, count, django_assert_max_num_queries
+):
+    _bulk(org, count)
+    client = as_user(org.staff)
+    # session, user, memberships (middleware); the count for the paginator; the page of
+    # objectives with their progress, goal and owner.
+    with django_assert_max_num_queries(5):
+        body = client.get("/objectives/ours/").content.decode()
+    assert body.count('<li class="card">') == min(25, count)
+    last = -(-count // 25)
+    with django_assert_max_num_queries(5):
+        body = client.get(f"/objectives/ours/?page={last}").content.decode()
+    assert body.count('<li class="card">') == count - 25 * (last - 1)
+    assert f"Page {last} of {last}" in body if last > 1 else "Page 1" not in body
+    assert f"Objective {count - 1:03d}" in body
+
+
 def test_the_reviews_page_lists_overdue_reviews(org, as_user):
     make_objective(
         org.organisation,

@@ -82,6 +82,19 @@ def test_the_feedback_register_runs_a_fixed_number_of_queries(
         assert client.get("/reviews/feedback/").status_code == 200
 
 
+def test_the_reviews_list_leaves_the_frozen_packs_in_the_database(org):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    review = hold_and_discuss(org, plan_review(org, days_ahead=-1, title="Held one"))
+    assert review.pack  # frozen: large on real data (hundreds of kilobytes at bench scale)
+    client = client_for(org.leader)
+    with CaptureQueriesContext(connection) as queries:
+        body = client.get("/reviews/").content.decode()
+    assert "Held one" in body
+    assert not [q["sql"] for q in queries if '"reviews_review"."pack"' in q["sql"]]
+
+
 @pytest.mark.parametrize("size", [1, 10])
 def test_the_reviews_list_and_panel_run_a_fixed_number_of_queries(
     org, django_assert_max_num_queries, size, rf
