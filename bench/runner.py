@@ -138,14 +138,15 @@ class Gunicorn:
             "SECURE_SSL_REDIRECT": "0",
             "DATABASE_URL": f"{url}/{connection.settings_dict['NAME']}",
         }
-        if not (Path(settings.STATIC_ROOT) / "staticfiles.json").exists():
-            # DEBUG=0 serves the collected, hashed static files: collect them once.
-            subprocess.run(
-                [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
-                cwd=BASE_DIR,
-                env=env,
-                check=True,
-            )
+        # DEBUG=0 serves the collected, hashed static files: collect them every time (it only
+        # copies what changed), since a manifest left from an older checkout lacks newer files
+        # and every page naming one of them answers 500.
+        subprocess.run(
+            [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+            cwd=BASE_DIR,
+            env=env,
+            check=True,
+        )
         gunicorn = str(Path(sys.executable).with_name("gunicorn"))
         self.process = subprocess.Popen(
             [
