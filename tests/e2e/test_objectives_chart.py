@@ -32,7 +32,12 @@ def test_a_manager_records_a_value_and_the_chart_shows_it(transactional_db, org,
     page.get_by_role("button", name="Save value").click()
 
     expect(page.get_by_text(f"Saved {month}: 87.5")).to_be_visible()  # swapped in, no reload
-    page.wait_for_function(f"{actual}.includes(87.5)")
+    # The swapped-in chart has no data until Plotly has drawn it again: wait without throwing.
+    redrawn = (
+        "document.getElementById('objective-chart')?.data"
+        "?.find(t => t.name === 'Actual')?.y?.includes(87.5) === true"
+    )
+    page.wait_for_function(redrawn)
     assert page.evaluate(actual)[-1] == 87.5
     expect(page.locator("#values")).to_contain_text("Best month so far")
     assert Measurement.objects.get(objective=objective, period=last_month).value == 87.5
