@@ -16,6 +16,11 @@ if [[ "$status" != *"postgres=yes"* ]]; then
   exit 1
 fi
 dbname="${DATABASE_URL##*/}"
+if [ "${BENCH_RESEED:-1}" != "0" ]; then
+  # Everything in the bench database is seeded: start from a new one, so that nothing left by
+  # an older checkout (migrations since renamed, other data) can get in the way.
+  psql "${DATABASE_URL%/*}/postgres" -qc "DROP DATABASE IF EXISTS $dbname WITH (FORCE)"
+fi
 psql "${DATABASE_URL%/*}/postgres" -tc "SELECT 1 FROM pg_database WHERE datname='$dbname'" | grep -q 1 \
   || psql "${DATABASE_URL%/*}/postgres" -qc "CREATE DATABASE $dbname"
 $PY manage.py migrate --noinput -v0
