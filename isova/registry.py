@@ -175,6 +175,15 @@ class Registry:
         self._demo: dict[str, DemoSeeder] = {}
         self._review_inputs: dict[str, ReviewInput] = {}
         self._evidence: dict[str, EvidenceSource] = {}
+        # Hooks added later (calendar, briefing, upcoming, health, dashboard filters): their
+        # register_* / *_sources functions below this class keep their tables here too, so
+        # that `unregister` removes a throwaway contribution from every one of them.
+        self._calendar_sources: dict[str, Any] = {}
+        self._briefing_sections: dict[str, Any] = {}
+        self._upcoming_sources: dict[str, Any] = {}
+        self._health_figures: dict[str, Any] = {}
+        self._leader_activities: dict[str, Any] = {}
+        self._dashboard_filters: dict[str, Any] = {}
 
     @staticmethod
     def _add(table: dict[str, Any], name: str, value: Any, what: str) -> None:
@@ -199,13 +208,7 @@ class Registry:
 
     def unregister(self, name: str) -> None:
         """Remove everything registered under `name` (tests register throwaway ones)."""
-        for table in (
-            self._panels,
-            self._alert_sources,
-            self._demo,
-            self._review_inputs,
-            self._evidence,
-        ):
+        for table in vars(self).values():
             table.pop(name, None)
 
     def panels(self) -> list[Panel]:
@@ -266,16 +269,15 @@ class CalendarEvent:
 
 
 CalendarSource = Callable[["Membership"], Iterable[CalendarEvent]]
-_calendar_sources: dict[str, CalendarSource] = {}
 
 
 def register_calendar_source(name: str, source: CalendarSource) -> None:
     """Add what an app puts in each person's calendar feed (one query per source)."""
-    Registry._add(_calendar_sources, name, source, "calendar source")
+    Registry._add(registry._calendar_sources, name, source, "calendar source")
 
 
 def calendar_sources() -> list[tuple[str, CalendarSource]]:
-    return sorted(_calendar_sources.items())
+    return sorted(registry._calendar_sources.items())
 
 
 # --- weekly briefing (appended by the alerts work) --------------------------------------------
@@ -292,15 +294,12 @@ class BriefingSection:
     build: Callable[[Organisation, datetime.date, datetime.date], list[str]]
 
 
-_briefing_sections: dict[str, BriefingSection] = {}
-
-
 def register_briefing_section(section: BriefingSection) -> None:
-    Registry._add(_briefing_sections, section.name, section, "briefing section")
+    Registry._add(registry._briefing_sections, section.name, section, "briefing section")
 
 
 def briefing_sections() -> list[BriefingSection]:
-    return sorted(_briefing_sections.values(), key=lambda s: (s.order, s.name))
+    return sorted(registry._briefing_sections.values(), key=lambda s: (s.order, s.name))
 
 
 # --- upcoming in the next weeks (the dashboard's "Upcoming" panel) -----------------------
@@ -323,16 +322,15 @@ UpcomingSource = Callable[
     ["Organisation", datetime.date, datetime.date, dict[str, Any]], Iterable[UpcomingItem]
 ]
 UPCOMING_LIMIT = 20
-_upcoming_sources: dict[str, UpcomingSource] = {}
 
 
 def register_upcoming_source(name: str, source: UpcomingSource) -> None:
     """Add what an app has coming up organisation-wide (one query per source)."""
-    Registry._add(_upcoming_sources, name, source, "upcoming source")
+    Registry._add(registry._upcoming_sources, name, source, "upcoming source")
 
 
 def upcoming_sources() -> list[tuple[str, UpcomingSource]]:
-    return sorted(_upcoming_sources.items())
+    return sorted(registry._upcoming_sources.items())
 
 
 # --- leadership health (the dashboard's "Leadership health" panel) ------------------------
@@ -375,39 +373,35 @@ class HealthFigure:
 # assigned an action, reviewed an objective or a risk), in one query.
 LeaderActivity = Callable[["Organisation"], dict[int, datetime.date]]
 
-_health_figures: dict[str, HealthFigure] = {}
-_leader_activities: dict[str, LeaderActivity] = {}
-
 
 def register_health_figure(figure: HealthFigure) -> None:
-    Registry._add(_health_figures, figure.key, figure, "health figure")
+    Registry._add(registry._health_figures, figure.key, figure, "health figure")
 
 
 def health_figures() -> list[HealthFigure]:
-    return sorted(_health_figures.values(), key=lambda f: (f.order, f.key))
+    return sorted(registry._health_figures.values(), key=lambda f: (f.order, f.key))
 
 
 def register_leader_activity(name: str, source: LeaderActivity) -> None:
     """Add a kind of leadership act to "days since each leader last acted"."""
-    Registry._add(_leader_activities, name, source, "leader activity")
+    Registry._add(registry._leader_activities, name, source, "leader activity")
 
 
 def leader_activities() -> list[tuple[str, LeaderActivity]]:
-    return sorted(_leader_activities.items())
+    return sorted(registry._leader_activities.items())
 
 
 # --- dashboard filters (appended by the dashboard-filters work) -------------------------------
 
 FilterChoices = Callable[["Organisation"], list[tuple[int, str]]]
-_dashboard_filters: dict[str, FilterChoices] = {}
 
 
 def register_dashboard_filter(name: str, choices: FilterChoices) -> None:
     """Offer a dashboard filter whose values live in an app (the core cannot import it):
     `choices(organisation)` returns (pk, label) pairs in one query. Only "process" is read
     by the dashboard today (the audits app provides it)."""
-    Registry._add(_dashboard_filters, name, choices, "dashboard filter")
+    Registry._add(registry._dashboard_filters, name, choices, "dashboard filter")
 
 
 def dashboard_filter(name: str) -> FilterChoices | None:
-    return _dashboard_filters.get(name)
+    return registry._dashboard_filters.get(name)
