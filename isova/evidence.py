@@ -262,7 +262,6 @@ def core_evidence(
         .order_by("-signed_at")
         .values("signer_name", "signed_at", "version_number", "object_id")[:1]
     )
-    has_policy = QualityPolicy.objects.filter(organisation=organisation).exists()
     if policy_rows:
         row = policy_rows[0]
         signed = timezone.localtime(row["signed_at"], organisation.tzinfo).date()
@@ -275,6 +274,8 @@ def core_evidence(
             url=reverse("quality_policy_detail", args=[row["object_id"]]),
         )
     else:
+        # Only when nothing was approved: is there a policy at all? (1 query)
+        has_policy = QualityPolicy.objects.filter(organisation=organisation).exists()
         yield Gap(
             "5.1.1 b",
             "The quality policy has no approved version."
