@@ -32,12 +32,18 @@ def test_a_manager_records_a_value_and_the_chart_shows_it(transactional_db, org,
     page.get_by_role("button", name="Save value").click()
 
     expect(page.get_by_text(f"Saved {month}: 87.5")).to_be_visible()  # swapped in, no reload
-    # The swapped-in chart has no data until Plotly has drawn it again: wait without throwing.
+    # The swapped-in chart has no data until Plotly has drawn it again. Poll from here:
+    # wait_for_function evaluates its string with eval() inside the page, which the
+    # Content-Security-Policy (script-src 'self') refuses whenever it has to poll twice.
     redrawn = (
         "document.getElementById('objective-chart')?.data"
         "?.find(t => t.name === 'Actual')?.y?.includes(87.5) === true"
     )
-    page.wait_for_function(redrawn)
+    for _ in range(100):
+        if page.evaluate(redrawn):
+            break
+        page.wait_for_timeout(100)
+    assert page.evaluate(redrawn), "the chart was not redrawn with the new value"
     assert page.evaluate(actual)[-1] == 87.5
     expect(page.locator("#values")).to_contain_text("Best month so far")
     assert Measurement.objects.get(objective=objective, period=last_month).value == 87.5
