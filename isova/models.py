@@ -308,6 +308,8 @@ class Action(models.Model):
     source = GenericForeignKey("source_type", "source_id")
 
     version = models.PositiveIntegerField(default=1)
+    # The ID this row had in the register it was imported from; re-importing updates by it.
+    external_ref = models.CharField("external reference", max_length=100, blank=True, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -857,3 +859,7 @@ class HealthThreshold(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key}: amber {self.amber:g}, red {self.red:g}"
+
+
+# The import engine's state (its own module, loaded with the core's models).
+from .imports.models import ImportUpload, SavedMapping  # noqa: E402, F401

@@ -184,6 +184,8 @@ class Registry:
         self._health_figures: dict[str, Any] = {}
         self._leader_activities: dict[str, Any] = {}
         self._dashboard_filters: dict[str, Any] = {}
+        self._import_kinds: dict[str, Any] = {}
+        self._export_kinds: dict[str, Any] = {}
 
     @staticmethod
     def _add(table: dict[str, Any], name: str, value: Any, what: str) -> None:
@@ -405,3 +407,34 @@ def register_dashboard_filter(name: str, choices: FilterChoices) -> None:
 
 def dashboard_filter(name: str) -> FilterChoices | None:
     return registry._dashboard_filters.get(name)
+
+
+# --- import kinds and exports (appended by the data in/out work) -----------------------------
+# The types live in isova.imports.kinds (ImportKind, Field, ExportKind); apps register from
+# their `imports.py`, found like the other hook modules.
+
+
+def register_import_kind(kind: Any) -> None:
+    """Offer a register for import: an `isova.imports.kinds.ImportKind`."""
+    Registry._add(registry._import_kinds, kind.name, kind, "import kind")
+
+
+def import_kinds() -> list[Any]:
+    return sorted(registry._import_kinds.values(), key=lambda k: k.order)
+
+
+def import_kind(name: str) -> Any:
+    return registry._import_kinds.get(name)
+
+
+def register_export_kind(kind: Any) -> None:
+    """Offer a register for export: an `isova.imports.kinds.ExportKind`."""
+    Registry._add(registry._export_kinds, kind.name, kind, "export kind")
+
+
+def export_kinds() -> list[Any]:
+    return sorted(registry._export_kinds.values(), key=lambda k: k.order)
+
+
+def export_kind(name: str) -> Any:
+    return registry._export_kinds.get(name)
