@@ -160,6 +160,20 @@ def suggest_columns(kind: ImportKind, ctx: Context, table: Table) -> dict[str, d
             continue
         result[header] = {"field": name, "action": "mapped"}
         taken.add(name)
+    # A field every row needs takes a column that also names it ("Risk description" is the
+    # title when nothing else is), from a field no row needs.
+    for f in kind.fields:
+        if not f.required or f.name in taken:
+            continue
+        for _, _, name, header in sorted(scored):
+            entry = result.get(header)
+            if name == f.name and entry and entry["action"] == "mapped":
+                other = kind.field(entry["field"])
+                if other is not None and not other.required:
+                    taken.discard(other.name)
+                    result[header] = {"field": f.name, "action": "mapped"}
+                    taken.add(f.name)
+                    break
     samples = {h: [r[i] for r in table.rows[:200]] for i, h in enumerate(table.headers)}
     for header in table.headers:
         if header in result:
@@ -177,10 +191,6 @@ def suggest_columns(kind: ImportKind, ctx: Context, table: Table) -> dict[str, d
                 guess = f
             if guess:
                 break
-        if guess is None:
-            dates = [f for f in kind.fields if f.type == "date" and f.name not in taken]
-            if len(dates) == 1 and _looks(values, _is_date):
-                guess = dates[0]
         if guess is not None:
             result[header] = {"field": guess.name, "action": "mapped"}
             taken.add(guess.name)
@@ -212,26 +222,45 @@ def _person_match(ctx: Context, raw: str) -> str | None:
     return None
 
 
+LEVEL_FAMILIES = (
+    ("low", "medium", "high"),
+    ("low", "moderate", "high"),
+    ("low", "med", "high"),
+    ("very low", "low", "medium", "high", "very high"),
+    ("very low", "low", "moderate", "high", "very high"),
+    ("rare", "unlikely", "possible", "likely", "almost certain"),
+    ("insignificant", "minor", "moderate", "major", "catastrophic"),
+    ("negligible", "minor", "moderate", "major", "severe"),
+    ("negligible", "minor", "moderate", "major", "critical"),
+    ("low", "medium", "high", "critical"),
+    ("low", "medium", "high", "very high"),
+    ("low", "medium", "high", "extreme"),
+)
+
+
 def _level_suggestions(choices: Sequence[Choice], values: list[str]) -> dict[str, str]:
-    """High/Medium/Low and the like spread over the scale in their order (3 words on a 5-level
-    scale: 1, 3, 5), when every value is a known level word."""
+    """Level words (High/Medium/Low, Rare … Almost certain) placed on the scale by their place
+    in the smallest usual scale holding them all: Low/Medium/High on 1–5 are 1, 3 and 5,
+    whichever of them a column uses."""
     found: dict[str, str] = {}
-    words = {}
+    words: dict[str, str] = {}
     for raw in values:
         exact = _choice_match(choices, raw)
         if exact is not None:
             found[raw] = exact
-        elif norm(raw) in LEVEL_WORDS:
-            words[raw] = LEVEL_WORDS[norm(raw)]
+        else:
+            words[raw] = norm(raw)
     if words and choices:
-        ordered = sorted(set(words.values()))
         n = len(choices)
-        for raw, pos in words.items():
-            if len(ordered) == 1:
-                at = round(pos * (n - 1))
+        family = next((f for f in LEVEL_FAMILIES if set(words.values()) <= set(f)), None)
+        for raw, word in words.items():
+            if family is not None:
+                pos = family.index(word) / (len(family) - 1)
+            elif word in LEVEL_WORDS:
+                pos = LEVEL_WORDS[word]
             else:
-                at = round(ordered.index(pos) * (n - 1) / (len(ordered) - 1))
-            found[raw] = choices[at].value
+                continue
+            found[raw] = choices[round(pos * (n - 1))].value
     return found
 
 
