@@ -29,3 +29,7 @@ class IsovaConfig(AppConfig):
         upcoming.register()
         # The core's own leadership evidence (sign-offs, the policy, actions shared out).
         evidence.register()
+        # Actions in and out through the import engine, as the apps' registers.
+        from .imports import actions as action_imports
+
+        action_imports.register()

@@ -148,7 +148,9 @@ def suggest_columns(kind: ImportKind, ctx: Context, table: Table) -> dict[str, d
             if s:
                 scored.append((-s, i, f.name, header))
     id_column = next((h for h in table.headers if norm(h) in ID_HEADERS), None)
-    if id_column is None:
+    if kind.key is not None:
+        id_column = None  # rows are matched by their own key, not an ID column
+    elif id_column is None:
         id_column = next(
             (h for h in table.headers if norm(h).endswith((" id", " ref", " no", " reference"))),
             None,
@@ -552,7 +554,11 @@ def run(
                         bad = True
                 ref = str(row[index[ref_col]]).strip() if ref_col else ""
                 if kind.key is not None and not bad:
-                    ref = kind.key(values)
+                    try:
+                        ref = kind.key(ctx, values)
+                    except RowProblem as problem:
+                        report.errors.append(Problem(number, field_cols.get(problem.field), str(problem)))  # fmt: skip
+                        continue
                 if ref:
                     if ref in seen:
                         report.errors.append(Problem(number, ref_col, f"“{ref}” is also on row "

@@ -81,8 +81,9 @@ class ImportKind:
     after_create: Callable[[Context, list[Any]], None] | None = None
     # (ctx, refs) → {ref: instance}; default: the model's rows of the organisation by ref.
     existing: Callable[[Context, list[str]], dict[str, Any]] | None = None
-    # A row's key for re-import when it is not its external reference (values → str).
-    key: Callable[[dict[str, Any]], str] | None = None
+    # A row's key for re-import when it is not its external reference ((ctx, values) → str;
+    # may raise RowProblem).
+    key: Callable[[Context, dict[str, Any]], str] | None = None
     list_url: str = ""  # where the register is, for the result page
     description: str = ""
 
