@@ -217,6 +217,7 @@ KIND = ImportKind(
     update_fields=UPDATE_FIELDS,
     prepare=prepare,
     after_create=after_create,
+    derived=("Inherent score", "Inherent band", "Current score", "Current band"),
     list_url="risks:index",
     description="A risk register: one row per risk or opportunity.",
 )

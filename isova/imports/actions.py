@@ -76,6 +76,7 @@ KIND = ImportKind(
     build=build,
     notes_field="description",
     update_fields=UPDATE_FIELDS,
+    derived=("Source", "Completed at", "Verified at"),
     list_url="action_list",
     description="An action log: one row per action.",
 )

@@ -157,6 +157,9 @@ def suggest_columns(kind: ImportKind, ctx: Context, table: Table) -> dict[str, d
         )
     if id_column is not None:
         result[id_column] = {"field": EXTERNAL_REF, "action": "kept"}
+    for header in table.headers:
+        if norm(header) in {norm(d) for d in kind.derived}:
+            result[header] = {"field": None, "action": "ignored"}
     for _, _, name, header in sorted(scored):
         if header in result or name in taken:
             continue

@@ -84,6 +84,9 @@ class ImportKind:
     # A row's key for re-import when it is not its external reference ((ctx, values) → str;
     # may raise RowProblem).
     key: Callable[[Context, dict[str, Any]], str] | None = None
+    # Columns of isova's own export that isova computes (scores, timestamps): suggested as
+    # ignored, so that an export re-imports unchanged.
+    derived: tuple[str, ...] = ()
     list_url: str = ""  # where the register is, for the result page
     description: str = ""
 
