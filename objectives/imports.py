@@ -62,7 +62,7 @@ FIELDS = (
           "measure name", "how measured"), max_length=120),  # fmt: skip
     Field("unit", "Unit", "text", True, ("units", "uom", "unit of measure"), max_length=30),
     Field("direction", "Direction", "choice", False, ("better", "polarity", "good is"), DIRECTIONS),
-    Field("baseline", "Baseline", "decimal", False, ("start value", "starting value", "current")),
+    Field("baseline", "Baseline", "decimal", True, ("start value", "starting value", "current")),
     Field("target", "Target", "decimal", True, ("target value", "goal value", "aim")),
     Field("start_date", "Start date", "date", True, ("start", "from", "begins", "start on")),
     Field("target_date", "Target date", "date", True, ("deadline", "due", "due date", "by",

@@ -56,7 +56,11 @@ UPDATE_FIELDS = tuple(f.name for f in FIELDS)
 def build(ctx: Context, row: Feedback | None, values: dict[str, Any]) -> tuple[Feedback, list[str]]:
     warnings = []
     if row is None:
-        row = Feedback(organisation=ctx.organisation, kind=FeedbackKind.COMPLAINT)
+        row = Feedback(
+            organisation=ctx.organisation,
+            kind=FeedbackKind.COMPLAINT,
+            submitted_by=ctx.membership.user,
+        )
         if "kind" not in values:
             warnings.append("No kind: filed as a customer complaint.")
     for name, value in values.items():

@@ -152,7 +152,7 @@ def suggest_columns(kind: ImportKind, ctx: Context, table: Table) -> dict[str, d
         id_column = None  # rows are matched by their own key, not an ID column
     elif id_column is None:
         id_column = next(
-            (h for h in table.headers if norm(h).endswith((" id", " ref", " no", " reference"))),
+            (h for h in table.headers if norm(h).endswith((" id", " ref", " no", " reference", " #", " number"))),
             None,
         )
     if id_column is not None:
@@ -366,8 +366,9 @@ def parse_date(raw: Cell, order: str) -> datetime.date:
 
 def _number(raw: str) -> Decimal:
     text = raw.strip().replace("\u00a0", "").replace(" ", "").rstrip("%")
-    if "," in text and "." not in text:
-        text = text.replace(",", ".")
+    if "," in text and ("." not in text or text.rindex(",") > text.rindex(".")):
+        # 12,5 and 1.234,50: the comma is the decimal mark
+        text = text.replace(".", "").replace(",", ".")
     else:
         text = text.replace(",", "")
     try:
@@ -594,7 +595,7 @@ def run(
                         setattr(built, kind.notes_field, f"{text}\n\n{notes}".strip())
                 (changed if instance is not None else new).append(built)
                 if len(report.preview) < PREVIEW_ROWS:
-                    shown = {labels[n]: _shown(v) for n, v in values.items()}
+                    shown = {labels[n]: _shown(v) for n, v in values.items() if n in labels}
                     if notes:
                         shown["Notes"] = notes
                     report.preview.append((number, shown, "update" if instance else "create"))
