@@ -47,7 +47,13 @@ def _upload(request: OrgRequest, pk: int) -> tuple[ImportUpload, ImportKind, Tab
     if upload is None:
         raise Http404("No such import.")
     kind = _kind(request, upload.kind)
+    if upload.imported_at is not None:
+        raise Imported(upload.pk)
     return upload, kind, read_table(bytes(upload.data), upload.filename, upload.sheet or None)
+
+
+class Imported(Exception):
+    """The upload was imported already: its steps show the result instead."""
 
 
 class UploadForm(forms.Form):
@@ -151,8 +157,21 @@ def _decode(value: str, kind: ImportKind) -> dict[str, Any] | None:
     return None
 
 
+def _steps(view: Any) -> Any:
+    """Once imported, an upload's steps lead to its result (a second POST saves nothing)."""
+
+    def wrapped(request: OrgRequest, pk: int) -> HttpResponse:
+        try:
+            return view(request, pk)
+        except Imported:
+            return redirect("imports:result", pk=pk)
+
+    return wrapped
+
+
 @member_required
 @require_http_methods(["GET", "POST"])
+@_steps
 def columns(request: OrgRequest, pk: int) -> HttpResponse:
     upload, kind, table = _upload(request, pk)
     current = upload.mapping.get("columns") or {}
@@ -191,6 +210,7 @@ def columns(request: OrgRequest, pk: int) -> HttpResponse:
 
 @member_required
 @require_http_methods(["GET", "POST"])
+@_steps
 def values(request: OrgRequest, pk: int) -> HttpResponse:
     upload, kind, table = _upload(request, pk)
     ctx = engine.make_context(request.membership)
@@ -243,10 +263,9 @@ def values(request: OrgRequest, pk: int) -> HttpResponse:
 
 @member_required
 @require_http_methods(["GET", "POST"])
+@_steps
 def preview(request: OrgRequest, pk: int) -> HttpResponse:
     upload, kind, table = _upload(request, pk)
-    if upload.imported_at is not None:
-        return redirect("imports:result", pk=upload.pk)
     ctx = engine.make_context(request.membership)
     write = request.method == "POST"
     report = engine.run(kind, ctx, table, upload.mapping, write=write)
