@@ -16,56 +16,132 @@ from isova.registry import register_export_kind, register_import_kind
 from .models import Audit, AuditSettings, Finding, FindingStatus, FindingType, Process
 
 TYPES = (
-    Choice(FindingType.MAJOR, "Major nonconformity", ("major", "major nc", "major ncr", "nc major",
-           "major non conformity", "major non conformance", "ncr major")),  # fmt: skip
-    Choice(FindingType.MINOR, "Minor nonconformity", ("minor", "minor nc", "minor ncr", "nc",
-           "nc minor", "nonconformity", "non conformity", "non conformance", "ncr")),  # fmt: skip
+    Choice(
+        FindingType.MAJOR,
+        "Major nonconformity",
+        (
+            "major",
+            "major nc",
+            "major ncr",
+            "nc major",
+            "major non conformity",
+            "major non conformance",
+            "ncr major",
+        ),
+    ),
+    Choice(
+        FindingType.MINOR,
+        "Minor nonconformity",
+        (
+            "minor",
+            "minor nc",
+            "minor ncr",
+            "nc",
+            "nc minor",
+            "nonconformity",
+            "non conformity",
+            "non conformance",
+            "ncr",
+        ),
+    ),
     Choice(FindingType.OBSERVATION, "Observation", ("obs", "concern", "area of concern")),
-    Choice(FindingType.OFI, "Opportunity for improvement", ("ofi", "improvement", "oi", "afi",
-           "opportunity", "recommendation", "suggestion")),  # fmt: skip
+    Choice(
+        FindingType.OFI,
+        "Opportunity for improvement",
+        ("ofi", "improvement", "oi", "afi", "opportunity", "recommendation", "suggestion"),
+    ),
 )
 STATUSES = (
     Choice(FindingStatus.OPEN, "Open", ("new", "raised", "not started", "outstanding")),
-    Choice(FindingStatus.IN_PROGRESS, "Response in progress", ("in progress", "ongoing",
-           "action in progress", "responded", "pending verification")),  # fmt: skip
+    Choice(
+        FindingStatus.IN_PROGRESS,
+        "Response in progress",
+        ("in progress", "ongoing", "action in progress", "responded", "pending verification"),
+    ),
     Choice(FindingStatus.VERIFIED, "Effectiveness verified", ("verified", "effective")),
-    Choice(FindingStatus.CLOSED, "Closed", ("done", "complete", "completed", "resolved",
-           "closed out")),  # fmt: skip
+    Choice(
+        FindingStatus.CLOSED, "Closed", ("done", "complete", "completed", "resolved", "closed out")
+    ),
 )
+
 
 def _audits(ctx: Context) -> list[Choice]:
     if "audits" not in ctx.cache:
         ctx.cache["audits"] = {str(a.pk): a for a in Audit.objects.for_org(ctx.organisation)}
     return [Choice(pk, a.reference, (a.title,)) for pk, a in ctx.cache["audits"].items()]
 
+
 def _processes(ctx: Context) -> list[Choice]:
     if "processes" not in ctx.cache:
         ctx.cache["processes"] = {str(p.pk): p for p in Process.objects.for_org(ctx.organisation)}
     return [Choice(pk, p.name) for pk, p in ctx.cache["processes"].items()]
 
+
 FIELDS = (
-    Field("audit", "Audit", "lookup", True, ("audit reference", "audit ref", "audit title",
-          "audit name", "audit no"), _audits, help="By reference or title."),  # fmt: skip
-    Field("finding_type", "Type", "choice", True, ("finding type", "classification", "grade",
-          "category", "nc type", "finding category"), TYPES),  # fmt: skip
-    Field("clause", "Clause", "text", True, ("iso clause", "standard clause", "requirement",
-          "clause ref", "iso 9001 clause"), max_length=12),  # fmt: skip
-    Field("process", "Process", "lookup", False, ("area", "department", "process area"), _processes),
-    Field("description", "Description", "text", True, ("finding", "nonconformity", "details",
-          "finding description", "statement", "observation")),  # fmt: skip
+    Field(
+        "audit",
+        "Audit",
+        "lookup",
+        True,
+        ("audit reference", "audit ref", "audit title", "audit name", "audit no"),
+        _audits,
+        help="By reference or title.",
+    ),
+    Field(
+        "finding_type",
+        "Type",
+        "choice",
+        True,
+        ("finding type", "classification", "grade", "category", "nc type", "finding category"),
+        TYPES,
+    ),
+    Field(
+        "clause",
+        "Clause",
+        "text",
+        True,
+        ("iso clause", "standard clause", "requirement", "clause ref", "iso 9001 clause"),
+        max_length=12,
+    ),
+    Field(
+        "process", "Process", "lookup", False, ("area", "department", "process area"), _processes
+    ),
+    Field(
+        "description",
+        "Description",
+        "text",
+        True,
+        ("finding", "nonconformity", "details", "finding description", "statement", "observation"),
+    ),
     Field("evidence", "Objective evidence", "text", False, ("evidence", "objective evidence")),
-    Field("raised_on", "Date raised", "date", False, ("date", "raised", "date raised",
-          "found on", "audit date", "date found", "raised on")),  # fmt: skip
+    Field(
+        "raised_on",
+        "Date raised",
+        "date",
+        False,
+        ("date", "raised", "date raised", "found on", "audit date", "date found", "raised on"),
+    ),
     Field("raised_by", "Raised by", "person", False, ("auditor", "raised by", "found by")),
-    Field("response_due", "Response due", "date", False, ("due", "due date", "target date",
-          "response date", "deadline")),  # fmt: skip
+    Field(
+        "response_due",
+        "Response due",
+        "date",
+        False,
+        ("due", "due date", "target date", "response date", "deadline"),
+    ),
     Field("status", "Status", "choice", False, ("finding status", "state"), STATUSES),
-    Field("containment", "Containment and correction", "text", False, ("containment",
-          "correction", "immediate action", "correction taken")),  # fmt: skip
+    Field(
+        "containment",
+        "Containment and correction",
+        "text",
+        False,
+        ("containment", "correction", "immediate action", "correction taken"),
+    ),
     Field("root_cause", "Root cause", "text", False, ("cause", "root cause analysis", "rca")),
     Field("closed_on", "Closed on", "date", False, ("closed", "date closed", "closure date")),
 )
 UPDATE_FIELDS = tuple(f.name for f in FIELDS) + ("response_due",)
+
 
 def prepare(ctx: Context) -> None:
     _audits(ctx)
@@ -78,7 +154,10 @@ def prepare(ctx: Context) -> None:
         .values_list("audit_id", "n")
     )
 
-def build(ctx: Context, finding: Finding | None, values: dict[str, Any]) -> tuple[Finding, list[str]]:
+
+def build(
+    ctx: Context, finding: Finding | None, values: dict[str, Any]
+) -> tuple[Finding, list[str]]:
     for name in ("audit", "process"):
         if name in values:
             values[name] = ctx.cache[f"{name}s"][values[name]]
@@ -95,9 +174,13 @@ def build(ctx: Context, finding: Finding | None, values: dict[str, Any]) -> tupl
         number = ctx.cache["numbers"].get(audit.pk, 0) + 1
         ctx.cache["numbers"][audit.pk] = number
         finding = Finding(
-            organisation=ctx.organisation, audit=audit, number=number, evidence="",
-            raised_by=ctx.membership.user, raised_on=ctx.today,
-        )  # fmt: skip
+            organisation=ctx.organisation,
+            audit=audit,
+            number=number,
+            evidence="",
+            raised_by=ctx.membership.user,
+            raised_on=ctx.today,
+        )
         if "raised_on" not in values:
             warnings.append("No date raised: today's date is used.")
     elif "audit" in values and values["audit"].pk != finding.audit_id:
@@ -115,6 +198,7 @@ def build(ctx: Context, finding: Finding | None, values: dict[str, Any]) -> tupl
         warnings.append("Closed without a closing date: the date raised is used.")
     return finding, warnings
 
+
 KIND = ImportKind(
     name="findings",
     label="Audit findings",
@@ -130,8 +214,10 @@ KIND = ImportKind(
     description="A findings log: one row per finding, each on an audit already in isova.",
 )
 
+
 def _person(user: Any) -> str:
     return user.email if user else ""
+
 
 def findings(organisation: Organisation, params: QueryDict) -> list[Sheet]:
     rows = Finding.objects.for_org(organisation).select_related("audit", "process", "raised_by")
@@ -147,41 +233,88 @@ def findings(organisation: Organisation, params: QueryDict) -> list[Sheet]:
             "Findings",
             ["Reference", *[f.label for f in FIELDS]],
             [
-                [f.external_ref or f"{f.audit.reference}-{f.number}", f.audit.reference,
-                 f.get_finding_type_display(), f.clause, f.process.name if f.process else "",
-                 f.description, f.evidence, f.raised_on, _person(f.raised_by), f.response_due,
-                 f.get_status_display(), f.containment, f.root_cause, f.closed_on]  # fmt: skip
+                [
+                    f.external_ref or f"{f.audit.reference}-{f.number}",
+                    f.audit.reference,
+                    f.get_finding_type_display(),
+                    f.clause,
+                    f.process.name if f.process else "",
+                    f.description,
+                    f.evidence,
+                    f.raised_on,
+                    _person(f.raised_by),
+                    f.response_due,
+                    f.get_status_display(),
+                    f.containment,
+                    f.root_cause,
+                    f.closed_on,
+                ]
                 for f in rows
             ],
         )
     ]
 
+
 def programme(organisation: Organisation, params: QueryDict) -> list[Sheet]:
     audits = Audit.objects.for_org(organisation).select_related("process", "lead_auditor")
     if params.get("status"):
         audits = audits.filter(status=params["status"])
-    if params.get("year", "").isdigit():
-        audits = audits.filter(planned_date__year=int(params["year"]))
+    year = params.get("year") or ""
+    if year.isdigit():
+        audits = audits.filter(planned_date__year=int(year))
     return [
         Sheet(
             "Audit programme",
-            ["Reference", "Title", "Type", "Process", "Area", "Clauses", "Scope", "Criteria",
-             "Lead auditor", "External auditor", "Planned date", "Actual start",
-             "Report issued", "Closed on", "Status", "Summary", "Conclusion"],  # fmt: skip
             [
-                [a.reference, a.title, a.get_audit_type_display(),
-                 a.process.name if a.process else "", a.area, a.clauses, a.scope, a.criteria,
-                 _person(a.lead_auditor), a.external_auditor, a.planned_date, a.started_on,
-                 a.reported_on, a.closed_on, a.get_status_display(), a.summary, a.conclusion]  # fmt: skip
+                "Reference",
+                "Title",
+                "Type",
+                "Process",
+                "Area",
+                "Clauses",
+                "Scope",
+                "Criteria",
+                "Lead auditor",
+                "External auditor",
+                "Planned date",
+                "Actual start",
+                "Report issued",
+                "Closed on",
+                "Status",
+                "Summary",
+                "Conclusion",
+            ],
+            [
+                [
+                    a.reference,
+                    a.title,
+                    a.get_audit_type_display(),
+                    a.process.name if a.process else "",
+                    a.area,
+                    a.clauses,
+                    a.scope,
+                    a.criteria,
+                    _person(a.lead_auditor),
+                    a.external_auditor,
+                    a.planned_date,
+                    a.started_on,
+                    a.reported_on,
+                    a.closed_on,
+                    a.get_status_display(),
+                    a.summary,
+                    a.conclusion,
+                ]
                 for a in audits.order_by("planned_date", "reference")
             ],
         )
     ]
 
+
 def register() -> None:
     register_import_kind(KIND)
-    register_export_kind(ExportKind("findings", "Audit findings", 30, "audits.audit.view", findings))
+    register_export_kind(
+        ExportKind("findings", "Audit findings", 30, "audits.audit.view", findings)
+    )
     register_export_kind(
         ExportKind("audit_programme", "Audit programme", 35, "audits.audit.view", programme)
     )
-

@@ -23,10 +23,26 @@ from .models import (
 )
 
 DIRECTIONS = (
-    Choice(Direction.HIGHER, "Higher is better", ("higher", "up", "increase", "maximise",
-           "maximize", "more", "higher better", "above")),  # fmt: skip
-    Choice(Direction.LOWER, "Lower is better", ("lower", "down", "decrease", "reduce",
-           "minimise", "minimize", "less", "lower better", "below")),  # fmt: skip
+    Choice(
+        Direction.HIGHER,
+        "Higher is better",
+        ("higher", "up", "increase", "maximise", "maximize", "more", "higher better", "above"),
+    ),
+    Choice(
+        Direction.LOWER,
+        "Lower is better",
+        (
+            "lower",
+            "down",
+            "decrease",
+            "reduce",
+            "minimise",
+            "minimize",
+            "less",
+            "lower better",
+            "below",
+        ),
+    ),
 )
 FREQUENCIES = (
     Choice(Frequency.WEEKLY, "Weekly", ("week", "every week", "w")),
@@ -36,12 +52,25 @@ FREQUENCIES = (
 # "Submitted" is read from the approval records, never set by hand.
 STATUSES = (
     Choice(Status.DRAFT, "Draft", ("planned", "proposed", "new", "not started")),
-    Choice(Status.ACTIVE, "Active", ("open", "in progress", "on track", "ongoing", "live",
-           "approved", "off track", "behind")),  # fmt: skip
-    Choice(Status.ACHIEVED, "Achieved", ("met", "complete", "completed", "done", "closed achieved")),
+    Choice(
+        Status.ACTIVE,
+        "Active",
+        ("open", "in progress", "on track", "ongoing", "live", "approved", "off track", "behind"),
+    ),
+    Choice(
+        Status.ACHIEVED, "Achieved", ("met", "complete", "completed", "done", "closed achieved")
+    ),
     Choice(Status.MISSED, "Missed", ("not met", "failed", "not achieved", "closed missed")),
     Choice(Status.WITHDRAWN, "Withdrawn", ("cancelled", "canceled", "dropped", "abandoned")),
 )
+
+
+def _load_goals(ctx: Context) -> None:
+    _goals(ctx)
+
+
+def _load_objectives(ctx: Context) -> None:
+    _objectives(ctx)
 
 
 def _goals(ctx: Context) -> list[Choice]:
@@ -51,37 +80,75 @@ def _goals(ctx: Context) -> list[Choice]:
 
 
 FIELDS = (
-    Field("title", "Title", "text", True, ("objective", "quality objective", "name",
-          "objective title"), max_length=200),  # fmt: skip
-    Field("goal", "Strategic goal", "lookup", False, ("goal", "strategic objective", "theme"), _goals),
-    Field("why", "Why it matters", "text", False, ("why", "rationale", "purpose", "reason",
-          "description")),  # fmt: skip
-    Field("owner", "Owner", "person", True, ("responsible", "owner email", "accountable",
-          "lead", "objective owner", "assigned to")),  # fmt: skip
-    Field("measure_name", "Measure", "text", True, ("measure", "kpi", "indicator", "metric",
-          "measure name", "how measured"), max_length=120),  # fmt: skip
+    Field(
+        "title",
+        "Title",
+        "text",
+        True,
+        ("objective", "quality objective", "name", "objective title"),
+        max_length=200,
+    ),
+    Field(
+        "goal", "Strategic goal", "lookup", False, ("goal", "strategic objective", "theme"), _goals
+    ),
+    Field(
+        "why",
+        "Why it matters",
+        "text",
+        False,
+        ("why", "rationale", "purpose", "reason", "description"),
+    ),
+    Field(
+        "owner",
+        "Owner",
+        "person",
+        True,
+        ("responsible", "owner email", "accountable", "lead", "objective owner", "assigned to"),
+    ),
+    Field(
+        "measure_name",
+        "Measure",
+        "text",
+        True,
+        ("measure", "kpi", "indicator", "metric", "measure name", "how measured"),
+        max_length=120,
+    ),
     Field("unit", "Unit", "text", True, ("units", "uom", "unit of measure"), max_length=30),
     Field("direction", "Direction", "choice", False, ("better", "polarity", "good is"), DIRECTIONS),
     Field("baseline", "Baseline", "decimal", True, ("start value", "starting value", "current")),
     Field("target", "Target", "decimal", True, ("target value", "goal value", "aim")),
     Field("start_date", "Start date", "date", True, ("start", "from", "begins", "start on")),
-    Field("target_date", "Target date", "date", True, ("deadline", "due", "due date", "by",
-          "end date", "target by", "completion date")),  # fmt: skip
-    Field("frequency", "Measured", "choice", False, ("frequency", "measured", "reporting",
-          "measurement frequency"), FREQUENCIES),  # fmt: skip
+    Field(
+        "target_date",
+        "Target date",
+        "date",
+        True,
+        ("deadline", "due", "due date", "by", "end date", "target by", "completion date"),
+    ),
+    Field(
+        "frequency",
+        "Measured",
+        "choice",
+        False,
+        ("frequency", "measured", "reporting", "measurement frequency"),
+        FREQUENCIES,
+    ),
     Field("amber_tolerance", "Amber tolerance (%)", "decimal", False, ("amber",)),
     Field("red_tolerance", "Red tolerance (%)", "decimal", False, ("red",)),
     Field("resources", "Resources", "text", False, ("resources needed", "what is needed")),
     Field("budget", "Budget", "decimal", False, ("cost", "budget amount")),
-    Field("evaluation", "How results are evaluated", "text", False, ("evaluation",
-          "how evaluated")),  # fmt: skip
+    Field(
+        "evaluation", "How results are evaluated", "text", False, ("evaluation", "how evaluated")
+    ),
     Field("status", "Status", "choice", False, ("objective status", "state"), STATUSES),
     Field("next_review_date", "Next review", "date", False, ("review date", "next review date")),
 )
 UPDATE_FIELDS = tuple(f.name for f in FIELDS)
 
 
-def build(ctx: Context, obj: Objective | None, values: dict[str, Any]) -> tuple[Objective, list[str]]:
+def build(
+    ctx: Context, obj: Objective | None, values: dict[str, Any]
+) -> tuple[Objective, list[str]]:
     if "goal" in values:
         values["goal"] = ctx.cache["goals"][values["goal"]]
     if obj is None:
@@ -107,7 +174,7 @@ KIND = ImportKind(
     build=build,
     notes_field="why",
     update_fields=UPDATE_FIELDS,
-    prepare=_goals,
+    prepare=_load_goals,
     list_url="objectives:index",
     description="Quality objectives: one row per objective (values go in as “Objective values”).",
 )
@@ -128,18 +195,37 @@ def _objectives(ctx: Context) -> list[Choice]:
 
 
 VALUE_FIELDS = (
-    Field("objective", "Objective", "lookup", True, ("objective title", "objective reference",
-          "kpi", "measure", "objective ref", "objective id"), _objectives),  # fmt: skip
-    Field("period", "Period", "text", True, ("month", "week", "quarter", "date", "period start",
-          "reporting period")),  # fmt: skip
+    Field(
+        "objective",
+        "Objective",
+        "lookup",
+        True,
+        (
+            "objective title",
+            "objective reference",
+            "kpi",
+            "measure",
+            "objective ref",
+            "objective id",
+        ),
+        _objectives,
+    ),
+    Field(
+        "period",
+        "Period",
+        "text",
+        True,
+        ("month", "week", "quarter", "date", "period start", "reporting period"),
+    ),
     Field("value", "Value", "decimal", True, ("actual", "result", "figure", "score", "measured")),
-    Field("comment", "Comment", "text", False, ("comments", "note", "notes", "remark"),
-          max_length=500),  # fmt: skip
+    Field(
+        "comment", "Comment", "text", False, ("comments", "note", "notes", "remark"), max_length=500
+    ),
 )
 
 
 def _values_key(ctx: Context, values: dict[str, Any]) -> str:
-    """"<objective pk>:<period start>": a period is read against its objective's frequency
+    """ "<objective pk>:<period start>": a period is read against its objective's frequency
     ("2026-Q1", "2026-03", "2026-W09" or any date in it)."""
     objective = ctx.cache["objectives"][values["objective"]]
     text = str(values["period"]).strip()
@@ -189,7 +275,7 @@ VALUES_KIND = ImportKind(
     build=build_value,
     notes_field="comment",
     update_fields=("value", "comment", "recorded_by"),
-    prepare=_objectives,
+    prepare=_load_objectives,
     existing=_existing_values,
     key=_values_key,
     list_url="objectives:index",
@@ -213,26 +299,31 @@ def sheets(organisation: Organisation, params: QueryDict) -> list[Sheet]:
     objectives = Objective.objects.for_org(organisation).select_related("owner", "goal")
     if params.get("status"):
         objectives = objectives.filter(status=params["status"])
-    if params.get("owner", "").isdigit():
-        objectives = objectives.filter(owner_id=int(params["owner"]))
-    if params.get("goal", "").isdigit():
-        objectives = objectives.filter(goal_id=int(params["goal"]))
-    objectives = list(objectives.order_by("pk"))
-    refs = {o.pk: o.external_ref or f"OBJ-{o.pk}" for o in objectives}
-    values = Measurement.objects.filter(objective__in=objectives).order_by("objective_id", "period")
-    by_pk = {o.pk: o for o in objectives}
+    owner, goal = params.get("owner") or "", params.get("goal") or ""
+    if owner.isdigit():
+        objectives = objectives.filter(owner_id=int(owner))
+    if goal.isdigit():
+        objectives = objectives.filter(goal_id=int(goal))
+    chosen = list(objectives.order_by("pk"))
+    refs = {o.pk: o.external_ref or f"OBJ-{o.pk}" for o in chosen}
+    values = Measurement.objects.filter(objective__in=chosen).order_by("objective_id", "period")
+    by_pk = {o.pk: o for o in chosen}
     return [
         Sheet(
             "Objectives",
             ["Reference", *[f.label for f in FIELDS]],
-            [[refs[o.pk], *[_cell(o, f) for f in FIELDS]] for o in objectives],
+            [[refs[o.pk], *[_cell(o, f) for f in FIELDS]] for o in chosen],
         ),
         Sheet(
             "Objective values",
             ["Objective", "Period", "Value", "Comment"],
             [
-                [refs[m.objective_id], period_label(m.period, by_pk[m.objective_id].frequency),
-                 m.value, m.comment]  # fmt: skip
+                [
+                    refs[m.objective_id],
+                    period_label(m.period, by_pk[m.objective_id].frequency),
+                    m.value,
+                    m.comment,
+                ]
                 for m in values
             ],
         ),
@@ -247,10 +338,12 @@ def register() -> None:
     register_import_kind(KIND)
     register_import_kind(VALUES_KIND)
     register_export_kind(
-        ExportKind("objectives", "Objectives with their values", 40,
-                   "objectives.objective.view", sheets)  # fmt: skip
+        ExportKind(
+            "objectives", "Objectives with their values", 40, "objectives.objective.view", sheets
+        )
     )
     register_export_kind(
-        ExportKind("objective_values", "Objective values", 45, "objectives.objective.view",
-                   values_sheet)  # fmt: skip
+        ExportKind(
+            "objective_values", "Objective values", 45, "objectives.objective.view", values_sheet
+        )
     )

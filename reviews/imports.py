@@ -14,10 +14,16 @@ from isova.registry import register_export_kind, register_import_kind
 from .models import Feedback, FeedbackKind, FeedbackStatus, Review, ReviewOutput, Severity
 
 KINDS = (
-    Choice(FeedbackKind.COMPLAINT, "Customer complaint", ("complaint", "complaints",
-           "customer complaint", "negative", "issue")),  # fmt: skip
-    Choice(FeedbackKind.COMPLIMENT, "Customer compliment", ("compliment", "praise", "positive",
-           "thanks", "kudos")),  # fmt: skip
+    Choice(
+        FeedbackKind.COMPLAINT,
+        "Customer complaint",
+        ("complaint", "complaints", "customer complaint", "negative", "issue"),
+    ),
+    Choice(
+        FeedbackKind.COMPLIMENT,
+        "Customer compliment",
+        ("compliment", "praise", "positive", "thanks", "kudos"),
+    ),
     Choice(FeedbackKind.SURVEY, "Survey result", ("survey", "survey response", "nps", "csat")),
     Choice(FeedbackKind.SUGGESTION, "Staff suggestion", ("suggestion", "idea", "improvement")),
 )
@@ -33,18 +39,46 @@ STATUSES = (
 )
 
 FIELDS = (
-    Field("kind", "Kind", "choice", False, ("type", "feedback type", "category of feedback"), KINDS),
-    Field("title", "Summary", "text", True, ("subject", "title", "feedback", "topic", "headline"),
-          max_length=200),  # fmt: skip
-    Field("description", "Description", "text", False, ("details", "comment", "comments",
-          "complaint details", "text", "message")),  # fmt: skip
-    Field("customer", "Customer", "text", False, ("client", "customer name", "from", "account"),
-          max_length=200),  # fmt: skip
-    Field("received_on", "Date", "date", True, ("received", "date received", "received on",
-          "logged", "date logged", "reported")),  # fmt: skip
+    Field(
+        "kind", "Kind", "choice", False, ("type", "feedback type", "category of feedback"), KINDS
+    ),
+    Field(
+        "title",
+        "Summary",
+        "text",
+        True,
+        ("subject", "title", "feedback", "topic", "headline"),
+        max_length=200,
+    ),
+    Field(
+        "description",
+        "Description",
+        "text",
+        False,
+        ("details", "comment", "comments", "complaint details", "text", "message"),
+    ),
+    Field(
+        "customer",
+        "Customer",
+        "text",
+        False,
+        ("client", "customer name", "from", "account"),
+        max_length=200,
+    ),
+    Field(
+        "received_on",
+        "Date",
+        "date",
+        True,
+        ("received", "date received", "received on", "logged", "date logged", "reported"),
+    ),
     Field("category", "Category", "text", False, ("area", "topic area"), max_length=80),
-    Field("severity", "Severity", "choice", False, ("priority", "impact", "seriousness"), SEVERITIES),
-    Field("score", "Score", "decimal", False, ("rating", "survey score", "nps score", "csat score")),
+    Field(
+        "severity", "Severity", "choice", False, ("priority", "impact", "seriousness"), SEVERITIES
+    ),
+    Field(
+        "score", "Score", "decimal", False, ("rating", "survey score", "nps score", "csat score")
+    ),
     Field("owner", "Owner", "person", False, ("handled by", "assigned to", "responsible")),
     Field("response_due", "Response due", "date", False, ("due", "due date", "reply by")),
     Field("response", "Response", "text", False, ("reply", "answer", "action taken", "outcome")),
@@ -122,25 +156,59 @@ def reviews(organisation: Organisation, params: QueryDict) -> list[Sheet]:
     return [
         Sheet(
             "Management reviews",
-            ["Title", "Meeting date", "Start time", "Duration (minutes)", "Location", "Chair",
-             "Status", "Period start", "Held at", "Closed at", "Agenda"],  # fmt: skip
             [
-                [r.title, r.meeting_date, r.start_time.strftime("%H:%M"), r.duration_minutes,
-                 r.location, r.chair.email, r.get_status_display(), r.period_start, r.held_at,
-                 r.closed_at, r.agenda]  # fmt: skip
+                "Title",
+                "Meeting date",
+                "Start time",
+                "Duration (minutes)",
+                "Location",
+                "Chair",
+                "Status",
+                "Period start",
+                "Held at",
+                "Closed at",
+                "Agenda",
+            ],
+            [
+                [
+                    r.title,
+                    r.meeting_date,
+                    r.start_time.strftime("%H:%M"),
+                    r.duration_minutes,
+                    r.location,
+                    r.chair.email,
+                    r.get_status_display(),
+                    r.period_start,
+                    r.held_at,
+                    r.closed_at,
+                    r.agenda,
+                ]
                 for r in meetings
             ],
         ),
         Sheet(
             "Decisions and outputs",
-            ["Review", "Meeting date", "Kind", "Decision", "Action", "Action owner", "Due date",
-             "Action status"],  # fmt: skip
             [
-                [o.review.title, o.review.meeting_date, o.get_kind_display(), o.decision,
-                 o.action.title if o.action else "",
-                 o.action.owner.email if o.action and o.action.owner else "",
-                 o.action.due_date if o.action else None,
-                 o.action.get_status_display() if o.action else ""]  # fmt: skip
+                "Review",
+                "Meeting date",
+                "Kind",
+                "Decision",
+                "Action",
+                "Action owner",
+                "Due date",
+                "Action status",
+            ],
+            [
+                [
+                    o.review.title,
+                    o.review.meeting_date,
+                    o.get_kind_display(),
+                    o.decision,
+                    o.action.title if o.action else "",
+                    o.action.owner.email if o.action and o.action.owner else "",
+                    o.action.due_date if o.action else None,
+                    o.action.get_status_display() if o.action else "",
+                ]
                 for o in outputs
             ],
         ),
@@ -151,6 +219,11 @@ def register() -> None:
     register_import_kind(KIND)
     register_export_kind(ExportKind("feedback", "Feedback", 50, "reviews.feedback.view", feedback))
     register_export_kind(
-        ExportKind("reviews", "Management reviews with decisions and outputs", 60,
-                   "reviews.review.view", reviews)  # fmt: skip
+        ExportKind(
+            "reviews",
+            "Management reviews with decisions and outputs",
+            60,
+            "reviews.review.view",
+            reviews,
+        )
     )

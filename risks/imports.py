@@ -33,24 +33,56 @@ KINDS = (
 )
 CATEGORY_WORDS = {
     Category.CUSTOMER: ("client", "clients", "customers", "market"),
-    Category.SUPPLIER: ("suppliers", "supply chain", "vendor", "vendors", "external provider",
-                        "procurement", "purchasing"),  # fmt: skip
+    Category.SUPPLIER: (
+        "suppliers",
+        "supply chain",
+        "vendor",
+        "vendors",
+        "external provider",
+        "procurement",
+        "purchasing",
+    ),
     Category.PEOPLE: ("hr", "staff", "human resources", "competence", "personnel", "training"),
     Category.PROCESS: ("operational", "operations", "production", "quality", "processes"),
     Category.REGULATORY: ("compliance", "legal", "statutory", "regulation", "legislation"),
     Category.FINANCIAL: ("finance", "commercial", "financial risk", "cost"),
-    Category.INFRASTRUCTURE: ("it", "it systems", "equipment", "facilities", "technology",
-                              "infrastructure", "systems", "cyber"),  # fmt: skip
+    Category.INFRASTRUCTURE: (
+        "it",
+        "it systems",
+        "equipment",
+        "facilities",
+        "technology",
+        "infrastructure",
+        "systems",
+        "cyber",
+    ),
     Category.ENVIRONMENT: ("environmental", "health and safety", "h s", "safety"),
     Category.STRATEGIC: ("strategy", "business", "reputation", "reputational"),
 }
 STATUS_WORDS = {
     Status.OPEN: ("new", "active", "identified", "raised", "live", "not started"),
     Status.TREATING: ("in progress", "being treated", "ongoing", "in treatment", "treatment"),
-    Status.MONITORING: ("mitigated", "accepted", "controlled", "tolerated", "under review",
-                        "monitor", "watch", "managed"),  # fmt: skip
-    Status.CLOSED: ("retired", "done", "complete", "completed", "resolved", "eliminated",
-                    "no longer relevant", "realised", "archived"),  # fmt: skip
+    Status.MONITORING: (
+        "mitigated",
+        "accepted",
+        "controlled",
+        "tolerated",
+        "under review",
+        "monitor",
+        "watch",
+        "managed",
+    ),
+    Status.CLOSED: (
+        "retired",
+        "done",
+        "complete",
+        "completed",
+        "resolved",
+        "eliminated",
+        "no longer relevant",
+        "realised",
+        "archived",
+    ),
 }
 TREATMENT_WORDS = {
     Treatment.REDUCE: ("mitigate", "treat", "control", "reduce", "modify"),
@@ -88,46 +120,165 @@ def _level(name: str, label: str, axis: str, required: bool = False, *words: str
 
 
 FIELDS = (
-    Field("title", "Title", "text", True, ("risk", "risk title", "name", "risk name", "hazard",
-          "issue", "summary", "risk opportunity", "short description"), max_length=200),  # fmt: skip
-    Field("kind", "Risk or opportunity", "choice", False, ("kind", "type", "r o", "risk type",
-          "threat or opportunity", "risk opportunity type"), KINDS),  # fmt: skip
+    Field(
+        "title",
+        "Title",
+        "text",
+        True,
+        (
+            "risk",
+            "risk title",
+            "name",
+            "risk name",
+            "hazard",
+            "issue",
+            "summary",
+            "risk opportunity",
+            "short description",
+        ),
+        max_length=200,
+    ),
+    Field(
+        "kind",
+        "Risk or opportunity",
+        "choice",
+        False,
+        ("kind", "type", "r o", "risk type", "threat or opportunity", "risk opportunity type"),
+        KINDS,
+    ),
     Field("description", "Description", "text", False, ("details", "risk description", "detail")),
-    Field("category", "Category", "choice", False, ("risk category", "area", "source"),
-          _choices(Category, CATEGORY_WORDS)),  # fmt: skip
+    Field(
+        "category",
+        "Category",
+        "choice",
+        False,
+        ("risk category", "area", "source"),
+        _choices(Category, CATEGORY_WORDS),
+    ),
     Field("process", "Process", "lookup", False, ("department", "process area"), _processes),
     Field("cause", "Cause", "text", False, ("causes", "root cause", "trigger")),
     Field("consequence", "Consequence", "text", False, ("consequences", "effect", "effects")),
-    Field("owner", "Owner", "person", True, ("risk owner", "responsible", "owner email",
-          "owner e mail", "assigned to", "owned by", "accountable", "responsible person")),  # fmt: skip
-    Field("existing_controls", "Existing controls", "text", False, ("controls", "current controls",
-          "mitigation", "mitigations", "mitigating actions", "control measures",
-          "mitigation in place", "controls in place")),  # fmt: skip
-    _level("inherent_likelihood", "Inherent likelihood", "likelihood", True, "likelihood",
-           "probability", "l", "initial likelihood", "gross likelihood", "inherent probability"),
-    _level("inherent_impact", "Inherent impact", "impact", True, "impact", "severity", "i", "s",
-           "initial impact", "gross impact", "inherent severity", "consequence rating"),
-    _level("residual_likelihood", "Current likelihood", "likelihood", False, "residual likelihood",
-           "net likelihood", "residual probability"),
-    _level("residual_impact", "Current impact", "impact", False, "residual impact", "net impact",
-           "residual severity"),
+    Field(
+        "owner",
+        "Owner",
+        "person",
+        True,
+        (
+            "risk owner",
+            "responsible",
+            "owner email",
+            "owner e mail",
+            "assigned to",
+            "owned by",
+            "accountable",
+            "responsible person",
+        ),
+    ),
+    Field(
+        "existing_controls",
+        "Existing controls",
+        "text",
+        False,
+        (
+            "controls",
+            "current controls",
+            "mitigation",
+            "mitigations",
+            "mitigating actions",
+            "control measures",
+            "mitigation in place",
+            "controls in place",
+        ),
+    ),
+    _level(
+        "inherent_likelihood",
+        "Inherent likelihood",
+        "likelihood",
+        True,
+        "likelihood",
+        "probability",
+        "l",
+        "initial likelihood",
+        "gross likelihood",
+        "inherent probability",
+    ),
+    _level(
+        "inherent_impact",
+        "Inherent impact",
+        "impact",
+        True,
+        "impact",
+        "severity",
+        "i",
+        "s",
+        "initial impact",
+        "gross impact",
+        "inherent severity",
+        "consequence rating",
+    ),
+    _level(
+        "residual_likelihood",
+        "Current likelihood",
+        "likelihood",
+        False,
+        "residual likelihood",
+        "net likelihood",
+        "residual probability",
+    ),
+    _level(
+        "residual_impact",
+        "Current impact",
+        "impact",
+        False,
+        "residual impact",
+        "net impact",
+        "residual severity",
+    ),
     _level("target_likelihood", "Target likelihood", "likelihood"),
     _level("target_impact", "Target impact", "impact"),
-    Field("treatment", "Treatment", "choice", False, ("response", "risk response", "strategy",
-          "treatment option", "approach"), _choices(Treatment, TREATMENT_WORDS)),  # fmt: skip
-    Field("treatment_justification", "Treatment justification", "text", False,
-          ("justification", "rationale", "reason")),  # fmt: skip
-    Field("status", "Status", "choice", False, ("risk status", "state"),
-          _choices(Status, STATUS_WORDS)),  # fmt: skip
+    Field(
+        "treatment",
+        "Treatment",
+        "choice",
+        False,
+        ("response", "risk response", "strategy", "treatment option", "approach"),
+        _choices(Treatment, TREATMENT_WORDS),
+    ),
+    Field(
+        "treatment_justification",
+        "Treatment justification",
+        "text",
+        False,
+        ("justification", "rationale", "reason"),
+    ),
+    Field(
+        "status",
+        "Status",
+        "choice",
+        False,
+        ("risk status", "state"),
+        _choices(Status, STATUS_WORDS),
+    ),
     Field("review_every_days", "Review every (days)", "int", False, ("review frequency days",)),
-    Field("next_review_date", "Next review date", "date", False, ("review date", "next review",
-          "review by", "review due")),  # fmt: skip
+    Field(
+        "next_review_date",
+        "Next review date",
+        "date",
+        False,
+        ("review date", "next review", "review by", "review due"),
+    ),
 )
 
 UPDATE_FIELDS = tuple(f.name for f in FIELDS) + (
-    "matrix", "inherent_score", "inherent_band", "inherent_rank", "residual_score",
-    "residual_band", "residual_rank", "needs_approval",
-)  # fmt: skip
+    "matrix",
+    "inherent_score",
+    "inherent_band",
+    "inherent_rank",
+    "residual_score",
+    "residual_band",
+    "residual_rank",
+    "needs_approval",
+)
 
 
 def prepare(ctx: Context) -> None:
@@ -225,8 +376,14 @@ KIND = ImportKind(
 
 # --- export ----------------------------------------------------------------------------------
 
-HEADERS = ["Reference", *[f.label for f in FIELDS], "Inherent score", "Inherent band",
-           "Current score", "Current band"]  # fmt: skip
+HEADERS = [
+    "Reference",
+    *[f.label for f in FIELDS],
+    "Inherent score",
+    "Inherent band",
+    "Current score",
+    "Current band",
+]
 
 
 def _cell(risk: Risk, f: Field) -> Any:
@@ -246,8 +403,14 @@ def sheets(organisation: Organisation, params: QueryDict) -> list[Sheet]:
         form.filter(Risk.objects.for_org(organisation).with_flags(today).for_list(), today)
     )
     rows = [
-        [r.external_ref or r.reference, *[_cell(r, f) for f in FIELDS], r.inherent_score,
-         r.inherent_band, r.residual_score, r.residual_band]  # fmt: skip
+        [
+            r.external_ref or r.reference,
+            *[_cell(r, f) for f in FIELDS],
+            r.inherent_score,
+            r.inherent_band,
+            r.residual_score,
+            r.residual_band,
+        ]
         for r in risks
     ]
     by_pk = {r.pk: r for r in risks}
@@ -256,19 +419,42 @@ def sheets(organisation: Organisation, params: QueryDict) -> list[Sheet]:
         .select_related("assessed_by")
         .order_by("risk__reference", "assessed_on", "pk")
     )
-    actions = Action.objects.for_org(organisation).filter(
-        source_type__app_label="risks", source_type__model="risk", source_id__in=list(by_pk)
-    ).select_related("owner")
+    actions = (
+        Action.objects.for_org(organisation)
+        .filter(
+            source_type__app_label="risks", source_type__model="risk", source_id__in=list(by_pk)
+        )
+        .select_related("owner")
+    )
     return [
         Sheet("Risks", HEADERS, rows),
         Sheet(
             "Assessments",
-            ["Risk", "Date", "Kind", "Likelihood", "Impact", "Score", "Band",
-             "Controls effective", "Note", "Assessed by"],  # fmt: skip
             [
-                [by_pk[a.risk_id].reference, a.assessed_on, a.get_kind_display(), a.likelihood,
-                 a.impact, a.score, a.band, a.controls_effective, a.note,
-                 a.assessed_by.email if a.assessed_by else ""]  # fmt: skip
+                "Risk",
+                "Date",
+                "Kind",
+                "Likelihood",
+                "Impact",
+                "Score",
+                "Band",
+                "Controls effective",
+                "Note",
+                "Assessed by",
+            ],
+            [
+                [
+                    by_pk[a.risk_id].reference,
+                    a.assessed_on,
+                    a.get_kind_display(),
+                    a.likelihood,
+                    a.impact,
+                    a.score,
+                    a.band,
+                    a.controls_effective,
+                    a.note,
+                    a.assessed_by.email if a.assessed_by else "",
+                ]
                 for a in assessments
             ],
         ),
@@ -276,8 +462,14 @@ def sheets(organisation: Organisation, params: QueryDict) -> list[Sheet]:
             "Treatment actions",
             ["Risk", "Action", "Owner", "Due date", "Status", "Priority"],
             [
-                [by_pk[a.source_id].reference, a.title, a.owner.email if a.owner else "",  # type: ignore[index]
-                 a.due_date, a.get_status_display(), a.get_priority_display()]  # fmt: skip
+                [
+                    by_pk[a.source_id].reference,
+                    a.title,
+                    a.owner.email if a.owner else "",
+                    a.due_date,
+                    a.get_status_display(),
+                    a.get_priority_display(),
+                ]
                 for a in actions
             ],
         ),

@@ -15,15 +15,27 @@ from isova.registry import register_export_kind, register_import_kind
 from .kinds import Choice, Context, ExportKind, Field, ImportKind, RowProblem, Sheet
 
 STATUSES = (
-    Choice(ActionStatus.OPEN, "Open", ("new", "not started", "to do", "todo", "planned",
-           "outstanding", "overdue")),  # fmt: skip
-    Choice(ActionStatus.IN_PROGRESS, "In progress", ("ongoing", "started", "wip", "doing",
-           "in hand", "underway")),  # fmt: skip
-    Choice(ActionStatus.DONE, "Done", ("complete", "completed", "closed", "finished",
-           "implemented", "resolved")),  # fmt: skip
+    Choice(
+        ActionStatus.OPEN,
+        "Open",
+        ("new", "not started", "to do", "todo", "planned", "outstanding", "overdue"),
+    ),
+    Choice(
+        ActionStatus.IN_PROGRESS,
+        "In progress",
+        ("ongoing", "started", "wip", "doing", "in hand", "underway"),
+    ),
+    Choice(
+        ActionStatus.DONE,
+        "Done",
+        ("complete", "completed", "closed", "finished", "implemented", "resolved"),
+    ),
     Choice(ActionStatus.VERIFIED, "Verified", ("effective", "verified effective", "checked")),
-    Choice(ActionStatus.CANCELLED, "Cancelled", ("canceled", "withdrawn", "not required",
-           "rejected", "dropped")),  # fmt: skip
+    Choice(
+        ActionStatus.CANCELLED,
+        "Cancelled",
+        ("canceled", "withdrawn", "not required", "rejected", "dropped"),
+    ),
 )
 PRIORITIES = (
     Choice(Priority.LOW, "Low", ("l", "p4", "4", "minor")),
@@ -33,20 +45,55 @@ PRIORITIES = (
 )
 
 FIELDS = (
-    Field("title", "Title", "text", True, ("action", "task", "action title", "what",
-          "action required", "summary"), max_length=200),  # fmt: skip
+    Field(
+        "title",
+        "Title",
+        "text",
+        True,
+        ("action", "task", "action title", "what", "action required", "summary"),
+        max_length=200,
+    ),
     Field("description", "Description", "text", False, ("details", "notes", "action details")),
-    Field("owner", "Owner", "person", False, ("assigned to", "assignee", "responsible", "who",
-          "action owner", "actionee", "owner email", "by whom")),  # fmt: skip
-    Field("due_date", "Due date", "date", False, ("due", "deadline", "target date", "by when",
-          "due by", "when", "target")),  # fmt: skip
+    Field(
+        "owner",
+        "Owner",
+        "person",
+        False,
+        (
+            "assigned to",
+            "assignee",
+            "responsible",
+            "who",
+            "action owner",
+            "actionee",
+            "owner email",
+            "by whom",
+        ),
+    ),
+    Field(
+        "due_date",
+        "Due date",
+        "date",
+        False,
+        ("due", "deadline", "target date", "by when", "due by", "when", "target"),
+    ),
     Field("priority", "Priority", "choice", False, ("urgency", "importance"), PRIORITIES),
     Field("status", "Status", "choice", False, ("state", "progress", "action status"), STATUSES),
-    Field("estimated_effort_hours", "Estimated effort (hours)", "decimal", False,
-          ("effort", "hours", "effort hours")),  # fmt: skip
+    Field(
+        "estimated_effort_hours",
+        "Estimated effort (hours)",
+        "decimal",
+        False,
+        ("effort", "hours", "effort hours"),
+    ),
     Field("estimated_cost", "Estimated cost", "decimal", False, ("cost", "budget")),
-    Field("completion_note", "Completion note", "text", False, ("outcome", "result",
-          "completion notes", "what was done", "closure note")),  # fmt: skip
+    Field(
+        "completion_note",
+        "Completion note",
+        "text",
+        False,
+        ("outcome", "result", "completion notes", "what was done", "closure note"),
+    ),
 )
 UPDATE_FIELDS = tuple(f.name for f in FIELDS) + ("completed_at", "completed_by")
 
@@ -101,8 +148,15 @@ def sheets(organisation: Organisation, params: QueryDict) -> list[Sheet]:
             "Actions",
             ["Reference", *[f.label for f in FIELDS], "Source", "Completed at", "Verified at"],
             [
-                [a.external_ref or f"A-{a.pk}", *[_cell(a, f) for f in FIELDS],
-                 ContentType.objects.get_for_id(a.source_type_id).name if a.source_type_id else "", a.completed_at, a.verified_at]  # fmt: skip
+                [
+                    a.external_ref or f"A-{a.pk}",
+                    *[_cell(a, f) for f in FIELDS],
+                    ContentType.objects.get_for_id(a.source_type_id).name
+                    if a.source_type_id
+                    else "",
+                    a.completed_at,
+                    a.verified_at,
+                ]
                 for a in actions
             ],
         )

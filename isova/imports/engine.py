@@ -32,18 +32,52 @@ from .reading import Cell, Table
 EXTERNAL_REF = "external_ref"
 BATCH = 1000
 PREVIEW_ROWS = 200
-ID_HEADERS = {"id", "ref", "ref no", "reference", "ref number", "no", "number", "#", "key",
-              "external ref", "external reference", "external id", "source id", "uid"}  # fmt: skip
+ID_HEADERS = {
+    "id",
+    "ref",
+    "ref no",
+    "reference",
+    "ref number",
+    "no",
+    "number",
+    "#",
+    "key",
+    "external ref",
+    "external reference",
+    "external id",
+    "source id",
+    "uid",
+}
 
 # Words registers use for ordered levels, as a position from 0 (lowest) to 1 (highest).
 LEVEL_WORDS = {
-    "very low": 0.0, "negligible": 0.0, "insignificant": 0.0, "rare": 0.0, "remote": 0.0,
-    "low": 0.25, "minor": 0.25, "unlikely": 0.25, "improbable": 0.25,
-    "medium": 0.5, "moderate": 0.5, "possible": 0.5, "med": 0.5, "average": 0.5,
-    "high": 0.75, "major": 0.75, "likely": 0.75, "probable": 0.75, "significant": 0.75,
-    "very high": 1.0, "critical": 1.0, "severe": 1.0, "catastrophic": 1.0,
-    "almost certain": 1.0, "extreme": 1.0, "certain": 1.0,
-}  # fmt: skip
+    "very low": 0.0,
+    "negligible": 0.0,
+    "insignificant": 0.0,
+    "rare": 0.0,
+    "remote": 0.0,
+    "low": 0.25,
+    "minor": 0.25,
+    "unlikely": 0.25,
+    "improbable": 0.25,
+    "medium": 0.5,
+    "moderate": 0.5,
+    "possible": 0.5,
+    "med": 0.5,
+    "average": 0.5,
+    "high": 0.75,
+    "major": 0.75,
+    "likely": 0.75,
+    "probable": 0.75,
+    "significant": 0.75,
+    "very high": 1.0,
+    "critical": 1.0,
+    "severe": 1.0,
+    "catastrophic": 1.0,
+    "almost certain": 1.0,
+    "extreme": 1.0,
+    "certain": 1.0,
+}
 TRUE_WORDS = {"yes", "y", "true", "1", "x", "ja", "oui", "effective"}
 FALSE_WORDS = {"no", "n", "false", "0", "nein", "non", "not effective"}
 
@@ -152,7 +186,11 @@ def suggest_columns(kind: ImportKind, ctx: Context, table: Table) -> dict[str, d
         id_column = None  # rows are matched by their own key, not an ID column
     elif id_column is None:
         id_column = next(
-            (h for h in table.headers if norm(h).endswith((" id", " ref", " no", " reference", " #", " number"))),
+            (
+                h
+                for h in table.headers
+                if norm(h).endswith((" id", " ref", " no", " reference", " #", " number"))
+            ),
             None,
         )
     if id_column is not None:
@@ -188,10 +226,8 @@ def suggest_columns(kind: ImportKind, ctx: Context, table: Table) -> dict[str, d
         for f in kind.fields:
             if f.name in taken:
                 continue
-            if f.type == "person" and _looks(values, lambda v: "@" in str(v)):
-                guess = f
-            elif f.type == "choice" and _looks(
-                values, lambda v, f=f: _choice_match(choices_of(ctx, f), str(v)) is not None
+            if (f.type == "person" and _looks(values, _is_email)) or (
+                f.type == "choice" and _looks(values, _matcher(choices_of(ctx, f)))
             ):
                 guess = f
             if guess:
@@ -202,6 +238,14 @@ def suggest_columns(kind: ImportKind, ctx: Context, table: Table) -> dict[str, d
         else:
             result[header] = {"field": kind.notes_field, "action": "kept"}
     return {h: result[h] for h in table.headers}
+
+
+def _is_email(v: Cell) -> bool:
+    return "@" in str(v)
+
+
+def _matcher(choices: Sequence[Choice]) -> Callable[[Cell], bool]:
+    return lambda v: _choice_match(choices, str(v)) is not None
 
 
 def _choice_match(choices: Sequence[Choice], raw: str) -> str | None:
@@ -467,15 +511,21 @@ def run(
             guess = suggest_columns(kind, ctx, table)[header]
             columns[header] = guess
             report.warnings.append(
-                Problem(None, header, "The mapping does not name this column: isova's "
-                        f"suggestion was used ({guess['action']} as {guess['field']}).")
-            )  # fmt: skip
+                Problem(
+                    None,
+                    header,
+                    "The mapping does not name this column: isova's "
+                    f"suggestion was used ({guess['action']} as {guess['field']}).",
+                )
+            )
     for header in list(columns):
         if header not in table.headers:
-            report.warnings.append(Problem(None, header, "The mapping names a column the file "
-                                           "does not have."))  # fmt: skip
+            report.warnings.append(
+                Problem(None, header, "The mapping names a column the file does not have.")
+            )
             del columns[header]
     mapping = {**mapping, "columns": columns}
+    by_name = {f.name: f for f in kind.fields}
     field_cols: dict[str, str] = {}
     ref_col = None
     notes_cols: list[str] = []
@@ -483,20 +533,26 @@ def run(
         action, name = entry.get("action"), entry.get("field")
         if action == "kept" and name == EXTERNAL_REF:
             if ref_col is not None:
-                report.errors.append(Problem(None, header, f"“{ref_col}” is already kept as "
-                                             "the external reference."))  # fmt: skip
+                report.errors.append(
+                    Problem(None, header, f"“{ref_col}” is already kept as the external reference.")
+                )
             ref_col = header
         elif action == "kept":
             notes_cols.append(header)
             entry["field"] = kind.notes_field
         elif action == "mapped":
-            if kind.field(name or "") is None:
+            if name not in by_name:
                 report.errors.append(Problem(None, header, f"isova has no field “{name}” here."))
             elif name in field_cols:
-                report.errors.append(Problem(None, header, f"“{field_cols[name]}” is already "
-                                             f"mapped to {kind.field(name).label}."))  # type: ignore[union-attr]  # fmt: skip
+                report.errors.append(
+                    Problem(
+                        None,
+                        header,
+                        f"“{field_cols[name]}” is already mapped to {by_name[name].label}.",
+                    )
+                )
             else:
-                field_cols[name] = header  # type: ignore[index]
+                field_cols[name] = header
         elif action == "ignored":
             entry["field"] = None
         else:
@@ -510,17 +566,33 @@ def run(
     date_cols = [h for n, h in field_cols.items() if kind.field(n).type == "date"]  # type: ignore[union-attr]
     order, conflict = detect_dates(table, date_cols)
     if conflict:
-        report.warnings.append(Problem(None, None, "Some dates read only day-first and others "
-                                       "only month-first: check the date columns."))  # fmt: skip
+        report.warnings.append(
+            Problem(
+                None,
+                None,
+                "Some dates read only day-first and others "
+                "only month-first: check the date columns.",
+            )
+        )
     chosen = mapping.get("dates")
     if chosen in ("dmy", "mdy"):
         order = chosen
     elif order is None and date_cols:
         order = "dmy"
-        if any(_DATE.match(str(r[table.headers.index(h)]).strip()) for r in table.rows for h in date_cols):  # noqa: E501
-            report.warnings.append(Problem(None, None, "Every date reads both day-first and "
-                                           "month-first: they were read day-first "
-                                           "(dd/mm/yyyy). Confirm or change that."))  # fmt: skip
+        if any(
+            _DATE.match(str(r[table.headers.index(h)]).strip())
+            for r in table.rows
+            for h in date_cols
+        ):  # noqa: E501
+            report.warnings.append(
+                Problem(
+                    None,
+                    None,
+                    "Every date reads both day-first and "
+                    "month-first: they were read day-first "
+                    "(dd/mm/yyyy). Confirm or change that.",
+                )
+            )
     report.dates = order
     for header, entry in columns.items():
         report.columns[header] = {
@@ -543,16 +615,21 @@ def run(
                 values: dict[str, Any] = {}
                 bad = False
                 for name, header in field_cols.items():
-                    f = kind.field(name)
+                    f = by_name[name]
                     raw = row[index[header]]
                     if raw == "" or str(raw).strip() == "":
-                        if f.required:  # type: ignore[union-attr]
-                            report.errors.append(Problem(number, header, f"{f.label} is empty; "  # type: ignore[union-attr]
-                                                         "every row needs one."))  # fmt: skip
+                        if f.required:
+                            report.errors.append(
+                                Problem(
+                                    number,
+                                    header,
+                                    f"{f.label} is empty; every row needs one.",
+                                )
+                            )
                             bad = True
                         continue
                     try:
-                        values[name] = reader.convert(header, f, raw, order or "dmy")  # type: ignore[arg-type]
+                        values[name] = reader.convert(header, f, raw, order or "dmy")
                     except ValueError as error:
                         report.errors.append(Problem(number, header, str(error)))
                         bad = True
@@ -561,12 +638,19 @@ def run(
                     try:
                         ref = kind.key(ctx, values)
                     except RowProblem as problem:
-                        report.errors.append(Problem(number, field_cols.get(problem.field), str(problem)))  # fmt: skip
+                        report.errors.append(
+                            Problem(number, field_cols.get(problem.field), str(problem))
+                        )
                         continue
                 if ref:
                     if ref in seen:
-                        report.errors.append(Problem(number, ref_col, f"“{ref}” is also on row "
-                                                     f"{seen[ref]}: each row needs its own."))  # fmt: skip
+                        report.errors.append(
+                            Problem(
+                                number,
+                                ref_col,
+                                f"“{ref}” is also on row {seen[ref]}: each row needs its own.",
+                            )
+                        )
                         bad = True
                     seen[ref] = number
                 notes = "\n".join(
@@ -577,18 +661,21 @@ def run(
                 if not bad:
                     batch.append((number, ref, values, notes))
             found = _existing(kind, ctx, [ref for _, ref, _, _ in batch if ref])
-            new, changed = [], []
+            new: list[Any] = []
+            changed: list[Any] = []
             for number, ref, values, notes in batch:
                 instance = found.get(ref) if ref else None
                 try:
                     built, warnings = kind.build(ctx, instance, values)
                 except RowProblem as problem:
-                    report.errors.append(Problem(number, field_cols.get(problem.field, problem.field), str(problem)))  # fmt: skip
+                    report.errors.append(
+                        Problem(number, field_cols.get(problem.field, problem.field), str(problem))
+                    )
                     continue
                 for w in warnings:
                     report.warnings.append(Problem(number, None, w))
                 if ref and hasattr(built, EXTERNAL_REF) and kind.key is None:
-                    built.external_ref = ref[:100]
+                    setattr(built, EXTERNAL_REF, ref[:100])
                 if notes:
                     text = getattr(built, kind.notes_field) or ""
                     if notes not in text:
@@ -606,7 +693,11 @@ def run(
             if progress is not None:
                 progress(min(start + BATCH, len(table.rows)), len(table.rows))
         if write and not report.errors:
-            report.created, report.updated, report.saved = report.would_create, report.would_update, True  # fmt: skip
+            report.created, report.updated, report.saved = (
+                report.would_create,
+                report.would_update,
+                True,
+            )
         else:
             transaction.set_rollback(True)
     return report
@@ -617,10 +708,8 @@ def _existing(kind: ImportKind, ctx: Context, refs: list[str]) -> dict[str, Any]
         return {}
     if kind.existing is not None:
         return kind.existing(ctx, refs)
-    rows = kind.model._default_manager.filter(  # type: ignore[attr-defined]
-        organisation=ctx.organisation, external_ref__in=refs
-    )
-    return {r.external_ref: r for r in rows}
+    rows = kind.model._default_manager.filter(organisation=ctx.organisation, external_ref__in=refs)
+    return {getattr(r, EXTERNAL_REF): r for r in rows}
 
 
 def _save(kind: ImportKind, ctx: Context, new: list[Any], changed: list[Any]) -> None:
@@ -634,7 +723,7 @@ def _save(kind: ImportKind, ctx: Context, new: list[Any], changed: list[Any]) ->
         if tracked:
             bulk_create_with_history(new, model, batch_size=BATCH, default_user=ctx.membership.user)
         else:
-            model._default_manager.bulk_create(new, batch_size=BATCH)  # type: ignore[attr-defined]
+            model._default_manager.bulk_create(new, batch_size=BATCH)
         if kind.after_create is not None:
             kind.after_create(ctx, new)
     if changed:
@@ -668,17 +757,29 @@ def _update(model: Any, rows: list[Any], names: list[str]) -> None:
     table = connection.ops.quote_name(model._meta.db_table)
     pk = model._meta.pk
     columns = [pk, *fields]
-    placeholders = "(" + ", ".join(f"%s::{f.db_type(connection)}" if not f.is_relation
-                                   else f"%s::{f.target_field.rel_db_type(connection)}"
-                                   for f in columns) + ")"  # fmt: skip
+    placeholders = (
+        "("
+        + ", ".join(
+            f"%s::{f.db_type(connection)}"
+            if not f.is_relation
+            else f"%s::{f.target_field.rel_db_type(connection)}"
+            for f in columns
+        )
+        + ")"
+    )
     params: list[Any] = []
     for row in rows:
         for f in columns:
             params.append(f.get_db_prep_save(getattr(row, f.attname), connection))
-    sets = ", ".join(f"{connection.ops.quote_name(f.column)} = v.{connection.ops.quote_name(f.column)}" for f in fields)  # fmt: skip
+    sets = ", ".join(
+        f"{connection.ops.quote_name(f.column)} = v.{connection.ops.quote_name(f.column)}"
+        for f in fields
+    )
     names_sql = ", ".join(connection.ops.quote_name(f.column) for f in columns)
-    sql = (f"UPDATE {table} SET {sets} FROM (VALUES {', '.join([placeholders] * len(rows))}) "
-           f"AS v({names_sql}) WHERE {table}.{connection.ops.quote_name(pk.column)} = "
-           f"v.{connection.ops.quote_name(pk.column)}")  # fmt: skip
+    sql = (
+        f"UPDATE {table} SET {sets} FROM (VALUES {', '.join([placeholders] * len(rows))}) "
+        f"AS v({names_sql}) WHERE {table}.{connection.ops.quote_name(pk.column)} = "
+        f"v.{connection.ops.quote_name(pk.column)}"
+    )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)

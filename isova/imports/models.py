@@ -10,7 +10,9 @@ class ImportUpload(models.Model):
     """A file someone is importing: kept until imported (then its report) so each step of the
     web flow reads the same bytes with the mapping chosen so far."""
 
-    organisation = models.ForeignKey("isova.Organisation", on_delete=models.CASCADE, related_name="+")
+    organisation = models.ForeignKey(
+        "isova.Organisation", on_delete=models.CASCADE, related_name="+"
+    )
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(max_length=40)
     filename = models.CharField(max_length=255)
@@ -31,7 +33,9 @@ class ImportUpload(models.Model):
 class SavedMapping(models.Model):
     """A mapping someone saved for a kind, to reuse with the next file from the same tool."""
 
-    organisation = models.ForeignKey("isova.Organisation", on_delete=models.CASCADE, related_name="+")
+    organisation = models.ForeignKey(
+        "isova.Organisation", on_delete=models.CASCADE, related_name="+"
+    )
     kind = models.CharField(max_length=40)
     name = models.CharField(max_length=100)
     mapping = models.JSONField()

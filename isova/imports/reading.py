@@ -1,4 +1,4 @@
-"""A CSV or XLSX file as a table of text and dates: headers and rows, or a message saying why not."""
+"""A CSV or XLSX file as a table of text and dates, or a message saying why it is not one."""
 
 from __future__ import annotations
 
@@ -134,8 +134,10 @@ def _read_xlsx(data: bytes, sheet: str | None) -> Table:
     if not lines:
         raise Unreadable(f"The sheet “{ws.title}” is empty: it has no header row and no rows.")
     headers = _headers(lines[0])
-    while headers and headers[-1].startswith("Column ") and all(
-        len(r) < len(headers) or r[len(headers) - 1] in (None, "") for r in lines
+    while (
+        headers
+        and headers[-1].startswith("Column ")
+        and all(len(r) < len(headers) or r[len(headers) - 1] in (None, "") for r in lines)
     ):
         headers.pop()
     width = len(headers)

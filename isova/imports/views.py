@@ -58,7 +58,9 @@ class Imported(Exception):
 
 class UploadForm(forms.Form):
     file = forms.FileField(label="CSV or Excel (.xlsx) file", help_text="Up to 10 MB.")
-    sheet = forms.CharField(label="Sheet (Excel only; blank: the first)", required=False, max_length=100)
+    sheet = forms.CharField(
+        label="Sheet (Excel only; blank: the first)", required=False, max_length=100
+    )
     saved = forms.ChoiceField(label="Use a saved mapping", required=False)
 
 
@@ -81,7 +83,7 @@ def upload(request: OrgRequest, kind_name: str) -> HttpResponse:
     saved = SavedMapping.objects.filter(organisation=request.organisation, kind=kind.name)
     choices = [("", "No: suggest a mapping")] + [(str(s.pk), s.name) for s in saved]
     form = UploadForm(request.POST or None, request.FILES or None)
-    form.fields["saved"].choices = choices
+    form.fields["saved"].choices = choices  # type: ignore[attr-defined]
     status = 200
     if request.method == "POST":
         status = 422
@@ -108,10 +110,14 @@ def upload(request: OrgRequest, kind_name: str) -> HttpResponse:
                     if chosen is not None:
                         mapping = _merge(mapping, chosen.mapping, table)
                 row = ImportUpload.objects.create(
-                    organisation=request.organisation, user=request.user, kind=kind.name,
-                    filename=name[:255], sheet=table.sheet if sheet else "", data=data,
+                    organisation=request.organisation,
+                    user=request.user,
+                    kind=kind.name,
+                    filename=name[:255],
+                    sheet=table.sheet if sheet else "",
+                    data=data,
                     mapping=mapping,
-                )  # fmt: skip
+                )
                 return redirect("imports:columns", pk=row.pk)
     context = {"kind": kind, "form": form}
     return render(request, "isova/imports/upload.html", context, status=status)
@@ -130,7 +136,10 @@ def _column_options(kind: ImportKind) -> list[tuple[str, str]]:
     notes = kind.field(kind.notes_field)
     notes_label = notes.label if notes else kind.notes_field.replace("_", " ")
     return [
-        *[(f"mapped:{f.name}", f.label + (" (required)" if f.required else "")) for f in kind.fields],
+        *[
+            (f"mapped:{f.name}", f.label + (" (required)" if f.required else ""))
+            for f in kind.fields
+        ],
         (KEEP_REF, "Keep as the external reference (the source's ID)"),
         (KEEP_NOTES, f"Keep: add to {notes_label.lower()}, labelled"),
         (IGNORE, "Ignore this column"),
@@ -175,8 +184,8 @@ def _steps(view: Any) -> Any:
 def columns(request: OrgRequest, pk: int) -> HttpResponse:
     upload, kind, table = _upload(request, pk)
     current = upload.mapping.get("columns") or {}
-    rows = []
-    errors = []
+    rows: list[dict[str, Any]] = []
+    errors: list[str] = []
     for i, header in enumerate(table.headers):
         chosen = _encode(current.get(header) or {"action": "kept", "field": kind.notes_field})
         if request.method == "POST":
@@ -190,21 +199,29 @@ def columns(request: OrgRequest, pk: int) -> HttpResponse:
         for row in rows:
             if row["chosen"].startswith("mapped:") or row["chosen"] == KEEP_REF:
                 if row["chosen"] in used:
-                    errors.append(f"“{row['header']}” and “{used[row['chosen']]}” are mapped to "
-                                  "the same field: keep or ignore one of them.")  # fmt: skip
+                    errors.append(
+                        f"“{row['header']}” and “{used[row['chosen']]}” are mapped to "
+                        "the same field: keep or ignore one of them."
+                    )
                 used[row["chosen"]] = row["header"]
         missing = [f.label for f in kind.fields if f.required and f"mapped:{f.name}" not in used]
         if missing:
             errors.append("Map a column to each required field: " + ", ".join(missing) + ".")
         if not errors:
-            upload.mapping = {**upload.mapping, "columns": {
-                r["header"]: _decode(r["chosen"], kind) for r in rows}}  # fmt: skip
+            upload.mapping = {
+                **upload.mapping,
+                "columns": {r["header"]: _decode(r["chosen"], kind) for r in rows},
+            }
             upload.save(update_fields=["mapping"])
             return redirect("imports:values", pk=upload.pk)
     context = {
-        "upload": upload, "kind": kind, "table": table, "rows": rows,
-        "options": _column_options(kind), "errors": errors,
-    }  # fmt: skip
+        "upload": upload,
+        "kind": kind,
+        "table": table,
+        "rows": rows,
+        "options": _column_options(kind),
+        "errors": errors,
+    }
     return render(request, "isova/imports/columns.html", context, status=422 if errors else 200)
 
 
@@ -216,7 +233,7 @@ def values(request: OrgRequest, pk: int) -> HttpResponse:
     ctx = engine.make_context(request.membership)
     mapping = upload.mapping
     given = mapping.get("values") or {}
-    groups = []
+    groups: list[dict[str, Any]] = []
     for n, (header, f) in enumerate(engine.value_columns(kind, mapping["columns"])):
         found = engine.distinct_values(table, header)
         suggested = engine.suggest_values(ctx, f, found)
@@ -230,15 +247,21 @@ def values(request: OrgRequest, pk: int) -> HttpResponse:
                 chosen = UNASSIGNED
             if request.method == "POST":
                 chosen = request.POST.get(f"v{n}_{m}", "")
-            items.append({"name": f"v{n}_{m}", "raw": raw, "chosen": chosen or "",
-                          "suggested": suggested.get(raw) is not None})  # fmt: skip
+            items.append(
+                {
+                    "name": f"v{n}_{m}",
+                    "raw": raw,
+                    "chosen": chosen or "",
+                    "suggested": suggested.get(raw) is not None,
+                }
+            )
         groups.append({"header": header, "field": f, "options": options, "items": items})
     date_cols = [
         h
         for h, e in mapping["columns"].items()
         if e.get("action") == "mapped"
-        and (f := kind.field(e.get("field") or "")) is not None
-        and f.type == "date"
+        and (field := kind.field(e.get("field") or "")) is not None
+        and field.type == "date"
     ]
     detected, conflict = engine.detect_dates(table, date_cols)
     dates = mapping.get("dates") or detected or "dmy"
@@ -255,9 +278,14 @@ def values(request: OrgRequest, pk: int) -> HttpResponse:
         upload.save(update_fields=["mapping"])
         return redirect("imports:preview", pk=upload.pk)
     context = {
-        "upload": upload, "kind": kind, "groups": groups, "date_cols": date_cols,
-        "dates": dates, "ambiguous": bool(date_cols) and detected is None, "conflict": conflict,
-    }  # fmt: skip
+        "upload": upload,
+        "kind": kind,
+        "groups": groups,
+        "date_cols": date_cols,
+        "dates": dates,
+        "ambiguous": bool(date_cols) and detected is None,
+        "conflict": conflict,
+    }
     return render(request, "isova/imports/values.html", context)
 
 
@@ -277,18 +305,24 @@ def preview(request: OrgRequest, pk: int) -> HttpResponse:
         name = request.POST.get("save_as", "").strip()[:100]
         if name:
             SavedMapping.objects.update_or_create(
-                organisation=request.organisation, kind=kind.name, name=name,
+                organisation=request.organisation,
+                kind=kind.name,
+                name=name,
                 defaults={"mapping": upload.mapping, "created_by": request.user},
-            )  # fmt: skip
+            )
         messages.success(
-            request, f"Imported {report.created} new and updated {report.updated} {kind.label.lower()}."
+            request,
+            f"Imported {report.created} new and updated {report.updated} {kind.label.lower()}.",
         )
         return redirect("imports:result", pk=upload.pk)
     labels = {f.name: f.label for f in kind.fields} | {engine.EXTERNAL_REF: "External reference"}
     context = {
-        "upload": upload, "kind": kind, "report": report, "labels": labels,
+        "upload": upload,
+        "kind": kind,
+        "report": report,
+        "labels": labels,
         "headers": list(dict.fromkeys(k for _, shown, _ in report.preview for k in shown)),
-    }  # fmt: skip
+    }
     return render(request, "isova/imports/preview.html", context, status=422 if write else 200)
 
 
@@ -302,8 +336,11 @@ def result(request: OrgRequest, pk: int) -> HttpResponse:
         raise Http404("No such import.")
     kind = _kind(request, upload.kind)
     list_url = reverse(kind.list_url) if kind.list_url else ""
-    return render(request, "isova/imports/result.html",
-                  {"upload": upload, "kind": kind, "report": upload.report, "list_url": list_url})  # fmt: skip
+    return render(
+        request,
+        "isova/imports/result.html",
+        {"upload": upload, "kind": kind, "report": upload.report, "list_url": list_url},
+    )
 
 
 @require_GET

@@ -12,13 +12,20 @@ REGISTER = """Ref,Hazard,R/O,Area,Probability,Severity,Responsible,Raised,Review
 TR-1,Castings supplier fails,Risk,Supply chain,High,High,{manager},03/02/2026,15/03/2026,Mitigated,Second source approved
 TR-2,Export to Spain,Opportunity,Strategic,Medium,High,{leader},04/02/2026,20/03/2026,Accepted,
 TR-3,Inspector retires,Risk,HR,Low,Medium,{stranger},05/02/2026,21/03/2026,Closed,Cross-training
-"""
+"""  # noqa: E501
 
 
-def test_a_manager_imports_a_risk_register_from_another_tool(transactional_db, org, login, url, tmp_path):
+def test_a_manager_imports_a_risk_register_from_another_tool(
+    transactional_db, org, login, url, tmp_path
+):
     path = tmp_path / "old-register.csv"
-    path.write_text(REGISTER.format(manager=org.manager.get_full_name(),
-                                    leader=org.leader.get_full_name(), stranger="Pat Gone"))  # fmt: skip
+    path.write_text(
+        REGISTER.format(
+            manager=org.manager.get_full_name(),
+            leader=org.leader.get_full_name(),
+            stranger="Pat Gone",
+        )
+    )
     page = login(org.manager)
     page.goto(url("/risks/"))
     page.get_by_role("link", name="Import a register").click()

@@ -23,13 +23,19 @@ class Command(BaseCommand):
     help = "Import a register (risks, actions, findings, objectives, ...) from CSV or XLSX."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("kind", help="What the file holds: " + ", ".join(k.name for k in import_kinds()))
+        parser.add_argument(
+            "kind", help="What the file holds: " + ", ".join(k.name for k in import_kinds())
+        )
         parser.add_argument("file", type=Path)
         parser.add_argument("--organisation", required=True, help="The organisation's slug.")
-        parser.add_argument("--mapping", type=Path, help="A mapping as JSON (see isova.imports.engine).")
+        parser.add_argument(
+            "--mapping", type=Path, help="A mapping as JSON (see isova.imports.engine)."
+        )
         parser.add_argument("--sheet", help="The XLSX sheet to read (default: the first).")
         parser.add_argument("--user", help="The member the import is made as (default: a leader).")
-        parser.add_argument("--dry-run", action="store_true", help="Check every row; write nothing.")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Check every row; write nothing."
+        )
         parser.add_argument("--report", type=Path, help="Write the report as JSON to this file.")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -62,7 +68,9 @@ class Command(BaseCommand):
             try:
                 mapping = json.loads(options["mapping"].read_text(encoding="utf-8"))
             except (OSError, ValueError) as error:
-                raise CommandError(f"Cannot read the mapping {options['mapping']}: {error}") from None
+                raise CommandError(
+                    f"Cannot read the mapping {options['mapping']}: {error}"
+                ) from None
             if not isinstance(mapping, dict) or not isinstance(mapping.get("columns", {}), dict):
                 raise CommandError('The mapping must be a JSON object with "columns".')
         else:
@@ -72,7 +80,9 @@ class Command(BaseCommand):
             if total > engine.BATCH:
                 self.stderr.write(f"{done:,} of {total:,} rows", ending="\r")
 
-        report = engine.run(kind, ctx, table, mapping, write=not options["dry_run"], progress=progress)
+        report = engine.run(
+            kind, ctx, table, mapping, write=not options["dry_run"], progress=progress
+        )
         payload = json.dumps(report.as_json(), indent=2, ensure_ascii=False, default=str)
         if options["report"]:
             options["report"].write_text(payload + "\n", encoding="utf-8")
@@ -82,12 +92,13 @@ class Command(BaseCommand):
             where = f"row {problem.row}" if problem.row else "file"
             column = f", {problem.column}" if problem.column else ""
             self.stderr.write(f"error ({where}{column}): {problem.message}")
-        verb = "would create" if options["dry_run"] else "created"
+        if options["dry_run"]:
+            done = f"would create {report.would_create}, would update {report.would_update}"
+        else:
+            done = f"created {report.created}, updated {report.updated}"
         self.stderr.write(
-            f"{report.rows} rows: {verb} {report.would_create if options['dry_run'] else report.created}, "
-            f"{'would update' if options['dry_run'] else 'updated'} "
-            f"{report.would_update if options['dry_run'] else report.updated}; "
-            f"{len(report.errors)} errors, {len(report.warnings)} warnings."
+            f"{report.rows} rows: {done}; {len(report.errors)} errors, "
+            f"{len(report.warnings)} warnings."
         )
         if report.errors:
             sys.exit(1)

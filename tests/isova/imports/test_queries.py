@@ -12,7 +12,8 @@ HEADER = "Risk ID,Risk,Type,Likelihood,Impact,Owner,Status,Review date,Notes\n"
 
 def _register(org, n: int, start: int = 0) -> bytes:
     lines = [
-        f"R{i},Risk {i},{'Opportunity' if i % 7 == 0 else 'Risk'},{['Low', 'Medium', 'High'][i % 3]},"
+        f"R{i},Risk {i},{'Opportunity' if i % 7 == 0 else 'Risk'},"
+        f"{['Low', 'Medium', 'High'][i % 3]},"
         f"{['High', 'Low', 'Medium'][i % 3]},{org.manager.get_full_name()},"
         f"{['Open', 'Mitigated', 'Closed'][i % 3]},{i % 28 + 1}/03/2026,note {i}"
         for i in range(start, start + n)

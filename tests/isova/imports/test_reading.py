@@ -1,4 +1,4 @@
-"""Reading files: encodings, delimiters, Excel sheets, and clear messages for what is not a table."""
+"""Reading files: encodings, delimiters, Excel sheets; clear messages for what is not a table."""
 
 import datetime
 
@@ -23,7 +23,9 @@ def test_windows_1252_is_read_when_the_file_is_not_utf8():
 
 @pytest.mark.parametrize("delimiter", [",", ";", "\t", "|"])
 def test_the_delimiter_is_sniffed(delimiter):
-    text = delimiter.join(["ID", "Title", "Due"]) + "\n" + delimiter.join(["7", "Fix it", "1/2/2026"])
+    text = (
+        delimiter.join(["ID", "Title", "Due"]) + "\n" + delimiter.join(["7", "Fix it", "1/2/2026"])
+    )
     table = read_table(text.encode())
     assert table.headers == ["ID", "Title", "Due"]
     assert table.rows == [["7", "Fix it", "1/2/2026"]]

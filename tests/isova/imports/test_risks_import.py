@@ -16,7 +16,7 @@ REGISTER = """Risk ID,Risk,Type,Category,Likelihood,Impact,Risk Owner,Date Ident
 RR-01,Key supplier delivers late,Risk,Supply chain,High,Medium,Acme Manager,03/02/2026,15/03/2026,Mitigated,Second supplier approved
 RR-02,New market in Spain,Opportunity,Strategic,Medium,High,Acme Leader,04/02/2026,20/03/2026,Accepted,
 RR-03,Key person leaves,Risk,HR,Low,High,acme manager,05/02/2026,21/03/2026,Closed,Cross-training
-"""
+"""  # noqa: E501
 
 
 @pytest.fixture
@@ -55,9 +55,17 @@ def test_levels_statuses_types_and_categories_are_recognised(org, leader):
     # Low/Medium/High spread over the default 5-level scales, whichever a column uses.
     assert values["Likelihood"] == {"High": "5", "Medium": "3", "Low": "1"}
     assert values["Impact"] == {"Medium": "3", "High": "5"}
-    assert values["Status"] == {"Mitigated": "monitoring", "Accepted": "monitoring", "Closed": "closed"}
+    assert values["Status"] == {
+        "Mitigated": "monitoring",
+        "Accepted": "monitoring",
+        "Closed": "closed",
+    }
     assert values["Type"] == {"Risk": "risk", "Opportunity": "opportunity"}
-    assert values["Category"] == {"Supply chain": "supplier", "Strategic": "strategic", "HR": "people"}
+    assert values["Category"] == {
+        "Supply chain": "supplier",
+        "Strategic": "strategic",
+        "HR": "people",
+    }
     assert values["Risk Owner"] == {
         "Acme Manager": org.manager.email,
         "Acme Leader": org.leader.email,
@@ -108,10 +116,13 @@ def test_an_unknown_owner_is_an_error_naming_row_and_column_until_mapped(org, le
 
 
 def test_a_file_with_errors_in_many_rows_reports_every_one_and_saves_nothing(org, leader):
-    bad = REGISTER.replace("High,Medium,Acme", "Huge,Medium,Acme").replace(
-        "20/03/2026", "31/02/2026"
-    ).replace("Low,High,acme manager", "Low,High,Nobody")  # fmt: skip
-    bad += "RR-04,,Risk,HR,Low,Low,Acme Manager,,,Open,\nRR-01,Duplicate,Risk,HR,Low,Low,Acme Manager,,,Open,\n"
+    bad = (
+        REGISTER.replace("High,Medium,Acme", "Huge,Medium,Acme")
+        .replace("20/03/2026", "31/02/2026")
+        .replace("Low,High,acme manager", "Low,High,Nobody")
+    )
+    bad += "RR-04,,Risk,HR,Low,Low,Acme Manager,,,Open,\n"
+    bad += "RR-01,Duplicate,Risk,HR,Low,Low,Acme Manager,,,Open,\n"
     report = run_import("risks", leader, bad.encode())
     found = sorted((e.row, e.column) for e in report.errors)
     assert found == [
@@ -126,8 +137,12 @@ def test_a_file_with_errors_in_many_rows_reports_every_one_and_saves_nothing(org
 
 
 def test_month_first_dates_are_detected_from_the_data(org, leader):
-    text = REGISTER.replace("15/03/2026", "03/15/2026").replace("20/03/2026", "03/20/2026").replace(
-        "21/03/2026", "03/21/2026").replace("03/02/2026", "02/03/2026")  # fmt: skip
+    text = (
+        REGISTER.replace("15/03/2026", "03/15/2026")
+        .replace("20/03/2026", "03/20/2026")
+        .replace("21/03/2026", "03/21/2026")
+        .replace("03/02/2026", "02/03/2026")
+    )
     text = text.replace("Date Identified", "Identified")
     report = run_import("risks", leader, text.encode())
     assert report.dates == "mdy" and report.errors == []
@@ -135,8 +150,11 @@ def test_month_first_dates_are_detected_from_the_data(org, leader):
 
 
 def test_dates_that_read_both_ways_are_read_day_first_with_a_warning_to_confirm(org, leader):
-    text = REGISTER.replace("15/03/2026", "01/03/2026").replace("20/03/2026", "02/03/2026").replace(
-        "21/03/2026", "03/04/2026")  # fmt: skip
+    text = (
+        REGISTER.replace("15/03/2026", "01/03/2026")
+        .replace("20/03/2026", "02/03/2026")
+        .replace("21/03/2026", "03/04/2026")
+    )
     report = run_import("risks", leader, text.encode(), write=False)
     assert report.dates == "dmy"
     assert any("Confirm" in w.message for w in report.warnings)

@@ -14,9 +14,11 @@ from tests.isova.imports.test_risks_import import REGISTER
 from tests.risks.conftest import raise_risk
 
 
-def _upload(client, kind="risks", data=REGISTER.encode(), name="register.csv", **extra):
-    return client.post(reverse("imports:upload", args=[kind]),
-                       {"file": SimpleUploadedFile(name, data), **extra})  # fmt: skip
+def _upload(client, kind="risks", data=None, name="register.csv", **extra):
+    data = REGISTER.encode() if data is None else data
+    return client.post(
+        reverse("imports:upload", args=[kind]), {"file": SimpleUploadedFile(name, data), **extra}
+    )
 
 
 def test_staff_cannot_import_risks_and_the_file_is_not_read(org, as_user):
@@ -33,7 +35,9 @@ def test_another_organisations_upload_is_404(org, other_org, as_user):
     _upload(as_user(other_org.leader))
     upload = ImportUpload.objects.get()
     for step in ("columns", "values", "preview"):
-        assert as_user(org.leader).get(reverse(f"imports:{step}", args=[upload.pk])).status_code == 404
+        assert (
+            as_user(org.leader).get(reverse(f"imports:{step}", args=[upload.pk])).status_code == 404
+        )
 
 
 def test_the_whole_flow_imports_the_register_and_saves_the_mapping(org, as_user):
@@ -43,10 +47,24 @@ def test_the_whole_flow_imports_the_register_and_saves_the_mapping(org, as_user)
     assert response.url == reverse("imports:columns", args=[upload.pk])
     page = client.get(response.url).content.decode()
     assert 'value="mapped:title" selected' in page and "Risk Description" not in page
-    form = {f"col{i}": v for i, v in enumerate([
-        "kept:external_ref", "mapped:title", "mapped:kind", "mapped:category",
-        "mapped:inherent_likelihood", "mapped:inherent_impact", "mapped:owner", "ignored",
-        "mapped:next_review_date", "mapped:status", "kept:notes"])}  # fmt: skip
+    form = {
+        f"col{i}": v
+        for i, v in enumerate(
+            [
+                "kept:external_ref",
+                "mapped:title",
+                "mapped:kind",
+                "mapped:category",
+                "mapped:inherent_likelihood",
+                "mapped:inherent_impact",
+                "mapped:owner",
+                "ignored",
+                "mapped:next_review_date",
+                "mapped:status",
+                "kept:notes",
+            ]
+        )
+    }
     response = client.post(reverse("imports:columns", args=[upload.pk]), form)
     assert response.url == reverse("imports:values", args=[upload.pk])
     page = client.get(response.url).content.decode()
@@ -54,7 +72,9 @@ def test_the_whole_flow_imports_the_register_and_saves_the_mapping(org, as_user)
     # Every value field as the page suggests it (what a browser posts without changes).
     import re
 
-    posted = dict(re.findall(r'<select name="(v\d+_\d+)".*?<option value="([^"]*)" selected', page, re.S))
+    posted = dict(
+        re.findall(r'<select name="(v\d+_\d+)".*?<option value="([^"]*)" selected', page, re.S)
+    )
     assert len(posted) == 16
     response = client.post(reverse("imports:values", args=[upload.pk]), {**posted, "dates": "dmy"})
     assert response.url == reverse("imports:preview", args=[upload.pk])
@@ -96,8 +116,12 @@ def test_an_oversized_or_non_tabular_upload_gets_a_clear_message(org, as_user):
 
 
 def test_a_saved_mapping_is_applied_to_the_next_file(org, as_user):
-    SavedMapping.objects.create(organisation=org.organisation, kind="risks", name="Old tool",
-        mapping={"columns": {"Mitigation": {"field": None, "action": "ignored"}}, "values": {}})  # fmt: skip
+    SavedMapping.objects.create(
+        organisation=org.organisation,
+        kind="risks",
+        name="Old tool",
+        mapping={"columns": {"Mitigation": {"field": None, "action": "ignored"}}, "values": {}},
+    )
     client = as_user(org.leader)
     saved = SavedMapping.objects.get()
     _upload(client, saved=str(saved.pk))
@@ -110,7 +134,9 @@ def test_the_csv_export_is_formula_safe_and_filtered_as_on_screen(org, as_user):
     raise_risk(org, title="=cmd|' /C calc'!A0")
     raise_risk(org, title="Opportunity", kind="opportunity", treatment="pursue")
     client = as_user(org.staff)
-    body = client.get(reverse("imports:export", args=["risks", "csv"]) + "?kind=risk").content.decode("utf-8-sig")
+    body = client.get(
+        reverse("imports:export", args=["risks", "csv"]) + "?kind=risk"
+    ).content.decode("utf-8-sig")
     assert "'=cmd" in body and "Opportunity" not in body.split("\n", 1)[1]
     assert client.get(reverse("imports:export", args=["risks", "pdf"])).status_code == 404
 
@@ -124,7 +150,7 @@ def test_the_xlsx_export_keeps_dates_as_dates_and_formulas_as_text(org, as_user)
     assert book.sheetnames == ["Risks", "Assessments", "Treatment actions"]
     ws = book["Risks"]
     headers = [c.value for c in ws[1]]
-    row = [c for c in ws[2]]
+    row = list(ws[2])
     title = row[headers.index("Title")]
     assert title.value == "=1+1" and title.data_type == "s"
     review = row[headers.index("Next review date")]
@@ -133,19 +159,30 @@ def test_the_xlsx_export_keeps_dates_as_dates_and_formulas_as_text(org, as_user)
 
 @pytest.mark.parametrize(
     "name",
-    ["actions", "objectives", "objective_values", "findings", "risks", "reviews", "feedback",
-     "audit_programme"],  # fmt: skip
+    [
+        "actions",
+        "objectives",
+        "objective_values",
+        "findings",
+        "risks",
+        "reviews",
+        "feedback",
+        "audit_programme",
+    ],
 )
 def test_every_register_exports_as_csv_and_xlsx(org, as_user, name):
     client = as_user(org.leader)
     for fmt in ("csv", "xlsx"):
         response = client.get(reverse("imports:export", args=[name, fmt]))
         assert response.status_code == 200
-        assert f'{name}-{org.organisation.slug}' in response["Content-Disposition"]
+        assert f"{name}-{org.organisation.slug}" in response["Content-Disposition"]
 
 
 def test_staff_cannot_export_feedback(org, as_user):
-    assert as_user(org.staff).get(reverse("imports:export", args=["feedback", "csv"])).status_code == 403
+    assert (
+        as_user(org.staff).get(reverse("imports:export", args=["feedback", "csv"])).status_code
+        == 403
+    )
 
 
 def test_the_index_lists_what_the_member_may_import(org, as_user):
