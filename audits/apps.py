@@ -7,6 +7,7 @@ class AuditsConfig(AppConfig):
 
     def ready(self) -> None:
         __import__(f"{self.name}.review_inputs", fromlist=["register"]).register()
+        from isova.accounts.tenancy import EVERYONE, register_permissions
         from isova.models import Role
         from isova.registry import (
             BriefingSection,
@@ -16,7 +17,6 @@ class AuditsConfig(AppConfig):
             register_dashboard_filter,
             registry,
         )
-        from isova.tenancy import EVERYONE, register_permissions
 
         from . import dashboard, demo
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from isova import actions
+from isova.actions import services as actions
 from isova.demo import DEMO_PASSWORD
 from isova.models import Action, ActionStatus, Membership, Notification, Organisation, User
 

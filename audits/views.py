@@ -13,14 +13,15 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from isova import history, tenancy
+from isova import history
+from isova.accounts import tenancy
+from isova.accounts.tenancy import OrgRequest, get_for_org, member_required, require
 from isova.clauses import CLAUSES
 from isova.errors import DomainError, WrongPassword
 from isova.forms import member_choices
 from isova.http import flash_redirect, paginate, query_without_page, render_page, save_or_error
 from isova.idempotency import create_once
 from isova.models import Action, SignOff
-from isova.tenancy import OrgRequest, get_for_org, member_required, require
 
 from . import services
 from .forms import (

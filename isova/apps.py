@@ -6,12 +6,16 @@ class IsovaConfig(AppConfig):
     verbose_name = "isova core"
 
     def ready(self) -> None:
-        from . import briefing, evidence, health, upcoming
-        from .alerts import action_alerts
-        from .calendar import action_events
-        from .dashboard import CORE_PANELS
+        from isova.accounts.tenancy import CORE_PERMISSIONS, register_permissions
+        from isova.dashboard import upcoming
+        from isova.dashboard.views import CORE_PANELS
+        from isova.evidence import services as evidence
+        from isova.health import services as health
+        from isova.notifications import briefing
+        from isova.notifications.alerts import action_alerts
+        from isova.notifications.calendar import action_events
+
         from .registry import register_briefing_section, register_calendar_source, registry
-        from .tenancy import CORE_PERMISSIONS, register_permissions
 
         register_permissions(CORE_PERMISSIONS)
         for panel in CORE_PANELS:

@@ -11,18 +11,11 @@ from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from .actions import EDITABLE_FIELDS
+from isova.accounts.models import Membership, Organisation, Role, User
+from isova.actions.models import ACTION_AGE_BUCKETS, Action, ActionStatus, action_source_models
+from isova.actions.services import EDITABLE_FIELDS
+
 from .idempotency import OnceMixin
-from .models import (
-    ACTION_AGE_BUCKETS,
-    Action,
-    ActionStatus,
-    Membership,
-    Organisation,
-    Role,
-    User,
-    action_source_models,
-)
 
 # Dates a person can mean: outside these, date arithmetic (period ends, reminders a week
 # ahead) would leave Python's calendar (year 1 to 9999) and answer a 500.

@@ -23,8 +23,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .models import Membership, Organisation, User
-    from .tenancy import OrgRequest
+    from isova.accounts.models import Membership, Organisation, User
+    from isova.accounts.tenancy import OrgRequest
 
 
 # --- dashboard panels ------------------------------------------------------------------

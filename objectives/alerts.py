@@ -13,8 +13,8 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterator
 
-from isova.alerts import crossings
 from isova.models import AlertState, Membership, Organisation, Role, User
+from isova.notifications.alerts import crossings
 from isova.registry import Alert
 
 from .models import Objective, Rag, Status

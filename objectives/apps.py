@@ -7,6 +7,7 @@ class ObjectivesConfig(AppConfig):
 
     def ready(self) -> None:
         __import__(f"{self.name}.review_inputs", fromlist=["register"]).register()
+        from isova.accounts.tenancy import EVERYONE, register_permissions
         from isova.models import Role
         from isova.registry import (
             BriefingSection,
@@ -14,7 +15,6 @@ class ObjectivesConfig(AppConfig):
             register_briefing_section,
             registry,
         )
-        from isova.tenancy import EVERYONE, register_permissions
 
         from . import dashboard, demo, trends
 

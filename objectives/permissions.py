@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from isova.accounts.tenancy import has_perm
 from isova.models import Action, Membership, Role
-from isova.tenancy import has_perm
 
 from .models import Objective, Status
 

@@ -6,6 +6,7 @@ class ReviewsConfig(AppConfig):
     verbose_name = "Management reviews and feedback"
 
     def ready(self) -> None:
+        from isova.accounts.tenancy import EVERYONE, register_permissions
         from isova.models import Role
         from isova.registry import (
             BriefingSection,
@@ -16,7 +17,6 @@ class ReviewsConfig(AppConfig):
             register_calendar_source,
             registry,
         )
-        from isova.tenancy import EVERYONE, register_permissions
 
         from . import alerts, demo, evidence, inputs, panel
 

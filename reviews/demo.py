@@ -13,7 +13,8 @@ import datetime
 import random
 from decimal import Decimal
 
-from isova import actions, records
+from isova import records
+from isova.actions import services as actions
 from isova.demo import DEMO_PASSWORD
 from isova.models import Membership, Organisation, QualityPolicy, RecordStatus, User
 from isova.registry import registry

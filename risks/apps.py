@@ -6,6 +6,7 @@ class RisksConfig(AppConfig):
     verbose_name = "Risks and opportunities"
 
     def ready(self) -> None:
+        from isova.accounts.tenancy import EVERYONE, register_permissions
         from isova.models import Role
         from isova.registry import (
             BriefingSection,
@@ -16,7 +17,6 @@ class RisksConfig(AppConfig):
             register_briefing_section,
             registry,
         )
-        from isova.tenancy import EVERYONE, register_permissions
 
         from . import alerts, demo, reports
 

@@ -92,8 +92,8 @@ def test_a_user_without_membership_in_this_org_sees_nothing_of_it(org, other_org
 
 
 def _submit_policies(org, n):
-    from isova import policy as policy_services
     from isova import records
+    from isova.records import policy as policy_services
     from tests.conftest import membership_of
 
     manager = membership_of(org.manager, org.organisation)

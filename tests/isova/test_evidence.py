@@ -8,9 +8,10 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from isova import evidence, records
-from isova import policy as policies
+from isova import records
+from isova.evidence import services as evidence
 from isova.models import Action, ActionStatus, EvidencePack, QualityPolicy, SignOff
+from isova.records import policy as policies
 from isova.registry import Evidence, EvidenceSource, Gap, registry
 from tests.conftest import client_for, membership_of
 from tests.factories import PASSWORD, ActionFactory

@@ -13,10 +13,11 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_POST
 
-from . import policy as policy_services
-from . import records, tenancy
-from .errors import DomainError, NotAllowed
-from .forms import (
+from isova import records
+from isova.accounts import tenancy
+from isova.accounts.tenancy import OrgRequest, get_for_org, member_required, require
+from isova.errors import DomainError, NotAllowed
+from isova.forms import (
     DateInput,
     MemberChoiceField,
     SafeForm,
@@ -25,10 +26,10 @@ from .forms import (
     limit_choices,
     member_choices,
 )
-from .http import safe_next
-from .idempotency import OnceMixin, create_once
-from .models import Approvable, QualityPolicy, RecordVersion, RecordVersionQuerySet
-from .tenancy import OrgRequest, get_for_org, member_required, require
+from isova.http import safe_next
+from isova.idempotency import OnceMixin, create_once
+from isova.records import policy as policy_services
+from isova.records.models import Approvable, QualityPolicy, RecordVersion, RecordVersionQuerySet
 
 # --- forms -----------------------------------------------------------------------------
 

@@ -36,19 +36,17 @@ from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from .errors import Conflict, NotAllowed
-from .models import (
+from isova.accounts.models import Membership, Organisation, User
+from isova.accounts.tenancy import has_perm
+from isova.errors import Conflict, NotAllowed
+from isova.notifications.models import (
     CalendarFeed,
-    Membership,
     Notification,
     NotificationMode,
     NotificationPreference,
     NotificationStatus,
-    Organisation,
-    User,
 )
-from .registry import Alert
-from .tenancy import has_perm
+from isova.registry import Alert
 
 log = logging.getLogger(__name__)
 
@@ -215,7 +213,7 @@ def queue_delivery(ids: Iterable[int]) -> None:
     with tasks run in-process (or the broker down) a send failure must not turn the request
     that caused it into an error after its data was saved; the row stays pending and the
     sweep sends it."""
-    from .tasks import deliver_notifications
+    from isova.tasks import deliver_notifications
 
     ids = list(ids)
     if not ids:

@@ -12,13 +12,16 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from . import actions, history, tenancy
-from .errors import Conflict, DomainError
-from .forms import ActionFilterForm, ActionForm, StatusForm, member_choices
-from .http import flash_redirect, paginate, query_without_page, render_page, safe_next
-from .idempotency import create_once
-from .models import OUTSTANDING_STATUSES, Action, Role
-from .tenancy import OrgRequest, get_for_org, member_required, require
+from isova import history
+from isova.accounts import tenancy
+from isova.accounts.models import Role
+from isova.accounts.tenancy import OrgRequest, get_for_org, member_required, require
+from isova.actions import services as actions
+from isova.actions.models import OUTSTANDING_STATUSES, Action
+from isova.errors import Conflict, DomainError
+from isova.forms import ActionFilterForm, ActionForm, StatusForm, member_choices
+from isova.http import flash_redirect, paginate, query_without_page, render_page, safe_next
+from isova.idempotency import create_once
 
 PAGE_SIZE = 25
 # Bookkeeping fields that change with every status move; the status line says enough.

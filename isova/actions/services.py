@@ -15,8 +15,12 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from . import errors, notifications, records, tenancy
-from .models import Action, ActionStatus, Approvable, Membership, Organisation, User
+from isova import errors, records
+from isova.accounts import tenancy
+from isova.accounts.models import Membership, Organisation, User
+from isova.actions.models import Action, ActionStatus
+from isova.notifications import services as notifications
+from isova.records.models import Approvable
 
 
 class ActionError(errors.DomainError):

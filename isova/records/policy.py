@@ -6,9 +6,11 @@ from typing import Any
 
 from django.db import transaction
 
-from . import records, tenancy
-from .models import Membership, QualityPolicy, RecordVersion, User
-from .records import NotAllowed, RecordError
+from isova import records
+from isova.accounts import tenancy
+from isova.accounts.models import Membership, User
+from isova.records import NotAllowed, RecordError
+from isova.records.models import QualityPolicy, RecordVersion
 
 POLICY_FIELDS = ("title", "text", "owner", "effective_from")
 

@@ -19,18 +19,13 @@ from django.db import transaction
 from django.db.models import Count, Max, Min
 from django.urls import reverse
 
-from .errors import Conflict, NotAllowed
-from .models import (
-    OUTSTANDING_STATUSES,
-    Action,
-    HealthThreshold,
-    Membership,
-    Organisation,
-    RecordVersion,
-    Role,
-    SignOff,
-)
-from .registry import (
+from isova.accounts.models import Membership, Organisation, Role
+from isova.accounts.tenancy import has_perm, register_permissions
+from isova.actions.models import OUTSTANDING_STATUSES, Action
+from isova.errors import Conflict, NotAllowed
+from isova.health.models import HealthThreshold
+from isova.records.models import RecordVersion, SignOff
+from isova.registry import (
     HealthFigure,
     HealthReading,
     Panel,
@@ -40,7 +35,6 @@ from .registry import (
     register_health_figure,
     register_leader_activity,
 )
-from .tenancy import has_perm, register_permissions
 
 GREEN, AMBER, RED, GREY = "green", "amber", "red", "grey"
 

@@ -13,8 +13,11 @@ from collections.abc import Iterator
 from django.conf import settings
 from django.db.models import Count, Min
 
-from .models import Action, Membership, Notification, Organisation, RecordVersion, Role
-from .registry import Alert, BriefingSection, briefing_sections
+from isova.accounts.models import Membership, Organisation, Role
+from isova.actions.models import Action
+from isova.notifications.models import Notification
+from isova.records.models import RecordVersion
+from isova.registry import Alert, BriefingSection, briefing_sections
 
 
 def approvals_section(

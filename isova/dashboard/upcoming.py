@@ -14,8 +14,9 @@ from typing import Any
 
 from django.urls import reverse
 
-from .models import Action, Organisation
-from .registry import (
+from isova.accounts.models import Organisation
+from isova.actions.models import Action
+from isova.registry import (
     UPCOMING_LIMIT,
     Panel,
     PanelContext,

@@ -9,12 +9,12 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
-from . import health
-from .errors import DomainError
-from .forms import SafeForm
-from .http import flash_redirect
-from .registry import health_figures
-from .tenancy import OrgRequest, member_required, require
+from isova.accounts.tenancy import OrgRequest, member_required, require
+from isova.errors import DomainError
+from isova.forms import SafeForm
+from isova.health import services as health
+from isova.http import flash_redirect
+from isova.registry import health_figures
 
 
 class ThresholdsForm(SafeForm):

@@ -12,8 +12,9 @@ from collections.abc import Iterable, Iterator
 from django.urls import reverse
 from django.utils import timezone
 
-from .models import Action, Membership
-from .registry import CalendarEvent, calendar_sources
+from isova.accounts.models import Membership
+from isova.actions.models import Action
+from isova.registry import CalendarEvent, calendar_sources
 
 
 def action_events(membership: Membership) -> Iterator[CalendarEvent]:

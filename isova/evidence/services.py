@@ -21,19 +21,14 @@ from django.db.models import Count, Max, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
 
-from . import records, tenancy
-from .errors import Conflict, DomainError, NotAllowed
-from .models import (
-    Action,
-    ActionStatus,
-    EvidencePack,
-    Membership,
-    Organisation,
-    QualityPolicy,
-    Role,
-    SignOff,
-)
-from .registry import Evidence, EvidenceSource, Gap, registry
+from isova import records
+from isova.accounts import tenancy
+from isova.accounts.models import Membership, Organisation, Role
+from isova.actions.models import Action, ActionStatus
+from isova.errors import Conflict, DomainError, NotAllowed
+from isova.evidence.models import EvidencePack
+from isova.records.models import QualityPolicy, SignOff
+from isova.registry import Evidence, EvidenceSource, Gap, registry
 
 # Paraphrased, not quoted: the standard's own words are the standard's.
 ITEMS: tuple[tuple[str, str], ...] = (

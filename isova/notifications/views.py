@@ -11,11 +11,13 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from . import calendar, notifications
-from .errors import DomainError, NotAllowed
-from .http import flash_redirect, safe_next
-from .models import CalendarFeed, Notification, NotificationMode, Role
-from .tenancy import OrgRequest, get_for_org, member_required
+from isova.accounts.models import Role
+from isova.accounts.tenancy import OrgRequest, get_for_org, member_required
+from isova.errors import DomainError, NotAllowed
+from isova.http import flash_redirect, safe_next
+from isova.notifications import calendar
+from isova.notifications import services as notifications
+from isova.notifications.models import CalendarFeed, Notification, NotificationMode
 
 PAGE_SIZE = 25
 SEES_FAILED = (Role.LEADER, Role.MANAGER)

@@ -25,9 +25,11 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from . import notifications
-from .models import Action, AlertState, Membership, Organisation, Role, User
-from .registry import Alert, registry
+from isova.accounts.models import Membership, Organisation, Role, User
+from isova.actions.models import Action
+from isova.notifications import services as notifications
+from isova.notifications.models import AlertState
+from isova.registry import Alert, registry
 
 log = logging.getLogger(__name__)
 

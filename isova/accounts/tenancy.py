@@ -21,10 +21,11 @@ from django.utils import timezone
 from django_htmx.http import HttpResponseClientRedirect
 from django_htmx.middleware import HtmxDetails
 
-from .models import ActionStatus, Membership, Organisation, Role, User
+from isova.accounts.models import Membership, Organisation, Role, User
+from isova.actions.models import ActionStatus
 
 if TYPE_CHECKING:
-    from .models import Action
+    from isova.actions.models import Action
 
 SESSION_KEY = "organisation_id"
 T = TypeVar("T", bound=models.Model)

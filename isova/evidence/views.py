@@ -14,11 +14,13 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from . import evidence, records, tenancy
-from .errors import DomainError
-from .forms import DateInput, SafeForm, SigningPasswordField
-from .models import EvidencePack
-from .tenancy import OrgRequest, get_for_org, member_required, require
+from isova import records
+from isova.accounts import tenancy
+from isova.accounts.tenancy import OrgRequest, get_for_org, member_required, require
+from isova.errors import DomainError
+from isova.evidence import services as evidence
+from isova.evidence.models import EvidencePack
+from isova.forms import DateInput, SafeForm, SigningPasswordField
 
 
 class PeriodForm(SafeForm):

@@ -22,17 +22,12 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 
-from .http import render_page
-from .models import (
-    OUTSTANDING_STATUSES,
-    Action,
-    ActionStatus,
-    Membership,
-    Organisation,
-    RecordVersion,
-)
-from .registry import Panel, PanelContext, dashboard_filter, registry
-from .tenancy import OrgRequest, has_perm, member_required
+from isova.accounts.models import Membership, Organisation
+from isova.accounts.tenancy import OrgRequest, has_perm, member_required
+from isova.actions.models import OUTSTANDING_STATUSES, Action, ActionStatus
+from isova.http import render_page
+from isova.records.models import RecordVersion
+from isova.registry import Panel, PanelContext, dashboard_filter, registry
 
 REFRESH_SECONDS = 300
 SEEN_EVERY = datetime.timedelta(hours=1)
