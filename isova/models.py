@@ -8,11 +8,9 @@ package that defines it; the names below stay for existing imports.
 
 from __future__ import annotations
 
-from django.conf import settings
-from django.db import models
-
 from isova.accounts.models import (
     CURRENCY_SYMBOLS,
+    FormSubmission,
     Membership,
     MembershipQuerySet,
     Organisation,
@@ -57,23 +55,6 @@ from isova.records.models import (
     SignOff,
     SignOffChain,
 )
-
-
-class FormSubmission(models.Model):
-    """A create form's one-time token, claimed by its first successful submission.
-
-    isova.idempotency: a second POST of the same form (double click, resend after a slow
-    answer) finds the claim and is sent to what the first one made instead of creating again.
-    """
-
-    token = models.UUIDField(unique=True)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    result_url = models.CharField(max_length=500, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    def __str__(self) -> str:
-        return str(self.token)
-
 
 __all__ = [
     "ACTION_AGE_BUCKETS",

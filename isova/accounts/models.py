@@ -179,3 +179,19 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.get_role_display()} of {self.organisation}"
+
+
+class FormSubmission(models.Model):
+    """A create form's one-time token, claimed by its first successful submission.
+
+    isova.idempotency: a second POST of the same form (double click, resend after a slow
+    answer) finds the claim and is sent to what the first one made instead of creating again.
+    """
+
+    token = models.UUIDField(unique=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    result_url = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return str(self.token)

@@ -18,6 +18,7 @@ from django.utils import timezone
 from isova import errors, records
 from isova.accounts import tenancy
 from isova.accounts.models import Membership, Organisation, User
+from isova.actions import permissions as action_permissions
 from isova.actions.models import Action, ActionStatus
 from isova.notifications import services as notifications
 from isova.records.models import Approvable
@@ -158,7 +159,7 @@ def action_update(
         raise ActionError(
             f"This action is {current.get_status_display().lower()}: reopen it to change it."
         )
-    if not tenancy.can_edit_action(membership, current):
+    if not action_permissions.can_edit_action(membership, current):
         raise PermissionDenied("Your role cannot edit this action.")
     owner = changes.get("owner")
     if owner is not None and not current.organisation.memberships.filter(user=owner).exists():
@@ -189,8 +190,8 @@ def action_set_status(
     current = _lock(action, version)
     if current.status == status:
         raise ActionError(f"This action is already {current.get_status_display().lower()}.")
-    if status not in tenancy.action_moves(membership, current):
-        if status in tenancy.action_moves_for_any_role(current):
+    if status not in action_permissions.action_moves(membership, current):
+        if status in action_permissions.action_moves_for_any_role(current):
             raise PermissionDenied(
                 f"Your role cannot move this action to “{ActionStatus(status).label}”."
             )

@@ -16,10 +16,12 @@ from isova import history
 from isova.accounts import tenancy
 from isova.accounts.models import Role
 from isova.accounts.tenancy import OrgRequest, get_for_org, member_required, require
+from isova.actions import permissions as action_permissions
 from isova.actions import services as actions
+from isova.actions.forms import ActionFilterForm, ActionForm, StatusForm
 from isova.actions.models import OUTSTANDING_STATUSES, Action
 from isova.errors import Conflict, DomainError
-from isova.forms import ActionFilterForm, ActionForm, StatusForm, member_choices
+from isova.forms import member_choices
 from isova.http import flash_redirect, paginate, query_without_page, render_page, safe_next
 from isova.idempotency import create_once
 
@@ -49,7 +51,7 @@ def switch_organisation(request: OrgRequest) -> HttpResponse:
 def _row_context(request: OrgRequest, action: Action) -> dict:
     return {
         "action": action,
-        "moves": tenancy.action_moves(request.membership, action),
+        "moves": action_permissions.action_moves(request.membership, action),
         "today": request.organisation.today(),
     }
 
@@ -64,8 +66,8 @@ def my_actions(request: OrgRequest) -> HttpResponse:
     if page.number == 1:
         recent = list(qs.exclude(status__in=OUTSTANDING_STATUSES).order_by("-updated_at")[:10])
     context = {
-        "rows": tenancy.action_rows(request.membership, page),
-        "done_rows": tenancy.action_rows(request.membership, recent),
+        "rows": action_permissions.action_rows(request.membership, page),
+        "done_rows": action_permissions.action_rows(request.membership, recent),
         "page": page,
         "today": request.organisation.today(),
     }
@@ -82,7 +84,7 @@ def action_list(request: OrgRequest) -> HttpResponse:
     form = ActionFilterForm(data, organisation=org)
     qs = form.filter(Action.objects.for_org(org).for_list(), today).by_urgency(today)
     page = paginate(request, qs, PAGE_SIZE)
-    rows = tenancy.action_rows(request.membership, page)
+    rows = action_permissions.action_rows(request.membership, page)
     query = query_without_page(request)
     context = {"form": form, "page": page, "rows": rows, "today": today, "query": query}
     return render_page(request, "isova/action_list.html", context, partial="results")
@@ -95,7 +97,7 @@ def action_detail(request: OrgRequest, pk: int) -> HttpResponse:
     users = {u.pk: u.get_full_name() for u in member_choices(request.organisation)}
     context = _row_context(request, action) | {
         "history": history.entries(records, users=users, ignore=HISTORY_IGNORED),
-        "can_edit": tenancy.can_edit_action(request.membership, action),
+        "can_edit": action_permissions.can_edit_action(request.membership, action),
         "status_form": StatusForm(initial={"version": action.version}),
     }
     return render(request, "isova/action_detail.html", context)
@@ -146,7 +148,7 @@ def action_edit(request: OrgRequest, pk: int) -> HttpResponse:
     # A post from a form shown before someone else finished the action gets the conflict
     # (with the current values) from the service; anything else on a finished action is 403.
     stale = request.method == "POST" and request.POST.get("version") != str(action.version)
-    allowed = tenancy.can_edit_action(request.membership, action) or (
+    allowed = action_permissions.can_edit_action(request.membership, action) or (
         stale and tenancy.has_perm(request.membership, "isova.action.edit")
     )
     if not allowed:
@@ -208,7 +210,7 @@ def action_status(request: OrgRequest, pk: int) -> HttpResponse:
         status = 422
     if request.htmx:
         context = _row_context(request, action) | {
-            "moves": tenancy.action_rows(request.membership, [action])[0]["moves"],
+            "moves": action_permissions.action_rows(request.membership, [action])[0]["moves"],
             "error": error,
             "flash": None if error else "Saved",
         }

@@ -11,47 +11,9 @@ import datetime
 from collections.abc import Iterator
 
 from django.conf import settings
-from django.db.models import Count, Min
 
 from isova.accounts.models import Membership, Organisation, Role
-from isova.actions.models import Action
-from isova.notifications.models import Notification
-from isova.records.models import RecordVersion
-from isova.registry import Alert, BriefingSection, briefing_sections
-
-
-def approvals_section(
-    organisation: Organisation, since: datetime.date, today: datetime.date
-) -> list[str]:
-    waiting = RecordVersion.objects.for_org(organisation).awaiting_decision()
-    summary = waiting.aggregate(n=Count("pk"), oldest=Min("submitted_at"))
-    if not summary["n"]:
-        return []
-    days = (today - summary["oldest"].date()).days
-    return [f"{summary['n']} waiting for a decision, the oldest for {days} days (/approvals/)"]
-
-
-def actions_section(
-    organisation: Organisation, since: datetime.date, today: datetime.date
-) -> list[str]:
-    overdue = Action.objects.for_org(organisation).overdue(today).count()
-    escalated = (
-        Notification.objects.for_org(organisation)
-        .filter(kind="action_escalated", day__gt=since)
-        .values("key")
-        .distinct()
-        .count()
-    )
-    lines = [f"{overdue} overdue (/actions/?overdue=on)"] if overdue else []
-    if escalated:
-        lines.append(f"{escalated} escalation{'s' if escalated != 1 else ''} this week")
-    return lines
-
-
-CORE_SECTIONS = (
-    BriefingSection("isova.approvals", "Approvals", 10, approvals_section),
-    BriefingSection("isova.actions", "Actions", 40, actions_section),
-)
+from isova.registry import Alert, briefing_sections
 
 
 def weekly_briefing(organisation: Organisation, today: datetime.date) -> Iterator[Alert]:

@@ -7,33 +7,12 @@ Written by hand (RFC 5545 all-day events), so the feed needs no runtime dependen
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 
-from django.urls import reverse
 from django.utils import timezone
 
 from isova.accounts.models import Membership
-from isova.actions.models import Action
 from isova.registry import CalendarEvent, calendar_sources
-
-
-def action_events(membership: Membership) -> Iterator[CalendarEvent]:
-    """The person's outstanding actions that have a due date (one query)."""
-    actions = (
-        Action.objects.for_org(membership.organisation)
-        .outstanding()
-        .filter(owner_id=membership.user_id, due_date__isnull=False)
-        .order_by("due_date", "pk")
-    )
-    for action in actions:
-        assert action.due_date is not None
-        yield CalendarEvent(
-            uid=f"action-{action.pk}",
-            day=action.due_date,
-            summary=f"Due: {action.title}",
-            url=reverse("action_detail", args=[action.pk]),
-            description=action.description,
-        )
 
 
 def escape(text: str) -> str:

@@ -38,6 +38,7 @@ from django.utils import timezone
 
 from isova.accounts.models import Membership, Organisation, User
 from isova.accounts.tenancy import has_perm
+from isova.celery import app as celery_app
 from isova.errors import Conflict, NotAllowed
 from isova.notifications.models import (
     CalendarFeed,
@@ -213,7 +214,9 @@ def queue_delivery(ids: Iterable[int]) -> None:
     with tasks run in-process (or the broker down) a send failure must not turn the request
     that caused it into an error after its data was saved; the row stays pending and the
     sweep sends it."""
-    from isova.tasks import deliver_notifications
+    # Found by name: isova.tasks imports this module, so importing it back would be a cycle
+    # (IsovaConfig.ready() loads isova.tasks, which registers it).
+    deliver_notifications = celery_app.tasks["isova.tasks.deliver_notifications"]
 
     ids = list(ids)
     if not ids:

@@ -1,6 +1,6 @@
 """What people type cannot break a page: line breaks in titles, dates past the calendar."""
 
-from isova.forms import ActionForm
+from isova.actions.forms import ActionForm
 
 
 def _form(org, **overrides):
