@@ -131,5 +131,4 @@ def objectives_evidence(
         )
 
 
-def register() -> None:
-    registry.register_evidence(EvidenceSource(name="objectives", build=objectives_evidence))
+registry.register("evidence", EvidenceSource(name="objectives", build=objectives_evidence))

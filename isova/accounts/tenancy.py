@@ -22,6 +22,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from django_htmx.middleware import HtmxDetails
 
 from isova.accounts.models import Membership, Organisation, Role, User
+from isova.registry import registry
 
 SESSION_KEY = "organisation_id"
 T = TypeVar("T", bound=models.Model)
@@ -30,11 +31,12 @@ L, M, S, A = Role.LEADER, Role.MANAGER, Role.STAFF, Role.AUDITOR
 EVERYONE = frozenset(Role)
 
 # What each role may do, by operation, named `<app>.<entity>.<verb>`: every app (the core
-# too) registers its own from its AppConfig.ready(). Object-level rules (staff and *their
-# own* actions, nobody verifying their own work) are the functions below.
-PERMISSIONS: dict[str, frozenset[str]] = {}
+# too) registers its own from its permissions.py (the registry's "permissions" hook).
+# Object-level rules (staff and *their own* actions, nobody verifying their own work) are in
+# each app's permissions.py (isova/actions/permissions.py for actions).
+PERMISSIONS: dict[str, frozenset[str]] = registry.permission_table
 
-# The core's operations, registered by IsovaConfig.ready().
+# The core's operations, registered from isova/accounts/permissions.py.
 CORE_PERMISSIONS: dict[str, frozenset[str]] = {
     "isova.action.view": EVERYONE,
     "isova.action.create": frozenset({L, M}),
@@ -54,14 +56,6 @@ CORE_PERMISSIONS: dict[str, frozenset[str]] = {
     "isova.evidence.view": frozenset({L, M, A}),
     "isova.evidence.sign": frozenset({L}),
 }
-
-
-def register_permissions(perms: dict[str, frozenset[str]]) -> None:
-    """Let an app declare its operations here, so the whole matrix stays in one table."""
-    clashes = set(perms) & set(PERMISSIONS)
-    if clashes:
-        raise ValueError(f"permissions declared twice: {sorted(clashes)}")
-    PERMISSIONS.update(perms)
 
 
 def has_perm(membership: Membership | None, perm: str) -> bool:

@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from isova.accounts.models import Membership, Organisation, Role, User
 from isova.actions.models import Action
-from isova.registry import Alert
+from isova.registry import Alert, registry
 
 log = logging.getLogger(__name__)
 
@@ -132,3 +132,6 @@ def _escalations(
                     ),
                     url=reverse("action_detail", args=[action.pk]),
                 )
+
+
+registry.register("alerts", action_alerts, name="isova.actions")

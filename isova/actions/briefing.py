@@ -7,7 +7,7 @@ import datetime
 from isova.accounts.models import Organisation
 from isova.actions.models import Action
 from isova.notifications.models import Notification
-from isova.registry import BriefingSection
+from isova.registry import BriefingSection, registry
 
 
 def actions_section(
@@ -28,3 +28,7 @@ def actions_section(
 
 
 SECTIONS = (BriefingSection("isova.actions", "Actions", 40, actions_section),)
+
+
+for section in SECTIONS:
+    registry.register("briefing", section)

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from isova.accounts.models import Membership
 from isova.actions.models import Action
-from isova.registry import CalendarEvent
+from isova.registry import CalendarEvent, registry
 
 
 def action_events(membership: Membership) -> Iterator[CalendarEvent]:
@@ -28,3 +28,6 @@ def action_events(membership: Membership) -> Iterator[CalendarEvent]:
             url=reverse("action_detail", args=[action.pk]),
             description=action.description,
         )
+
+
+registry.register("calendar", action_events, name="isova.actions")

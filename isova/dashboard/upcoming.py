@@ -1,6 +1,6 @@
 """The dashboard's "Upcoming" panel: what falls due or is planned in the next 30 days.
 
-The core gathers it through `registry.register_upcoming_source`: its own due actions here,
+The core gathers it through `registry.register("upcoming", ...)`: its own due actions here,
 and each app's items (objective reviews, audits, management reviews, risk reviews) from the
 app's `upcoming.py`. One query per source, so the panel's cost does not grow with the data.
 """
@@ -16,14 +16,7 @@ from django.urls import reverse
 
 from isova.accounts.models import Organisation
 from isova.actions.models import Action
-from isova.registry import (
-    UPCOMING_LIMIT,
-    Panel,
-    PanelContext,
-    UpcomingItem,
-    register_upcoming_source,
-    upcoming_sources,
-)
+from isova.registry import UPCOMING_LIMIT, Panel, PanelContext, UpcomingItem, registry
 
 DAYS = 30
 
@@ -60,7 +53,7 @@ def upcoming_panel(ctx: PanelContext) -> dict[str, Any]:
     end = ctx.today + datetime.timedelta(days=DAYS)
     items = [
         item
-        for _, source in upcoming_sources()
+        for _, source in registry.upcoming_sources()
         for item in source(ctx.organisation, ctx.today, end, ctx.filters)
     ]
     items.sort(key=lambda i: (i.day, i.kind, i.title))
@@ -84,5 +77,4 @@ PANEL = Panel(
 )
 
 
-def register() -> None:
-    register_upcoming_source("isova.actions", action_items)
+registry.register("upcoming", action_items, name="isova.actions")

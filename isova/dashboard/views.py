@@ -27,7 +27,7 @@ from isova.accounts.tenancy import OrgRequest, has_perm, member_required
 from isova.actions.models import OUTSTANDING_STATUSES, Action, ActionStatus
 from isova.http import render_page
 from isova.records.models import RecordVersion
-from isova.registry import Panel, PanelContext, dashboard_filter, registry
+from isova.registry import Panel, PanelContext, registry
 
 REFRESH_SECONDS = 300
 SEEN_EVERY = datetime.timedelta(hours=1)
@@ -133,7 +133,7 @@ class DashboardFilterForm(forms.Form):
         assert isinstance(owner, forms.ChoiceField)
         owner.choices = [("", "Anyone"), *owners]
         # 1 query: the processes, from the app that has them (audits), when one is installed
-        processes = dashboard_filter("process")
+        processes = registry.dashboard_filter("process")
         if processes is None:
             del self.fields["process"]
         else:

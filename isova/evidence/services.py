@@ -1,7 +1,7 @@
 """Leadership evidence (ISO 9001:2015 5.1): what isova holds for each item of 5.1.1 a–j and
 5.1.2 a–c, drawn live from the records, with the gaps a certification auditor would find.
 
-Each app contributes through `registry.register_evidence(EvidenceSource(...))`; this module
+Each app contributes through `registry.register("evidence", EvidenceSource(...))`; this module
 adds the core's own (sign-offs, the quality policy, how actions are spread across people),
 groups everything by clause item, and names a gap for every item with no evidence. A leader
 signs the pack as "reviewed" through `isova.records`; the signature binds the pack as shown
@@ -28,7 +28,7 @@ from isova.actions.models import Action, ActionStatus
 from isova.errors import Conflict, DomainError, NotAllowed
 from isova.evidence.models import EvidencePack
 from isova.records.models import QualityPolicy, SignOff
-from isova.registry import Evidence, EvidenceSource, Gap, registry
+from isova.registry import Evidence, Gap, registry
 
 # Paraphrased, not quoted: the standard's own words are the standard's.
 ITEMS: tuple[tuple[str, str], ...] = (
@@ -342,7 +342,3 @@ def core_evidence(
             severity=2,
             url=reverse("action_list"),
         )
-
-
-def register() -> None:
-    registry.register_evidence(EvidenceSource(name="isova", build=core_evidence))

@@ -1,12 +1,12 @@
 """Leadership health: the seed's common mistakes as green, amber and red figures.
 
-Each figure is registered (`registry.register_health_figure`): the core's here (leaders'
-last visit and last act, work piled on one person, approvals left waiting), the apps' from
-their `health.py` (objective reviews, late findings, review attendance). Thresholds default in
-the figure and each organisation's leaders change them (`HealthThreshold`, the page
-`/dashboard/health/`). "Last acted" gathers each kind of act through
-`registry.register_leader_activity`. A fixed number of queries: one for the thresholds and a
-fixed few per figure.
+Each figure is registered (`registry.register("health", ...)` from each health.py): the
+core's from isova/health/health.py (leaders' last visit and last act, work piled on one
+person, approvals left waiting), the apps' from theirs (objective reviews, late findings,
+review attendance). Thresholds default in the figure and each organisation's leaders change
+them (`HealthThreshold`, the page `/dashboard/health/`). "Last acted" gathers each kind of
+act through `registry.register("leader_activity", ...)`. A fixed number of queries: one for
+the thresholds and a fixed few per figure.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from django.db.models import Count, Max, Min
 from django.urls import reverse
 
 from isova.accounts.models import Membership, Organisation, Role
-from isova.accounts.tenancy import has_perm, register_permissions
+from isova.accounts.tenancy import has_perm
 from isova.actions.models import OUTSTANDING_STATUSES, Action
 from isova.errors import Conflict, NotAllowed
 from isova.health.models import HealthThreshold
@@ -30,10 +30,7 @@ from isova.registry import (
     HealthReading,
     Panel,
     PanelContext,
-    health_figures,
-    leader_activities,
-    register_health_figure,
-    register_leader_activity,
+    registry,
 )
 
 GREEN, AMBER, RED, GREY = "green", "amber", "red", "grey"
@@ -57,7 +54,7 @@ def thresholds(organisation: Organisation) -> dict[str, tuple[float, float]]:
             "key", "amber", "red"
         )
     }
-    return {f.key: own.get(f.key, (f.amber, f.red)) for f in health_figures()}
+    return {f.key: own.get(f.key, (f.amber, f.red)) for f in registry.health_figures()}
 
 
 def _days_since(day: datetime.date | None, today: datetime.date) -> int | None:
@@ -103,7 +100,7 @@ def leaders_last_acted(organisation: Organisation, today: datetime.date) -> list
     """Days since each leader last approved, signed, assigned or reviewed anything (1 query
     for the leaders, one per registered kind of act)."""
     last: dict[int, datetime.date] = {}
-    for _, source in leader_activities():
+    for _, source in registry.leader_activities():
         for user_id, day in source(organisation).items():
             last[user_id] = max(day, last.get(user_id, day))
     url = reverse("evidence")
@@ -206,14 +203,6 @@ CORE_FIGURES = (
 )
 
 
-def register() -> None:
-    register_permissions({"isova.health.edit": frozenset({Role.LEADER})})
-    for figure in CORE_FIGURES:
-        register_health_figure(figure)
-    register_leader_activity("isova.signoffs", signed_by)
-    register_leader_activity("isova.assigned", assigned_by)
-
-
 # --- the panel ------------------------------------------------------------------------------
 
 _RANK = {GREEN: 0, GREY: 0, AMBER: 1, RED: 2}
@@ -224,7 +213,7 @@ def health_panel(ctx: PanelContext) -> dict[str, Any]:
     fixed few per figure)."""
     limits = thresholds(ctx.organisation)
     rows = []
-    for figure in health_figures():
+    for figure in registry.health_figures():
         amber, red = limits[figure.key]
         readings = [
             (reading, colour(figure, reading.value, amber, red))
@@ -265,7 +254,7 @@ def health_thresholds_update(
     """Set the organisation's amber and red thresholds of the figures named in `values`."""
     if not has_perm(membership, "isova.health.edit"):
         raise NotAllowed("Only leaders change the health thresholds.")
-    figures = {f.key: f for f in health_figures()}
+    figures = {f.key: f for f in registry.health_figures()}
     for key, (amber, red) in values.items():
         figure = figures.get(key)
         if figure is None:

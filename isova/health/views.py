@@ -14,7 +14,7 @@ from isova.errors import DomainError
 from isova.forms import SafeForm
 from isova.health import services as health
 from isova.http import flash_redirect
-from isova.registry import health_figures
+from isova.registry import registry
 
 
 class ThresholdsForm(SafeForm):
@@ -22,7 +22,7 @@ class ThresholdsForm(SafeForm):
 
     def __init__(self, *args: Any, current: dict[str, tuple[float, float]], **kwargs: Any):
         super().__init__(*args, **kwargs)
-        for figure in health_figures():
+        for figure in registry.health_figures():
             amber, red = current[figure.key]
             unit = f" ({figure.unit})" if figure.unit else ""
             way = "at or below" if figure.worse == "lower" else "from"
@@ -36,7 +36,9 @@ class ThresholdsForm(SafeForm):
 
     def values(self) -> dict[str, tuple[float, float]]:
         data = self.cleaned_data
-        return {f.key: (data[f"{f.key}-amber"], data[f"{f.key}-red"]) for f in health_figures()}
+        return {
+            f.key: (data[f"{f.key}-amber"], data[f"{f.key}-red"]) for f in registry.health_figures()
+        }
 
 
 @member_required

@@ -1,9 +1,9 @@
 """Alert scans: what is due, overdue, off track or stale, turned into notifications.
 
-Every app registers its alert sources (`registry.register_alert_source(name, fn)`, each
-yielding `isova.registry.Alert`s for one organisation and day) from its `AppConfig.ready()`;
-the core registers its own (actions due soon and overdue, and the escalation ladder) in
-`IsovaConfig.ready()`. `scan` runs them all and hands their alerts to
+Every app registers its alert sources (`registry.register("alerts", fn, name=...)`, each
+yielding `isova.registry.Alert`s for one organisation and day) from its alerts.py; the core
+its own (actions due soon and overdue, and the escalation ladder) from
+isova/actions/alerts.py. `scan` runs them all and hands their alerts to
 `notifications.notify_many`, whose unique (organisation, recipient, kind, key, window) makes
 a scan that runs twice, or on two workers at once, send nothing twice. "Today" is each
 organisation's own.
@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from isova.accounts.models import Organisation
 from isova.notifications import services as notifications
+from isova.notifications.briefing import weekly_briefing
 from isova.notifications.models import AlertState
 from isova.registry import Alert, registry
 
@@ -111,3 +112,7 @@ def scan_all() -> int:
             # One organisation's bad data must not stop everybody else's alerts.
             log.exception("alert scan failed for organisation %s", organisation.pk)
     return total
+
+
+# The leaders' weekly briefing goes out through the alert scan (on Mondays).
+registry.register("alerts", weekly_briefing, name="isova.briefing")

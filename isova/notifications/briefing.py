@@ -1,7 +1,8 @@
 """The leaders' weekly briefing: Monday morning (from ALERTS_LOCAL_HOUR in the organisation's
 time zone, when the hourly scan runs), one e-mail per leader with what changed in the past
-week. Apps add sections with `registry.register_briefing_section`; the core's own are the
-approvals waiting and the actions overdue and escalated. Leaders can turn it off in their
+week. Apps add sections with `registry.register("briefing", ...)` from their briefing.py;
+the core's own (isova/records/briefing.py, isova/actions/briefing.py) are the approvals
+waiting and the actions overdue and escalated. Leaders can turn it off in their
 preferences (kind "weekly_briefing").
 """
 
@@ -13,7 +14,7 @@ from collections.abc import Iterator
 from django.conf import settings
 
 from isova.accounts.models import Membership, Organisation, Role
-from isova.registry import Alert, briefing_sections
+from isova.registry import Alert, registry
 
 
 def weekly_briefing(organisation: Organisation, today: datetime.date) -> Iterator[Alert]:
@@ -22,7 +23,7 @@ def weekly_briefing(organisation: Organisation, today: datetime.date) -> Iterato
         return
     since = today - datetime.timedelta(days=7)
     parts = []
-    for section in briefing_sections():
+    for section in registry.briefing_sections():
         lines = section.build(organisation, since, today)
         if lines:
             # sections name pages by path, "(/approvals/)": e-mail needs whole addresses

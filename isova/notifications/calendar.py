@@ -1,5 +1,6 @@
 """A person's private iCalendar feed: what the core (their due actions) and the apps (audits
-they lead or sit on; reviews later) register with `registry.register_calendar_source`.
+they lead or sit on; reviews later) register with `registry.register("calendar", ...)`
+from their calendar.py.
 
 Written by hand (RFC 5545 all-day events), so the feed needs no runtime dependency.
 """
@@ -12,7 +13,7 @@ from collections.abc import Iterable
 from django.utils import timezone
 
 from isova.accounts.models import Membership
-from isova.registry import CalendarEvent, calendar_sources
+from isova.registry import CalendarEvent, registry
 
 
 def escape(text: str) -> str:
@@ -69,7 +70,7 @@ def ics(membership: Membership, base_url: str) -> str:
         f"X-WR-CALNAME:{escape(f'isova · {membership.organisation}')}",
     ]
     events: list[CalendarEvent] = []
-    for _name, source in calendar_sources():
+    for _name, source in registry.calendar_sources():
         events.extend(source(membership))
     for event in events:
         lines.extend(_event(event, base_url, stamp, domain))

@@ -8,7 +8,7 @@ from django.db.models import Count, Min
 
 from isova.accounts.models import Organisation
 from isova.records.models import RecordVersion
-from isova.registry import BriefingSection
+from isova.registry import BriefingSection, registry
 
 
 def approvals_section(
@@ -23,3 +23,7 @@ def approvals_section(
 
 
 SECTIONS = (BriefingSection("isova.approvals", "Approvals", 10, approvals_section),)
+
+
+for section in SECTIONS:
+    registry.register("briefing", section)

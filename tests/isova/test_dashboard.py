@@ -138,7 +138,8 @@ def throwaway_panel(settings, tmp_path):
     settings.TEMPLATES = [
         {**settings.TEMPLATES[0], "DIRS": [*settings.TEMPLATES[0]["DIRS"], tmp_path]}
     ]
-    registry.register_panel(
+    registry.register(
+        "panels",
         Panel(
             name="throwaway",
             title="Throwaway",
@@ -146,7 +147,7 @@ def throwaway_panel(settings, tmp_path):
             template="throwaway_panel.html",
             build=lambda ctx: {"answer": ctx.organisation.name},
             visible=lambda membership: membership.role == Role.LEADER,
-        )
+        ),
     )
     yield
     registry.unregister("throwaway")

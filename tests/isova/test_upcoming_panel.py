@@ -7,7 +7,7 @@ import time_machine
 
 from audits.models import Process
 from isova.models import ActionStatus
-from isova.registry import upcoming_sources
+from isova.registry import registry
 from objectives.models import Objective
 from risks.models import Risk
 from tests.audits.conftest import plan
@@ -48,7 +48,7 @@ def _one_of_each(org, offset=0):
 
 
 def test_every_app_contributes_an_upcoming_source():
-    assert [name for name, _ in upcoming_sources()] == [
+    assert [name for name, _ in registry.upcoming_sources()] == [
         "audits",
         "isova.actions",
         "objectives",

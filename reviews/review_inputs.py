@@ -189,15 +189,14 @@ def improvement_opportunities(
     }
 
 
-def register() -> None:
-    for section in (
-        ReviewInput("reviews_actions", "a", "Status of actions from previous reviews", 10,
-                    SECTION_TEMPLATE, previous_actions),
-        ReviewInput("reviews_context", "b", "Changes in external and internal issues", 20,
-                    SECTION_TEMPLATE, context_issues),
-        ReviewInput("reviews_feedback", "c1", "Customer satisfaction and feedback", 31,
-                    SECTION_TEMPLATE, customer_feedback),
-        ReviewInput("reviews_improvement", "f", "Opportunities for improvement", 60,
-                    SECTION_TEMPLATE, improvement_opportunities),
-    ):  # fmt: skip
-        registry.register_review_input(section)
+for section in (
+    ReviewInput("reviews_actions", "a", "Status of actions from previous reviews", 10,
+                SECTION_TEMPLATE, previous_actions),
+    ReviewInput("reviews_context", "b", "Changes in external and internal issues", 20,
+                SECTION_TEMPLATE, context_issues),
+    ReviewInput("reviews_feedback", "c1", "Customer satisfaction and feedback", 31,
+                SECTION_TEMPLATE, customer_feedback),
+    ReviewInput("reviews_improvement", "f", "Opportunities for improvement", 60,
+                SECTION_TEMPLATE, improvement_opportunities),
+):  # fmt: skip
+    registry.register("review_inputs", section)
