@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 import zoneinfo
 from decimal import Decimal
-from typing import ClassVar
+from typing import Any, ClassVar, Self, cast
 
 from django.apps import apps
 from django.conf import settings
@@ -132,10 +132,20 @@ class Role(models.TextChoices):
     AUDITOR = "auditor", "Auditor"
 
 
-class MembershipQuerySet(models.QuerySet["Membership"]):
-    def for_org(self, org: Organisation) -> MembershipQuerySet:
-        return self.filter(organisation=org)
+class OrgQuerySet:
+    """Rows that belong to one organisation: every app's QuerySet mixes this in
+    (`class RiskQuerySet(OrgQuerySet, models.QuerySet["Risk"])`), so `for_org`, the one way
+    to scope a query to a tenant, is written once."""
 
+    # The lookup from the row to its organisation, e.g. "risk__organisation".
+    org_path: ClassVar[str] = "organisation"
+
+    def for_org(self, org: Organisation) -> Self:
+        queryset = cast("models.QuerySet[Any]", self)
+        return cast(Self, queryset.filter(**{self.org_path: org}))
+
+
+class MembershipQuerySet(OrgQuerySet, models.QuerySet["Membership"]):
     def with_unread(self) -> MembershipQuerySet:
         """Annotate `unread`: the member's unread notifications in that organisation (the
         header's count, read with the memberships each request loads anyway)."""

@@ -12,7 +12,7 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-from isova.accounts.models import Organisation
+from isova.accounts.models import Organisation, OrgQuerySet
 
 
 class ActionStatus(models.TextChoices):
@@ -43,10 +43,7 @@ ACTION_AGE_BUCKETS: dict[str, tuple[int, int | None]] = {
 }
 
 
-class ActionQuerySet(models.QuerySet["Action"]):
-    def for_org(self, org: Organisation) -> ActionQuerySet:
-        return self.filter(organisation=org)
-
+class ActionQuerySet(OrgQuerySet, models.QuerySet["Action"]):
     def aged(self, today: datetime.date, bucket: str) -> ActionQuerySet:
         """Actions created `bucket` days before today ("0-30", "31-60", "61-90", "90+"), the
         dashboard's age buckets, counted in the active time zone (the organisation's)."""

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from django.db import models
 
-from isova.accounts.models import Organisation
+from isova.accounts.models import Organisation, OrgQuerySet
 
 
-class HealthThresholdQuerySet(models.QuerySet["HealthThreshold"]):
-    def for_org(self, org: Organisation) -> HealthThresholdQuerySet:
-        return self.filter(organisation=org)
+class HealthThresholdQuerySet(OrgQuerySet, models.QuerySet["HealthThreshold"]):
+    pass
 
 
 class HealthThreshold(models.Model):

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from isova.accounts.models import Membership, Organisation
+from isova.accounts.models import Membership, Organisation, OrgQuerySet
 
 
 class NotificationStatus(models.TextChoices):
@@ -21,10 +21,7 @@ class NotificationStatus(models.TextChoices):
     IN_APP = "in_app", "In the app only"
 
 
-class NotificationQuerySet(models.QuerySet["Notification"]):
-    def for_org(self, org: Organisation) -> NotificationQuerySet:
-        return self.filter(organisation=org)
-
+class NotificationQuerySet(OrgQuerySet, models.QuerySet["Notification"]):
     def unread(self) -> NotificationQuerySet:
         return self.filter(read_at=None)
 

@@ -11,7 +11,7 @@ from django.db import models
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from isova.accounts.models import Organisation, Role
+from isova.accounts.models import Organisation, OrgQuerySet, Role
 
 
 class RecordStatus(models.TextChoices):
@@ -22,10 +22,7 @@ class RecordStatus(models.TextChoices):
     SUPERSEDED = "superseded", "Superseded"
 
 
-class RecordVersionQuerySet(models.QuerySet["RecordVersion"]):
-    def for_org(self, org: Organisation) -> RecordVersionQuerySet:
-        return self.filter(organisation=org)
-
+class RecordVersionQuerySet(OrgQuerySet, models.QuerySet["RecordVersion"]):
     def for_record(self, obj: models.Model) -> RecordVersionQuerySet:
         return self.filter(
             content_type=ContentType.objects.get_for_model(obj, for_concrete_model=False),
