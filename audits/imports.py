@@ -11,7 +11,7 @@ from django.http import QueryDict
 from isova.clauses import normalise_clause, validate_clause
 from isova.imports.kinds import Choice, Context, ExportKind, Field, ImportKind, RowProblem, Sheet
 from isova.models import Organisation
-from isova.registry import register_export_kind, register_import_kind
+from isova.registry import registry
 
 from .models import Audit, AuditSettings, Finding, FindingStatus, FindingType, Process
 
@@ -310,11 +310,10 @@ def programme(organisation: Organisation, params: QueryDict) -> list[Sheet]:
     ]
 
 
-def register() -> None:
-    register_import_kind(KIND)
-    register_export_kind(
-        ExportKind("findings", "Audit findings", 30, "audits.audit.view", findings)
-    )
-    register_export_kind(
-        ExportKind("audit_programme", "Audit programme", 35, "audits.audit.view", programme)
-    )
+registry.register("imports", KIND)
+registry.register(
+    "exports", ExportKind("findings", "Audit findings", 30, "audits.audit.view", findings)
+)
+registry.register(
+    "exports", ExportKind("audit_programme", "Audit programme", 35, "audits.audit.view", programme)
+)

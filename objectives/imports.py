@@ -8,7 +8,7 @@ from django.http import QueryDict
 
 from isova.imports.kinds import Choice, Context, ExportKind, Field, ImportKind, RowProblem, Sheet
 from isova.models import Organisation
-from isova.registry import register_export_kind, register_import_kind
+from isova.registry import registry
 
 from .models import (
     Direction,
@@ -334,16 +334,17 @@ def values_sheet(organisation: Organisation, params: QueryDict) -> list[Sheet]:
     return sheets(organisation, params)[1:]
 
 
-def register() -> None:
-    register_import_kind(KIND)
-    register_import_kind(VALUES_KIND)
-    register_export_kind(
-        ExportKind(
-            "objectives", "Objectives with their values", 40, "objectives.objective.view", sheets
-        )
-    )
-    register_export_kind(
-        ExportKind(
-            "objective_values", "Objective values", 45, "objectives.objective.view", values_sheet
-        )
-    )
+registry.register("imports", KIND)
+registry.register("imports", VALUES_KIND)
+registry.register(
+    "exports",
+    ExportKind(
+        "objectives", "Objectives with their values", 40, "objectives.objective.view", sheets
+    ),
+)
+registry.register(
+    "exports",
+    ExportKind(
+        "objective_values", "Objective values", 45, "objectives.objective.view", values_sheet
+    ),
+)

@@ -9,7 +9,7 @@ from django.http import QueryDict
 
 from isova.imports.kinds import Choice, Context, ExportKind, Field, ImportKind, RowProblem, Sheet
 from isova.models import Organisation
-from isova.registry import register_export_kind, register_import_kind
+from isova.registry import registry
 
 from .models import Feedback, FeedbackKind, FeedbackStatus, Review, ReviewOutput, Severity
 
@@ -215,15 +215,17 @@ def reviews(organisation: Organisation, params: QueryDict) -> list[Sheet]:
     ]
 
 
-def register() -> None:
-    register_import_kind(KIND)
-    register_export_kind(ExportKind("feedback", "Feedback", 50, "reviews.feedback.view", feedback))
-    register_export_kind(
-        ExportKind(
-            "reviews",
-            "Management reviews with decisions and outputs",
-            60,
-            "reviews.review.view",
-            reviews,
-        )
-    )
+registry.register("imports", KIND)
+registry.register(
+    "exports", ExportKind("feedback", "Feedback", 50, "reviews.feedback.view", feedback)
+)
+registry.register(
+    "exports",
+    ExportKind(
+        "reviews",
+        "Management reviews with decisions and outputs",
+        60,
+        "reviews.review.view",
+        reviews,
+    ),
+)

@@ -11,7 +11,7 @@ from django.http import QueryDict
 from audits.models import Process
 from isova.imports.kinds import Choice, Context, ExportKind, Field, ImportKind, RowProblem, Sheet
 from isova.models import Action, Organisation
-from isova.registry import register_export_kind, register_import_kind
+from isova.registry import registry
 
 from . import services
 from .forms import FilterForm
@@ -479,6 +479,5 @@ def sheets(organisation: Organisation, params: QueryDict) -> list[Sheet]:
 EXPORT = ExportKind("risks", "Risks and opportunities", 10, "risks.risk.view", sheets)
 
 
-def register() -> None:
-    register_import_kind(KIND)
-    register_export_kind(EXPORT)
+registry.register("imports", KIND)
+registry.register("exports", EXPORT)

@@ -24,7 +24,7 @@ from typing import Any
 
 from django.db import transaction
 
-from isova.models import User
+from isova.accounts.models import User
 
 from .kinds import Choice, Context, Field, ImportKind, RowProblem
 from .reading import Cell, Table

@@ -11,7 +11,7 @@ if TYPE_CHECKING:
     from django.db import models
     from django.http import QueryDict
 
-    from isova.models import Membership, Organisation, User
+    from isova.accounts.models import Membership, Organisation, User
 
 # Field types: "text", "int", "decimal", "date", "bool", "choice" (fixed values), "level" (an
 # ordered scale, e.g. likelihood 1–5, that High/Medium/Low map onto), "person" (a member, by

@@ -17,9 +17,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from isova.accounts.tenancy import OrgRequest, has_perm, member_required
 from isova.errors import NotAllowed
-from isova.registry import export_kind, export_kinds, import_kind, import_kinds
-from isova.tenancy import OrgRequest, has_perm, member_required
+from isova.registry import registry
 
 from . import engine
 from .exporting import XLSX_TYPE, csv_bytes, xlsx_bytes
@@ -32,7 +32,7 @@ UNASSIGNED = "__unassigned__"
 
 
 def _kind(request: OrgRequest, name: str) -> ImportKind:
-    kind = import_kind(name)
+    kind = registry.import_kind(name)
     if kind is None:
         raise Http404("No such import.")
     if not has_perm(request.membership, kind.permission):
@@ -67,8 +67,8 @@ class UploadForm(forms.Form):
 @member_required
 def index(request: OrgRequest) -> HttpResponse:
     """What this member may import and export."""
-    kinds = [k for k in import_kinds() if has_perm(request.membership, k.permission)]
-    exports = [k for k in export_kinds() if has_perm(request.membership, k.permission)]
+    kinds = [k for k in registry.import_kinds() if has_perm(request.membership, k.permission)]
+    exports = [k for k in registry.export_kinds() if has_perm(request.membership, k.permission)]
     recent = ImportUpload.objects.filter(
         organisation=request.organisation, user=request.user
     ).order_by("-created_at")[:10]
@@ -346,7 +346,7 @@ def result(request: OrgRequest, pk: int) -> HttpResponse:
 @require_GET
 @member_required
 def export(request: OrgRequest, name: str, fmt: str) -> HttpResponse:
-    kind = export_kind(name)
+    kind = registry.export_kind(name)
     if kind is None or fmt not in ("csv", "xlsx"):
         raise Http404("No such export.")
     if not has_perm(request.membership, kind.permission):

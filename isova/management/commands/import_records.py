@@ -13,10 +13,10 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from isova.accounts.models import Membership, Organisation, Role
 from isova.imports import engine
 from isova.imports.reading import Unreadable, read_table
-from isova.models import Membership, Organisation, Role
-from isova.registry import import_kind, import_kinds
+from isova.registry import registry
 
 
 class Command(BaseCommand):
@@ -24,7 +24,8 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
-            "kind", help="What the file holds: " + ", ".join(k.name for k in import_kinds())
+            "kind",
+            help="What the file holds: " + ", ".join(k.name for k in registry.import_kinds()),
         )
         parser.add_argument("file", type=Path)
         parser.add_argument("--organisation", required=True, help="The organisation's slug.")
@@ -39,9 +40,9 @@ class Command(BaseCommand):
         parser.add_argument("--report", type=Path, help="Write the report as JSON to this file.")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        kind = import_kind(options["kind"])
+        kind = registry.import_kind(options["kind"])
         if kind is None:
-            names = ", ".join(k.name for k in import_kinds())
+            names = ", ".join(k.name for k in registry.import_kinds())
             raise CommandError(f"No import kind {options['kind']!r}; there are: {names}.")
         organisation = Organisation.objects.filter(slug=options["organisation"]).first()
         if organisation is None:

@@ -12,7 +12,7 @@ from isova.imports import engine
 from isova.imports.exporting import csv_bytes, xlsx_bytes
 from isova.imports.reading import read_table
 from isova.models import Membership
-from isova.registry import export_kind, import_kind
+from isova.registry import registry
 from tests.conftest import Org
 from tests.factories import MembershipFactory, OrganisationFactory
 
@@ -28,8 +28,10 @@ def run_import(
 ) -> engine.Report:
     table = read_table(data, filename, sheet)
     ctx = engine.make_context(membership)
-    chosen = mapping if mapping is not None else engine.suggest(import_kind(kind), ctx, table)
-    return engine.run(import_kind(kind), ctx, table, chosen, write=write)
+    chosen = (
+        mapping if mapping is not None else engine.suggest(registry.import_kind(kind), ctx, table)
+    )
+    return engine.run(registry.import_kind(kind), ctx, table, chosen, write=write)
 
 
 def csv_of(text: str, encoding: str = "utf-8") -> bytes:
@@ -62,16 +64,16 @@ def twin(org: Org, name: str = "Newco"):
 
 
 def export_sheets(name: str, organisation, query: str = "") -> list:
-    sheets = export_kind(name).sheets(organisation, QueryDict(query))
+    sheets = registry.export_kind(name).sheets(organisation, QueryDict(query))
     return [(s.title, list(s.headers), [list(r) for r in s.rows]) for s in sheets]
 
 
 def export_csv(name: str, organisation, query: str = "") -> bytes:
-    return csv_bytes(export_kind(name).sheets(organisation, QueryDict(query))[0])
+    return csv_bytes(registry.export_kind(name).sheets(organisation, QueryDict(query))[0])
 
 
 def export_xlsx(name: str, organisation, query: str = "") -> bytes:
-    return xlsx_bytes(export_kind(name).sheets(organisation, QueryDict(query)))
+    return xlsx_bytes(registry.export_kind(name).sheets(organisation, QueryDict(query)))
 
 
 def leader_of(organisation) -> Membership:

@@ -7,7 +7,7 @@ import pytest
 
 from isova.imports import engine
 from isova.imports.reading import read_table
-from isova.registry import import_kind
+from isova.registry import registry
 from risks.models import Assessment, Risk
 from tests.conftest import membership_of
 from tests.isova.imports.conftest import run_import, xlsx_of
@@ -27,7 +27,7 @@ def leader(org):
 def suggestion(org, text=REGISTER):
     table = read_table(text.encode())
     ctx = engine.make_context(membership_of(org.leader, org.organisation))
-    return engine.suggest(import_kind("risks"), ctx, table), ctx, table
+    return engine.suggest(registry.import_kind("risks"), ctx, table), ctx, table
 
 
 def test_columns_are_suggested_from_common_header_names(org):

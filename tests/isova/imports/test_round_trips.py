@@ -8,7 +8,7 @@ import pytest
 
 from audits.models import Finding, Process
 from isova.models import Action
-from isova.registry import import_kind
+from isova.registry import registry
 from objectives.models import Measurement, Objective, StrategicGoal
 from reviews.models import Feedback
 from risks.models import Risk
@@ -40,7 +40,7 @@ def _round_trip(kind, export_name, source, target, fmt="csv"):
     data = export_csv(export_name, source) if fmt == "csv" else export_xlsx(export_name, source)
     report = run_import(kind, leader_of(target), data, filename=f"export.{fmt}")
     assert report.errors == [], report.errors
-    derived = import_kind(kind).derived
+    derived = registry.import_kind(kind).derived
     before = _without(export_sheets(export_name, source)[:1], derived)
     after = _without(export_sheets(export_name, target)[:1], derived)
     assert after == before
