@@ -13,6 +13,7 @@ from isova.imports.kinds import Choice, Context, ExportKind, Field, ImportKind, 
 from isova.models import Organisation
 from isova.registry import registry
 
+from .forms import FindingFilterForm
 from .models import Audit, AuditSettings, Finding, FindingStatus, FindingType, Process
 
 TYPES = (
@@ -220,13 +221,11 @@ def _person(user: Any) -> str:
 
 
 def findings(organisation: Organisation, params: QueryDict) -> list[Sheet]:
-    rows = Finding.objects.for_org(organisation).select_related("audit", "process", "raised_by")
-    if params.get("status"):
-        rows = rows.filter(status=params["status"])
-    if params.get("type"):
-        rows = rows.filter(finding_type=params["type"])
-    if params.get("audit"):
-        rows = rows.filter(audit__reference=params["audit"])
+    today = organisation.today()
+    form = FindingFilterForm(params or None, organisation=organisation)
+    rows = form.filter(
+        Finding.objects.for_org(organisation).with_flags(today), today
+    ).select_related("audit", "process", "raised_by")
     rows = rows.order_by("audit__planned_date", "audit_id", "number")
     return [
         Sheet(

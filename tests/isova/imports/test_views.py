@@ -190,3 +190,17 @@ def test_the_index_lists_what_the_member_may_import(org, as_user):
     assert "Import risks" not in page and "Export" in page
     page = as_user(org.manager).get(reverse("imports:index")).content.decode()
     assert "Import risks and opportunities" in page
+
+
+def test_the_findings_export_is_filtered_as_the_register_page(org, as_user):
+    from tests.audits.conftest import plan, raise_finding, start
+
+    audit = start(org, plan(org))
+    raise_finding(org, audit, description="Minor one")
+    raise_finding(org, audit, finding_type="observation", description="An observation")
+    client = as_user(org.auditor)
+    body = client.get(reverse("imports:export", args=["findings", "csv"]) + "?type=observation")
+    text = body.content.decode("utf-8-sig")
+    assert "An observation" in text and "Minor one" not in text
+    page = client.get(reverse("audits:finding_list") + "?type=observation").content.decode()
+    assert "type=observation" in page  # the export links carry the filters
