@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.db import transaction
+from django.db import DataError, IntegrityError, transaction
 
 from isova.accounts.models import User
 
@@ -441,23 +441,37 @@ class _Reader:
                 v: (chosen[v] if v in chosen else suggested.get(v)) for v in values
             }
 
+    def _model_field(self, f: Field) -> Any:
+        try:
+            return self.kind.model._meta.get_field(f.name)
+        except Exception:
+            return None
+
     def convert(self, header: str, f: Field, raw: Cell, order: str) -> Any:
         if f.type == "date":
             return parse_date(raw, order)
         text = str(raw).strip()
+        column = self._model_field(f)
         if f.type == "text":
-            if f.max_length and len(text) > f.max_length:
-                raise ValueError(
-                    f"{f.label} is {len(text)} characters long; at most {f.max_length} fit."
-                )
+            limit = f.max_length or getattr(column, "max_length", None)
+            if limit and len(text) > limit:
+                raise ValueError(f"{f.label} is {len(text)} characters long; at most {limit} fit.")
             return text
         if f.type == "int":
             value = _number(text)
             if value != value.to_integral_value():
                 raise ValueError(f"“{text}” is not a whole number.")
+            # The smallest integer column isova uses (positive small integers).
+            if not 0 <= value <= 32767:
+                raise ValueError(f"“{text}” is out of range (0 to 32767).")
             return int(value)
         if f.type == "decimal":
-            return _number(text)
+            value = _number(text)
+            digits = getattr(column, "max_digits", None) or 14
+            places = getattr(column, "decimal_places", None) or 0
+            if abs(value) >= Decimal(10) ** (digits - places):
+                raise ValueError(f"“{text}” is too large for {f.label.lower()}.")
+            return value.quantize(Decimal(1).scaleb(-places)) if places else value
         if f.type == "bool":
             if norm(text) in TRUE_WORDS:
                 return True
@@ -689,7 +703,20 @@ def run(
             report.would_create += len(new)
             report.would_update += len(changed)
             if write and not report.errors:
-                _save(kind, ctx, new, changed)
+                try:
+                    with transaction.atomic():
+                        _save(kind, ctx, new, changed)
+                except (IntegrityError, DataError) as error:
+                    # What the checks above missed: the batch is refused, nothing is kept.
+                    first = start + 2
+                    report.errors.append(
+                        Problem(
+                            None,
+                            None,
+                            f"The database refused rows {first} to "
+                            f"{first + BATCH - 1}: {str(error).splitlines()[0]}",
+                        )
+                    )
             if progress is not None:
                 progress(min(start + BATCH, len(table.rows)), len(table.rows))
         if write and not report.errors:

@@ -316,3 +316,12 @@ def test_feedback_imports_from_a_complaints_log(org):
         datetime.date(2026, 2, 3),
     )
     assert Feedback.objects.get(external_ref="C-8").kind == "compliment"
+
+
+def test_numbers_and_texts_too_big_for_isova_are_errors_by_row_not_failures(org):
+    text = ("Objective,KPI,Unit,Baseline,Target,Owner,Start,Deadline,Budget\n"
+            "OTD,OTD,%,90,98,Acme Manager,01/01/2026,31/12/2026,1e40\n"
+            "OTD2,OTD,percent of all the orders delivered on time,90,98,Acme Manager,01/01/2026,31/12/2026,5\n")  # fmt: skip
+    report = run_import("objectives", membership_of(org.manager, org.organisation), text.encode())
+    assert sorted((e.row, e.column) for e in report.errors) == [(2, "Budget"), (3, "Unit")]
+    assert not Objective.objects.exists()
