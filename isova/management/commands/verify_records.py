@@ -13,7 +13,7 @@ from isova.records.chain import ChainBreak, anchor_problem
 
 class Command(BaseCommand):
     help = (
-        "Recompute the HMAC-SHA256 chain of sign-offs of every organisation (or one, --organisation "
+        "Recompute the keyed chain of sign-offs of every organisation (or one, --organisation "
         "SLUG) and report each broken link: altered, reordered or deleted sign-offs; check every "
         "record version's status against its decision sign-off and every approved record's "
         "content against its approved snapshot. Exits "
