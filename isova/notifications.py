@@ -285,11 +285,7 @@ def deliver(notification_id: int) -> bool:
     try:
         connection.send_messages([message])
     except (TimeoutError, smtplib.SMTPServerDisconnected) as error:
-        # The message may have been accepted: keep the claim until the lease expires, then the
-        # sweep sends it again with the same Message-ID (at most one duplicate, recognisable).
-        rows.update(last_error=f"unknown outcome: {error!r}"[:2000])
-        log.warning("notification %s: %r after sending; left claimed", notification_id, error)
-        return False
+        return _unconfirmed_attempt(notification, error)
     except (smtplib.SMTPException, OSError) as error:
         return _failed_attempt(notification, error)
     finally:
@@ -298,6 +294,29 @@ def deliver(notification_id: int) -> bool:
         status=NotificationStatus.SENT, sent_at=timezone.now(), claimed_until=None, last_error=""
     )
     return True
+
+
+def _unconfirmed_attempt(notification: Notification, error: Exception) -> bool:
+    """The server may have accepted the message: keep the claim until the lease expires, then
+    the sweep sends it again with the same Message-ID (recognisable as a duplicate). Each such
+    attempt counts: after the last one the row is "failed" as unconfirmed, for a person to
+    check, instead of being sent again at every sweep."""
+    rows = Notification.objects.filter(pk=notification.pk)
+    if notification.attempts >= settings.ALERTS_MAX_ATTEMPTS:
+        rows.update(
+            status=NotificationStatus.FAILED,
+            failed_at=timezone.now(),
+            claimed_until=None,
+            last_error=(
+                f"delivery unconfirmed after {notification.attempts} attempts (the mail server "
+                f"did not answer after receiving the message; it may have arrived): {error!r}"
+            )[:2000],
+        )
+        log.error("notification %s: delivery unconfirmed, given up", notification.pk)
+        return False
+    rows.update(last_error=f"unknown outcome: {error!r}"[:2000])
+    log.warning("notification %s: %r after sending; left claimed", notification.pk, error)
+    return False
 
 
 def _failed_attempt(notification: Notification, error: Exception) -> bool:
