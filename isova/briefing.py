@@ -8,6 +8,7 @@ preferences (kind "weekly_briefing").
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Iterator
 
 from django.conf import settings
@@ -15,6 +16,9 @@ from django.db.models import Count, Min
 
 from .models import Action, Membership, Notification, Organisation, RecordVersion, Role
 from .registry import Alert, BriefingSection, briefing_sections
+from .tenancy import with_org
+
+PATH_IN_BRACKETS = re.compile(r"\((/[^)\s]*)\)")
 
 
 def approvals_section(
@@ -51,6 +55,14 @@ CORE_SECTIONS = (
 )
 
 
+def _whole_links(line: str, organisation: Organisation) -> str:
+    """Sections name pages by path, "(/approvals/)": e-mail needs whole addresses, naming the
+    organisation so that a member of several lands in this one."""
+    return PATH_IN_BRACKETS.sub(
+        lambda m: f"({settings.SITE_URL}{with_org(m.group(1), organisation)})", line
+    )
+
+
 def weekly_briefing(organisation: Organisation, today: datetime.date) -> Iterator[Alert]:
     """The core's alert source for the briefing: on Mondays only, one per leader."""
     if today.weekday() != 0:
@@ -61,7 +73,7 @@ def weekly_briefing(organisation: Organisation, today: datetime.date) -> Iterato
         lines = section.build(organisation, since, today)
         if lines:
             # sections name pages by path, "(/approvals/)": e-mail needs whole addresses
-            lines = [line.replace("(/", f"({settings.SITE_URL}/") for line in lines]
+            lines = [_whole_links(line, organisation) for line in lines]
             parts.append(f"{section.title}\n" + "\n".join(f"- {line}" for line in lines))
     body = "\n\n".join(parts) or "Nothing changed that needs you this week."
     year, week, _ = today.isocalendar()

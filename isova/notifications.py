@@ -48,7 +48,7 @@ from .models import (
     User,
 )
 from .registry import Alert
-from .tenancy import has_perm
+from .tenancy import has_perm, with_org
 
 log = logging.getLogger(__name__)
 
@@ -142,7 +142,7 @@ def notify(
                 window=window or today.isoformat(),
                 subject=subject[:200],
                 body=body,
-                url=url,
+                url=with_org(url, organisation),
                 status=_status(mode),
             )
     except IntegrityError:
@@ -183,7 +183,7 @@ def notify_many(organisation: Organisation, alerts: Iterable[Alert], today: date
             window=window,
             subject=alert.subject[:200],
             body=alert.body,
-            url=alert.url,
+            url=with_org(alert.url, organisation),
             status=_status(modes[(alert.recipient.pk, alert.kind)]),
         )
     started = timezone.now()
