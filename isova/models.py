@@ -712,6 +712,9 @@ class Approvable(models.Model):
 
     APPROVAL_NAME: ClassVar[str] = ""
     MATERIAL_FIELDS: ClassVar[tuple[str, ...]] = ()
+    # Children's fields that record progress, not the plan: {"plan": ("status",)}. They are
+    # shown and signed with the rest, but a change to them never asks for a new approval.
+    PROGRESS_FIELDS: ClassVar[dict[str, tuple[str, ...]]] = {}
     SIGN_ONLY: ClassVar[bool] = False
 
     if TYPE_CHECKING:

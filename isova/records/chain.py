@@ -34,7 +34,7 @@ from isova.models import (
 )
 
 from .errors import SigningLocked, WrongPassword
-from .snapshots import canonical_json, changed_keys, material_keys, snapshot_text
+from .snapshots import canonical_json, material_changes, snapshot_text
 
 GENESIS_HASH = "0" * 64
 
@@ -334,7 +334,7 @@ def _content_problem(version: RecordVersion) -> str | None:
     if obj is None:
         return "was approved but the record is gone (deleted)"
     now = json.loads(snapshot_text(obj))
-    if material_keys(obj, changed_keys(version.snapshot, now)):
+    if material_changes(obj, version.snapshot, now):
         return "changed since approval without a new version"
     return None
 
