@@ -14,7 +14,15 @@ from collections.abc import Iterator
 from django.conf import settings
 from django.db.models import Count, Min
 
-from .models import Action, Membership, Notification, Organisation, RecordVersion, Role
+from .models import (
+    Action,
+    Membership,
+    Notification,
+    Organisation,
+    RecordVersion,
+    Role,
+    SignOffChain,
+)
 from .registry import Alert, BriefingSection, briefing_sections
 from .tenancy import with_org
 
@@ -49,9 +57,25 @@ def actions_section(
     return lines
 
 
+def records_section(
+    organisation: Organisation, since: datetime.date, today: datetime.date
+) -> list[str]:
+    """The chain head, stated outside the database every week: kept in people's mailboxes, it
+    lets `verify_records --expect-head` prove later that nothing before it was rewritten."""
+    head = SignOffChain.objects.filter(organisation=organisation).first()
+    if head is None or not head.length:
+        return []
+    return [
+        f"{head.length} sign-off{'s' if head.length != 1 else ''}; head "
+        f"{head.last_hash}@{head.length} (verify_records --expect-head "
+        f"{organisation.slug}:{head.last_hash}@{head.length})"
+    ]
+
+
 CORE_SECTIONS = (
     BriefingSection("isova.approvals", "Approvals", 10, approvals_section),
     BriefingSection("isova.actions", "Actions", 40, actions_section),
+    BriefingSection("isova.records", "Record chain", 90, records_section),
 )
 
 

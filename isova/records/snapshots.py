@@ -190,9 +190,7 @@ def without_progress(obj: Approvable, snapshot: dict | None) -> dict:
 
 def material_changes(obj: Approvable, old: dict | None, new: dict) -> set[str]:
     """The snapshot keys whose change between `old` and `new` needs a new approval."""
-    return material_keys(
-        obj, changed_keys(without_progress(obj, old), without_progress(obj, new))
-    )
+    return material_keys(obj, changed_keys(without_progress(obj, old), without_progress(obj, new)))
 
 
 def material_keys(obj: Approvable, keys: Iterable[str]) -> set[str]:

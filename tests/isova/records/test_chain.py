@@ -1,5 +1,6 @@
 """The per-organisation hash chain, the append-only trigger and `manage.py verify_records`."""
 
+import datetime
 import hashlib
 import hmac
 import threading
@@ -540,3 +541,14 @@ def settings_key_id() -> str:
     from django.conf import settings
 
     return settings.RECORDS_HMAC_KEY_ID
+
+
+def test_the_weekly_briefing_states_the_chain_head_that_expect_head_then_checks(org):
+    from isova.briefing import records_section
+
+    chain = four_sign_offs(org)
+    today = datetime.date(2026, 6, 8)
+    (line,) = records_section(org.organisation, today - datetime.timedelta(days=7), today)
+    anchor = f"{chain[-1].hash}@4"
+    assert f"4 sign-offs; head {anchor}" in line
+    assert verify_with(org.organisation.slug, anchor)[0]
