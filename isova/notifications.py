@@ -142,7 +142,7 @@ def notify(
                 window=window or today.isoformat(),
                 subject=subject[:200],
                 body=body,
-                url=with_org(url, organisation),
+                url=url,
                 status=_status(mode),
             )
     except IntegrityError:
@@ -183,7 +183,7 @@ def notify_many(organisation: Organisation, alerts: Iterable[Alert], today: date
             window=window,
             subject=alert.subject[:200],
             body=alert.body,
-            url=with_org(alert.url, organisation),
+            url=alert.url,
             status=_status(modes[(alert.recipient.pk, alert.kind)]),
         )
     started = timezone.now()
@@ -338,10 +338,9 @@ def _failed_attempt(notification: Notification, error: Exception) -> bool:
 
 
 def _message(notification: Notification, connection) -> EmailMultiAlternatives:
-    link = f"{settings.SITE_URL}{notification.url}" if notification.url else settings.SITE_URL
     context = {
         "notification": notification,
-        "link": link,
+        "link": email_link(notification.url, notification.organisation),
         "items": _digest_items(notification),
         "site_url": settings.SITE_URL,
     }
@@ -356,6 +355,12 @@ def _message(notification: Notification, connection) -> EmailMultiAlternatives:
         render_to_string("isova/email/notification.html", context), "text/html"
     )
     return email
+
+
+def email_link(url: str, organisation: Organisation) -> str:
+    """The whole address of a page for an e-mail, naming its organisation (`?org=`): a member
+    of several organisations who opens it is switched to that one and lands on the record."""
+    return f"{settings.SITE_URL}{with_org(url or '/', organisation)}"
 
 
 def _digest_items(notification: Notification) -> list[Notification]:

@@ -1,6 +1,7 @@
 """Links in e-mails carry their organisation (issue 28.7): a member of two organisations who
 opens a link from the second one's e-mail while working in the first lands on the record."""
 
+from django.core import mail
 from django.urls import reverse
 
 from isova import notifications
@@ -21,9 +22,13 @@ def _two_org_person(org, other_org):
     return person, client
 
 
-def test_an_e_mail_link_of_the_other_organisation_opens_its_record_and_switches(org, other_org):
+def test_an_e_mail_link_of_the_other_organisation_opens_its_record_and_switches(
+    org, other_org, settings
+):
+    settings.SITE_URL = "https://qms.example"
     person, client = _two_org_person(org, other_org)
     action = ActionFactory(organisation=other_org.organisation, owner=person, title="Rival job")
+    path = reverse("action_detail", args=[action.pk])
     note = notifications.notify(
         organisation=other_org.organisation,
         recipient=person,
@@ -31,15 +36,15 @@ def test_an_e_mail_link_of_the_other_organisation_opens_its_record_and_switches(
         key=f"action:{action.pk}",
         subject="Assigned to you",
         body="",
-        url=reverse("action_detail", args=[action.pk]),
+        url=path,
     )
-    assert (
-        note.url
-        == f"{reverse('action_detail', args=[action.pk])}?org={other_org.organisation.slug}"
-    )
+    assert notifications.deliver(note.pk)
+    link = f"https://qms.example{path}?org={other_org.organisation.slug}"
+    text, html = mail.outbox[-1].body, mail.outbox[-1].alternatives[0][0]
+    assert link in text and f'href="{link}"' in html
     # Without the organisation, the link answers 404 from Acme: what people saw before.
-    assert client.get(reverse("action_detail", args=[action.pk])).status_code == 404
-    response = client.get(note.url)
+    assert client.get(path).status_code == 404
+    response = client.get(link.removeprefix("https://qms.example"))
     assert response.status_code == 200 and "Rival job" in response.content.decode()
     assert client.session[SESSION_KEY] == other_org.organisation.pk
 
