@@ -22,6 +22,6 @@ def unread_count(context: dict[str, Any]) -> int:
 def email_link(url: str, organisation: Any) -> str:
     """`{{ item.url|email_link:notification.organisation }}`: the page's whole address for an
     e-mail, naming its organisation (see `isova.notifications.email_link`)."""
-    from isova.notifications import email_link as link
+    from isova.notifications.services import email_link as link
 
     return link(url, organisation)

@@ -4,9 +4,9 @@ opens a link from the second one's e-mail while working in the first lands on th
 from django.core import mail
 from django.urls import reverse
 
-from isova import notifications
+from isova.accounts.tenancy import SESSION_KEY, with_org
 from isova.models import Role
-from isova.tenancy import SESSION_KEY, with_org
+from isova.notifications import services as notifications
 from tests.conftest import client_for
 from tests.factories import ActionFactory, MembershipFactory
 
@@ -82,7 +82,7 @@ def test_with_org_keeps_the_query_and_fragment_and_replaces_an_older_org(org):
 
 
 def test_the_weekly_briefing_links_name_the_organisation(org, settings):
-    from isova.briefing import _whole_links
+    from isova.notifications.briefing import _whole_links
 
     settings.SITE_URL = "https://qms.example"
     line = _whole_links(

@@ -158,7 +158,7 @@ def test_the_matrix_is_submitted_and_approved_like_any_record(org):
 
 
 def test_staff_marking_a_plan_step_done_keeps_the_approved_plan(org, high):
-    from isova import actions as action_services
+    from isova.actions import services as action_services
 
     step = add_action(org, high)
     submit(org, high)
@@ -183,7 +183,7 @@ def test_staff_marking_a_plan_step_done_keeps_the_approved_plan(org, high):
 
 
 def test_moving_a_plan_steps_due_date_asks_for_a_new_approval(org, high):
-    from isova import actions as action_services
+    from isova.actions import services as action_services
 
     step = add_action(org, high)
     submit(org, high)

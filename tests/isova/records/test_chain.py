@@ -544,7 +544,7 @@ def settings_key_id() -> str:
 
 
 def test_the_weekly_briefing_states_the_chain_head_that_expect_head_then_checks(org):
-    from isova.briefing import records_section
+    from isova.records.briefing import records_section
 
     chain = four_sign_offs(org)
     today = datetime.date(2026, 6, 8)
