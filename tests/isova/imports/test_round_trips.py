@@ -321,7 +321,8 @@ def test_feedback_imports_from_a_complaints_log(org):
 def test_numbers_and_texts_too_big_for_isova_are_errors_by_row_not_failures(org):
     text = ("Objective,KPI,Unit,Baseline,Target,Owner,Start,Deadline,Budget\n"
             "OTD,OTD,%,90,98,Acme Manager,01/01/2026,31/12/2026,1e40\n"
-            "OTD2,OTD,percent of all the orders delivered on time,90,98,Acme Manager,01/01/2026,31/12/2026,5\n")  # fmt: skip
+            "OTD2,OTD,percent of all the orders delivered on time,90,98,Acme Manager,"
+            "01/01/2026,31/12/2026,5\n")  # fmt: skip
     report = run_import("objectives", membership_of(org.manager, org.organisation), text.encode())
     found = sorted((e.row, e.column) for e in report.errors)
     assert found == [(2, "Budget"), (3, "Unit")]
