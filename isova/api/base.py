@@ -1,0 +1,46 @@
+"""What every resource view shares: the organisation of the token, 404 outside it."""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from rest_framework import viewsets
+from rest_framework.request import Request
+
+from isova import tenancy
+from isova.models import Membership, Organisation
+
+T = TypeVar("T", bound=models.Model)
+
+
+def membership(request: Request) -> Membership:
+    return request.membership  # type: ignore[attr-defined,no-any-return]
+
+
+def organisation(request: Request) -> Organisation:
+    return request.organisation  # type: ignore[attr-defined,no-any-return]
+
+
+def require(request: Request, perm: str) -> None:
+    """The pages' role check (before any input is read)."""
+    if not tenancy.has_perm(membership(request), perm):
+        raise PermissionDenied(f"Your role cannot do this ({perm}).")
+
+
+class OrgViewSet(viewsets.GenericViewSet):
+    """A resource of the token's organisation. `lookup_value_regex` keeps non-numeric ids
+    out (404), and `get_object` finds rows of this organisation only (404 for others')."""
+
+    lookup_value_regex = r"[0-9]+"
+    # Subclasses name the permission that reading this resource takes on the pages.
+    read_permission: str = ""
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)
+        if self.read_permission:
+            require(request, self.read_permission)
+
+    def get_queryset(self) -> Any:
+        return super().get_queryset().filter(organisation=organisation(self.request))
