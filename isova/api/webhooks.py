@@ -409,3 +409,13 @@ def emit_overdue(today_of: Any = None) -> int:
 
 watch(Action, ("owner_id", "status"), _action_saved)
 post_save.connect(_signed, sender=SignOff, dispatch_uid="isova.api.signed")
+
+
+def subscribed(organisation_id: int, event: str) -> bool:
+    """Whether any active endpoint of the organisation hears `event` (one query)."""
+    return any(
+        event in names
+        for names in WebhookEndpoint.objects.filter(
+            organisation_id=organisation_id, is_active=True
+        ).values_list("events", flat=True)
+    )
