@@ -12,6 +12,8 @@ from rest_framework.request import Request
 from isova import tenancy
 from isova.models import Membership, Organisation
 
+from .signals import via
+
 T = TypeVar("T", bound=models.Model)
 
 
@@ -36,6 +38,15 @@ class OrgViewSet(viewsets.GenericViewSet):
     lookup_value_regex = r"[0-9]+"
     # Subclasses name the permission that reading this resource takes on the pages.
     read_permission: str = ""
+
+    def dispatch(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+        # The token's authentication marks this request's history rows "via API"; the mark
+        # must not outlive it (a worker thread serves pages next).
+        mark = via.set("")
+        try:
+            return super().dispatch(request, *args, **kwargs)
+        finally:
+            via.reset(mark)
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)

@@ -13,8 +13,10 @@ via: ContextVar[str] = ContextVar("isova_api_via", default="")
 
 def _mark_via_api(sender: Any, history_instance: Any, **kwargs: Any) -> None:
     reason = via.get()
-    if reason and not getattr(history_instance, "history_change_reason", None):
-        history_instance.history_change_reason = reason
+    if reason:
+        # A service's own reason ("edited", "withdrawn: …") stays first (100 characters).
+        given = getattr(history_instance, "history_change_reason", None) or ""
+        history_instance.history_change_reason = f"{given[:90]} {reason}".strip()
 
 
 pre_create_historical_record.connect(_mark_via_api, dispatch_uid="isova.api.via")
