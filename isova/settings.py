@@ -283,6 +283,7 @@ CACHES = {
 WEBHOOK_ALLOW_PRIVATE = envbool("WEBHOOK_ALLOW_PRIVATE", "1" if DEBUG else "0")
 WEBHOOK_TIMEOUT_SECONDS = envint("WEBHOOK_TIMEOUT_SECONDS", "10")
 WEBHOOK_MAX_ATTEMPTS = envint("WEBHOOK_MAX_ATTEMPTS", "8")
+WEBHOOK_RETRY_BASE_SECONDS = envint("WEBHOOK_RETRY_BASE_SECONDS", "30")
 # Failed deliveries in a row after which an endpoint is switched off (leaders are told).
 WEBHOOK_DISABLE_AFTER = envint("WEBHOOK_DISABLE_AFTER", "15")
 

@@ -49,8 +49,10 @@ class AddressRefused(ValueError):
 
 
 def backoff(attempts: int) -> datetime.timedelta:
-    """Wait before attempt `attempts` + 1: 30 s, 1 min, 2 min, … at most six hours."""
-    return datetime.timedelta(seconds=min(30 * 2 ** max(attempts - 1, 0), 6 * 3600))
+    """Wait before attempt `attempts` + 1: 30 s, 1 min, 2 min, … at most six hours (with the
+    default WEBHOOK_RETRY_BASE_SECONDS of 30)."""
+    base = settings.WEBHOOK_RETRY_BASE_SECONDS
+    return datetime.timedelta(seconds=min(base * 2 ** max(attempts - 1, 0), 6 * 3600))
 
 
 def sign(secret: str, timestamp: int, body: bytes) -> str:
