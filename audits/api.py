@@ -28,8 +28,19 @@ class FindingSerializer(serializers.ModelSerializer):
     class Meta:
         model = Finding
         fields = [
-            "id", "reference", "audit", "finding_type", "clause", "process", "description",
-            "evidence", "raised_on", "raised_by", "response_due", "status", "containment",
+            "id",
+            "reference",
+            "audit",
+            "finding_type",
+            "clause",
+            "process",
+            "description",
+            "evidence",
+            "raised_on",
+            "raised_by",
+            "response_due",
+            "status",
+            "containment",
             "root_cause",
         ]
 
@@ -49,8 +60,19 @@ class AuditSerializer(serializers.ModelSerializer):
     class Meta:
         model = Audit
         fields = [
-            "id", "reference", "title", "audit_type", "process", "area", "clauses",
-            "lead_auditor", "planned_date", "started_on", "reported_on", "closed_on", "status",
+            "id",
+            "reference",
+            "title",
+            "audit_type",
+            "process",
+            "area",
+            "clauses",
+            "lead_auditor",
+            "planned_date",
+            "started_on",
+            "reported_on",
+            "closed_on",
+            "status",
         ]
 
 

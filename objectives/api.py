@@ -49,10 +49,27 @@ class ObjectiveSerializer(serializers.ModelSerializer):
     class Meta:
         model = Objective
         fields = [
-            "id", "title", "goal", "owner", "measure_name", "unit", "direction", "baseline",
-            "target", "start_date", "target_date", "frequency", "amber_tolerance",
-            "red_tolerance", "status", "rag", "progress", "last_value", "last_period",
-            "next_review_date", "measurements",
+            "id",
+            "title",
+            "goal",
+            "owner",
+            "measure_name",
+            "unit",
+            "direction",
+            "baseline",
+            "target",
+            "start_date",
+            "target_date",
+            "frequency",
+            "amber_tolerance",
+            "red_tolerance",
+            "status",
+            "rag",
+            "progress",
+            "last_value",
+            "last_period",
+            "next_review_date",
+            "measurements",
         ]
 
 
@@ -80,7 +97,9 @@ class ObjectiveViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgView
         objective = self.get_object()
         if not permissions.can_record_value(membership(request), objective):
             raise PermissionDenied("You can record values only for objectives you own or work on.")
-        form = MeasurementForm(request.data, objective=objective, today=organisation(request).today())
+        form = MeasurementForm(
+            request.data, objective=objective, today=organisation(request).today()
+        )
         if not form.is_valid():
             raise ValidationError(form_errors(form))
         saved = services.measurement_record(

@@ -19,7 +19,9 @@ register_event(EVENT, "A value recorded moved an objective to another RAG state.
 def _rag(objective_id: int) -> str:
     objective = Objective.objects.select_related("organisation").get(pk=objective_id)
     today = objective.organisation.today()
-    return str(Objective.objects.with_progress(today).values_list("rag", flat=True).get(pk=objective_id))  # type: ignore[misc]
+    annotated = Objective.objects.with_progress(today)
+    rag = annotated.values_list("rag", flat=True)  # type: ignore[misc]  # an annotation
+    return str(rag.get(pk=objective_id))
 
 
 def _before(sender: Any, instance: Measurement, **kwargs: Any) -> None:

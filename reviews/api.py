@@ -38,8 +38,19 @@ class ReviewSerializer(serializers.ModelSerializer):
     class Meta:
         model = Review
         fields = [
-            "id", "title", "meeting_date", "start_time", "duration_minutes", "location", "chair",
-            "agenda", "period_start", "status", "held_at", "closed_at", "outputs",
+            "id",
+            "title",
+            "meeting_date",
+            "start_time",
+            "duration_minutes",
+            "location",
+            "chair",
+            "agenda",
+            "period_start",
+            "status",
+            "held_at",
+            "closed_at",
+            "outputs",
         ]
 
 
@@ -56,14 +67,27 @@ class FeedbackSerializer(serializers.ModelSerializer):
     class Meta:
         model = Feedback
         fields = [
-            "id", "kind", "title", "description", "customer", "received_on", "category",
-            "severity", "score", "submitted_by", "owner", "response_due", "response", "status",
+            "id",
+            "kind",
+            "title",
+            "description",
+            "customer",
+            "received_on",
+            "category",
+            "severity",
+            "score",
+            "submitted_by",
+            "owner",
+            "response_due",
+            "response",
+            "status",
         ]
 
 
 class FeedbackInput(serializers.Serializer):
     kind = serializers.ChoiceField(
-        choices=FeedbackKind.choices, required=False,
+        choices=FeedbackKind.choices,
+        required=False,
         help_text="suggestion (anyone, the default) or customer feedback (leaders, managers)",
     )
     title = serializers.CharField(max_length=200)

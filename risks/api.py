@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import NOT_PROVIDED, Prefetch
+from django.db.models import NOT_PROVIDED, Field, Prefetch
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers
 from rest_framework.decorators import action as route
@@ -27,8 +27,16 @@ class AssessmentSerializer(serializers.ModelSerializer):
     class Meta:
         model = Assessment
         fields = [
-            "id", "kind", "assessed_on", "assessed_by", "likelihood", "impact", "score", "band",
-            "controls_effective", "note",
+            "id",
+            "kind",
+            "assessed_on",
+            "assessed_by",
+            "likelihood",
+            "impact",
+            "score",
+            "band",
+            "controls_effective",
+            "note",
         ]
 
 
@@ -41,12 +49,33 @@ class RiskSerializer(serializers.ModelSerializer):
     class Meta:
         model = Risk
         fields = [
-            "id", "reference", "kind", "title", "description", "category", "process", "cause",
-            "consequence", "owner", "existing_controls", "inherent_likelihood",
-            "inherent_impact", "inherent_score", "inherent_band", "residual_likelihood",
-            "residual_impact", "residual_score", "residual_band", "target_likelihood",
-            "target_impact", "treatment", "treatment_justification", "status",
-            "next_review_date", "assessments", "treatment_actions",
+            "id",
+            "reference",
+            "kind",
+            "title",
+            "description",
+            "category",
+            "process",
+            "cause",
+            "consequence",
+            "owner",
+            "existing_controls",
+            "inherent_likelihood",
+            "inherent_impact",
+            "inherent_score",
+            "inherent_band",
+            "residual_likelihood",
+            "residual_impact",
+            "residual_score",
+            "residual_band",
+            "target_likelihood",
+            "target_impact",
+            "treatment",
+            "treatment_justification",
+            "status",
+            "next_review_date",
+            "assessments",
+            "treatment_actions",
         ]
 
     def get_treatment_actions(self, risk: Risk) -> list[int]:
@@ -77,8 +106,10 @@ class AssessmentInput(serializers.Serializer):
 
 def _defaults() -> dict[str, Any]:
     """The model's defaults for what a client leaves out (the page's form shows them)."""
-    fields = (Risk._meta.get_field(name) for name in services.RISK_FIELDS)
-    return {f.name: f.default for f in fields if f.default is not NOT_PROVIDED}  # type: ignore[attr-defined]
+    fields = [Risk._meta.get_field(name) for name in services.RISK_FIELDS]
+    return {
+        f.name: f.default for f in fields if isinstance(f, Field) and f.default is not NOT_PROVIDED
+    }
 
 
 class RiskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgViewSet):

@@ -27,7 +27,9 @@ class TokenAuthentication(authentication.BaseAuthentication):
         if not header or header[0].lower() != self.keyword.lower():
             return None
         if len(header) != 2 or not header[1].startswith(TOKEN_PREFIX):
-            raise exceptions.AuthenticationFailed("Send one token: “Authorization: Bearer isova_…”.")
+            raise exceptions.AuthenticationFailed(
+                "Send one token: “Authorization: Bearer isova_…”."
+            )
         token = (
             ApiToken.objects.usable()
             .select_related("user", "organisation")

@@ -18,11 +18,11 @@ T = TypeVar("T", bound=models.Model)
 
 
 def membership(request: Request) -> Membership:
-    return request.membership  # type: ignore[attr-defined,no-any-return]
+    return request.membership
 
 
 def organisation(request: Request) -> Organisation:
-    return request.organisation  # type: ignore[attr-defined,no-any-return]
+    return request.organisation
 
 
 def require(request: Request, perm: str) -> None:

@@ -14,14 +14,20 @@ class TokenForm(SafeForm):
     name = forms.CharField(max_length=100, help_text="What uses it, e.g. “Power BI report”.")
     scope = forms.ChoiceField(choices=Scope.choices, initial=Scope.READ)
     expires_in_days = forms.IntegerField(
-        label="Expires after (days)", min_value=1, max_value=365, initial=90, required=False,
+        label="Expires after (days)",
+        min_value=1,
+        max_value=365,
+        initial=90,
+        required=False,
         help_text="Leave empty for a token that does not expire.",
     )
 
 
 class WebhookForm(SafeForm):
     url = forms.URLField(
-        label="Address (HTTPS)", max_length=500, assume_scheme="https",
+        label="Address (HTTPS)",
+        max_length=500,
+        assume_scheme="https",
         help_text="isova POSTs signed JSON here.",
     )
     events = forms.MultipleChoiceField(widget=forms.CheckboxSelectMultiple)

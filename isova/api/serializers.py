@@ -60,10 +60,10 @@ class ActionSerializer(serializers.ModelSerializer):
         ]
 
     def get_source(self, action: Action) -> str | None:
-        """"app.model:id" of the record the action serves (null when none)."""
-        if action.source_type_id is None:
-            return None
+        """The "app.model:id" of the record the action serves (null when none)."""
         kind = action.source_type
+        if kind is None:
+            return None
         return f"{kind.app_label}.{kind.model}:{action.source_id}"
 
     def get_overdue(self, action: Action) -> bool:
@@ -104,7 +104,7 @@ class ApprovalSerializer(serializers.ModelSerializer):
         fields = ["id", "record_label", "record", "number", "submitted_at", "submitted_by"]
 
     def get_record(self, version: RecordVersion) -> str:
-        """"app.model:id" of the record waiting for a decision (signing is in the browser)."""
+        """The "app.model:id" of the record waiting for a decision (signing is in the browser)."""
         kind = version.content_type
         return f"{kind.app_label}.{kind.model}:{version.object_id}"
 

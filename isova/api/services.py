@@ -23,7 +23,12 @@ class ApiError(DomainError):
 
 @transaction.atomic
 def token_create(
-    *, membership, name: str, scope: str, expires_in_days: int | None, kind: str = TokenKind.PERSONAL
+    *,
+    membership,
+    name: str,
+    scope: str,
+    expires_in_days: int | None,
+    kind: str = TokenKind.PERSONAL,
 ) -> tuple[ApiToken, str]:
     """A new token and its secret (shown once: only its SHA-256 is kept)."""
     if kind == TokenKind.SERVICE and not has_perm(membership, "isova.api.service_token.manage"):
@@ -78,7 +83,9 @@ def webhook_create(
     _require_webhooks(membership)
     unknown = sorted(set(event_names) - set(events()))
     if unknown or not event_names:
-        raise ApiError("Choose at least one event" + (f" (unknown: {unknown})." if unknown else "."))
+        raise ApiError(
+            "Choose at least one event" + (f" (unknown: {unknown})." if unknown else ".")
+        )
     try:
         webhooks.check_address(url)
     except webhooks.AddressRefused as refused:

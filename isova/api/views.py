@@ -46,8 +46,10 @@ class MemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgViewSet
 ACTION_FILTERS = [
     OpenApiParameter(name, str, description=text)
     for name, text in [
-        ("status", "outstanding (default), open, in_progress, done, verified, cancelled, or "
-         "empty for any"),
+        (
+            "status",
+            "outstanding (default), open, in_progress, done, verified, cancelled, or empty for any",
+        ),
         ("owner", "A person's id"),
         ("overdue", "true: overdue only (the organisation's today)"),
         ("due_from", "YYYY-MM-DD"),
@@ -93,7 +95,9 @@ class ActionViewSet(mixins.RetrieveModelMixin, OrgViewSet):
         if not form.is_valid():
             raise ValidationError(s.form_errors(form))
         made = actions.action_create(
-            membership=membership(request), source=form.cleaned_data["source"], **form.action_fields()
+            membership=membership(request),
+            source=form.cleaned_data["source"],
+            **form.action_fields(),
         )
         return self._answer(made, status.HTTP_201_CREATED)
 
@@ -114,7 +118,9 @@ class ActionViewSet(mixins.RetrieveModelMixin, OrgViewSet):
             raise ValidationError(s.form_errors(form))
         try:
             changed = actions.action_update(
-                membership=membership(request), action=action, version=version,
+                membership=membership(request),
+                action=action,
+                version=version,
                 owner=form.cleaned_data["owner"],
             )
         except actions.Conflict as conflict:
@@ -134,8 +140,11 @@ class ActionViewSet(mixins.RetrieveModelMixin, OrgViewSet):
             raise ValidationError(s.form_errors(form))
         try:
             changed = actions.action_set_status(
-                membership=membership(request), action=action, version=version,
-                status=form.cleaned_data["status"], note=form.cleaned_data["note"],
+                membership=membership(request),
+                action=action,
+                version=version,
+                status=form.cleaned_data["status"],
+                note=form.cleaned_data["note"],
             )
         except actions.Conflict as conflict:
             raise PreconditionFailed() from conflict
@@ -153,6 +162,4 @@ class ApprovalViewSet(mixins.ListModelMixin, OrgViewSet):
     serializer_class = s.ApprovalSerializer
 
     def get_queryset(self) -> Any:
-        return _waiting_for(self.request._request).select_related(
-            "submitted_by", "content_type"
-        )
+        return _waiting_for(self.request._request).select_related("submitted_by", "content_type")

@@ -112,8 +112,11 @@ def payload(event: str, event_id: uuid.UUID, organisation: Organisation, data: d
 
 
 def emit(
-    organisation: Organisation, event: str, data: dict[str, Any], *, event_id: uuid.UUID | None
-    = None
+    organisation: Organisation,
+    event: str,
+    data: dict[str, Any],
+    *,
+    event_id: uuid.UUID | None = None,
 ) -> list[int]:
     """Make one delivery per endpoint subscribed to `event`, queued for after commit.
 
@@ -129,14 +132,22 @@ def emit(
     ]
     if not endpoints:
         return []
-    body = json.loads(json.dumps(payload(event, event_id, organisation, data), cls=DjangoJSONEncoder))
+    body = json.loads(
+        json.dumps(payload(event, event_id, organisation, data), cls=DjangoJSONEncoder)
+    )
     WebhookDelivery.objects.bulk_create(
-        [WebhookDelivery(endpoint=e, event=event, event_id=event_id, payload=body) for e in endpoints],
+        [
+            WebhookDelivery(endpoint=e, event=event, event_id=event_id, payload=body)
+            for e in endpoints
+        ],
         ignore_conflicts=True,  # the same event id again (an overdue scan run twice)
     )
     ids = list(
         WebhookDelivery.objects.filter(
-            endpoint__in=endpoints, event_id=event_id, replay_of=None, attempts=0,
+            endpoint__in=endpoints,
+            event_id=event_id,
+            replay_of=None,
+            attempts=0,
             status=DeliveryStatus.PENDING,
         ).values_list("pk", flat=True)
     )
@@ -252,8 +263,12 @@ def deliver(delivery_id: int) -> str:
     elapsed = int((time.monotonic() - started) * 1000)
     if code is not None and 200 <= code < 300:
         WebhookDelivery.objects.filter(pk=delivery_id).update(
-            status=DeliveryStatus.DELIVERED, delivered_at=timezone.now(), response_status=code,
-            response_ms=elapsed, error="", claimed_until=None,
+            status=DeliveryStatus.DELIVERED,
+            delivered_at=timezone.now(),
+            response_status=code,
+            response_ms=elapsed,
+            error="",
+            claimed_until=None,
         )
         WebhookEndpoint.objects.filter(pk=endpoint.pk).update(consecutive_failures=0)
         return "delivered"
@@ -266,7 +281,9 @@ def _failed(delivery: WebhookDelivery, code: int | None, elapsed: int, error: st
     final = attempts >= settings.WEBHOOK_MAX_ATTEMPTS
     WebhookDelivery.objects.filter(pk=delivery.pk).update(
         status=DeliveryStatus.FAILED if final else DeliveryStatus.PENDING,
-        response_status=code, response_ms=elapsed, error=error,
+        response_status=code,
+        response_ms=elapsed,
+        error=error,
         # next_attempt_at keeps both the sweep and an early redelivered task from sending
         # it before the retry is due.
         claimed_until=None,
@@ -390,7 +407,7 @@ def _signed(sender: Any, instance: SignOff, created: bool, **kwargs: Any) -> Non
 
 
 def emit_overdue(today_of: Any = None) -> int:
-    """"action.overdue" for each overdue action of organisations with endpoints for it, once
+    """Emit "action.overdue" for each overdue action of organisations with endpoints for it, once
     per action and due date (the event id is derived from both)."""
     sent = 0
     subscribed = WebhookEndpoint.objects.filter(is_active=True).values_list(
@@ -399,13 +416,16 @@ def emit_overdue(today_of: Any = None) -> int:
     org_ids = {org for org, names in subscribed if "action.overdue" in names}
     for organisation in Organisation.objects.filter(pk__in=org_ids):
         today = organisation.today()
-        for action in Action.objects.for_org(organisation).overdue(today).select_related(
-            "organisation"
+        for action in (
+            Action.objects.for_org(organisation).overdue(today).select_related("organisation")
         ):
-            event_id = uuid.uuid5(uuid.NAMESPACE_URL, f"isova:overdue:{action.pk}:{action.due_date}")
+            event_id = uuid.uuid5(
+                uuid.NAMESPACE_URL, f"isova:overdue:{action.pk}:{action.due_date}"
+            )
             with transaction.atomic():
-                sent += len(emit(organisation, "action.overdue", action_data(action),
-                                 event_id=event_id))
+                sent += len(
+                    emit(organisation, "action.overdue", action_data(action), event_id=event_id)
+                )
     return sent
 
 

@@ -11,6 +11,7 @@ from isova.api import services
 from isova.api.models import Scope
 from isova.models import Organisation, User
 from tests.conftest import membership_of
+from tests.isova.test_notifications import celery_worker  # noqa: F401  (a fixture)
 
 
 def token_for(

@@ -49,12 +49,13 @@ def test_completing_an_action_is_allowed_as_on_the_page(org, role, owned):
     user = org.user(role)
     on_page = make_action(org, owner=user if owned else None)
     by_api = make_action(org, owner=user if owned else None)
-    page = client_for(user).post(
+    client_for(user).post(
         f"/actions/{on_page.pk}/status/", {"status": "done", "version": on_page.version}
     )
     api = api_as(user, org.organisation)
     answer = api.post(
-        f"/api/v1/actions/{by_api.pk}/status/", {"status": "done", "note": "Fitted"},
+        f"/api/v1/actions/{by_api.pk}/status/",
+        {"status": "done", "note": "Fitted"},
         **{"If-Match": etag(api, by_api)},
     )
     on_page.refresh_from_db()
@@ -70,7 +71,9 @@ def test_staff_cannot_complete_someone_elses_action(org):
     action = make_action(org)  # owned by a second staff member
     api = api_as(org.staff, org.organisation)
     answer = api.post(
-        f"/api/v1/actions/{action.pk}/status/", {"status": "done"}, **{"If-Match": etag(api, action)}
+        f"/api/v1/actions/{action.pk}/status/",
+        {"status": "done"},
+        **{"If-Match": etag(api, action)},
     )
     assert answer.status_code == 403
     action.refresh_from_db()
@@ -92,7 +95,9 @@ def test_an_impossible_move_is_422_with_the_pages_message(org):
     action = make_action(org, status=ActionStatus.VERIFIED)
     api = api_as(org.leader, org.organisation)
     answer = api.post(
-        f"/api/v1/actions/{action.pk}/status/", {"status": "done"}, **{"If-Match": etag(api, action)}
+        f"/api/v1/actions/{action.pk}/status/",
+        {"status": "done"},
+        **{"If-Match": etag(api, action)},
     )
     assert answer.status_code == 422
     assert "cannot become done" in answer.json()["detail"]
@@ -103,7 +108,8 @@ def test_assigning_is_for_managers_and_leaders(org, role):
     action = make_action(org)
     api = api_as(org.user(role), org.organisation)
     answer = api.post(
-        f"/api/v1/actions/{action.pk}/assign/", {"owner": org.staff.pk},
+        f"/api/v1/actions/{action.pk}/assign/",
+        {"owner": org.staff.pk},
         **{"If-Match": etag(api, action)},
     )
     allowed = role in ("leader", "manager")
@@ -153,7 +159,9 @@ def test_invalid_fields_are_named_in_the_problem(org, other_org):
 
 
 @pytest.mark.parametrize(
-    "body", [b"{not json", b"[1, 2]", b'"text"', b"\xff\xfe"], ids=["broken", "list", "str", "bytes"]
+    "body",
+    [b"{not json", b"[1, 2]", b'"text"', b"\xff\xfe"],
+    ids=["broken", "list", "str", "bytes"],
 )
 def test_malformed_json_is_a_clear_400(org, body):
     answer = api_as(org.manager, org.organisation).post("/api/v1/actions/", body)

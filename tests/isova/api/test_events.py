@@ -38,8 +38,14 @@ def made(event: str) -> list[dict]:
 
 def test_every_event_the_issue_names_is_registered():
     assert set(events()) == {
-        "action.created", "action.assigned", "action.overdue", "action.completed",
-        "objective.rag_changed", "finding.raised", "risk.band_moved", "approval.signed",
+        "action.created",
+        "action.assigned",
+        "action.overdue",
+        "action.completed",
+        "objective.rag_changed",
+        "finding.raised",
+        "risk.band_moved",
+        "approval.signed",
         "review.held",
     }
 
@@ -57,7 +63,10 @@ def test_action_events(org, listening):
     actions.action_update(membership=manager, action=action, version=action.version, title="T")
     assert len(made("action.assigned")) == 1  # a title edit is no assignment
     actions.action_set_status(
-        membership=manager, action=action, status="done", version=action.version + 1,
+        membership=manager,
+        action=action,
+        status="done",
+        version=action.version + 1,
     )
     assert len(made("action.completed")) == 1
 
@@ -71,8 +80,12 @@ def test_a_risk_moving_band_is_an_event_and_a_move_within_a_band_is_not(org, lis
     risk = raise_risk(org)  # 3 x 3
     manager = membership_of(org.manager, org.organisation)
     risk_services.risk_review_record(
-        membership=manager, risk=risk, reviewed_on=org.organisation.today(),
-        likelihood=5, impact=5, controls_effective=False,
+        membership=manager,
+        risk=risk,
+        reviewed_on=org.organisation.today(),
+        likelihood=5,
+        impact=5,
+        controls_effective=False,
     )
     moved = made("risk.band_moved")
     assert len(moved) == 1
@@ -81,7 +94,9 @@ def test_a_risk_moving_band_is_an_event_and_a_move_within_a_band_is_not(org, lis
 
 def test_a_review_held_is_an_event(org, listening):
     review = plan_review(org)
-    review_services.review_hold(membership=membership_of(org.manager, org.organisation), review=review)
+    review_services.review_hold(
+        membership=membership_of(org.manager, org.organisation), review=review
+    )
     assert [p["data"]["id"] for p in made("review.held")] == [review.pk]
 
 

@@ -55,7 +55,9 @@ def test_recording_a_value_is_allowed_as_on_the_page(org, role, owner):
 def test_a_malformed_value_is_400_naming_the_fields(org):
     objective = make_objective(org.organisation, org.manager)
     api = api_as(org.manager, org.organisation)
-    bad = api.post(f"/api/v1/objectives/{objective.pk}/measurements/", {"period": "May", "value": "x"})
+    bad = api.post(
+        f"/api/v1/objectives/{objective.pk}/measurements/", {"period": "May", "value": "x"}
+    )
     assert bad.status_code == 400
     assert {e["field"] for e in bad.json()["errors"]} == {"period", "value"}
     assert not Measurement.objects.exists()
@@ -95,7 +97,9 @@ def test_raising_a_finding_is_allowed_as_on_the_page(org, role):
     audit = start(org, plan(org))
     body = {"finding_type": "minor", "clause": "8.5.1", "description": "No WI", "evidence": "Seen"}
     page = client_for(org.user(role)).post(f"/audits/{audit.pk}/findings/new/", body)
-    api = api_as(org.user(role), org.organisation).post(f"/api/v1/audits/{audit.pk}/findings/", body)
+    api = api_as(org.user(role), org.organisation).post(
+        f"/api/v1/audits/{audit.pk}/findings/", body
+    )
     page_allowed = page.status_code == 302
     assert api.status_code == (201 if page_allowed else 403)
     assert Finding.objects.count() == (2 if page_allowed else 0)
@@ -106,7 +110,9 @@ def test_raising_a_finding_is_allowed_as_on_the_page(org, role):
 def test_a_finding_on_a_planned_audit_is_refused_with_the_pages_reason(org):
     audit = plan(org)
     body = {"finding_type": "minor", "clause": "8.5.1", "description": "No WI", "evidence": "Seen"}
-    answer = api_as(org.auditor, org.organisation).post(f"/api/v1/audits/{audit.pk}/findings/", body)
+    answer = api_as(org.auditor, org.organisation).post(
+        f"/api/v1/audits/{audit.pk}/findings/", body
+    )
     assert answer.status_code == 422
     assert "in progress" in answer.json()["detail"]
 
@@ -131,15 +137,24 @@ def test_raising_and_assessing_a_risk_is_for_leaders_and_managers(org, role):
     allowed = role in ("leader", "manager")
     made = api.post(
         "/api/v1/risks/",
-        {"title": "Supplier fails", "owner": org.manager.pk, "category": "supplier",
-         "inherent_likelihood": 3, "inherent_impact": 4},
+        {
+            "title": "Supplier fails",
+            "owner": org.manager.pk,
+            "category": "supplier",
+            "inherent_likelihood": 3,
+            "inherent_impact": 4,
+        },
     )
     assert made.status_code == (201 if allowed else 403), made.content
     risk = raise_risk(org)
     assessed = api.post(
         f"/api/v1/risks/{risk.pk}/assessments/",
-        {"reviewed_on": str(org.organisation.today()), "likelihood": 2, "impact": 2,
-         "controls_effective": "yes"},
+        {
+            "reviewed_on": str(org.organisation.today()),
+            "likelihood": 2,
+            "impact": 2,
+            "controls_effective": "yes",
+        },
     )
     assert assessed.status_code == (201 if allowed else 403), assessed.content
     assert Assessment.objects.filter(risk=risk).count() == (2 if allowed else 1)
@@ -154,8 +169,12 @@ def test_a_risk_of_another_organisation_cannot_be_read_or_assessed(org, other_or
     assert api.get(f"/api/v1/risks/{theirs.pk}/").status_code == 404
     answer = api.post(
         f"/api/v1/risks/{theirs.pk}/assessments/",
-        {"reviewed_on": str(org.organisation.today()), "likelihood": 1, "impact": 1,
-         "controls_effective": "yes"},
+        {
+            "reviewed_on": str(org.organisation.today()),
+            "likelihood": 1,
+            "impact": 1,
+            "controls_effective": "yes",
+        },
     )
     assert answer.status_code == 404
     assert Assessment.objects.filter(risk=theirs).count() == 1
@@ -185,7 +204,10 @@ def test_feedback_as_on_the_pages(org, role):
     responders = role in ("leader", "manager")
     assert customer.status_code == (201 if responders else 403), customer.content
     someone_else = Feedback.objects.create(
-        organisation=org.organisation, kind="suggestion", title="Other", received_on="2025-01-01",
+        organisation=org.organisation,
+        kind="suggestion",
+        title="Other",
+        received_on="2025-01-01",
         submitted_by=org.leader if role != "leader" else org.manager,
     )
     listed = {f["id"] for f in api.get("/api/v1/feedback/").json()["results"]}
@@ -200,15 +222,20 @@ def test_approvals_waiting_for_me_are_a_leaders_inbox(org):
     objective = complete(make_objective(org.organisation, org.manager, status="draft"))
     from isova.actions import action_create
 
-    action_create(membership=membership_of(org.manager, org.organisation), title="Step",
-                  owner=org.staff, source=objective)
+    action_create(
+        membership=membership_of(org.manager, org.organisation),
+        title="Step",
+        owner=org.staff,
+        source=objective,
+    )
     workflow.submit(membership=membership_of(org.manager, org.organisation), obj=objective)
     leader = api_as(org.leader, org.organisation).get("/api/v1/approvals/").json()["results"]
     assert [a["record"] for a in leader] == [f"objectives.objective:{objective.pk}"]
     for role in ("manager", "staff", "auditor"):
-        assert api_as(org.user(role), org.organisation).get("/api/v1/approvals/").json()[
-            "results"
-        ] == []
+        assert (
+            api_as(org.user(role), org.organisation).get("/api/v1/approvals/").json()["results"]
+            == []
+        )
     # Read only: deciding stays in the browser.
     answer = api_as(org.leader, org.organisation).post("/api/v1/approvals/", {})
     assert answer.status_code == 405

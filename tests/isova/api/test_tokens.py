@@ -99,7 +99,12 @@ def test_tokens_of_others_cannot_be_revoked_and_other_orgs_answer_404(org, other
 
 @pytest.mark.parametrize("role", ["manager", "staff", "auditor"])
 def test_only_leaders_make_service_tokens(org, role):
-    form = {"name": "Ledger-sync-7", "scope": "read_write", "expires_in_days": "90", "kind": "service"}
+    form = {
+        "name": "Ledger-sync-7",
+        "scope": "read_write",
+        "expires_in_days": "90",
+        "kind": "service",
+    }
     assert client_for(org.user(role)).post("/account/api/tokens/", form).status_code == 403
     assert client_for(org.leader).post("/account/api/tokens/", form).status_code == 201
     token = ApiToken.objects.get()

@@ -15,7 +15,6 @@ from isova.api.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 from isova.models import Notification
 from tests.conftest import client_for, make_org, membership_of
 from tests.isova.conftest import make_action
-from tests.isova.test_notifications import celery_worker  # noqa: F401  (a fixture)
 
 from .receiver import Receiver, start
 
@@ -73,7 +72,8 @@ def test_a_signature_verifies_with_the_secret_and_nothing_else():
 
 @pytest.mark.redis
 def test_an_event_arrives_once_signed_and_is_never_sent_again_once_accepted(
-    celery_worker, receiver  # noqa: F811
+    celery_worker,
+    receiver,
 ):
     org = make_org("Hooks")
     _, secret = endpoint_for(org, receiver.url("/hook"), ["action.created", "action.completed"])
@@ -99,7 +99,7 @@ def test_an_event_arrives_once_signed_and_is_never_sent_again_once_accepted(
 
 
 @pytest.mark.redis
-def test_a_receiver_error_is_retried_until_it_accepts(celery_worker, receiver):  # noqa: F811
+def test_a_receiver_error_is_retried_until_it_accepts(celery_worker, receiver):
     org = make_org("Retry")
     receiver.answers["/flaky"] = [500, 503, 200]
     endpoint_for(org, receiver.url("/flaky"), ["action.created"])
@@ -116,7 +116,7 @@ def test_a_receiver_error_is_retried_until_it_accepts(celery_worker, receiver): 
 
 
 @pytest.mark.redis
-def test_a_hanging_receiver_does_not_hold_the_worker(celery_worker, receiver):  # noqa: F811
+def test_a_hanging_receiver_does_not_hold_the_worker(celery_worker, receiver):
     org = make_org("Hang")
     receiver.answers["/slow"] = ["hang"]
     endpoint_for(org, receiver.url("/slow"), ["action.created"])
@@ -142,8 +142,13 @@ def test_a_hanging_receiver_does_not_hold_the_worker(celery_worker, receiver):  
 def test_a_private_address_is_refused_in_production(org, settings):
     settings.WEBHOOK_ALLOW_PRIVATE = False
     leader = membership_of(org.leader, org.organisation)
-    for url in ("http://127.0.0.1:9650/x", "https://127.0.0.1/x", "https://localhost/x",
-                "https://10.0.0.8/x", "https://[::1]/x"):
+    for url in (
+        "http://127.0.0.1:9650/x",
+        "https://127.0.0.1/x",
+        "https://localhost/x",
+        "https://10.0.0.8/x",
+        "https://[::1]/x",
+    ):
         with pytest.raises(services.ApiError):
             services.webhook_create(membership=leader, url=url, event_names=["action.created"])
     assert not WebhookEndpoint.objects.exists()
@@ -177,7 +182,9 @@ def test_an_endpoint_that_keeps_failing_is_switched_off_and_leaders_told(org, se
     assert WebhookDelivery.objects.count() == 2
 
 
-def test_a_leader_replays_a_delivery_with_the_same_event_id(org, receiver, django_capture_on_commit_callbacks):
+def test_a_leader_replays_a_delivery_with_the_same_event_id(
+    org, receiver, django_capture_on_commit_callbacks
+):
     endpoint_for(org, receiver.url("/hook"), ["action.created"])
     make_action(org)
     first = WebhookDelivery.objects.get()
