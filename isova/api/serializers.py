@@ -112,3 +112,15 @@ class ApprovalSerializer(serializers.ModelSerializer):
 def form_errors(form: Any) -> dict[str, list[str]]:
     """A Django form's errors in the API's shape (field name, or "" for the whole form)."""
     return {name or "non_field_errors": list(errs) for name, errs in form.errors.items()}
+
+
+class PanelSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    title = serializers.CharField()
+    figures = serializers.DictField(help_text="The panel's figures, as its page panel shows them")
+
+
+class DashboardSerializer(serializers.Serializer):
+    today = serializers.DateField(help_text="The organisation's today (overdue is before it)")
+    filters = serializers.DictField()
+    panels = PanelSerializer(many=True)

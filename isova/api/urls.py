@@ -13,6 +13,7 @@ router.register("organisation", views.OrganisationViewSet, basename="organisatio
 router.register("members", views.MemberViewSet, basename="member")
 router.register("actions", views.ActionViewSet, basename="action")
 router.register("approvals", views.ApprovalViewSet, basename="approval")
+router.register("dashboard", views.DashboardViewSet, basename="dashboard")
 for resource in registry.resources():
     router.register(resource.prefix, resource.viewset, basename=resource.basename)
 

@@ -6,8 +6,13 @@ versions) are the pages' own: the API only translates their answers into HTTP.
 
 from __future__ import annotations
 
+import dataclasses
+import datetime
+from decimal import Decimal
+from enum import Enum
 from typing import Any
 
+from django.db.models import Model, QuerySet
 from django.forms.models import model_to_dict
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status
@@ -17,9 +22,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from isova import actions
+from isova.dashboard import _filtered
 from isova.forms import ActionFilterForm, ActionForm, StatusForm
 from isova.models import Action, Membership
 from isova.records_views import _waiting_for
+from isova.registry import registry
 
 from . import serializers as s
 from .base import OrgViewSet, membership, organisation, require
@@ -163,3 +170,52 @@ class ApprovalViewSet(mixins.ListModelMixin, OrgViewSet):
 
     def get_queryset(self) -> Any:
         return _waiting_for(self.request._request).select_related("submitted_by", "content_type")
+
+
+def _plain(value: Any, depth: int = 0) -> Any:
+    """A panel's template context as JSON: figures, words and dates as they are, records as
+    their id and label (the panel's own builder computed them: one definition of each)."""
+    if depth > 6:
+        return None
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, Model):
+        return {"id": value.pk, "label": str(value)}
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        fields = {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
+        return _plain({k: v for k, v in fields.items() if not callable(v)}, depth + 1)
+    if isinstance(value, dict):
+        return {
+            str(k): _plain(v, depth + 1)
+            for k, v in value.items()
+            if not str(k).startswith("_") and not callable(v)
+        }
+    if isinstance(value, list | tuple | set | QuerySet):
+        return [_plain(item, depth + 1) for item in value]
+    return str(value)
+
+
+class DashboardViewSet(OrgViewSet):
+    """The leadership dashboard's figures as JSON: each panel this person sees on the page,
+    built by the page's own panel builders, with the page's filters (owner, process, period)."""
+
+    pagination_class = None
+
+    @extend_schema(responses=s.DashboardSerializer)
+    def list(self, request: Request) -> Response:
+        _, ctx = _filtered(request._request, form_needed=False)
+        panels = [p for p in registry.panels() if p.visible(membership(request))]
+        data = {
+            "today": ctx.today,
+            "filters": _plain(ctx.filters),
+            "panels": [
+                {"name": p.name, "title": p.title, "figures": _plain(p.build(ctx))} for p in panels
+            ],
+        }
+        return Response(data)

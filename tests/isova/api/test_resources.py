@@ -239,3 +239,35 @@ def test_approvals_waiting_for_me_are_a_leaders_inbox(org):
     # Read only: deciding stays in the browser.
     answer = api_as(org.leader, org.organisation).post("/api/v1/approvals/", {})
     assert answer.status_code == 405
+
+
+# --- the dashboard ------------------------------------------------------------------------------
+
+
+def test_the_dashboard_summary_has_the_pages_panels_and_figures(org):
+    import datetime as dt
+
+    from tests.isova.conftest import make_action
+
+    make_action(org, due_date=org.organisation.today() - dt.timedelta(days=3))
+    add_values(make_objective(org.organisation, org.manager), [85])
+    page = client_for(org.leader).get("/dashboard/")
+    shown = [p.name for p in page.context["panels"]]
+    answer = api_as(org.leader, org.organisation).get("/api/v1/dashboard/")
+    assert answer.status_code == 200
+    data = answer.json()
+    assert [p["name"] for p in data["panels"]] == shown
+    assert data["today"] == str(org.organisation.today())
+    # Each panel's figures are its builder's, made JSON (no HTML, no Python reprs of records).
+    text = answer.content.decode()
+    assert "<" not in text and "object at 0x" not in text
+
+
+def test_the_dashboard_summary_runs_a_fixed_number_of_queries(org, django_assert_max_num_queries):
+    from isova.registry import registry
+
+    api = api_as(org.leader, org.organisation)
+    api.get("/api/v1/dashboard/")
+    panels = registry.panels()
+    with django_assert_max_num_queries(4 + sum(p.max_queries for p in panels)):
+        assert api.get("/api/v1/dashboard/").status_code == 200
