@@ -11,7 +11,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from isova.api.base import OrgViewSet, membership, organisation, require
+from isova.api.base import OrgViewSet, form_data, membership, organisation, require
 from isova.api.registry import register_resource
 from isova.api.serializers import PersonSerializer, form_errors
 
@@ -87,7 +87,7 @@ class AuditViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgViewSet)
         """Raise a finding on this audit (while it is in progress), as the audit's page does."""
         require(request, "audits.finding.raise")
         audit = self.get_object()
-        form = FindingForm(request.data, organisation=organisation(request))
+        form = FindingForm(form_data(request), organisation=organisation(request))
         if not form.is_valid():
             raise ValidationError(form_errors(form))
         finding = services.finding_raise(

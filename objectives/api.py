@@ -13,7 +13,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from isova.api.base import OrgViewSet, membership, organisation
+from isova.api.base import OrgViewSet, form_data, membership, organisation
 from isova.api.registry import register_resource
 from isova.api.serializers import PersonSerializer, form_errors
 
@@ -98,7 +98,7 @@ class ObjectiveViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgView
         if not permissions.can_record_value(membership(request), objective):
             raise PermissionDenied("You can record values only for objectives you own or work on.")
         form = MeasurementForm(
-            request.data, objective=objective, today=organisation(request).today()
+            form_data(request), objective=objective, today=organisation(request).today()
         )
         if not form.is_valid():
             raise ValidationError(form_errors(form))

@@ -13,7 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from isova import tenancy
-from isova.api.base import OrgViewSet, membership, organisation, require
+from isova.api.base import OrgViewSet, form_data, membership, organisation, require
 from isova.api.registry import register_resource
 from isova.api.serializers import PersonSerializer, form_errors
 
@@ -127,10 +127,10 @@ class FeedbackViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgViewS
         org = organisation(request)
         kind = request.data.get("kind") or FeedbackKind.SUGGESTION
         if kind == FeedbackKind.SUGGESTION:
-            form: Any = SuggestionForm(request.data)
+            form: Any = SuggestionForm(form_data(request))
         else:
             require(request, "reviews.feedback.respond")
-            form = FeedbackForm({"received_on": org.today()} | dict(request.data), organisation=org)
+            form = FeedbackForm({"received_on": org.today()} | form_data(request), organisation=org)
         if not form.is_valid():
             raise ValidationError(form_errors(form))
         data = {"kind": kind} | form.cleaned_data

@@ -12,7 +12,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from isova.api.base import OrgViewSet, membership, organisation, require
+from isova.api.base import OrgViewSet, form_data, membership, organisation, require
 from isova.api.registry import register_resource
 from isova.api.serializers import PersonSerializer, form_errors
 
@@ -132,7 +132,9 @@ class RiskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgViewSet):
         require(request, "risks.risk.edit")
         org = organisation(request)
         form = RiskForm(
-            _defaults() | dict(request.data), organisation=org, matrix=services.current_matrix(org)
+            _defaults() | form_data(request, lists=("objectives", "findings")),
+            organisation=org,
+            matrix=services.current_matrix(org),
         )
         if not form.is_valid():
             raise ValidationError(form_errors(form))
@@ -148,7 +150,7 @@ class RiskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgViewSet):
         """Record a review: the current position and whether the controls work."""
         require(request, "risks.risk.review")
         risk = self.get_object()
-        form = ReviewForm(request.data, matrix=services.current_matrix(organisation(request)))
+        form = ReviewForm(form_data(request), matrix=services.current_matrix(organisation(request)))
         if not form.is_valid():
             raise ValidationError(form_errors(form))
         made = services.risk_review_record(

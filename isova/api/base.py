@@ -7,6 +7,7 @@ from typing import Any, TypeVar
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from rest_framework import viewsets
+from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 
 from isova import tenancy
@@ -29,6 +30,22 @@ def require(request: Request, perm: str) -> None:
     """The pages' role check (before any input is read)."""
     if not tenancy.has_perm(membership(request), perm):
         raise PermissionDenied(f"Your role cannot do this ({perm}).")
+
+
+def form_data(request: Request, *, lists: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The JSON body as a page form's data: each field a single value (a list only for the
+    multiple-choice fields named in `lists`), so `{"title": ["a"]}` is an error, not "['a']"."""
+    data = dict(request.data)
+    wrong = {
+        name: ["Give one value." if name not in lists else "Give a list of ids."]
+        for name, value in data.items()
+        if isinstance(value, dict)
+        or (isinstance(value, list) and name not in lists)
+        or (name in lists and not isinstance(value, list))
+    }
+    if wrong:
+        raise ValidationError(wrong)
+    return data
 
 
 class OrgViewSet(viewsets.GenericViewSet):

@@ -29,7 +29,7 @@ from isova.records_views import _waiting_for
 from isova.registry import registry
 
 from . import serializers as s
-from .base import OrgViewSet, membership, organisation, require
+from .base import OrgViewSet, form_data, membership, organisation, require
 from .conventions import PreconditionFailed, check_if_match, with_etag
 
 
@@ -97,7 +97,7 @@ class ActionViewSet(mixins.RetrieveModelMixin, OrgViewSet):
     @extend_schema(request=s.ActionCreateSerializer, responses={201: s.ActionSerializer})
     def create(self, request: Request) -> Response:
         require(request, "isova.action.create")
-        data = {"priority": "medium"} | dict(request.data)
+        data = {"priority": "medium"} | form_data(request)
         form = ActionForm(data, organisation=organisation(request), with_source=True)
         if not form.is_valid():
             raise ValidationError(s.form_errors(form))
@@ -117,7 +117,7 @@ class ActionViewSet(mixins.RetrieveModelMixin, OrgViewSet):
         version = check_if_match(request, action)
         fields = model_to_dict(action, fields=list(actions.EDITABLE_FIELDS))
         form = ActionForm(
-            fields | {"owner": request.data.get("owner"), "version": version},
+            fields | {"owner": form_data(request).get("owner"), "version": version},
             instance=Action(pk=action.pk, organisation=action.organisation),
             organisation=organisation(request),
         )
@@ -142,7 +142,7 @@ class ActionViewSet(mixins.RetrieveModelMixin, OrgViewSet):
         require(request, "isova.action.change_status")
         action = self.get_object()
         version = check_if_match(request, action)
-        form = StatusForm({**request.data, "version": version})
+        form = StatusForm(form_data(request) | {"version": version})
         if not form.is_valid():
             raise ValidationError(s.form_errors(form))
         try:

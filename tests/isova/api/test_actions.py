@@ -257,3 +257,11 @@ def test_a_page_write_after_an_api_call_is_not_marked_via_api(org):
     row = action.history.latest("history_date")
     assert row.history_user_id == org.manager.pk
     assert row.history_change_reason is None
+
+
+def test_a_list_or_object_where_one_value_belongs_is_a_400(org):
+    api = api_as(org.manager, org.organisation)
+    answer = api.post("/api/v1/actions/", {"title": ["a", "b"], "owner": {"id": org.staff.pk}})
+    assert answer.status_code == 400
+    assert {e["field"] for e in answer.json()["errors"]} == {"title", "owner"}
+    assert not Action.objects.exists()
