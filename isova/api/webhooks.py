@@ -23,6 +23,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
+from celery import current_app
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
@@ -156,10 +157,10 @@ def emit(
 
 
 def _queue(ids: list[int]) -> None:
-    from .tasks import deliver
-
+    # By name: isova.api.tasks imports this module (no import cycle); the app's registry
+    # still runs it in-process when tasks are eager (make run).
     for pk in ids:
-        deliver.delay(pk)
+        current_app.signature("isova.api.tasks.deliver", args=(pk,)).delay()
 
 
 def replay(delivery: WebhookDelivery) -> WebhookDelivery:
@@ -406,7 +407,7 @@ def _signed(sender: Any, instance: SignOff, created: bool, **kwargs: Any) -> Non
     )
 
 
-def emit_overdue(today_of: Any = None) -> int:
+def emit_overdue() -> int:
     """Emit "action.overdue" for each overdue action of organisations with endpoints for it, once
     per action and due date (the event id is derived from both)."""
     sent = 0
