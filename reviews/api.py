@@ -12,7 +12,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from isova import tenancy
+from isova.accounts import tenancy
 from isova.api.base import OrgViewSet, form_data, membership, organisation, require
 from isova.api.registry import register_resource
 from isova.api.serializers import PersonSerializer, form_errors

@@ -7,14 +7,6 @@ class ApiConfig(AppConfig):
     verbose_name = "REST API and webhooks"
 
     def ready(self) -> None:
-        from django.utils.module_loading import autodiscover_modules
-
-        from isova.tenancy import register_permissions
-
-        from . import signals  # noqa: F401  (history rows of API writes say "via API")
-        from .permissions import API_PERMISSIONS
-
-        register_permissions(API_PERMISSIONS)
-        # Every installed app's `api.py` (resources) and `webhooks.py` (events), the way the
-        # admin finds `admin.py`: the core names no app.
-        autodiscover_modules("api", "webhooks")
+        # History rows of API writes say "via API". The apps' api.py and webhooks.py (and
+        # this package's permissions.py and webhooks.py) are found by isova's registry.
+        from . import signals  # noqa: F401

@@ -10,7 +10,7 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions, permissions
 from rest_framework.request import Request
 
-from isova.models import Membership
+from isova.accounts.models import Membership
 
 from .models import TOKEN_PREFIX, ApiToken, hash_secret
 from .signals import VIA_API, via

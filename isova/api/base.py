@@ -10,8 +10,8 @@ from rest_framework import viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 
-from isova import tenancy
-from isova.models import Membership, Organisation
+from isova.accounts import tenancy
+from isova.accounts.models import Membership, Organisation
 
 from .signals import via
 

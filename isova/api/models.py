@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from isova.models import Organisation
+from isova.accounts.models import Organisation
 
 TOKEN_PREFIX = "isova_"
 

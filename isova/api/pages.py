@@ -7,9 +7,9 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from isova.accounts.tenancy import OrgRequest, get_for_org, has_perm, member_required, require
 from isova.errors import DomainError
 from isova.http import flash_redirect
-from isova.tenancy import OrgRequest, get_for_org, has_perm, member_required, require
 
 from . import services
 from .forms import TokenForm, WebhookForm

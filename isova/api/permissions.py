@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from isova.models import Role
+from isova.accounts.models import Role
+from isova.registry import registry
 
 L = Role.LEADER
 
@@ -11,3 +12,5 @@ API_PERMISSIONS: dict[str, frozenset[str]] = {
     "isova.api.service_token.manage": frozenset({L}),
     "isova.api.webhook.manage": frozenset({L}),
 }
+
+registry.register("permissions", API_PERMISSIONS, name="api")

@@ -1,14 +1,17 @@
-"""What apps add to the API and to webhooks, from their `api.py` and `webhooks.py`.
+"""What apps add to the API and to webhooks, through isova's one registry.
 
-- `register_resource(prefix, viewset, basename)`: a resource under /api/v1/<prefix>/;
-- `register_event(name, description)`: a webhook event leaders may subscribe to;
-  `isova.api.webhooks.emit(organisation, name, data)` sends it.
+- in an app's `api.py`: `register_resource(prefix, viewset, basename)`, a resource under
+  /api/v1/<prefix>/ (the "api" hook);
+- in its `webhooks.py`: `register_event(name, description)`, an event leaders may subscribe
+  to (the "webhooks" hook); `isova.api.webhooks.emit(organisation, name, data)` sends it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+
+from isova.registry import registry
 
 
 @dataclass(frozen=True)
@@ -18,25 +21,17 @@ class Resource:
     basename: str
 
 
-_resources: dict[str, Resource] = {}
-_events: dict[str, str] = {}
-
-
 def register_resource(prefix: str, viewset: Any, basename: str) -> None:
-    if basename in _resources:
-        raise ValueError(f"API resource {basename!r} is registered twice")
-    _resources[basename] = Resource(prefix, viewset, basename)
+    registry.register("api", Resource(prefix, viewset, basename), name=basename)
 
 
 def resources() -> list[Resource]:
-    return sorted(_resources.values(), key=lambda r: r.prefix)
+    return sorted(registry.contributions("api"), key=lambda r: r.prefix)
 
 
 def register_event(name: str, description: str) -> None:
-    if name in _events:
-        raise ValueError(f"webhook event {name!r} is registered twice")
-    _events[name] = description
+    registry.register("webhooks", description, name=name)
 
 
 def events() -> dict[str, str]:
-    return dict(sorted(_events.items()))
+    return dict(sorted(registry.named_contributions("webhooks").items()))

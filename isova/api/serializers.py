@@ -6,7 +6,9 @@ from typing import Any
 
 from rest_framework import serializers
 
-from isova.models import Action, ActionStatus, Membership, Organisation, Priority, RecordVersion
+from isova.accounts.models import Membership, Organisation
+from isova.actions.models import Action, ActionStatus, Priority
+from isova.records.models import RecordVersion
 
 
 class PersonSerializer(serializers.Serializer):

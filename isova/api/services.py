@@ -9,8 +9,8 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
+from isova.accounts.tenancy import has_perm
 from isova.errors import DomainError
-from isova.tenancy import has_perm
 
 from . import webhooks
 from .models import ApiToken, Scope, TokenKind, WebhookDelivery, WebhookEndpoint

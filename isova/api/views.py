@@ -21,11 +21,12 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from isova import actions
-from isova.dashboard import _filtered
-from isova.forms import ActionFilterForm, ActionForm, StatusForm
-from isova.models import Action, Membership
-from isova.records_views import _waiting_for
+from isova.accounts.models import Membership
+from isova.actions import services as actions
+from isova.actions.forms import ActionFilterForm, ActionForm, StatusForm
+from isova.actions.models import Action
+from isova.dashboard.views import _filtered
+from isova.records.views import _waiting_for
 from isova.registry import registry
 
 from . import serializers as s

@@ -32,8 +32,10 @@ from django.db.models.signals import post_init, post_save
 from django.urls import reverse
 from django.utils import timezone
 
-from isova import notifications
-from isova.models import Action, ActionStatus, Membership, Organisation, Role, SignOff
+from isova.accounts.models import Membership, Organisation, Role
+from isova.actions.models import Action, ActionStatus
+from isova.notifications import services as notifications
+from isova.records.models import SignOff
 
 from .models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 from .registry import events, register_event

@@ -53,7 +53,7 @@ def test_every_event_the_issue_names_is_registered():
 def test_action_events(org, listening):
     action = make_action(org, owner=org.staff)
     assert [p["data"]["id"] for p in made("action.created")] == [action.pk]
-    from isova import actions
+    from isova.actions import services as actions
 
     manager = membership_of(org.manager, org.organisation)
     action = actions.action_update(
@@ -113,7 +113,7 @@ def test_an_objective_changing_rag_is_an_event(org, listening):
 
 
 def test_an_approval_signed_is_an_event(org, listening):
-    from isova.actions import action_create
+    from isova.actions.services import action_create
 
     objective = complete(make_objective(org.organisation, org.manager, status="draft"))
     manager = membership_of(org.manager, org.organisation)

@@ -24,8 +24,11 @@ def grow(org, n: int) -> None:
         plan_review(org, title=f"Review {n}-{i}")
         member(org.organisation, "staff", full_name=f"Member {n}-{i}")
         Feedback.objects.create(
-            organisation=org.organisation, kind="suggestion", title=f"Idea {i}",
-            received_on=org.organisation.today(), submitted_by=org.staff,
+            organisation=org.organisation,
+            kind="suggestion",
+            title=f"Idea {i}",
+            received_on=org.organisation.today(),
+            submitted_by=org.staff,
         )
 
 

@@ -220,7 +220,7 @@ def test_feedback_as_on_the_pages(org, role):
 
 def test_approvals_waiting_for_me_are_a_leaders_inbox(org):
     objective = complete(make_objective(org.organisation, org.manager, status="draft"))
-    from isova.actions import action_create
+    from isova.actions.services import action_create
 
     action_create(
         membership=membership_of(org.manager, org.organisation),

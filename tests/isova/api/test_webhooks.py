@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 from django.utils import timezone
 
-from isova import actions
+from isova.actions import services as actions
 from isova.api import services, tasks, webhooks
 from isova.api.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 from isova.models import Notification
