@@ -73,6 +73,8 @@ def problem_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
         exc = ConflictError(str(exc))
     elif isinstance(exc, PermissionDenied):  # NotAllowed too: a DomainError that forbids
         exc = exceptions.PermissionDenied(str(exc) or None)
+    elif isinstance(exc, Http404):  # isova.errors.NotFound too: a DomainError that is a 404
+        exc = exceptions.NotFound("No such object in this organisation.")
     elif isinstance(exc, DomainError):
         exc = Unprocessable(str(exc))
     elif isinstance(exc, DjangoValidationError):
