@@ -23,6 +23,7 @@ class HistoryEntry:
     who: Any
     kind: str  # "created", "changed" or "deleted"
     changes: list[Change] = field(default_factory=list)
+    via: str = ""  # "via API" for a write made with an API token
 
 
 # A "record" below is a row of django-simple-history's historical model (the library is untyped).
@@ -82,6 +83,7 @@ def entries(
             when=newer.history_date,
             who=users.get(newer.history_user_id, newer.history_user_id and "a former user"),
             kind=kind,
+            via="via API" if (newer.history_change_reason or "").endswith("via API") else "",
         )
         if older is not None and kind == "changed":
             delta = newer.diff_against(older, excluded_fields=ignore, foreign_keys_are_objs=False)

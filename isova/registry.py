@@ -26,10 +26,10 @@ review_inputs (review_inputs.py) `ReviewInput`: build(organisation, since, until
 demo (demo.py)             `DemoSeeder`: seed(organisation, users_by_email, rng) -> None
 bench (bench.py)           the module: NAME, seed(BenchOrg) -> {table: rows}, PAGES
 permissions (permissions.py) {"app.thing.verb": frozenset of roles}: the role matrix
-api (api.py)               reserved: REST API resources
+api (api.py)               `isova.api.registry.Resource`: a viewset under /api/v1/<prefix>/
 imports (imports.py)       `isova.imports.kinds.ImportKind`: a register people import (CSV/XLSX)
 exports (imports.py)       `isova.imports.kinds.ExportKind`: a register as CSV/XLSX
-webhooks (webhooks.py)     reserved: webhook events
+webhooks (webhooks.py)     description (str), by event name: an event webhooks may hear
 
 The core's pages and jobs read them back through the readers on `Registry` (`panels()`,
 `alert_sources()`, `briefing_sections()`, ...), each in a fixed order.
@@ -271,6 +271,14 @@ class Registry:
         autodiscover_modules(*modules)
 
     # --- readers, one per hook, each in a fixed order ---------------------------------
+
+    def contributions(self, hook: str) -> list[Any]:
+        """What was registered for `hook`, in registration order (the API's resources)."""
+        return list(self._tables[hook].values())
+
+    def named_contributions(self, hook: str) -> dict[str, Any]:
+        """`hook`'s contributions by name (webhook events and their descriptions)."""
+        return dict(self._tables[hook])
 
     def panels(self) -> list[Panel]:
         return sorted(self._tables["panels"].values(), key=_by_order)

@@ -102,6 +102,10 @@ INSTALLED_APPS = [
     "template_partials",
     "simple_history",
     "axes",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "isova.api",
 ]
 
 MIDDLEWARE = [
@@ -255,11 +259,62 @@ CELERY_BEAT_SCHEDULE = {
     # made: a task that gave up, a broker that was down, or a worker that died holding a
     # claim (its lease, ten minutes, has expired). Rows that failed for good are left out.
     "deliver-pending": {"task": "isova.tasks.deliver_pending", "schedule": crontab(minute="*/15")},
+    # Every 5 minutes: webhook deliveries whose retry is due or whose claim expired (a worker
+    # died mid-send); also emits "action.overdue" once per action and due date.
+    "webhooks-sweep": {"task": "isova.api.tasks.sweep", "schedule": crontab(minute="*/5")},
 }
 # Local hour (in each organisation's time zone) from which the day's alerts go out.
 ALERTS_LOCAL_HOUR = envint("ALERTS_LOCAL_HOUR", "7")
 # Attempts to e-mail one notification before it is marked failed (shown to managers).
 ALERTS_MAX_ATTEMPTS = envint("ALERTS_MAX_ATTEMPTS", "6")
+
+# The REST API (isova/api): tokens only, JSON only, problem-details errors, cursor pages.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["isova.api.auth.TokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["isova.api.auth.TokenScope"],
+    "DEFAULT_THROTTLE_CLASSES": ["isova.api.conventions.TokenRateThrottle"],
+    "DEFAULT_PAGINATION_CLASS": "isova.api.conventions.StablePages",
+    "DEFAULT_PARSER_CLASSES": ["isova.api.conventions.LimitedJSONParser"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "isova.api.conventions.problem_handler",
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "isova API",
+    "DESCRIPTION": "Objectives, actions, audits, risks and management reviews of one "
+    "organisation, as its token's person may see and change them on the pages.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    # Swagger UI's files from our static files (drf-spectacular-sidecar): no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+}
+# Requests per token per minute (429 with Retry-After beyond), counted in this cache.
+API_RATE_LIMIT_PER_MINUTE = envint("API_RATE_LIMIT_PER_MINUTE", "120")
+API_RATE_LIMIT_CACHE = "api"
+API_MAX_BODY_BYTES = envint("API_MAX_BODY_BYTES", str(256 * 1024))
+API_TOKEN_MAX_DAYS = envint("API_TOKEN_MAX_DAYS", "365")
+_CACHE_URL = os.getenv("CACHE_URL", "")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    # Shared by every web process when CACHE_URL names a Redis (production), so a token's
+    # rate limit is one count; per process otherwise (the embedded default).
+    "api": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _CACHE_URL}
+    if _CACHE_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "api"},
+}
+# Webhooks (isova/api/webhooks.py): receivers on loopback or private networks are refused
+# unless this is on (development, tests); plain http is accepted only then too.
+WEBHOOK_ALLOW_PRIVATE = envbool("WEBHOOK_ALLOW_PRIVATE", "1" if DEBUG else "0")
+WEBHOOK_TIMEOUT_SECONDS = envint("WEBHOOK_TIMEOUT_SECONDS", "10")
+WEBHOOK_MAX_ATTEMPTS = envint("WEBHOOK_MAX_ATTEMPTS", "8")
+WEBHOOK_RETRY_BASE_SECONDS = envint("WEBHOOK_RETRY_BASE_SECONDS", "30")
+# Failed deliveries in a row after which an endpoint is switched off (leaders are told).
+WEBHOOK_DISABLE_AFTER = envint("WEBHOOK_DISABLE_AFTER", "15")
 
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -84,4 +84,6 @@ urlpatterns = [
     ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
+    path("api/v1/", include("isova.api.urls")),
+    path("account/api/", include("isova.api.page_urls")),
 ]
