@@ -31,7 +31,7 @@ from typing import Any
 from django.apps import apps
 from django.conf import settings
 from django.core import mail
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import setup_test_environment
 
@@ -93,16 +93,20 @@ def _figures(times_ms: list[float], wall: float) -> dict[str, float]:
 # --- in-process ------------------------------------------------------------------------
 
 
-def in_process(client: Client, path: str, repeat: int) -> tuple[int, int, float]:
-    """(status, queries of one request, p50 ms) with the test client."""
+def in_process(client: Client, path: str, repeat: int) -> tuple[int, int, float, float]:
+    """(status, queries of one request, p50 ms, SQL floor ms) with the test client.
+
+    The SQL floor is the median time of the same request's queries (same SQL, same
+    parameters) run bare on the same connection, in the same run: what the page would cost
+    if Python, templates and HTTP took nothing. Page time over it is overhead we own."""
     first = client.get(path)
     if first.status_code != 200:
-        return first.status_code, 0, 0.0
-    queries: list[str] = []
+        return first.status_code, 0, 0.0, 0.0
+    queries: list[tuple[str, Any]] = []
 
-    def count(execute: Callable[..., Any], sql: str, *args: Any) -> Any:
-        queries.append(sql)
-        return execute(sql, *args)
+    def count(execute: Callable[..., Any], sql: str, params: Any, *args: Any) -> Any:
+        queries.append((sql, params))
+        return execute(sql, params, *args)
 
     with connection.execute_wrapper(count):
         client.get(path)
@@ -111,13 +115,32 @@ def in_process(client: Client, path: str, repeat: int) -> tuple[int, int, float]
         start = time.perf_counter()
         client.get(path)
         times.append((time.perf_counter() - start) * 1000)
-    return 200, len(queries), round(statistics.median(times), 1)
+    return 200, len(queries), round(statistics.median(times), 1), sql_floor(queries, repeat)
+
+
+def sql_floor(queries: list[tuple[str, Any]], repeat: int) -> float:
+    """Median ms of running `queries` bare, reading every row, inside a transaction rolled
+    back (the hourly "last seen" UPDATE among them must not change the bench data)."""
+    times = []
+    for _ in range(max(repeat, 1)):
+        with transaction.atomic(), connection.cursor() as cursor:
+            start = time.perf_counter()
+            for sql, params in queries:
+                cursor.execute(sql, params)
+                if cursor.description is not None:
+                    cursor.fetchall()
+            times.append((time.perf_counter() - start) * 1000)
+            transaction.set_rollback(True)
+    return round(statistics.median(times), 1)
 
 
 # --- over HTTP -------------------------------------------------------------------------
 
 
 def _free_port() -> int:
+    """BENCH_PORT when set (a shared machine gives each user a range), else any free one."""
+    if os.environ.get("BENCH_PORT"):
+        return int(os.environ["BENCH_PORT"])
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
@@ -334,7 +357,7 @@ def run(
     out(f"{sum(results['rows'].values()):,} rows; {results['database']}")
     server = Gunicorn(settings.SECRET_KEY, workers) if http else None
     try:
-        header = f"{'page':24} {'queries':>7} {'in-proc p50':>11}"
+        header = f"{'page':24} {'queries':>7} {'in-proc p50':>11} {'sql floor':>9}"
         if server:
             header += (
                 f" {'p50':>7} {'p95':>7} {'p99':>7} {'rps':>6} {'c8 p50':>7} {'c8 p95':>7} "
@@ -345,7 +368,7 @@ def run(
             if only and page.label not in only:
                 continue
             path = page.url(organisation)
-            status, queries, local_p50 = in_process(clients[page.who], path, repeat)
+            status, queries, local_p50, floor = in_process(clients[page.who], path, repeat)
             if status != 200:
                 note = f"{path} answered {status} in-process: skipped"
                 results["skipped"].append({"label": page.label, "path": path, "note": note})
@@ -356,12 +379,15 @@ def run(
                 "who": page.who,
                 "queries": queries,
                 "in_process_p50_ms": local_p50,
+                "sql_floor_ms": floor,
+                # page over its own SQL run bare: what Python, templates (and HTTP) add
+                "over_floor": round(local_p50 / floor, 2) if floor else None,
             }
             if server:
                 row.update(over_http(server, path, cookies[page.who], repeat, 1))
                 row["c8"] = over_http(server, path, cookies[page.who], concurrent_repeat, 8)
             results["pages"][page.label] = row
-            line = f"{page.label:24} {queries:>7} {local_p50:>11.1f}"
+            line = f"{page.label:24} {queries:>7} {local_p50:>11.1f} {floor:>9.1f}"
             if server:
                 c8 = row["c8"]
                 line += (

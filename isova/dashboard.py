@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 
+from . import memo
 from .http import render_page
 from .models import (
     OUTSTANDING_STATUSES,
@@ -223,7 +224,8 @@ def dashboard(request: OrgRequest) -> HttpResponse:
     note_dashboard_seen(request.membership, timezone.now())
     query = filter_query(ctx.filters, request)
     panels = [p for p in registry.panels() if p.visible(request.membership)]
-    built = {p.name: p.build(ctx) for p in panels}
+    with memo.scope():  # what several panels read (leaders, attendance) is read once
+        built = {p.name: p.build(ctx) for p in panels}
     # A panel's scripts (Plotly for a chart) load only when it has something to draw.
     scripts = [s for p in panels if built[p.name].get("draws", True) for s in p.scripts]
     context: dict[str, Any] = {
@@ -248,4 +250,6 @@ def panel(request: OrgRequest, name: str) -> HttpResponse:
     if found is None or not found.visible(request.membership):
         raise Http404("No such dashboard panel.")
     _, ctx = _filtered(request, form_needed=False)
-    return HttpResponse(_render_panel(request, found, ctx, filter_query(ctx.filters, request)))
+    with memo.scope():
+        html = _render_panel(request, found, ctx, filter_query(ctx.filters, request))
+    return HttpResponse(html)

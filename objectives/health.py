@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Max
+from typing import Any
+
+from django.db.models import Max, QuerySet
 from django.urls import reverse
 
+from isova.health import leader_ids
 from isova.models import Organisation
 from isova.registry import (
     HealthFigure,
@@ -25,14 +28,15 @@ def reviews_overdue(organisation: Organisation, today: datetime.date) -> list[He
     return [HealthReading("", late, reverse("objectives:reviews"), text)]
 
 
-def reviewed_by(organisation: Organisation) -> dict[int, datetime.date]:
-    """Per reviewer, the day they last reviewed an objective (1 query)."""
-    rows = (
-        Review.objects.filter(objective__organisation=organisation, reviewed_by__isnull=False)
-        .values("reviewed_by")
-        .annotate(last=Max("reviewed_on"))
+def reviewed_by(organisation: Organisation) -> QuerySet[Any, Any]:
+    """Per leader, the day they last reviewed an objective (from the leaders' own rows)."""
+    return (
+        Review.objects.filter(
+            objective__organisation=organisation, reviewed_by__in=leader_ids(organisation)
+        )
+        .values_list("reviewed_by")
+        .annotate(day=Max("reviewed_on"))
     )
-    return {r["reviewed_by"]: r["last"] for r in rows}
 
 
 def register() -> None:
