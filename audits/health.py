@@ -20,9 +20,11 @@ def _late(organisation: Organisation, today: datetime.date) -> dict[str, Any]:
     query for both figures."""
     return memo.once(
         ("audits.late_findings", organisation.pk, today),
-        lambda: Finding.objects.for_org(organisation)
-        .past_response_due(today)
-        .aggregate(n=Count("pk"), raised=Min("raised_on")),
+        lambda: (
+            Finding.objects.for_org(organisation)
+            .past_response_due(today)
+            .aggregate(n=Count("pk"), raised=Min("raised_on"))
+        ),
     )
 
 

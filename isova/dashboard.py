@@ -14,10 +14,10 @@ import datetime
 from typing import Any
 
 from django import forms
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpResponse
 from django.template.loader import render_to_string
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
@@ -119,25 +119,104 @@ CORE_PANELS = (
 )
 
 
+OWNER_SUGGESTIONS = 8
+
+
+def _person(membership: Membership) -> str:
+    """How the owner field shows a member: name and e-mail, which tells namesakes apart."""
+    user = membership.user
+    name = user.get_full_name()
+    return f"{name} ({user.email})" if name and name != user.email else user.email
+
+
+def matching_members(organisation: Organisation, text: str) -> QuerySet[Membership]:
+    """The organisation's members whose name or e-mail contains `text`, by name (no query
+    until read; the owner search reads at most OWNER_SUGGESTIONS + 1 of them)."""
+    found = Membership.objects.for_org(organisation).select_related("user")
+    for word in text.split()[:4]:
+        found = found.filter(Q(user__full_name__icontains=word) | Q(user__email__icontains=word))
+    return found.order_by("user__full_name", "user__email")
+
+
+class OwnerSearchInput(forms.TextInput):
+    """A search input followed by the box its suggestions are swapped into."""
+
+    input_type = "search"
+
+    def render(self, name: str, value: Any, attrs: Any = None, renderer: Any = None) -> str:
+        box = '<div id="owner-suggestions" class="suggestions-box" aria-live="polite"></div>'
+        return mark_safe(super().render(name, value, attrs, renderer) + box)
+
+
+class OwnerField(forms.CharField):
+    """A search box, not a list of every member: a member's id (from a suggestion or a
+    figure's link), their shown label "Name (e-mail)", or part of a name or e-mail that
+    matches exactly one member. With JavaScript it suggests members as the leader types
+    (`owner_suggestions`); without, the form answers which people match."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(
+            required=False, max_length=200, label="Owner", widget=OwnerSearchInput, **kwargs
+        )
+        self.widget.attrs.update(
+            {
+                "placeholder": "Anyone: type a name or e-mail",
+                "autocomplete": "off",
+                "hx-get": reverse_lazy("dashboard_owners"),
+                "hx-trigger": "input changed delay:250ms, search",
+                "hx-target": "#owner-suggestions",
+                "hx-include": "closest form",
+                "aria-controls": "owner-suggestions",
+            }
+        )
+
+
+def resolve_owner(organisation: Organisation, text: str) -> Membership:
+    """The one member `text` names (1 query), or ValidationError saying why not."""
+    text = text.strip()
+    if text.isdigit() and len(text) < 12:
+        member = (
+            Membership.objects.for_org(organisation)
+            .select_related("user")
+            .filter(user_id=int(text))
+            .first()
+        )
+        if member is None:
+            raise forms.ValidationError("No member of this organisation has that id.")
+        return member
+    if text.endswith(")") and "(" in text:  # the label the field shows: match the e-mail
+        email = text[text.rindex("(") + 1 : -1].strip()
+        found = list(
+            Membership.objects.for_org(organisation)
+            .select_related("user")
+            .filter(user__email__iexact=email)[:1]
+        )
+        if found:
+            return found[0]
+    matches = list(matching_members(organisation, text)[: OWNER_SUGGESTIONS + 1])
+    if not matches:
+        raise forms.ValidationError(f"No member matches “{text}”.")
+    if len(matches) > 1:
+        shown = ", ".join(_person(m) for m in matches[:OWNER_SUGGESTIONS])
+        more = " and more" if len(matches) > OWNER_SUGGESTIONS else ""
+        raise forms.ValidationError(
+            f"{len(matches) if not more else 'Several'} people match “{text}”: {shown}{more}. "
+            "Type more of the name or e-mail."
+        )
+    return matches[0]
+
+
 class DashboardFilterForm(forms.Form):
     """The filters every panel honours (plain GET). An invalid value is reported on its field
     and ignored; the others still apply."""
 
-    owner = forms.TypedChoiceField(coerce=int, required=False, empty_value=None, label="Owner")
+    owner = OwnerField()
     process = forms.TypedChoiceField(coerce=int, required=False, empty_value=None, label="Process")
     period = forms.ChoiceField(choices=PERIODS, required=False, label="Period")
 
     def __init__(self, data: Any, *, organisation: Organisation) -> None:
         super().__init__(data)
-        # 1 query: the organisation's members, by name
-        people = Membership.objects.for_org(organisation).select_related("user")
-        owners = sorted(
-            ((m.user_id, m.user.get_full_name() or m.user.email) for m in people),
-            key=lambda pair: pair[1].lower(),
-        )
-        owner = self.fields["owner"]
-        assert isinstance(owner, forms.ChoiceField)
-        owner.choices = [("", "Anyone"), *owners]
+        self.organisation = organisation
         # 1 query: the processes, from the app that has them (audits), when one is installed
         processes = dashboard_filter("process")
         if processes is None:
@@ -146,6 +225,17 @@ class DashboardFilterForm(forms.Form):
             process = self.fields["process"]
             assert isinstance(process, forms.ChoiceField)
             process.choices = [("", "Any process"), *processes(organisation)]
+
+    def clean_owner(self) -> int | None:
+        """The owner's user id (1 query, only when the field is filled in)."""
+        text = self.cleaned_data.get("owner") or ""
+        if not text.strip():
+            return None
+        member = resolve_owner(self.organisation, text)
+        # Show the person, not the id a link carried, when the form is drawn again.
+        self.data = self.data.copy()
+        self.data["owner"] = _person(member)
+        return member.user_id
 
     def filters(self, today: datetime.date) -> dict[str, Any]:
         """The `PanelContext.filters` of the valid values (see isova.registry)."""
@@ -182,10 +272,16 @@ def _filtered(
 
 
 def filter_query(filters: dict[str, Any], request: OrgRequest) -> str:
-    """The query string that keeps the valid filters ("" when none): panels' refresh URLs."""
-    kept = {name: request.GET[name] for name in FILTER_PARAMS if request.GET.get(name)}
-    valid = {k: v for k, v in kept.items() if (k if k != "period" else "since") in filters}
-    return "?" + urlencode(valid) if valid else ""
+    """The query string that keeps the valid filters ("" when none): panels' refresh URLs.
+    The owner goes as the resolved id, whatever the leader typed."""
+    kept: dict[str, Any] = {}
+    if "owner" in filters:
+        kept["owner"] = filters["owner"]
+    if "process" in filters:
+        kept["process"] = filters["process"]
+    if "since" in filters and request.GET.get("period"):
+        kept["period"] = request.GET["period"]
+    return "?" + urlencode(kept) if kept else ""
 
 
 def _render_panel(
@@ -253,3 +349,24 @@ def panel(request: OrgRequest, name: str) -> HttpResponse:
     with memo.scope():
         html = _render_panel(request, found, ctx, filter_query(ctx.filters, request))
     return HttpResponse(html)
+
+
+@member_required
+def owner_suggestions(request: OrgRequest) -> HttpResponse:
+    """Up to OWNER_SUGGESTIONS members matching what was typed in the owner field (1 query),
+    each a link to the dashboard filtered by them with the other filters kept."""
+    text = request.GET.get("owner", "").strip()[:200]
+    members = (
+        list(matching_members(request.organisation, text)[: OWNER_SUGGESTIONS + 1]) if text else []
+    )
+    keep = {k: request.GET[k] for k in ("process", "period") if request.GET.get(k)}
+    suggestions = [
+        (
+            _person(m),
+            m.get_role_display(),
+            reverse("dashboard") + "?" + urlencode(keep | {"owner": m.user_id}),
+        )
+        for m in members[:OWNER_SUGGESTIONS]
+    ]
+    context = {"suggestions": suggestions, "more": len(members) > OWNER_SUGGESTIONS, "text": text}
+    return render_page(request, "isova/dashboard/_owner_suggestions.html", context)
