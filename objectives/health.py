@@ -17,12 +17,12 @@ from isova.registry import (
     register_leader_activity,
 )
 
-from .models import Objective, Review
+from .models import Objective, Review, review_overdue_count
 
 
 def reviews_overdue(organisation: Organisation, today: datetime.date) -> list[HealthReading]:
     """Active objectives not reviewed on schedule (1 query)."""
-    late = Objective.objects.for_org(organisation).review_overdue(today).count()
+    late = review_overdue_count(Objective.objects.for_org(organisation), organisation, today)
     text = f"{late} objective{'s' if late != 1 else ''} past the review date"
     return [HealthReading("", late, reverse("objectives:reviews"), text)]
 
