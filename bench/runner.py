@@ -420,20 +420,41 @@ def organisation_scale() -> float:
     return Organisation.objects.filter(slug__startswith=seeding.SLUG_PREFIX).count() / 100
 
 
-def compare(small: dict[str, Any], large: dict[str, Any], out: Callable[[str], None]) -> None:
-    """Growth: each page's figures at the larger scale over the smaller one."""
-    out(f"growth from scale {small['scale']} to {large['scale']}")
-    out(f"{'page':24} {'queries':>9} {'p50 ms':>17} {'ratio':>6}")
+def growth(small: dict[str, Any], large: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Per page and panel, the larger scale's figures over the smaller one's: p50 over HTTP
+    (in-process when there was no HTTP run) and the SQL floor, with both query counts."""
+    found: dict[str, dict[str, Any]] = {}
     for label, row in large["pages"].items():
         before = small["pages"].get(label)
         if not before:
             continue
-        key = "p50_ms" if "p50_ms" in row else "in_process_p50_ms"
-        ratio = row[key] / before[key] if before[key] else 0.0
-        same = "" if row["queries"] == before["queries"] else " !"
+        key = "p50_ms" if "p50_ms" in row and "p50_ms" in before else "in_process_p50_ms"
+        found[label] = {
+            "queries": [before["queries"], row["queries"]],
+            "measure": key,
+            "ratio": round(row[key] / before[key], 2) if before.get(key) else None,
+            "sql_floor_ratio": (
+                round(row["sql_floor_ms"] / before["sql_floor_ms"], 2)
+                if before.get("sql_floor_ms") and "sql_floor_ms" in row
+                else None
+            ),
+        }
+    return found
+
+
+def compare(small: dict[str, Any], large: dict[str, Any], out: Callable[[str], None]) -> None:
+    """Growth: each page's figures at the larger scale over the smaller one (also kept in the
+    larger run's results as `growth`)."""
+    large["growth"] = growth(small, large)
+    large["growth_from_scale"] = small["scale"]
+    out(f"growth from scale {small['scale']} to {large['scale']}")
+    out(f"{'page':24} {'queries':>9} {'ratio':>6} {'sql floor ratio':>16}")
+    for label, row in large["growth"].items():
+        before, after = row["queries"]
+        same = "" if before == after else " !"
         out(
-            f"{label:24} {before['queries']:>4}→{row['queries']:<4}{same:2} "
-            f"{before[key]:>7.1f}→{row[key]:<8.1f} {ratio:>6.2f}"
+            f"{label:24} {before:>4}→{after:<4}{same:2} {row['ratio'] or 0:>6.2f} "
+            f"{row['sql_floor_ratio'] or 0:>16.2f}"
         )
 
 
