@@ -31,6 +31,7 @@ from .models import (
     RecordVersion,
     Role,
     SignOff,
+    User,
 )
 from .registry import (
     HealthFigure,
@@ -168,22 +169,26 @@ def assigned_by(organisation: Organisation) -> QuerySet[Any, Any]:
 
 
 def busiest_share(organisation: Organisation, today: datetime.date) -> list[HealthReading]:
-    """The share of outstanding actions held by the one person holding most (1 query)."""
-    rows = list(
+    """The share of outstanding actions held by the one person holding most (2 queries).
+    Counted per owner id alone (an index range of this organisation's outstanding actions),
+    then the busiest owner's name by primary key: joining the people to the count made
+    PostgreSQL hash every user of every organisation (bench scale 1)."""
+    counts = list(
         Action.objects.for_org(organisation)
         .filter(status__in=OUTSTANDING_STATUSES)
-        .values_list("owner", "owner__full_name", "owner__email")
+        .values_list("owner")
         .annotate(n=Count("pk"))
         .order_by("-n", "owner")
     )
-    total = sum(row[-1] for row in rows)
+    total = sum(n for _, n in counts)
     if not total:
         return [HealthReading("", None, reverse("action_list"), "no outstanding actions")]
-    owner, full_name, email, n = rows[0]
-    name = full_name or email
+    owner, n = counts[0]
+    busiest = User.objects.only("full_name", "email").get(pk=owner)
+    full_name = busiest.get_full_name() or busiest.email
     share = round(100.0 * n / total, 1)
     url = reverse("action_list") + f"?status=outstanding&owner={owner}"
-    return [HealthReading(name, share, url, f"{share:g}% ({n} of {total})")]
+    return [HealthReading(full_name, share, url, f"{share:g}% ({n} of {total})")]
 
 
 def approvals_waiting(organisation: Organisation, today: datetime.date) -> list[HealthReading]:
@@ -283,9 +288,9 @@ PANEL = Panel(
     template="isova/dashboard/_health.html",
     build=health_panel,
     visible=_leaders_and_managers,
-    # thresholds, leaders, leaders' acts (one UNION), busiest owner, oldest approval,
-    # objectives past review, late findings, last reviews' attendance (3): 10
-    max_queries=10,
+    # thresholds, leaders, leaders' acts (one UNION), busiest owner (count, name), oldest
+    # approval, objectives past review, late findings, last reviews' attendance (3): 11
+    max_queries=11,
 )
 
 
