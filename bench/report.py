@@ -74,4 +74,4 @@ def readme_with_figures(readme: str, results: dict[str, Any]) -> str:
 
 
 def load(path: Path = SAMPLE) -> dict[str, Any]:
-    return json.loads(path.read_text())  # type: ignore[no-any-return]
+    return json.loads(path.read_text())

@@ -20,7 +20,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.http import urlencode
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 
 from . import memo
 from .http import render_page
@@ -97,7 +97,7 @@ def approvals_panel(ctx: PanelContext) -> dict[str, Any]:
     return {
         "can_approve": True,
         "waiting": shown,
-        "waiting_count": shown[0].total if shown else 0,  # type: ignore[attr-defined]
+        "waiting_count": shown[0].total if shown else 0,
     }
 
 
@@ -146,7 +146,7 @@ class OwnerSearchInput(forms.TextInput):
 
     input_type = "search"
 
-    def render(self, name: str, value: Any, attrs: Any = None, renderer: Any = None) -> str:
+    def render(self, name: str, value: Any, attrs: Any = None, renderer: Any = None) -> SafeString:
         box = '<div id="owner-suggestions" class="suggestions-box" aria-live="polite"></div>'
         return mark_safe(super().render(name, value, attrs, renderer) + box)
 
@@ -236,8 +236,9 @@ class DashboardFilterForm(forms.Form):
             return None
         member = resolve_owner(self.organisation, text)
         # Show the person, not the id a link carried, when the form is drawn again.
-        self.data = self.data.copy()
-        self.data["owner"] = _person(member)
+        shown = dict(self.data.items())
+        shown["owner"] = _person(member)
+        self.data = shown
         return member.user_id
 
     def filters(self, today: datetime.date) -> dict[str, Any]:

@@ -35,4 +35,4 @@ def once(key: tuple[Any, ...], build: Callable[[], T]) -> T:
         return build()
     if key not in store:
         store[key] = build()
-    return store[key]  # type: ignore[no-any-return]
+    return store[key]

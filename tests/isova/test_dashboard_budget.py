@@ -11,9 +11,10 @@ from tests.isova.test_dashboard_filters import _data
 # session, user, memberships with their organisations (3); the process filter's choices (1);
 # approvals: the five oldest waiting with the total as a window count (1) and the records
 # shown, one per kind (up to 3); leadership health: thresholds, leaders, every kind of
-# leader act in one UNION, the busiest owner and their name, the oldest waiting approval, objectives past
-# review (shared with the objectives panel), late findings (both figures), the last four
-# reviews and their attendance (shared with the reviews panel) (10); objectives: RAG counts,
+# leader act in one UNION, the busiest owner and their name, the oldest waiting approval,
+# objectives past review (shared with the objectives panel), late findings (both figures),
+# the last four reviews and their attendance (shared with the reviews panel) (11);
+# objectives: RAG counts,
 # the five past review (2); trends: the select's objectives, the twelve furthest behind,
 # their values (3); audits: the action summary and the findings aggregate (2); upcoming: one
 # per source (5); risks: the matrix (2), band counts, the top five, reviews overdue,
