@@ -8,14 +8,9 @@ from typing import Any
 from django.db.models import Max, QuerySet
 from django.urls import reverse
 
-from isova.health import leader_ids
+from isova.health.services import leader_ids
 from isova.models import Organisation
-from isova.registry import (
-    HealthFigure,
-    HealthReading,
-    register_health_figure,
-    register_leader_activity,
-)
+from isova.registry import HealthFigure, HealthReading, registry
 
 from .models import Objective, Review, review_overdue_count
 
@@ -38,15 +33,15 @@ def reviewed_by(organisation: Organisation) -> QuerySet[Any, Any]:
     )
 
 
-def register() -> None:
-    register_health_figure(
-        HealthFigure(
-            "objectives_review_overdue",
-            "Objectives not reviewed on schedule",
-            30,
-            reviews_overdue,
-            amber=1,
-            red=3,
-        )
-    )
-    register_leader_activity("objectives.reviews", reviewed_by)
+registry.register(
+    "health",
+    HealthFigure(
+        "objectives_review_overdue",
+        "Objectives not reviewed on schedule",
+        30,
+        reviews_overdue,
+        amber=1,
+        red=3,
+    ),
+)
+registry.register("leader_activity", reviewed_by, name="objectives.reviews")

@@ -6,9 +6,9 @@ from typing import Any
 
 from django.db.models import Max, QuerySet
 
-from isova.health import leader_ids
+from isova.health.services import leader_ids
 from isova.models import Organisation
-from isova.registry import register_leader_activity
+from isova.registry import registry
 
 from .models import Assessment
 
@@ -25,5 +25,4 @@ def reviewed_by(organisation: Organisation) -> QuerySet[Any, Any]:
     )
 
 
-def register() -> None:
-    register_leader_activity("risks.reviews", reviewed_by)
+registry.register("leader_activity", reviewed_by, name="risks.reviews")
