@@ -163,6 +163,10 @@ class OwnerField(forms.CharField):
                 "hx-get": reverse_lazy("dashboard_owners"),
                 "hx-trigger": "input changed delay:250ms, search",
                 "hx-target": "#owner-suggestions",
+                # not the filter form's (inherited): its swap would replace the box itself
+                # and its pushed address would become the suggestions' URL
+                "hx-swap": "innerHTML",
+                "hx-push-url": "false",
                 "hx-include": "closest form",
                 "aria-controls": "owner-suggestions",
             }
