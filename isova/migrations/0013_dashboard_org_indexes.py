@@ -7,7 +7,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('contenttypes', '0002_remove_content_type_name'),
-        ('isova', '0011_health_thresholds'),
+        ('isova', '0012_signoff_key_id'),
     ]
 
     operations = [
