@@ -31,7 +31,7 @@ from typing import Any
 from django.apps import apps
 from django.conf import settings
 from django.core import mail
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import setup_test_environment
 
@@ -94,16 +94,20 @@ def _figures(times_ms: list[float], wall: float) -> dict[str, float]:
 # --- in-process ------------------------------------------------------------------------
 
 
-def in_process(client: Client, path: str, repeat: int) -> tuple[int, int, float]:
-    """(status, queries of one request, p50 ms) with the test client."""
+def in_process(client: Client, path: str, repeat: int) -> tuple[int, int, float, float]:
+    """(status, queries of one request, p50 ms, SQL floor ms) with the test client.
+
+    The SQL floor is the median time of the same request's queries (same SQL, same
+    parameters) run bare on the same connection, in the same run: what the page would cost
+    if Python, templates and HTTP took nothing. Page time over it is overhead we own."""
     first = client.get(path)
     if first.status_code != 200:
-        return first.status_code, 0, 0.0
-    queries: list[str] = []
+        return first.status_code, 0, 0.0, 0.0
+    queries: list[tuple[str, Any]] = []
 
-    def count(execute: Callable[..., Any], sql: str, *args: Any) -> Any:
-        queries.append(sql)
-        return execute(sql, *args)
+    def count(execute: Callable[..., Any], sql: str, params: Any, *args: Any) -> Any:
+        queries.append((sql, params))
+        return execute(sql, params, *args)
 
     with connection.execute_wrapper(count):
         client.get(path)
@@ -112,13 +116,32 @@ def in_process(client: Client, path: str, repeat: int) -> tuple[int, int, float]
         start = time.perf_counter()
         client.get(path)
         times.append((time.perf_counter() - start) * 1000)
-    return 200, len(queries), round(statistics.median(times), 1)
+    return 200, len(queries), round(statistics.median(times), 1), sql_floor(queries, repeat)
+
+
+def sql_floor(queries: list[tuple[str, Any]], repeat: int) -> float:
+    """Median ms of running `queries` bare, reading every row, inside a transaction rolled
+    back (the hourly "last seen" UPDATE among them must not change the bench data)."""
+    times = []
+    for _ in range(max(repeat, 1)):
+        with transaction.atomic(), connection.cursor() as cursor:
+            start = time.perf_counter()
+            for sql, params in queries:
+                cursor.execute(sql, params)
+                if cursor.description is not None:
+                    cursor.fetchall()
+            times.append((time.perf_counter() - start) * 1000)
+            transaction.set_rollback(True)
+    return round(statistics.median(times), 1)
 
 
 # --- over HTTP -------------------------------------------------------------------------
 
 
 def _free_port() -> int:
+    """BENCH_PORT when set (a shared machine gives each user a range), else any free one."""
+    if os.environ.get("BENCH_PORT"):
+        return int(os.environ["BENCH_PORT"])
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
@@ -335,7 +358,7 @@ def run(
     out(f"{sum(results['rows'].values()):,} rows; {results['database']}")
     server = Gunicorn(settings.SECRET_KEY, workers) if http else None
     try:
-        header = f"{'page':24} {'queries':>7} {'in-proc p50':>11}"
+        header = f"{'page':24} {'queries':>7} {'in-proc p50':>11} {'sql floor':>9}"
         if server:
             header += (
                 f" {'p50':>7} {'p95':>7} {'p99':>7} {'rps':>6} {'c8 p50':>7} {'c8 p95':>7} "
@@ -346,7 +369,7 @@ def run(
             if only and page.label not in only:
                 continue
             path = page.url(organisation)
-            status, queries, local_p50 = in_process(clients[page.who], path, repeat)
+            status, queries, local_p50, floor = in_process(clients[page.who], path, repeat)
             if status != 200:
                 note = f"{path} answered {status} in-process: skipped"
                 results["skipped"].append({"label": page.label, "path": path, "note": note})
@@ -357,12 +380,15 @@ def run(
                 "who": page.who,
                 "queries": queries,
                 "in_process_p50_ms": local_p50,
+                "sql_floor_ms": floor,
+                # page over its own SQL run bare: what Python, templates (and HTTP) add
+                "over_floor": round(local_p50 / floor, 2) if floor else None,
             }
             if server:
                 row.update(over_http(server, path, cookies[page.who], repeat, 1))
                 row["c8"] = over_http(server, path, cookies[page.who], concurrent_repeat, 8)
             results["pages"][page.label] = row
-            line = f"{page.label:24} {queries:>7} {local_p50:>11.1f}"
+            line = f"{page.label:24} {queries:>7} {local_p50:>11.1f} {floor:>9.1f}"
             if server:
                 c8 = row["c8"]
                 line += (
@@ -395,20 +421,41 @@ def organisation_scale() -> float:
     return Organisation.objects.filter(slug__startswith=seeding.SLUG_PREFIX).count() / 100
 
 
-def compare(small: dict[str, Any], large: dict[str, Any], out: Callable[[str], None]) -> None:
-    """Growth: each page's figures at the larger scale over the smaller one."""
-    out(f"growth from scale {small['scale']} to {large['scale']}")
-    out(f"{'page':24} {'queries':>9} {'p50 ms':>17} {'ratio':>6}")
+def growth(small: dict[str, Any], large: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Per page and panel, the larger scale's figures over the smaller one's: p50 over HTTP
+    (in-process when there was no HTTP run) and the SQL floor, with both query counts."""
+    found: dict[str, dict[str, Any]] = {}
     for label, row in large["pages"].items():
         before = small["pages"].get(label)
         if not before:
             continue
-        key = "p50_ms" if "p50_ms" in row else "in_process_p50_ms"
-        ratio = row[key] / before[key] if before[key] else 0.0
-        same = "" if row["queries"] == before["queries"] else " !"
+        key = "p50_ms" if "p50_ms" in row and "p50_ms" in before else "in_process_p50_ms"
+        found[label] = {
+            "queries": [before["queries"], row["queries"]],
+            "measure": key,
+            "ratio": round(row[key] / before[key], 2) if before.get(key) else None,
+            "sql_floor_ratio": (
+                round(row["sql_floor_ms"] / before["sql_floor_ms"], 2)
+                if before.get("sql_floor_ms") and "sql_floor_ms" in row
+                else None
+            ),
+        }
+    return found
+
+
+def compare(small: dict[str, Any], large: dict[str, Any], out: Callable[[str], None]) -> None:
+    """Growth: each page's figures at the larger scale over the smaller one (also kept in the
+    larger run's results as `growth`)."""
+    large["growth"] = growth(small, large)
+    large["growth_from_scale"] = small["scale"]
+    out(f"growth from scale {small['scale']} to {large['scale']}")
+    out(f"{'page':24} {'queries':>9} {'ratio':>6} {'sql floor ratio':>16}")
+    for label, row in large["growth"].items():
+        before, after = row["queries"]
+        same = "" if before == after else " !"
         out(
-            f"{label:24} {before['queries']:>4}→{row['queries']:<4}{same:2} "
-            f"{before[key]:>7.1f}→{row[key]:<8.1f} {ratio:>6.2f}"
+            f"{label:24} {before:>4}→{after:<4}{same:2} {row['ratio'] or 0:>6.2f} "
+            f"{row['sql_floor_ratio'] or 0:>16.2f}"
         )
 
 

@@ -45,6 +45,8 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
     from isova.accounts.models import Membership, Organisation, User
     from isova.accounts.tenancy import OrgRequest
 
@@ -450,8 +452,11 @@ class HealthFigure:
 
 
 # `fn(organisation)`: per user id, the last day they acted as a leader (approved or signed,
-# assigned an action, reviewed an objective or a risk), in one query.
-LeaderActivity = Callable[["Organisation"], dict[int, datetime.date]]
+# assigned an action, reviewed an objective or a risk). Preferably a queryset of
+# (user id, date) pairs, `values_list(user).annotate(day=...)`, restricted to the leaders
+# (`isova.health.services.leader_ids`): the core reads every such source in one UNION query. A dict
+# {user id: date} still works, at one query of its own.
+LeaderActivity = Callable[["Organisation"], "dict[int, datetime.date] | QuerySet[Any, Any]"]
 
 
 # --- dashboard filters (appended by the dashboard-filters work) -------------------------------

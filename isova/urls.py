@@ -13,6 +13,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("dashboard/", dashboard.dashboard, name="dashboard"),
     path("dashboard/panels/<slug:name>/", dashboard.panel, name="dashboard_panel"),
+    path("dashboard/owners/", dashboard.owner_suggestions, name="dashboard_owners"),
     path("dashboard/health/", health_views.thresholds, name="health_thresholds"),
     path("organisation/switch/", views.switch_organisation, name="switch_organisation"),
     path("actions/", views.action_list, name="action_list"),

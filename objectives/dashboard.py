@@ -9,7 +9,7 @@ from django.utils.http import urlencode
 
 from isova.registry import Panel, PanelContext
 
-from .models import Objective, Rag
+from .models import Objective, Rag, review_overdue_count
 
 
 def objectives_panel(ctx: PanelContext) -> dict[str, Any]:
@@ -24,6 +24,12 @@ def objectives_panel(ctx: PanelContext) -> dict[str, Any]:
     list_url = reverse("objectives:index") + "?"
     owned = {"owner": owner} if owner is not None else {}
     overdue = objectives.review_overdue(ctx.today).order_by("next_review_date")
+    # unfiltered, the count leadership health shows too: one query for both panels
+    overdue_count = (
+        overdue.count()
+        if owner is not None
+        else review_overdue_count(objectives, ctx.organisation, ctx.today)
+    )
     return {
         "rag": [
             (Rag(state), count, list_url + urlencode({"status": "open", "rag": state} | owned))
@@ -32,7 +38,7 @@ def objectives_panel(ctx: PanelContext) -> dict[str, Any]:
         "not_applied": [f for f in ("process", "since") if f in ctx.filters],
         "open_total": sum(rag.values()),
         "review_overdue": list(overdue.select_related("owner")[:5]),
-        "review_overdue_count": overdue.count(),
+        "review_overdue_count": overdue_count,
     }
 
 

@@ -3,31 +3,34 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
-from django.db.models import Max
+from django.db.models import Max, QuerySet
 from django.urls import reverse
 
+from isova.health.services import leader_ids
 from isova.models import Organisation
 from isova.registry import HealthFigure, HealthReading, registry
 
-from .models import Objective, Review
+from .models import Objective, Review, review_overdue_count
 
 
 def reviews_overdue(organisation: Organisation, today: datetime.date) -> list[HealthReading]:
     """Active objectives not reviewed on schedule (1 query)."""
-    late = Objective.objects.for_org(organisation).review_overdue(today).count()
+    late = review_overdue_count(Objective.objects.for_org(organisation), organisation, today)
     text = f"{late} objective{'s' if late != 1 else ''} past the review date"
     return [HealthReading("", late, reverse("objectives:reviews"), text)]
 
 
-def reviewed_by(organisation: Organisation) -> dict[int, datetime.date]:
-    """Per reviewer, the day they last reviewed an objective (1 query)."""
-    rows = (
-        Review.objects.filter(objective__organisation=organisation, reviewed_by__isnull=False)
-        .values("reviewed_by")
-        .annotate(last=Max("reviewed_on"))
+def reviewed_by(organisation: Organisation) -> QuerySet[Any, Any]:
+    """Per leader, the day they last reviewed an objective (from the leaders' own rows)."""
+    return (
+        Review.objects.filter(
+            objective__organisation=organisation, reviewed_by__in=leader_ids(organisation)
+        )
+        .values_list("reviewed_by")
+        .annotate(day=Max("reviewed_on"))
     )
-    return {r["reviewed_by"]: r["last"] for r in rows}
 
 
 registry.register(

@@ -22,6 +22,7 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from isova.accounts.models import OrgQuerySet
+from isova.dashboard import memo
 from isova.models import ActionSource, Approvable, Organisation, RecordStatus, RecordVersion
 
 FORECAST_POINTS = 6  # the forecast is a least-squares line through the last N values
@@ -704,3 +705,15 @@ class Review(models.Model):
 
     def __str__(self) -> str:
         return f"Review of {self.objective} on {self.reviewed_on}"
+
+
+def review_overdue_count(
+    objectives: ObjectiveQuerySet, organisation: Organisation, today: datetime.date
+) -> int:
+    """How many of the organisation's active objectives are past their review date: asked
+    by the objectives panel and by leadership health, counted once per dashboard request
+    (`objectives` must be the whole organisation's, unfiltered)."""
+    return memo.once(
+        ("objectives.review_overdue", organisation.pk, today),
+        lambda: objectives.review_overdue(today).count(),
+    )

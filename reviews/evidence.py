@@ -74,7 +74,7 @@ def build(org: Organisation, start: datetime.date, end: datetime.date) -> Iterat
             2,
             reverse("reviews:feedback_list"),
         )
-    reach = policy.reach(org)
+    reach = policy.reach(org, counts_only=True)
     if reach["share"] is not None:
         text = (
             f"Quality policy v{reach['version'].number} acknowledged by "

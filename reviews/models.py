@@ -16,6 +16,7 @@ from django.db.models import Count, Q
 from django.urls import reverse
 
 from isova.accounts.models import OrgQuerySet
+from isova.dashboard import memo
 from isova.models import ActionSource, Approvable, Membership, Organisation, QualityPolicy, Role
 
 
@@ -56,6 +57,11 @@ class ReviewQuerySet(OrgQuerySet, models.QuerySet["Review"]):
     def leader_attendance(self, org: Organisation, last: int = 4) -> list[dict[str, Any]]:
         """Each leader's attendance at the last `last` reviews held (3 queries: the reviews,
         the leaders, the attendance rows). Marks are per review, latest first."""
+        return memo.once(
+            ("reviews.leader_attendance", org.pk, last), lambda: self._attendance(org, last)
+        )
+
+    def _attendance(self, org: Organisation, last: int) -> list[dict[str, Any]]:
         reviews = list(self.for_org(org).held().values_list("pk", "meeting_date")[:last])
         ids = [pk for pk, _ in reviews]
         leaders = Membership.objects.filter(organisation=org, role=Role.LEADER).select_related(

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Count, Q
+
 from isova import records
 from isova.models import Membership, Organisation, QualityPolicy
 
@@ -20,11 +22,15 @@ def current_policy(org: Organisation) -> QualityPolicy | None:
     )
 
 
-def reach(org: Organisation, *, with_people: bool = False) -> dict[str, Any]:
+def reach(
+    org: Organisation, *, with_people: bool = False, counts_only: bool = False
+) -> dict[str, Any]:
     """The approved version, how many members acknowledged it and, optionally, who has not.
 
     A fixed 5 queries: the policy, its versions and sign-offs (records.state), the members,
-    the acknowledgements of that version.
+    the acknowledgements of that version. `counts_only` (the dashboard, the evidence page)
+    counts members and acknowledgements in one aggregate instead: 4, whatever the number of
+    members, and no `acknowledged_ids`.
     """
     policy = current_policy(org)
     empty = {"policy": policy, "version": None, "members": 0, "acknowledged": 0, "share": None}
@@ -33,16 +39,30 @@ def reach(org: Organisation, *, with_people: bool = False) -> dict[str, Any]:
     approved = records.state(policy).approved
     if approved is None:
         return {**empty, "missing": []}
+    acks = PolicyAcknowledgement.objects.filter(policy=policy, version_number=approved.number)
+    if counts_only and not with_people:
+        # The dashboard and evidence want two numbers: count them in one query instead of
+        # loading every member (hundreds in a large organisation).
+        counts = Membership.objects.filter(organisation=org).aggregate(
+            members=Count("pk"),
+            acknowledged=Count("pk", filter=Q(user_id__in=acks.values("user_id"))),
+        )
+        n, count = counts["members"], counts["acknowledged"]
+        return {
+            "policy": policy,
+            "version": approved,
+            "members": n,
+            "acknowledged": count,
+            "share": round(100 * count / n) if n else None,
+            "missing": [],
+            "acknowledged_ids": set(),
+        }
     members = list(
         Membership.objects.filter(organisation=org)
         .select_related("user")
         .order_by("user__full_name", "user__email")
     )
-    acked = set(
-        PolicyAcknowledgement.objects.filter(
-            policy=policy, version_number=approved.number
-        ).values_list("user_id", flat=True)
-    )
+    acked = set(acks.values_list("user_id", flat=True))
     count = sum(m.user_id in acked for m in members)
     return {
         "policy": policy,

@@ -2,25 +2,27 @@
 
 from __future__ import annotations
 
-import datetime
+from typing import Any
 
-from django.db.models import Max
+from django.db.models import Max, QuerySet
 
+from isova.health.services import leader_ids
 from isova.models import Organisation
 from isova.registry import registry
 
 from .models import Assessment
 
 
-def reviewed_by(organisation: Organisation) -> dict[int, datetime.date]:
-    """Per person, the day they last reviewed a risk (1 query)."""
-    rows = (
+def reviewed_by(organisation: Organisation) -> QuerySet[Any, Any]:
+    """Per leader, the day they last reviewed a risk. Starts from the leaders (the index on
+    `assessed_by`), so it reads their reviews only, never other organisations' rows."""
+    return (
         Assessment.objects.for_org(organisation)
         .reviews()
-        .values("assessed_by")
-        .annotate(last=Max("assessed_on"))
+        .filter(assessed_by__in=leader_ids(organisation))
+        .values_list("assessed_by")
+        .annotate(day=Max("assessed_on"))
     )
-    return {r["assessed_by"]: r["last"] for r in rows}
 
 
 registry.register("leader_activity", reviewed_by, name="risks.reviews")

@@ -158,6 +158,16 @@ class Action(models.Model):
             models.Index(
                 fields=["organisation", "source_type", "source_id"], name="action_org_source_idx"
             ),
+            # The dashboard: outstanding actions per owner (busiest person, owner filter) and
+            # one kind of source's overdue ones (risk treatments) read this organisation's
+            # matching rows only, not every action it has.
+            models.Index(
+                fields=["organisation", "status", "owner"], name="action_org_status_owner_idx"
+            ),
+            models.Index(
+                fields=["organisation", "source_type", "status", "due_date"],
+                name="action_org_source_due_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -14,17 +14,18 @@ import datetime
 from typing import Any
 
 from django import forms
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet, Window
 from django.http import Http404, HttpResponse
 from django.template.loader import render_to_string
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.http import urlencode
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 
 from isova.accounts.models import Membership, Organisation
 from isova.accounts.tenancy import OrgRequest, has_perm, member_required
 from isova.actions.models import OUTSTANDING_STATUSES, Action, ActionStatus
+from isova.dashboard import memo
 from isova.http import render_page
 from isova.records.models import RecordVersion
 from isova.registry import Panel, PanelContext, registry
@@ -77,7 +78,8 @@ def actions_panel(ctx: PanelContext) -> dict[str, Any]:
 
 
 def approvals_panel(ctx: PanelContext) -> dict[str, Any]:
-    """What waits for this leader's decision, oldest first (2 queries + 1 per kind of record)."""
+    """What waits for this leader's decision, oldest first, and how many (1 query + 1 per
+    kind of record shown)."""
     if not has_perm(ctx.membership, "isova.record.approve"):
         return {"can_approve": False, "waiting": [], "waiting_count": 0}
     waiting = (
@@ -85,10 +87,12 @@ def approvals_panel(ctx: PanelContext) -> dict[str, Any]:
         .awaiting_decision()
         .exclude(submitted_by=ctx.request.user)
     )
+    # the total rides along with the first five (a window count), not a second query
+    shown = list(waiting.for_inbox().annotate(total=Window(Count("pk")))[:5])
     return {
         "can_approve": True,
-        "waiting": list(waiting.for_inbox()[:5]),
-        "waiting_count": waiting.count(),
+        "waiting": shown,
+        "waiting_count": shown[0].total if shown else 0,
     }
 
 
@@ -99,8 +103,8 @@ CORE_PANELS = (
         order=10,
         template="isova/dashboard/_approvals.html",
         build=approvals_panel,
-        # waiting list, its count, the records of each kind waiting (1 per kind, ~3)
-        max_queries=5,
+        # the five oldest waiting with the total (1), the records shown (1 per kind, ~3)
+        max_queries=4,
     ),
     Panel(
         name="actions",
@@ -113,25 +117,108 @@ CORE_PANELS = (
 )
 
 
+OWNER_SUGGESTIONS = 8
+
+
+def _person(membership: Membership) -> str:
+    """How the owner field shows a member: name and e-mail, which tells namesakes apart."""
+    user = membership.user
+    name = user.get_full_name()
+    return f"{name} ({user.email})" if name and name != user.email else user.email
+
+
+def matching_members(organisation: Organisation, text: str) -> QuerySet[Membership]:
+    """The organisation's members whose name or e-mail contains `text`, by name (no query
+    until read; the owner search reads at most OWNER_SUGGESTIONS + 1 of them)."""
+    found = Membership.objects.for_org(organisation).select_related("user")
+    for word in text.split()[:4]:
+        found = found.filter(Q(user__full_name__icontains=word) | Q(user__email__icontains=word))
+    return found.order_by("user__full_name", "user__email")
+
+
+class OwnerSearchInput(forms.TextInput):
+    """A search input followed by the box its suggestions are swapped into."""
+
+    input_type = "search"
+
+    def render(self, name: str, value: Any, attrs: Any = None, renderer: Any = None) -> SafeString:
+        box = '<div id="owner-suggestions" class="suggestions-box" aria-live="polite"></div>'
+        return mark_safe(super().render(name, value, attrs, renderer) + box)
+
+
+class OwnerField(forms.CharField):
+    """A search box, not a list of every member: a member's id (from a suggestion or a
+    figure's link), their shown label "Name (e-mail)", or part of a name or e-mail that
+    matches exactly one member. With JavaScript it suggests members as the leader types
+    (`owner_suggestions`); without, the form answers which people match."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(
+            required=False, max_length=200, label="Owner", widget=OwnerSearchInput, **kwargs
+        )
+        self.widget.attrs.update(
+            {
+                "placeholder": "Anyone: type a name or e-mail",
+                "autocomplete": "off",
+                "hx-get": reverse_lazy("dashboard_owners"),
+                "hx-trigger": "input changed delay:250ms, search",
+                "hx-target": "#owner-suggestions",
+                # not the filter form's (inherited): its swap would replace the box itself
+                # and its pushed address would become the suggestions' URL
+                "hx-swap": "innerHTML",
+                "hx-push-url": "false",
+                "hx-include": "closest form",
+                "aria-controls": "owner-suggestions",
+            }
+        )
+
+
+def resolve_owner(organisation: Organisation, text: str) -> Membership:
+    """The one member `text` names (1 query), or ValidationError saying why not."""
+    text = text.strip()
+    if text.isdigit() and len(text) < 12:
+        member = (
+            Membership.objects.for_org(organisation)
+            .select_related("user")
+            .filter(user_id=int(text))
+            .first()
+        )
+        if member is None:
+            raise forms.ValidationError("No member of this organisation has that id.")
+        return member
+    if text.endswith(")") and "(" in text:  # the label the field shows: match the e-mail
+        email = text[text.rindex("(") + 1 : -1].strip()
+        found = list(
+            Membership.objects.for_org(organisation)
+            .select_related("user")
+            .filter(user__email__iexact=email)[:1]
+        )
+        if found:
+            return found[0]
+    matches = list(matching_members(organisation, text)[: OWNER_SUGGESTIONS + 1])
+    if not matches:
+        raise forms.ValidationError(f"No member matches “{text}”.")
+    if len(matches) > 1:
+        shown = ", ".join(_person(m) for m in matches[:OWNER_SUGGESTIONS])
+        more = " and more" if len(matches) > OWNER_SUGGESTIONS else ""
+        raise forms.ValidationError(
+            f"{len(matches) if not more else 'Several'} people match “{text}”: {shown}{more}. "
+            "Type more of the name or e-mail."
+        )
+    return matches[0]
+
+
 class DashboardFilterForm(forms.Form):
     """The filters every panel honours (plain GET). An invalid value is reported on its field
     and ignored; the others still apply."""
 
-    owner = forms.TypedChoiceField(coerce=int, required=False, empty_value=None, label="Owner")
+    owner = OwnerField()
     process = forms.TypedChoiceField(coerce=int, required=False, empty_value=None, label="Process")
     period = forms.ChoiceField(choices=PERIODS, required=False, label="Period")
 
     def __init__(self, data: Any, *, organisation: Organisation) -> None:
         super().__init__(data)
-        # 1 query: the organisation's members, by name
-        people = Membership.objects.for_org(organisation).select_related("user")
-        owners = sorted(
-            ((m.user_id, m.user.get_full_name() or m.user.email) for m in people),
-            key=lambda pair: pair[1].lower(),
-        )
-        owner = self.fields["owner"]
-        assert isinstance(owner, forms.ChoiceField)
-        owner.choices = [("", "Anyone"), *owners]
+        self.organisation = organisation
         # 1 query: the processes, from the app that has them (audits), when one is installed
         processes = registry.dashboard_filter("process")
         if processes is None:
@@ -140,6 +227,18 @@ class DashboardFilterForm(forms.Form):
             process = self.fields["process"]
             assert isinstance(process, forms.ChoiceField)
             process.choices = [("", "Any process"), *processes(organisation)]
+
+    def clean_owner(self) -> int | None:
+        """The owner's user id (1 query, only when the field is filled in)."""
+        text = self.cleaned_data.get("owner") or ""
+        if not text.strip():
+            return None
+        member = resolve_owner(self.organisation, text)
+        # Show the person, not the id a link carried, when the form is drawn again.
+        shown = dict(self.data.items())
+        shown["owner"] = _person(member)
+        self.data = shown
+        return member.user_id
 
     def filters(self, today: datetime.date) -> dict[str, Any]:
         """The `PanelContext.filters` of the valid values (see isova.registry)."""
@@ -176,10 +275,16 @@ def _filtered(
 
 
 def filter_query(filters: dict[str, Any], request: OrgRequest) -> str:
-    """The query string that keeps the valid filters ("" when none): panels' refresh URLs."""
-    kept = {name: request.GET[name] for name in FILTER_PARAMS if request.GET.get(name)}
-    valid = {k: v for k, v in kept.items() if (k if k != "period" else "since") in filters}
-    return "?" + urlencode(valid) if valid else ""
+    """The query string that keeps the valid filters ("" when none): panels' refresh URLs.
+    The owner goes as the resolved id, whatever the leader typed."""
+    kept: dict[str, Any] = {}
+    if "owner" in filters:
+        kept["owner"] = filters["owner"]
+    if "process" in filters:
+        kept["process"] = filters["process"]
+    if "since" in filters and request.GET.get("period"):
+        kept["period"] = request.GET["period"]
+    return "?" + urlencode(kept) if kept else ""
 
 
 def _render_panel(
@@ -218,7 +323,8 @@ def dashboard(request: OrgRequest) -> HttpResponse:
     note_dashboard_seen(request.membership, timezone.now())
     query = filter_query(ctx.filters, request)
     panels = [p for p in registry.panels() if p.visible(request.membership)]
-    built = {p.name: p.build(ctx) for p in panels}
+    with memo.scope():  # what several panels read (leaders, attendance) is read once
+        built = {p.name: p.build(ctx) for p in panels}
     # A panel's scripts (Plotly for a chart) load only when it has something to draw.
     scripts = [s for p in panels if built[p.name].get("draws", True) for s in p.scripts]
     context: dict[str, Any] = {
@@ -243,4 +349,27 @@ def panel(request: OrgRequest, name: str) -> HttpResponse:
     if found is None or not found.visible(request.membership):
         raise Http404("No such dashboard panel.")
     _, ctx = _filtered(request, form_needed=False)
-    return HttpResponse(_render_panel(request, found, ctx, filter_query(ctx.filters, request)))
+    with memo.scope():
+        html = _render_panel(request, found, ctx, filter_query(ctx.filters, request))
+    return HttpResponse(html)
+
+
+@member_required
+def owner_suggestions(request: OrgRequest) -> HttpResponse:
+    """Up to OWNER_SUGGESTIONS members matching what was typed in the owner field (1 query),
+    each a link to the dashboard filtered by them with the other filters kept."""
+    text = request.GET.get("owner", "").strip()[:200]
+    members = (
+        list(matching_members(request.organisation, text)[: OWNER_SUGGESTIONS + 1]) if text else []
+    )
+    keep = {k: request.GET[k] for k in ("process", "period") if request.GET.get(k)}
+    suggestions = [
+        (
+            _person(m),
+            m.get_role_display(),
+            reverse("dashboard") + "?" + urlencode(keep | {"owner": m.user_id}),
+        )
+        for m in members[:OWNER_SUGGESTIONS]
+    ]
+    context = {"suggestions": suggestions, "more": len(members) > OWNER_SUGGESTIONS, "text": text}
+    return render_page(request, "isova/dashboard/_owner_suggestions.html", context)

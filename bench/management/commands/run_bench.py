@@ -46,9 +46,9 @@ class Command(BaseCommand):
             only=options["page"],
         )
         output = Path(options["output"])
-        runner.write(results, output)
-        self.stdout.write(f"Wrote {output}")
         if options["compare"]:
             runner.compare(
                 json.loads(Path(options["compare"]).read_text()), results, self.stdout.write
             )
+        runner.write(results, output)
+        self.stdout.write(f"Wrote {output}")
