@@ -8,9 +8,9 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('audits', '0002_audit_external_auditor'),
-        ('isova', '0013_dashboard_org_indexes'),
+        ('isova', '0014_dashboard_org_indexes'),
         ('objectives', '0002_submitted_is_read_from_records'),
-        ('risks', '0001_initial'),
+        ('risks', '0002_risks_external_ref'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -7,7 +7,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('contenttypes', '0002_remove_content_type_name'),
-        ('isova', '0012_signoff_key_id'),
+        ('isova', '0013_imports_external_refs_uploads_saved_mappings'),
     ]
 
     operations = [
