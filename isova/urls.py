@@ -3,8 +3,14 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from . import dashboard, evidence_views, health_views, notifications_views, records_views, views
+from .ops import views as ops_views
+
+handler500 = "isova.ops.views.server_error"
 
 urlpatterns = [
+    path("healthz", ops_views.healthz, name="healthz"),
+    path("readyz", ops_views.readyz, name="readyz"),
+    path("metrics", ops_views.metrics_view, name="metrics"),
     path("", views.home, name="home"),
     path("dashboard/", dashboard.dashboard, name="dashboard"),
     path("dashboard/panels/<slug:name>/", dashboard.panel, name="dashboard_panel"),
