@@ -287,6 +287,11 @@ CELERY_BROKER_URL = CELERY_BROKER_URL or "memory://localhost/"
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_ACKS_LATE = True
+# A task taken by a worker that then died (SIGKILL, OOM) goes back to the queue after this
+# many seconds unacknowledged; keep it above the longest ETA of a retry (an hour).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": envint("CELERY_VISIBILITY_TIMEOUT", "3900"),
+}
 CELERY_TASK_DEFAULT_QUEUE = os.getenv("CELERY_QUEUE", "isova")
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {

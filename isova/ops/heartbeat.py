@@ -101,6 +101,10 @@ def _forget_worker(sender: Any = None, **kwargs: Any) -> None:
 def _in_beat_process(sender: Any = None, **kwargs: Any) -> None:
     global _in_beat
     _in_beat = True
+    try:
+        _beat("beat")  # started: fresh until its first task (a minute later) keeps it so
+    except Exception as error:
+        log.warning("beat heartbeat not written: %r", error)
 
 
 @signals.before_task_publish.connect
