@@ -319,7 +319,15 @@ if not DEBUG:
     # Behind a TLS-terminating proxy (Caddy in docker-compose.yml) that sets
     # X-Forwarded-Proto and strips any the client sent: Django then knows the request was
     # HTTPS. Never expose gunicorn directly with this on.
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # SECURE_PROXY_SSL_HEADER="HEADER,value" (default X-Forwarded-Proto: https); empty when
+    # clients reach gunicorn directly, since they could then claim HTTPS themselves.
+    _proxy_header = envlist("SECURE_PROXY_SSL_HEADER", "HTTP_X_FORWARDED_PROTO,https")
+    if _proxy_header:
+        if len(_proxy_header) != 2:
+            raise ImproperlyConfigured(
+                "SECURE_PROXY_SSL_HEADER must be HEADER,value, e.g. HTTP_X_FORWARDED_PROTO,https"
+            )
+        SECURE_PROXY_SSL_HEADER = (_proxy_header[0], _proxy_header[1])
     SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", "1") and not PLAIN_HTTP
     SECURE_HSTS_SECONDS = 0 if PLAIN_HTTP else envint("SECURE_HSTS_SECONDS", "31536000")
     SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", "1")

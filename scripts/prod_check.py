@@ -390,6 +390,8 @@ def main() -> int:
                        env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
     started = time.monotonic()
     stack = Stack(work)
+    # Stopped from outside (CI's timeout, Ctrl-C): still stop every process it started.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     try:
         return check(stack, work, ports, args, started)
     finally:
@@ -498,7 +500,7 @@ logfile = {work / 'pgbouncer.out'}
     time.sleep(0.5)
     second = subprocess.Popen([PY, "manage.py", "migrate_locked"], cwd=ROOT, env=direct_env,
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    out1, out2 = first.communicate(600)[0], second.communicate(600)[0]
+    out1, out2 = first.communicate(timeout=600)[0], second.communicate(timeout=600)[0]
     failures: list[str] = []
     if first.returncode or second.returncode:
         failures.append(f"migrate failed:\n{out1}\n{out2}")

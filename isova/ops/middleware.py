@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from . import metrics
 from .context import RequestState, current
@@ -29,6 +29,10 @@ class RequestMiddleware:
         self.replica = "replica" in settings.DATABASES
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path == "/healthz":
+            # Liveness answers before host validation and the HTTPS redirect, so a container
+            # health check on http://127.0.0.1 works whatever ALLOWED_HOSTS and TLS say.
+            return JsonResponse({"status": "ok"})
         given = request.headers.get("X-Request-ID", "")
         # A proxy's id is kept so one request can be followed through both logs; anything
         # else a client sends is replaced (it lands in our logs).
