@@ -10,7 +10,7 @@ import time
 from typing import Any
 
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.executor import MigrationExecutor
 from django.db.models import Min
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -130,11 +130,17 @@ def metrics_view(request: HttpRequest) -> HttpResponse:
 
 
 # Raised while PostgreSQL (or the pooler) is unreachable or drops our connection, or Redis is.
+# A connection terminated under PgBouncer can also surface as an InternalError ("received 2
+# results from command 'BEGIN'"); a failed transaction (also InternalError) is our bug.
 def _dependency_down(error: BaseException | None) -> bool:
-    if isinstance(error, DatabaseError):
-        from django.db import InterfaceError, OperationalError
+    from django.db import InterfaceError, InternalError, OperationalError
 
-        return isinstance(error, OperationalError | InterfaceError)
+    if isinstance(error, OperationalError | InterfaceError):
+        return True
+    if isinstance(error, InternalError):
+        import psycopg
+
+        return not isinstance(error.__cause__, psycopg.errors.InFailedSqlTransaction)
     try:
         import redis
     except ImportError:  # pragma: no cover - redis comes with celery[redis]
