@@ -79,8 +79,13 @@ class Stack:
         self.procs: dict[str, subprocess.Popen[bytes]] = {}
         self.as_postgres = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
 
-    def start(self, name: str, args: list[str], env: dict[str, str] | None = None,
-              as_postgres: bool = False) -> subprocess.Popen[bytes]:
+    def start(
+        self,
+        name: str,
+        args: list[str],
+        env: dict[str, str] | None = None,
+        as_postgres: bool = False,
+    ) -> subprocess.Popen[bytes]:
         out = (self.work / f"{name}.log").open("ab")
         proc = subprocess.Popen(
             (self.as_postgres if as_postgres else []) + args,
@@ -162,8 +167,10 @@ def smtp_sink(port: int, path: str) -> None:
             text = envelope.content.decode("utf8", errors="replace")
             found = re.search(r"^Message-ID:\s*(\S+)", text, re.M | re.I)
             with open(path, "a") as out:
-                out.write(json.dumps({"id": found.group(1) if found else "",
-                                      "to": envelope.rcpt_tos}) + "\n")
+                out.write(
+                    json.dumps({"id": found.group(1) if found else "", "to": envelope.rcpt_tos})
+                    + "\n"
+                )
             return "250 OK"
 
     controller = Controller(Record(), hostname="127.0.0.1", port=port)
@@ -202,7 +209,9 @@ class Faults:
         log(f"fault over: {name}")
 
     def during(self, started: float, ended: float) -> bool:
-        spans = [(s, e) for _, s, e in self.windows] + [(s, time.monotonic()) for s in self.open.values()]
+        spans = [(s, e) for _, s, e in self.windows] + [
+            (s, time.monotonic()) for s in self.open.values()
+        ]
         return any(started <= e + self.GRACE and ended >= s - self.GRACE for s, e in spans)
 
 
@@ -291,8 +300,9 @@ class Written:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
-def writer(browser: Browser, n: int, ctx: dict[str, Any], written: Written,
-           stop: threading.Event) -> None:
+def writer(
+    browser: Browser, n: int, ctx: dict[str, Any], written: Written, stop: threading.Event
+) -> None:
     import psycopg
 
     browser.login("leader@example.com")
@@ -332,8 +342,12 @@ def writer(browser: Browser, n: int, ctx: dict[str, Any], written: Written,
         for move in ("in_progress", "done"):
             status, _ = browser.request(
                 f"/actions/{row[0]}/status/",
-                {"status": move, "version": str(row[1]), "note": "",
-                 "csrfmiddlewaretoken": browser.csrf()},
+                {
+                    "status": move,
+                    "version": str(row[1]),
+                    "note": "",
+                    "csrfmiddlewaretoken": browser.csrf(),
+                },
             )
             if status == 302:
                 with written.lock:
@@ -347,8 +361,12 @@ def writer(browser: Browser, n: int, ctx: dict[str, Any], written: Written,
             value = f"{i}.5"
             status, _ = browser.request(
                 f"/objectives/{ctx['objective_id']}/values/",
-                {"period": ctx["period"], "value": value, "comment": "",
-                 "csrfmiddlewaretoken": browser.csrf()},
+                {
+                    "period": ctx["period"],
+                    "value": value,
+                    "comment": "",
+                    "csrfmiddlewaretoken": browser.csrf(),
+                },
             )
             if status == 302:
                 with written.lock:
@@ -362,10 +380,12 @@ def writer(browser: Browser, n: int, ctx: dict[str, Any], written: Written,
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--port", type=int, default=int(os.getenv("PROD_CHECK_PORT", "9800")))
-    parser.add_argument("--load-seconds", type=int,
-                        default=int(os.getenv("PROD_CHECK_LOAD_SECONDS", "150")))
-    parser.add_argument("--smtp-down", type=int,
-                        default=int(os.getenv("PROD_CHECK_SMTP_DOWN", "60")))
+    parser.add_argument(
+        "--load-seconds", type=int, default=int(os.getenv("PROD_CHECK_LOAD_SECONDS", "150"))
+    )
+    parser.add_argument(
+        "--smtp-down", type=int, default=int(os.getenv("PROD_CHECK_SMTP_DOWN", "60"))
+    )
     parser.add_argument("--readers", type=int, default=4)
     parser.add_argument("--writers", type=int, default=2)
     parser.add_argument("--keep", action="store_true", help="leave the work directory")
@@ -374,8 +394,15 @@ def main() -> int:
         return 0
 
     base = args.port
-    ports = {"primary": base + 1, "replica": base + 2, "pgbouncer": base + 3, "redis": base + 4,
-             "smtp": base + 5, "web1": base + 10, "web2": base + 11}
+    ports = {
+        "primary": base + 1,
+        "replica": base + 2,
+        "pgbouncer": base + 3,
+        "redis": base + 4,
+        "smtp": base + 5,
+        "web1": base + 10,
+        "web2": base + 11,
+    }
     work = Path(os.getenv("PROD_CHECK_DIR", f"/tmp/isova-prod-check-{base}"))
     stop_leftovers(work)
     shutil.rmtree(work, ignore_errors=True)
@@ -386,8 +413,11 @@ def main() -> int:
         return 2
     if shutil.which("pgbouncer") is None:
         log("installing pgbouncer (apt-get install -y pgbouncer)")
-        subprocess.run(["apt-get", "install", "-y", "-qq", "pgbouncer"], check=True,
-                       env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
+        subprocess.run(
+            ["apt-get", "install", "-y", "-qq", "pgbouncer"],
+            check=True,
+            env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
+        )
     started = time.monotonic()
     stack = Stack(work)
     # Stopped from outside (CI's timeout, Ctrl-C): still stop every process it started.
@@ -398,15 +428,26 @@ def main() -> int:
         stack.stop_all()
         for cluster in ("replica", "primary"):
             if (work / cluster / "postmaster.pid").exists():
-                subprocess.run(stack.as_postgres + [str(pg_bin() / "pg_ctl"), "-D",
-                               str(work / cluster), "-m", "fast", "-w", "stop"],
-                               capture_output=True)
+                subprocess.run(
+                    stack.as_postgres
+                    + [
+                        str(pg_bin() / "pg_ctl"),
+                        "-D",
+                        str(work / cluster),
+                        "-m",
+                        "fast",
+                        "-w",
+                        "stop",
+                    ],
+                    capture_output=True,
+                )
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
 
 
-def check(stack: Stack, work: Path, ports: dict[str, int], args: argparse.Namespace,
-          started: float) -> int:
+def check(
+    stack: Stack, work: Path, ports: dict[str, int], args: argparse.Namespace, started: float
+) -> int:
     import psycopg
 
     pg = pg_bin()
@@ -415,21 +456,73 @@ def check(stack: Stack, work: Path, ports: dict[str, int], args: argparse.Namesp
     sock = str(work)
     # --- PostgreSQL primary and its streaming replica
     log(f"PostgreSQL primary on {ports['primary']}")
-    run(stack.as_postgres + [str(pg / "initdb"), "-D", str(work / "primary"), "-U", "postgres",
-                             "-A", "trust", "--no-sync", "-E", "UTF8"])
-    options = (f"-c listen_addresses=127.0.0.1 -c unix_socket_directories={sock} "
-               "-c fsync=off -c max_connections=200 -c wal_level=replica -c max_wal_senders=5 "
-               "-c hot_standby=on -c hot_standby_feedback=on -c max_standby_streaming_delay=30s")
-    run(stack.as_postgres + [str(pg / "pg_ctl"), "-D", str(work / "primary"), "-l",
-                             str(work / "primary.log"), "-w", "-o",
-                             f"-p {ports['primary']} {options}", "start"])
+    run(
+        stack.as_postgres
+        + [
+            str(pg / "initdb"),
+            "-D",
+            str(work / "primary"),
+            "-U",
+            "postgres",
+            "-A",
+            "trust",
+            "--no-sync",
+            "-E",
+            "UTF8",
+        ]
+    )
+    options = (
+        f"-c listen_addresses=127.0.0.1 -c unix_socket_directories={sock} "
+        "-c fsync=off -c max_connections=200 -c wal_level=replica -c max_wal_senders=5 "
+        "-c hot_standby=on -c hot_standby_feedback=on -c max_standby_streaming_delay=30s"
+    )
+    run(
+        stack.as_postgres
+        + [
+            str(pg / "pg_ctl"),
+            "-D",
+            str(work / "primary"),
+            "-l",
+            str(work / "primary.log"),
+            "-w",
+            "-o",
+            f"-p {ports['primary']} {options}",
+            "start",
+        ]
+    )
     log(f"streaming replica on {ports['replica']} (pg_basebackup -R)")
-    run(stack.as_postgres + [str(pg / "pg_basebackup"), "-h", "127.0.0.1", "-p",
-                             str(ports["primary"]), "-U", "postgres", "-D", str(work / "replica"),
-                             "-R", "-X", "stream", "--no-sync"])
-    run(stack.as_postgres + [str(pg / "pg_ctl"), "-D", str(work / "replica"), "-l",
-                             str(work / "replica.log"), "-w", "-o",
-                             f"-p {ports['replica']} {options}", "start"])
+    run(
+        stack.as_postgres
+        + [
+            str(pg / "pg_basebackup"),
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(ports["primary"]),
+            "-U",
+            "postgres",
+            "-D",
+            str(work / "replica"),
+            "-R",
+            "-X",
+            "stream",
+            "--no-sync",
+        ]
+    )
+    run(
+        stack.as_postgres
+        + [
+            str(pg / "pg_ctl"),
+            "-D",
+            str(work / "replica"),
+            "-l",
+            str(work / "replica.log"),
+            "-w",
+            "-o",
+            f"-p {ports['replica']} {options}",
+            "start",
+        ]
+    )
     admin = f"postgresql://postgres@127.0.0.1:{ports['primary']}/postgres"
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute("CREATE DATABASE isova")
@@ -437,21 +530,21 @@ def check(stack: Stack, work: Path, ports: dict[str, int], args: argparse.Namesp
     # --- PgBouncer
     (work / "userlist.txt").write_text('"postgres" ""\n')
     (work / "pgbouncer.ini").write_text(f"""[databases]
-isova = host=127.0.0.1 port={ports['primary']} dbname=isova
-isova_replica = host=127.0.0.1 port={ports['replica']} dbname=isova
+isova = host=127.0.0.1 port={ports["primary"]} dbname=isova
+isova_replica = host=127.0.0.1 port={ports["replica"]} dbname=isova
 [pgbouncer]
 listen_addr = 127.0.0.1
-listen_port = {ports['pgbouncer']}
+listen_port = {ports["pgbouncer"]}
 unix_socket_dir =
 auth_type = trust
-auth_file = {work / 'userlist.txt'}
+auth_file = {work / "userlist.txt"}
 pool_mode = transaction
 max_client_conn = 400
 default_pool_size = 20
 server_check_delay = 0
 server_reset_query =
 ignore_startup_parameters = extra_float_digits,options
-logfile = {work / 'pgbouncer.out'}
+logfile = {work / "pgbouncer.out"}
 """)
     if os.geteuid() == 0:
         for name in ("userlist.txt", "pgbouncer.ini"):
@@ -459,9 +552,23 @@ logfile = {work / 'pgbouncer.out'}
     stack.start("pgbouncer", ["pgbouncer", str(work / "pgbouncer.ini")], as_postgres=True)
     wait_port(ports["pgbouncer"])
     # --- Redis and SMTP
-    redis_args = ["redis-server", "--port", str(ports["redis"]), "--bind", "127.0.0.1",
-                  "--dir", str(work), "--appendonly", "yes", "--save", "",
-                  "--unixsocket", "", "--protected-mode", "yes"]
+    redis_args = [
+        "redis-server",
+        "--port",
+        str(ports["redis"]),
+        "--bind",
+        "127.0.0.1",
+        "--dir",
+        str(work),
+        "--appendonly",
+        "yes",
+        "--save",
+        "",
+        "--unixsocket",
+        "",
+        "--protected-mode",
+        "yes",
+    ]
     stack.start("redis", redis_args)
     wait_port(ports["redis"])
     mail_file = work / "mail.jsonl"
@@ -470,8 +577,11 @@ logfile = {work / 'pgbouncer.out'}
     wait_port(ports["smtp"])
 
     web = [f"http://127.0.0.1:{ports['web1']}", f"http://127.0.0.1:{ports['web2']}"]
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE", "CELERY",
-                                                                     "EMAIL", "TEST_REDIS"))}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DATABASE", "CELERY", "EMAIL", "TEST_REDIS"))
+    }
     env |= {
         "DEBUG": "0",
         "PLAIN_HTTP": "1",
@@ -495,11 +605,23 @@ logfile = {work / 'pgbouncer.out'}
     direct_env.pop("DATABASE_REPLICA_URL")
     # --- migrate twice at once (a retried deploy step): one applies, the other waits
     log("migrate_locked twice at once")
-    first = subprocess.Popen([PY, "manage.py", "migrate_locked"], cwd=ROOT, env=direct_env,
-                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    first = subprocess.Popen(
+        [PY, "manage.py", "migrate_locked"],
+        cwd=ROOT,
+        env=direct_env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     time.sleep(0.5)
-    second = subprocess.Popen([PY, "manage.py", "migrate_locked"], cwd=ROOT, env=direct_env,
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    second = subprocess.Popen(
+        [PY, "manage.py", "migrate_locked"],
+        cwd=ROOT,
+        env=direct_env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     out1, out2 = first.communicate(timeout=600)[0], second.communicate(timeout=600)[0]
     failures: list[str] = []
     if first.returncode or second.returncode:
@@ -509,8 +631,9 @@ logfile = {work / 'pgbouncer.out'}
     if len(applied) != 1 or "No migrations to apply" not in (out1 + out2):
         failures.append("the two concurrent migrates did not apply once and wait once")
     log("seed_demo, collectstatic")
-    collect = subprocess.Popen([PY, "manage.py", "collectstatic", "--noinput", "-v0"],
-                               cwd=ROOT, env=direct_env)
+    collect = subprocess.Popen(
+        [PY, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=direct_env
+    )
     seeding = time.monotonic()
     run([PY, "manage.py", "seed_demo"], env={**direct_env, "EMAIL_HOST": ""})
     log(f"seeded in {time.monotonic() - seeding:.0f} s")
@@ -521,17 +644,47 @@ logfile = {work / 'pgbouncer.out'}
     for i, port in enumerate((ports["web1"], ports["web2"]), start=1):
         multiproc = work / f"prom-web{i}"
         multiproc.mkdir()
-        stack.start(f"web{i}", [str(BIN / "gunicorn"), "isova.wsgi", "--bind",
-                                f"127.0.0.1:{port}", "--workers", "2", "--timeout", "30",
-                                "--graceful-timeout", "10"],
-                    env={**env, "PROMETHEUS_MULTIPROC_DIR": str(multiproc)})
+        stack.start(
+            f"web{i}",
+            [
+                str(BIN / "gunicorn"),
+                "isova.wsgi",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                "2",
+                "--timeout",
+                "30",
+                "--graceful-timeout",
+                "10",
+            ],
+            env={**env, "PROMETHEUS_MULTIPROC_DIR": str(multiproc)},
+        )
     celery = [str(BIN / "celery"), "-A", "isova"]
     for name in ("worker1", "worker2"):
-        stack.start(name, celery + ["worker", "-Q", "isova", "--concurrency", "2",
-                                    "-n", f"{name}@prodcheck", "--without-gossip",
-                                    "--without-mingle", "--loglevel", "INFO"], env=env)
-    stack.start("beat", celery + ["beat", "--schedule", str(work / "beat-schedule"),
-                                  "--loglevel", "INFO"], env=env)
+        stack.start(
+            name,
+            celery
+            + [
+                "worker",
+                "-Q",
+                "isova",
+                "--concurrency",
+                "2",
+                "-n",
+                f"{name}@prodcheck",
+                "--without-gossip",
+                "--without-mingle",
+                "--loglevel",
+                "INFO",
+            ],
+            env=env,
+        )
+    stack.start(
+        "beat",
+        celery + ["beat", "--schedule", str(work / "beat-schedule"), "--loglevel", "INFO"],
+        env=env,
+    )
     for port in (ports["web1"], ports["web2"]):
         wait_port(port)
     ready = wait_ready(web[0])
@@ -540,17 +693,23 @@ logfile = {work / 'pgbouncer.out'}
         failures.append("/readyz was not 200 once the stack was up")
 
     db = psycopg.connect(direct, autocommit=True, application_name=DRIVER)
-    ids = dict(db.execute("SELECT email, id FROM isova_user").fetchall())
+    ids: dict[str, int] = dict(db.execute("SELECT email, id FROM isova_user").fetchall())
     objective = db.execute(
         "SELECT id FROM objectives_objective WHERE status = 'active' AND organisation_id IN "
         "(SELECT organisation_id FROM isova_membership WHERE user_id = %s) "
-        "ORDER BY id LIMIT 1", [ids["leader@example.com"]]).fetchone()
+        "ORDER BY id LIMIT 1",
+        [ids["leader@example.com"]],
+    ).fetchone()
     tally, faults, written = Tally(), Faults(), Written()
     run_id = f"pc{int(time.time())}"
-    ctx = {"run": run_id, "direct_url": direct, "staff_id": ids["staff@example.com"],
-           "yesterday": db.execute("SELECT (now() - interval '2 days')::date").fetchone()[0]
-           .isoformat(),
-           "objective_id": objective[0] if objective else None, "period": ""}
+    ctx = {
+        "run": run_id,
+        "direct_url": direct,
+        "staff_id": ids["staff@example.com"],
+        "yesterday": scalar(db, "SELECT (now() - interval '2 days')::date").isoformat(),
+        "objective_id": objective[0] if objective else None,
+        "period": "",
+    }
     if objective:
         page = Browser(web, tally, faults)
         page.login("leader@example.com")
@@ -563,21 +722,28 @@ logfile = {work / 'pgbouncer.out'}
     replica_before = replica_reads(ports["replica"])
     # The demo's own notifications (made while seeding, some shown as already e-mailed) are
     # not this check's: it judges the ones made from here on.
-    ctx["first_notification"] = 1 + db.execute(
-        "SELECT coalesce(max(id), 0) FROM isova_notification").fetchone()[0]
+    ctx["first_notification"] = 1 + scalar(
+        db, "SELECT coalesce(max(id), 0) FROM isova_notification"
+    )
 
     # --- load with faults
     stop = threading.Event()
     threads = []
     people = ["leader@example.com", "manager@example.com", "auditor@example.com"]
     for i in range(args.readers):
-        threads.append(threading.Thread(
-            target=guarded, args=(reader, failures, Browser(web, tally, faults),
-                                  people[i % len(people)], stop)))
+        threads.append(
+            threading.Thread(
+                target=guarded,
+                args=(reader, failures, Browser(web, tally, faults), people[i % len(people)], stop),
+            )
+        )
     for n in range(args.writers):
-        threads.append(threading.Thread(
-            target=guarded, args=(writer, failures, Browser(web, tally, faults), n, ctx,
-                                  written, stop)))
+        threads.append(
+            threading.Thread(
+                target=guarded,
+                args=(writer, failures, Browser(web, tally, faults), n, ctx, written, stop),
+            )
+        )
     log(f"load: {args.readers} readers, {args.writers} writers, {args.load_seconds} s")
     load_started = time.monotonic()
     for thread in threads:
@@ -631,17 +797,20 @@ logfile = {work / 'pgbouncer.out'}
     celery_call(env, "isova.tasks.scan_alerts")
     drain_until = time.monotonic() + int(os.getenv("PROD_CHECK_DRAIN_SECONDS", "240"))
     while time.monotonic() < drain_until:
-        waiting = db.execute(
+        waiting = scalar(
+            db,
             "SELECT count(*) FROM isova_notification WHERE status = 'pending' AND id >= %s",
-            [ctx["first_notification"]]).fetchone()[0]
+            [ctx["first_notification"]],
+        )
         if waiting == 0:
             break
         celery_call(env, "isova.tasks.deliver_pending")
         time.sleep(10)
     time.sleep(3)
     # --- verdicts
-    figures = verdicts(db, direct_env, mail_file, written, tally, failures, run_id,
-                       ctx["first_notification"])
+    figures = verdicts(
+        db, direct_env, mail_file, written, tally, failures, run_id, ctx["first_notification"]
+    )
     figures |= {
         "load_seconds": round(load_seconds),
         "alert_scans_sent": scans + 1,
@@ -655,6 +824,11 @@ logfile = {work / 'pgbouncer.out'}
     return report(failures, figures, started)
 
 
+def scalar(db: Any, sql: str, params: list[Any] | None = None) -> Any:
+    row = db.execute(sql, params).fetchone()
+    return row[0] if row else None
+
+
 def guarded(target: Any, failures: list[str], *args: Any) -> None:
     try:
         target(*args)
@@ -664,8 +838,12 @@ def guarded(target: Any, failures: list[str], *args: Any) -> None:
 
 def fault_plan(args: argparse.Namespace) -> list[tuple[float, str]]:
     span = args.load_seconds
-    return [(span * 0.10, "kill-worker"), (span * 0.25, "restart-redis"),
-            (span * 0.40, "terminate-connections"), (span * 0.50, "smtp-down")]
+    return [
+        (span * 0.10, "kill-worker"),
+        (span * 0.25, "restart-redis"),
+        (span * 0.40, "terminate-connections"),
+        (span * 0.50, "smtp-down"),
+    ]
 
 
 def terminate(admin: str, replica_port: int) -> int:
@@ -674,18 +852,23 @@ def terminate(admin: str, replica_port: int) -> int:
     total = 0
     for url in (admin, admin.replace(admin.split(":")[2].split("/")[0], str(replica_port))):
         with psycopg.connect(url, autocommit=True) as conn:
-            total += len(conn.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = 'isova' "
-                "AND backend_type = 'client backend' AND pid <> pg_backend_pid() "
-                "AND application_name <> %s", [DRIVER]).fetchall())
+            total += len(
+                conn.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = 'isova' AND backend_type = 'client backend' "
+                    "AND pid <> pg_backend_pid() AND application_name <> %s",
+                    [DRIVER],
+                ).fetchall()
+            )
     return total
 
 
 def replica_reads(port: int) -> int:
     import psycopg
 
-    with psycopg.connect(f"postgresql://postgres@127.0.0.1:{port}/postgres",
-                         autocommit=True) as conn:
+    with psycopg.connect(
+        f"postgresql://postgres@127.0.0.1:{port}/postgres", autocommit=True
+    ) as conn:
         row = conn.execute(
             "SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = 'isova'"
         ).fetchone()
@@ -693,8 +876,13 @@ def replica_reads(port: int) -> int:
 
 
 def celery_call(env: dict[str, str], task: str) -> None:
-    subprocess.Popen([str(BIN / "celery"), "-A", "isova", "call", task, "--queue", "isova"],
-                     cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.Popen(
+        [str(BIN / "celery"), "-A", "isova", "call", task, "--queue", "isova"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
 
 def probe(url: str) -> int:
@@ -718,20 +906,32 @@ def wait_ready(base: str, seconds: float = 90) -> int:
     return status
 
 
-def verdicts(db: Any, direct_env: dict[str, str], mail_file: Path, written: Written,
-             tally: Tally, failures: list[str], run_id: str, first_notification: int
-             ) -> dict[str, Any]:
+def verdicts(
+    db: Any,
+    direct_env: dict[str, str],
+    mail_file: Path,
+    written: Written,
+    tally: Tally,
+    failures: list[str],
+    run_id: str,
+    first_notification: int,
+) -> dict[str, Any]:
     # Requests
     if tally.unexpected:
         shown = collections.Counter(tally.unexpected).most_common(10)
         failures.append(f"{len(tally.unexpected)} unexpected 5xx or errors: {shown}")
     # E-mails: every sent notification exactly once at the SMTP server, nothing left behind
-    mails = [json.loads(line) for line in mail_file.read_text().splitlines()] \
-        if mail_file.exists() else []
+    mails = (
+        [json.loads(line) for line in mail_file.read_text().splitlines()]
+        if mail_file.exists()
+        else []
+    )
     received = collections.Counter(m["id"] for m in mails)
-    rows = db.execute("SELECT organisation_id, id, status FROM isova_notification "
-                      "WHERE status IN ('pending', 'sent', 'failed') AND id >= %s",
-                      [first_notification]).fetchall()
+    rows = db.execute(
+        "SELECT organisation_id, id, status FROM isova_notification "
+        "WHERE status IN ('pending', 'sent', 'failed') AND id >= %s",
+        [first_notification],
+    ).fetchall()
     sent_ids = {f"<isova.{org}.{pk}@127.0.0.1>" for org, pk, status in rows if status == "sent"}
     pending = sum(1 for *_, status in rows if status == "pending")
     failed = sum(1 for *_, status in rows if status == "failed")
@@ -746,30 +946,45 @@ def verdicts(db: Any, direct_env: dict[str, str], mail_file: Path, written: Writ
     if not sent_ids:
         failures.append("no notification was e-mailed during the check")
     # Rows: the sign-off chains, and what the writers were told was saved
-    verified = subprocess.run([PY, "manage.py", "verify_records"], cwd=ROOT, env=direct_env,
-                              capture_output=True, text=True)
+    verified = subprocess.run(
+        [PY, "manage.py", "verify_records"],
+        cwd=ROOT,
+        env=direct_env,
+        capture_output=True,
+        text=True,
+    )
     if verified.returncode != 0:
         failures.append(f"verify_records failed:\n{verified.stdout}{verified.stderr}")
-    actions = dict(db.execute(
-        "SELECT title, count(*) FROM isova_action WHERE title LIKE %s GROUP BY title",
-        [f"{run_id} %"]).fetchall())
+    actions = dict(
+        db.execute(
+            "SELECT title, count(*) FROM isova_action WHERE title LIKE %s GROUP BY title",
+            [f"{run_id} %"],
+        ).fetchall()
+    )
     missing = [t for t in written.created if t not in actions]
     twice = [t for t, n in actions.items() if n > 1]
     unreported = [t for t in actions if t not in written.created]
     if missing or twice:
         failures.append(f"actions: {len(missing)} saved but missing, {len(twice)} made twice")
-    statuses = dict(db.execute("SELECT title, status FROM isova_action WHERE title LIKE %s",
-                               [f"{run_id} %"]).fetchall())
+    statuses = dict(
+        db.execute(
+            "SELECT title, status FROM isova_action WHERE title LIKE %s", [f"{run_id} %"]
+        ).fetchall()
+    )
     wrong_status = [t for t, s in written.statuses.items() if statuses.get(t) != s]
     if wrong_status:
         failures.append(f"{len(wrong_status)} actions lost their saved status")
     for objective_id, value in written.values.items():
         stored = db.execute(
             "SELECT value FROM objectives_measurement WHERE objective_id = %s "
-            "ORDER BY recorded_at DESC LIMIT 1", [objective_id]).fetchone()
+            "ORDER BY recorded_at DESC LIMIT 1",
+            [objective_id],
+        ).fetchone()
         if stored is None or float(stored[0]) != float(value):
-            failures.append(f"objective {objective_id}: last saved value {value}, stored "
-                            f"{stored[0] if stored else None}")
+            failures.append(
+                f"objective {objective_id}: last saved value {value}, stored "
+                f"{stored[0] if stored else None}"
+            )
     return {
         "requests": tally.requests,
         "by_status": dict(sorted(tally.by_status.items())),

@@ -60,9 +60,7 @@ def sha256(path: Path) -> str:
 
 
 def table_counts(cursor: Any) -> dict[str, int]:
-    cursor.execute(
-        "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename"
-    )
+    cursor.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename")
     tables = [row[0] for row in cursor.fetchall()]
     counts = {}
     for table in tables:

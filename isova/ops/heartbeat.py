@@ -48,7 +48,7 @@ def ages() -> dict[str, float | None]:
     if client is None:
         return {}
     now = time.time()
-    workers = [k for k in client.scan_iter(PREFIX + "worker:*", count=100)]
+    workers = list(client.scan_iter(PREFIX + "worker:*", count=100))
     stamps = [float(v) for v in client.mget(workers) if v] if workers else []
     beat = client.get(PREFIX + "beat")
     return {

@@ -40,9 +40,7 @@ class StackCollector(Collector):
         by_status = GaugeMetricFamily(
             "isova_notifications", "Notifications by delivery status", labels=["status"]
         )
-        counts = dict(
-            Notification.objects.values_list("status").annotate(n=Count("pk")).order_by()
-        )
+        counts = dict(Notification.objects.values_list("status").annotate(n=Count("pk")).order_by())
         for status in ("pending", "sent", "failed", "digest", "in_app"):
             by_status.add_metric([status], counts.get(status, 0))
         yield by_status
@@ -67,7 +65,7 @@ class StackCollector(Collector):
 def exposition() -> bytes:
     registry = CollectorRegistry()
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+        multiprocess.MultiProcessCollector(registry)
     else:
         registry = REGISTRY
     data = generate_latest(registry)

@@ -104,8 +104,9 @@ def readyz(request: HttpRequest) -> JsonResponse:
     if database_up:
         _check(checks, "notifications", _notifications)
     ok = all(check["ok"] for check in checks.values()) and len(checks) == 6
-    return JsonResponse({"status": "ok" if ok else "unavailable", "checks": checks},
-                        status=200 if ok else 503)
+    return JsonResponse(
+        {"status": "ok" if ok else "unavailable", "checks": checks}, status=200 if ok else 503
+    )
 
 
 def _metrics_allowed(request: HttpRequest) -> bool:

@@ -129,7 +129,9 @@ def test_readyz_reports_the_oldest_undelivered_notification(client, broker, org,
     response = client.get("/readyz")
     check = response.json()["checks"]["notifications"]
     assert response.status_code == 503
-    assert check["ok"] is False and check["oldest_pending_seconds"] > settings.HEALTH_PENDING_MAX_AGE
+    assert (
+        check["ok"] is False and check["oldest_pending_seconds"] > settings.HEALTH_PENDING_MAX_AGE
+    )
 
 
 @pytest.mark.django_db
@@ -151,9 +153,7 @@ def test_metrics_by_view_and_notifications_for_loopback_only(org, settings):
 def test_metrics_with_a_token_need_it_from_anywhere(settings):
     settings.METRICS_TOKEN = "s3cret-token"
     assert Client(REMOTE_ADDR="127.0.0.1").get("/metrics").status_code == 403
-    ok = Client(REMOTE_ADDR="203.0.113.9").get(
-        "/metrics", HTTP_AUTHORIZATION="Bearer s3cret-token"
-    )
+    ok = Client(REMOTE_ADDR="203.0.113.9").get("/metrics", HTTP_AUTHORIZATION="Bearer s3cret-token")
     assert ok.status_code == 200
 
 

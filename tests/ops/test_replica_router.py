@@ -14,8 +14,17 @@ router = ReplicaRouter()
 
 @pytest.mark.parametrize(
     "view",
-    ["dashboard", "dashboard_panel", "action_list", "my_actions", "objectives:index",
-     "risks:heat_map", "risks:export", "audits:finding_list", "reviews:feedback_export"],
+    [
+        "dashboard",
+        "dashboard_panel",
+        "action_list",
+        "my_actions",
+        "objectives:index",
+        "risks:heat_map",
+        "risks:export",
+        "audits:finding_list",
+        "reviews:feedback_export",
+    ],
 )
 def test_dashboards_lists_and_exports_may_read_the_replica(view):
     assert may_read_replica(view, "GET", pinned=False)

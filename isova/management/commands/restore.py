@@ -21,9 +21,7 @@ class Command(BaseCommand):
         parser.add_argument("source", help="a backup directory (isova-YYYYMMDDTHHMMSSZ)")
         parser.add_argument("--database-url", default="")
         parser.add_argument("--media-root", default="")
-        parser.add_argument(
-            "--check-only", action="store_true", help="only verify the checksums"
-        )
+        parser.add_argument("--check-only", action="store_true", help="only verify the checksums")
 
     def handle(
         self,
