@@ -297,6 +297,7 @@ class Written:
     created: dict[str, str] = field(default_factory=dict)  # title -> form token
     statuses: dict[str, str] = field(default_factory=dict)  # title -> last status saved
     values: dict[int, str] = field(default_factory=dict)  # objective id -> last value saved
+    value_writes: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -371,6 +372,7 @@ def writer(
             if status == 302:
                 with written.lock:
                     written.values[ctx["objective_id"]] = value
+                    written.value_writes += 1
     db.close()
 
 
@@ -929,7 +931,9 @@ def verdicts(
     received = collections.Counter(m["id"] for m in mails)
     rows = db.execute(
         "SELECT organisation_id, id, status FROM isova_notification "
-        "WHERE status IN ('pending', 'sent', 'failed') AND id >= %s",
+        "WHERE status IN ('pending', 'sent', 'failed') AND id >= %s "
+        # Bundled into a digest: marked sent, and e-mailed as the digest's own message.
+        "AND digest_id IS NULL",
         [first_notification],
     ).fetchall()
     sent_ids = {f"<isova.{org}.{pk}@127.0.0.1>" for org, pk, status in rows if status == "sent"}
@@ -994,7 +998,7 @@ def verdicts(
         "actions_writers_were_told_saved": len(written.created),
         "actions_saved_after_an_error_answer": len(unreported),
         "status_changes_saved": len(written.statuses),
-        "objective_values_saved": len(written.values),
+        "objective_values_saved": written.value_writes,
         "emails_received": len(mails),
         "notifications_sent": len(sent_ids),
         "emails_lost": len(lost),
