@@ -60,3 +60,49 @@ def test_outside_a_request_tasks_and_commands_read_the_primary():
     assert router.db_for_read(Action) == "default"
     assert router.allow_migrate("replica", "isova") is False
     assert router.allow_migrate("default", "isova") is True
+
+
+def _middleware_with_replica(settings, view):
+    from django.http import HttpResponse
+
+    from isova.ops.middleware import RequestMiddleware
+
+    settings.DATABASES = {**settings.DATABASES, "replica": dict(settings.DATABASES["default"])}
+    return RequestMiddleware(lambda request: view(request) or HttpResponse("ok"))
+
+
+def test_a_request_that_wrote_pins_the_browser_to_the_primary(settings, rf):
+    seen = {}
+
+    def view(request):
+        seen["before"] = router.db_for_read(Action)
+        router.db_for_write(Action)
+        seen["after"] = router.db_for_read(Action)
+
+    middleware = _middleware_with_replica(settings, view)
+    request = rf.get("/actions/")
+    request.resolver_match = type("Match", (), {"view_name": "action_list"})()
+    state_holder = {}
+
+    def get_response(req):
+        middleware.process_view(req, None, (), {})
+        state_holder["state"] = current.get()
+        return view(req)
+
+    from django.http import HttpResponse
+
+    middleware.get_response = lambda req: get_response(req) or HttpResponse("ok")
+    response = middleware(request)
+    assert (seen["before"], seen["after"]) == ("replica", "default")
+    assert response.cookies["isova_primary"]["max-age"] == settings.REPLICA_PIN_SECONDS
+
+    pinned = rf.get("/actions/")
+    pinned.COOKIES["isova_primary"] = "1"
+    pinned.resolver_match = request.resolver_match
+    middleware.get_response = lambda req: (
+        middleware.process_view(req, None, (), {}),
+        seen.update(pinned=router.db_for_read(Action)),
+        HttpResponse("ok"),
+    )[-1]
+    middleware(pinned)
+    assert seen["pinned"] == "default"
