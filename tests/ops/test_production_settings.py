@@ -115,3 +115,24 @@ def test_behind_pgbouncer_there_are_no_server_side_cursors_nor_persistent_connec
     assert result.returncode == 0, result.stderr
     *_, no_cursors, max_age = json.loads(result.stdout)
     assert (no_cursors, max_age) == (True, 0)
+
+
+SENTRY = (
+    "import sys, django; django.setup(); import json; "
+    "loaded = 'sentry_sdk' in sys.modules; client = None\n"
+    "if loaded:\n"
+    "    import sentry_sdk; client = sentry_sdk.get_client().dsn\n"
+    "print(json.dumps([loaded, client]))"
+)
+
+
+def test_sentry_is_imported_and_set_up_only_with_a_dsn():
+    import json
+
+    without = run(["-c", SENTRY])
+    assert without.returncode == 0, without.stderr
+    assert json.loads(without.stdout) == [False, None]
+    dsn = "http://public@127.0.0.1:9899/1"
+    with_dsn = run(["-c", SENTRY], SENTRY_DSN=dsn)
+    assert with_dsn.returncode == 0, with_dsn.stderr
+    assert json.loads(with_dsn.stdout) == [True, dsn]
