@@ -753,7 +753,7 @@ logfile = {work / "pgbouncer.out"}
     readyz_seen: collections.Counter[int] = collections.Counter()
     plan = fault_plan(args)
     smtp_back_at = None
-    scans = 0
+    scans, next_scan = 0, 0.0
     while time.monotonic() - load_started < args.load_seconds or plan or smtp_back_at:
         now = time.monotonic() - load_started
         if plan and now >= plan[0][0]:
@@ -784,9 +784,10 @@ logfile = {work / "pgbouncer.out"}
             wait_port(ports["smtp"])
             faults.end(f"SMTP down {args.smtp_down} s")
             smtp_back_at = None
-        if int(now) % 20 == 0:
+        if now >= next_scan:
             celery_call(env, "isova.tasks.scan_alerts")
             scans += 1
+            next_scan += 20
         readyz_seen[probe(web[1] + "/readyz")] += 1
         time.sleep(1)
     stop.set()
