@@ -831,6 +831,8 @@ logfile = {work / "pgbouncer.out"}
 # demo password stored once with the production hasher: PBKDF2's rounds were most of the
 # seeding time (a minute or more on a busy two-core machine).
 SEED = """
+import os
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "isova.settings")
 import django
 django.setup()
 from django.contrib.auth.hashers import make_password
