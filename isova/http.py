@@ -17,11 +17,22 @@ from .errors import DomainError
 
 
 def safe_next(request: HttpRequest, default: str) -> str:
-    """The `next` the form or query names when it stays on this site, else `default`."""
+    """The `next` the form or query names when it is a path on this site, else `default`.
+
+    Only a local path counts: a leading "/", not "//" or "/\\" (another host), no scheme,
+    no control characters. Never a URL name: `next=dashboard` is not reversed.
+    """
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-        return target
-    return default
+    return target if is_local_path(target) else default
+
+
+def is_local_path(target: str) -> bool:
+    return (
+        target.startswith("/")
+        and not target.startswith(("//", "/\\"))
+        and target.isprintable()
+        and url_has_allowed_host_and_scheme(target, allowed_hosts=set())
+    )
 
 
 def wants_fragment(request: HttpRequest) -> bool:

@@ -5,6 +5,7 @@ run in-process, e-mail printed to the console. Production sets DEBUG=0 and the v
 listed in the README; the app then refuses to start without a real SECRET_KEY.
 """
 
+import hashlib
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -99,6 +100,32 @@ SECRET_KEY = os.getenv("SECRET_KEY", "") or _DEV_SECRET_KEY
 # Evaluation without TLS (DEBUG=0 on plain HTTP): no HTTPS redirect, HSTS or secure cookies.
 PLAIN_HTTP = envbool("PLAIN_HTTP", "0")
 
+
+def _records_keys(value: str, secret_key: str) -> dict[str, bytes]:
+    """RECORDS_HMAC_KEYS: `id:secret,id:secret` (the first signs, every one verifies).
+
+    Unset, one key is derived from SECRET_KEY (id `sk`): still outside the database, but
+    rotating SECRET_KEY would then orphan every sign-off, so production sets its own keys.
+    """
+    if not value.strip():
+        return {"sk": hashlib.sha256(b"isova-records-chain:" + secret_key.encode()).digest()}
+    keys: dict[str, bytes] = {}
+    for item in value.split(","):
+        key_id, sep, secret = item.strip().partition(":")
+        if not sep or not key_id or len(secret) < 32 or len(key_id) > 32:
+            raise ImproperlyConfigured(
+                "RECORDS_HMAC_KEYS must be `id:secret,...` with ids of at most 32 characters "
+                "and secrets of 32+ characters (the first key signs new sign-offs)."
+            )
+        keys[key_id] = secret.encode()
+    return keys
+
+
+# The sign-off chain is keyed (HMAC-SHA256): rows written with database rights alone, without
+# this key, fail `verify_records`. The first key signs; older ones stay listed to verify.
+RECORDS_HMAC_KEYS = _records_keys(os.getenv("RECORDS_HMAC_KEYS", ""), SECRET_KEY)
+RECORDS_HMAC_KEY_ID = next(iter(RECORDS_HMAC_KEYS))
+
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", "")
 SITE_URL = os.getenv("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
@@ -137,7 +164,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "isova.tenancy.OrganisationMiddleware",
+    "isova.accounts.tenancy.OrganisationMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes asks: it turns lockouts raised by the backend into responses.
     "axes.middleware.AxesMiddleware",
@@ -156,7 +183,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "isova.tenancy.context",
+                "isova.accounts.tenancy.context",
             ],
             # ago, quoted, money: wording every page shares, without a {% load %} in each.
             "builtins": ["isova.templatetags.wording"],
@@ -229,7 +256,7 @@ AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", "5")
 AXES_COOLOFF_TIME = envint("AXES_COOLOFF_MINUTES", "15") / 60  # hours
 AXES_LOCKOUT_PARAMETERS = ["username", ["username", "ip_address"]]
 # The login form sends the address as "username", and addresses match case-insensitively.
-AXES_USERNAME_CALLABLE = "isova.tenancy.login_username"
+AXES_USERNAME_CALLABLE = "isova.accounts.tenancy.login_username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_IPWARE_PROXY_COUNT = envint("PROXY_COUNT", "0") or None

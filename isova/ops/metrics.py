@@ -33,7 +33,7 @@ class StackCollector(Collector):
     """Figures about the whole installation, read at scrape time."""
 
     def collect(self) -> Iterator[Metric]:
-        from isova.models import Notification
+        from isova.notifications.models import Notification
 
         from . import heartbeat
 

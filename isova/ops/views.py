@@ -79,7 +79,7 @@ def _age_check(name: str, limit: int) -> Any:
 
 
 def _notifications() -> dict[str, Any]:
-    from isova.models import Notification
+    from isova.notifications.models import Notification
 
     oldest = Notification.objects.filter(status="pending").aggregate(m=Min("created_at"))["m"]
     age = max(0.0, time.time() - oldest.timestamp()) if oldest else 0.0

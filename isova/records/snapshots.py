@@ -18,14 +18,16 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from isova.history import Change
-from isova.models import Approvable
+
+if TYPE_CHECKING:
+    from isova.records.models import Approvable
 
 
 def format_decimal(value: Decimal) -> str:
@@ -170,6 +172,27 @@ def changed_keys(old: dict | None, new: dict) -> set[str]:
     """Top-level snapshot keys whose values differ (as values)."""
     old = old or {}
     return {key for key in set(old) | set(new) if not same_value(old.get(key), new.get(key))}
+
+
+def without_progress(obj: Approvable, snapshot: dict | None) -> dict:
+    """`snapshot` without the children's progress fields (`PROGRESS_FIELDS`): a plan step
+    being started or done is progress on the plan, not a change to what leaders approved."""
+    snapshot = dict(snapshot or {})
+    for key, fields in obj.PROGRESS_FIELDS.items():
+        children = snapshot.get(key)
+        if isinstance(children, list):
+            snapshot[key] = [
+                {k: v for k, v in child.items() if k not in fields}
+                if isinstance(child, dict)
+                else child
+                for child in children
+            ]
+    return snapshot
+
+
+def material_changes(obj: Approvable, old: dict | None, new: dict) -> set[str]:
+    """The snapshot keys whose change between `old` and `new` needs a new approval."""
+    return material_keys(obj, changed_keys(without_progress(obj, old), without_progress(obj, new)))
 
 
 def material_keys(obj: Approvable, keys: Iterable[str]) -> set[str]:
