@@ -7,6 +7,3 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "isova.settings")
 app = Celery("isova")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
-
-# Worker and beat heartbeats for /readyz, and the beat_tick task they rely on.
-from .ops import heartbeat  # noqa: E402,F401

@@ -321,6 +321,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 CELERY_TASK_DEFAULT_QUEUE = os.getenv("CELERY_QUEUE", "isova")
 CELERY_TIMEZONE = TIME_ZONE
+# Imported by every worker and beat at start: their heartbeats for /readyz and the beat_tick
+# task (a name here rather than an import, so the core's modules keep importing one way).
+CELERY_IMPORTS = ["isova.ops.heartbeat"]
 CELERY_BEAT_SCHEDULE = {
     # Hourly at :05, so that each organisation is scanned soon after ALERTS_LOCAL_HOUR in its
     # own time zone (the scan also sends the daily digests, and on Mondays the leaders'
