@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from .errors import DomainError
+from .errors import DomainError, NotAllowed, NotFound, status_for
 
 
 def safe_next(request: HttpRequest, default: str) -> str:
@@ -121,3 +121,23 @@ def act_and_redirect(
     except DomainError as error:
         return flash_redirect(request, to, error.message, level=messages.ERROR)
     return flash_redirect(request, to, message)
+
+
+class DomainErrorMiddleware:
+    """A DomainError no view caught answers with its kind's status (`errors.status_for`) and
+    its message, never a 500. NotFound and NotAllowed are Http404 and PermissionDenied too,
+    so Django's own handlers answer those."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, DomainError) or isinstance(exception, NotFound | NotAllowed):
+            return None
+        status = status_for(exception)
+        if wants_fragment(request):
+            return HttpResponse(exception.message, status=status, content_type="text/plain")
+        return render(request, "domain_error.html", {"message": exception.message}, status=status)

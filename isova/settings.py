@@ -165,6 +165,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "isova.accounts.tenancy.OrganisationMiddleware",
+    # A service's DomainError that no view caught: its kind's status and message, not a 500.
+    "isova.http.DomainErrorMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes asks: it turns lockouts raised by the backend into responses.
     "axes.middleware.AxesMiddleware",

@@ -77,6 +77,7 @@ urlpatterns = [
     path("audits/", include("audits.urls")),
     path("risks/", include("risks.urls")),
     path("reviews/", include("reviews.urls")),
+    path("data/", include("isova.imports.urls")),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),

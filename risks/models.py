@@ -277,6 +277,8 @@ class Risk(Approvable, ActionSource):
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="risks")
     reference = models.CharField(max_length=20)
+    # The ID this row had in the register it was imported from; re-importing updates by it.
+    external_ref = models.CharField("external reference", max_length=100, blank=True, db_index=True)
     kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.RISK)
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True)

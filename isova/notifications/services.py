@@ -39,7 +39,7 @@ from django.utils import timezone
 from isova.accounts.models import Membership, Organisation, User
 from isova.accounts.tenancy import has_perm, with_org
 from isova.celery import app as celery_app
-from isova.errors import Conflict, NotAllowed
+from isova.errors import Invalid, NotAllowed
 from isova.notifications.models import (
     CalendarFeed,
     Notification,
@@ -455,7 +455,7 @@ def preferences_save(*, user: User, modes: dict[str, str]) -> None:
     """Store each kind's mode; unknown kinds and approvals (never switchable) are refused."""
     unknown = set(modes) - set(KINDS)
     if unknown or not set(modes.values()) <= set(NotificationMode.values):
-        raise Conflict("Choose at once, in the daily digest, or off for each kind.")
+        raise Invalid("Choose at once, in the daily digest, or off for each kind.")
     NotificationPreference.objects.bulk_create(
         [NotificationPreference(user=user, kind=k, mode=m) for k, m in modes.items()],
         update_conflicts=True,
@@ -487,7 +487,7 @@ def escalation_update(*, membership: Membership, to_assigner: int, to_leaders: i
     if not has_perm(membership, "isova.escalation.edit"):
         raise NotAllowed("Only leaders set the escalation ladder.")
     if not 1 <= to_assigner < to_leaders <= 365:
-        raise Conflict("The leaders hear after the assigner: 1 ≤ first < second ≤ 365 days.")
+        raise Invalid("The leaders hear after the assigner: 1 ≤ first < second ≤ 365 days.")
     Organisation.objects.filter(pk=membership.organisation_id).update(
         escalate_to_assigner_after_days=to_assigner, escalate_to_leaders_after_days=to_leaders
     )
