@@ -8,7 +8,7 @@ PORT ?= 8000
 # Links in e-mails follow the address served, unless SITE_URL names another (a proxy, say).
 SITE_URL ?= http://127.0.0.1:$(PORT)
 
-.PHONY: install run test e2e lint format bench bench-growth migrations-check clean
+.PHONY: install run test e2e lint format bench bench-growth migrations-check clean backup prod-check
 
 $(UV):
 	@if command -v uv >/dev/null 2>&1 && [ "$$(uv --version | cut -d' ' -f2)" = "$(UV_VERSION)" ]; then \
@@ -59,6 +59,14 @@ bench: install
 
 bench-growth: install
 	@bash scripts/bench.sh growth $(ARGS)
+
+# A backup directory under BACKUP_DIR (default ./backups): see the README's "Backups".
+backup: install
+	$(PY) manage.py backup
+
+# The production topology as local processes, faulted under load (README: "Production").
+prod-check: install
+	@$(PY) scripts/prod_check.py $(ARGS)
 
 clean:
 	rm -rf .venv .tools staticfiles db.sqlite3

@@ -7,6 +7,7 @@ listed in the README; the app then refuses to start without a real SECRET_KEY.
 
 import hashlib
 import os
+from collections.abc import Mapping
 from pathlib import Path
 
 import dj_database_url
@@ -45,13 +46,59 @@ def envlist(name: str, default: str) -> list[str]:
 DEBUG = envbool("DEBUG", "1")
 
 _DEV_SECRET_KEY = "django-insecure-isova-development-key-never-use-in-production"
-SECRET_KEY = os.getenv("SECRET_KEY", "")
-if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG=0 (50+ random characters).")
-    SECRET_KEY = _DEV_SECRET_KEY
-elif not DEBUG and (len(SECRET_KEY) < 50 or SECRET_KEY.startswith("django-insecure")):
-    raise ImproperlyConfigured("SECRET_KEY is too weak for DEBUG=0: use 50+ random characters.")
+# Keys published in this repository (.env.example, the README): never a production secret.
+_EXAMPLE_SECRET_KEYS = {
+    "change-me-to-at-least-fifty-random-characters-0123456789abcdefghij",
+}
+
+
+def production_settings_problems(env: Mapping[str, str]) -> list[str]:
+    """What makes `env` unsafe to serve with DEBUG=0, each as "what is wrong: what to set".
+
+    Empty when it is safe. Kept in one function (and free of Django) so that every start-up
+    path (manage.py, gunicorn, celery) refuses the same things and tests can call it directly.
+    """
+    problems = []
+    key = env.get("SECRET_KEY", "")
+    fix_key = (
+        "set SECRET_KEY to 50+ random characters "
+        "(python -c 'import secrets; print(secrets.token_urlsafe(50))')"
+    )
+    if not key:
+        problems.append(f"SECRET_KEY must be set when DEBUG=0: {fix_key}")
+    elif key in _EXAMPLE_SECRET_KEYS or "change-me" in key.lower():
+        problems.append(f"SECRET_KEY is the published example's: {fix_key}")
+    elif len(key) < 50 or len(set(key)) < 10 or key.startswith("django-insecure"):
+        problems.append(f"SECRET_KEY is too weak (short, low variety or Django's): {fix_key}")
+    if not [h for h in env.get("ALLOWED_HOSTS", "").split(",") if h.strip()]:
+        problems.append("ALLOWED_HOSTS is not set: set it to the host names served")
+    site = env.get("SITE_URL", "").strip()
+    plain_http = env.get("PLAIN_HTTP", "0").strip().lower() in _TRUE
+    redirect = env.get("SECURE_SSL_REDIRECT", "1").strip().lower() in _TRUE and not plain_http
+    if not site:
+        problems.append("SITE_URL is not set: set it to the address people use (https://...)")
+    elif not site.startswith(("https://", "http://")):
+        problems.append(f"SITE_URL {site!r} is not an address: set SITE_URL=https://your.host")
+    elif site.startswith("http://") and redirect:
+        problems.append(
+            "SITE_URL is http:// while TLS redirects are on: set SITE_URL=https://..., or "
+            "PLAIN_HTTP=1 to evaluate without TLS"
+        )
+    return problems
+
+
+def refuse_unsafe_production(env: Mapping[str, str]) -> None:
+    """Stop start-up with one line naming what to set (no traceback to read through)."""
+    problems = production_settings_problems(env)
+    if problems:
+        raise SystemExit("isova refuses to start with DEBUG=0: " + "; ".join(problems) + ".")
+
+
+if not DEBUG:
+    refuse_unsafe_production(os.environ)
+SECRET_KEY = os.getenv("SECRET_KEY", "") or _DEV_SECRET_KEY
+# Evaluation without TLS (DEBUG=0 on plain HTTP): no HTTPS redirect, HSTS or secure cookies.
+PLAIN_HTTP = envbool("PLAIN_HTTP", "0")
 
 
 def _records_keys(value: str, secret_key: str) -> dict[str, bytes]:
@@ -109,6 +156,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: a request id, one log line and the latency of every request, however it ends.
+    "isova.ops.middleware.RequestMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "isova.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -166,6 +215,28 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
     )
+# Behind PgBouncer in transaction pooling (DB_POOLER=transaction), a connection is the
+# pooler's, not the server's: no server-side cursor outlives its transaction and no
+# persistent connection is needed (the pooler keeps the server ones).
+DB_POOLER = os.getenv("DB_POOLER", "").strip().lower()
+if DB_POOLER not in {"", "transaction"}:
+    raise ImproperlyConfigured(f"DB_POOLER must be empty or 'transaction'; got {DB_POOLER!r}")
+if DB_POOLER == "transaction" and DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+# A streaming replica for reads that may lag (dashboards, lists, exports): see isova/ops/router.
+DATABASE_REPLICA_URL = os.getenv("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL, conn_max_age=DATABASES["default"]["CONN_MAX_AGE"]
+    )
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    if DB_POOLER == "transaction":
+        DATABASES["replica"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+    DATABASE_ROUTERS = ["isova.ops.router.ReplicaRouter"]
+# After a request wrote, that browser reads from the primary for this many seconds (so the
+# page after a save shows the save, whatever the replica's lag).
+REPLICA_PIN_SECONDS = envint("REPLICA_PIN_SECONDS", "10")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "isova.User"
@@ -210,6 +281,8 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Uploaded files kept on disk (backed up with the database by `manage.py backup`).
+MEDIA_ROOT = os.getenv("MEDIA_ROOT", str(BASE_DIR / "media"))
 STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.FileSystemFinder",
     "django.contrib.staticfiles.finders.AppDirectoriesFinder",
@@ -247,8 +320,16 @@ CELERY_BROKER_URL = CELERY_BROKER_URL or "memory://localhost/"
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_ACKS_LATE = True
+# A task taken by a worker that then died (SIGKILL, OOM) goes back to the queue after this
+# many seconds unacknowledged; keep it above the longest ETA of a retry (an hour).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": envint("CELERY_VISIBILITY_TIMEOUT", "3900"),
+}
 CELERY_TASK_DEFAULT_QUEUE = os.getenv("CELERY_QUEUE", "isova")
 CELERY_TIMEZONE = TIME_ZONE
+# Imported by every worker and beat at start: their heartbeats for /readyz and the beat_tick
+# task (a name here rather than an import, so the core's modules keep importing one way).
+CELERY_IMPORTS = ["isova.ops.heartbeat"]
 CELERY_BEAT_SCHEDULE = {
     # Hourly at :05, so that each organisation is scanned soon after ALERTS_LOCAL_HOUR in its
     # own time zone (the scan also sends the daily digests, and on Mondays the leaders'
@@ -262,11 +343,16 @@ CELERY_BEAT_SCHEDULE = {
     # Every 5 minutes: webhook deliveries whose retry is due or whose claim expired (a worker
     # died mid-send); also emits "action.overdue" once per action and due date.
     "webhooks-sweep": {"task": "isova.api.tasks.sweep", "schedule": crontab(minute="*/5")},
+    # Every minute: keeps beat's heartbeat fresh for /readyz (isova/ops/heartbeat.py).
+    "heartbeat": {"task": "isova.ops.heartbeat.beat_tick", "schedule": 60.0},
 }
 # Local hour (in each organisation's time zone) from which the day's alerts go out.
 ALERTS_LOCAL_HOUR = envint("ALERTS_LOCAL_HOUR", "7")
 # Attempts to e-mail one notification before it is marked failed (shown to managers).
 ALERTS_MAX_ATTEMPTS = envint("ALERTS_MAX_ATTEMPTS", "6")
+# How long a worker's claim on an e-mail holds, and how old an unsent one is before the sweep
+# sends it again (a worker killed mid-send leaves its claim until then).
+ALERTS_LEASE_SECONDS = envint("ALERTS_LEASE_SECONDS", "600")
 
 # The REST API (isova/api): tokens only, JSON only, problem-details errors, cursor pages.
 REST_FRAMEWORK = {
@@ -317,22 +403,62 @@ WEBHOOK_RETRY_BASE_SECONDS = envint("WEBHOOK_RETRY_BASE_SECONDS", "30")
 WEBHOOK_DISABLE_AFTER = envint("WEBHOOK_DISABLE_AFTER", "15")
 
 if not DEBUG:
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", "1")
-    SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", "31536000")
+    # Behind a TLS-terminating proxy (Caddy in docker-compose.yml) that sets
+    # X-Forwarded-Proto and strips any the client sent: Django then knows the request was
+    # HTTPS. Never expose gunicorn directly with this on.
+    # SECURE_PROXY_SSL_HEADER="HEADER,value" (default X-Forwarded-Proto: https); empty when
+    # clients reach gunicorn directly, since they could then claim HTTPS themselves.
+    _proxy_header = envlist("SECURE_PROXY_SSL_HEADER", "HTTP_X_FORWARDED_PROTO,https")
+    if _proxy_header:
+        if len(_proxy_header) != 2:
+            raise ImproperlyConfigured(
+                "SECURE_PROXY_SSL_HEADER must be HEADER,value, e.g. HTTP_X_FORWARDED_PROTO,https"
+            )
+        SECURE_PROXY_SSL_HEADER = (_proxy_header[0], _proxy_header[1])
+    SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", "1") and not PLAIN_HTTP
+    SECURE_HSTS_SECONDS = 0 if PLAIN_HTTP else envint("SECURE_HSTS_SECONDS", "31536000")
     SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", "1")
     SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", "1")
-    SESSION_COOKIE_SECURE = True
-    CSRF_COOKIE_SECURE = True
+    SESSION_COOKIE_SECURE = not PLAIN_HTTP
+    CSRF_COOKIE_SECURE = not PLAIN_HTTP
 
 SESSION_COOKIE_HTTPONLY = True
+
+# /readyz: the oldest age (seconds) of the freshest worker heartbeat, of beat's last task, and
+# of a notification still waiting for its e-mail, before the stack counts as unhealthy.
+HEALTH_WORKER_MAX_AGE = envint("HEALTH_WORKER_MAX_AGE", "60")
+HEALTH_BEAT_MAX_AGE = envint("HEALTH_BEAT_MAX_AGE", "180")
+HEALTH_PENDING_MAX_AGE = envint("HEALTH_PENDING_MAX_AGE", "3600")
+# /metrics: a bearer token, or else only these client networks (loopback by default).
+METRICS_TOKEN = os.getenv("METRICS_TOKEN", "")
+METRICS_ALLOWED_NETWORKS = envlist("METRICS_ALLOWED_NETWORKS", "127.0.0.1/32,::1/128")
+
+# Optional error reporting: sentry-sdk is imported only when a DSN is given.
+SENTRY_DSN = os.getenv("SENTRY_DSN", "")
+if SENTRY_DSN:
+    import sentry_sdk
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        environment=os.getenv("SENTRY_ENVIRONMENT", "production"),
+        traces_sample_rate=float(os.getenv("SENTRY_TRACES_SAMPLE_RATE", "0")),
+        send_default_pii=False,
+    )
 X_FRAME_OPTIONS = "DENY"
 
+# One JSON object per line (with request id and organisation) in production, text in development.
+LOG_FORMAT = os.getenv("LOG_FORMAT", "text" if DEBUG else "json")
+if LOG_FORMAT not in {"json", "text"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT must be json or text; got {LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"expected_forbidden": {"()": "isova.logfilters.ExpectedForbidden"}},
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "json": {"()": "isova.ops.logs.JsonFormatter"},
+        "text": {"format": "%(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": os.getenv("LOG_LEVEL", "INFO")},
     "loggers": {
         # Django's own console handler (under DEBUG) would print each line a second time:
@@ -340,6 +466,8 @@ LOGGING = {
         "django": {"handlers": [], "level": "INFO"},
         "django.request": {"filters": ["expected_forbidden"]},
         "axes": {"level": "WARNING"},
+        # One line per request comes from isova.ops.middleware; gunicorn's access log repeats it.
+        "isova.request": {"level": "INFO"},
         # In-process (eager) tasks would log a line per task into the dev server's output.
         "celery.app.trace": {"level": "WARNING" if CELERY_TASK_ALWAYS_EAGER else "INFO"},
     },

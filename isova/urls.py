@@ -7,9 +7,15 @@ from isova.dashboard import views as dashboard
 from isova.evidence import views as evidence_views
 from isova.health import views as health_views
 from isova.notifications import views as notifications_views
+from isova.ops import views as ops_views
 from isova.records import views as records_views
 
+handler500 = "isova.ops.views.server_error"
+
 urlpatterns = [
+    path("healthz", ops_views.healthz, name="healthz"),
+    path("readyz", ops_views.readyz, name="readyz"),
+    path("metrics", ops_views.metrics_view, name="metrics"),
     path("", views.home, name="home"),
     path("dashboard/", dashboard.dashboard, name="dashboard"),
     path("dashboard/panels/<slug:name>/", dashboard.panel, name="dashboard_panel"),

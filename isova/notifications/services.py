@@ -51,7 +51,8 @@ from isova.registry import Alert
 
 log = logging.getLogger(__name__)
 
-LEASE = datetime.timedelta(minutes=10)
+# ALERTS_LEASE_SECONDS: how long a claim holds (and how old an unsent row is before the sweep).
+LEASE = datetime.timedelta(seconds=settings.ALERTS_LEASE_SECONDS)
 DIGEST_KIND = "daily_digest"
 
 # What people can choose for, with its default; approvals waiting for you are not listed: they
@@ -370,7 +371,7 @@ def _digest_items(notification: Notification) -> list[Notification]:
     return list(notification.items.order_by("created_at", "pk"))
 
 
-def pending_ids(older_than: datetime.timedelta = datetime.timedelta(minutes=10)) -> list[int]:
+def pending_ids(older_than: datetime.timedelta = LEASE) -> list[int]:
     """Notifications still unsent some minutes after they were made (their task gave up or
     their worker died holding the claim); fewest attempts first, so failing rows never
     starve the good ones."""

@@ -50,6 +50,7 @@ def test_the_deploy_check_reports_nothing_with_debug_off_and_a_real_secret_key()
         DEBUG="0",
         SECRET_KEY=strong_key(),
         ALLOWED_HOSTS="example.com",
+        SITE_URL="https://example.com",
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout

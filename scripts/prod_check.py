@@ -1,0 +1,1046 @@
+"""`make prod-check`: the production topology as local processes, under load, with faults.
+
+Starts, on loopback ports PROD_CHECK_PORT (default 9800) to +11, in a work directory of its
+own (removed and made again on every run, so a second run starts clean):
+
+  PostgreSQL primary (+1) and a streaming replica made with `pg_basebackup -R` (+2);
+  PgBouncer in transaction pooling (+3) in front of both; Redis with an append-only file (+4);
+  an SMTP server (aiosmtpd, +5) that records each message; `manage.py migrate_locked` twice
+  at once (one applies, the other waits and finds nothing); two gunicorn instances (+10, +11)
+  with DEBUG=0 and the production settings (PLAIN_HTTP=1: no TLS on loopback); two Celery
+  workers and one beat.
+
+Then a bounded mixed load (readers on dashboards and lists, writers creating actions, moving
+their status and recording objective values, alert scans) while it injects faults: one worker
+SIGKILLed, Redis restarted, every application connection to PostgreSQL terminated, the SMTP
+server down for PROD_CHECK_SMTP_DOWN seconds (default 60). It reports requests, 5xx (none
+allowed but clean 503s while a dependency is down), e-mails (each sent notification exactly
+once at the SMTP server, none left undelivered), and rows (verify_records passes; what the
+writers were told was saved is there, once). Exits non-zero on any failure.
+
+Only processes it started are stopped, by their own process group; the shared PostgreSQL and
+Redis are never touched.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import contextlib
+import http.cookiejar
+import json
+import os
+import random
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = sys.executable
+BIN = Path(PY).parent
+PASSWORD = "isova-demo"
+# prod-check's own connections, spared when it terminates the application's.
+DRIVER = "prod-check"
+
+
+def pg_bin() -> Path:
+    versions = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"), key=lambda p: p.parts)
+    if not versions:
+        sys.exit("prod-check: PostgreSQL server binaries (initdb) are not installed")
+    return versions[-1].parent
+
+
+def log(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+# --- processes -----------------------------------------------------------------------------
+
+
+class Stack:
+    """Every process prod-check starts, each in its own process group, with a pid file so
+    the next run can stop what a crashed run left behind."""
+
+    def __init__(self, work: Path) -> None:
+        self.work = work
+        self.procs: dict[str, subprocess.Popen[bytes]] = {}
+        self.as_postgres = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+
+    def start(
+        self,
+        name: str,
+        args: list[str],
+        env: dict[str, str] | None = None,
+        as_postgres: bool = False,
+    ) -> subprocess.Popen[bytes]:
+        out = (self.work / f"{name}.log").open("ab")
+        proc = subprocess.Popen(
+            (self.as_postgres if as_postgres else []) + args,
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        self.procs[name] = proc
+        (self.work / "pids").mkdir(exist_ok=True)
+        (self.work / "pids" / name).write_text(str(proc.pid))
+        return proc
+
+    def kill(self, name: str, sig: int = signal.SIGTERM, wait: float = 20) -> None:
+        proc = self.procs.pop(name, None)
+        if proc is None:
+            return
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, sig)
+        try:
+            proc.wait(wait)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(10)
+        with contextlib.suppress(FileNotFoundError):
+            (self.work / "pids" / name).unlink()
+
+    def stop_all(self) -> None:
+        for name in reversed(list(self.procs)):
+            self.kill(name)
+
+
+def stop_leftovers(work: Path) -> None:
+    """Stop what an earlier, interrupted run left (our own pid files only)."""
+    pids = work / "pids"
+    if pids.is_dir():
+        for pidfile in pids.iterdir():
+            with contextlib.suppress(ValueError, ProcessLookupError, PermissionError):
+                os.killpg(int(pidfile.read_text()), signal.SIGKILL)
+    for cluster in ("primary", "replica"):
+        pid = work / cluster / "postmaster.pid"
+        if pid.is_file():
+            with contextlib.suppress(ValueError, ProcessLookupError, IndexError):
+                os.kill(int(pid.read_text().split()[0]), signal.SIGQUIT)
+    time.sleep(1)
+
+
+def port_free(port: int) -> bool:
+    with socket.socket() as sock:
+        return sock.connect_ex(("127.0.0.1", port)) != 0
+
+
+def wait_port(port: int, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if not port_free(port):
+            return
+        time.sleep(0.2)
+    raise RuntimeError(f"nothing listens on port {port} after {seconds:.0f} s")
+
+
+def run(args: list[str], env: dict[str, str] | None = None, **kw: Any) -> str:
+    result = subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True, **kw)
+    if result.returncode != 0:
+        raise RuntimeError(f"{' '.join(args[:4])}… failed:\n{result.stdout}\n{result.stderr}")
+    return result.stdout
+
+
+# --- SMTP sink (run as `prod_check.py smtp-sink PORT FILE`) ----------------------------------
+
+
+def smtp_sink(port: int, path: str) -> None:
+    from aiosmtpd.controller import Controller
+
+    class Record:
+        async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+            text = envelope.content.decode("utf8", errors="replace")
+            found = re.search(r"^Message-ID:\s*(\S+)", text, re.M | re.I)
+            with open(path, "a") as out:
+                out.write(
+                    json.dumps({"id": found.group(1) if found else "", "to": envelope.rcpt_tos})
+                    + "\n"
+                )
+            return "250 OK"
+
+    controller = Controller(Record(), hostname="127.0.0.1", port=port)
+    controller.start()
+    signal.sigwait({signal.SIGTERM, signal.SIGINT})
+    controller.stop()
+
+
+# --- HTTP load -------------------------------------------------------------------------------
+
+
+@dataclass
+class Tally:
+    requests: int = 0
+    by_status: collections.Counter[int] = field(default_factory=collections.Counter)
+    unexpected: list[str] = field(default_factory=list)
+    expected_503: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+class Faults:
+    """When each dependency was down: a 503 then is the clean answer, at no other time."""
+
+    GRACE = 5.0
+
+    def __init__(self) -> None:
+        self.windows: list[tuple[str, float, float]] = []
+        self.open: dict[str, float] = {}
+
+    def begin(self, name: str) -> None:
+        self.open[name] = time.monotonic()
+        log(f"FAULT {name}")
+
+    def end(self, name: str) -> None:
+        self.windows.append((name, self.open.pop(name), time.monotonic()))
+        log(f"fault over: {name}")
+
+    def during(self, started: float, ended: float) -> bool:
+        spans = [(s, e) for _, s, e in self.windows] + [
+            (s, time.monotonic()) for s in self.open.values()
+        ]
+        return any(started <= e + self.GRACE and ended >= s - self.GRACE for s, e in spans)
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+class Browser:
+    def __init__(self, bases: list[str], tally: Tally, faults: Faults) -> None:
+        self.bases, self.tally, self.faults = bases, tally, faults
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(self.jar), NoRedirect
+        )
+
+    def csrf(self) -> str:
+        return next((c.value or "" for c in self.jar if c.name == "csrftoken"), "")
+
+    def request(self, path: str, data: dict[str, str] | None = None) -> tuple[int, str]:
+        base = random.choice(self.bases)
+        body = urllib.parse.urlencode(data).encode() if data is not None else None
+        req = urllib.request.Request(base + path, data=body)
+        if data is not None:
+            req.add_header("X-CSRFToken", self.csrf())
+            req.add_header("Referer", base + path)
+        started = time.monotonic()
+        try:
+            with self.opener.open(req, timeout=60) as response:
+                status, text = response.status, response.read().decode("utf8", "replace")
+        except urllib.error.HTTPError as error:
+            status, text = error.code, error.read().decode("utf8", "replace")
+        except (urllib.error.URLError, ConnectionError, TimeoutError) as error:
+            status, text = 599, repr(error)
+        ended = time.monotonic()
+        with self.tally.lock:
+            self.tally.requests += 1
+            self.tally.by_status[status] += 1
+            if status >= 500:
+                if status == 503 and self.faults.during(started, ended):
+                    self.tally.expected_503 += 1
+                else:
+                    self.tally.unexpected.append(f"{status} {'POST' if data else 'GET'} {path}")
+        return status, text
+
+    def login(self, email: str) -> None:
+        for _ in range(30):
+            self.jar.clear()
+            self.request("/accounts/login/")
+            status, _ = self.request(
+                "/accounts/login/",
+                {"username": email, "password": PASSWORD, "csrfmiddlewaretoken": self.csrf()},
+            )
+            if status == 302:
+                return
+            time.sleep(1)
+        raise RuntimeError(f"{email} could not log in")
+
+
+READ_PAGES = [
+    "/dashboard/",
+    "/actions/",
+    "/actions/mine/",
+    "/objectives/",
+    "/risks/",
+    "/risks/heat-map/",
+    "/audits/findings/",
+    "/reviews/",
+    "/notifications/",
+]
+
+
+def reader(browser: Browser, email: str, stop: threading.Event) -> None:
+    browser.login(email)
+    while not stop.is_set():
+        browser.request(random.choice(READ_PAGES))
+
+
+@dataclass
+class Written:
+    """What the writers were told was saved (a 302 after the POST)."""
+
+    created: dict[str, str] = field(default_factory=dict)  # title -> form token
+    statuses: dict[str, str] = field(default_factory=dict)  # title -> last status saved
+    values: dict[int, str] = field(default_factory=dict)  # objective id -> last value saved
+    value_writes: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+def writer(
+    browser: Browser, n: int, ctx: dict[str, Any], written: Written, stop: threading.Event
+) -> None:
+    import psycopg
+
+    browser.login("leader@example.com")
+    db = psycopg.connect(ctx["direct_url"], autocommit=True, application_name=DRIVER)
+    i = 0
+    while not stop.is_set():
+        i += 1
+        title = f"{ctx['run']} w{n} action {i}"
+        token = str(uuid.uuid4())
+        form = {
+            "title": title,
+            "description": "made by make prod-check",
+            "owner": str(ctx["staff_id"]),
+            "due_date": ctx["yesterday"],
+            "priority": "medium",
+            "form_token": token,
+            "csrfmiddlewaretoken": browser.csrf(),
+        }
+        # A 503 (a dependency down) is retried with the same form token: the server makes the
+        # action at most once whatever happened to the first answer.
+        for _ in range(20):
+            status, _ = browser.request("/actions/new/", form)
+            if status != 503 and status != 599:
+                break
+            time.sleep(1)
+        if status != 302:
+            if status < 500:
+                browser.tally.unexpected.append(f"{status} creating an action (not saved)")
+            continue
+        with written.lock:
+            written.created[title] = token
+        row = db.execute(
+            "SELECT id, version FROM isova_action WHERE title = %s", [title]
+        ).fetchone()
+        if row is None:
+            continue  # verified at the end: the action the writer was told was saved is missing
+        for move in ("in_progress", "done"):
+            status, _ = browser.request(
+                f"/actions/{row[0]}/status/",
+                {
+                    "status": move,
+                    "version": str(row[1]),
+                    "note": "",
+                    "csrfmiddlewaretoken": browser.csrf(),
+                },
+            )
+            if status == 302:
+                with written.lock:
+                    written.statuses[title] = move
+                row = db.execute(
+                    "SELECT id, version FROM isova_action WHERE id = %s", [row[0]]
+                ).fetchone()
+            if row is None:
+                break
+        if ctx["objective_id"] and n == 0:
+            value = f"{i}.5"
+            status, _ = browser.request(
+                f"/objectives/{ctx['objective_id']}/values/",
+                {
+                    "period": ctx["period"],
+                    "value": value,
+                    "comment": "",
+                    "csrfmiddlewaretoken": browser.csrf(),
+                },
+            )
+            if status == 302:
+                with written.lock:
+                    written.values[ctx["objective_id"]] = value
+                    written.value_writes += 1
+    db.close()
+
+
+# --- the check -----------------------------------------------------------------------------
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--port", type=int, default=int(os.getenv("PROD_CHECK_PORT", "9800")))
+    parser.add_argument(
+        "--load-seconds", type=int, default=int(os.getenv("PROD_CHECK_LOAD_SECONDS", "150"))
+    )
+    parser.add_argument(
+        "--smtp-down", type=int, default=int(os.getenv("PROD_CHECK_SMTP_DOWN", "60"))
+    )
+    parser.add_argument("--readers", type=int, default=4)
+    parser.add_argument("--writers", type=int, default=2)
+    parser.add_argument("--keep", action="store_true", help="leave the work directory")
+    args = parser.parse_args()
+    if len(sys.argv) > 1 and sys.argv[1] == "smtp-sink":
+        return 0
+
+    base = args.port
+    ports = {
+        "primary": base + 1,
+        "replica": base + 2,
+        "pgbouncer": base + 3,
+        "redis": base + 4,
+        "smtp": base + 5,
+        "web1": base + 10,
+        "web2": base + 11,
+    }
+    work = Path(os.getenv("PROD_CHECK_DIR", f"/tmp/isova-prod-check-{base}"))
+    stop_leftovers(work)
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    busy = [f"{name}:{port}" for name, port in ports.items() if not port_free(port)]
+    if busy:
+        print(f"prod-check: ports in use by something else: {', '.join(busy)}", file=sys.stderr)
+        return 2
+    if shutil.which("pgbouncer") is None:
+        log("installing pgbouncer (apt-get install -y pgbouncer)")
+        subprocess.run(
+            ["apt-get", "install", "-y", "-qq", "pgbouncer"],
+            check=True,
+            env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
+        )
+    started = time.monotonic()
+    stack = Stack(work)
+    # Stopped from outside (CI's timeout, Ctrl-C): still stop every process it started.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    try:
+        return check(stack, work, ports, args, started)
+    finally:
+        stack.stop_all()
+        for cluster in ("replica", "primary"):
+            if (work / cluster / "postmaster.pid").exists():
+                subprocess.run(
+                    stack.as_postgres
+                    + [
+                        str(pg_bin() / "pg_ctl"),
+                        "-D",
+                        str(work / cluster),
+                        "-m",
+                        "fast",
+                        "-w",
+                        "stop",
+                    ],
+                    capture_output=True,
+                )
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def check(
+    stack: Stack, work: Path, ports: dict[str, int], args: argparse.Namespace, started: float
+) -> int:
+    import psycopg
+
+    pg = pg_bin()
+    if os.geteuid() == 0:
+        shutil.chown(work, "postgres", "postgres")
+    sock = str(work)
+    # --- PostgreSQL primary and its streaming replica
+    log(f"PostgreSQL primary on {ports['primary']}")
+    run(
+        stack.as_postgres
+        + [
+            str(pg / "initdb"),
+            "-D",
+            str(work / "primary"),
+            "-U",
+            "postgres",
+            "-A",
+            "trust",
+            "--no-sync",
+            "-E",
+            "UTF8",
+        ]
+    )
+    options = (
+        f"-c listen_addresses=127.0.0.1 -c unix_socket_directories={sock} "
+        "-c fsync=off -c max_connections=200 -c wal_level=replica -c max_wal_senders=5 "
+        "-c hot_standby=on -c hot_standby_feedback=on -c max_standby_streaming_delay=30s"
+    )
+    run(
+        stack.as_postgres
+        + [
+            str(pg / "pg_ctl"),
+            "-D",
+            str(work / "primary"),
+            "-l",
+            str(work / "primary.log"),
+            "-w",
+            "-o",
+            f"-p {ports['primary']} {options}",
+            "start",
+        ]
+    )
+    log(f"streaming replica on {ports['replica']} (pg_basebackup -R)")
+    run(
+        stack.as_postgres
+        + [
+            str(pg / "pg_basebackup"),
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(ports["primary"]),
+            "-U",
+            "postgres",
+            "-D",
+            str(work / "replica"),
+            "-R",
+            "-X",
+            "stream",
+            "--no-sync",
+        ]
+    )
+    run(
+        stack.as_postgres
+        + [
+            str(pg / "pg_ctl"),
+            "-D",
+            str(work / "replica"),
+            "-l",
+            str(work / "replica.log"),
+            "-w",
+            "-o",
+            f"-p {ports['replica']} {options}",
+            "start",
+        ]
+    )
+    admin = f"postgresql://postgres@127.0.0.1:{ports['primary']}/postgres"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute("CREATE DATABASE isova")
+    direct = f"postgres://postgres@127.0.0.1:{ports['primary']}/isova"
+    # --- PgBouncer
+    (work / "userlist.txt").write_text('"postgres" ""\n')
+    (work / "pgbouncer.ini").write_text(f"""[databases]
+isova = host=127.0.0.1 port={ports["primary"]} dbname=isova
+isova_replica = host=127.0.0.1 port={ports["replica"]} dbname=isova
+[pgbouncer]
+listen_addr = 127.0.0.1
+listen_port = {ports["pgbouncer"]}
+unix_socket_dir =
+auth_type = trust
+auth_file = {work / "userlist.txt"}
+pool_mode = transaction
+max_client_conn = 400
+default_pool_size = 20
+server_check_delay = 0
+server_reset_query =
+ignore_startup_parameters = extra_float_digits,options
+logfile = {work / "pgbouncer.out"}
+""")
+    if os.geteuid() == 0:
+        for name in ("userlist.txt", "pgbouncer.ini"):
+            shutil.chown(work / name, "postgres", "postgres")
+    stack.start("pgbouncer", ["pgbouncer", str(work / "pgbouncer.ini")], as_postgres=True)
+    wait_port(ports["pgbouncer"])
+    # --- Redis and SMTP
+    redis_args = [
+        "redis-server",
+        "--port",
+        str(ports["redis"]),
+        "--bind",
+        "127.0.0.1",
+        "--dir",
+        str(work),
+        "--appendonly",
+        "yes",
+        "--save",
+        "",
+        "--unixsocket",
+        "",
+        "--protected-mode",
+        "yes",
+    ]
+    stack.start("redis", redis_args)
+    wait_port(ports["redis"])
+    mail_file = work / "mail.jsonl"
+    smtp_args = [PY, __file__, "smtp-sink", str(ports["smtp"]), str(mail_file)]
+    stack.start("smtp", smtp_args)
+    wait_port(ports["smtp"])
+
+    web = [f"http://127.0.0.1:{ports['web1']}", f"http://127.0.0.1:{ports['web2']}"]
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DATABASE", "CELERY", "EMAIL", "TEST_REDIS"))
+    }
+    env |= {
+        "DEBUG": "0",
+        "PLAIN_HTTP": "1",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "SITE_URL": web[0],
+        "DATABASE_URL": f"postgres://postgres@127.0.0.1:{ports['pgbouncer']}/isova",
+        "DB_POOLER": "transaction",
+        "DATABASE_REPLICA_URL": f"postgres://postgres@127.0.0.1:{ports['pgbouncer']}/isova_replica",
+        "BACKUP_DATABASE_URL": direct,
+        "CELERY_BROKER_URL": f"redis://127.0.0.1:{ports['redis']}/0",
+        "EMAIL_HOST": "127.0.0.1",
+        "EMAIL_PORT": str(ports["smtp"]),
+        "EMAIL_TIMEOUT": "5",
+        "ALERTS_LOCAL_HOUR": "0",
+        "ALERTS_LEASE_SECONDS": "30",
+        "LOG_FORMAT": "json",
+        "PYTHONUNBUFFERED": "1",
+    }
+    direct_env = {**env, "DATABASE_URL": direct, "DB_POOLER": ""}
+    direct_env.pop("DATABASE_REPLICA_URL")
+    # --- migrate twice at once (a retried deploy step): one applies, the other waits
+    log("migrate_locked twice at once")
+    first = subprocess.Popen(
+        [PY, "manage.py", "migrate_locked"],
+        cwd=ROOT,
+        env=direct_env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    time.sleep(0.5)
+    second = subprocess.Popen(
+        [PY, "manage.py", "migrate_locked"],
+        cwd=ROOT,
+        env=direct_env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    out1, out2 = first.communicate(timeout=600)[0], second.communicate(timeout=600)[0]
+    failures: list[str] = []
+    if first.returncode or second.returncode:
+        failures.append(f"migrate failed:\n{out1}\n{out2}")
+        return report(failures, {}, started)
+    applied = [o for o in (out1, out2) if "Applying " in o]
+    if len(applied) != 1 or "No migrations to apply" not in (out1 + out2):
+        failures.append("the two concurrent migrates did not apply once and wait once")
+    log("seed_demo, collectstatic")
+    collect = subprocess.Popen(
+        [PY, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=direct_env
+    )
+    seeding = time.monotonic()
+    run([PY, "-c", SEED], env={**direct_env, "EMAIL_HOST": ""})
+    log(f"seeded in {time.monotonic() - seeding:.0f} s")
+    if collect.wait(600):
+        failures.append("collectstatic failed")
+
+    # --- web, workers, beat
+    for i, port in enumerate((ports["web1"], ports["web2"]), start=1):
+        multiproc = work / f"prom-web{i}"
+        multiproc.mkdir()
+        stack.start(
+            f"web{i}",
+            [
+                str(BIN / "gunicorn"),
+                "isova.wsgi",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                "2",
+                "--timeout",
+                "30",
+                "--graceful-timeout",
+                "10",
+            ],
+            env={**env, "PROMETHEUS_MULTIPROC_DIR": str(multiproc)},
+        )
+    celery = [str(BIN / "celery"), "-A", "isova"]
+    for name in ("worker1", "worker2"):
+        stack.start(
+            name,
+            celery
+            + [
+                "worker",
+                "-Q",
+                "isova",
+                "--concurrency",
+                "2",
+                "-n",
+                f"{name}@prodcheck",
+                "--without-gossip",
+                "--without-mingle",
+                "--loglevel",
+                "INFO",
+            ],
+            env=env,
+        )
+    stack.start(
+        "beat",
+        celery + ["beat", "--schedule", str(work / "beat-schedule"), "--loglevel", "INFO"],
+        env=env,
+    )
+    for port in (ports["web1"], ports["web2"]):
+        wait_port(port)
+    ready = wait_ready(web[0])
+    log(f"/readyz: {ready}")
+    if ready != 200:
+        failures.append("/readyz was not 200 once the stack was up")
+
+    db = psycopg.connect(direct, autocommit=True, application_name=DRIVER)
+    ids: dict[str, int] = dict(db.execute("SELECT email, id FROM isova_user").fetchall())
+    objective = db.execute(
+        "SELECT id FROM objectives_objective WHERE status = 'active' AND organisation_id IN "
+        "(SELECT organisation_id FROM isova_membership WHERE user_id = %s) "
+        "ORDER BY id LIMIT 1",
+        [ids["leader@example.com"]],
+    ).fetchone()
+    tally, faults, written = Tally(), Faults(), Written()
+    run_id = f"pc{int(time.time())}"
+    ctx = {
+        "run": run_id,
+        "direct_url": direct,
+        "staff_id": ids["staff@example.com"],
+        "yesterday": scalar(db, "SELECT (now() - interval '2 days')::date").isoformat(),
+        "objective_id": objective[0] if objective else None,
+        "period": "",
+    }
+    if objective:
+        page = Browser(web, tally, faults)
+        page.login("leader@example.com")
+        _, html = page.request(f"/objectives/{objective[0]}/")
+        found = re.search(r'name="period"[^>]*value="([^"]+)"', html)
+        ctx["period"] = found.group(1) if found else ""
+        if not found:
+            failures.append("no period field on the objective's page: values not written")
+            ctx["objective_id"] = None
+    replica_before = replica_reads(ports["replica"])
+    # The demo's own notifications (made while seeding, some shown as already e-mailed) are
+    # not this check's: it judges the ones made from here on.
+    ctx["first_notification"] = 1 + scalar(
+        db, "SELECT coalesce(max(id), 0) FROM isova_notification"
+    )
+
+    # --- load with faults
+    stop = threading.Event()
+    threads = []
+    people = ["leader@example.com", "manager@example.com", "auditor@example.com"]
+    for i in range(args.readers):
+        threads.append(
+            threading.Thread(
+                target=guarded,
+                args=(reader, failures, Browser(web, tally, faults), people[i % len(people)], stop),
+            )
+        )
+    for n in range(args.writers):
+        threads.append(
+            threading.Thread(
+                target=guarded,
+                args=(writer, failures, Browser(web, tally, faults), n, ctx, written, stop),
+            )
+        )
+    log(f"load: {args.readers} readers, {args.writers} writers, {args.load_seconds} s")
+    load_started = time.monotonic()
+    for thread in threads:
+        thread.start()
+    readyz_seen: collections.Counter[int] = collections.Counter()
+    plan = fault_plan(args)
+    smtp_back_at = None
+    scans, next_scan = 0, 0.0
+    while time.monotonic() - load_started < args.load_seconds or plan or smtp_back_at:
+        now = time.monotonic() - load_started
+        if plan and now >= plan[0][0]:
+            _, what = plan.pop(0)
+            if what == "kill-worker":
+                faults.begin("worker SIGKILL")
+                stack.kill("worker1", signal.SIGKILL)
+                faults.end("worker SIGKILL")
+            elif what == "restart-redis":
+                faults.begin("Redis restart")
+                stack.kill("redis", signal.SIGTERM)
+                time.sleep(3)
+                stack.start("redis", redis_args)
+                wait_port(ports["redis"])
+                faults.end("Redis restart")
+            elif what == "terminate-connections":
+                faults.begin("pg_terminate_backend")
+                killed = terminate(admin, ports["replica"])
+                log(f"terminated {killed} PostgreSQL connections")
+                time.sleep(1)
+                faults.end("pg_terminate_backend")
+            elif what == "smtp-down":
+                faults.begin(f"SMTP down {args.smtp_down} s")
+                stack.kill("smtp")
+                smtp_back_at = time.monotonic() + args.smtp_down
+        if smtp_back_at and time.monotonic() >= smtp_back_at:
+            stack.start("smtp", smtp_args)
+            wait_port(ports["smtp"])
+            faults.end(f"SMTP down {args.smtp_down} s")
+            smtp_back_at = None
+        if now >= next_scan:
+            celery_call(env, "isova.tasks.scan_alerts")
+            scans += 1
+            next_scan += 20
+        readyz_seen[probe(web[1] + "/readyz")] += 1
+        time.sleep(1)
+    stop.set()
+    for thread in threads:
+        thread.join(120)
+    load_seconds = time.monotonic() - load_started
+    log(f"load over after {load_seconds:.0f} s; draining e-mails")
+
+    # --- drain: the sweep (what beat runs every 15 minutes) until nothing is left to send
+    celery_call(env, "isova.tasks.scan_alerts")
+    drain_until = time.monotonic() + int(os.getenv("PROD_CHECK_DRAIN_SECONDS", "240"))
+    while time.monotonic() < drain_until:
+        waiting = scalar(
+            db,
+            "SELECT count(*) FROM isova_notification WHERE status = 'pending' AND id >= %s",
+            [ctx["first_notification"]],
+        )
+        if waiting == 0:
+            break
+        celery_call(env, "isova.tasks.deliver_pending")
+        time.sleep(10)
+    time.sleep(3)
+    # --- verdicts
+    figures = verdicts(
+        db, direct_env, mail_file, written, tally, failures, run_id, ctx["first_notification"]
+    )
+    figures |= {
+        "load_seconds": round(load_seconds),
+        "alert_scans_sent": scans + 1,
+        "readyz_during_load": dict(readyz_seen),
+        "replica_transactions": replica_reads(ports["replica"]) - replica_before,
+        "faults": [f"{name} ({e - s:.0f} s)" for name, s, e in faults.windows],
+    }
+    if figures["replica_transactions"] <= 0:
+        failures.append("the replica served no reads")
+    db.close()
+    return report(failures, figures, started)
+
+
+# seed_demo, with the demo's many password checks (signatures) on a fast hasher, then every
+# demo password stored once with the production hasher: PBKDF2's rounds were most of the
+# seeding time (a minute or more on a busy two-core machine).
+SEED = """
+import os
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "isova.settings")
+import django
+django.setup()
+from django.contrib.auth.hashers import make_password
+from django.core.management import call_command
+from django.test import override_settings
+from isova.models import User
+with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+    call_command("seed_demo")
+"""
+SEED += f"User.objects.update(password=make_password({PASSWORD!r}))\n"
+
+
+def scalar(db: Any, sql: str, params: list[Any] | None = None) -> Any:
+    row = db.execute(sql, params).fetchone()
+    return row[0] if row else None
+
+
+def guarded(target: Any, failures: list[str], *args: Any) -> None:
+    try:
+        target(*args)
+    except Exception as error:  # a load thread that dies is a failed check, not a hang
+        failures.append(f"{target.__name__} stopped: {error!r}")
+
+
+def fault_plan(args: argparse.Namespace) -> list[tuple[float, str]]:
+    span = args.load_seconds
+    return [
+        (span * 0.10, "kill-worker"),
+        (span * 0.25, "restart-redis"),
+        (span * 0.40, "terminate-connections"),
+        (span * 0.50, "smtp-down"),
+    ]
+
+
+def terminate(admin: str, replica_port: int) -> int:
+    import psycopg
+
+    total = 0
+    for url in (admin, admin.replace(admin.split(":")[2].split("/")[0], str(replica_port))):
+        with psycopg.connect(url, autocommit=True) as conn:
+            total += len(
+                conn.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = 'isova' AND backend_type = 'client backend' "
+                    "AND pid <> pg_backend_pid() AND application_name <> %s",
+                    [DRIVER],
+                ).fetchall()
+            )
+    return total
+
+
+def replica_reads(port: int) -> int:
+    import psycopg
+
+    with psycopg.connect(
+        f"postgresql://postgres@127.0.0.1:{port}/postgres", autocommit=True
+    ) as conn:
+        row = conn.execute(
+            "SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = 'isova'"
+        ).fetchone()
+    return int(row[0]) if row else 0
+
+
+def celery_call(env: dict[str, str], task: str) -> None:
+    subprocess.Popen(
+        [str(BIN / "celery"), "-A", "isova", "call", task, "--queue", "isova"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def probe(url: str) -> int:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return int(response.status)
+    except urllib.error.HTTPError as error:
+        return int(error.code)
+    except (urllib.error.URLError, OSError):
+        return 599
+
+
+def wait_ready(base: str, seconds: float = 90) -> int:
+    deadline = time.monotonic() + seconds
+    status = 0
+    while time.monotonic() < deadline:
+        status = probe(base + "/readyz")
+        if status == 200:
+            return status
+        time.sleep(1)
+    return status
+
+
+def verdicts(
+    db: Any,
+    direct_env: dict[str, str],
+    mail_file: Path,
+    written: Written,
+    tally: Tally,
+    failures: list[str],
+    run_id: str,
+    first_notification: int,
+) -> dict[str, Any]:
+    # Requests
+    if tally.unexpected:
+        shown = collections.Counter(tally.unexpected).most_common(10)
+        failures.append(f"{len(tally.unexpected)} unexpected 5xx or errors: {shown}")
+    # E-mails: every sent notification exactly once at the SMTP server, nothing left behind
+    mails = (
+        [json.loads(line) for line in mail_file.read_text().splitlines()]
+        if mail_file.exists()
+        else []
+    )
+    received = collections.Counter(m["id"] for m in mails)
+    rows = db.execute(
+        "SELECT organisation_id, id, status FROM isova_notification "
+        "WHERE status IN ('pending', 'sent', 'failed') AND id >= %s "
+        # Bundled into a digest: marked sent, and e-mailed as the digest's own message.
+        "AND digest_id IS NULL",
+        [first_notification],
+    ).fetchall()
+    sent_ids = {f"<isova.{org}.{pk}@127.0.0.1>" for org, pk, status in rows if status == "sent"}
+    pending = sum(1 for *_, status in rows if status == "pending")
+    failed = sum(1 for *_, status in rows if status == "failed")
+    lost = [m for m in sent_ids if received[m] == 0]
+    doubled = [m for m, n in received.items() if n > 1]
+    if lost:
+        failures.append(f"{len(lost)} notifications marked sent never reached the SMTP server")
+    if doubled:
+        failures.append(f"{len(doubled)} e-mails arrived more than once: {doubled[:5]}")
+    if pending or failed:
+        failures.append(f"{pending} notifications still pending, {failed} failed after drain")
+    if not sent_ids:
+        failures.append("no notification was e-mailed during the check")
+    # Rows: the sign-off chains, and what the writers were told was saved
+    verified = subprocess.run(
+        [PY, "manage.py", "verify_records"],
+        cwd=ROOT,
+        env=direct_env,
+        capture_output=True,
+        text=True,
+    )
+    if verified.returncode != 0:
+        failures.append(f"verify_records failed:\n{verified.stdout}{verified.stderr}")
+    actions = dict(
+        db.execute(
+            "SELECT title, count(*) FROM isova_action WHERE title LIKE %s GROUP BY title",
+            [f"{run_id} %"],
+        ).fetchall()
+    )
+    missing = [t for t in written.created if t not in actions]
+    twice = [t for t, n in actions.items() if n > 1]
+    unreported = [t for t in actions if t not in written.created]
+    if missing or twice:
+        failures.append(f"actions: {len(missing)} saved but missing, {len(twice)} made twice")
+    statuses = dict(
+        db.execute(
+            "SELECT title, status FROM isova_action WHERE title LIKE %s", [f"{run_id} %"]
+        ).fetchall()
+    )
+    wrong_status = [t for t, s in written.statuses.items() if statuses.get(t) != s]
+    if wrong_status:
+        failures.append(f"{len(wrong_status)} actions lost their saved status")
+    for objective_id, value in written.values.items():
+        stored = db.execute(
+            "SELECT value FROM objectives_measurement WHERE objective_id = %s "
+            "ORDER BY recorded_at DESC LIMIT 1",
+            [objective_id],
+        ).fetchone()
+        if stored is None or float(stored[0]) != float(value):
+            failures.append(
+                f"objective {objective_id}: last saved value {value}, stored "
+                f"{stored[0] if stored else None}"
+            )
+    return {
+        "requests": tally.requests,
+        "by_status": dict(sorted(tally.by_status.items())),
+        "5xx_unexpected": len(tally.unexpected),
+        "503_while_a_dependency_was_down": tally.expected_503,
+        "actions_created": len(actions),
+        "actions_writers_were_told_saved": len(written.created),
+        "actions_saved_after_an_error_answer": len(unreported),
+        "status_changes_saved": len(written.statuses),
+        "objective_values_saved": written.value_writes,
+        "emails_received": len(mails),
+        "notifications_sent": len(sent_ids),
+        "emails_lost": len(lost),
+        "emails_doubled": len(doubled),
+        "notifications_pending_or_failed": pending + failed,
+        "verify_records": verified.stdout.strip().splitlines()[-1] if verified.stdout else "",
+    }
+
+
+def report(failures: list[str], figures: dict[str, Any], started: float) -> int:
+    figures["duration_seconds"] = round(time.monotonic() - started)
+    print("\nprod-check figures:\n" + json.dumps(figures, indent=2, default=str))
+    if failures:
+        print("\nprod-check FAILED:", file=sys.stderr)
+        for failure in failures:
+            print(f"  - {failure}", file=sys.stderr)
+        return 1
+    print("\nprod-check passed.")
+    return 0
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 4 and sys.argv[1] == "smtp-sink":
+        smtp_sink(int(sys.argv[2]), sys.argv[3])
+    else:
+        sys.exit(main())
