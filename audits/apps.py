@@ -58,3 +58,4 @@ class AuditsConfig(AppConfig):
         evidence.register()
         __import__(f"{self.name}.upcoming", fromlist=["register"]).register()
         __import__(f"{self.name}.health", fromlist=["register"]).register()
+        __import__(f"{self.name}.onboarding", fromlist=["register"]).register()

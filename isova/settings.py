@@ -59,6 +59,7 @@ SITE_NAME = "isova"
 
 INSTALLED_APPS = [
     "isova",
+    "isova.onboarding",
     "objectives",
     "audits",
     "risks",
@@ -147,6 +148,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Invitation links (isova.onboarding) work once and for this many days.
+INVITATION_DAYS = envint("INVITATION_DAYS", "7")
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

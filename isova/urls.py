@@ -62,6 +62,7 @@ urlpatterns = [
     ),
     path("leadership/evidence/sign/", evidence_views.evidence_sign, name="evidence_sign"),
     path("leadership/evidence/<int:pk>/", evidence_views.evidence_pack, name="evidence_pack"),
+    path("", include("isova.onboarding.urls")),
     path("objectives/", include("objectives.urls")),
     path("audits/", include("audits.urls")),
     path("risks/", include("risks.urls")),

@@ -51,3 +51,4 @@ class ObjectivesConfig(AppConfig):
         evidence.register()
         __import__(f"{self.name}.upcoming", fromlist=["register"]).register()
         __import__(f"{self.name}.health", fromlist=["register"]).register()
+        __import__(f"{self.name}.onboarding", fromlist=["register"]).register()

@@ -58,3 +58,4 @@ class ReviewsConfig(AppConfig):
         registry.register_evidence(EvidenceSource("reviews", evidence.build))
         __import__(f"{self.name}.upcoming", fromlist=["register"]).register()
         __import__(f"{self.name}.health", fromlist=["register"]).register()
+        __import__(f"{self.name}.onboarding", fromlist=["register"]).register()

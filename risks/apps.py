@@ -61,3 +61,4 @@ class RisksConfig(AppConfig):
         registry.register_evidence(EvidenceSource(name="risks", build=reports.evidence))
         __import__(f"{self.name}.upcoming", fromlist=["register"]).register()
         __import__(f"{self.name}.health", fromlist=["register"]).register()
+        __import__(f"{self.name}.onboarding", fromlist=["register"]).register()

@@ -1,0 +1,159 @@
+"""The rows of onboarding: invitations, people's history, former members, checklist state."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from isova.models import Organisation, Role
+
+
+class InvitationQuerySet(models.QuerySet["Invitation"]):
+    def for_org(self, org: Organisation) -> InvitationQuerySet:
+        return self.filter(organisation=org)
+
+    def pending(self) -> InvitationQuerySet:
+        """Neither accepted nor revoked (expired ones included: they can be resent)."""
+        return self.filter(accepted_at=None, revoked_at=None)
+
+
+class Invitation(models.Model):
+    """An invitation of one e-mail address to one organisation with one role.
+
+    The link carries the row's id and `nonce`, signed with the SECRET_KEY (invitations.py):
+    an altered link fails the signature, and resending draws a new nonce, so the earlier link
+    stops working. It is used once (`accepted_at`), expires (`expires_at`) and can be revoked.
+    """
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="invitations"
+    )
+    email = models.EmailField()
+    full_name = models.CharField(max_length=150, blank=True)
+    role = models.CharField(max_length=16, choices=Role.choices)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Empty when the operator started the organisation (create_organisation).",
+    )
+    nonce = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    # Only once the mail server accepted the message.
+    sent_at = models.DateTimeField(null=True, blank=True)
+    send_error = models.TextField(blank=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            # One open invitation per address and organisation: resend it instead.
+            models.UniqueConstraint(
+                fields=["organisation", "email"],
+                condition=models.Q(accepted_at=None, revoked_at=None),
+                name="one_pending_invitation_per_address",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} to {self.organisation} as {self.get_role_display()}"
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()
+
+    @property
+    def state(self) -> str:
+        if self.accepted_at:
+            return "accepted"
+        if self.revoked_at:
+            return "revoked"
+        if self.is_expired:
+            return "expired"
+        return "pending"
+
+
+class PeopleEventKind(models.TextChoices):
+    ORGANISATION_CREATED = "organisation_created", "Organisation started"
+    INVITED = "invited", "Invited"
+    INVITATION_RESENT = "invitation_resent", "Invitation sent again"
+    INVITATION_REVOKED = "invitation_revoked", "Invitation revoked"
+    JOINED = "joined", "Joined"
+    ROLE_CHANGED = "role_changed", "Role changed"
+    WORK_REASSIGNED = "work_reassigned", "Open work reassigned"
+    DEACTIVATED = "deactivated", "Deactivated"
+
+
+class PeopleEvent(models.Model):
+    """One change to who is in an organisation and with which role (the people history).
+
+    Append-only: nothing updates or deletes these rows; `email` keeps the address even if
+    the person's account changes later."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="people_events"
+    )
+    at = models.DateTimeField(default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    kind = models.CharField(max_length=24, choices=PeopleEventKind.choices)
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    email = models.EmailField()
+    detail = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["organisation", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.email}"
+
+
+class FormerMember(models.Model):
+    """Someone deactivated in an organisation: their membership is gone (so no page, list or
+    permission check sees them as a member), their history and authored records stay."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="former_members"
+    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    role = models.CharField(max_length=16, choices=Role.choices)
+    job_title = models.CharField(max_length=120, blank=True)
+    deactivated_at = models.DateTimeField(default=timezone.now)
+    deactivated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-deactivated_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.user} (formerly {self.get_role_display()} of {self.organisation})"
+
+
+class Checklist(models.Model):
+    """The first-run checklist's state for one organisation: steps the leaders marked done
+    by hand (those nothing in the data can tell, e.g. "no registers to import") and when
+    they put the checklist away."""
+
+    organisation = models.OneToOneField(
+        Organisation, on_delete=models.CASCADE, related_name="checklist"
+    )
+    marked_done = models.JSONField(default=list, blank=True)
+    dismissed_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"checklist of {self.organisation}"

@@ -1,0 +1,234 @@
+"""Pages of onboarding. Every view checks the role first, before it reads any input."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.views import redirect_to_login
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from isova import tenancy
+from isova.errors import DomainError
+from isova.http import act_and_redirect, flash_redirect
+from isova.models import Membership
+from isova.tenancy import OrgRequest, get_for_org, member_required, require
+
+from . import invitations, people
+from .forms import AcceptForm, DeactivateForm, InviteForm, RoleForm
+from .hooks import checklist_items
+from .models import Checklist, FormerMember, Invitation, PeopleEvent
+from .permissions import invitable_roles
+
+HISTORY_ROWS = 50
+
+
+@member_required
+def people_page(request: OrgRequest) -> HttpResponse:
+    require(request, "onboarding.people.view")
+    org = request.organisation
+    context = {
+        "rows": people.rows(org),
+        "work_labels": [w.label for w in people.owned_work()],
+        "invitations": list(
+            Invitation.objects.for_org(org).pending().select_related("invited_by")
+        ),
+        "former": list(
+            FormerMember.objects.filter(organisation=org).select_related("user", "deactivated_by")
+        ),
+        "events": list(
+            PeopleEvent.objects.filter(organisation=org).select_related("actor")[:HISTORY_ROWS]
+        ),
+        "role_form": RoleForm(),
+        "now": timezone.now(),
+    }
+    return render(request, "onboarding/people.html", context)
+
+
+@member_required
+def invite(request: OrgRequest) -> HttpResponse:
+    require(request, "onboarding.invitation.create")
+    roles = invitable_roles(request.membership.role)
+    form = InviteForm(request.POST or None, request.FILES or None, roles=roles)
+    if request.method == "POST" and form.is_valid():
+        try:
+            made = invitations.invite(
+                request.organisation, form.cleaned_data["invitees"], by=request.membership
+            )
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            unsent = [i.email for i in made if not i.sent_at]
+            if unsent:
+                messages.warning(
+                    request,
+                    f"Invited, but the e-mail could not be sent to {', '.join(unsent)}: "
+                    "send it again once mail works.",
+                )
+            messages.success(request, f"{len(made)} invitation(s) made.")
+            to = "onboarding:people" if request.membership.role == "leader" else "onboarding:invite"
+            return redirect(to)
+    mine = Invitation.objects.for_org(request.organisation).pending()
+    if request.membership.role != "leader":
+        mine = mine.filter(invited_by=request.user)
+    context = {"form": form, "invitations": list(mine), "now": timezone.now()}
+    return render(request, "onboarding/invite.html", context)
+
+
+def _back(request: OrgRequest) -> str:
+    return "onboarding:people" if request.membership.role == "leader" else "onboarding:invite"
+
+
+@require_POST
+@member_required
+def invitation_resend(request: OrgRequest, pk: int) -> HttpResponse:
+    require(request, "onboarding.invitation.create")
+    invitation = get_for_org(request, Invitation.objects.all(), pk=pk)
+    try:
+        sent = invitations.resend(invitation, by=request.membership)
+    except DomainError as error:
+        return flash_redirect(request, _back(request), error.message, level=messages.ERROR)
+    if not sent.sent_at:
+        return flash_redirect(
+            request,
+            _back(request),
+            f"A new link was made for {sent.email}, but the e-mail could not be sent.",
+            level=messages.WARNING,
+        )
+    return flash_redirect(request, _back(request), f"Invitation sent again to {sent.email}.")
+
+
+@require_POST
+@member_required
+def invitation_revoke(request: OrgRequest, pk: int) -> HttpResponse:
+    require(request, "onboarding.invitation.create")
+    invitation = get_for_org(request, Invitation.objects.all(), pk=pk)
+    return act_and_redirect(
+        request,
+        lambda: invitations.revoke(invitation, by=request.membership),
+        _back(request),
+        f"The invitation of {invitation.email} was withdrawn; its link no longer works.",
+    )
+
+
+@require_POST
+@member_required
+def change_role(request: OrgRequest, pk: int) -> HttpResponse:
+    require(request, "onboarding.people.manage")
+    target = get_for_org(request, Membership.objects.select_related("user"), pk=pk)
+    form = RoleForm(request.POST)
+    if not form.is_valid():
+        return flash_redirect(request, "onboarding:people", "Choose a role.", level=messages.ERROR)
+    return act_and_redirect(
+        request,
+        lambda: people.change_role(target.pk, form.cleaned_data["role"], by=request.membership),
+        "onboarding:people",
+        f"{target.user} is now {dict(form.fields['role'].choices)[form.cleaned_data['role']]}.",  # type: ignore[attr-defined]
+    )
+
+
+@member_required
+def deactivate(request: OrgRequest, pk: int) -> HttpResponse:
+    require(request, "onboarding.people.manage")
+    target = get_for_org(request, Membership.objects.select_related("user"), pk=pk)
+    org = request.organisation
+    form = DeactivateForm(request.POST or None, organisation=org, person=target.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            people.deactivate(
+                target.pk, by=request.membership, reassign_to=form.cleaned_data["reassign_to"]
+            )
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            return flash_redirect(
+                request, "onboarding:people", f"{target.user} no longer has access to {org}."
+            )
+    context = {
+        "target": target,
+        "form": form,
+        "open_work": people.open_work_of(org, target.user),
+    }
+    return render(request, "onboarding/deactivate.html", context)
+
+
+# --- accepting an invitation (no sign-in needed to open it) -------------------------------
+
+
+def accept(request: HttpRequest, token: str) -> HttpResponse:
+    """Opening the link changes nothing (mail scanners open links); the POST accepts."""
+    try:
+        invitation = invitations.find(token)
+    except invitations.InvalidInvitation as error:
+        return render(request, "onboarding/invalid.html", {"reason": error.message}, status=410)
+    known = invitations.known_user(invitation)
+    user = request.user
+    context: dict = {"invitation": invitation, "known": known, "form": None}
+    if known is not None:
+        if not user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if request.method == "POST":
+            try:
+                membership = invitations.accept_as_known(token, user)  # type: ignore[arg-type]
+            except invitations.InvalidInvitation as error:
+                return render(
+                    request, "onboarding/invalid.html", {"reason": error.message}, status=410
+                )
+            request.session[tenancy.SESSION_KEY] = membership.organisation_id
+            return flash_redirect(request, "home", f"Welcome to {membership.organisation}.")
+        return render(request, "onboarding/accept.html", context)
+    form = AcceptForm(request.POST or None, initial={"full_name": invitation.full_name})
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                membership = invitations.accept_as_new(
+                    token,
+                    full_name=form.cleaned_data["full_name"],
+                    password=form.cleaned_data["password1"],
+                )
+        except invitations.InvalidInvitation as error:
+            return render(request, "onboarding/invalid.html", {"reason": error.message}, status=410)
+        except DomainError as error:
+            form.add_error("password1", error.message)
+        else:
+            login(request, membership.user, backend="django.contrib.auth.backends.ModelBackend")
+            request.session[tenancy.SESSION_KEY] = membership.organisation_id
+            return flash_redirect(request, "home", f"Welcome to {membership.organisation}.")
+    context["form"] = form
+    return render(request, "onboarding/accept.html", context)
+
+
+# --- the first-run checklist ------------------------------------------------------------
+
+
+@require_POST
+@member_required
+def checklist_mark(request: OrgRequest, key: str) -> HttpResponse:
+    require(request, "onboarding.people.manage")
+    item = next((i for i in checklist_items() if i.key == key and i.can_mark_done), None)
+    if item is None:
+        return HttpResponse("No such step to mark done.", status=404)
+    with transaction.atomic():
+        state, _ = Checklist.objects.select_for_update().get_or_create(
+            organisation=request.organisation
+        )
+        if key not in state.marked_done:
+            state.marked_done = [*state.marked_done, key]
+            state.save(update_fields=["marked_done"])
+    return flash_redirect(request, "dashboard", f"Marked done: {item.title}.")
+
+
+@require_POST
+@member_required
+def checklist_dismiss(request: OrgRequest) -> HttpResponse:
+    require(request, "onboarding.people.manage")
+    with transaction.atomic():
+        state, _ = Checklist.objects.select_for_update().get_or_create(
+            organisation=request.organisation
+        )
+        state.dismissed_at = state.dismissed_at or timezone.now()
+        state.save(update_fields=["dismissed_at"])
+    return flash_redirect(request, "dashboard", "The getting-started list is put away.")
