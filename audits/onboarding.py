@@ -15,7 +15,7 @@ def register() -> None:
             "audit",
             "Plan your first internal audit",
             60,
-            lambda organisation: Audit.objects.filter(organisation=organisation).exists(),
+            lambda organisation: Audit.objects.filter(organisation=organisation),
             lambda: reverse("audits:audit_create"),
         )
     )

@@ -41,7 +41,7 @@ def register() -> None:
             "objectives",
             "Set your first quality objectives",
             20,
-            lambda organisation: Objective.objects.filter(organisation=organisation).exists(),
+            lambda organisation: Objective.objects.filter(organisation=organisation),
             lambda: reverse("objectives:create"),
         )
     )

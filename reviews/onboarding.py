@@ -15,7 +15,7 @@ def register() -> None:
             "review",
             "Plan your first management review",
             50,
-            lambda organisation: Review.objects.filter(organisation=organisation).exists(),
+            lambda organisation: Review.objects.filter(organisation=organisation),
             lambda: reverse("reviews:new"),
         )
     )

@@ -3,39 +3,62 @@ organisation until every step is done or a leader puts it away.
 
 Steps are registered (hooks.register_checklist_item): the core's (quality policy, invite the
 team, import registers) and the apps' (first objectives, plan the first review and audit).
-The panel runs one query for the state and one per step, whatever the data size.
+The panel asks everything in one query (an EXISTS per step and the checklist's state),
+whatever the number of steps or the size of the data.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from isova.models import Membership, Role
+from django.db.models import Exists, OuterRef, Subquery
+
+from isova.models import Membership, Organisation, Role
 from isova.registry import Panel, PanelContext
 
 from .hooks import checklist_items
 from .models import Checklist
 
 
-def build(ctx: PanelContext) -> dict[str, Any]:
-    state = Checklist.objects.filter(organisation=ctx.organisation).first()
-    if state is not None and state.dismissed_at:
-        return {"show": False, "steps": []}
-    marked = set(state.marked_done if state else [])
-    steps = [
+def steps(organisation: Organisation) -> tuple[list[dict[str, Any]], bool]:
+    """Every step with whether it is done, and whether a leader put the list away."""
+    items = checklist_items()
+    state = Checklist.objects.filter(organisation=OuterRef("pk"))
+    found = {
+        f"step_{i}": Exists(item.evidence(organisation))
+        for i, item in enumerate(items)
+        if item.evidence is not None
+    }
+    row = (
+        Organisation.objects.filter(pk=organisation.pk)
+        .annotate(
+            marked=Subquery(state.values("marked_done")[:1]),
+            dismissed=Subquery(state.values("dismissed_at")[:1]),
+            **found,
+        )
+        .values("marked", "dismissed", *found)
+        .get()
+    )
+    marked = set(row["marked"] or [])
+    listed = [
         {
             "key": item.key,
             "title": item.title,
             "url": item.url(),
-            "done": item.key in marked or item.done(ctx.organisation),
-            "can_mark_done": item.can_mark_done,
+            "done": item.key in marked or bool(row.get(f"step_{i}")),
+            "can_mark_done": item.evidence is None,
         }
-        for item in checklist_items()
+        for i, item in enumerate(items)
     ]
-    remaining = sum(1 for s in steps if not s["done"])
+    return listed, row["dismissed"] is not None
+
+
+def build(ctx: PanelContext) -> dict[str, Any]:
+    listed, dismissed = steps(ctx.organisation)
+    remaining = sum(1 for s in listed if not s["done"])
     return {
-        "show": remaining > 0,
-        "steps": steps,
+        "show": remaining > 0 and not dismissed,
+        "steps": listed,
         "remaining": remaining,
         "can_manage": ctx.membership.role == Role.LEADER,
     }
@@ -52,5 +75,5 @@ PANEL = Panel(
     template="onboarding/_checklist_panel.html",
     build=build,
     visible=_planners,
-    max_queries=8,  # the state, then one per registered step (six today)
+    max_queries=1,
 )

@@ -177,7 +177,7 @@ class DeactivateForm(forms.Form):
         field = self.fields["reassign_to"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = member_choices(organisation).exclude(pk=person.pk)
-        field.label_from_instance = member_label  # type: ignore[method-assign]
+        field.label_from_instance = member_label  # type: ignore[method-assign,assignment]
 
 
 class AcceptForm(forms.Form):

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 from django.urls import reverse
 
 if TYPE_CHECKING:
@@ -37,15 +37,15 @@ class OwnedWork:
 
 @dataclass(frozen=True)
 class ChecklistItem:
-    """A first-run step: `done(organisation)` in one query; `url()` where it is done."""
+    """A first-run step: it is done when `evidence(organisation)` (a queryset, not run)
+    has a row; the panel asks every step at once, in one query. `url()` is where it is done.
+    `evidence` None: nothing in the data shows it, only a leader's tick."""
 
     key: str
     title: str
     order: int
-    done: Callable[[Organisation], bool]
+    evidence: Callable[[Organisation], QuerySet[Any]] | None
     url: Callable[[], str]
-    # Steps the data cannot show done (importing registers) can be ticked by a leader.
-    can_mark_done: bool = False
 
 
 _owned_work: dict[str, OwnedWork] = {}
@@ -106,29 +106,27 @@ def _action_reassign(organisation: Organisation, from_user: User, to_user: User)
     return moved
 
 
-def _policy_done(organisation: Organisation) -> bool:
+def _policy_written(organisation: Organisation) -> QuerySet[Any]:
     from isova.models import QualityPolicy
 
-    return QualityPolicy.objects.filter(organisation=organisation).exists()
+    return QualityPolicy.objects.filter(organisation=organisation)
 
 
-def _team_invited(organisation: Organisation) -> bool:
+def _team_invited(organisation: Organisation) -> QuerySet[Any]:
     from .models import Invitation
 
     # Anyone invited besides the first leader (whom the operator invited, invited_by empty).
-    return Invitation.objects.filter(organisation=organisation, invited_by__isnull=False).exists()
+    return Invitation.objects.filter(organisation=organisation, invited_by__isnull=False)
 
 
 def register_core() -> None:
-    register_owned_work(
-        OwnedWork("isova.actions", "actions", 10, _action_counts, _action_reassign)
-    )
+    register_owned_work(OwnedWork("isova.actions", "actions", 10, _action_counts, _action_reassign))
     register_checklist_item(
         ChecklistItem(
             "policy",
             "Write and approve the quality policy",
             10,
-            _policy_done,
+            _policy_written,
             lambda: reverse("quality_policy_create"),
         )
     )
@@ -146,9 +144,8 @@ def register_core() -> None:
             "import",
             "Bring in your existing registers (objectives, risks, actions)",
             40,
-            lambda organisation: False,
+            None,
             # Until the import pages (#23) have their address, the actions register.
             lambda: reverse("action_list"),
-            can_mark_done=True,
         )
     )

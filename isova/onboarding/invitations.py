@@ -154,7 +154,9 @@ def send(invitation: Invitation) -> bool:
         "organisation": organisation,
         "link": link_for(invitation),
         "inviter": invitation.invited_by,
-        "expires": organisation.format_date(invitation.expires_at.astimezone(organisation.tzinfo).date()),
+        "expires": organisation.format_date(
+            invitation.expires_at.astimezone(organisation.tzinfo).date()
+        ),
     }
     subject = f"You are invited to {organisation.name} on isova"
     body = render_to_string("onboarding/email/invitation.txt", context)
@@ -229,7 +231,9 @@ def _unsign(token: str) -> tuple[int, str]:
         pk, nonce = signing.loads(token, salt=SALT)
         return int(pk), str(nonce)
     except (signing.BadSignature, ValueError, TypeError):
-        raise InvalidInvitation("This invitation link is not valid: check it was copied whole.") from None
+        raise InvalidInvitation(
+            "This invitation link is not valid: check it was copied whole."
+        ) from None
 
 
 def _usable(invitation: Invitation | None, nonce: str) -> Invitation:
@@ -250,7 +254,9 @@ def _usable(invitation: Invitation | None, nonce: str) -> Invitation:
 def find(token: str) -> Invitation:
     """The usable invitation this link names, or InvalidInvitation (reading changes nothing)."""
     pk, nonce = _unsign(token)
-    invitation = Invitation.objects.select_related("organisation", "invited_by").filter(pk=pk).first()
+    invitation = (
+        Invitation.objects.select_related("organisation", "invited_by").filter(pk=pk).first()
+    )
     return _usable(invitation, nonce)
 
 
@@ -282,9 +288,7 @@ def accept_as_known(token: str, user: User) -> Membership:
     """A signed-in person joins with their existing account (a second organisation)."""
     pk, nonce = _unsign(token)
     with transaction.atomic():
-        invitation = _usable(
-            Invitation.objects.select_for_update().filter(pk=pk).first(), nonce
-        )
+        invitation = _usable(Invitation.objects.select_for_update().filter(pk=pk).first(), nonce)
         if user.email.lower() != invitation.email.lower():
             raise InvalidInvitation(
                 f"This invitation is for {invitation.email}; you are signed in as {user.email}. "
@@ -300,9 +304,7 @@ def accept_as_new(token: str, *, full_name: str, password: str) -> Membership:
     the new password: the invitation e-mail proves they hold the address."""
     pk, nonce = _unsign(token)
     with transaction.atomic():
-        invitation = _usable(
-            Invitation.objects.select_for_update().filter(pk=pk).first(), nonce
-        )
+        invitation = _usable(Invitation.objects.select_for_update().filter(pk=pk).first(), nonce)
         user = User.objects.select_for_update().filter(email__iexact=invitation.email).first()
         if user is not None and user.is_active:
             raise InvalidInvitation(

@@ -34,9 +34,9 @@ def rows(organisation: Organisation) -> list[PersonRow]:
     """Every member with their open work by kind: one query for the members and one per
     registered kind of work, whatever the number of people."""
     members = list(
-        Membership.objects.for_org(organisation).select_related("user").order_by(
-            "user__full_name", "user__email"
-        )
+        Membership.objects.for_org(organisation)
+        .select_related("user")
+        .order_by("user__full_name", "user__email")
     )
     counts = {work.label: work.counts(organisation) for work in owned_work()}
     return [

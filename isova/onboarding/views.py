@@ -33,9 +33,7 @@ def people_page(request: OrgRequest) -> HttpResponse:
     context = {
         "rows": people.rows(org),
         "work_labels": [w.label for w in people.owned_work()],
-        "invitations": list(
-            Invitation.objects.for_org(org).pending().select_related("invited_by")
-        ),
+        "invitations": list(Invitation.objects.for_org(org).pending().select_related("invited_by")),
         "former": list(
             FormerMember.objects.filter(organisation=org).select_related("user", "deactivated_by")
         ),
@@ -172,7 +170,7 @@ def accept(request: HttpRequest, token: str) -> HttpResponse:
             return redirect_to_login(request.get_full_path())
         if request.method == "POST":
             try:
-                membership = invitations.accept_as_known(token, user)  # type: ignore[arg-type]
+                membership = invitations.accept_as_known(token, user)
             except invitations.InvalidInvitation as error:
                 return render(
                     request, "onboarding/invalid.html", {"reason": error.message}, status=410
@@ -208,7 +206,7 @@ def accept(request: HttpRequest, token: str) -> HttpResponse:
 @member_required
 def checklist_mark(request: OrgRequest, key: str) -> HttpResponse:
     require(request, "onboarding.people.manage")
-    item = next((i for i in checklist_items() if i.key == key and i.can_mark_done), None)
+    item = next((i for i in checklist_items() if i.key == key and i.evidence is None), None)
     if item is None:
         return HttpResponse("No such step to mark done.", status=404)
     with transaction.atomic():

@@ -77,9 +77,9 @@ def test_dashboard_runs_a_fixed_number_of_queries(org, as_user, django_assert_ma
     # (2); risks panel and its partial (8, tests/risks); reviews panel (11 at most,
     # tests/reviews); actions aggregate (1); trends: objectives for the select, the twelve
     # furthest behind, their values (3); upcoming: one per source (5); leadership health:
-    # thresholds and each figure (15, tests/isova/test_health_panel.py). Savepoints none.
-    # Total 56.
-    with django_assert_max_num_queries(56):
+    # thresholds and each figure (15, tests/isova/test_health_panel.py); getting started
+    # (1, tests/onboarding). Savepoints none. Total 57.
+    with django_assert_max_num_queries(57):
         response = client.get("/dashboard/")
     assert response.status_code == 200
 
@@ -121,9 +121,9 @@ def test_waiting_approvals_cost_the_same_queries_however_many(
 ):
     _submit_policies(org, n)
     client = as_user(org.leader)
-    # 56 as above, plus the prefetch of the records themselves (one per kind of record: 1)
+    # 57 as above, plus the prefetch of the records themselves (one per kind of record: 1)
     # and the reviews panel's policy share once an approved policy exists (2).
-    with django_assert_max_num_queries(59):
+    with django_assert_max_num_queries(60):
         assert client.get("/dashboard/").status_code == 200
 
 

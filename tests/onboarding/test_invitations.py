@@ -77,7 +77,9 @@ def test_create_organisation_mails_the_first_leader_who_sets_a_password(inbox):
 @pytest.mark.django_db
 def test_create_organisation_refuses_bad_input():
     with pytest.raises(CommandError, match="time zone"):
-        call_command("create_organisation", "X", "--leader", "a@b.example", "--timezone", "Mars/Base")
+        call_command(
+            "create_organisation", "X", "--leader", "a@b.example", "--timezone", "Mars/Base"
+        )
     with pytest.raises(CommandError, match="not an e-mail"):
         call_command("create_organisation", "X", "--leader", "nobody")
     assert not Organisation.objects.exists()
@@ -88,8 +90,14 @@ def test_an_unsendable_invitation_is_not_marked_sent(settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9701, 1
     err = io.StringIO()
-    call_command("create_organisation", "Quiet", "--leader", "q@quiet.example", stderr=err,
-                 stdout=io.StringIO())
+    call_command(
+        "create_organisation",
+        "Quiet",
+        "--leader",
+        "q@quiet.example",
+        stderr=err,
+        stdout=io.StringIO(),
+    )
     invitation = Invitation.objects.get()
     assert invitation.sent_at is None and invitation.send_error
     assert "could not be sent" in err.getvalue()
@@ -122,10 +130,12 @@ def test_an_altered_link_changes_nothing(inbox):
     token = token_in(inbox.wait_for(1)[0])
     invitation = Invitation.objects.get(organisation=org)
     # Flipped characters, and a well-formed link to the same row with a guessed nonce.
-    for bad in (token[:-2] + ("AA" if token[-2:] != "AA" else "BB"),
-                signing.dumps([invitation.pk, "guess"], salt="wrong-salt"),
-                signing.dumps([invitation.pk, "guess"], salt=invitations.SALT),
-                "not-a-token"):
+    for bad in (
+        token[:-2] + ("AA" if token[-2:] != "AA" else "BB"),
+        signing.dumps([invitation.pk, "guess"], salt="wrong-salt"),
+        signing.dumps([invitation.pk, "guess"], salt=invitations.SALT),
+        "not-a-token",
+    ):
         response = set_password(Client(), bad)
         assert response.status_code == 410, bad
     assert not User.objects.filter(email="founder@northwind.example").exists()
@@ -147,9 +157,11 @@ def test_revoked_and_replaced_links_change_nothing(inbox, org):
     response = set_password(Client(), second)
     assert response.status_code == 410 and b"withdrawn" in response.content
     assert not User.objects.filter(email="new@acme.example").exists()
-    assert list(PeopleEvent.objects.filter(organisation=org.organisation).order_by("pk")
-                .values_list("kind", flat=True)) == ["invited", "invitation_resent",
-                                                     "invitation_revoked"]
+    assert list(
+        PeopleEvent.objects.filter(organisation=org.organisation)
+        .order_by("pk")
+        .values_list("kind", flat=True)
+    ) == ["invited", "invitation_resent", "invitation_revoked"]
 
 
 @pytest.mark.django_db
@@ -182,8 +194,9 @@ def test_a_known_person_must_be_signed_in_as_the_invited_address(inbox, org, oth
     token = token_in(inbox.wait_for(1)[0])
     # Somebody else signed in: refused, nothing joined; the invited person then joins.
     assert client_for(org.manager).post(accept_url(token)).status_code == 410
-    assert not Membership.objects.filter(organisation=other_org.organisation,
-                                         user=org.manager).exists()
+    assert not Membership.objects.filter(
+        organisation=other_org.organisation, user=org.manager
+    ).exists()
     # Setting a password over an existing account through the link is refused too.
     assert set_password(Client(), token).status_code == 302  # known: sent to log in
     assert not User.objects.get(pk=org.staff.pk).check_password(NEW_PASSWORD)
@@ -197,18 +210,26 @@ def test_leaders_invite_many_from_a_list_and_a_csv(inbox, org):
 
     leader = client_for(org.leader)
     csv = SimpleUploadedFile(
-        "people.csv", b"email,role,name\nc1@acme.example,auditor,Cat One\nc2@acme.example,,\n",
+        "people.csv",
+        b"email,role,name\nc1@acme.example,auditor,Cat One\nc2@acme.example,,\n",
         content_type="text/csv",
     )
     response = leader.post(
         "/people/invite/",
-        {"people": "a@acme.example\nb@acme.example, manager, Bea B\n\n", "role": "staff",
-         "csv_file": csv},
+        {
+            "people": "a@acme.example\nb@acme.example, manager, Bea B\n\n",
+            "role": "staff",
+            "csv_file": csv,
+        },
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     roles = dict(Invitation.objects.values_list("email", "role"))
-    assert roles == {"a@acme.example": "staff", "b@acme.example": "manager",
-                     "c1@acme.example": "auditor", "c2@acme.example": "staff"}
+    assert roles == {
+        "a@acme.example": "staff",
+        "b@acme.example": "manager",
+        "c1@acme.example": "auditor",
+        "c2@acme.example": "staff",
+    }
     assert len(inbox.wait_for(4)) == 4
     assert Invitation.objects.filter(sent_at__isnull=False).count() == 4
 
@@ -218,16 +239,19 @@ def test_a_bad_row_invites_nobody_and_says_which(inbox, org):
     leader = client_for(org.leader)
     response = leader.post(
         "/people/invite/",
-        {"people": f"ok@acme.example\nnot-an-address\nz@acme.example, boss\n{org.staff.email}",
-         "role": "staff"},
+        {
+            "people": f"ok@acme.example\nnot-an-address\nz@acme.example, boss\n{org.staff.email}",
+            "role": "staff",
+        },
     )
     assert response.status_code == 200
     text = response.content.decode()
     assert "Line 2" in text and "Line 3" in text
     assert not Invitation.objects.exists()
     # Valid addresses but one is already a member: all or none.
-    response = leader.post("/people/invite/", {"people": f"ok@acme.example\n{org.staff.email}",
-                                               "role": "staff"})
+    response = leader.post(
+        "/people/invite/", {"people": f"ok@acme.example\n{org.staff.email}", "role": "staff"}
+    )
     assert "already a member" in response.content.decode()
     assert not Invitation.objects.exists() and inbox.messages == []
 
@@ -245,16 +269,19 @@ def test_a_csv_with_an_unknown_column_is_refused(org):
 @pytest.mark.django_db
 def test_managers_invite_staff_only_and_staff_not_at_all(inbox, org):
     manager = client_for(org.manager)
-    refused = manager.post("/people/invite/", {"people": "boss@acme.example, leader",
-                                               "role": "staff"})
+    refused = manager.post(
+        "/people/invite/", {"people": "boss@acme.example, leader", "role": "staff"}
+    )
     assert refused.status_code == 200 and "cannot invite a leader" in refused.content.decode()
-    assert manager.post("/people/invite/", {"people": "s@acme.example", "role": "staff"}).status_code == 302
+    ok = manager.post("/people/invite/", {"people": "s@acme.example", "role": "staff"})
+    assert ok.status_code == 302
     assert Invitation.objects.get().role == Role.STAFF
     # Forcing the role field to leader is refused by the form's choices too.
     forced = manager.post("/people/invite/", {"people": "t@acme.example", "role": "leader"})
     assert forced.status_code == 200 and Invitation.objects.count() == 1
     staff = client_for(org.staff)
-    assert staff.post("/people/invite/", {"people": "u@acme.example", "role": "staff"}).status_code == 403
+    refused = staff.post("/people/invite/", {"people": "u@acme.example", "role": "staff"})
+    assert refused.status_code == 403
     assert staff.get("/people/").status_code == 403
     assert manager.get("/people/").status_code == 403
     assert Invitation.objects.count() == 1
@@ -262,16 +289,22 @@ def test_managers_invite_staff_only_and_staff_not_at_all(inbox, org):
 
 @pytest.mark.django_db
 def test_an_invitation_email_links_to_the_site(inbox, org):
-    invitations.invite(org.organisation, [invitations.Invitee("l@acme.example", Role.STAFF)],
-                       by=membership_of(org.leader, org.organisation))
+    invitations.invite(
+        org.organisation,
+        [invitations.Invitee("l@acme.example", Role.STAFF)],
+        by=membership_of(org.leader, org.organisation),
+    )
     body = body_of(inbox.wait_for(1)[0])
     assert "Acme Leader invites you to join Acme" in body and "as staff" in body
 
 
 @pytest.mark.django_db
 def test_password_rules_apply_when_accepting(inbox, org):
-    invitations.invite(org.organisation, [invitations.Invitee("p@acme.example", Role.STAFF)],
-                       by=membership_of(org.leader, org.organisation))
+    invitations.invite(
+        org.organisation,
+        [invitations.Invitee("p@acme.example", Role.STAFF)],
+        by=membership_of(org.leader, org.organisation),
+    )
     token = token_in(inbox.wait_for(1)[0])
     response = set_password(Client(), token, password="password")
     assert response.status_code == 200 and "too common" in response.content.decode()

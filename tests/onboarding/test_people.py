@@ -43,9 +43,7 @@ def test_the_people_page_shows_roles_last_sign_in_and_open_work(org, other_org):
 
 
 @pytest.mark.django_db
-def test_the_people_page_runs_a_constant_number_of_queries(
-    org, django_assert_max_num_queries
-):
+def test_the_people_page_runs_a_constant_number_of_queries(org, django_assert_max_num_queries):
     client = client_for(org.leader)
     with django_assert_max_num_queries(20):
         assert client.get("/people/").status_code == 200
@@ -72,7 +70,8 @@ def test_a_leader_changes_a_role_and_it_is_in_the_history(org):
 def test_only_leaders_change_roles_and_their_input_is_not_read(org):
     staff = membership_of(org.staff, org.organisation)
     for user in (org.manager, org.staff, org.auditor):
-        assert client_for(user).post(f"/people/{staff.pk}/role/", {"role": "leader"}).status_code == 403
+        response = client_for(user).post(f"/people/{staff.pk}/role/", {"role": "leader"})
+        assert response.status_code == 403
     staff.refresh_from_db()
     assert staff.role == Role.STAFF
 
@@ -102,9 +101,11 @@ def test_the_last_leader_can_be_neither_demoted_nor_deactivated(org):
     people.change_role(manager.pk, Role.LEADER, by=me)
     people.change_role(me.pk, Role.MANAGER, by=me)
     assert Membership.objects.filter(organisation=org.organisation, role=Role.LEADER).count() == 1
-    assert list(
-        PeopleEvent.objects.filter(kind="role_changed").order_by("pk").values_list("detail", flat=True)
-    ) == ["Manager → Leader", "Leader → Manager"]
+    changes = PeopleEvent.objects.filter(kind="role_changed").order_by("pk")
+    assert list(changes.values_list("detail", flat=True)) == [
+        "Manager → Leader",
+        "Leader → Manager",
+    ]
 
 
 @pytest.mark.django_db
@@ -125,7 +126,8 @@ def test_deactivating_someone_with_open_work_asks_who_takes_it(org):
     assert Membership.objects.filter(pk=staff.pk).exists()
     # An outsider cannot be chosen.
     stranger = member(org.organisation.__class__.objects.create(name="Z", slug="z"), Role.STAFF)
-    assert client.post(f"/people/{staff.pk}/deactivate/", {"reassign_to": stranger.pk}).status_code == 200
+    outsider = client.post(f"/people/{staff.pk}/deactivate/", {"reassign_to": stranger.pk})
+    assert outsider.status_code == 200
     assert Membership.objects.filter(pk=staff.pk).exists()
 
     response = client.post(f"/people/{staff.pk}/deactivate/", {"reassign_to": org.manager.pk})
@@ -143,9 +145,10 @@ def test_deactivating_someone_with_open_work_asks_who_takes_it(org):
     assert not org.staff.is_active
     kinds = list(PeopleEvent.objects.order_by("pk").values_list("kind", flat=True))
     assert kinds == ["work_reassigned", "deactivated"]
-    assert "1 actions, 1 objectives, 1 risks to Acme Manager" in PeopleEvent.objects.get(
-        kind="work_reassigned"
-    ).detail
+    assert (
+        "1 actions, 1 objectives, 1 risks to Acme Manager"
+        in PeopleEvent.objects.get(kind="work_reassigned").detail
+    )
 
 
 @pytest.mark.django_db
