@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from . import dashboard, evidence_views, health_views, notifications_views, records_views, views
+from .onboarding.forms import PasswordLoginForm
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -69,7 +70,9 @@ urlpatterns = [
     path("reviews/", include("reviews.urls")),
     path(
         "accounts/login/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        auth_views.LoginView.as_view(
+            redirect_authenticated_user=True, authentication_form=PasswordLoginForm
+        ),
         name="login",
     ),
     path(

@@ -7,6 +7,7 @@ import io
 from typing import Any
 
 from django import forms
+from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
@@ -198,3 +199,79 @@ class AcceptForm(forms.Form):
         if data.get("password1") and data.get("password1") != data.get("password2"):
             self.add_error("password2", "The two passwords differ.")
         return data
+
+
+class SingleSignOnForm(forms.ModelForm):
+    client_secret = forms.CharField(
+        label="Client secret",
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+        required=False,
+        help_text="Leave empty to keep the one saved.",
+    )
+
+    class Meta:
+        from .models import SingleSignOn
+
+        model = SingleSignOn
+        fields = [
+            "enabled",
+            "issuer",
+            "client_id",
+            "client_secret",
+            "join_domain",
+            "required",
+            "break_glass",
+        ]
+
+    def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from isova.models import Membership
+
+        leaders = Membership.objects.filter(organisation=organisation, role=Role.LEADER)
+        field = self.fields["break_glass"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = User.objects.filter(pk__in=leaders.values("user"))
+
+    def clean_join_domain(self) -> str:
+        domain = self.cleaned_data.get("join_domain", "").strip().lower().lstrip("@")
+        if domain and ("." not in domain or " " in domain or "@" in domain):
+            raise ValidationError("Give a domain such as example.com.")
+        return domain
+
+    def clean(self) -> dict[str, Any]:
+        from .sso import discover
+
+        data = super().clean() or {}
+        if not data.get("client_secret"):
+            if not self.instance.client_secret:
+                self.add_error("client_secret", "The provider gives you a client secret.")
+            data["client_secret"] = self.instance.client_secret
+        if data.get("required") and not data.get("break_glass"):
+            self.add_error(
+                "break_glass",
+                "Name a leader who may still use a password, in case the provider is down.",
+            )
+        if data.get("issuer") and not self.errors:
+            self.instance.issuer = data["issuer"]
+            try:
+                discover(self.instance)
+            except ValidationError as error:
+                self.add_error("issuer", error)
+        return data
+
+
+class PasswordLoginForm(AuthenticationForm):
+    """The login form: a person whose organisation requires single sign-on is refused a
+    password sign-in (except the break-glass leader), with where to go instead."""
+
+    def confirm_login_allowed(self, user: Any) -> None:
+        from .sso import password_refused
+
+        super().confirm_login_allowed(user)
+        organisation = password_refused(user)
+        if organisation is not None:
+            raise ValidationError(
+                f"{organisation} signs in with its identity provider: use “Sign in with your "
+                f"organisation” below (short name “{organisation.slug}”).",
+                code="sso_required",
+            )

@@ -157,3 +157,50 @@ class Checklist(models.Model):
 
     def __str__(self) -> str:
         return f"checklist of {self.organisation}"
+
+
+class SingleSignOn(models.Model):
+    """An organisation's OpenID Connect provider (Entra ID, Google, Okta, Keycloak, …).
+
+    A leader enters the issuer, client id and secret; the endpoints come from the issuer's
+    discovery document (isova.onboarding.sso.discover). `required`: password sign-in is
+    refused for the organisation's people except `break_glass` (a leader kept able to sign in
+    when the provider is down). `join_domain`: people with a verified address at this domain
+    who are not members yet join as staff on their first sign-in.
+    """
+
+    organisation = models.OneToOneField(
+        Organisation, on_delete=models.CASCADE, related_name="single_sign_on"
+    )
+    enabled = models.BooleanField(default=True)
+    issuer = models.URLField("issuer URL")
+    client_id = models.CharField(max_length=200)
+    client_secret = models.CharField(max_length=300)
+    required = models.BooleanField(
+        "require single sign-on",
+        default=False,
+        help_text="Refuse passwords for this organisation's people (but the break-glass leader).",
+    )
+    break_glass = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="break-glass leader",
+        help_text="May still sign in with a password when single sign-on is required.",
+    )
+    join_domain = models.CharField(
+        "e-mail domain that may join",
+        max_length=200,
+        blank=True,
+        help_text="e.g. example.com: new people of this domain join as staff on first sign-in.",
+    )
+    authorization_endpoint = models.URLField(blank=True)
+    token_endpoint = models.URLField(blank=True)
+    userinfo_endpoint = models.URLField(blank=True)
+    jwks_uri = models.URLField(blank=True)
+    discovered_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"single sign-on of {self.organisation}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import sso, views
 
 app_name = "onboarding"
 
@@ -12,6 +12,10 @@ urlpatterns = [
     path("people/<int:pk>/role/", views.change_role, name="change_role"),
     path("people/<int:pk>/deactivate/", views.deactivate, name="deactivate"),
     path("invite/<str:token>/", views.accept, name="accept"),
+    path("people/single-sign-on/", views.sso_settings, name="sso_settings"),
+    path("sso/", views.sso_go, name="sso_go"),
+    path("sso/callback/", sso.callback, name="sso_callback"),
+    path("sso/<slug:slug>/", sso.start, name="sso_start"),
     path("getting-started/<slug:key>/done/", views.checklist_mark, name="checklist_mark"),
     path("getting-started/dismiss/", views.checklist_dismiss, name="checklist_dismiss"),
 ]

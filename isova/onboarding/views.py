@@ -8,7 +8,9 @@ from django.contrib.auth.views import redirect_to_login
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
 from isova import tenancy
@@ -18,9 +20,9 @@ from isova.models import Membership
 from isova.tenancy import OrgRequest, get_for_org, member_required, require
 
 from . import invitations, people
-from .forms import AcceptForm, DeactivateForm, InviteForm, RoleForm
+from .forms import AcceptForm, DeactivateForm, InviteForm, RoleForm, SingleSignOnForm
 from .hooks import checklist_items
-from .models import Checklist, FormerMember, Invitation, PeopleEvent
+from .models import Checklist, FormerMember, Invitation, PeopleEvent, SingleSignOn
 from .permissions import invitable_roles
 
 HISTORY_ROWS = 50
@@ -230,3 +232,39 @@ def checklist_dismiss(request: OrgRequest) -> HttpResponse:
         state.dismissed_at = state.dismissed_at or timezone.now()
         state.save(update_fields=["dismissed_at"])
     return flash_redirect(request, "dashboard", "The getting-started list is put away.")
+
+
+# --- single sign-on ------------------------------------------------------------------------
+
+
+@member_required
+def sso_settings(request: OrgRequest) -> HttpResponse:
+    require(request, "onboarding.people.manage")
+    org = request.organisation
+    instance = SingleSignOn.objects.filter(organisation=org).first() or SingleSignOn(
+        organisation=org
+    )
+    form = SingleSignOnForm(request.POST or None, instance=instance, organisation=org)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        return flash_redirect(
+            request,
+            "onboarding:sso_settings",
+            f"Single sign-on saved; the provider answered at {instance.authorization_endpoint}.",
+        )
+    callback = request.build_absolute_uri(reverse("onboarding:sso_callback"))
+    context = {"form": form, "callback": callback, "config": instance}
+    return render(request, "onboarding/sso_settings.html", context)
+
+
+def sso_go(request: HttpRequest) -> HttpResponse:
+    """The login page's "Sign in with your organisation": its short name, then its provider."""
+    slug = request.GET.get("organisation", "").strip().lower()
+    found = SingleSignOn.objects.filter(
+        organisation__slug=slug, enabled=True, discovered_at__isnull=False
+    ).exists()
+    if not found:
+        messages.error(request, f"No organisation “{slug}” signs in with a provider here.")
+        return redirect("login")
+    query = urlencode({"next": request.GET["next"]}) if request.GET.get("next") else ""
+    return redirect(reverse("onboarding:sso_start", args=[slug]) + (f"?{query}" if query else ""))
