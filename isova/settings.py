@@ -90,6 +90,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "isova.tenancy.OrganisationMiddleware",
+    # Leaders whose organisation requires an authenticator set it up first (isova.onboarding).
+    "isova.onboarding.totp.EnrolmentMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes asks: it turns lockouts raised by the backend into responses.
     "axes.middleware.AxesMiddleware",

@@ -1,9 +1,8 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from . import dashboard, evidence_views, health_views, notifications_views, records_views, views
-from .onboarding.forms import PasswordLoginForm
+from .onboarding.totp import LoginView
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -70,9 +69,7 @@ urlpatterns = [
     path("reviews/", include("reviews.urls")),
     path(
         "accounts/login/",
-        auth_views.LoginView.as_view(
-            redirect_authenticated_user=True, authentication_form=PasswordLoginForm
-        ),
+        LoginView.as_view(),
         name="login",
     ),
     path(

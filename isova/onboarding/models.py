@@ -92,6 +92,7 @@ class PeopleEventKind(models.TextChoices):
     ROLE_CHANGED = "role_changed", "Role changed"
     WORK_REASSIGNED = "work_reassigned", "Open work reassigned"
     DEACTIVATED = "deactivated", "Deactivated"
+    SIGN_IN_POLICY = "sign_in_policy", "Sign-in policy changed"
 
 
 class PeopleEvent(models.Model):
@@ -204,3 +205,37 @@ class SingleSignOn(models.Model):
 
     def __str__(self) -> str:
         return f"single sign-on of {self.organisation}"
+
+
+class TotpDevice(models.Model):
+    """A person's authenticator app (TOTP, RFC 6238) for password sign-ins.
+
+    `last_step` is the 30-second step of the last code accepted: a code is used once, so a
+    code seen over someone's shoulder cannot be replayed in the same half-minute."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="totp_device"
+    )
+    secret = models.CharField(max_length=64)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    last_step = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"authenticator of {self.user}"
+
+
+class SignInPolicy(models.Model):
+    """How an organisation's people sign in with a password: leaders need a second factor
+    when `leaders_need_totp`."""
+
+    organisation = models.OneToOneField(
+        Organisation, on_delete=models.CASCADE, related_name="sign_in_policy"
+    )
+    leaders_need_totp = models.BooleanField(
+        "leaders must use an authenticator app",
+        default=False,
+        help_text="Leaders signing in with a password also enter a code from their phone.",
+    )
+
+    def __str__(self) -> str:
+        return f"sign-in policy of {self.organisation}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import sso, views
+from . import sso, totp, views
 
 app_name = "onboarding"
 
@@ -13,7 +13,10 @@ urlpatterns = [
     path("people/<int:pk>/deactivate/", views.deactivate, name="deactivate"),
     path("invite/<str:token>/", views.accept, name="accept"),
     path("people/single-sign-on/", views.sso_settings, name="sso_settings"),
+    path("people/sign-in-policy/", views.sign_in_policy, name="sign_in_policy"),
     path("sso/", views.sso_go, name="sso_go"),
+    path("accounts/two-factor/", totp.verify_view, name="totp_verify"),
+    path("accounts/two-factor/setup/", totp.setup_view, name="totp_setup"),
     path("sso/callback/", sso.callback, name="sso_callback"),
     path("sso/<slug:slug>/", sso.start, name="sso_start"),
     path("getting-started/<slug:key>/done/", views.checklist_mark, name="checklist_mark"),

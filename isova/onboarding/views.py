@@ -22,7 +22,15 @@ from isova.tenancy import OrgRequest, get_for_org, member_required, require
 from . import invitations, people
 from .forms import AcceptForm, DeactivateForm, InviteForm, RoleForm, SingleSignOnForm
 from .hooks import checklist_items
-from .models import Checklist, FormerMember, Invitation, PeopleEvent, SingleSignOn
+from .models import (
+    Checklist,
+    FormerMember,
+    Invitation,
+    PeopleEvent,
+    PeopleEventKind,
+    SignInPolicy,
+    SingleSignOn,
+)
 from .permissions import invitable_roles
 
 HISTORY_ROWS = 50
@@ -253,7 +261,13 @@ def sso_settings(request: OrgRequest) -> HttpResponse:
             f"Single sign-on saved; the provider answered at {instance.authorization_endpoint}.",
         )
     callback = request.build_absolute_uri(reverse("onboarding:sso_callback"))
-    context = {"form": form, "callback": callback, "config": instance}
+    policy = SignInPolicy.objects.filter(organisation=org).first()
+    context = {
+        "form": form,
+        "callback": callback,
+        "config": instance,
+        "leaders_need_totp": bool(policy and policy.leaders_need_totp),
+    }
     return render(request, "onboarding/sso_settings.html", context)
 
 
@@ -268,3 +282,21 @@ def sso_go(request: HttpRequest) -> HttpResponse:
         return redirect("login")
     query = urlencode({"next": request.GET["next"]}) if request.GET.get("next") else ""
     return redirect(reverse("onboarding:sso_start", args=[slug]) + (f"?{query}" if query else ""))
+
+
+@require_POST
+@member_required
+def sign_in_policy(request: OrgRequest) -> HttpResponse:
+    require(request, "onboarding.people.manage")
+    wanted = request.POST.get("leaders_need_totp") == "on"
+    SignInPolicy.objects.update_or_create(
+        organisation=request.organisation, defaults={"leaders_need_totp": wanted}
+    )
+    invitations.event(
+        request.organisation,
+        PeopleEventKind.SIGN_IN_POLICY,
+        email=request.user.email,
+        actor=request.user,
+        detail="leaders need an authenticator app" if wanted else "authenticator app optional",
+    )
+    return flash_redirect(request, "onboarding:sso_settings", "Sign-in policy saved.")
