@@ -152,6 +152,12 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 # Invitation links (isova.onboarding) work once and for this many days.
 INVITATION_DAYS = envint("INVITATION_DAYS", "7")
+# Self-service sign-up of new organisations (/signup/): off unless the operator opens it;
+# limits per network address and hour, per e-mail address and day, and overall per hour.
+SELF_SIGNUP = envbool("SELF_SIGNUP", "0")
+SIGNUP_PER_IP_PER_HOUR = envint("SIGNUP_PER_IP_PER_HOUR", "5")
+SIGNUP_PER_EMAIL_PER_DAY = envint("SIGNUP_PER_EMAIL_PER_DAY", "3")
+SIGNUP_PER_HOUR = envint("SIGNUP_PER_HOUR", "100")
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

@@ -239,3 +239,22 @@ class SignInPolicy(models.Model):
 
     def __str__(self) -> str:
         return f"sign-in policy of {self.organisation}"
+
+
+class SignUp(models.Model):
+    """A self-service sign-up waiting for its e-mail address to be confirmed (signup.py).
+    Rows also count recent sign-ups per address and per network address (the rate limit)."""
+
+    organisation_name = models.CharField(max_length=200)
+    email = models.EmailField()
+    time_zone = models.CharField(max_length=64)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    nonce = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    verified_at = models.DateTimeField(null=True, blank=True)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return f"sign-up of {self.organisation_name} by {self.email}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import sso, totp, views
+from . import signup, sso, totp, views
 
 app_name = "onboarding"
 
@@ -15,6 +15,8 @@ urlpatterns = [
     path("people/single-sign-on/", views.sso_settings, name="sso_settings"),
     path("people/sign-in-policy/", views.sign_in_policy, name="sign_in_policy"),
     path("sso/", views.sso_go, name="sso_go"),
+    path("signup/", signup.signup_view, name="signup"),
+    path("signup/<str:token>/", signup.confirm_view, name="signup_confirm"),
     path("accounts/two-factor/", totp.verify_view, name="totp_verify"),
     path("accounts/two-factor/setup/", totp.setup_view, name="totp_setup"),
     path("sso/callback/", sso.callback, name="sso_callback"),
