@@ -321,3 +321,29 @@ def accept_as_new(token: str, *, full_name: str, password: str) -> Membership:
         user.is_active = True
         user.save()
         return _join(invitation, user)
+
+
+def accept_by_provider(token: str, *, organisation_id: int, email: str, full_name: str) -> User:
+    """Accept through the organisation's identity provider: the provider vouched for
+    `email` (verified), which must be the invited address, for this organisation. A new
+    person gets an account without a password (they sign in through the provider)."""
+    pk, nonce = _unsign(token)
+    with transaction.atomic():
+        invitation = _usable(Invitation.objects.select_for_update().filter(pk=pk).first(), nonce)
+        if invitation.organisation_id != organisation_id:
+            raise InvalidInvitation("This invitation is for another organisation.")
+        if invitation.email.lower() != email.lower():
+            raise InvalidInvitation(
+                f"This invitation is for {invitation.email}; your provider signed you in as "
+                f"{email}."
+            )
+        user = User.objects.select_for_update().filter(email__iexact=email).first()
+        if user is None:
+            user = User(email=invitation.email, full_name=full_name or invitation.full_name)
+            user.set_unusable_password()
+            user.save()
+        elif not user.is_active:
+            user.is_active = True
+            user.save(update_fields=["is_active"])
+        _join(invitation, user)
+        return user

@@ -32,6 +32,7 @@ from isova import tenancy
 from isova.errors import DomainError
 from isova.models import Membership, Organisation, Role, User
 
+from . import invitations
 from .invitations import event
 from .models import PeopleEventKind, SingleSignOn
 
@@ -75,8 +76,17 @@ class OrganisationBackend(OIDCAuthenticationBackend):
     AUTHENTICATION_BACKENDS: the callback view calls it, then signs the person in with the
     model backend (the session remembers it was single sign-on)."""
 
-    def __init__(self, config: SingleSignOn, *, purpose: str, started: float, user_id: Any):
+    def __init__(
+        self,
+        config: SingleSignOn,
+        *,
+        purpose: str,
+        started: float,
+        user_id: Any,
+        invitation: str = "",
+    ):
         self.config = config
+        self.invitation = invitation
         self.purpose = purpose
         self.started = started
         self.expected_user = user_id
@@ -143,6 +153,16 @@ class OrganisationBackend(OIDCAuthenticationBackend):
                 "Your provider did not confirm a verified e-mail address: ask your "
                 "administrator to verify it."
             )
+        if self.invitation:
+            try:
+                return invitations.accept_by_provider(
+                    self.invitation,
+                    organisation_id=self.config.organisation_id,
+                    email=email,
+                    full_name=str(claims.get("name") or ""),
+                )
+            except invitations.InvalidInvitation as error:
+                raise SingleSignOnError(error.message) from None
         return match_or_join(self.config, email, claims, purpose=self.purpose)
 
 
@@ -216,6 +236,8 @@ def start(request: HttpRequest, slug: str) -> HttpResponse:
         "user": request.user.pk if reauth else None,
         "binding": request.GET.get("binding", "")[:128] if reauth else "",
         "nonce": nonce,
+        # Accepting an invitation by signing in at the provider ("sign in with your provider").
+        "invitation": "" if reauth else request.GET.get("invitation", "")[:300],
     }
     request.session[SESSION] = flows
     params = {
@@ -248,7 +270,11 @@ def callback(request: HttpRequest) -> HttpResponse:
     if config is None:
         return _refused(request, "Single sign-on is no longer set up for this organisation.")
     backend = OrganisationBackend(
-        config, purpose=flow["purpose"], started=flow["started"], user_id=flow["user"]
+        config,
+        purpose=flow["purpose"],
+        started=flow["started"],
+        user_id=flow["user"],
+        invitation=flow.get("invitation", ""),
     )
     try:
         user = backend.authenticate(request, nonce=flow["nonce"], code_verifier=None)

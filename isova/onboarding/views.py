@@ -174,9 +174,21 @@ def accept(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "onboarding/invalid.html", {"reason": error.message}, status=410)
     known = invitations.known_user(invitation)
     user = request.user
-    context: dict = {"invitation": invitation, "known": known, "form": None}
+    provider = SingleSignOn.objects.filter(
+        organisation=invitation.organisation, enabled=True, discovered_at__isnull=False
+    ).exists()
+    sso_url = (
+        reverse("onboarding:sso_start", args=[invitation.organisation.slug])
+        + "?"
+        + urlencode({"invitation": token})
+        if provider
+        else ""
+    )
+    context: dict = {"invitation": invitation, "known": known, "form": None, "sso_url": sso_url}
     if known is not None:
         if not user.is_authenticated:
+            if sso_url:
+                return render(request, "onboarding/accept.html", context)
             return redirect_to_login(request.get_full_path())
         if request.method == "POST":
             try:

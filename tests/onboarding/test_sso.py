@@ -120,7 +120,7 @@ def at_provider(authorize_url: str, email: str, browser: requests.Session | None
     return location.removeprefix("http://testserver"), browser
 
 
-def sign_in(client: Client, email: str, **start_query):
+def sign_in(client: Client, email: str, **start_query: str):
     start = client.get("/sso/acme/", start_query)
     assert start.status_code == 302 and start["Location"].startswith(ISSUER)
     callback, browser = at_provider(start["Location"], email)
@@ -330,3 +330,41 @@ def test_a_genuine_token_passes_and_forged_or_expired_ones_are_refused(acme, pro
     unsigned = jwt.encode({"iss": ISSUER, "aud": CLIENT_ID}, None, algorithm="none")
     with pytest.raises(SuspiciousOperation):
         backend.verify_token(unsigned, nonce="n-1")
+
+
+@pytest.mark.django_db
+def test_an_invitation_is_accepted_by_signing_in_at_the_provider(org, acme):
+    from isova.onboarding import invitations
+
+    leader = Membership.objects.get(user=org.leader)
+    invitations.invite(
+        org.organisation, [invitations.Invitee("newcomer@acme.example", Role.MANAGER)], by=leader
+    )
+    invitation = invitations.Invitation.objects.get()
+    token = invitations.token_for(invitation)
+    client = Client()
+    page = client.get(f"/invite/{token}/").content.decode()
+    assert "Sign in with your organisation’s provider" in page
+    response, _, _ = sign_in(client, "newcomer@acme.example", invitation=token)
+    newcomer = signed_in_as(client)
+    assert newcomer is not None and newcomer.email == "newcomer@acme.example"
+    assert Membership.objects.get(user=newcomer).role == Role.MANAGER
+    assert not newcomer.has_usable_password()
+    invitation.refresh_from_db()
+    assert invitation.accepted_by == newcomer
+
+
+@pytest.mark.django_db
+def test_an_invitation_for_someone_else_is_not_accepted_by_the_provider(org, acme):
+    from isova.onboarding import invitations
+
+    leader = Membership.objects.get(user=org.leader)
+    invitations.invite(
+        org.organisation, [invitations.Invitee("someone@acme.example", Role.LEADER)], by=leader
+    )
+    token = invitations.token_for(invitations.Invitation.objects.get())
+    client = Client()
+    sign_in(client, "newcomer@acme.example", invitation=token)
+    assert signed_in_as(client) is None
+    assert not User.objects.filter(email="newcomer@acme.example").exists()
+    assert invitations.Invitation.objects.get().accepted_at is None
