@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from isova import tenancy
 from isova.errors import DomainError
 from isova.http import act_and_redirect, flash_redirect
-from isova.models import Membership
+from isova.models import Membership, User
 from isova.tenancy import OrgRequest, get_for_org, member_required, require
 
 from . import invitations, people
@@ -200,7 +200,10 @@ def accept(request: HttpRequest, token: str) -> HttpResponse:
             request.session[tenancy.SESSION_KEY] = membership.organisation_id
             return flash_redirect(request, "home", f"Welcome to {membership.organisation}.")
         return render(request, "onboarding/accept.html", context)
-    form = AcceptForm(request.POST or None, initial={"full_name": invitation.full_name})
+    # A former member coming back keeps the name they had.
+    former = User.objects.filter(email__iexact=invitation.email, is_active=False).first()
+    name = invitation.full_name or (former.full_name if former else "")
+    form = AcceptForm(request.POST or None, initial={"full_name": name})
     if request.method == "POST" and form.is_valid():
         try:
             with transaction.atomic():

@@ -191,3 +191,28 @@ def test_a_deactivated_persons_history_stays(org):
     page = client_for(org.leader).get(f"/actions/{action.pk}/").content.decode()
     assert "Acme Staff" in page
     assert "Former members" in client_for(org.leader).get("/people/").content.decode()
+
+
+@pytest.mark.django_db
+def test_a_former_member_can_be_invited_back_with_the_same_account(org, inbox):
+    from isova.onboarding import invitations
+
+    from .conftest import accept_url, token_in
+
+    people.deactivate(
+        membership_of(org.staff, org.organisation).pk, by=leader_of(org), reassign_to=None
+    )
+    invitations.invite(
+        org.organisation, [invitations.Invitee(org.staff.email, Role.STAFF)], by=leader_of(org)
+    )
+    password = "a long and unusual passphrase 42"
+    client = Client()
+    link = accept_url(token_in(inbox.wait_for(1)[0]))
+    assert 'value="Acme Staff"' in client.get(link).content.decode()
+    response = client.post(
+        link, {"full_name": "Acme Staff", "password1": password, "password2": password}
+    )
+    assert response.status_code == 302
+    org.staff.refresh_from_db()
+    assert org.staff.is_active and org.staff.full_name == "Acme Staff"
+    assert membership_of(org.staff, org.organisation).role == Role.STAFF
