@@ -7,11 +7,11 @@ L, M = Role.LEADER, Role.MANAGER
 
 PERMISSIONS: dict[str, frozenset[str]] = {
     # The people page (members, roles, last sign-in, open work, history): leaders.
-    "onboarding.people.view": frozenset({L}),
+    "isova.person.view": frozenset({L}),
     # Change a role, deactivate, resend or revoke any invitation: leaders.
-    "onboarding.people.manage": frozenset({L}),
+    "isova.person.manage": frozenset({L}),
     # Invite: leaders any role, managers staff only (`invitable_roles`).
-    "onboarding.invitation.create": frozenset({L, M}),
+    "isova.invitation.create": frozenset({L, M}),
 }
 
 

@@ -32,6 +32,10 @@ PENDING = "isova_totp_pending"  # {"user", "at", "tries", "next", "backend"}
 PENDING_SECONDS = 300
 MAX_TRIES = 5
 ISSUER = "isova"
+# The enrolment check runs once per session and then every so often (a leader who turns the
+# requirement on sees colleagues asked on their next request after that).
+CHECKED = "isova_totp_checked"
+RECHECK_SECONDS = 900
 
 
 def device_of(user: User) -> TotpDevice | None:
@@ -163,7 +167,10 @@ class EnrolmentMiddleware:
             and not request.session.get("isova_auth", "").startswith("sso:")
             and not request.path.startswith(self.ALLOWED)
             and request.path != reverse("onboarding:totp_setup")
-            and must_enrol(request.user)
+            and time.time() - request.session.get(CHECKED, 0) > RECHECK_SECONDS
         ):
-            return redirect("onboarding:totp_setup")
+            if must_enrol(request.user):  # type: ignore[arg-type]
+                return redirect("onboarding:totp_setup")
+            # Enrolled, or not asked to: no query on the next requests for a while.
+            request.session[CHECKED] = int(time.time())
         return self.get_response(request)

@@ -19,7 +19,7 @@ from isova.http import act_and_redirect, flash_redirect
 from isova.models import Membership, User
 from isova.tenancy import OrgRequest, get_for_org, member_required, require
 
-from . import invitations, people
+from . import invitations, people, totp
 from .forms import AcceptForm, DeactivateForm, InviteForm, RoleForm, SingleSignOnForm
 from .hooks import checklist_items
 from .models import (
@@ -38,7 +38,7 @@ HISTORY_ROWS = 50
 
 @member_required
 def people_page(request: OrgRequest) -> HttpResponse:
-    require(request, "onboarding.people.view")
+    require(request, "isova.person.view")
     org = request.organisation
     context = {
         "rows": people.rows(org),
@@ -58,7 +58,7 @@ def people_page(request: OrgRequest) -> HttpResponse:
 
 @member_required
 def invite(request: OrgRequest) -> HttpResponse:
-    require(request, "onboarding.invitation.create")
+    require(request, "isova.invitation.create")
     roles = invitable_roles(request.membership.role)
     form = InviteForm(request.POST or None, request.FILES or None, roles=roles)
     if request.method == "POST" and form.is_valid():
@@ -93,7 +93,7 @@ def _back(request: OrgRequest) -> str:
 @require_POST
 @member_required
 def invitation_resend(request: OrgRequest, pk: int) -> HttpResponse:
-    require(request, "onboarding.invitation.create")
+    require(request, "isova.invitation.create")
     invitation = get_for_org(request, Invitation.objects.all(), pk=pk)
     try:
         sent = invitations.resend(invitation, by=request.membership)
@@ -112,7 +112,7 @@ def invitation_resend(request: OrgRequest, pk: int) -> HttpResponse:
 @require_POST
 @member_required
 def invitation_revoke(request: OrgRequest, pk: int) -> HttpResponse:
-    require(request, "onboarding.invitation.create")
+    require(request, "isova.invitation.create")
     invitation = get_for_org(request, Invitation.objects.all(), pk=pk)
     return act_and_redirect(
         request,
@@ -125,7 +125,7 @@ def invitation_revoke(request: OrgRequest, pk: int) -> HttpResponse:
 @require_POST
 @member_required
 def change_role(request: OrgRequest, pk: int) -> HttpResponse:
-    require(request, "onboarding.people.manage")
+    require(request, "isova.person.manage")
     target = get_for_org(request, Membership.objects.select_related("user"), pk=pk)
     form = RoleForm(request.POST)
     if not form.is_valid():
@@ -140,7 +140,7 @@ def change_role(request: OrgRequest, pk: int) -> HttpResponse:
 
 @member_required
 def deactivate(request: OrgRequest, pk: int) -> HttpResponse:
-    require(request, "onboarding.people.manage")
+    require(request, "isova.person.manage")
     target = get_for_org(request, Membership.objects.select_related("user"), pk=pk)
     org = request.organisation
     form = DeactivateForm(request.POST or None, organisation=org, person=target.user)
@@ -230,7 +230,7 @@ def accept(request: HttpRequest, token: str) -> HttpResponse:
 @require_POST
 @member_required
 def checklist_mark(request: OrgRequest, key: str) -> HttpResponse:
-    require(request, "onboarding.people.manage")
+    require(request, "isova.person.manage")
     item = next((i for i in checklist_items() if i.key == key and i.evidence is None), None)
     if item is None:
         return HttpResponse("No such step to mark done.", status=404)
@@ -247,7 +247,7 @@ def checklist_mark(request: OrgRequest, key: str) -> HttpResponse:
 @require_POST
 @member_required
 def checklist_dismiss(request: OrgRequest) -> HttpResponse:
-    require(request, "onboarding.people.manage")
+    require(request, "isova.person.manage")
     with transaction.atomic():
         state, _ = Checklist.objects.select_for_update().get_or_create(
             organisation=request.organisation
@@ -262,7 +262,7 @@ def checklist_dismiss(request: OrgRequest) -> HttpResponse:
 
 @member_required
 def sso_settings(request: OrgRequest) -> HttpResponse:
-    require(request, "onboarding.people.manage")
+    require(request, "isova.person.manage")
     org = request.organisation
     instance = SingleSignOn.objects.filter(organisation=org).first() or SingleSignOn(
         organisation=org
@@ -302,11 +302,12 @@ def sso_go(request: HttpRequest) -> HttpResponse:
 @require_POST
 @member_required
 def sign_in_policy(request: OrgRequest) -> HttpResponse:
-    require(request, "onboarding.people.manage")
+    require(request, "isova.person.manage")
     wanted = request.POST.get("leaders_need_totp") == "on"
     SignInPolicy.objects.update_or_create(
         organisation=request.organisation, defaults={"leaders_need_totp": wanted}
     )
+    request.session.pop(totp.CHECKED, None)  # this leader is asked at once
     invitations.event(
         request.organisation,
         PeopleEventKind.SIGN_IN_POLICY,

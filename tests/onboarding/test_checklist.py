@@ -77,5 +77,6 @@ def test_the_checklist_runs_a_fixed_number_of_queries(org, django_assert_max_num
     from isova.onboarding.checklist import PANEL
 
     client = client_for(org.leader)
+    panel(client)  # the first request of a session also checks the sign-in policy
     with django_assert_max_num_queries(PANEL.max_queries + 3):  # session, user, memberships
         panel(client)

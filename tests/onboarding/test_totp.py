@@ -11,9 +11,10 @@ import pytest
 import time_machine
 from django.test import Client
 
+from isova.models import Role
 from isova.onboarding.models import SignInPolicy, TotpDevice
 from tests.conftest import client_for
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, member
 
 
 def password_step(client: Client, user):
@@ -83,10 +84,16 @@ def test_the_code_page_expires(org):
 
 @pytest.mark.django_db
 def test_leaders_must_enrol_when_the_organisation_requires_it(org):
+    other = member(org.organisation, Role.LEADER)
+    other_session = client_for(other)
+    assert other_session.get("/dashboard/").status_code == 200  # signed in before the change
     leader = client_for(org.leader)
     assert leader.post("/people/sign-in-policy/", {"leaders_need_totp": "on"}).status_code == 302
     assert SignInPolicy.objects.get().leaders_need_totp
     assert leader.get("/dashboard/")["Location"] == "/accounts/two-factor/setup/"
+    # Another leader already signed in is asked too, at the latest after the recheck time.
+    with time_machine.travel(time.time() + 901):
+        assert other_session.get("/dashboard/")["Location"] == "/accounts/two-factor/setup/"
     # Other roles are not asked; only leaders change the policy.
     assert client_for(org.manager).get("/dashboard/").status_code == 200
     assert client_for(org.manager).post("/people/sign-in-policy/", {}).status_code == 403
