@@ -169,7 +169,7 @@ class EnrolmentMiddleware:
             and request.path != reverse("onboarding:totp_setup")
             and time.time() - request.session.get(CHECKED, 0) > RECHECK_SECONDS
         ):
-            if must_enrol(request.user):  # type: ignore[arg-type]
+            if must_enrol(request.user):
                 return redirect("onboarding:totp_setup")
             # Enrolled, or not asked to: no query on the next requests for a while.
             request.session[CHECKED] = int(time.time())
