@@ -8,14 +8,12 @@ from isova.onboarding.hooks import ChecklistItem, register_checklist_item
 
 from .models import Audit
 
-
-def register() -> None:
-    register_checklist_item(
-        ChecklistItem(
-            "audit",
-            "Plan your first internal audit",
-            60,
-            lambda organisation: Audit.objects.filter(organisation=organisation),
-            lambda: reverse("audits:audit_create"),
-        )
+register_checklist_item(
+    ChecklistItem(
+        "audit",
+        "Plan your first internal audit",
+        60,
+        lambda organisation: Audit.objects.filter(organisation=organisation),
+        lambda: reverse("audits:audit_create"),
     )
+)

@@ -34,14 +34,13 @@ def reassign(organisation: Organisation, from_user: User, to_user: User) -> int:
     return moved
 
 
-def register() -> None:
-    register_owned_work(OwnedWork("objectives", "objectives", 20, counts, reassign))
-    register_checklist_item(
-        ChecklistItem(
-            "objectives",
-            "Set your first quality objectives",
-            20,
-            lambda organisation: Objective.objects.filter(organisation=organisation),
-            lambda: reverse("objectives:create"),
-        )
+register_owned_work(OwnedWork("objectives", "objectives", 20, counts, reassign))
+register_checklist_item(
+    ChecklistItem(
+        "objectives",
+        "Set your first quality objectives",
+        20,
+        lambda organisation: Objective.objects.filter(organisation=organisation),
+        lambda: reverse("objectives:create"),
     )
+)

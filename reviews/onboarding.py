@@ -8,14 +8,12 @@ from isova.onboarding.hooks import ChecklistItem, register_checklist_item
 
 from .models import Review
 
-
-def register() -> None:
-    register_checklist_item(
-        ChecklistItem(
-            "review",
-            "Plan your first management review",
-            50,
-            lambda organisation: Review.objects.filter(organisation=organisation),
-            lambda: reverse("reviews:new"),
-        )
+register_checklist_item(
+    ChecklistItem(
+        "review",
+        "Plan your first management review",
+        50,
+        lambda organisation: Review.objects.filter(organisation=organisation),
+        lambda: reverse("reviews:new"),
     )
+)

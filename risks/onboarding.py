@@ -26,5 +26,4 @@ def reassign(organisation: Organisation, from_user: User, to_user: User) -> int:
     return moved
 
 
-def register() -> None:
-    register_owned_work(OwnedWork("risks", "risks", 30, counts, reassign))
+register_owned_work(OwnedWork("risks", "risks", 30, counts, reassign))

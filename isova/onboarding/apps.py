@@ -2,16 +2,8 @@ from django.apps import AppConfig
 
 
 class OnboardingConfig(AppConfig):
+    # No ready(): permissions.py, panels.py and onboarding.py register themselves when
+    # isova.registry.autodiscover() imports them.
     name = "isova.onboarding"
     label = "onboarding"
     verbose_name = "Onboarding and people"
-
-    def ready(self) -> None:
-        from isova.registry import registry
-        from isova.tenancy import register_permissions
-
-        from . import checklist, hooks, permissions
-
-        register_permissions(permissions.PERMISSIONS)
-        hooks.register_core()
-        registry.register_panel(checklist.PANEL)

@@ -1,5 +1,6 @@
-"""What apps contribute to onboarding (the core imports no app; apps register here from
-their AppConfig.ready(), like isova.registry's hooks):
+"""What apps contribute to onboarding, through isova.registry's hooks "owned_work" and
+"checklist" (each app's onboarding.py, found by autodiscovery; the core's own in
+isova/onboarding/onboarding.py):
 
 - `register_owned_work(OwnedWork(...))`: a kind of open work a person owns (actions,
   objectives, risks), counted on the people page and handed over when they are deactivated;
@@ -14,6 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, QuerySet
 from django.urls import reverse
+
+from isova.registry import registry
 
 if TYPE_CHECKING:
     from isova.models import Organisation, User
@@ -48,34 +51,20 @@ class ChecklistItem:
     url: Callable[[], str]
 
 
-_owned_work: dict[str, OwnedWork] = {}
-_checklist: dict[str, ChecklistItem] = {}
-
-
 def register_owned_work(work: OwnedWork) -> None:
-    if work.name in _owned_work:
-        raise ValueError(f"owned work {work.name!r} is registered twice")
-    _owned_work[work.name] = work
+    registry.register("owned_work", work)
 
 
 def owned_work() -> list[OwnedWork]:
-    return sorted(_owned_work.values(), key=lambda w: (w.order, w.name))
+    return registry.owned_work()
 
 
 def register_checklist_item(item: ChecklistItem) -> None:
-    if item.key in _checklist:
-        raise ValueError(f"checklist item {item.key!r} is registered twice")
-    _checklist[item.key] = item
+    registry.register("checklist", item)
 
 
 def checklist_items() -> list[ChecklistItem]:
-    return sorted(_checklist.values(), key=lambda i: (i.order, i.key))
-
-
-def unregister(name: str) -> None:
-    """Remove a throwaway registration (tests)."""
-    _owned_work.pop(name, None)
-    _checklist.pop(name, None)
+    return registry.checklist_items()
 
 
 # --- the core's own contributions ---------------------------------------------------------
@@ -120,6 +109,7 @@ def _team_invited(organisation: Organisation) -> QuerySet[Any]:
 
 
 def register_core() -> None:
+    """The core's contributions (called once by isova/onboarding/onboarding.py)."""
     register_owned_work(OwnedWork("isova.actions", "actions", 10, _action_counts, _action_reassign))
     register_checklist_item(
         ChecklistItem(

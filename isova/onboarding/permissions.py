@@ -2,6 +2,7 @@
 touches the last leader) live in invitations.py and people.py."""
 
 from isova.models import Role
+from isova.registry import registry
 
 L, M = Role.LEADER, Role.MANAGER
 
@@ -22,3 +23,6 @@ def invitable_roles(role: str) -> list[str]:
     if role == M:
         return [Role.STAFF.value]
     return []
+
+
+registry.register("permissions", PERMISSIONS, name="onboarding")

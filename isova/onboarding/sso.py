@@ -28,7 +28,7 @@ from django.utils import timezone
 from django.utils.crypto import get_random_string
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 
-from isova import tenancy
+from isova.accounts import tenancy
 from isova.errors import DomainError
 from isova.models import Membership, Organisation, Role, User
 

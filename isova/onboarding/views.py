@@ -13,11 +13,11 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
-from isova import tenancy
+from isova.accounts import tenancy
+from isova.accounts.tenancy import OrgRequest, get_for_org, member_required, require
 from isova.errors import DomainError
 from isova.http import act_and_redirect, flash_redirect
 from isova.models import Membership, User
-from isova.tenancy import OrgRequest, get_for_org, member_required, require
 
 from . import invitations, people, totp
 from .forms import AcceptForm, DeactivateForm, InviteForm, RoleForm, SingleSignOnForm
