@@ -18,6 +18,7 @@ import segno
 from django.contrib import auth
 from django.contrib.auth import views as auth_views
 from django.db import transaction
+from django.db.models import Exists
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -61,11 +62,22 @@ def verify(device: TotpDevice, code: str) -> bool:
 
 
 def must_enrol(user: User) -> bool:
-    """A leader of an organisation requiring an authenticator, who has not set one up."""
-    if device_of(user) is not None:
-        return False
+    """A leader of an organisation requiring an authenticator, who has not set one up
+    (one query)."""
     leads = Membership.objects.filter(user=user, role=Role.LEADER).values("organisation")
-    return SignInPolicy.objects.filter(organisation__in=leads, leaders_need_totp=True).exists()
+    return (
+        SignInPolicy.objects.filter(organisation__in=leads, leaders_need_totp=True)
+        .exclude(Exists(TotpDevice.objects.filter(user=user, confirmed_at__isnull=False)))
+        .exists()
+    )
+
+
+def check_on_sign_in(sender: Any, request: HttpRequest | None, user: User, **kwargs: Any) -> None:
+    """At sign-in, while the session is written anyway: note whether this person must set
+    up an authenticator, so that the next requests need no query (user_logged_in)."""
+    if request is None or not hasattr(request, "session"):
+        return
+    request.session[CHECKED] = 0 if must_enrol(user) else int(time.time())
 
 
 class LoginView(auth_views.LoginView):
