@@ -505,6 +505,8 @@ class Finding(ActionSource, Approvable):
     )
     audit = models.ForeignKey(Audit, on_delete=models.PROTECT, related_name="findings")
     number = models.PositiveSmallIntegerField(editable=False)
+    # The ID this row had in the register it was imported from; re-importing updates by it.
+    external_ref = models.CharField("external reference", max_length=100, blank=True, db_index=True)
     finding_type = models.CharField("type", max_length=16, choices=FindingType.choices)
     clause = models.CharField(
         max_length=12,

@@ -93,3 +93,9 @@ __all__ = [
     "action_source_models",
     "validate_timezone",
 ]
+
+
+# The import engine's state (its own package, registered under the one app label).
+from isova.imports.models import ImportUpload, SavedMapping  # noqa: E402
+
+__all__ += ["ImportUpload", "SavedMapping"]

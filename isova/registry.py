@@ -27,7 +27,8 @@ demo (demo.py)             `DemoSeeder`: seed(organisation, users_by_email, rng)
 bench (bench.py)           the module: NAME, seed(BenchOrg) -> {table: rows}, PAGES
 permissions (permissions.py) {"app.thing.verb": frozenset of roles}: the role matrix
 api (api.py)               reserved: REST API resources
-imports (imports.py)       reserved: CSV/spreadsheet import kinds
+imports (imports.py)       `isova.imports.kinds.ImportKind`: a register people import (CSV/XLSX)
+exports (imports.py)       `isova.imports.kinds.ExportKind`: a register as CSV/XLSX
 webhooks (webhooks.py)     reserved: webhook events
 
 The core's pages and jobs read them back through the readers on `Registry` (`panels()`,
@@ -206,6 +207,7 @@ HOOKS: dict[str, str] = {
     "permissions": "permissions",
     "api": "api",
     "imports": "imports",
+    "exports": "imports",
     "webhooks": "webhooks",
     # isova.onboarding: open work people own (reassigned on deactivation), first-run steps.
     "owned_work": "onboarding",
@@ -315,6 +317,18 @@ class Registry:
 
     def evidence_sources(self) -> list[EvidenceSource]:
         return sorted(self._tables["evidence"].values(), key=lambda s: s.name)
+
+    def import_kinds(self) -> list[Any]:
+        return sorted(self._tables["imports"].values(), key=_by_order)
+
+    def import_kind(self, name: str) -> Any:
+        return self._tables["imports"].get(name)
+
+    def export_kinds(self) -> list[Any]:
+        return sorted(self._tables["exports"].values(), key=_by_order)
+
+    def export_kind(self, name: str) -> Any:
+        return self._tables["exports"].get(name)
 
     def bench_seeders(self) -> list[Any]:
         """The apps' bench modules, in the order they registered (installed apps' order)."""

@@ -72,6 +72,7 @@ urlpatterns = [
     path("audits/", include("audits.urls")),
     path("risks/", include("risks.urls")),
     path("reviews/", include("reviews.urls")),
+    path("data/", include("isova.imports.urls")),
     path(
         "accounts/login/",
         LoginView.as_view(),

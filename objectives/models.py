@@ -457,6 +457,8 @@ class Objective(ActionSource, Approvable):
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
     title = models.CharField(max_length=200)
+    # The ID this row had in the register it was imported from; re-importing updates by it.
+    external_ref = models.CharField("external reference", max_length=100, blank=True, db_index=True)
     goal = models.ForeignKey(
         StrategicGoal,
         on_delete=models.PROTECT,

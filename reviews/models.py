@@ -346,6 +346,8 @@ class Feedback(models.Model):
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(max_length=12, choices=FeedbackKind.choices)
     title = models.CharField("summary", max_length=200)
+    # The ID this row had in the register it was imported from; re-importing updates by it.
+    external_ref = models.CharField("external reference", max_length=100, blank=True, db_index=True)
     description = models.TextField(blank=True)
     customer = models.CharField(max_length=200, blank=True)
     received_on = models.DateField("date")

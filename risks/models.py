@@ -269,11 +269,16 @@ class Risk(Approvable, ActionSource):
         "treatment",
         "treatment_justification",
     )
+    # A step started or done is progress on the approved plan, not a change to it: only its
+    # title, owner and due date (what leaders approved) ask for a new approval (issue 28.8).
+    PROGRESS_FIELDS = {"plan": ("status",)}
     # Set by RiskQuerySet.with_flags (an annotation, not a field).
     overdue: bool
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="risks")
     reference = models.CharField(max_length=20)
+    # The ID this row had in the register it was imported from; re-importing updates by it.
+    external_ref = models.CharField("external reference", max_length=100, blank=True, db_index=True)
     kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.RISK)
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True)

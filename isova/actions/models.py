@@ -138,6 +138,8 @@ class Action(models.Model):
     source = GenericForeignKey("source_type", "source_id")
 
     version = models.PositiveIntegerField(default=1)
+    # The ID this row had in the register it was imported from; re-importing updates by it.
+    external_ref = models.CharField("external reference", max_length=100, blank=True, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

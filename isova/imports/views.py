@@ -1,0 +1,362 @@
+"""The web flow: upload → columns → values → preview → import; and exports.
+
+The upload and the mapping chosen so far live in an `ImportUpload` row (server side, so each
+step works without JavaScript and a reload loses nothing). Permission is checked from the
+URL's kind before any input is read.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+from isova.accounts.tenancy import OrgRequest, has_perm, member_required
+from isova.errors import NotAllowed
+from isova.registry import registry
+
+from . import engine
+from .exporting import XLSX_TYPE, csv_bytes, xlsx_bytes
+from .kinds import ImportKind
+from .models import ImportUpload, SavedMapping
+from .reading import MAX_BYTES, Table, Unreadable, read_table
+
+KEEP_REF, KEEP_NOTES, IGNORE = "kept:external_ref", "kept:notes", "ignored"
+UNASSIGNED = "__unassigned__"
+
+
+def _kind(request: OrgRequest, name: str) -> ImportKind:
+    kind = registry.import_kind(name)
+    if kind is None:
+        raise Http404("No such import.")
+    if not has_perm(request.membership, kind.permission):
+        raise NotAllowed(f"Your role does not import {kind.label.lower()}.")
+    return kind
+
+
+def _upload(request: OrgRequest, pk: int) -> tuple[ImportUpload, ImportKind, Table]:
+    upload = ImportUpload.objects.filter(
+        pk=pk, organisation=request.organisation, user=request.user
+    ).first()
+    if upload is None:
+        raise Http404("No such import.")
+    kind = _kind(request, upload.kind)
+    if upload.imported_at is not None:
+        raise Imported(upload.pk)
+    return upload, kind, read_table(bytes(upload.data), upload.filename, upload.sheet or None)
+
+
+class Imported(Exception):
+    """The upload was imported already: its steps show the result instead."""
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(label="CSV or Excel (.xlsx) file", help_text="Up to 10 MB.")
+    sheet = forms.CharField(
+        label="Sheet (Excel only; blank: the first)", required=False, max_length=100
+    )
+    saved = forms.ChoiceField(label="Use a saved mapping", required=False)
+
+
+@member_required
+def index(request: OrgRequest) -> HttpResponse:
+    """What this member may import and export."""
+    kinds = [k for k in registry.import_kinds() if has_perm(request.membership, k.permission)]
+    exports = [k for k in registry.export_kinds() if has_perm(request.membership, k.permission)]
+    recent = ImportUpload.objects.filter(
+        organisation=request.organisation, user=request.user
+    ).order_by("-created_at")[:10]
+    context = {"kinds": kinds, "exports": exports, "recent": recent}
+    return render(request, "isova/imports/index.html", context)
+
+
+@member_required
+@require_http_methods(["GET", "POST"])
+def upload(request: OrgRequest, kind_name: str) -> HttpResponse:
+    kind = _kind(request, kind_name)
+    saved = SavedMapping.objects.filter(organisation=request.organisation, kind=kind.name)
+    choices = [("", "No: suggest a mapping")] + [(str(s.pk), s.name) for s in saved]
+    form = UploadForm(request.POST or None, request.FILES or None)
+    form.fields["saved"].choices = choices  # type: ignore[attr-defined]
+    status = 200
+    if request.method == "POST":
+        status = 422
+        incoming = request.FILES.get("file")
+        if incoming is not None and incoming.size and incoming.size > MAX_BYTES:
+            form.add_error(
+                "file",
+                f"The file is {incoming.size / 1024 / 1024:.1f} MB; the limit is 10 MB. "
+                "Split it into smaller files, or remove columns you do not need.",
+            )
+        elif form.is_valid():
+            data = form.cleaned_data["file"].read()
+            name = form.cleaned_data["file"].name or "upload"
+            sheet = form.cleaned_data["sheet"].strip()
+            try:
+                table = read_table(data, name, sheet or None)
+            except Unreadable as error:
+                form.add_error("file", str(error))
+            else:
+                ctx = engine.make_context(request.membership)
+                mapping = engine.suggest(kind, ctx, table)
+                if form.cleaned_data["saved"]:
+                    chosen = saved.filter(pk=form.cleaned_data["saved"]).first()
+                    if chosen is not None:
+                        mapping = _merge(mapping, chosen.mapping, table)
+                row = ImportUpload.objects.create(
+                    organisation=request.organisation,
+                    user=request.user,
+                    kind=kind.name,
+                    filename=name[:255],
+                    sheet=table.sheet if sheet else "",
+                    data=data,
+                    mapping=mapping,
+                )
+                return redirect("imports:columns", pk=row.pk)
+    context = {"kind": kind, "form": form}
+    return render(request, "isova/imports/upload.html", context, status=status)
+
+
+def _merge(suggested: dict[str, Any], saved: dict[str, Any], table: Table) -> dict[str, Any]:
+    """A saved mapping for the columns it names; the suggestion for the others."""
+    columns = dict(suggested["columns"])
+    for header, entry in (saved.get("columns") or {}).items():
+        if header in columns:
+            columns[header] = entry
+    return {"columns": columns, "values": saved.get("values") or {}, "dates": saved.get("dates")}
+
+
+def _column_options(kind: ImportKind) -> list[tuple[str, str]]:
+    notes = kind.field(kind.notes_field)
+    notes_label = notes.label if notes else kind.notes_field.replace("_", " ")
+    return [
+        *[
+            (f"mapped:{f.name}", f.label + (" (required)" if f.required else ""))
+            for f in kind.fields
+        ],
+        (KEEP_REF, "Keep as the external reference (the source's ID)"),
+        (KEEP_NOTES, f"Keep: add to {notes_label.lower()}, labelled"),
+        (IGNORE, "Ignore this column"),
+    ]
+
+
+def _encode(entry: dict[str, Any]) -> str:
+    if entry.get("action") == "mapped":
+        return f"mapped:{entry.get('field')}"
+    if entry.get("action") == "kept":
+        return KEEP_REF if entry.get("field") == engine.EXTERNAL_REF else KEEP_NOTES
+    return IGNORE
+
+
+def _decode(value: str, kind: ImportKind) -> dict[str, Any] | None:
+    if value.startswith("mapped:") and kind.field(value[7:]) is not None:
+        return {"field": value[7:], "action": "mapped"}
+    if value == KEEP_REF:
+        return {"field": engine.EXTERNAL_REF, "action": "kept"}
+    if value == KEEP_NOTES:
+        return {"field": kind.notes_field, "action": "kept"}
+    if value == IGNORE:
+        return {"field": None, "action": "ignored"}
+    return None
+
+
+def _steps(view: Any) -> Any:
+    """Once imported, an upload's steps lead to its result (a second POST saves nothing)."""
+
+    def wrapped(request: OrgRequest, pk: int) -> HttpResponse:
+        try:
+            return view(request, pk)
+        except Imported:
+            return redirect("imports:result", pk=pk)
+
+    return wrapped
+
+
+@member_required
+@require_http_methods(["GET", "POST"])
+@_steps
+def columns(request: OrgRequest, pk: int) -> HttpResponse:
+    upload, kind, table = _upload(request, pk)
+    current = upload.mapping.get("columns") or {}
+    rows: list[dict[str, Any]] = []
+    errors: list[str] = []
+    for i, header in enumerate(table.headers):
+        chosen = _encode(current.get(header) or {"action": "kept", "field": kind.notes_field})
+        if request.method == "POST":
+            chosen = request.POST.get(f"col{i}", "")
+            if _decode(chosen, kind) is None:
+                errors.append(f"Choose what to do with “{header}”.")
+        samples = [engine._shown(r[i]) for r in table.rows[:4] if str(r[i]).strip()]
+        rows.append({"i": i, "header": header, "samples": samples, "chosen": chosen})
+    if request.method == "POST":
+        used: dict[str, str] = {}
+        for row in rows:
+            if row["chosen"].startswith("mapped:") or row["chosen"] == KEEP_REF:
+                if row["chosen"] in used:
+                    errors.append(
+                        f"“{row['header']}” and “{used[row['chosen']]}” are mapped to "
+                        "the same field: keep or ignore one of them."
+                    )
+                used[row["chosen"]] = row["header"]
+        missing = [f.label for f in kind.fields if f.required and f"mapped:{f.name}" not in used]
+        if missing:
+            errors.append("Map a column to each required field: " + ", ".join(missing) + ".")
+        if not errors:
+            upload.mapping = {
+                **upload.mapping,
+                "columns": {r["header"]: _decode(r["chosen"], kind) for r in rows},
+            }
+            upload.save(update_fields=["mapping"])
+            return redirect("imports:values", pk=upload.pk)
+    context = {
+        "upload": upload,
+        "kind": kind,
+        "table": table,
+        "rows": rows,
+        "options": _column_options(kind),
+        "errors": errors,
+    }
+    return render(request, "isova/imports/columns.html", context, status=422 if errors else 200)
+
+
+@member_required
+@require_http_methods(["GET", "POST"])
+@_steps
+def values(request: OrgRequest, pk: int) -> HttpResponse:
+    upload, kind, table = _upload(request, pk)
+    ctx = engine.make_context(request.membership)
+    mapping = upload.mapping
+    given = mapping.get("values") or {}
+    groups: list[dict[str, Any]] = []
+    for n, (header, f) in enumerate(engine.value_columns(kind, mapping["columns"])):
+        found = engine.distinct_values(table, header)
+        suggested = engine.suggest_values(ctx, f, found)
+        options = [(c.value, c.label) for c in engine.choices_of(ctx, f)]
+        if f.type == "person":
+            options = [(UNASSIGNED, "Leave unassigned")] + options
+        items = []
+        for m, raw in enumerate(found):
+            chosen = (given.get(header) or {}).get(raw, suggested.get(raw))
+            if chosen == "":
+                chosen = UNASSIGNED
+            if request.method == "POST":
+                chosen = request.POST.get(f"v{n}_{m}", "")
+            items.append(
+                {
+                    "name": f"v{n}_{m}",
+                    "raw": raw,
+                    "chosen": chosen or "",
+                    "suggested": suggested.get(raw) is not None,
+                }
+            )
+        groups.append({"header": header, "field": f, "options": options, "items": items})
+    date_cols = [
+        h
+        for h, e in mapping["columns"].items()
+        if e.get("action") == "mapped"
+        and (field := kind.field(e.get("field") or "")) is not None
+        and field.type == "date"
+    ]
+    detected, conflict = engine.detect_dates(table, date_cols)
+    dates = mapping.get("dates") or detected or "dmy"
+    if request.method == "POST":
+        dates = request.POST.get("dates") if request.POST.get("dates") in ("dmy", "mdy") else dates
+        chosen_values: dict[str, dict[str, str]] = {}
+        for g in groups:
+            chosen_values[g["header"]] = {
+                i["raw"]: ("" if i["chosen"] == UNASSIGNED else i["chosen"])
+                for i in g["items"]
+                if i["chosen"]
+            }
+        upload.mapping = {**mapping, "values": chosen_values, "dates": dates}
+        upload.save(update_fields=["mapping"])
+        return redirect("imports:preview", pk=upload.pk)
+    context = {
+        "upload": upload,
+        "kind": kind,
+        "groups": groups,
+        "date_cols": date_cols,
+        "dates": dates,
+        "ambiguous": bool(date_cols) and detected is None,
+        "conflict": conflict,
+    }
+    return render(request, "isova/imports/values.html", context)
+
+
+@member_required
+@require_http_methods(["GET", "POST"])
+@_steps
+def preview(request: OrgRequest, pk: int) -> HttpResponse:
+    upload, kind, table = _upload(request, pk)
+    ctx = engine.make_context(request.membership)
+    write = request.method == "POST"
+    report = engine.run(kind, ctx, table, upload.mapping, write=write)
+    if write and report.saved:
+        upload.report = report.as_json()
+        upload.imported_at = timezone.now()
+        upload.data = b""  # the rows are in the registers now; the file is not kept
+        upload.save(update_fields=["report", "imported_at", "data"])
+        name = request.POST.get("save_as", "").strip()[:100]
+        if name:
+            SavedMapping.objects.update_or_create(
+                organisation=request.organisation,
+                kind=kind.name,
+                name=name,
+                defaults={"mapping": upload.mapping, "created_by": request.user},
+            )
+        messages.success(
+            request,
+            f"Imported {report.created} new and updated {report.updated} {kind.label.lower()}.",
+        )
+        return redirect("imports:result", pk=upload.pk)
+    labels = {f.name: f.label for f in kind.fields} | {engine.EXTERNAL_REF: "External reference"}
+    context = {
+        "upload": upload,
+        "kind": kind,
+        "report": report,
+        "labels": labels,
+        "headers": list(dict.fromkeys(k for _, shown, _ in report.preview for k in shown)),
+    }
+    return render(request, "isova/imports/preview.html", context, status=422 if write else 200)
+
+
+@require_GET
+@member_required
+def result(request: OrgRequest, pk: int) -> HttpResponse:
+    upload = ImportUpload.objects.filter(
+        pk=pk, organisation=request.organisation, user=request.user, imported_at__isnull=False
+    ).first()
+    if upload is None:
+        raise Http404("No such import.")
+    kind = _kind(request, upload.kind)
+    list_url = reverse(kind.list_url) if kind.list_url else ""
+    return render(
+        request,
+        "isova/imports/result.html",
+        {"upload": upload, "kind": kind, "report": upload.report, "list_url": list_url},
+    )
+
+
+@require_GET
+@member_required
+def export(request: OrgRequest, name: str, fmt: str) -> HttpResponse:
+    kind = registry.export_kind(name)
+    if kind is None or fmt not in ("csv", "xlsx"):
+        raise Http404("No such export.")
+    if not has_perm(request.membership, kind.permission):
+        raise NotAllowed(f"Your role does not export {kind.label.lower()}.")
+    organisation = request.organisation
+    sheets = kind.sheets(organisation, request.GET)
+    stamp = f"{organisation.slug}-{organisation.today():%Y-%m-%d}"
+    if fmt == "csv":
+        response = HttpResponse(csv_bytes(sheets[0]), content_type="text/csv; charset=utf-8")
+    else:
+        response = HttpResponse(xlsx_bytes(sheets), content_type=XLSX_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{name}-{stamp}.{fmt}"'
+    return response
