@@ -6,6 +6,7 @@ nonce."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import time
@@ -27,7 +28,8 @@ from isova.onboarding.models import PeopleEvent, SingleSignOn
 from tests.conftest import client_for
 from tests.factories import PASSWORD, member
 
-PORT = 9711
+# One provider per pytest-xdist worker, each on its own port of this range (9720-9739).
+PORT = 9720 + int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0) % 20
 PROVIDER = f"http://127.0.0.1:{PORT}"
 ISSUER = f"{PROVIDER}/o"
 CLIENT_ID, CLIENT_SECRET = "isova-test-client", "isova-test-secret-0123456789"
