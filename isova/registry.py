@@ -211,6 +211,9 @@ HOOKS: dict[str, str] = {
     "imports": "imports",
     "exports": "imports",
     "webhooks": "webhooks",
+    # isova.onboarding: open work people own (reassigned on deactivation), first-run steps.
+    "owned_work": "onboarding",
+    "checklist": "onboarding",
 }
 
 # The core's packages, searched for hook modules like the installed apps.
@@ -308,6 +311,14 @@ class Registry:
 
     def dashboard_filter(self, name: str) -> FilterChoices | None:
         return self._tables["filters"].get(name)
+
+    def owned_work(self) -> list[Any]:
+        """isova.onboarding.hooks.OwnedWork contributions, in order."""
+        return sorted(self._tables["owned_work"].values(), key=_by_order)
+
+    def checklist_items(self) -> list[Any]:
+        """isova.onboarding.hooks.ChecklistItem contributions, in order."""
+        return sorted(self._tables["checklist"].values(), key=_by_order)
 
     def review_inputs(self) -> list[ReviewInput]:
         return sorted(

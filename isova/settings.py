@@ -133,6 +133,7 @@ SITE_NAME = "isova"
 
 INSTALLED_APPS = [
     "isova",
+    "isova.onboarding",
     "objectives",
     "audits",
     "risks",
@@ -169,6 +170,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "isova.accounts.tenancy.OrganisationMiddleware",
+    # Leaders whose organisation requires an authenticator set it up first (isova.onboarding).
+    "isova.onboarding.totp.EnrolmentMiddleware",
     # A service's DomainError that no view caught: its kind's status and message, not a 500.
     "isova.http.DomainErrorMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -251,6 +254,14 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Invitation links (isova.onboarding) work once and for this many days.
+INVITATION_DAYS = envint("INVITATION_DAYS", "7")
+# Self-service sign-up of new organisations (/signup/): off unless the operator opens it;
+# limits per network address and hour, per e-mail address and day, and overall per hour.
+SELF_SIGNUP = envbool("SELF_SIGNUP", "0")
+SIGNUP_PER_IP_PER_HOUR = envint("SIGNUP_PER_IP_PER_HOUR", "5")
+SIGNUP_PER_EMAIL_PER_DAY = envint("SIGNUP_PER_EMAIL_PER_DAY", "3")
+SIGNUP_PER_HOUR = envint("SIGNUP_PER_HOUR", "100")
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

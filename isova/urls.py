@@ -1,5 +1,4 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from isova.actions import views
@@ -7,6 +6,7 @@ from isova.dashboard import views as dashboard
 from isova.evidence import views as evidence_views
 from isova.health import views as health_views
 from isova.notifications import views as notifications_views
+from isova.onboarding.totp import LoginView
 from isova.ops import views as ops_views
 from isova.records import views as records_views
 
@@ -74,6 +74,7 @@ urlpatterns = [
     ),
     path("leadership/evidence/sign/", evidence_views.evidence_sign, name="evidence_sign"),
     path("leadership/evidence/<int:pk>/", evidence_views.evidence_pack, name="evidence_pack"),
+    path("", include("isova.onboarding.urls")),
     path("objectives/", include("objectives.urls")),
     path("audits/", include("audits.urls")),
     path("risks/", include("risks.urls")),
@@ -81,7 +82,7 @@ urlpatterns = [
     path("data/", include("isova.imports.urls")),
     path(
         "accounts/login/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        LoginView.as_view(),
         name="login",
     ),
     path(
