@@ -10,7 +10,7 @@ RUN uv sync --frozen --no-dev --no-install-project
 COPY . .
 # collectstatic needs settings that import cleanly; the real key comes from the environment.
 RUN DEBUG=0 SECRET_KEY=collectstatic-only-placeholder-key-that-is-long-enough-000000 \
-    ALLOWED_HOSTS=localhost python manage.py collectstatic --noinput
+    ALLOWED_HOSTS=localhost SITE_URL=http://localhost python manage.py collectstatic --noinput
 USER isova
 EXPOSE 8000
 CMD ["gunicorn", "isova.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

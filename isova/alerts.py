@@ -8,8 +8,13 @@ the core registers its own (actions due soon and overdue, and the escalation lad
 a scan that runs twice, or on two workers at once, send nothing twice. "Today" is each
 organisation's own.
 
-`crossings` serves sources that alert once per crossing into a bad state (an objective
-turning red): it keeps the last state alerted about in `AlertState`.
+`state_changes` serves sources that alert on a change of state (an objective turning red,
+and back): it keeps each subject's last state in `AlertState`.
+
+A scan sends each person at most one e-mail a day: `digests.one_per_subject` keeps the
+strongest reason per person and subject, the rows go to the daily digest (the default for
+every scanned kind), and the first scan after a gap (go-live, alerts stopped) sends each
+person one summary of what is outstanding.
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from . import notifications
+from . import digests, notifications
 from .models import Action, AlertState, Membership, Organisation, Role, User
 from .registry import Alert, registry
 
@@ -38,61 +43,58 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'s' if count != 1 else ''}"
 
 
-def _line(action: Action, today: datetime.date) -> str:
-    assert action.due_date is not None  # every action selected here has one
-    days = (action.due_date - today).days
-    when = (
-        f"{-days} day{'s' if days != -1 else ''} overdue"
-        if days < 0
-        else "due tomorrow"
-        if days == 1
-        else f"due in {days} days"
-    )
-    return f"- {action.title} (due {action.due_date:%d %b %Y}, {when})"
+def _when(due: datetime.date, today: datetime.date) -> str:
+    days = (due - today).days
+    if days < 0:
+        return f"{_plural(-days, 'day')} overdue"
+    return "due today" if days == 0 else "due tomorrow" if days == 1 else f"due in {days} days"
 
 
 def action_alerts(organisation: Organisation, today: datetime.date) -> Iterator[Alert]:
-    """The core's alert source (2 queries): each owner's actions due in a week, tomorrow or
-    overdue, batched into one message a day; and the escalation ladder of overdue ones."""
-    reminders = [today + datetime.timedelta(days=d) for d in SOON_DAYS]
+    """The core's alert source (2 queries): to each owner, their actions overdue (daily) and
+    due within a week or by tomorrow (once per stage); and the escalation ladder.
+
+    A reminder stage is keyed by the owner and the due date, not sent on one exact day: an
+    owner assigned after the week's reminder went out gets it at the next scan, and a new due
+    date reminds again."""
+    horizon = today + datetime.timedelta(days=max(SOON_DAYS))
     actions = list(
         Action.objects.for_org(organisation)
         .outstanding()
-        .filter(Q(due_date__lt=today) | Q(due_date__in=reminders))
+        .filter(due_date__lte=horizon)
         .select_related("owner", "assigned_by")
         .order_by("owner_id", "due_date", "pk")
     )
     people: dict[int, User] = {a.owner_id: a.owner for a in actions}
     people |= {a.assigned_by.pk: a.assigned_by for a in actions if a.assigned_by is not None}
-    for owner_id, group in groupby(actions, key=lambda a: a.owner_id):
-        yield _due_digest(organisation, people[owner_id], list(group), today)
+    for action in actions:
+        yield _owner_alert(organisation, people[action.owner_id], action, today)
     overdue = [a for a in actions if a.due_date is not None and a.due_date < today]
     if overdue:
         yield from _escalations(organisation, overdue, people, today)
 
 
-def _due_digest(
-    organisation: Organisation, owner: User, actions: list[Action], today: datetime.date
+def _owner_alert(
+    organisation: Organisation, owner: User, action: Action, today: datetime.date
 ) -> Alert:
-    overdue = [a for a in actions if a.due_date is not None and a.due_date < today]
-    soon = [a for a in actions if a not in overdue]
-    parts = []
-    if overdue:
-        parts.append(f"{_plural(len(overdue), 'overdue action')}")
-    if soon:
-        parts.append(f"{_plural(len(soon), 'action')} due soon")
-    sections = []
-    if overdue:
-        sections.append("Past their due date:\n" + "\n".join(_line(a, today) for a in overdue))
-    if soon:
-        sections.append("Coming up:\n" + "\n".join(_line(a, today) for a in soon))
+    assert action.due_date is not None  # every action selected here has one
+    when = _when(action.due_date, today)
+    if action.due_date < today:
+        key, window = f"action:{action.pk}:overdue", ""
+    else:
+        stage = min(d for d in SOON_DAYS if (action.due_date - today).days <= d)
+        key, window = f"action:{action.pk}:due:{action.due_date}:within:{stage}", "once"
     return Alert(
         recipient=owner,
         kind="actions_due",
-        key="digest",
-        subject=", ".join(parts),
-        body=f"Your actions in {organisation}:\n\n" + "\n\n".join(sections) + "\n",
-        url=reverse("my_actions"),
+        key=key,
+        window=window,
+        subject=f"“{action.title}” is {when}"[:200],
+        body=(
+            f"Your action “{action.title}” in {organisation} is {when} "
+            f"(due {organisation.format_date(action.due_date)}).\n"
+        ),
+        url=reverse("action_detail", args=[action.pk]),
     )
 
 
@@ -104,7 +106,8 @@ def _escalations(
 ) -> Iterator[Alert]:
     """Rung 1 (N days overdue): whoever assigned it, or the managers; rung 2 (M days): the
     leaders. Once per rung: the key names the rung and the due date (a new due date starts
-    the ladder again) and the window is "once"."""
+    the ladder again) and the window is "once". A person on both rungs (a leader who
+    assigned it) hears once, at the higher rung."""
     first = organisation.escalate_to_assigner_after_days
     second = organisation.escalate_to_leaders_after_days
     late = [a for a in overdue if a.due_date and (today - a.due_date).days >= min(first, second)]
@@ -114,6 +117,7 @@ def _escalations(
         Membership.objects.for_org(organisation)
         .filter(role__in=[Role.LEADER, Role.MANAGER], user__is_active=True)
         .select_related("user")
+        .order_by("user_id")
     )
     managers = [m.user for m in staff if m.role == Role.MANAGER]
     leaders = [m.user for m in staff if m.role == Role.LEADER]
@@ -122,81 +126,86 @@ def _escalations(
         days = (today - action.due_date).days
         owner = people[action.owner_id]
         assigner = people.get(action.assigned_by_id) if action.assigned_by_id else None
-        rungs = []
+        rung_of: dict[User, int] = {}
         if days >= first:
-            rungs.append((1, [assigner] if assigner and assigner != owner else managers))
+            for person in [assigner] if assigner and assigner != owner else managers:
+                rung_of[person] = 1
         if days >= second:
-            rungs.append((2, leaders))
-        for rung, recipients in rungs:
-            for recipient in recipients:
-                if recipient == owner:
-                    continue
-                yield Alert(
-                    recipient=recipient,
-                    kind="action_escalated",
-                    key=f"action:{action.pk}:due:{action.due_date}:rung:{rung}",
-                    window="once",
-                    subject=f"{owner} is {_plural(days, 'day')} late with “{action.title}”"[:200],
-                    body=(
-                        f"{owner} owns “{action.title}” in {organisation}, due on "
-                        f"{action.due_date:%d %b %Y}: {_plural(days, 'day')} overdue and not "
-                        "done. Ask what is in the way, help, or change the due date or owner.\n"
-                    ),
-                    url=reverse("action_detail", args=[action.pk]),
-                )
+            for person in leaders:
+                rung_of[person] = 2
+        for recipient, rung in rung_of.items():
+            if recipient == owner:
+                continue
+            yield Alert(
+                recipient=recipient,
+                kind="action_escalated",
+                key=f"action:{action.pk}:due:{action.due_date}:rung:{rung}",
+                window="once",
+                subject=f"{owner} is {_plural(days, 'day')} late with “{action.title}”"[:200],
+                body=(
+                    f"{owner} owns “{action.title}” in {organisation}, due on "
+                    f"{organisation.format_date(action.due_date)}: {_plural(days, 'day')} "
+                    "overdue and not done. Ask what is in the way, help, or change the due date "
+                    "or owner.\n"
+                ),
+                url=reverse("action_detail", args=[action.pk]),
+            )
 
 
-# --- once per crossing -------------------------------------------------------------------------
+# --- changes of state --------------------------------------------------------------------------
 
 
-def crossings(
-    organisation: Organisation,
-    kind: str,
-    states: dict[str, str],
-    bad: dict[str, int],
-    today: datetime.date,
-) -> dict[str, str]:
-    """The subjects that crossed into a bad state since the last scan, with that state.
+def state_changes(
+    organisation: Organisation, kind: str, states: dict[str, str], today: datetime.date
+) -> dict[str, tuple[str, str]]:
+    """Each subject whose state changed today: subject → (state before today, state now).
 
-    `states` is every subject's state now; `bad` ranks the bad states (higher is worse). A
-    subject alerts when it enters a bad state or a worse one; easing (red → amber) is
-    recorded silently; recovering (into a state not in `bad`) forgets it, so that the next
-    crossing alerts again. Three queries whatever the number of subjects; call inside the
-    scan's transaction so that a crossing is recorded only with its notifications.
+    `states` is every subject's state now. A subject seen for the first time has "" before.
+    The state before today is kept (`AlertState.previous`) so that a second scan on the same
+    day reports the same changes: the same data and day make the same notifications, even
+    after the day's notifications were deleted. Subjects no longer in `states` (closed) are
+    forgotten. Three queries whatever the number of subjects; call inside the scan's
+    transaction so that a change is recorded only with its notifications.
     """
     stored = {
         s.subject_key: s
         for s in AlertState.objects.filter(organisation=organisation, kind=kind).select_for_update()
     }
-    crossed: dict[str, str] = {}
-    changed: list[AlertState] = []
-    for subject, state in states.items():
-        before = stored.get(subject)
-        if state not in bad:
-            continue
-        if before is None or before.state not in bad or bad[state] > bad[before.state]:
-            crossed[subject] = state
-        if before is None or before.state != state:
-            changed.append(
+    changed: dict[str, tuple[str, str]] = {}
+    rows: list[AlertState] = []
+    for subject, state in sorted(states.items()):
+        row = stored.get(subject)
+        if row is None:
+            before = ""
+        elif row.changed_on == today:
+            before = row.previous
+        elif row.changed_on < today:
+            before = row.state
+        else:
+            continue  # a scan of an earlier day (run_alerts --date) never rewrites later history
+        if before != state:
+            changed[subject] = (before, state)
+        if row is None or row.state != state:
+            rows.append(
                 AlertState(
                     organisation=organisation,
                     subject_key=subject,
                     kind=kind,
                     state=state,
+                    previous=before,
                     changed_on=today,
                 )
             )
     AlertState.objects.bulk_create(
-        changed,
+        rows,
         update_conflicts=True,
         unique_fields=["organisation", "subject_key", "kind"],
-        update_fields=["state", "changed_on"],
+        update_fields=["state", "previous", "changed_on"],
     )
-    recovered = [s for s, row in stored.items() if states.get(s) not in bad]
-    AlertState.objects.filter(
-        organisation=organisation, kind=kind, subject_key__in=recovered
+    AlertState.objects.filter(organisation=organisation, kind=kind).exclude(
+        subject_key__in=list(states)
     ).delete()
-    return crossed
+    return changed
 
 
 # --- the scan ----------------------------------------------------------------------------------
@@ -205,15 +214,40 @@ def crossings(
 @transaction.atomic
 def scan(organisation: Organisation, today: datetime.date | None = None) -> int:
     """Make today's notifications for one organisation and send the daily digests; returns
-    how many notifications are new. One transaction: crossings are recorded only with the
-    notifications they make."""
+    how many notifications are new. One transaction: changes of state are recorded only with
+    the notifications they make."""
     today = today or organisation.today()
+    catch_up = catching_up(organisation, today)
     alerts: list[Alert] = []
     for _name, source in registry.alert_sources():
         alerts.extend(source(organisation, today))
-    made = notifications.notify_many(organisation, alerts, today)
-    notifications.send_digests(organisation, today)
+    made = notifications.notify_many(
+        organisation, digests.one_per_subject(alerts), today, catch_up=catch_up
+    )
+    notifications.send_digests(organisation, today, catch_up=catch_up)
+    _scanned(organisation, today, catch_up)
     return made
+
+
+def catching_up(organisation: Organisation, today: datetime.date) -> bool:
+    """The first scan of an organisation, or the first after ALERTS_PAUSE_DAYS without one
+    (alerts were stopped): everything outstanding goes into one summary per person. The
+    rest of that day counts as the same catch-up, so a scan repeated that day agrees."""
+    last = organisation.alerts_scanned_on
+    if organisation.alerts_caught_up_on == today:
+        return True
+    return last is None or (today - last).days > settings.ALERTS_PAUSE_DAYS
+
+
+def _scanned(organisation: Organisation, today: datetime.date, catch_up: bool) -> None:
+    rows = Organisation.objects.filter(pk=organisation.pk)
+    rows.filter(Q(alerts_scanned_on=None) | Q(alerts_scanned_on__lt=today)).update(
+        alerts_scanned_on=today
+    )
+    if catch_up:
+        rows.update(alerts_caught_up_on=today)
+    organisation.alerts_scanned_on = max(organisation.alerts_scanned_on or today, today)
+    organisation.alerts_caught_up_on = today if catch_up else organisation.alerts_caught_up_on
 
 
 def scan_all() -> int:

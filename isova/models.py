@@ -102,6 +102,13 @@ class Organisation(models.Model):
     # assigned it (or the managers), then to the leaders.
     escalate_to_assigner_after_days = models.PositiveSmallIntegerField(default=3)
     escalate_to_leaders_after_days = models.PositiveSmallIntegerField(default=10)
+    # The day of the last alert scan: a scan after a long gap (go-live, alerts stopped) sends
+    # one summary per person instead of an e-mail per old item (isova.alerts.scan).
+    alerts_scanned_on = models.DateField(null=True, blank=True)
+    alerts_caught_up_on = models.DateField(null=True, blank=True)
+    # A forecast alert fires only when the forecast misses the target by more than this many
+    # percent of the way from baseline to target: trivial misses are noise.
+    forecast_alert_margin = models.PositiveSmallIntegerField(default=5)
 
     class Meta:
         ordering = ["name"]
@@ -508,6 +515,9 @@ class AlertState(models.Model):
     kind = models.CharField(max_length=40)
     state = models.CharField(max_length=40)
     changed_on = models.DateField()
+    # The state before `changed_on`: a second scan on the same day sees the same change, so
+    # the same data and day make the same notifications.
+    previous = models.CharField(max_length=40, blank=True)
 
     class Meta:
         constraints = [

@@ -3,6 +3,7 @@ leaders and managers, and the private calendar feed."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -135,7 +136,8 @@ def calendar_settings(request: OrgRequest) -> HttpResponse:
             message = "Your new calendar address is below; the old one no longer works."
         return flash_redirect(request, reverse("calendar_settings"), message)
     feed = CalendarFeed.objects.filter(membership=request.membership).first()
-    url = request.build_absolute_uri(reverse("calendar_feed", args=[feed.token])) if feed else ""
+    # SITE_URL, not the request's host: behind a proxy the host seen here is not what people open
+    url = f"{settings.SITE_URL}{reverse('calendar_feed', args=[feed.token])}" if feed else ""
     return render(request, "isova/calendar.html", {"feed": feed, "feed_url": url})
 
 
@@ -149,7 +151,7 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     )
     if feed is None:
         raise Http404("No such calendar.")
-    body = calendar.ics(feed.membership, request.build_absolute_uri("/").rstrip("/"))
+    body = calendar.ics(feed.membership, settings.SITE_URL)
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Cache-Control"] = "private, max-age=900"
     return response
