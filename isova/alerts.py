@@ -21,12 +21,13 @@ from __future__ import annotations
 
 import datetime
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from itertools import groupby
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce, Greatest
 from django.urls import reverse
 from django.utils import timezone
 
@@ -61,7 +62,8 @@ def action_alerts(organisation: Organisation, today: datetime.date) -> Iterator[
     actions = list(
         Action.objects.for_org(organisation)
         .outstanding()
-        .filter(due_date__lte=horizon)
+        # due today is neither: its owner heard "due tomorrow" yesterday
+        .filter(Q(due_date__lt=today) | Q(due_date__gt=today, due_date__lte=horizon))
         .select_related("owner", "assigned_by")
         .order_by("owner_id", "due_date", "pk")
     )
@@ -156,11 +158,15 @@ def _escalations(
 
 
 def state_changes(
-    organisation: Organisation, kind: str, states: dict[str, str], today: datetime.date
+    organisation: Organisation,
+    kind: str,
+    states: Mapping[str, str] | Callable[[dict[str, str]], Mapping[str, str]],
+    today: datetime.date,
 ) -> dict[str, tuple[str, str]]:
     """Each subject whose state changed today: subject → (state before today, state now).
 
-    `states` is every subject's state now. A subject seen for the first time has "" before.
+    `states` is every subject's state now, or a function that works it out from the states
+    recorded so far (for hysteresis). A subject seen for the first time has "" before.
     The state before today is kept (`AlertState.previous`) so that a second scan on the same
     day reports the same changes: the same data and day make the same notifications, even
     after the day's notifications were deleted. Subjects no longer in `states` (closed) are
@@ -171,6 +177,8 @@ def state_changes(
         s.subject_key: s
         for s in AlertState.objects.filter(organisation=organisation, kind=kind).select_for_update()
     }
+    if callable(states):
+        states = states({key: row.state for key, row in stored.items()})
     changed: dict[str, tuple[str, str]] = {}
     rows: list[AlertState] = []
     for subject, state in sorted(states.items()):
@@ -240,14 +248,14 @@ def catching_up(organisation: Organisation, today: datetime.date) -> bool:
 
 
 def _scanned(organisation: Organisation, today: datetime.date, catch_up: bool) -> None:
-    rows = Organisation.objects.filter(pk=organisation.pk)
-    rows.filter(Q(alerts_scanned_on=None) | Q(alerts_scanned_on__lt=today)).update(
-        alerts_scanned_on=today
+    last = Greatest(Coalesce(F("alerts_scanned_on"), Value(today)), Value(today))
+    caught_up = Value(today) if catch_up else F("alerts_caught_up_on")
+    Organisation.objects.filter(pk=organisation.pk).update(
+        alerts_scanned_on=last, alerts_caught_up_on=caught_up
     )
-    if catch_up:
-        rows.update(alerts_caught_up_on=today)
     organisation.alerts_scanned_on = max(organisation.alerts_scanned_on or today, today)
-    organisation.alerts_caught_up_on = today if catch_up else organisation.alerts_caught_up_on
+    if catch_up:
+        organisation.alerts_caught_up_on = today
 
 
 def scan_all() -> int:

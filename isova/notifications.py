@@ -103,21 +103,29 @@ def message_id(notification: Notification) -> str:
 # --- making notifications ------------------------------------------------------------------
 
 
-def modes_for(users: Iterable[int], kinds: Iterable[str]) -> dict[tuple[int, str], str]:
-    """Each (user id, kind)'s mode, defaults filled in (one query)."""
+def modes_for(
+    users: Iterable[int], kinds: Iterable[str], *, scanned: bool = False
+) -> dict[tuple[int, str], str]:
+    """Each (user id, kind)'s mode, defaults filled in (one query). A kind not in KINDS (a
+    new app's) goes out at once when it is an event, and waits for the digest when a scan
+    found it (`scanned`): a scan must not flood anybody by default."""
     users, kinds = set(users), set(kinds)
     chosen = {
         (p.user_id, p.kind): p.mode
         for p in NotificationPreference.objects.filter(user_id__in=users, kind__in=kinds)
     }
-    return {(user, kind): _mode(kind, chosen.get((user, kind))) for user in users for kind in kinds}
+    return {
+        (user, kind): _mode(kind, chosen.get((user, kind)), scanned)
+        for user in users
+        for kind in kinds
+    }
 
 
-def _mode(kind: str, chosen: str | None) -> str:
+def _mode(kind: str, chosen: str | None, scanned: bool = False) -> str:
     if kind in ALWAYS_IMMEDIATE:
         return NotificationMode.IMMEDIATE
-    # A kind nobody listed (a new app's) waits for the digest: at once must be chosen.
-    return chosen or KINDS.get(kind, ("", NotificationMode.DIGEST))[1]
+    unlisted = NotificationMode.DIGEST if scanned else NotificationMode.IMMEDIATE
+    return chosen or KINDS.get(kind, ("", unlisted))[1]
 
 
 def _status(mode: str) -> str:
@@ -184,7 +192,7 @@ def notify_many(
     alerts = list(alerts)
     if not alerts:
         return 0
-    modes = modes_for({a.recipient.pk for a in alerts}, {a.kind for a in alerts})
+    modes = modes_for({a.recipient.pk for a in alerts}, {a.kind for a in alerts}, scanned=True)
     windows = {a.window or today.isoformat() for a in alerts}
     existing = set(
         Notification.objects.filter(organisation=organisation, window__in=windows).values_list(
@@ -307,7 +315,7 @@ def claim_bundle(notification: Notification, now: datetime.datetime) -> list[Not
             .filter(Q(claimed_until=None) | Q(claimed_until__lt=now))
             .exclude(pk=notification.pk)
             .exclude(kind__in=STANDALONE)
-            .order_by("created_at", "pk")[: settings.ALERTS_DIGEST_CAP]
+            .order_by("created_at", "pk")[: settings.ALERTS_DIGEST_CAP - 1]
         )
         Notification.objects.filter(pk__in=[n.pk for n in others]).update(
             claimed_until=now + LEASE

@@ -8,7 +8,7 @@
   margin (`Organisation.forecast_alert_margin`), once per such change;
 - an objective whose review is overdue: to its owner, daily.
 
-Figures are printed at the measure's own precision, with its unit. Five queries per
+Figures are printed at the measure's own precision, with its unit. Seven queries per
 organisation, whatever the number of objectives.
 """
 
@@ -42,15 +42,10 @@ def due(organisation: Organisation, today: datetime.date) -> Iterator[Alert]:
     )
     yield from _reviews_overdue(objectives, today)
     by_key = {f"objective:{o.pk}": o for o in objectives}
-    held = dict(
-        AlertState.objects.filter(organisation=organisation, kind="objective_rag").values_list(
-            "subject_key", "state"
-        )
-    )
     rag = state_changes(
         organisation,
         "objective_rag",
-        {key: performance_state(o, held.get(key)) for key, o in by_key.items()},
+        lambda held: {key: performance_state(o, held.get(key)) for key, o in by_key.items()},
         today,
     )
     margin = float(organisation.forecast_alert_margin)

@@ -201,8 +201,9 @@ def celery_worker(transactional_db) -> Iterator[Celery]:
 
 @pytest.mark.redis
 def test_an_assignment_email_arrives_through_the_worker_and_smtp_and_only_once(
-    celery_worker, smtp_inbox
+    celery_worker, smtp_inbox, settings
 ):
+    settings.ALERTS_BATCH_SECONDS = 1  # the short wait that bundles e-mails, through the broker
     org = make_org("Mailers")
     manager = membership_of(org.manager, org.organisation)
     action = actions.action_create(membership=manager, title="Seal the tank", owner=org.staff)
