@@ -137,17 +137,22 @@ def compose(items: Sequence[Notification], cap: int) -> Digest:
     return Digest(sections=sections, total=len(unique), more=len(unique) - len(shown))
 
 
+WORDS: dict[str, tuple[str, str]] = {
+    "decide": ("to decide", "to decide"),
+    "overdue": ("overdue", "overdue"),
+    "chase": ("to chase", "to chase"),
+    "off_track": ("objective update", "objective updates"),
+    "soon": ("coming up", "coming up"),
+    "news": ("for information", "for information"),
+}
+
+
 def counts_line(digest: Digest) -> str:
     """"2 overdue, 3 coming up" for the subject line: what the day holds at a glance."""
-    words = {
-        "decide": "to decide",
-        "overdue": "overdue",
-        "chase": "to chase",
-        "off_track": "objective changes",
-        "soon": "coming up",
-        "news": "for information",
-    }
-    parts = [f"{len(s.items)} {words[s.group.key]}" for s in digest.sections]
+    parts = []
+    for section in digest.sections:
+        one, many = WORDS[section.group.key]
+        parts.append(f"{len(section.items)} {one if len(section.items) == 1 else many}")
     if digest.more:
         parts.append(f"{digest.more} more")
     return ", ".join(parts)

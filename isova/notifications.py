@@ -245,6 +245,7 @@ def _new_pending(
 
 
 QUEUE_BATCH = 100  # notifications per queued delivery task
+BUNDLE_MAX = 100  # notifications one e-mail carries at most (it lists ALERTS_DIGEST_CAP)
 
 
 def queue_delivery(ids: Iterable[int], countdown: int = 0) -> None:
@@ -315,7 +316,7 @@ def claim_bundle(notification: Notification, now: datetime.datetime) -> list[Not
             .filter(Q(claimed_until=None) | Q(claimed_until__lt=now))
             .exclude(pk=notification.pk)
             .exclude(kind__in=STANDALONE)
-            .order_by("created_at", "pk")[: settings.ALERTS_DIGEST_CAP - 1]
+            .order_by("created_at", "pk")[: BUNDLE_MAX - 1]
         )
         Notification.objects.filter(pk__in=[n.pk for n in others]).update(
             claimed_until=now + LEASE
@@ -405,7 +406,7 @@ def _message(
     if notification.kind == DIGEST_KIND:
         digest = digests.compose(_digest_items(notification), settings.ALERTS_DIGEST_CAP)
     elif bundle:
-        digest = digests.compose([notification, *bundle], len(bundle) + 1)
+        digest = digests.compose([notification, *bundle], settings.ALERTS_DIGEST_CAP)
         subject = f"{len(bundle) + 1} things for you: {notification.subject}"
         body = f"What happened for you in {notification.organisation} in the past few minutes:"
         link = f"{settings.SITE_URL}/notifications/"

@@ -266,9 +266,7 @@ def test_two_workers_delivering_the_same_row_at_once_send_one_email(smtp):
     assert len(smtp.messages) == 1
 
 
-def test_a_scan_queues_its_deliveries_a_hundred_to_a_task_and_each_is_sent_once(
-    org, smtp, settings
-):
+def test_a_scan_queues_its_deliveries_a_hundred_to_a_task_and_each_is_sent_once(org, smtp):
     from isova.celery import app as celery_app
 
     ids = [make(org, key=f"batch:{i}").pk for i in range(250)]
@@ -290,8 +288,8 @@ def test_a_scan_queues_its_deliveries_a_hundred_to_a_task_and_each_is_sent_once(
     finally:
         celery_app.conf.task_always_eager = eager
     assert [len(b) for b in batches] == [100, 100, 50]
-    # One person's rows go out bundled, ALERTS_DIGEST_CAP to an e-mail: 250 rows, 13 e-mails.
+    # One person's rows go out bundled, BUNDLE_MAX to an e-mail: 250 rows, 3 e-mails.
     sent = sum(tasks.deliver_notifications.apply(args=(batch,)).get() for batch in batches)
-    assert sent == len(smtp.messages) == 13 == -(-250 // settings.ALERTS_DIGEST_CAP)
+    assert sent == len(smtp.messages) == 3 == -(-250 // notifications.BUNDLE_MAX)
     assert tasks.deliver_notifications.apply(args=(batches[0],)).get() == 0  # already sent
     assert Notification.objects.filter(pk__in=ids, status="sent").count() == 250
