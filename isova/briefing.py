@@ -1,47 +1,84 @@
-"""The leaders' weekly briefing: Monday morning (from ALERTS_LOCAL_HOUR in the organisation's
-time zone, when the hourly scan runs), one e-mail per leader with what changed in the past
-week. Apps add sections with `registry.register_briefing_section`; the core's own are the
-approvals waiting and the actions overdue and escalated. Leaders can turn it off in their
-preferences (kind "weekly_briefing").
+"""The leaders' weekly briefing: a status report to read on a phone in two minutes. Monday
+morning (from ALERTS_LOCAL_HOUR in the organisation's time zone, when the hourly scan runs),
+one e-mail per leader:
+
+- what needs **you**: approvals waiting for a decision and actions escalated to you since the
+  last briefing, each named, each linked to where it is done;
+- then a section per topic (apps add theirs with `registry.register_briefing_section`): where
+  things stand, and what changed since the last briefing, by the dates things happened. A
+  section with nothing to say still has its line, so that silence is never ambiguous.
+
+A section's lines name pages by path at the end, "3 overdue (/actions/?overdue=on)": the text
+e-mail prints the whole address, the HTML one makes the words the link. Leaders can turn the
+briefing off in their preferences (kind "weekly_briefing").
 """
 
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Iterator
 
 from django.conf import settings
-from django.db.models import Count, Min
+from django.db.models import Max
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
 
-from .models import Action, Membership, Notification, Organisation, RecordVersion, Role
+from .models import (
+    Action,
+    Membership,
+    Notification,
+    Organisation,
+    RecordVersion,
+    Role,
+    User,
+)
 from .registry import Alert, BriefingSection, briefing_sections
+
+KIND = "weekly_briefing"
+NOTHING = "Nothing to report."
+_LINK = re.compile(r"^(?P<words>.*\S) \((?P<url>(?:/|https?://)[^\s()]*)\)$")
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'s' if count != 1 else ''}"
 
 
 def approvals_section(
     organisation: Organisation, since: datetime.date, today: datetime.date
 ) -> list[str]:
-    waiting = RecordVersion.objects.for_org(organisation).awaiting_decision()
-    summary = waiting.aggregate(n=Count("pk"), oldest=Min("submitted_at"))
-    if not summary["n"]:
-        return []
-    days = (today - summary["oldest"].date()).days
-    return [f"{summary['n']} waiting for a decision, the oldest for {days} days (/approvals/)"]
+    """How many wait for a decision and for how long (1 query); who decides is in "needs you"."""
+    waiting = list(
+        RecordVersion.objects.for_org(organisation)
+        .awaiting_decision()
+        .values_list("submitted_at", flat=True)
+    )
+    if not waiting:
+        return ["Nothing waits for a decision."]
+    days = (today - min(w for w in waiting if w).astimezone(organisation.tzinfo).date()).days
+    return [
+        f"{len(waiting)} waiting for a decision, the oldest for {_plural(days, 'day')} "
+        f"({reverse('approvals')})"
+    ]
 
 
 def actions_section(
     organisation: Organisation, since: datetime.date, today: datetime.date
 ) -> list[str]:
-    overdue = Action.objects.for_org(organisation).overdue(today).count()
+    """Open and overdue actions now, and those escalated since the last briefing (3 queries)."""
+    actions = Action.objects.for_org(organisation)
+    open_ = actions.outstanding().count()
+    overdue = actions.overdue(today).count()
     escalated = (
         Notification.objects.for_org(organisation)
-        .filter(kind="action_escalated", day__gt=since)
+        .filter(kind="action_escalated", day__gt=since, day__lte=today)
         .values("key")
         .distinct()
         .count()
     )
-    lines = [f"{overdue} overdue (/actions/?overdue=on)"] if overdue else []
-    if escalated:
-        lines.append(f"{escalated} escalation{'s' if escalated != 1 else ''} this week")
+    lines = [f"{open_} open, {overdue} overdue ({reverse('action_list')}?overdue=on)"]
+    lines.append(f"{_plural(escalated, 'escalation')} since {organisation.format_date(since)}")
     return lines
 
 
@@ -51,30 +88,115 @@ CORE_SECTIONS = (
 )
 
 
+def needs_you(
+    organisation: Organisation, leaders: list[User], since: datetime.date, today: datetime.date
+) -> dict[int, list[str]]:
+    """Each leader's own to-do: the approvals waiting (leaders decide them) and the actions
+    escalated to them since the last briefing, each named (2 queries for all leaders)."""
+    waiting = list(
+        RecordVersion.objects.for_org(organisation)
+        .awaiting_decision()
+        .select_related("submitted_by")
+    )
+    approvals = [
+        f"Decide: {v.record_label or 'a record'} v{v.number}, submitted by "
+        f"{v.submitted_by.get_full_name() if v.submitted_by else 'someone'} ({reverse('approvals')})"
+        for v in waiting
+    ]
+    escalated = Notification.objects.for_org(organisation).filter(
+        kind="action_escalated",
+        recipient__in=leaders,
+        day__gt=since,
+        day__lte=today,
+        status__in=["sent", "digest", "pending", "in_app"],
+    )
+    lines: dict[int, list[str]] = {leader.pk: list(approvals) for leader in leaders}
+    for note in escalated.order_by("day", "pk"):
+        lines[note.recipient_id].append(f"Chase: {note.subject} ({note.url})")
+    return lines
+
+
+def last_briefing(organisation: Organisation, today: datetime.date) -> datetime.date:
+    """The day of the last briefing before today, or a week ago if there was none."""
+    day = (
+        Notification.objects.for_org(organisation)
+        .filter(kind=KIND, day__lt=today)
+        .aggregate(last=Max("day"))["last"]
+    )
+    return day or today - datetime.timedelta(days=7)
+
+
+def _absolute(line: str) -> str:
+    # sections name pages by path, "(/approvals/)": e-mail needs whole addresses
+    return line.replace("(/", f"({settings.SITE_URL}/")
+
+
 def weekly_briefing(organisation: Organisation, today: datetime.date) -> Iterator[Alert]:
     """The core's alert source for the briefing: on Mondays only, one per leader."""
     if today.weekday() != 0:
         return
-    since = today - datetime.timedelta(days=7)
+    since = last_briefing(organisation, today)
+    leaders = [
+        m.user
+        for m in Membership.objects.for_org(organisation)
+        .filter(role=Role.LEADER, user__is_active=True)
+        .select_related("user")
+        .order_by("user_id")
+    ]
+    if not leaders:
+        return
     parts = []
     for section in briefing_sections():
-        lines = section.build(organisation, since, today)
-        if lines:
-            # sections name pages by path, "(/approvals/)": e-mail needs whole addresses
-            lines = [line.replace("(/", f"({settings.SITE_URL}/") for line in lines]
-            parts.append(f"{section.title}\n" + "\n".join(f"- {line}" for line in lines))
-    body = "\n\n".join(parts) or "Nothing changed that needs you this week."
+        lines = section.build(organisation, since, today) or [NOTHING]
+        parts.append(f"{section.title}\n" + "\n".join(f"- {_absolute(line)}" for line in lines))
+    report = "\n\n".join(parts)
+    mine = needs_you(organisation, leaders, since, today)
     year, week, _ = today.isocalendar()
-    leaders = Membership.objects.for_org(organisation).filter(
-        role=Role.LEADER, user__is_active=True
-    )
-    for membership in leaders.select_related("user"):
+    for leader in leaders:
+        todo = mine[leader.pk] or ["Nothing waits for you."]
+        yours = "Needs you\n" + "\n".join(f"- {_absolute(line)}" for line in todo)
         yield Alert(
-            recipient=membership.user,
-            kind="weekly_briefing",
+            recipient=leader,
+            kind=KIND,
             key="briefing",
             window=f"{year}-W{week:02d}",
-            subject=f"Your week in {organisation}: {today:%d %b %Y}",
-            body=f"What changed in {organisation} since {since:%d %b}:\n\n{body}\n",
+            subject=(
+                f"Your week in {organisation}: {_plural(len(mine[leader.pk]), 'thing')} "
+                f"for you, {today:%d %b %Y}"
+            ),
+            body=(
+                f"Where {organisation} stands on {organisation.format_date(today)}, and what "
+                f"changed since the last briefing ({organisation.format_date(since)}).\n\n"
+                f"{yours}\n\n{report}\n"
+            ),
             url="/dashboard/",
         )
+
+
+def as_html(body: str) -> SafeString:
+    """The briefing's text as HTML: section titles as headings, lines as list items, and a
+    line's trailing "(address)" as a link on its words, never a bare address."""
+    blocks = []
+    for block in body.strip().split("\n\n"):
+        lines = block.splitlines()
+        items = [line[2:] for line in lines if line.startswith("- ")]
+        if not items:
+            blocks.append(format_html("<p>{}</p>", " ".join(lines)))
+            continue
+        title = next((line for line in lines if not line.startswith("- ")), "")
+        blocks.append(
+            format_html(
+                '<h2 style="font-size: 1rem; margin: 1rem 0 0.25rem;">{}</h2>'
+                '<ul style="padding-left: 1.2rem; margin: 0;">{}</ul>',
+                title,
+                format_html_join("", "<li>{}</li>", ((_linked(item),) for item in items)),
+            )
+        )
+    return mark_safe("".join(blocks))  # noqa: S308 (every part was escaped by format_html)
+
+
+def _linked(line: str) -> str:
+    match = _LINK.match(line)
+    if match is None:
+        return format_html("{}", line)
+    return format_html('<a href="{}">{}</a>', match["url"], match["words"])

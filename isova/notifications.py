@@ -36,7 +36,7 @@ from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from . import digests
+from . import briefing, digests
 from .errors import Conflict, NotAllowed
 from .models import (
     CalendarFeed,
@@ -417,6 +417,7 @@ def _message(
         "link": link,
         "digest": digest,
         "body": body,
+        "body_html": briefing.as_html(body) if notification.kind == briefing.KIND else "",
         "site_url": settings.SITE_URL,
     }
     email = EmailMultiAlternatives(

@@ -18,6 +18,8 @@ import datetime
 from collections.abc import Iterator
 from decimal import Decimal
 
+from django.urls import reverse
+
 from isova.alerts import state_changes
 from isova.models import AlertState, Membership, Organisation, Role, User
 from isova.registry import Alert
@@ -193,21 +195,43 @@ def _forecast_miss(
 
 
 def briefing(organisation: Organisation, since: datetime.date, today: datetime.date) -> list[str]:
-    """Objectives that went amber, red or stale, or off their forecast, in the past week
-    (the states the alerts recorded; 2 queries)."""
+    """Objectives by state now, with the change since the last briefing, and each one that
+    changed state since then, on the day the scan saw it change (4 queries)."""
+    objectives = Objective.objects.for_org(organisation)
+    now, before = objectives.rag_counts(today), objectives.rag_counts(since)
+    counts = []
+    for rag in (Rag.GREEN, Rag.AMBER, Rag.RED, Rag.STALE, Rag.NO_DATA):
+        delta = now[rag] - before[rag]
+        change = f" ({delta:+d})" if delta else ""
+        counts.append(f"{now[rag]} {Rag(rag).label.lower()}{change}")
+    lines = [f"{', '.join(counts)} ({reverse('objectives:index')})"]
     changed = AlertState.objects.filter(
         organisation=organisation,
         kind__in=["objective_rag", "objective_forecast"],
         changed_on__gt=since,
-    ).values_list("subject_key", "kind", "state")
-    rows = sorted((int(key.split(":")[1]), kind, state) for key, kind, state in changed)
-    titles = dict(
-        Objective.objects.for_org(organisation)
-        .filter(pk__in={pk for pk, _, _ in rows})
-        .values_list("pk", "title")
+        changed_on__lte=today,
+    ).values_list("subject_key", "kind", "state", "previous", "changed_on")
+    rows = sorted(
+        (day, int(key.split(":")[1]), kind, state, was)
+        for key, kind, state, was, day in changed
     )
-    lines = []
-    for pk, kind, state in rows:
-        what = "forecast to miss its target" if kind == "objective_forecast" else Rag(state).label
-        lines.append(f"{titles.get(pk, pk)}: {what.lower()} (/objectives/{pk}/)")
+    titles = dict(
+        objectives.filter(pk__in={pk for _, pk, *_ in rows}).values_list("pk", "title")
+    )
+    for day, pk, kind, state, was in rows:
+        if pk not in titles or (kind == "objective_forecast" and state != "misses"):
+            continue
+        if kind == "objective_forecast":
+            what = "forecast to miss its target"
+        elif state not in LADDER or not _worth_telling(was, state):
+            continue
+        else:
+            what = f"now {Rag(state).label.lower()}"
+            what += f" (was {Rag(was).label.lower()})" if was in LADDER else ""
+        lines.append(
+            f"{organisation.format_date(day)}: {titles[pk]} {what} "
+            f"({reverse('objectives:detail', args=[pk])})"
+        )
+    if len(lines) == 1:
+        lines.append(f"No objective changed state since {organisation.format_date(since)}.")
     return lines

@@ -81,6 +81,8 @@ def briefing(organisation: Organisation, since: datetime.date, today: datetime.d
             f"Next management review: {upcoming.title} on "
             f"{organisation.format_date(upcoming.meeting_date)} ({upcoming.get_absolute_url()})"
         )
+    if not lines:
+        lines.append(f"No management review planned ({reverse('reviews:index')})")
     outputs = ReviewOutput.objects.for_org(organisation).open().count()
     if outputs:
         lines.append(
