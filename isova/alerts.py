@@ -22,7 +22,6 @@ from __future__ import annotations
 import datetime
 import logging
 from collections.abc import Callable, Iterator, Mapping
-from itertools import groupby
 
 from django.conf import settings
 from django.db import transaction

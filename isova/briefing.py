@@ -98,9 +98,10 @@ def needs_you(
         .awaiting_decision()
         .select_related("submitted_by")
     )
+    where = reverse("approvals")
     approvals = [
         f"Decide: {v.record_label or 'a record'} v{v.number}, submitted by "
-        f"{v.submitted_by.get_full_name() if v.submitted_by else 'someone'} ({reverse('approvals')})"
+        f"{v.submitted_by.get_full_name() if v.submitted_by else 'someone'} ({where})"
         for v in waiting
     ]
     escalated = Notification.objects.for_org(organisation).filter(

@@ -59,8 +59,11 @@ KIND_GROUPS: dict[str, Group] = {
 
 
 class Keyed(Protocol):
-    kind: str
-    key: str
+    @property
+    def kind(self) -> str: ...
+
+    @property
+    def key(self) -> str: ...
 
 
 def subject_of(key: str) -> str:
@@ -148,7 +151,7 @@ WORDS: dict[str, tuple[str, str]] = {
 
 
 def counts_line(digest: Digest) -> str:
-    """"2 overdue, 3 coming up" for the subject line: what the day holds at a glance."""
+    """ "2 overdue, 3 coming up" for the subject line: what the day holds at a glance."""
     parts = []
     for section in digest.sections:
         one, many = WORDS[section.group.key]

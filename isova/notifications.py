@@ -272,7 +272,7 @@ def queue_delivery(ids: Iterable[int], countdown: int = 0) -> None:
         for batch in batches:
             try:
                 deliver_notifications.apply_async(
-                    args=(batch,), producer=producer, countdown=countdown or None
+                    args=(batch,), producer=producer, countdown=float(countdown)
                 )
             except Exception:
                 log.exception("could not deliver notifications %s now; the sweep retries", batch)
@@ -318,9 +318,7 @@ def claim_bundle(notification: Notification, now: datetime.datetime) -> list[Not
             .exclude(kind__in=STANDALONE)
             .order_by("created_at", "pk")[: BUNDLE_MAX - 1]
         )
-        Notification.objects.filter(pk__in=[n.pk for n in others]).update(
-            claimed_until=now + LEASE
-        )
+        Notification.objects.filter(pk__in=[n.pk for n in others]).update(claimed_until=now + LEASE)
     return others
 
 
@@ -452,7 +450,9 @@ def pending_ids(older_than: datetime.timedelta = datetime.timedelta(minutes=10))
 
 
 @transaction.atomic
-def send_digests(organisation: Organisation, today: datetime.date, *, catch_up: bool = False) -> int:
+def send_digests(
+    organisation: Organisation, today: datetime.date, *, catch_up: bool = False
+) -> int:
     """One e-mail per person and day listing what waits for their digest; returns how many.
 
     Items locked by a concurrent run are skipped (it sends them); a person who already had

@@ -3,8 +3,8 @@ leaders and managers, and the private calendar feed."""
 
 from __future__ import annotations
 
-from django.conf import settings
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse

@@ -69,7 +69,9 @@ def check_site_url(site_url: str, debug: bool) -> str:
             )
         return "http://127.0.0.1:8000"
     if not site_url.startswith(("http://", "https://")):
-        raise ImproperlyConfigured(f"SITE_URL must start with http:// or https://; got {site_url!r}")
+        raise ImproperlyConfigured(
+            f"SITE_URL must start with http:// or https://; got {site_url!r}"
+        )
     return site_url
 
 

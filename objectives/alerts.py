@@ -96,7 +96,7 @@ def performance_state(objective: Objective, held: str | None) -> str:
 
 
 def forecast_state(objective: Objective, margin: float) -> str:
-    """"misses" when the forecast falls short of the target by more than `margin` percent of
+    """ "misses" when the forecast falls short of the target by more than `margin` percent of
     the way from baseline to target; "reaches" within half of that; between the two "near"
     (no alert either way, so a forecast hovering at the margin does not flap)."""
     progress = objective.forecast_progress  # type: ignore[attr-defined]
@@ -152,7 +152,7 @@ def _state_changed(
     label = Rag(state).label.lower()
     if state == Rag.STALE:
         detail = (
-            f"The latest value is for the period ending {objective.last_period_end:%d %b %Y}"  # type: ignore[attr-defined]
+            f"The latest value is for the period ending {objective.last_period_end:%d %b %Y}"
             "; record the values since then."
         )
     else:
@@ -212,12 +212,9 @@ def briefing(organisation: Organisation, since: datetime.date, today: datetime.d
         changed_on__lte=today,
     ).values_list("subject_key", "kind", "state", "previous", "changed_on")
     rows = sorted(
-        (day, int(key.split(":")[1]), kind, state, was)
-        for key, kind, state, was, day in changed
+        (day, int(key.split(":")[1]), kind, state, was) for key, kind, state, was, day in changed
     )
-    titles = dict(
-        objectives.filter(pk__in={pk for _, pk, *_ in rows}).values_list("pk", "title")
-    )
+    titles = dict(objectives.filter(pk__in={pk for _, pk, *_ in rows}).values_list("pk", "title"))
     for day, pk, kind, state, was in rows:
         if pk not in titles or (kind == "objective_forecast" and state != "misses"):
             continue

@@ -185,7 +185,8 @@ def test_an_assigner_who_is_a_leader_gets_one_escalation(
     assert leader_mail[0].body.count("Fix the crane") == 1
     # and the next days nothing more about it to the leader: rung 1 is not sent late
     for later in (1, 2):
-        scan(org.organisation, day + datetime.timedelta(days=later), django_capture_on_commit_callbacks)
+        later_day = day + datetime.timedelta(days=later)
+        scan(org.organisation, later_day, django_capture_on_commit_callbacks)
     assert Notification.objects.filter(kind="action_escalated", recipient=org.leader).count() == 1
 
 
@@ -223,7 +224,8 @@ def test_a_digest_or_briefing_is_never_bundled(org, outbox):
         )
     for row in Notification.objects.order_by("pk"):
         notifications.deliver(row.pk)
-    assert sorted(m.subject for m in outbox) == ["[isova] action_assigned", "[isova] weekly_briefing"]
+    subjects = sorted(m.subject for m in outbox)
+    assert subjects == ["[isova] action_assigned", "[isova] weekly_briefing"]
 
 
 @time_machine.travel(TUESDAY, tick=False)
