@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils.text import Truncator
 
 from isova.models import Membership, Organisation, Role, User
-from isova.registry import Alert, CalendarEvent
+from isova.registry import Alert, CalendarEvent, registry
 
 from .models import NONCONFORMITIES, Audit, AuditStatus, Finding, FindingStatus
 
@@ -166,3 +166,6 @@ def briefing(organisation: Organisation, since: datetime.date, today: datetime.d
     if not_started:
         lines.append(f"{not_started} audit{'s' if not_started != 1 else ''} not started on time")
     return lines
+
+
+registry.register("alerts", due, name="audits")

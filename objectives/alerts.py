@@ -2,7 +2,7 @@
 
 - an objective whose performance changes state (on track → slightly behind → off track, or
   stale, and back): to its owner and the leaders, on the day of the change only
-  (`isova.alerts.state_changes` keeps the last state), with hysteresis so that a value
+  (`isova.notifications.alerts.state_changes` keeps the last state), with hysteresis so that a value
   hovering at a threshold does not alert at every hair's move;
 - an objective whose forecast starts missing its target by more than the organisation's
   margin (`Organisation.forecast_alert_margin`), once per such change;
@@ -20,9 +20,9 @@ from decimal import Decimal
 
 from django.urls import reverse
 
-from isova.alerts import state_changes
 from isova.models import AlertState, Membership, Organisation, Role, User
-from isova.registry import Alert
+from isova.notifications.alerts import state_changes
+from isova.registry import Alert, registry
 
 from .models import Objective, Rag, Status
 
@@ -232,3 +232,6 @@ def briefing(organisation: Organisation, since: datetime.date, today: datetime.d
     if len(lines) == 1:
         lines.append(f"No objective changed state since {organisation.format_date(since)}.")
     return lines
+
+
+registry.register("alerts", due, name="objectives")

@@ -16,9 +16,10 @@ from collections import Counter
 import pytest
 from aiosmtpd.controller import Controller
 
-from isova import actions, alerts
+from isova.actions import services as actions
 from isova.demo import seed
 from isova.models import Notification, Organisation
+from isova.notifications import alerts
 from tests.conftest import make_org, membership_of
 
 from .test_notifications import Inbox, celery_worker  # noqa: F401 (the worker fixture)

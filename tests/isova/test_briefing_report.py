@@ -9,9 +9,9 @@ import datetime
 import time_machine
 from django.core import mail
 
-from isova import alerts, briefing
 from isova.models import Notification
-from isova.registry import briefing_sections
+from isova.notifications import alerts, briefing
+from isova.registry import registry
 from tests.audits.conftest import plan, raise_finding, start
 from tests.factories import ActionFactory
 from tests.isova.records.helpers import make_policy, ms
@@ -28,7 +28,7 @@ def test_a_quiet_week_still_has_a_line_for_every_section(org, settings):
     settings.SITE_URL = SITE
     alerts.scan(org.organisation, MONDAY)
     body = _briefing(org).body
-    for section in briefing_sections():
+    for section in registry.briefing_sections():
         assert f"\n\n{section.title}\n- " in body, section.title
     assert "Needs you\n- Nothing waits for you." in body
     assert "Nothing waits for a decision." in body
@@ -92,7 +92,7 @@ def test_what_needs_you_names_each_approval_and_escalation_with_its_link(org, se
     assert "- Chase: Acme Staff is 11 days late with “Fix the crane”" in mine
     assert note.subject.startswith(f"Your week in {org.organisation}: 2 things for you")
 
-    from isova import notifications
+    from isova.notifications import services as notifications
 
     mail.outbox.clear()
     notifications.deliver(note.pk)

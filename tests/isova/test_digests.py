@@ -11,8 +11,10 @@ import pytest
 import time_machine
 from django.core import mail
 
-from isova import actions, alerts, notifications
+from isova.actions import services as actions
 from isova.models import Notification, NotificationPreference, Organisation
+from isova.notifications import alerts
+from isova.notifications import services as notifications
 from isova.registry import Alert, registry
 from tests.conftest import membership_of
 from tests.factories import ActionFactory
@@ -59,7 +61,7 @@ def six_kinds(org):
         yield Alert(manager, "review_upcoming", "review:2:7", "Review in 7 days", "b", "/r/2/")
         yield Alert(manager, "audit_late", "audit:4", "Audit A-4 has not started", "b")
 
-    registry.register_alert_source("throwaway", source)
+    registry.register("alerts", source, name="throwaway")
     yield manager
     registry.unregister("throwaway")
 

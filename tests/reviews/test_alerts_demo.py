@@ -28,7 +28,7 @@ def test_attendees_hear_7_and_1_days_before_and_the_chair_when_a_review_is_overd
 
 
 def test_the_core_scan_sends_the_reminders_once(org):
-    from isova import alerts as core_alerts
+    from isova.notifications import alerts as core_alerts
 
     review = plan_review(org, days_ahead=1)
     today = org.organisation.today()
@@ -95,7 +95,7 @@ def test_the_demo_seeds_reviews_feedback_and_acknowledgements_once(db):
 def test_someone_invited_after_the_reminder_went_out_gets_the_invitation_and_the_reminder(
     org, settings, django_capture_on_commit_callbacks
 ):
-    from isova import alerts as core_alerts
+    from isova.notifications import alerts as core_alerts
     from reviews import services
     from tests.conftest import membership_of
     from tests.factories import member
