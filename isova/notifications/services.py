@@ -568,7 +568,13 @@ def calendar_feed_revoke(*, membership: Membership) -> None:
 
 
 @transaction.atomic
-def escalation_update(*, membership: Membership, to_assigner: int, to_leaders: int) -> None:
+def escalation_update(
+    *,
+    membership: Membership,
+    to_assigner: int,
+    to_leaders: int,
+    forecast_margin: int | None = None,
+) -> None:
     """Set after how many days overdue an action goes to its assigner, then to the leaders."""
     if not has_perm(membership, "isova.escalation.edit"):
         raise NotAllowed("Only leaders set the escalation ladder.")
@@ -577,3 +583,9 @@ def escalation_update(*, membership: Membership, to_assigner: int, to_leaders: i
     Organisation.objects.filter(pk=membership.organisation_id).update(
         escalate_to_assigner_after_days=to_assigner, escalate_to_leaders_after_days=to_leaders
     )
+    if forecast_margin is not None:
+        if not 0 <= forecast_margin <= 100:
+            raise Conflict("The forecast margin is a percentage from 0 to 100.")
+        Organisation.objects.filter(pk=membership.organisation_id).update(
+            forecast_alert_margin=forecast_margin
+        )

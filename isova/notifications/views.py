@@ -86,6 +86,7 @@ def notification_preferences(request: OrgRequest) -> HttpResponse:
         initial={
             "to_assigner": request.organisation.escalate_to_assigner_after_days,
             "to_leaders": request.organisation.escalate_to_leaders_after_days,
+            "forecast_margin": request.organisation.forecast_alert_margin,
         }
     )
     return render(
@@ -104,6 +105,13 @@ class EscalationForm(forms.Form):
     to_leaders = forms.IntegerField(
         label="Days overdue before the leaders hear", min_value=2, max_value=365
     )
+    forecast_margin = forms.IntegerField(
+        label="Alert on an objective's forecast only when it misses the target by more than (%)",
+        help_text="Of the way from baseline to target; smaller misses are not worth an e-mail.",
+        min_value=0,
+        max_value=100,
+        required=False,
+    )
 
 
 @require_POST
@@ -119,6 +127,7 @@ def escalation_settings(request: OrgRequest) -> HttpResponse:
             membership=request.membership,
             to_assigner=form.cleaned_data["to_assigner"],
             to_leaders=form.cleaned_data["to_leaders"],
+            forecast_margin=form.cleaned_data.get("forecast_margin"),
         )
     except NotAllowed:
         raise  # a PermissionDenied: 403

@@ -208,12 +208,15 @@ def test_two_scans_at_once_send_one_message(settings):
     assert len(mail.outbox) == 1
 
 
-def test_run_alerts_scans_one_organisation_on_a_given_date(org, other_org, capsys):
+def test_run_alerts_scans_one_organisation_on_a_given_date(org, other_org, capsys, settings):
     ActionFactory(
         organisation=org.organisation, owner=org.staff, due_date=datetime.date(2026, 6, 11)
     )
+    settings.SITE_URL = "https://qms.example.org"
     call_command("run_alerts", organisation=org.organisation.slug, date="2026-06-10")
-    assert f"{org.organisation.slug}: 1 new" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert f"{org.organisation.slug}: 1 new" in out
+    assert "Links in e-mails point to https://qms.example.org" in out
     assert Notification.objects.get(kind="actions_due").day == datetime.date(2026, 6, 10)
 
 
