@@ -151,8 +151,11 @@ RESCHEDULE_FIELDS = (
 
 
 @transaction.atomic
-def review_reschedule(*, membership: Membership, review: Review, **changes: Any) -> Review:
-    """Move a planned review (an overdue one gets a new date); a held one is history."""
+def review_reschedule(
+    *, membership: Membership, review: Review, invite: Any = (), **changes: Any
+) -> Review:
+    """Move a planned review (an overdue one gets a new date); a held one is history. People
+    in `invite` are added to the invited and told (`review_invite`)."""
     _same_org(membership, review)
     _require(membership, "reviews.review.plan", "Only leaders and managers plan reviews.")
     if set(changes) - set(RESCHEDULE_FIELDS):
@@ -165,6 +168,8 @@ def review_reschedule(*, membership: Membership, review: Review, **changes: Any)
     if current.period_start > current.meeting_date:
         raise ReviewError("The period the pack covers must start before the meeting.")
     current.save(update_fields=list(changes))
+    if invite:
+        review_invite(membership=membership, review=current, people=list(invite))
     return current
 
 

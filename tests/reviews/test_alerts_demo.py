@@ -120,3 +120,37 @@ def test_someone_invited_after_the_reminder_went_out_gets_the_invitation_and_the
     caught_up = Notification.objects.filter(kind="review_upcoming", recipient=late)
     assert [n.subject for n in caught_up] == [f"Management review in 5 days: {review.title}"]
     assert Notification.objects.filter(kind="review_upcoming").count() == 4
+
+
+def test_the_edit_page_invites_more_people_who_are_told_at_once(org, other_org):
+    from tests.conftest import client_for
+    from tests.factories import member
+
+    review = plan_review(org, days_ahead=10)
+    late = member(org.organisation, "staff")
+    page = client_for(org.manager).get(f"/reviews/{review.pk}/edit/").content.decode()
+    assert f'value="{late.pk}"' in page  # not yet invited: offered
+    assert f'name="invite" value="{org.staff.pk}"' not in page  # already invited: not offered
+    data = {
+        "title": review.title,
+        "meeting_date": review.meeting_date.isoformat(),
+        "start_time": "10:00",
+        "duration_minutes": 120,
+        "location": "",
+        "period_start": review.period_start.isoformat(),
+        "agenda": "",
+        "invite": [late.pk],
+    }
+    assert client_for(org.staff).post(f"/reviews/{review.pk}/edit/", data).status_code == 403
+    assert not Notification.objects.filter(recipient=late).exists()
+    response = client_for(org.manager).post(f"/reviews/{review.pk}/edit/", data)
+    assert response.status_code == 302
+    assert review.attendances.filter(user=late).exists()
+    assert Notification.objects.get(recipient=late, kind="review_invited").subject.startswith(
+        "Invitation: "
+    )
+    # someone of another organisation cannot be invited: the form refuses, nothing saved
+    data["invite"] = [other_org.staff.pk]
+    response = client_for(org.manager).post(f"/reviews/{review.pk}/edit/", data)
+    assert response.status_code == 422
+    assert not review.attendances.filter(user=other_org.staff).exists()
