@@ -92,6 +92,8 @@ def _escalations(
     first = organisation.escalate_to_assigner_after_days
     second = organisation.escalate_to_leaders_after_days
     late = [a for a in overdue if a.due_date and (today - a.due_date).days >= min(first, second)]
+    # the longest overdue first: the digest keeps this order within its "to chase" section
+    late.sort(key=lambda a: (a.due_date or today, a.pk))
     if not late:
         return
     staff = list(
