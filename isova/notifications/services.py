@@ -402,7 +402,8 @@ def _message(
 ) -> EmailMultiAlternatives:
     link = f"{settings.SITE_URL}{notification.url}" if notification.url else settings.SITE_URL
     subject, body = notification.subject, notification.body
-    if notification.kind == DIGEST_KIND:
+    if notification.kind in STANDALONE:
+        # a digest's items, or (on Mondays) the day's items riding in a leader's briefing
         digest = digests.compose(_digest_items(notification), settings.ALERTS_DIGEST_CAP)
     elif bundle:
         digest = digests.compose([notification, *bundle], settings.ALERTS_DIGEST_CAP)
@@ -417,6 +418,7 @@ def _message(
         "digest": digest,
         "body": body,
         "body_html": briefing.as_html(body) if notification.kind == briefing.KIND else "",
+        "digest_heading": "Also today" if notification.kind == briefing.KIND else "",
         "site_url": settings.SITE_URL,
     }
     email = EmailMultiAlternatives(
@@ -433,7 +435,7 @@ def _message(
 
 
 def _digest_items(notification: Notification) -> list[Notification]:
-    if notification.kind != DIGEST_KIND:
+    if notification.kind not in STANDALONE:
         return []
     return list(notification.items.order_by("created_at", "pk"))
 
@@ -467,21 +469,39 @@ def send_digests(
         .order_by("recipient_id", "created_at", "pk")
     )
     had_today = set(
-        Notification.objects.filter(
-            organisation=organisation, kind=DIGEST_KIND, window=today.isoformat()
-        ).values_list("recipient_id", flat=True)
+        Notification.objects.filter(organisation=organisation)
+        .filter(
+            Q(kind=DIGEST_KIND, window=today.isoformat())
+            | Q(kind=briefing.KIND, day=today, items__isnull=False)
+        )
+        .values_list("recipient_id", flat=True)
     )
+    # On Mondays a leader's day rides in their weekly briefing, when it is still to be
+    # e-mailed at once: one e-mail, not a briefing and a digest side by side.
+    briefings = {
+        row.recipient_id: row
+        for row in Notification.objects.filter(
+            organisation=organisation,
+            kind=briefing.KIND,
+            day=today,
+            status=NotificationStatus.PENDING,
+            sent_at=None,
+            claimed_until=None,
+        )
+    }
     by_person: dict[int, list[Notification]] = defaultdict(list)
     for item in waiting:
         if item.recipient_id not in had_today:
             by_person[item.recipient_id].append(item)
     made = [
         _digest(organisation, today, items, catch_up)
-        for _person, items in sorted(by_person.items())
+        for person, items in sorted(by_person.items())
+        if person not in briefings
     ]
     Notification.objects.bulk_create(made)  # PostgreSQL and SQLite return the new ids
+    carriers = [*made, *(b for person, b in briefings.items() if person in by_person)]
     items = []
-    for digest in made:
+    for digest in carriers:
         for item in by_person[digest.recipient_id]:
             item.digest, item.status = digest, NotificationStatus.SENT
             items.append(item)

@@ -5,9 +5,9 @@ import datetime
 
 from django.core import mail
 
+from isova.models import Notification
 from isova.notifications import alerts
 from isova.notifications import services as notifications
-from isova.models import Notification
 from tests.factories import ActionFactory
 
 PHONE = {"width": 390, "height": 844}

@@ -108,3 +108,41 @@ def test_html_lines_link_their_words_and_escape_the_rest():
     assert "<p>Intro &lt;b&gt;</p>" in html
     assert '<li><a href="https://x.example/a/">Fix &lt;it&gt;</a></li>' in html
     assert "<li>plain line</li>" in html
+
+
+def test_on_monday_a_leaders_day_rides_in_the_briefing_one_email(org, settings):
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.SITE_URL = SITE
+    ActionFactory(
+        organisation=org.organisation,
+        owner=org.leader,
+        title="Sign the supplier contract",
+        due_date=MONDAY - datetime.timedelta(days=2),
+    )
+    ActionFactory(organisation=org.organisation, owner=org.staff, due_date=MONDAY - datetime.timedelta(days=2))
+    org.organisation.alerts_scanned_on = MONDAY - datetime.timedelta(days=1)
+    org.organisation.save()
+    from django.db import transaction
+
+    with transaction.atomic():
+        alerts.scan(org.organisation, MONDAY)
+    from isova.notifications import services as notifications
+
+    for row in Notification.objects.filter(status="pending").order_by("pk"):
+        notifications.deliver(row.pk)
+    leader_mail = [m for m in mail.outbox if m.to == [org.leader.email]]
+    assert len(leader_mail) == 1
+    assert leader_mail[0].subject.startswith("[isova] Your week in")
+    assert "ALSO TODAY" in leader_mail[0].body
+    assert "“Sign the supplier contract” is 2 days overdue" in leader_mail[0].body
+    assert [m.to for m in mail.outbox if m.to != [org.leader.email]] == [[org.staff.email]]
+    # a later scan that day finds more for the leader: it waits for tomorrow's digest
+    ActionFactory(
+        organisation=org.organisation,
+        owner=org.leader,
+        due_date=MONDAY - datetime.timedelta(days=3),
+    )
+    alerts.scan(org.organisation, MONDAY)
+    assert Notification.objects.filter(kind="actions_due", recipient=org.leader).count() == 2
+    assert not Notification.objects.filter(kind="daily_digest", recipient=org.leader).exists()
