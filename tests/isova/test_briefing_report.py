@@ -120,7 +120,8 @@ def test_on_monday_a_leaders_day_rides_in_the_briefing_one_email(org, settings):
         title="Sign the supplier contract",
         due_date=MONDAY - datetime.timedelta(days=2),
     )
-    ActionFactory(organisation=org.organisation, owner=org.staff, due_date=MONDAY - datetime.timedelta(days=2))
+    two_days_ago = MONDAY - datetime.timedelta(days=2)
+    ActionFactory(organisation=org.organisation, owner=org.staff, due_date=two_days_ago)
     org.organisation.alerts_scanned_on = MONDAY - datetime.timedelta(days=1)
     org.organisation.save()
     from django.db import transaction
