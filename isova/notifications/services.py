@@ -29,6 +29,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
+from celery import current_app
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import IntegrityError, transaction
@@ -38,7 +39,6 @@ from django.utils import timezone
 
 from isova.accounts.models import Membership, Organisation, User
 from isova.accounts.tenancy import has_perm
-from isova.celery import app as celery_app
 from isova.errors import Conflict, NotAllowed
 from isova.notifications import briefing, digests
 from isova.notifications.models import (
@@ -254,8 +254,10 @@ def queue_delivery(ids: Iterable[int], countdown: int = 0) -> None:
     that caused it into an error after its data was saved; the row stays pending and the
     sweep sends it."""
     # Found by name: isova.tasks imports this module, so importing it back would be a cycle
-    # (IsovaConfig.ready() loads isova.tasks, which registers it).
-    deliver_notifications = celery_app.tasks["isova.tasks.deliver_notifications"]
+    # (IsovaConfig.ready() loads isova.tasks, which registers it). On the *current* app, as
+    # the shared task did before: the project's app in production, and a test's worker app
+    # under test (the project's app is eager there, which sent in-process, countdown ignored).
+    deliver_notifications = current_app.tasks["isova.tasks.deliver_notifications"]
 
     ids = list(ids)
     if not ids:

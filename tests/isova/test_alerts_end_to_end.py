@@ -100,12 +100,13 @@ def test_three_assignments_within_the_wait_reach_the_owner_as_one_email(
     inbox,
     settings,
 ):
-    settings.ALERTS_BATCH_SECONDS = 2
+    # the wait must outlast making the three on a loaded machine (2 s sometimes did not)
+    settings.ALERTS_BATCH_SECONDS = 10
     org = make_org("Batchers")
     manager = membership_of(org.manager, org.organisation)
     for title in ("Seal the tank", "Paint the line", "Check the hoist"):
         actions.action_create(membership=manager, title=title, owner=org.staff)
-    messages = _settle(inbox)
+    messages = _settle(inbox, quiet=12.0)
     assert [m["To"] for m in messages] == [org.staff.email]
     assert messages[0]["Subject"].startswith("[isova] 3 things for you")
     assert Notification.objects.filter(kind="action_assigned", status="sent").count() == 3

@@ -217,6 +217,10 @@ def test_an_assignment_email_arrives_through_the_worker_and_smtp_and_only_once(
     text, html = (part.get_payload(decode=True).decode() for part in message.get_payload())
     assert f"{django_settings.SITE_URL}/actions/{action.pk}/" in text
     assert f'href="{django_settings.SITE_URL}/actions/{action.pk}/"' in html
+    # the worker writes sent_at once the server has answered: a moment after the inbox has it
+    deadline = time.monotonic() + 10
+    while Notification.objects.get().sent_at is None and time.monotonic() < deadline:
+        time.sleep(0.05)
     notification = Notification.objects.get()
     assert notification.sent_at is not None
     assert notification.sent_at <= timezone.now()
