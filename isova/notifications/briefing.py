@@ -27,12 +27,14 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 from isova.accounts.models import Membership, Organisation, Role, User
+from isova.accounts.tenancy import with_org
 from isova.notifications.models import Notification
 from isova.registry import Alert, registry
 
 KIND = "weekly_briefing"
 NEEDS_YOU = "isova.needs_you"  # the section isova/records/briefing.py registers
 NOTHING = "Nothing to report."
+PATH_IN_BRACKETS = re.compile(r"\((/[^)\s]*)\)")
 _LINK = re.compile(r"^(?P<words>.*\S) \((?P<url>(?:/|https?://)[^\s()]*)\)$")
 
 
@@ -63,9 +65,12 @@ def last_briefing(organisation: Organisation, today: datetime.date) -> datetime.
     return day or today - datetime.timedelta(days=7)
 
 
-def _absolute(line: str) -> str:
-    # sections name pages by path, "(/approvals/)": e-mail needs whole addresses
-    return line.replace("(/", f"({settings.SITE_URL}/")
+def _whole_links(line: str, organisation: Organisation) -> str:
+    """Sections name pages by path, "(/approvals/)": e-mail needs whole addresses, naming the
+    organisation so that a member of several lands in this one."""
+    return PATH_IN_BRACKETS.sub(
+        lambda m: f"({settings.SITE_URL}{with_org(m.group(1), organisation)})", line
+    )
 
 
 def weekly_briefing(organisation: Organisation, today: datetime.date) -> Iterator[Alert]:
@@ -89,14 +94,15 @@ def weekly_briefing(organisation: Organisation, today: datetime.date) -> Iterato
             decide = section.build(organisation, since, today)
             continue
         lines = section.build(organisation, since, today) or [NOTHING]
-        parts.append(f"{section.title}\n" + "\n".join(f"- {_absolute(line)}" for line in lines))
+        lines = [_whole_links(line, organisation) for line in lines]
+        parts.append(f"{section.title}\n" + "\n".join(f"- {line}" for line in lines))
     report = "\n\n".join(parts)
     chase = escalated_to(organisation, leaders, since, today)
     mine = {leader.pk: decide + chase[leader.pk] for leader in leaders}
     year, week, _ = today.isocalendar()
     for leader in leaders:
         todo = mine[leader.pk] or ["Nothing waits for you."]
-        yours = "Needs you\n" + "\n".join(f"- {_absolute(line)}" for line in todo)
+        yours = "Needs you\n" + "\n".join(f"- {_whole_links(line, organisation)}" for line in todo)
         yield Alert(
             recipient=leader,
             kind=KIND,

@@ -1,5 +1,6 @@
-"""The core's briefing sections on records: the approvals waiting for a decision, and each of
-them named under "Needs you" (leaders decide them)."""
+"""The core's briefing sections on records: the approvals waiting for a decision, each of them
+named under "Needs you" (leaders decide them), and the sign-off chain's head (stated outside
+the database every week)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import datetime
 from django.urls import reverse
 
 from isova.accounts.models import Organisation
-from isova.records.models import RecordVersion
+from isova.records.models import RecordVersion, SignOffChain
 from isova.registry import BriefingSection, registry
 
 # The section the briefing gives each leader, with what waits for them personally added.
@@ -53,9 +54,25 @@ def decisions_waiting(
     ]
 
 
+def records_section(
+    organisation: Organisation, since: datetime.date, today: datetime.date
+) -> list[str]:
+    """The chain head, stated outside the database every week: kept in people's mailboxes, it
+    lets `verify_records --expect-head` prove later that nothing before it was rewritten."""
+    head = SignOffChain.objects.filter(organisation=organisation).first()
+    if head is None or not head.length:
+        return []
+    return [
+        f"{head.length} sign-off{'s' if head.length != 1 else ''}; head "
+        f"{head.last_hash}@{head.length} (verify_records --expect-head "
+        f"{organisation.slug}:{head.last_hash}@{head.length})"
+    ]
+
+
 SECTIONS = (
     BriefingSection(NEEDS_YOU, "Needs you", 0, decisions_waiting),
     BriefingSection("isova.approvals", "Approvals", 10, approvals_section),
+    BriefingSection("isova.records", "Record chain", 90, records_section),
 )
 
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('isova', '0011_health_thresholds'),
+        ('isova', '0012_signoff_key_id'),
     ]
 
     operations = [
