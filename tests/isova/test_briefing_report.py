@@ -62,7 +62,7 @@ def test_new_means_since_the_last_briefing_by_the_date_things_happened(org, sett
     body = _briefing(org).body
     assert "changed since the last briefing (Mon 25 May 2026)" in body
     assert f"{recent.reference} minor" in body
-    assert f"({SITE}{recent.get_absolute_url()})" in body
+    assert f"({SITE}{recent.get_absolute_url()}?org=" in body
     assert f"Raised Thu 28 May 2026: {recent.reference}" in body
     assert f"{old.reference} " not in body  # raised in 2025, though its row is new
     assert "2 open, " in body
@@ -88,7 +88,7 @@ def test_what_needs_you_names_each_approval_and_escalation_with_its_link(org, se
     mine = note.body.split("\n\n")[1]
     assert mine.startswith("Needs you\n")
     assert f"- Decide: Quality policy 2026 v1, submitted by {org.manager.get_full_name()}" in mine
-    assert f"({SITE}/approvals/)" in mine
+    assert f"({SITE}/approvals/?org=" in mine
     assert "- Chase: Acme Staff is 11 days late with “Fix the crane”" in mine
     assert note.subject.startswith(f"Your week in {org.organisation}: 2 things for you")
 
@@ -98,9 +98,9 @@ def test_what_needs_you_names_each_approval_and_escalation_with_its_link(org, se
     notifications.deliver(note.pk)
     [message] = mail.outbox
     html = message.alternatives[0][0]
-    assert f'<a href="{SITE}/approvals/">Decide: Quality policy 2026 v1' in html
+    assert f'<a href="{SITE}/approvals/?org=' in html and ">Decide: Quality policy 2026 v1" in html
     assert ">http" not in html and "(http" not in html  # words are the links
-    assert f"({SITE}/approvals/)" in message.body  # the text part prints the address
+    assert f"({SITE}/approvals/?org=" in message.body  # the text part prints the address
 
 
 def test_html_lines_link_their_words_and_escape_the_rest():
