@@ -13,6 +13,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from django.db.models import F, Q
+from django.urls import reverse
+from django.utils.text import Truncator
 
 from isova.models import Membership, Organisation, Role, User
 from isova.registry import Alert, CalendarEvent, registry
@@ -125,13 +127,44 @@ def calendar(membership: Membership) -> Iterator[CalendarEvent]:
 
 
 def briefing(organisation: Organisation, since: datetime.date, today: datetime.date) -> list[str]:
-    """Findings raised in the past week, and those past their response date (2 queries)."""
+    """Findings open and past due now; each raised since the last briefing, by the date it
+    was raised; the next audit and any not started (5 queries)."""
     findings = Finding.objects.for_org(organisation)
-    new = list(findings.filter(created_at__date__gt=since).select_related("audit"))
+    open_ = findings.unresolved().count()
     late = findings.past_response_due(today).count()
-    lines = [f"New: {f.reference} ({f.get_finding_type_display().lower()})" for f in new]
-    if late:
-        lines.append(f"{late} past their response date (/audits/findings/?overdue=on)")
+    lines = [
+        f"{open_} open, {late} past their response date "
+        f"({reverse('audits:finding_list')}?overdue=on)"
+    ]
+    new = (
+        findings.filter(raised_on__gt=since, raised_on__lte=today)
+        .select_related("audit")
+        .order_by("raised_on", "pk")
+    )
+    for finding in new:
+        what = Truncator(" ".join(finding.description.split())).chars(80)
+        lines.append(
+            f"Raised {organisation.format_date(finding.raised_on)}: {finding.reference} "
+            f"{finding.get_finding_type_display().lower()}, {what} ({finding.get_absolute_url()})"
+        )
+    if not new:
+        lines.append(f"No finding raised since {organisation.format_date(since)}.")
+    audits = Audit.objects.for_org(organisation)
+    upcoming = (
+        audits.filter(status=AuditStatus.PLANNED, planned_date__gte=today)
+        .order_by("planned_date", "pk")
+        .first()
+    )
+    if upcoming is not None:
+        lines.append(
+            f"Next audit: {upcoming.reference} {upcoming.title} on "
+            f"{organisation.format_date(upcoming.planned_date)} ({upcoming.get_absolute_url()})"
+        )
+    else:
+        lines.append(f"No audit planned ({reverse('audits:index')})")
+    not_started = audits.not_started_late(today).count()
+    if not_started:
+        lines.append(f"{not_started} audit{'s' if not_started != 1 else ''} not started on time")
     return lines
 
 

@@ -159,6 +159,7 @@ class Gunicorn:
             "DEBUG": "0",
             "SECRET_KEY": secret_key,
             "ALLOWED_HOSTS": "127.0.0.1",
+            "SITE_URL": f"http://127.0.0.1:{self.port}",
             "SECURE_SSL_REDIRECT": "0",
             "DATABASE_URL": f"{url}/{connection.settings_dict['NAME']}",
         }

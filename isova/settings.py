@@ -128,7 +128,28 @@ RECORDS_HMAC_KEY_ID = next(iter(RECORDS_HMAC_KEYS))
 
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", "")
-SITE_URL = os.getenv("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Every link in e-mails, the CLI's output and calendar feeds is built on SITE_URL: in production
+# a wrong default would send people to 127.0.0.1, so it must be given (check_site_url).
+SITE_URL = os.getenv("SITE_URL", "").strip().rstrip("/")
+
+
+def check_site_url(site_url: str, debug: bool) -> str:
+    """SITE_URL, or the development default; refuses to start without one when DEBUG=0."""
+    if not site_url:
+        if not debug:
+            raise ImproperlyConfigured(
+                "SITE_URL must be set when DEBUG=0 (the address people open, "
+                "e.g. https://qms.example.org): e-mails and calendar feeds link to it."
+            )
+        return "http://127.0.0.1:8000"
+    if not site_url.startswith(("http://", "https://")):
+        raise ImproperlyConfigured(
+            f"SITE_URL must start with http:// or https://; got {site_url!r}"
+        )
+    return site_url
+
+
+SITE_URL = check_site_url(SITE_URL, DEBUG)
 SITE_NAME = "isova"
 
 INSTALLED_APPS = [
@@ -361,6 +382,14 @@ CELERY_BEAT_SCHEDULE = {
 ALERTS_LOCAL_HOUR = envint("ALERTS_LOCAL_HOUR", "7")
 # Attempts to e-mail one notification before it is marked failed (shown to managers).
 ALERTS_MAX_ATTEMPTS = envint("ALERTS_MAX_ATTEMPTS", "6")
+# Lines in one person's daily digest before "and N more" (the rest are on their notifications page).
+ALERTS_DIGEST_CAP = envint("ALERTS_DIGEST_CAP", "20")
+# E-mails that go out at once (an assignment, an approval asked of you) wait this long, so that
+# several made within a few minutes reach the person as one message.
+ALERTS_BATCH_SECONDS = envint("ALERTS_BATCH_SECONDS", "120")
+# A scan after this many days without one (go-live, or alerts were stopped) sends each person one
+# summary of what is outstanding instead of an e-mail per old item.
+ALERTS_PAUSE_DAYS = envint("ALERTS_PAUSE_DAYS", "3")
 # How long a worker's claim on an e-mail holds, and how old an unsent one is before the sweep
 # sends it again (a worker killed mid-send leaves its claim until then).
 ALERTS_LEASE_SECONDS = envint("ALERTS_LEASE_SECONDS", "600")

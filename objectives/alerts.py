@@ -1,26 +1,37 @@
 """What the objectives app alerts about (registered in `ObjectivesConfig.ready()`):
 
-- an objective that turns amber or red or goes stale, or whose forecast stops reaching its
-  target: to its owner and the leaders, once per crossing (`isova.alerts.crossings` keeps
-  the last state; recovering and crossing again alerts again);
+- an objective whose performance changes state (on track → slightly behind → off track, or
+  stale, and back): to its owner and the leaders, on the day of the change only
+  (`isova.notifications.alerts.state_changes` keeps the last state), with hysteresis so that a value
+  hovering at a threshold does not alert at every hair's move;
+- an objective whose forecast starts missing its target by more than the organisation's
+  margin (`Organisation.forecast_alert_margin`), once per such change;
 - an objective whose review is overdue: to its owner, daily.
 
-Four queries per organisation, whatever the number of objectives.
+Figures are printed at the measure's own precision, with its unit. Seven queries per
+organisation, whatever the number of objectives.
 """
 
 from __future__ import annotations
 
 import datetime
 from collections.abc import Iterator
+from decimal import Decimal
+
+from django.urls import reverse
 
 from isova.models import AlertState, Membership, Organisation, Role, User
-from isova.notifications.alerts import crossings
+from isova.notifications.alerts import state_changes
 from isova.registry import Alert, registry
 
 from .models import Objective, Rag, Status
 
-OFF_TRACK: dict[str, int] = {Rag.AMBER: 1, Rag.STALE: 2, Rag.RED: 3}
-FORECAST: dict[str, int] = {"misses": 1}
+# How bad each performance state is; a change between any two alerts, except a first sighting
+# that is fine (on track).
+LADDER: dict[str, int] = {Rag.GREEN: 0, Rag.AMBER: 1, Rag.STALE: 2, Rag.RED: 3}
+# Hysteresis: leaving a worse state needs `behind` this many points (percent of the way from
+# baseline to target) inside the better state's threshold.
+HYSTERESIS = 2.0
 
 
 def due(organisation: Organisation, today: datetime.date) -> Iterator[Alert]:
@@ -29,46 +40,88 @@ def due(organisation: Organisation, today: datetime.date) -> Iterator[Alert]:
         .filter(status=Status.ACTIVE)
         .with_progress(today)
         .select_related("owner")
+        .order_by("pk")
     )
     yield from _reviews_overdue(objectives, today)
     by_key = {f"objective:{o.pk}": o for o in objectives}
-    rag = crossings(
+    rag = state_changes(
         organisation,
         "objective_rag",
-        {key: o.rag for key, o in by_key.items()},  # type: ignore[attr-defined]
-        OFF_TRACK,
+        lambda held: {key: performance_state(o, held.get(key)) for key, o in by_key.items()},
         today,
     )
-    forecast = crossings(
+    margin = float(organisation.forecast_alert_margin)
+    forecast = state_changes(
         organisation,
         "objective_forecast",
-        {key: _forecast_state(o) for key, o in by_key.items()},
-        FORECAST,
+        {key: forecast_state(o, margin) for key, o in by_key.items()},
         today,
     )
-    if not rag and not forecast:
+    rag = {k: v for k, v in rag.items() if _worth_telling(*v)}
+    misses = [k for k, (_, state) in forecast.items() if state == "misses"]
+    if not rag and not misses:
         return
     leaders = [
         m.user
         for m in Membership.objects.for_org(organisation)
         .filter(role=Role.LEADER, user__is_active=True)
         .select_related("user")
+        .order_by("user_id")
     ]
-    for key, state in rag.items():
-        yield from _off_track(by_key[key], state, leaders, today)
-    for key in forecast:
+    for key, (before, state) in rag.items():
+        yield from _state_changed(by_key[key], before, state, leaders, today)
+    for key in misses:
         yield from _forecast_miss(by_key[key], leaders, today)
 
 
-def _num(value: object) -> str:
-    return f"{float(value):.4g}"  # type: ignore[arg-type]
+def _worth_telling(before: str, state: str) -> bool:
+    if state not in LADDER:
+        return False  # no data yet: nothing to say
+    return before in LADDER or state != Rag.GREEN
 
 
-def _forecast_state(objective: Objective) -> str:
+def performance_state(objective: Objective, held: str | None) -> str:
+    """The objective's RAG, except that it stays in a worse state `held` until it is clearly
+    out of it (HYSTERESIS points inside the better state's threshold)."""
+    rag: str = objective.rag  # type: ignore[attr-defined]
+    behind = objective.behind  # type: ignore[attr-defined]
+    if held not in (Rag.AMBER, Rag.RED) or rag not in (Rag.GREEN, Rag.AMBER) or behind is None:
+        return rag
+    if LADDER[rag] >= LADDER[held]:
+        return rag
+    threshold = float(objective.red_tolerance if held == Rag.RED else objective.amber_tolerance)
+    if float(behind) <= threshold - HYSTERESIS:
+        return rag
+    return held
+
+
+def forecast_state(objective: Objective, margin: float) -> str:
+    """ "misses" when the forecast falls short of the target by more than `margin` percent of
+    the way from baseline to target; "reaches" within half of that; between the two "near"
+    (no alert either way, so a forecast hovering at the margin does not flap)."""
     progress = objective.forecast_progress  # type: ignore[attr-defined]
     if progress is None:
         return "unknown"
-    return "misses" if progress < 100 else "reaches"
+    shortfall = 100.0 - float(progress)
+    if shortfall > margin:
+        return "misses"
+    return "reaches" if shortfall <= margin / 2 else "near"
+
+
+def figure(objective: Objective, value: object) -> str:
+    """A value at the measure's own precision (as many decimals as its baseline or target
+    uses) with its unit: "92.5%", "3 days"."""
+    places = max(_places(objective.baseline), _places(objective.target))
+    number = f"{float(value):,.{places}f}"  # type: ignore[arg-type]
+    unit = objective.unit.strip()
+    if not unit:
+        return number
+    return f"{number}{unit}" if unit == "%" else f"{number} {unit}"
+
+
+def _places(value: Decimal) -> int:
+    exponent = Decimal(value).normalize().as_tuple().exponent
+    return max(0, -exponent) if isinstance(exponent, int) else 0
 
 
 def _reviews_overdue(objectives: list[Objective], today: datetime.date) -> Iterator[Alert]:
@@ -93,8 +146,8 @@ def _owner_and_leaders(objective: Objective, leaders: list[User]) -> list[User]:
     return [objective.owner, *(u for u in leaders if u.pk != objective.owner_id)]
 
 
-def _off_track(
-    objective: Objective, state: str, leaders: list[User], today: datetime.date
+def _state_changed(
+    objective: Objective, before: str, state: str, leaders: list[User], today: datetime.date
 ) -> Iterator[Alert]:
     label = Rag(state).label.lower()
     if state == Rag.STALE:
@@ -104,17 +157,19 @@ def _off_track(
         )
     else:
         detail = (
-            f"The latest value, {_num(objective.last_value)} {objective.unit}, trails the planned "  # type: ignore[attr-defined]
-            f"path by {objective.behind:.0f}% of the way to the target."  # type: ignore[attr-defined]
+            f"The latest value, {figure(objective, objective.last_value)}, "  # type: ignore[attr-defined]
+            f"against {figure(objective, objective.planned_now)} planned by now "  # type: ignore[attr-defined]
+            f"on the way to {figure(objective, objective.target)}."
         )
+    was = f" (was {Rag(before).label.lower()})" if before in LADDER else ""
     for recipient in _owner_and_leaders(objective, leaders):
         yield Alert(
             recipient=recipient,
             kind="objective_off_track",
             key=f"objective:{objective.pk}:{state}",
-            window=today.isoformat(),
-            subject=f"{objective.title} is now {label}",
-            body=f"“{objective.title}” (owner {objective.owner}) is now {label}. {detail}\n",
+            window=f"on-{today.isoformat()}",
+            subject=f"{objective.title} is now {label}{was}"[:200],
+            body=f"“{objective.title}” (owner {objective.owner}) is now {label}{was}. {detail}\n",
             url=objective.get_absolute_url(),
         )
 
@@ -127,36 +182,55 @@ def _forecast_miss(
         yield Alert(
             recipient=recipient,
             kind="objective_forecast_miss",
-            key=f"objective:{objective.pk}",
-            window=today.isoformat(),
+            key=f"objective:{objective.pk}:forecast",
+            window=f"on-{today.isoformat()}",
             subject=f"{objective.title} is forecast to miss its target",
             body=(
-                f"At the present trend “{objective.title}” reaches about {_num(forecast)} "
-                f"{objective.unit} by {objective.target_date:%d %b %Y}, short of its target of "
-                f"{_num(objective.target)} {objective.unit}.\n"
+                f"At the present trend “{objective.title}” reaches about "
+                f"{figure(objective, forecast)} by {objective.target_date:%d %b %Y}, short of "
+                f"its target of {figure(objective, objective.target)}.\n"
             ),
             url=objective.get_absolute_url(),
         )
 
 
 def briefing(organisation: Organisation, since: datetime.date, today: datetime.date) -> list[str]:
-    """Objectives that went amber, red or stale, or off their forecast, in the past week
-    (the states the alerts recorded; 2 queries)."""
+    """Objectives by state now, with the change since the last briefing, and each one that
+    changed state since then, on the day the scan saw it change (4 queries)."""
+    objectives = Objective.objects.for_org(organisation)
+    now, before = objectives.rag_counts(today), objectives.rag_counts(since)
+    counts = []
+    for rag in (Rag.GREEN, Rag.AMBER, Rag.RED, Rag.STALE, Rag.NO_DATA):
+        delta = now[rag] - before[rag]
+        change = f" ({delta:+d})" if delta else ""
+        counts.append(f"{now[rag]} {Rag(rag).label.lower()}{change}")
+    lines = [f"{', '.join(counts)} ({reverse('objectives:index')})"]
     changed = AlertState.objects.filter(
         organisation=organisation,
         kind__in=["objective_rag", "objective_forecast"],
         changed_on__gt=since,
-    ).values_list("subject_key", "kind", "state")
-    rows = sorted((int(key.split(":")[1]), kind, state) for key, kind, state in changed)
-    titles = dict(
-        Objective.objects.for_org(organisation)
-        .filter(pk__in={pk for pk, _, _ in rows})
-        .values_list("pk", "title")
+        changed_on__lte=today,
+    ).values_list("subject_key", "kind", "state", "previous", "changed_on")
+    rows = sorted(
+        (day, int(key.split(":")[1]), kind, state, was) for key, kind, state, was, day in changed
     )
-    lines = []
-    for pk, kind, state in rows:
-        what = "forecast to miss its target" if kind == "objective_forecast" else Rag(state).label
-        lines.append(f"{titles.get(pk, pk)}: {what.lower()} (/objectives/{pk}/)")
+    titles = dict(objectives.filter(pk__in={pk for _, pk, *_ in rows}).values_list("pk", "title"))
+    for day, pk, kind, state, was in rows:
+        if pk not in titles or (kind == "objective_forecast" and state != "misses"):
+            continue
+        if kind == "objective_forecast":
+            what = "forecast to miss its target"
+        elif state not in LADDER or not _worth_telling(was, state):
+            continue
+        else:
+            what = f"now {Rag(state).label.lower()}"
+            what += f" (was {Rag(was).label.lower()})" if was in LADDER else ""
+        lines.append(
+            f"{organisation.format_date(day)}: {titles[pk]} {what} "
+            f"({reverse('objectives:detail', args=[pk])})"
+        )
+    if len(lines) == 1:
+        lines.append(f"No objective changed state since {organisation.format_date(since)}.")
     return lines
 
 

@@ -19,13 +19,18 @@ REMINDER_DAYS = (7, 1)
 
 
 def alerts(organisation: Organisation, today: datetime.date) -> Iterator[Alert]:
-    """Reminders and overdue reviews (2 queries)."""
-    days = [today + datetime.timedelta(days=n) for n in REMINDER_DAYS]
+    """Reminders and overdue reviews (2 queries).
+
+    A reminder is a stage (within a week, by tomorrow) keyed by the person and the meeting
+    date, not a message on one exact day: someone invited after the week's reminder went out
+    gets it at the next scan, and a new date reminds again."""
+    horizon = today + datetime.timedelta(days=max(REMINDER_DAYS))
     invited = (
         Attendance.objects.filter(
             review__organisation=organisation,
             review__status="planned",
-            review__meeting_date__in=days,
+            review__meeting_date__gt=today,
+            review__meeting_date__lte=horizon,
         )
         .select_related("review", "user")
         .order_by("review_id", "user_id")
@@ -33,10 +38,12 @@ def alerts(organisation: Organisation, today: datetime.date) -> Iterator[Alert]:
     for row in invited:
         review = row.review
         when = (review.meeting_date - today).days
+        stage = min(d for d in REMINDER_DAYS if when <= d)
         yield Alert(
             recipient=row.user,
             kind="review_upcoming",
-            key=f"review:{review.pk}:{when}",
+            key=f"review:{review.pk}:{review.meeting_date}:within:{stage}",
+            window="once",
             subject=f"Management review in {when} day{'s' if when > 1 else ''}: {review.title}",
             body=(
                 f"{review.title} is on {review.meeting_date:%A %d %B %Y} at "
@@ -74,6 +81,8 @@ def briefing(organisation: Organisation, since: datetime.date, today: datetime.d
             f"Next management review: {upcoming.title} on "
             f"{organisation.format_date(upcoming.meeting_date)} ({upcoming.get_absolute_url()})"
         )
+    if not lines:
+        lines.append(f"No management review planned ({reverse('reviews:index')})")
     outputs = ReviewOutput.objects.for_org(organisation).open().count()
     if outputs:
         lines.append(

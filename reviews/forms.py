@@ -58,6 +58,20 @@ class RescheduleForm(forms.Form):
     location = forms.CharField(max_length=200, required=False)
     period_start = forms.DateField(widget=DateInput(), label="The pack covers data from")
     agenda = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    invite = MembersChoiceField(
+        queryset=User.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        label="Invite more people",
+        help_text="They get the invitation now, and the reminders they missed at the next scan.",
+    )
+
+    def __init__(self, *args: Any, organisation: Organisation, review: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        invited = review.attendances.values("user_id")
+        self.fields["invite"].queryset = member_choices(organisation).exclude(  # type: ignore[attr-defined]
+            pk__in=invited
+        )
 
     @staticmethod
     def initial_for(review: Any) -> dict[str, Any]:

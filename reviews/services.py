@@ -146,8 +146,11 @@ RESCHEDULE_FIELDS = (
 
 
 @transaction.atomic
-def review_reschedule(*, membership: Membership, review: Review, **changes: Any) -> Review:
-    """Move a planned review (an overdue one gets a new date); a held one is history."""
+def review_reschedule(
+    *, membership: Membership, review: Review, invite: Any = (), **changes: Any
+) -> Review:
+    """Move a planned review (an overdue one gets a new date); a held one is history. People
+    in `invite` are added to the invited and told (`review_invite`)."""
     _same_org(membership, review)
     _require(membership, "reviews.review.plan", "Only leaders and managers plan reviews.")
     if set(changes) - set(RESCHEDULE_FIELDS):
@@ -160,7 +163,27 @@ def review_reschedule(*, membership: Membership, review: Review, **changes: Any)
     if current.period_start > current.meeting_date:
         raise ReviewError("The period the pack covers must start before the meeting.")
     current.save(update_fields=list(changes))
+    if invite:
+        review_invite(membership=membership, review=current, people=list(invite))
     return current
+
+
+@transaction.atomic
+def review_invite(*, membership: Membership, review: Review, people: list[User]) -> list[User]:
+    """Invite more people to a planned review; each newly invited person gets the invitation
+    the others had (and the scan's reminders catch them up). Returns who was new."""
+    _same_org(membership, review)
+    _require(membership, "reviews.review.plan", "Only leaders and managers plan reviews.")
+    _check_members(membership, people)
+    current = _lock(review)
+    if current.status != ReviewStatus.PLANNED:
+        raise ReviewError("This review was held: who attended is part of the record.")
+    invited = set(current.attendances.values_list("user_id", flat=True))
+    new = [p for p in {p.pk: p for p in people}.values() if p.pk not in invited]
+    Attendance.objects.bulk_create([Attendance(review=current, user=p) for p in new])
+    for person in new:
+        _notify_invited(current, person, by=membership.user)
+    return new
 
 
 def _lock(review: Review) -> Review:

@@ -102,7 +102,12 @@ def review_edit(request: OrgRequest, pk: int) -> HttpResponse:
     """Reschedule a planned review (date, time, place, agenda, period); not once held."""
     require(request, "reviews.review.plan")
     review = _get_review(request, pk)
-    form = RescheduleForm(request.POST or None, initial=RescheduleForm.initial_for(review))
+    form = RescheduleForm(
+        request.POST or None,
+        initial=RescheduleForm.initial_for(review),
+        organisation=request.organisation,
+        review=review,
+    )
     if request.method == "POST" and form.is_valid():
         done = save_or_error(
             request,

@@ -15,6 +15,7 @@ from isova.models import Organisation
 from isova.registry import Alert, registry
 
 from .models import Assessment, Risk
+from .services import current_matrix
 
 
 def due(organisation: Organisation, today: datetime.date) -> Iterator[Alert]:
@@ -36,7 +37,8 @@ def due(organisation: Organisation, today: datetime.date) -> Iterator[Alert]:
 
 
 def briefing(organisation: Organisation, since: datetime.date, today: datetime.date) -> list[str]:
-    """Risks whose band moved in the past week, and reviews overdue (2 queries).
+    """Live risks and those above the appetite (the bands leaders must approve), risks whose
+    band moved since the last briefing, and reviews overdue (6 queries).
 
     A risk moved when its latest assessment's band differs from the band it had before the
     week (a risk first assessed this week did not move: it is new)."""
@@ -54,13 +56,21 @@ def briefing(organisation: Organisation, since: datetime.date, today: datetime.d
         if day <= since:
             before[risk_id] = (band, rank)
         latest[risk_id] = (band, rank, reference, title)
-    lines = []
+    live = Risk.objects.for_org(organisation).live()
+    needs_leaders = [b["name"] for b in current_matrix(organisation).bands if b.get("approval")]
+    above = live.filter(residual_band__in=needs_leaders).count()
+    lines = [
+        f"{live.count()} live, {above} above the appetite (residual band "
+        f"{' or '.join(needs_leaders) or 'none'}) ({reverse('risks:index')})"
+    ]
     for risk_id, (band, rank, reference, title) in latest.items():
         was = before.get(risk_id)
         if was is not None and was[1] != rank:
             way = "up" if rank > was[1] else "down"
             url = reverse("risks:detail", args=[risk_id])
             lines.append(f"{reference} {title}: {way} from {was[0]} to {band} ({url})")
+    if len(lines) == 1:
+        lines.append(f"No risk moved band since {organisation.format_date(since)}.")
     overdue = Risk.objects.for_org(organisation).review_overdue(today).count()
     if overdue:
         lines.append(

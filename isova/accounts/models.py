@@ -99,6 +99,13 @@ class Organisation(models.Model):
     # assigned it (or the managers), then to the leaders.
     escalate_to_assigner_after_days = models.PositiveSmallIntegerField(default=3)
     escalate_to_leaders_after_days = models.PositiveSmallIntegerField(default=10)
+    # The day of the last alert scan: a scan after a long gap (go-live, alerts stopped) sends
+    # one summary per person instead of an e-mail per old item (isova.notifications.alerts.scan).
+    alerts_scanned_on = models.DateField(null=True, blank=True)
+    alerts_caught_up_on = models.DateField(null=True, blank=True)
+    # A forecast alert fires only when the forecast misses the target by more than this many
+    # percent of the way from baseline to target: trivial misses are noise.
+    forecast_alert_margin = models.PositiveSmallIntegerField(default=5)
 
     class Meta:
         ordering = ["name"]

@@ -1,8 +1,11 @@
-"""The core's briefing section on actions: those overdue and escalated this week."""
+"""The core's briefing section on actions: open and overdue now, escalated since the last
+briefing."""
 
 from __future__ import annotations
 
 import datetime
+
+from django.urls import reverse
 
 from isova.accounts.models import Organisation
 from isova.actions.models import Action
@@ -13,18 +16,22 @@ from isova.registry import BriefingSection, registry
 def actions_section(
     organisation: Organisation, since: datetime.date, today: datetime.date
 ) -> list[str]:
-    overdue = Action.objects.for_org(organisation).overdue(today).count()
+    """Open and overdue actions now, and those escalated since the last briefing (3 queries)."""
+    actions = Action.objects.for_org(organisation)
+    open_ = actions.outstanding().count()
+    overdue = actions.overdue(today).count()
     escalated = (
         Notification.objects.for_org(organisation)
-        .filter(kind="action_escalated", day__gt=since)
+        .filter(kind="action_escalated", day__gt=since, day__lte=today)
         .values("key")
         .distinct()
         .count()
     )
-    lines = [f"{overdue} overdue (/actions/?overdue=on)"] if overdue else []
-    if escalated:
-        lines.append(f"{escalated} escalation{'s' if escalated != 1 else ''} this week")
-    return lines
+    return [
+        f"{open_} open, {overdue} overdue ({reverse('action_list')}?overdue=on)",
+        f"{escalated} escalation{'s' if escalated != 1 else ''} since "
+        f"{organisation.format_date(since)}",
+    ]
 
 
 SECTIONS = (BriefingSection("isova.actions", "Actions", 40, actions_section),)

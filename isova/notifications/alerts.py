@@ -8,20 +8,29 @@ isova/actions/alerts.py. `scan` runs them all and hands their alerts to
 a scan that runs twice, or on two workers at once, send nothing twice. "Today" is each
 organisation's own.
 
-`crossings` serves sources that alert once per crossing into a bad state (an objective
-turning red): it keeps the last state alerted about in `AlertState`.
+`state_changes` serves sources that alert on a change of state (an objective turning red,
+and back): it keeps each subject's last state in `AlertState`.
+
+A scan sends each person at most one e-mail a day: `digests.one_per_subject` keeps the
+strongest reason per person and subject, the rows go to the daily digest (the default for
+every scanned kind), and the first scan after a gap (go-live, alerts stopped) sends each
+person one summary of what is outstanding.
 """
 
 from __future__ import annotations
 
 import datetime
 import logging
+from collections.abc import Callable, Mapping
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F, Value
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from isova.accounts.models import Organisation
+from isova.notifications import digests
 from isova.notifications import services as notifications
 from isova.notifications.briefing import weekly_briefing
 from isova.notifications.models import AlertState
@@ -29,57 +38,66 @@ from isova.registry import Alert, registry
 
 log = logging.getLogger(__name__)
 
-# --- once per crossing -------------------------------------------------------------------------
+# --- changes of state --------------------------------------------------------------------------
 
 
-def crossings(
+def state_changes(
     organisation: Organisation,
     kind: str,
-    states: dict[str, str],
-    bad: dict[str, int],
+    states: Mapping[str, str] | Callable[[dict[str, str]], Mapping[str, str]],
     today: datetime.date,
-) -> dict[str, str]:
-    """The subjects that crossed into a bad state since the last scan, with that state.
+) -> dict[str, tuple[str, str]]:
+    """Each subject whose state changed today: subject → (state before today, state now).
 
-    `states` is every subject's state now; `bad` ranks the bad states (higher is worse). A
-    subject alerts when it enters a bad state or a worse one; easing (red → amber) is
-    recorded silently; recovering (into a state not in `bad`) forgets it, so that the next
-    crossing alerts again. Three queries whatever the number of subjects; call inside the
-    scan's transaction so that a crossing is recorded only with its notifications.
+    `states` is every subject's state now, or a function that works it out from the states
+    recorded so far (for hysteresis). A subject seen for the first time has "" before.
+    The state before today is kept (`AlertState.previous`) so that a second scan on the same
+    day reports the same changes: the same data and day make the same notifications, even
+    after the day's notifications were deleted. Subjects no longer in `states` (closed) are
+    forgotten. Three queries whatever the number of subjects; call inside the scan's
+    transaction so that a change is recorded only with its notifications.
     """
     stored = {
         s.subject_key: s
         for s in AlertState.objects.filter(organisation=organisation, kind=kind).select_for_update()
     }
-    crossed: dict[str, str] = {}
-    changed: list[AlertState] = []
-    for subject, state in states.items():
-        before = stored.get(subject)
-        if state not in bad:
-            continue
-        if before is None or before.state not in bad or bad[state] > bad[before.state]:
-            crossed[subject] = state
-        if before is None or before.state != state:
-            changed.append(
+    if callable(states):
+        states = states({key: row.state for key, row in stored.items()})
+    changed: dict[str, tuple[str, str]] = {}
+    rows: list[AlertState] = []
+    for subject, state in sorted(states.items()):
+        row = stored.get(subject)
+        if row is None:
+            before = ""
+        elif row.changed_on == today:
+            before = row.previous
+        elif row.changed_on < today:
+            before = row.state
+        else:
+            continue  # a scan of an earlier day (run_alerts --date) never rewrites later history
+        if before != state:
+            changed[subject] = (before, state)
+        if row is None or row.state != state:
+            rows.append(
                 AlertState(
                     organisation=organisation,
                     subject_key=subject,
                     kind=kind,
                     state=state,
+                    previous=before,
                     changed_on=today,
                 )
             )
     AlertState.objects.bulk_create(
-        changed,
+        rows,
         update_conflicts=True,
         unique_fields=["organisation", "subject_key", "kind"],
-        update_fields=["state", "changed_on"],
+        update_fields=["state", "previous", "changed_on"],
     )
-    recovered = [s for s, row in stored.items() if states.get(s) not in bad]
-    AlertState.objects.filter(
-        organisation=organisation, kind=kind, subject_key__in=recovered
+    AlertState.objects.filter(organisation=organisation, kind=kind).exclude(
+        subject_key__in=list(states)
     ).delete()
-    return crossed
+    return changed
 
 
 # --- the scan ----------------------------------------------------------------------------------
@@ -88,15 +106,40 @@ def crossings(
 @transaction.atomic
 def scan(organisation: Organisation, today: datetime.date | None = None) -> int:
     """Make today's notifications for one organisation and send the daily digests; returns
-    how many notifications are new. One transaction: crossings are recorded only with the
-    notifications they make."""
+    how many notifications are new. One transaction: changes of state are recorded only with
+    the notifications they make."""
     today = today or organisation.today()
+    catch_up = catching_up(organisation, today)
     alerts: list[Alert] = []
     for _name, source in registry.alert_sources():
         alerts.extend(source(organisation, today))
-    made = notifications.notify_many(organisation, alerts, today)
-    notifications.send_digests(organisation, today)
+    made = notifications.notify_many(
+        organisation, digests.one_per_subject(alerts), today, catch_up=catch_up
+    )
+    notifications.send_digests(organisation, today, catch_up=catch_up)
+    _scanned(organisation, today, catch_up)
     return made
+
+
+def catching_up(organisation: Organisation, today: datetime.date) -> bool:
+    """The first scan of an organisation, or the first after ALERTS_PAUSE_DAYS without one
+    (alerts were stopped): everything outstanding goes into one summary per person. The
+    rest of that day counts as the same catch-up, so a scan repeated that day agrees."""
+    last = organisation.alerts_scanned_on
+    if organisation.alerts_caught_up_on == today:
+        return True
+    return last is None or (today - last).days > settings.ALERTS_PAUSE_DAYS
+
+
+def _scanned(organisation: Organisation, today: datetime.date, catch_up: bool) -> None:
+    last = Greatest(Coalesce(F("alerts_scanned_on"), Value(today)), Value(today))
+    caught_up = Value(today) if catch_up else F("alerts_caught_up_on")
+    Organisation.objects.filter(pk=organisation.pk).update(
+        alerts_scanned_on=last, alerts_caught_up_on=caught_up
+    )
+    organisation.alerts_scanned_on = max(organisation.alerts_scanned_on or today, today)
+    if catch_up:
+        organisation.alerts_caught_up_on = today
 
 
 def scan_all() -> int:

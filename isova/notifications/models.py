@@ -132,6 +132,9 @@ class AlertState(models.Model):
     kind = models.CharField(max_length=40)
     state = models.CharField(max_length=40)
     changed_on = models.DateField()
+    # The state before `changed_on`: a second scan on the same day sees the same change, so
+    # the same data and day make the same notifications.
+    previous = models.CharField(max_length=40, blank=True)
 
     class Meta:
         constraints = [

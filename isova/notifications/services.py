@@ -29,6 +29,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
+from celery import current_app
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import IntegrityError, transaction
@@ -38,8 +39,8 @@ from django.utils import timezone
 
 from isova.accounts.models import Membership, Organisation, User
 from isova.accounts.tenancy import has_perm, with_org
-from isova.celery import app as celery_app
-from isova.errors import Invalid, NotAllowed
+from isova.errors import Conflict, Invalid, NotAllowed
+from isova.notifications import briefing, digests
 from isova.notifications.models import (
     CalendarFeed,
     Notification,
@@ -57,26 +58,36 @@ DIGEST_KIND = "daily_digest"
 
 # What people can choose for, with its default; approvals waiting for you are not listed: they
 # are always e-mailed at once.
+# Only what cannot wait goes out at once by default (an assignment, an invitation, a decision
+# on your submission); everything the daily scans find waits for the one digest a day.
 KINDS: dict[str, tuple[str, str]] = {
     "action_assigned": ("An action is assigned to you", NotificationMode.IMMEDIATE),
-    "actions_due": ("Your actions due soon or overdue (daily)", NotificationMode.IMMEDIATE),
-    "action_escalated": ("Someone's action is long overdue", NotificationMode.IMMEDIATE),
+    "actions_due": ("Your actions due soon or overdue", NotificationMode.DIGEST),
+    "action_escalated": ("Someone's action is long overdue", NotificationMode.DIGEST),
     "approval_decided": ("Your submission was approved or rejected", NotificationMode.IMMEDIATE),
     "finding_raised": ("A finding is raised in your process", NotificationMode.IMMEDIATE),
-    "finding_overdue": ("A finding is past its response date", NotificationMode.IMMEDIATE),
+    "finding_overdue": ("A finding is past its response date", NotificationMode.DIGEST),
     "finding_check_due": ("An effectiveness check is due", NotificationMode.DIGEST),
     "audit_late": ("An audit has not started", NotificationMode.DIGEST),
-    "objective_off_track": ("An objective goes amber, red or stale", NotificationMode.IMMEDIATE),
+    "objective_off_track": (
+        "An objective changes state (on track, behind, off track, stale)",
+        NotificationMode.DIGEST,
+    ),
     "objective_forecast_miss": (
         "An objective's forecast stops reaching its target",
-        NotificationMode.IMMEDIATE,
+        NotificationMode.DIGEST,
     ),
     "objective_review_overdue": ("An objective's review is overdue", NotificationMode.DIGEST),
     "objective_stale": ("An objective has no recent value", NotificationMode.DIGEST),
+    "risk_review_overdue": ("A risk's review is overdue", NotificationMode.DIGEST),
     "review_invited": ("You are invited to a management review", NotificationMode.IMMEDIATE),
+    "review_upcoming": ("A management review is coming up", NotificationMode.DIGEST),
+    "review_overdue": ("A management review you chair is overdue", NotificationMode.DIGEST),
     "weekly_briefing": ("The weekly briefing (leaders)", NotificationMode.IMMEDIATE),
 }
 ALWAYS_IMMEDIATE = frozenset({"approval_requested"})
+# E-mails of their own, never bundled with others nor folded into a digest.
+STANDALONE = frozenset({DIGEST_KIND, "weekly_briefing"})
 
 
 class TransientDeliveryError(Exception):
@@ -92,20 +103,29 @@ def message_id(notification: Notification) -> str:
 # --- making notifications ------------------------------------------------------------------
 
 
-def modes_for(users: Iterable[int], kinds: Iterable[str]) -> dict[tuple[int, str], str]:
-    """Each (user id, kind)'s mode, defaults filled in (one query)."""
+def modes_for(
+    users: Iterable[int], kinds: Iterable[str], *, scanned: bool = False
+) -> dict[tuple[int, str], str]:
+    """Each (user id, kind)'s mode, defaults filled in (one query). A kind not in KINDS (a
+    new app's) goes out at once when it is an event, and waits for the digest when a scan
+    found it (`scanned`): a scan must not flood anybody by default."""
     users, kinds = set(users), set(kinds)
     chosen = {
         (p.user_id, p.kind): p.mode
         for p in NotificationPreference.objects.filter(user_id__in=users, kind__in=kinds)
     }
-    return {(user, kind): _mode(kind, chosen.get((user, kind))) for user in users for kind in kinds}
+    return {
+        (user, kind): _mode(kind, chosen.get((user, kind)), scanned)
+        for user in users
+        for kind in kinds
+    }
 
 
-def _mode(kind: str, chosen: str | None) -> str:
+def _mode(kind: str, chosen: str | None, scanned: bool = False) -> str:
     if kind in ALWAYS_IMMEDIATE:
         return NotificationMode.IMMEDIATE
-    return chosen or KINDS.get(kind, ("", NotificationMode.IMMEDIATE))[1]
+    unlisted = NotificationMode.DIGEST if scanned else NotificationMode.IMMEDIATE
+    return chosen or KINDS.get(kind, ("", unlisted))[1]
 
 
 def _status(mode: str) -> str:
@@ -148,20 +168,31 @@ def notify(
     except IntegrityError:
         return None
     if notification.status == NotificationStatus.PENDING:
-        transaction.on_commit(lambda: queue_delivery([notification.pk]))
+        # A short wait, so that what else happens for this person in the next minutes (three
+        # actions assigned in a row) goes out in the same e-mail (`deliver` bundles them).
+        delay = settings.ALERTS_BATCH_SECONDS
+        transaction.on_commit(lambda: queue_delivery([notification.pk], countdown=delay))
     return notification
 
 
-def notify_many(organisation: Organisation, alerts: Iterable[Alert], today: datetime.date) -> int:
+def notify_many(
+    organisation: Organisation,
+    alerts: Iterable[Alert],
+    today: datetime.date,
+    *,
+    catch_up: bool = False,
+) -> int:
     """Make the notifications of a scan that are new in their window; returns how many.
 
     Set-based: one query for the preferences, one for what exists already, one insert.
-    Rows another scan inserts meanwhile are skipped by the unique constraint.
+    Rows another scan inserts meanwhile are skipped by the unique constraint. When catching
+    up (go-live, after a pause) everything e-mailed goes into the day's summary digest,
+    whatever the person chose, so that nobody gets one e-mail per old item.
     """
     alerts = list(alerts)
     if not alerts:
         return 0
-    modes = modes_for({a.recipient.pk for a in alerts}, {a.kind for a in alerts})
+    modes = modes_for({a.recipient.pk for a in alerts}, {a.kind for a in alerts}, scanned=True)
     windows = {a.window or today.isoformat() for a in alerts}
     existing = set(
         Notification.objects.filter(organisation=organisation, window__in=windows).values_list(
@@ -184,12 +215,19 @@ def notify_many(organisation: Organisation, alerts: Iterable[Alert], today: date
             subject=alert.subject[:200],
             body=alert.body,
             url=alert.url,
-            status=_status(modes[(alert.recipient.pk, alert.kind)]),
+            status=_scan_status(modes[(alert.recipient.pk, alert.kind)], alert.kind, catch_up),
         )
     started = timezone.now()
     Notification.objects.bulk_create(rows.values(), ignore_conflicts=True)
     transaction.on_commit(lambda: queue_delivery(_new_pending(organisation, windows, started)))
     return len(rows)
+
+
+def _scan_status(mode: str, kind: str, catch_up: bool) -> str:
+    status = _status(mode)
+    if catch_up and status == NotificationStatus.PENDING and kind not in STANDALONE:
+        return NotificationStatus.DIGEST
+    return status
 
 
 def _new_pending(
@@ -207,17 +245,20 @@ def _new_pending(
 
 
 QUEUE_BATCH = 100  # notifications per queued delivery task
+BUNDLE_MAX = 100  # notifications one e-mail carries at most (it lists ALERTS_DIGEST_CAP)
 
 
-def queue_delivery(ids: Iterable[int]) -> None:
+def queue_delivery(ids: Iterable[int], countdown: int = 0) -> None:
     """Hand the deliveries to Celery, a batch of QUEUE_BATCH per task over one producer (a
     scan queues thousands: one message each was most of the scan's time). Never raises:
     with tasks run in-process (or the broker down) a send failure must not turn the request
     that caused it into an error after its data was saved; the row stays pending and the
     sweep sends it."""
     # Found by name: isova.tasks imports this module, so importing it back would be a cycle
-    # (IsovaConfig.ready() loads isova.tasks, which registers it).
-    deliver_notifications = celery_app.tasks["isova.tasks.deliver_notifications"]
+    # (IsovaConfig.ready() loads isova.tasks, which registers it). On the *current* app, as
+    # the shared task did before: the project's app in production, and a test's worker app
+    # under test (the project's app is eager there, which sent in-process, countdown ignored).
+    deliver_notifications = current_app.tasks["isova.tasks.deliver_notifications"]
 
     ids = list(ids)
     if not ids:
@@ -234,7 +275,9 @@ def queue_delivery(ids: Iterable[int]) -> None:
     try:
         for batch in batches:
             try:
-                deliver_notifications.apply_async(args=(batch,), producer=producer)
+                deliver_notifications.apply_async(
+                    args=(batch,), producer=producer, countdown=float(countdown)
+                )
             except Exception:
                 log.exception("could not deliver notifications %s now; the sweep retries", batch)
     finally:
@@ -258,6 +301,31 @@ def claim(notification_id: int, now: datetime.datetime) -> bool:
     )
 
 
+def claim_bundle(notification: Notification, now: datetime.datetime) -> list[Notification]:
+    """Also claim the person's other e-mails of this organisation that wait to go out at once,
+    so that several made within minutes go out as one message (the Message-ID is the first
+    one's). Rows claimed by another delivery are left to it; a digest or briefing goes alone."""
+    if notification.kind in STANDALONE:
+        return []
+    with transaction.atomic():
+        others = list(
+            Notification.objects.select_for_update(skip_locked=True)
+            .filter(
+                organisation_id=notification.organisation_id,
+                recipient_id=notification.recipient_id,
+                status=NotificationStatus.PENDING,
+                sent_at=None,
+                failed_at=None,
+            )
+            .filter(Q(claimed_until=None) | Q(claimed_until__lt=now))
+            .exclude(pk=notification.pk)
+            .exclude(kind__in=STANDALONE)
+            .order_by("created_at", "pk")[: BUNDLE_MAX - 1]
+        )
+        Notification.objects.filter(pk__in=[n.pk for n in others]).update(claimed_until=now + LEASE)
+    return others
+
+
 def deliver(notification_id: int) -> bool:
     """Send one notification's e-mail unless it was sent or is being sent. True if this call
     sent it; raises TransientDeliveryError when a later retry may succeed."""
@@ -266,13 +334,16 @@ def deliver(notification_id: int) -> bool:
     notification = Notification.objects.select_related("recipient", "organisation").get(
         pk=notification_id
     )
-    rows = Notification.objects.filter(pk=notification_id)
+    bundle = claim_bundle(notification, timezone.now())
+    rows = Notification.objects.filter(pk__in=[notification_id, *(n.pk for n in bundle)])
     connection = get_connection()
     try:
-        message = _message(notification, connection)
+        message = _message(notification, connection, bundle)
     except Exception as error:
         # Not the mail server: retrying cannot help. Fail now, visibly, and log the cause.
         log.exception("notification %s cannot be rendered", notification_id)
+        _release(bundle)
+        rows = rows.filter(pk=notification_id)
         rows.update(
             status=NotificationStatus.FAILED,
             failed_at=timezone.now(),
@@ -283,12 +354,14 @@ def deliver(notification_id: int) -> bool:
     try:
         connection.open()
     except (smtplib.SMTPException, OSError) as error:
+        _release(bundle)
         return _failed_attempt(notification, error)
     try:
         connection.send_messages([message])
     except (TimeoutError, smtplib.SMTPServerDisconnected) as error:
         return _unconfirmed_attempt(notification, error)
     except (smtplib.SMTPException, OSError) as error:
+        _release(bundle)
         return _failed_attempt(notification, error)
     finally:
         connection.close()
@@ -296,6 +369,13 @@ def deliver(notification_id: int) -> bool:
         status=NotificationStatus.SENT, sent_at=timezone.now(), claimed_until=None, last_error=""
     )
     return True
+
+
+def _release(bundle: list[Notification]) -> None:
+    """Give back the claims of rows that rode along: their own task or the sweep sends them."""
+    Notification.objects.filter(pk__in=[n.pk for n in bundle], sent_at=None).update(
+        claimed_until=None
+    )
 
 
 def _unconfirmed_attempt(notification: Notification, error: Exception) -> bool:
@@ -339,15 +419,32 @@ def _failed_attempt(notification: Notification, error: Exception) -> bool:
     raise TransientDeliveryError(message) from error
 
 
-def _message(notification: Notification, connection) -> EmailMultiAlternatives:
+def _message(
+    notification: Notification, connection, bundle: list[Notification] | None = None
+) -> EmailMultiAlternatives:
+    link = email_link(notification.url, notification.organisation)
+    subject, body = notification.subject, notification.body
+    if notification.kind in STANDALONE:
+        # a digest's items, or (on Mondays) the day's items riding in a leader's briefing
+        digest = digests.compose(_digest_items(notification), settings.ALERTS_DIGEST_CAP)
+    elif bundle:
+        digest = digests.compose([notification, *bundle], settings.ALERTS_DIGEST_CAP)
+        subject = f"{len(bundle) + 1} things for you: {notification.subject}"
+        body = f"What happened for you in {notification.organisation} in the past few minutes:"
+        link = email_link("/notifications/", notification.organisation)
+    else:
+        digest = None
     context = {
         "notification": notification,
-        "link": email_link(notification.url, notification.organisation),
-        "items": _digest_items(notification),
+        "link": link,
+        "digest": digest,
+        "body": body,
+        "body_html": briefing.as_html(body) if notification.kind == briefing.KIND else "",
+        "digest_heading": "Also today" if notification.kind == briefing.KIND else "",
         "site_url": settings.SITE_URL,
     }
     email = EmailMultiAlternatives(
-        subject=f"[isova] {notification.subject}",
+        subject=f"[isova] {subject}"[:250],
         body=render_to_string("isova/email/notification.txt", context),
         to=[notification.recipient.email],
         headers={"Message-ID": message_id(notification)},
@@ -366,7 +463,7 @@ def email_link(url: str, organisation: Organisation) -> str:
 
 
 def _digest_items(notification: Notification) -> list[Notification]:
-    if notification.kind != DIGEST_KIND:
+    if notification.kind not in STANDALONE:
         return []
     return list(notification.items.order_by("created_at", "pk"))
 
@@ -384,11 +481,14 @@ def pending_ids(older_than: datetime.timedelta = LEASE) -> list[int]:
 
 
 @transaction.atomic
-def send_digests(organisation: Organisation, today: datetime.date) -> int:
+def send_digests(
+    organisation: Organisation, today: datetime.date, *, catch_up: bool = False
+) -> int:
     """One e-mail per person and day listing what waits for their digest; returns how many.
 
     Items locked by a concurrent run are skipped (it sends them); a person who already had
-    today's digest gets the newer items tomorrow. A fixed number of queries.
+    today's digest gets the newer items tomorrow. When catching up (go-live, after a pause)
+    the digest is worded as a summary of what is outstanding. A fixed number of queries.
     """
     waiting = list(
         Notification.objects.select_for_update(skip_locked=True, of=("self",))
@@ -397,38 +497,72 @@ def send_digests(organisation: Organisation, today: datetime.date) -> int:
         .order_by("recipient_id", "created_at", "pk")
     )
     had_today = set(
-        Notification.objects.filter(
-            organisation=organisation, kind=DIGEST_KIND, window=today.isoformat()
-        ).values_list("recipient_id", flat=True)
+        Notification.objects.filter(organisation=organisation)
+        .filter(
+            Q(kind=DIGEST_KIND, window=today.isoformat())
+            | Q(kind=briefing.KIND, day=today, items__isnull=False)
+        )
+        .values_list("recipient_id", flat=True)
     )
+    # On Mondays a leader's day rides in their weekly briefing, when it is still to be
+    # e-mailed at once: one e-mail, not a briefing and a digest side by side.
+    briefings = {
+        row.recipient_id: row
+        for row in Notification.objects.filter(
+            organisation=organisation,
+            kind=briefing.KIND,
+            day=today,
+            status=NotificationStatus.PENDING,
+            sent_at=None,
+            claimed_until=None,
+        )
+    }
     by_person: dict[int, list[Notification]] = defaultdict(list)
     for item in waiting:
         if item.recipient_id not in had_today:
             by_person[item.recipient_id].append(item)
-    digests = [
-        Notification(
-            organisation=organisation,
-            recipient=items[0].recipient,
-            kind=DIGEST_KIND,
-            key="digest",
-            day=today,
-            window=today.isoformat(),
-            subject=f"Your daily digest: {len(items)} item{'s' if len(items) != 1 else ''}",
-            body=f"What happened in {organisation} for you:",
-            url="/notifications/",
-        )
-        for items in by_person.values()
+    made = [
+        _digest(organisation, today, items, catch_up)
+        for person, items in sorted(by_person.items())
+        if person not in briefings
     ]
-    Notification.objects.bulk_create(digests)  # PostgreSQL and SQLite return the new ids
+    Notification.objects.bulk_create(made)  # PostgreSQL and SQLite return the new ids
+    carriers = [*made, *(b for person, b in briefings.items() if person in by_person)]
     items = []
-    for digest in digests:
+    for digest in carriers:
         for item in by_person[digest.recipient_id]:
             item.digest, item.status = digest, NotificationStatus.SENT
             items.append(item)
     Notification.objects.bulk_update(items, ["digest", "status"], batch_size=1000)
-    ids = [digest.pk for digest in digests]
+    ids = [digest.pk for digest in made]
     transaction.on_commit(lambda: queue_delivery(ids))
-    return len(digests)
+    return len(made)
+
+
+def _digest(
+    organisation: Organisation, today: datetime.date, items: list[Notification], catch_up: bool
+) -> Notification:
+    composed = digests.compose(items, settings.ALERTS_DIGEST_CAP)
+    if catch_up:
+        subject = f"What is outstanding for you in {organisation}: {digests.counts_line(composed)}"
+        body = (
+            f"isova now e-mails you once a day about what needs you in {organisation}. "
+            "To start, here is everything outstanding for you, most urgent first:"
+        )
+    else:
+        subject = f"Your day in {organisation}: {digests.counts_line(composed)}"
+        body = f"What needs you in {organisation} today, most urgent first:"
+    return Notification(
+        organisation=organisation,
+        recipient=items[0].recipient,
+        kind=DIGEST_KIND,
+        key="digest",
+        day=today,
+        window=today.isoformat(),
+        subject=subject[:200],
+        body=body,
+        url="/notifications/",
+    )
 
 
 # --- what people do with their notifications ----------------------------------------------------
@@ -482,7 +616,13 @@ def calendar_feed_revoke(*, membership: Membership) -> None:
 
 
 @transaction.atomic
-def escalation_update(*, membership: Membership, to_assigner: int, to_leaders: int) -> None:
+def escalation_update(
+    *,
+    membership: Membership,
+    to_assigner: int,
+    to_leaders: int,
+    forecast_margin: int | None = None,
+) -> None:
     """Set after how many days overdue an action goes to its assigner, then to the leaders."""
     if not has_perm(membership, "isova.escalation.edit"):
         raise NotAllowed("Only leaders set the escalation ladder.")
@@ -491,3 +631,9 @@ def escalation_update(*, membership: Membership, to_assigner: int, to_leaders: i
     Organisation.objects.filter(pk=membership.organisation_id).update(
         escalate_to_assigner_after_days=to_assigner, escalate_to_leaders_after_days=to_leaders
     )
+    if forecast_margin is not None:
+        if not 0 <= forecast_margin <= 100:
+            raise Conflict("The forecast margin is a percentage from 0 to 100.")
+        Organisation.objects.filter(pk=membership.organisation_id).update(
+            forecast_alert_margin=forecast_margin
+        )

@@ -4,6 +4,7 @@ leaders and managers, and the private calendar feed."""
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -85,6 +86,7 @@ def notification_preferences(request: OrgRequest) -> HttpResponse:
         initial={
             "to_assigner": request.organisation.escalate_to_assigner_after_days,
             "to_leaders": request.organisation.escalate_to_leaders_after_days,
+            "forecast_margin": request.organisation.forecast_alert_margin,
         }
     )
     return render(
@@ -103,6 +105,13 @@ class EscalationForm(forms.Form):
     to_leaders = forms.IntegerField(
         label="Days overdue before the leaders hear", min_value=2, max_value=365
     )
+    forecast_margin = forms.IntegerField(
+        label="Alert on an objective's forecast only when it misses the target by more than (%)",
+        help_text="Of the way from baseline to target; smaller misses are not worth an e-mail.",
+        min_value=0,
+        max_value=100,
+        required=False,
+    )
 
 
 @require_POST
@@ -118,6 +127,7 @@ def escalation_settings(request: OrgRequest) -> HttpResponse:
             membership=request.membership,
             to_assigner=form.cleaned_data["to_assigner"],
             to_leaders=form.cleaned_data["to_leaders"],
+            forecast_margin=form.cleaned_data.get("forecast_margin"),
         )
     except NotAllowed:
         raise  # a PermissionDenied: 403
@@ -137,7 +147,8 @@ def calendar_settings(request: OrgRequest) -> HttpResponse:
             message = "Your new calendar address is below; the old one no longer works."
         return flash_redirect(request, reverse("calendar_settings"), message)
     feed = CalendarFeed.objects.filter(membership=request.membership).first()
-    url = request.build_absolute_uri(reverse("calendar_feed", args=[feed.token])) if feed else ""
+    # SITE_URL, not the request's host: behind a proxy the host seen here is not what people open
+    url = f"{settings.SITE_URL}{reverse('calendar_feed', args=[feed.token])}" if feed else ""
     return render(request, "isova/calendar.html", {"feed": feed, "feed_url": url})
 
 
@@ -151,7 +162,7 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     )
     if feed is None:
         raise Http404("No such calendar.")
-    body = calendar.ics(feed.membership, request.build_absolute_uri("/").rstrip("/"))
+    body = calendar.ics(feed.membership, settings.SITE_URL)
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Cache-Control"] = "private, max-age=900"
     return response

@@ -122,7 +122,9 @@ def test_preferences_at_once_digest_and_off(org, django_capture_on_commit_callba
         alerts.scan(org.organisation)
     digest = Notification.objects.get(kind="daily_digest")
     assert digest.recipient == org.staff
-    assert mail.outbox[-1].subject == "[isova] Your daily digest: 1 item"
+    assert mail.outbox[-1].subject == (
+        f"[isova] What is outstanding for you in {org.organisation}: 1 for information"
+    )
     assert "About f" in mail.outbox[-1].body
     raised.refresh_from_db()
     assert raised.digest == digest
@@ -225,3 +227,35 @@ def test_the_escalation_form_shows_once_and_not_in_the_title(org):
     page = client_for(org.leader).get("/notifications/preferences/").content.decode()
     assert page.count('id="id_to_assigner"') == 1
     assert "<title>E-mail preferences ·" in page
+
+
+def test_a_leader_sets_the_forecast_alert_margin_and_others_cannot(org):
+    values = {"to_assigner": 3, "to_leaders": 10, "forecast_margin": 12}
+    assert client_for(org.manager).post("/notifications/escalation/", values).status_code == 403
+    org.organisation.refresh_from_db()
+    assert org.organisation.forecast_alert_margin == 5
+    page = client_for(org.leader).get("/notifications/preferences/").content.decode()
+    assert 'name="forecast_margin"' in page and 'value="5"' in page
+    assert client_for(org.leader).post("/notifications/escalation/", values).status_code == 302
+    org.organisation.refresh_from_db()
+    assert org.organisation.forecast_alert_margin == 12
+    values["forecast_margin"] = 250
+    response = client_for(org.leader).post("/notifications/escalation/", values, follow=True)
+    assert 'class="message error"' in response.content.decode()
+    org.organisation.refresh_from_db()
+    assert org.organisation.forecast_alert_margin == 12
+
+
+def test_the_calendar_feed_and_its_address_use_site_url_not_the_requests_host(org, settings):
+    from tests.audits.conftest import plan
+
+    settings.SITE_URL = "https://qms.example.org"
+    audit = plan(org)
+    client = client_for(org.auditor)
+    client.post("/calendar/", {"do": "issue"})
+    token = membership_of(org.auditor, org.organisation).calendar_feed.token
+    page = client.get("/calendar/").content.decode()
+    assert f"https://qms.example.org/calendar/{token}.ics" in page
+    calendar = icalendar.Calendar.from_ical(client.get(f"/calendar/{token}.ics").content)
+    [event] = calendar.walk("VEVENT")
+    assert str(event["URL"]) == f"https://qms.example.org{audit.get_absolute_url()}"

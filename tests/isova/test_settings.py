@@ -67,7 +67,13 @@ def test_with_debug_off_the_app_refuses_to_start_without_a_secret_key(entry):
     "key", ["too-short", "django-insecure-" + "x" * 60], ids=["short", "django's placeholder"]
 )
 def test_with_debug_off_the_app_refuses_a_weak_secret_key(key):
-    result = run(["manage.py", "check"], DEBUG="0", SECRET_KEY=key, ALLOWED_HOSTS="example.com")
+    result = run(
+        ["manage.py", "check"],
+        DEBUG="0",
+        SECRET_KEY=key,
+        ALLOWED_HOSTS="example.com",
+        SITE_URL="https://example.com",
+    )
     assert result.returncode != 0
     assert "SECRET_KEY is too weak" in result.stderr
 
@@ -121,3 +127,16 @@ def test_the_real_stack_is_configured_from_the_environment():
     assert values["secure"] is True
     assert values["hosts"] == ["qms.example.com", "www.example.com"]
     assert values["tz"] == "Europe/Berlin"
+
+
+@pytest.mark.parametrize("entry", [["manage.py", "check"], ["manage.py", "run_alerts"]])
+def test_with_debug_off_the_app_refuses_to_start_without_a_site_url(entry):
+    result = run(entry, DEBUG="0", SECRET_KEY=strong_key(), ALLOWED_HOSTS="example.com")
+    assert result.returncode != 0
+    assert "SITE_URL must be set when DEBUG=0" in result.stderr
+
+
+def test_a_site_url_without_a_scheme_is_refused():
+    result = run(["manage.py", "check"], SITE_URL="qms.example.com")
+    assert result.returncode != 0
+    assert "SITE_URL must start with http:// or https://" in result.stderr

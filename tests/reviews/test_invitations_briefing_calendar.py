@@ -33,7 +33,9 @@ def test_everyone_invited_to_a_planned_review_is_told_except_whoever_planned_it(
 
 def test_the_briefing_names_the_next_review_overdue_ones_and_open_decisions(org):
     today = org.organisation.today()
-    assert alerts.briefing(org.organisation, today - datetime.timedelta(days=7), today) == []
+    assert alerts.briefing(org.organisation, today - datetime.timedelta(days=7), today) == [
+        "No management review planned (/reviews/)"
+    ]
     held = hold_and_discuss(org, plan_review(org, title="Last quarter"))
     services.output_add(
         membership=membership_of(org.manager, org.organisation),

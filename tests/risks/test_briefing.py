@@ -41,18 +41,23 @@ def test_the_briefing_names_risks_that_moved_band_this_week_and_reviews_overdue(
 
     lines = alerts.briefing(org.organisation, since, today)
 
-    assert lines[0].startswith(f"{moved.reference} Castings supplier fails: up from Medium to ")
-    assert lines[0].endswith(f"(/risks/{moved.pk}/)")
-    assert moved.residual_band in lines[0]
+    assert lines[0].startswith("4 live, ")  # where things stand comes first
+    assert lines[0].endswith("(/risks/)")
+    assert lines[1].startswith(f"{moved.reference} Castings supplier fails: up from Medium to ")
+    assert lines[1].endswith(f"(/risks/{moved.pk}/)")
+    assert moved.residual_band in lines[1]
     assert not any("Gauge" in line or "New this week" in line for line in lines)
     assert lines[-1] == "1 risk review overdue (/risks/?review_overdue=on)"
 
 
-def test_a_quiet_week_leaves_the_risks_section_out(org):
+def test_a_quiet_week_still_says_where_the_risks_stand_and_that_nothing_moved(org):
     raise_risk(org)
     since, today = _week(org)
     Assessment.objects.update(assessed_on=today - datetime.timedelta(days=30))
-    assert alerts.briefing(org.organisation, since, today) == []
+    assert alerts.briefing(org.organisation, since, today) == [
+        "1 live, 0 above the appetite (residual band High or Critical) (/risks/)",
+        f"No risk moved band since {org.organisation.format_date(since)}.",
+    ]
 
 
 def test_the_monday_briefing_carries_the_risks_section(org):
@@ -62,4 +67,5 @@ def test_the_monday_briefing_carries_the_risks_section(org):
     late.save()
     core_alerts.scan(org.organisation, monday)
     body = Notification.objects.get(kind="weekly_briefing", recipient=org.leader).body
-    assert "Risks\n- 1 risk review overdue" in body
+    assert "Risks\n- 1 live, " in body
+    assert "\n- 1 risk review overdue" in body

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from isova.accounts.models import Organisation
@@ -30,6 +31,9 @@ class Command(BaseCommand):
             organisations = organisations.filter(slug=options["organisation"])
             if not organisations.exists():
                 raise CommandError(f"No organisation with the slug {options['organisation']!r}.")
+        # The e-mails' links are built on SITE_URL (required with DEBUG=0): say which, so that
+        # an operator sees at once when it points somewhere people cannot reach.
+        self.stdout.write(f"Links in e-mails point to {settings.SITE_URL}")
         for organisation in organisations:
             made = alerts.scan(organisation, day)
             self.stdout.write(f"{organisation.slug}: {made} new notification(s)")
