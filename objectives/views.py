@@ -70,6 +70,7 @@ def ours(request: OrgRequest) -> HttpResponse:
         Objective.objects.for_org(org)
         .filter(status__in=(Status.ACTIVE, Status.ACHIEVED))
         .with_progress(org.today())
+        .with_approved_snapshot()
         .select_related("goal", "owner")
         .order_by("goal__title", "target_date", "title", "pk")
     )
