@@ -26,7 +26,16 @@ from django.urls import reverse
 from django.utils import timezone
 
 from . import notifications
-from .models import Action, AlertState, Membership, Organisation, Role, User
+from .models import (
+    OUTSTANDING_STATUSES,
+    Action,
+    AlertState,
+    Membership,
+    Organisation,
+    Role,
+    User,
+    overdue_q,
+)
 from .registry import Alert, registry
 
 log = logging.getLogger(__name__)
@@ -57,8 +66,7 @@ def action_alerts(organisation: Organisation, today: datetime.date) -> Iterator[
     reminders = [today + datetime.timedelta(days=d) for d in SOON_DAYS]
     actions = list(
         Action.objects.for_org(organisation)
-        .outstanding()
-        .filter(Q(due_date__lt=today) | Q(due_date__in=reminders))
+        .filter(overdue_q(today) | Q(status__in=OUTSTANDING_STATUSES, due_date__in=reminders))
         .select_related("owner", "assigned_by")
         .order_by("owner_id", "due_date", "pk")
     )
@@ -66,7 +74,7 @@ def action_alerts(organisation: Organisation, today: datetime.date) -> Iterator[
     people |= {a.assigned_by.pk: a.assigned_by for a in actions if a.assigned_by is not None}
     for owner_id, group in groupby(actions, key=lambda a: a.owner_id):
         yield _due_digest(organisation, people[owner_id], list(group), today)
-    overdue = [a for a in actions if a.due_date is not None and a.due_date < today]
+    overdue = [a for a in actions if a.is_overdue(today)]
     if overdue:
         yield from _escalations(organisation, overdue, people, today)
 
@@ -74,7 +82,7 @@ def action_alerts(organisation: Organisation, today: datetime.date) -> Iterator[
 def _due_digest(
     organisation: Organisation, owner: User, actions: list[Action], today: datetime.date
 ) -> Alert:
-    overdue = [a for a in actions if a.due_date is not None and a.due_date < today]
+    overdue = [a for a in actions if a.is_overdue(today)]
     soon = [a for a in actions if a not in overdue]
     parts = []
     if overdue:

@@ -30,6 +30,7 @@ from .models import (
     Membership,
     Organisation,
     RecordVersion,
+    overdue_q,
 )
 from .registry import Panel, PanelContext, dashboard_filter, registry
 from .tenancy import OrgRequest, has_perm, member_required
@@ -67,7 +68,7 @@ def actions_panel(ctx: PanelContext) -> dict[str, Any]:
     outstanding = Q(status__in=OUTSTANDING_STATUSES)
     counts = actions.aggregate(
         outstanding=Count("pk", filter=owned & outstanding),
-        overdue=Count("pk", filter=owned & outstanding & Q(due_date__lt=ctx.today)),
+        overdue=Count("pk", filter=owned & overdue_q(ctx.today)),
         awaiting_verification=Count("pk", filter=owned & Q(status=ActionStatus.DONE)),
         mine=Count("pk", filter=outstanding & Q(owner=ctx.request.user)),
     )

@@ -11,10 +11,10 @@ import datetime
 from typing import Any
 
 from django.conf import settings
-from django.utils import timezone
 from django.db import models
 from django.db.models import Count, Q
 from django.urls import reverse
+from django.utils import timezone
 
 from isova.models import ActionSource, Approvable, Membership, Organisation, QualityPolicy, Role
 
