@@ -20,6 +20,8 @@ from html.parser import HTMLParser
 from urllib.parse import parse_qsl, urldefrag, urlencode, urljoin, urlsplit
 
 import pytest
+from django.conf import settings
+from django.core.management import call_command
 from django.db import transaction
 from django.test import Client, override_settings
 
@@ -27,6 +29,7 @@ from isova import demo
 from isova.models import User
 
 FAST_HASHER = "django.contrib.auth.hashers.MD5PasswordHasher"  # as tests/conftest.py
+PRODUCTION_STATIC_STORAGE = "whitenoise.storage.CompressedManifestStaticFilesStorage"
 ENGINEERING_USERS = [
     "leader@example.com",
     "manager@example.com",
@@ -88,6 +91,7 @@ class PageParser(HTMLParser):
         # (description, id, named by a wrapping label or aria-*)
         self.controls: list[tuple[str, str | None, bool]] = []
         self.images_without_alt: list[str] = []
+        self.assets: list[str] = []  # every script, stylesheet and icon the page loads
         self.references: list[tuple[str, str]] = []  # (attribute, id it names)
         self.current_links: Counter[str] = Counter()  # nav label -> links marked current
         self._navs: list[str] = []
@@ -102,6 +106,10 @@ class PageParser(HTMLParser):
             self.references += [(attribute, ref) for ref in a.get(attribute, "").split()]
         if a.get("hx-get"):
             self.htmx_links.append(a["hx-get"])
+        if tag == "script" and a.get("src"):
+            self.assets.append(a["src"])
+        elif tag == "link" and a.get("href") and {"stylesheet", "icon"} & set(a.get("rel", "").split()):
+            self.assets.append(a["href"])
         if tag == "nav":
             self._navs.append(a.get("aria-label", "unlabelled"))
         if a.get("aria-current") == "page" and self._navs:
@@ -210,6 +218,8 @@ class Crawl:
     server_errors: list[str] = field(default_factory=list)
     cross_org: list[str] = field(default_factory=list)
     template_text: list[str] = field(default_factory=list)
+    assets: dict[str, str] = field(default_factory=dict)  # script/style URL -> a page using it
+    missing_assets: list[str] = field(default_factory=list)
 
 
 TEMPLATE_SYNTAX = ("{#", "{%", "{{")
@@ -308,6 +318,8 @@ def crawl_as(client: Client, email: str, crawl: Crawl) -> None:
         parser = parse(html)
         crawl.cross_org += [f"{label} shows {word!r}" for word in foreign if word in html]
         crawl.template_text += [f"{label}: {text}" for text in template_text(html)]
+        for asset in parser.assets:
+            crawl.assets.setdefault(urljoin(url, asset), label)
         if htmx and b"<html" in response.content:
             crawl.page_problems.append(f"{label}: a whole page, not a fragment")
         elif not htmx:
@@ -340,8 +352,32 @@ def check_other_org_cannot_open(client: Client, email: str, urls: set[str], craw
             ]
 
 
+def check_assets(crawl: Crawl) -> None:
+    """Every script, stylesheet and icon a page loads answers 200 (served by WhiteNoise from
+    the collected files, as in production)."""
+    client = Client(raise_request_exception=False)
+    for asset, page in sorted(crawl.assets.items()):
+        response = client.get(asset)
+        if response.status_code != 200:
+            crawl.missing_assets.append(f"{asset} -> {response.status_code} (on {page})")
+        if hasattr(response, "close"):
+            response.close()
+
+
 @pytest.fixture(scope="module")
-def crawl(django_db_setup, django_db_blocker) -> Crawl:
+def production_static(tmp_path_factory):
+    """Static files as production has them: collected, hashed and listed in the manifest by
+    the storage production uses (settings.STORAGES under DEBUG=0), so a template that names a
+    static file which does not exist fails to render (a 500) instead of drawing nothing."""
+    root = tmp_path_factory.mktemp("staticfiles")
+    storages = {**settings.STORAGES, "staticfiles": {"BACKEND": PRODUCTION_STATIC_STORAGE}}
+    with override_settings(STATIC_ROOT=root, STORAGES=storages, DEBUG=False):
+        call_command("collectstatic", interactive=False, verbosity=0)
+        yield root
+
+
+@pytest.fixture(scope="module")
+def crawl(django_db_setup, django_db_blocker, production_static) -> Crawl:
     result = Crawl()
     with (
         django_db_blocker.unblock(),
@@ -359,6 +395,7 @@ def crawl(django_db_setup, django_db_blocker) -> Crawl:
         care = detail_urls(result.statuses[CARE_LEADER])
         check_other_org_cannot_open(clients[CARE_LEADER], CARE_LEADER, engineering, result)
         check_other_org_cannot_open(clients[ENGINEERING_LEADER], ENGINEERING_LEADER, care, result)
+        check_assets(result)
         transaction.set_rollback(True)
     return result
 
@@ -390,6 +427,29 @@ def test_no_page_answers_a_server_error(crawl):
 
 def test_every_page_has_one_h1_a_lang_unique_ids_labelled_controls_and_image_alts(crawl):
     assert not crawl.page_problems, _report(crawl.page_problems)
+
+
+def test_every_page_renders_with_the_production_static_manifest(crawl, production_static):
+    # A missing static file is a ValueError from the manifest storage, a 500 in the crawl.
+    assert (production_static / "staticfiles.json").exists()
+    assert not crawl.server_errors, _report(crawl.server_errors)
+
+
+def test_every_script_stylesheet_and_icon_of_every_page_answers_200(crawl):
+    assert any(a.endswith(".js") for a in crawl.assets), "the crawl met no script at all"
+    assert any(a.endswith(".css") for a in crawl.assets), "the crawl met no stylesheet"
+    assert not crawl.missing_assets, _report(crawl.missing_assets)
+
+
+def test_the_checker_collects_scripts_stylesheets_and_icons():
+    page = """<html lang="en"><head><link rel="stylesheet" href="/static/css/app.css">
+    <link rel="icon" href="/static/img/favicon.svg"><link rel="preconnect" href="/x">
+    <script src="/static/js/filters.js"></script><script>inline()</script></head></html>"""
+    assert parse(page).assets == [
+        "/static/css/app.css",
+        "/static/img/favicon.svg",
+        "/static/js/filters.js",
+    ]
 
 
 def test_no_page_shows_template_syntax(crawl):
