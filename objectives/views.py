@@ -326,6 +326,8 @@ def review(request: OrgRequest, pk: int) -> HttpResponse:
 @member_required
 def withdraw(request: OrgRequest, pk: int) -> HttpResponse:
     objective = _get_objective(request, pk)
+    # The role first: a member who may not withdraw gets 403 whatever the form holds.
+    require(request, "objectives.objective.withdraw")
     form = WithdrawForm(request.POST)
     try:
         if not form.is_valid():

@@ -24,9 +24,11 @@ from django.conf import settings
 from django.core.management import call_command
 from django.db import transaction
 from django.test import Client, override_settings
+from django.urls import resolve
 
 from isova import demo
 from isova.models import User
+from tests.permission_trap import InputRead, trap_input
 
 FAST_HASHER = "django.contrib.auth.hashers.MD5PasswordHasher"  # as tests/conftest.py
 PRODUCTION_STATIC_STORAGE = "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -82,6 +84,7 @@ class PageParser(HTMLParser):
         self.links: list[str] = []
         self.htmx_links: list[str] = []
         self.forms: list[GetForm] = []
+        self.post_actions: list[str] = []  # where each <form method="post"> goes
         self.h1_count = 0
         self.heading_levels: list[int] = []
         self.html_lang: str | None = None
@@ -131,6 +134,8 @@ class PageParser(HTMLParser):
             self.images_without_alt.append(a.get("src", "?"))
         elif tag == "form":
             is_get = a.get("method", "get").lower() == "get"
+            if not is_get:
+                self.post_actions.append(a.get("action", ""))
             self._form = GetForm(action=a.get("action", "")) if is_get else None
             if self._form:
                 self.forms.append(self._form)
@@ -219,6 +224,9 @@ class Crawl:
     cross_org: list[str] = field(default_factory=list)
     template_text: list[str] = field(default_factory=list)
     assets: dict[str, str] = field(default_factory=dict)  # script/style URL -> a page using it
+    post_urls: dict[str, str] = field(default_factory=dict)  # form target -> a page with it
+    input_before_permission: list[str] = field(default_factory=list)
+    walked_routes: set[str] = field(default_factory=set)
     missing_assets: list[str] = field(default_factory=list)
 
 
@@ -320,6 +328,10 @@ def crawl_as(client: Client, email: str, crawl: Crawl) -> None:
         crawl.template_text += [f"{label}: {text}" for text in template_text(html)]
         for asset in parser.assets:
             crawl.assets.setdefault(urljoin(url, asset), label)
+        for action in parser.post_actions:
+            target = _internal(url, action or url)
+            if target:
+                crawl.post_urls.setdefault(target, label)
         if htmx and b"<html" in response.content:
             crawl.page_problems.append(f"{label}: a whole page, not a fragment")
         elif not htmx:
@@ -364,6 +376,40 @@ def check_assets(crawl: Crawl) -> None:
             response.close()
 
 
+# Endpoints any member may post to (their own notifications, their own organisation switch):
+# no role permission is consulted, so reading input first is right for them.
+OPEN_TO_EVERY_MEMBER = {
+    "notification_read",
+    "notification_read_all",
+    "notification_preferences",
+    "switch_organisation",
+    "password_change",
+}
+
+
+def check_permission_first(crawl: Crawl) -> None:
+    """Post an empty form to every form target the crawl met, as every demo user: a view
+    must consult the role permissions (or answer 403/404) before it reads any input."""
+    middleware = [*settings.MIDDLEWARE, "tests.permission_trap.TrapMiddleware"]
+    with override_settings(MIDDLEWARE=middleware), trap_input():
+        for email in DEMO_USERS:
+            client = Client()
+            client.force_login(User.objects.get(email=email))
+            for url in sorted(crawl.post_urls):
+                match = resolve(urlsplit(url).path)
+                crawl.walked_routes.add(match.route)
+                try:
+                    with transaction.atomic():
+                        client.post(url, {})
+                        transaction.set_rollback(True)
+                except InputRead as read:
+                    if not read.checked and match.url_name not in OPEN_TO_EVERY_MEMBER:
+                        crawl.input_before_permission.append(
+                            f"{email} POST {url} ({match.view_name}) read input before "
+                            "consulting any permission"
+                        )
+
+
 @pytest.fixture(scope="module")
 def production_static(tmp_path_factory):
     """Static files as production has them: collected, hashed and listed in the manifest by
@@ -396,6 +442,7 @@ def crawl(django_db_setup, django_db_blocker, production_static) -> Crawl:
         check_other_org_cannot_open(clients[CARE_LEADER], CARE_LEADER, engineering, result)
         check_other_org_cannot_open(clients[ENGINEERING_LEADER], ENGINEERING_LEADER, care, result)
         check_assets(result)
+        check_permission_first(result)
         transaction.set_rollback(True)
     return result
 
@@ -450,6 +497,15 @@ def test_the_checker_collects_scripts_stylesheets_and_icons():
         "/static/img/favicon.svg",
         "/static/js/filters.js",
     ]
+
+
+def test_every_form_target_decides_permission_before_reading_input(crawl):
+    assert len(crawl.post_urls) > 30, sorted(crawl.post_urls)
+    assert not crawl.input_before_permission, _report(crawl.input_before_permission)
+
+
+def test_the_permission_walk_reaches_the_endpoints_found_wrong_before(crawl):
+    assert "objectives/<int:pk>/withdraw/" in crawl.walked_routes, sorted(crawl.walked_routes)
 
 
 def test_no_page_shows_template_syntax(crawl):

@@ -389,3 +389,12 @@ def test_our_objectives_shows_the_approved_terms_not_a_change_awaiting_approval(
     assert "from 80 to 100 % by December 2025" in body
     assert "30% of the way" in body
     assert "95" not in body and "On time, tighter" not in body
+
+
+@pytest.mark.parametrize("role", ["manager", "staff", "auditor"])
+def test_withdrawing_without_the_right_is_refused_before_the_reason_is_read(org, as_user, role):
+    objective = make_objective(org.organisation, org.manager)
+    response = as_user(org.user(role)).post(f"/objectives/{objective.pk}/withdraw/", {})
+    assert response.status_code == 403
+    objective.refresh_from_db()
+    assert objective.status == "active"
