@@ -40,9 +40,9 @@ class RisksConfig(AppConfig):
                 order=40,
                 template="risks/_dashboard_panel.html",
                 build=reports.panel,
-                # risks.reports.panel (7) and its partial (1); up to 12 on the organisation's
+                # risks.reports.panel (8) and its partial (1); up to 13 on the organisation's
                 # first request, which creates the default matrix (risks.services.current_matrix)
-                max_queries=12,
+                max_queries=13,
             )
         )
         registry.register_alert_source("risks", alerts.due)
