@@ -15,7 +15,7 @@ from typing import Any
 from django.db.models import F, Q
 
 from isova.models import Membership, Organisation, Role, User
-from isova.registry import Alert, CalendarEvent
+from isova.registry import Alert, CalendarEvent, registry
 
 from .models import NONCONFORMITIES, Audit, AuditStatus, Finding, FindingStatus
 
@@ -133,3 +133,6 @@ def briefing(organisation: Organisation, since: datetime.date, today: datetime.d
     if late:
         lines.append(f"{late} past their response date (/audits/findings/?overdue=on)")
     return lines
+
+
+registry.register("alerts", due, name="audits")

@@ -4,6 +4,7 @@ corrective actions and issued reports (see bench/seeding.py for the contract).""
 from __future__ import annotations
 
 import datetime
+import sys
 from typing import Any
 
 from audits.models import (
@@ -16,6 +17,7 @@ from audits.models import (
     FindingType,
     Process,
 )
+from isova.registry import registry
 
 NAME = "audits"
 
@@ -152,3 +154,6 @@ def _issued(ctx: Any, audits: list[Audit]) -> None:
             signer=audit.lead_auditor,
             at=at,
         )
+
+
+registry.register("bench", sys.modules[__name__], name=NAME)

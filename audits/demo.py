@@ -17,9 +17,10 @@ from typing import Any
 
 from django.utils import timezone
 
-from isova import actions
+from isova.actions import services as actions
 from isova.demo import DEMO_PASSWORD
 from isova.models import Action, ActionStatus, Membership, Notification, Organisation, User
+from isova.registry import DemoSeeder, registry
 
 from . import services
 from .models import Audit, Finding, FindingType, Process
@@ -672,3 +673,8 @@ def seed(organisation: Organisation, users_by_email: dict[str, User], rng: rando
         kind__in=["finding_raised", "action_assigned"],
         created_at__gte=started,
     ).delete()
+
+
+# After objectives only to keep the demo's one random sequence as it has always been drawn
+# (the same demo data on every install); audits need no objectives.
+registry.register("demo", DemoSeeder(name="audits", seed=seed, after=("objectives",)))

@@ -96,5 +96,4 @@ def audits_evidence(
         )
 
 
-def register() -> None:
-    registry.register_evidence(EvidenceSource(name="audits", build=audits_evidence))
+registry.register("evidence", EvidenceSource(name="audits", build=audits_evidence))

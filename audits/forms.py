@@ -6,9 +6,9 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
+from isova.actions.forms import ActionForm
 from isova.clauses import normalise_clause, parse_clause_list, validate_clause
 from isova.forms import (
-    ActionForm,
     DateInput,
     MemberChoiceField,
     MembersChoiceField,

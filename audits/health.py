@@ -8,7 +8,7 @@ from django.db.models import Count, Min
 from django.urls import reverse
 
 from isova.models import Organisation
-from isova.registry import HealthFigure, HealthReading, register_health_figure
+from isova.registry import HealthFigure, HealthReading, registry
 
 from .models import Finding
 
@@ -34,25 +34,26 @@ def oldest_late_finding(organisation: Organisation, today: datetime.date) -> lis
     return [HealthReading("", days, url, f"raised {days} days ago")]
 
 
-def register() -> None:
-    register_health_figure(
-        HealthFigure(
-            "findings_late",
-            "Findings past their response date",
-            40,
-            late_findings,
-            amber=1,
-            red=5,
-        )
-    )
-    register_health_figure(
-        HealthFigure(
-            "findings_oldest_late",
-            "Age of the oldest late finding",
-            41,
-            oldest_late_finding,
-            amber=30,
-            red=60,
-            unit="days",
-        )
-    )
+registry.register(
+    "health",
+    HealthFigure(
+        "findings_late",
+        "Findings past their response date",
+        40,
+        late_findings,
+        amber=1,
+        red=5,
+    ),
+)
+registry.register(
+    "health",
+    HealthFigure(
+        "findings_oldest_late",
+        "Age of the oldest late finding",
+        41,
+        oldest_late_finding,
+        amber=30,
+        red=60,
+        unit="days",
+    ),
+)

@@ -27,6 +27,7 @@ from django.db.models.functions import Coalesce, TruncDate
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from isova.accounts.models import OrgQuerySet
 from isova.clauses import clause_label, validate_clause, validate_clause_list
 from isova.models import (
     FINISHED_STATUSES,
@@ -103,9 +104,8 @@ class AuditSettings(models.Model):
 # --- processes -------------------------------------------------------------------------
 
 
-class ProcessQuerySet(models.QuerySet["Process"]):
-    def for_org(self, org: Organisation) -> ProcessQuerySet:
-        return self.filter(organisation=org)
+class ProcessQuerySet(OrgQuerySet, models.QuerySet["Process"]):
+    pass
 
 
 class Process(models.Model):
@@ -171,10 +171,7 @@ def _late_q(today: datetime.date) -> Q:
     return Q(status=AuditStatus.PLANNED, planned_date__lt=today)
 
 
-class AuditQuerySet(models.QuerySet["Audit"]):
-    def for_org(self, org: Organisation) -> AuditQuerySet:
-        return self.filter(organisation=org)
-
+class AuditQuerySet(OrgQuerySet, models.QuerySet["Audit"]):
     def in_year(self, year: int) -> AuditQuerySet:
         return self.filter(planned_date__year=year)
 
@@ -402,10 +399,7 @@ def _overdue_q(today: datetime.date) -> Q:
     return ~Q(status=FindingStatus.CLOSED) & Q(response_due__lt=today)
 
 
-class FindingQuerySet(models.QuerySet["Finding"]):
-    def for_org(self, org: Organisation) -> FindingQuerySet:
-        return self.filter(organisation=org)
-
+class FindingQuerySet(OrgQuerySet, models.QuerySet["Finding"]):
     def unresolved(self) -> FindingQuerySet:
         return self.exclude(status=FindingStatus.CLOSED)
 

@@ -1,6 +1,6 @@
 """The audits app's sections of the management-review inputs pack (ISO 9001 9.3.2 c4, c6).
 
-Same JSON shape as reviews/inputs.py documents (figures, bars, table); the template is the
+Same JSON shape as reviews/review_inputs.py documents (figures, bars, table); the template is the
 reviews app's generic section template, named by path only (no import of that app).
 """
 
@@ -102,11 +102,10 @@ def audit_results(org: Organisation, since: datetime.date, until: datetime.date)
     }
 
 
-def register() -> None:
-    for section in (
-        ReviewInput("audits_nonconformities", "c4", "Nonconformities and corrective actions",
-                    34, SECTION_TEMPLATE, nonconformities),
-        ReviewInput("audits_results", "c6", "Audit results", 36, SECTION_TEMPLATE,
-                    audit_results),
-    ):  # fmt: skip
-        registry.register_review_input(section)
+for section in (
+    ReviewInput("audits_nonconformities", "c4", "Nonconformities and corrective actions",
+                34, SECTION_TEMPLATE, nonconformities),
+    ReviewInput("audits_results", "c6", "Audit results", 36, SECTION_TEMPLATE,
+                audit_results),
+):  # fmt: skip
+    registry.register("review_inputs", section)

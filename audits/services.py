@@ -15,7 +15,9 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
-from isova import actions, errors, notifications, records, tenancy
+from isova import errors, records
+from isova.accounts import tenancy
+from isova.actions import services as actions
 from isova.clauses import normalise_clause, validate_clause
 from isova.models import (
     Action,
@@ -25,6 +27,7 @@ from isova.models import (
     SignOff,
     User,
 )
+from isova.notifications import services as notifications
 
 from .models import (
     AUDIT_TRANSITIONS,

@@ -13,14 +13,16 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from isova import history, tenancy
+from isova import history
+from isova.accounts import tenancy
+from isova.accounts.tenancy import OrgRequest, get_for_org, member_required, require
+from isova.actions import permissions as action_permissions
 from isova.clauses import CLAUSES
 from isova.errors import DomainError, WrongPassword
 from isova.forms import member_choices
 from isova.http import flash_redirect, paginate, query_without_page, render_page, save_or_error
 from isova.idempotency import create_once
 from isova.models import Action, SignOff
-from isova.tenancy import OrgRequest, get_for_org, member_required, require
 
 from . import services
 from .forms import (
@@ -382,7 +384,7 @@ def _finding_context(request: OrgRequest, finding: Finding, **forms: Any) -> dic
     actions = list(Action.objects.for_source(finding).for_list().order_by("pk"))
     live = [a for a in actions if a.is_live]
     workers = services.action_workers(finding)
-    action_rows = tenancy.action_rows(membership, actions)
+    action_rows = action_permissions.action_rows(membership, actions)
     records = list(finding.history.order_by("-history_date", "-history_id")[:50])
     users = {u.pk: u.get_full_name() for u in member_choices(org)}
     return {

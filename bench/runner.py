@@ -35,8 +35,9 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import setup_test_environment
 
-from isova import alerts, records
+from isova import records
 from isova.models import Notification, Organisation, User
+from isova.notifications import alerts
 
 from . import seeding
 

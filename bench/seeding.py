@@ -1,9 +1,9 @@
 """Bulk seeding of the bench database: S × 100 organisations, one large, the rest a tenth.
 
-Each app contributes its rows through one module named in `BENCH_SEEDERS` (imported with
-`importlib`): the module has `NAME`, `seed(ctx: BenchOrg) -> dict[str, int]` (the rows it
+Each app contributes its rows through its `bench.py`, registered with the "bench" hook
+(`isova.registry`): the module has `NAME`, `seed(ctx: BenchOrg) -> dict[str, int]` (the rows it
 made, by table) and `PAGES` (the pages the runner times, see `bench.runner.Page`). Seeders run
-in the list's order for each organisation, so a later one can use what an earlier one made
+in that order for each organisation, so a later one can use what an earlier one made
 (`ctx.users`, `ctx.processes`, …). Rows go in with `bulk_create` in batches; nothing here
 calls a service (far too slow for a million rows), so each seeder must write rows that the
 services could have written.
@@ -47,15 +47,6 @@ from isova.models import (
     User,
 )
 
-# One line per app, in the order they run (a later one may use an earlier one's rows).
-BENCH_SEEDERS = [
-    "bench.core",
-    "objectives.bench",
-    "audits.bench",
-    "risks.bench",
-    "reviews.bench",
-]
-
 SLUG_PREFIX = "bench-"
 LARGE_SLUG = "bench-large"
 PASSWORD = "isova-bench"
@@ -66,7 +57,11 @@ M = TypeVar("M", bound=models.Model)
 
 
 def seeder_modules() -> list[Any]:
-    return [importlib.import_module(path) for path in BENCH_SEEDERS]
+    """The bench's own core rows first, then each app's `bench.py` (the registry's "bench"
+    hook), in the installed apps' order."""
+    from isova.registry import registry
+
+    return [importlib.import_module("bench.core"), *registry.bench_seeders()]
 
 
 def bulk(model: type[M], rows: Iterable[M]) -> list[M]:

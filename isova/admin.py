@@ -2,17 +2,10 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import (
-    Action,
-    Membership,
-    Notification,
-    Organisation,
-    QualityPolicy,
-    RecordVersion,
-    SignOff,
-    SignOffChain,
-    User,
-)
+from isova.accounts.models import Membership, Organisation, User
+from isova.actions.models import Action
+from isova.notifications.models import Notification
+from isova.records.models import QualityPolicy, RecordVersion, SignOff, SignOffChain
 
 
 class MembershipInline(admin.TabularInline):

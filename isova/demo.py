@@ -16,19 +16,13 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from . import policy as policy_services
+from isova.accounts.models import Membership, Organisation, Role, User
+from isova.actions.models import Action, ActionStatus, Priority
+from isova.notifications.models import Notification
+from isova.records import policy as policy_services
+from isova.records.models import QualityPolicy
+
 from . import records
-from .models import (
-    Action,
-    ActionStatus,
-    Membership,
-    Notification,
-    Organisation,
-    Priority,
-    QualityPolicy,
-    Role,
-    User,
-)
 from .registry import registry
 
 DEMO_PASSWORD = "isova-demo"

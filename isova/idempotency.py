@@ -17,8 +17,8 @@ from django import forms
 from django.db import IntegrityError, transaction
 from django.http import HttpResponseRedirect
 
-from .models import FormSubmission
-from .tenancy import OrgRequest
+from isova.accounts.models import FormSubmission
+from isova.accounts.tenancy import OrgRequest
 
 TOKEN = "form_token"
 T = TypeVar("T")

@@ -1,17 +1,37 @@
-"""What apps contribute to the core's shared pages and processes.
+"""The plug-in contract: what apps (and the core's own packages) add to shared pages and jobs.
 
-The core never imports an app. Each app registers what it adds from its `AppConfig.ready()`:
+The core never imports an app. An app provides each hook from a module of the hook's name
+(as Django's admin finds `admin.py`): `IsovaConfig.ready()` calls `autodiscover()`, which
+imports that module from every installed app and from each core package (`isova/actions/`,
+...), and the module registers its contributions at import with the one call
 
-- `register_panel(Panel(...))`: a dashboard panel (its context builder and partial template);
-- `register_alert_source(name, fn)`: a generator of `Alert`s for one organisation and day;
-- `register_demo(DemoSeeder(...))`: demo data, run after the seeders it names in `after`;
-- `register_review_input(ReviewInput(...))`: a section of the management-review inputs pack
-  (ISO 9001 9.3.2 a–f);
-- `register_evidence(EvidenceSource(...))`: what the app holds as evidence for clause 5.1.
+    registry.register(HOOK, contribution, name=...)
 
-The core's own pages (dashboard, alert scan, demo seed, reviews pack, evidence page) loop over
-what is registered here, in order. Registering the same name twice is an error, so a typo
-cannot silently replace another app's contribution.
+`name` defaults to the contribution's own `name` (or `key`); a bare function needs one.
+Registering a name twice for a hook is an error, so a typo cannot replace another app's.
+`registry.unregister(name)` removes a name from every hook (tests register throwaways).
+
+Hook (module)              contribution: what it receives -> returns
+-------------------------  ----------------------------------------------------------------
+panels (panels.py)         `Panel`: build(PanelContext) -> template context; dashboard panel
+alerts (alerts.py)         fn(organisation, today) -> Iterable[Alert]; the hourly alert scan
+briefing (briefing.py)     `BriefingSection`: build(organisation, since, today) -> lines
+calendar (calendar.py)     fn(membership) -> Iterable[CalendarEvent]; personal calendar feed
+upcoming (upcoming.py)     fn(organisation, start, end, filters) -> Iterable[UpcomingItem]
+health (health.py)         `HealthFigure`: build(organisation, today) -> list[HealthReading]
+leader_activity (health.py) fn(organisation) -> {user id: last day they acted as a leader}
+filters (filters.py)       fn(organisation) -> [(pk, label)]: a dashboard filter's choices
+evidence (evidence.py)     `EvidenceSource`: build(organisation, start, end) -> Evidence|Gap
+review_inputs (review_inputs.py) `ReviewInput`: build(organisation, since, until) -> dict
+demo (demo.py)             `DemoSeeder`: seed(organisation, users_by_email, rng) -> None
+bench (bench.py)           the module: NAME, seed(BenchOrg) -> {table: rows}, PAGES
+permissions (permissions.py) {"app.thing.verb": frozenset of roles}: the role matrix
+api (api.py)               reserved: REST API resources
+imports (imports.py)       reserved: CSV/spreadsheet import kinds
+webhooks (webhooks.py)     reserved: webhook events
+
+The core's pages and jobs read them back through the readers on `Registry` (`panels()`,
+`alert_sources()`, `briefing_sections()`, ...), each in a fixed order.
 """
 
 from __future__ import annotations
@@ -20,11 +40,12 @@ import datetime
 import random
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .models import Membership, Organisation, User
-    from .tenancy import OrgRequest
+    from isova.accounts.models import Membership, Organisation, User
+    from isova.accounts.tenancy import OrgRequest
 
 
 # --- dashboard panels ------------------------------------------------------------------
@@ -168,66 +189,129 @@ class EvidenceSource:
 # --- the registry ----------------------------------------------------------------------------
 
 
+# The hooks, each with the module that provides it in every app.
+HOOKS: dict[str, str] = {
+    "panels": "panels",
+    "alerts": "alerts",
+    "briefing": "briefing",
+    "calendar": "calendar",
+    "upcoming": "upcoming",
+    "health": "health",
+    "leader_activity": "health",
+    "filters": "filters",
+    "evidence": "evidence",
+    "review_inputs": "review_inputs",
+    "demo": "demo",
+    "bench": "bench",
+    "permissions": "permissions",
+    "api": "api",
+    "imports": "imports",
+    "webhooks": "webhooks",
+}
+
+# The core's packages, searched for hook modules like the installed apps.
+CORE_PACKAGES = (
+    "isova.accounts",
+    "isova.actions",
+    "isova.records",
+    "isova.notifications",
+    "isova.dashboard",
+    "isova.evidence",
+    "isova.health",
+)
+
+
+def _by_order(item: Any) -> tuple[int, str]:
+    return (item.order, getattr(item, "name", None) or item.key)
+
+
 class Registry:
     def __init__(self) -> None:
-        self._panels: dict[str, Panel] = {}
-        self._alert_sources: dict[str, AlertSource] = {}
-        self._demo: dict[str, DemoSeeder] = {}
-        self._review_inputs: dict[str, ReviewInput] = {}
-        self._evidence: dict[str, EvidenceSource] = {}
-        # Hooks added later (calendar, briefing, upcoming, health, dashboard filters): their
-        # register_* / *_sources functions below this class keep their tables here too, so
-        # that `unregister` removes a throwaway contribution from every one of them.
-        self._calendar_sources: dict[str, Any] = {}
-        self._briefing_sections: dict[str, Any] = {}
-        self._upcoming_sources: dict[str, Any] = {}
-        self._health_figures: dict[str, Any] = {}
-        self._leader_activities: dict[str, Any] = {}
-        self._dashboard_filters: dict[str, Any] = {}
+        self._tables: dict[str, dict[str, Any]] = {hook: {} for hook in HOOKS}
+        # Every permission of every app in one table (isova.accounts.tenancy reads it).
+        self.permission_table: dict[str, frozenset[str]] = {}
 
-    @staticmethod
-    def _add(table: dict[str, Any], name: str, value: Any, what: str) -> None:
+    def register(self, hook: str, contribution: Any, name: str | None = None) -> None:
+        """Add `contribution` to `hook` under `name` (default: its `name` or `key`)."""
+        if hook not in self._tables:
+            raise ValueError(f"there is no hook {hook!r} (see isova.registry.HOOKS)")
+        name = name or getattr(contribution, "name", None) or getattr(contribution, "key", None)
+        if not name:
+            raise ValueError(f"a {hook} contribution needs a name")
+        table = self._tables[hook]
         if name in table:
-            raise ValueError(f"{what} {name!r} is registered twice")
-        table[name] = value
-
-    def register_panel(self, panel: Panel) -> None:
-        self._add(self._panels, panel.name, panel, "dashboard panel")
-
-    def register_alert_source(self, name: str, source: AlertSource) -> None:
-        self._add(self._alert_sources, name, source, "alert source")
-
-    def register_demo(self, seeder: DemoSeeder) -> None:
-        self._add(self._demo, seeder.name, seeder, "demo seeder")
-
-    def register_review_input(self, section: ReviewInput) -> None:
-        self._add(self._review_inputs, section.key, section, "review input")
-
-    def register_evidence(self, source: EvidenceSource) -> None:
-        self._add(self._evidence, source.name, source, "evidence source")
+            raise ValueError(f"{hook} {name!r} is registered twice")
+        if hook == "permissions":
+            clashes = set(contribution) & set(self.permission_table)
+            if clashes:
+                raise ValueError(f"permissions declared twice: {sorted(clashes)}")
+            self.permission_table.update(contribution)
+        table[name] = contribution
 
     def unregister(self, name: str) -> None:
         """Remove everything registered under `name` (tests register throwaway ones)."""
-        for table in vars(self).values():
-            table.pop(name, None)
+        for hook, table in self._tables.items():
+            removed = table.pop(name, None)
+            if hook == "permissions" and removed:
+                for perm in removed:
+                    self.permission_table.pop(perm, None)
+
+    def autodiscover(self) -> None:
+        """Import every installed app's and core package's hook modules (they register)."""
+        from django.utils.module_loading import autodiscover_modules, module_has_submodule
+
+        modules = sorted(set(HOOKS.values()))
+        for package_name in CORE_PACKAGES:
+            package = import_module(package_name)
+            for module in modules:
+                if module_has_submodule(package, module):
+                    import_module(f"{package_name}.{module}")
+        autodiscover_modules(*modules)
+
+    # --- readers, one per hook, each in a fixed order ---------------------------------
 
     def panels(self) -> list[Panel]:
-        return sorted(self._panels.values(), key=lambda p: (p.order, p.name))
+        return sorted(self._tables["panels"].values(), key=_by_order)
 
     def panel(self, name: str) -> Panel | None:
-        return self._panels.get(name)
+        return self._tables["panels"].get(name)
 
     def alert_sources(self) -> list[tuple[str, AlertSource]]:
-        return sorted(self._alert_sources.items())
+        return sorted(self._tables["alerts"].items())
+
+    def briefing_sections(self) -> list[BriefingSection]:
+        return sorted(self._tables["briefing"].values(), key=_by_order)
+
+    def calendar_sources(self) -> list[tuple[str, CalendarSource]]:
+        return sorted(self._tables["calendar"].items())
+
+    def upcoming_sources(self) -> list[tuple[str, UpcomingSource]]:
+        return sorted(self._tables["upcoming"].items())
+
+    def health_figures(self) -> list[HealthFigure]:
+        return sorted(self._tables["health"].values(), key=_by_order)
+
+    def leader_activities(self) -> list[tuple[str, LeaderActivity]]:
+        return sorted(self._tables["leader_activity"].items())
+
+    def dashboard_filter(self, name: str) -> FilterChoices | None:
+        return self._tables["filters"].get(name)
 
     def review_inputs(self) -> list[ReviewInput]:
-        return sorted(self._review_inputs.values(), key=lambda s: (s.order, s.clause, s.key))
+        return sorted(
+            self._tables["review_inputs"].values(), key=lambda s: (s.order, s.clause, s.key)
+        )
 
     def evidence_sources(self) -> list[EvidenceSource]:
-        return sorted(self._evidence.values(), key=lambda s: s.name)
+        return sorted(self._tables["evidence"].values(), key=lambda s: s.name)
+
+    def bench_seeders(self) -> list[Any]:
+        """The apps' bench modules, in the order they registered (installed apps' order)."""
+        return list(self._tables["bench"].values())
 
     def demo_seeders(self) -> list[DemoSeeder]:
         """Every seeder after those it names in `after` (a cycle or unknown name is an error)."""
+        demo: dict[str, DemoSeeder] = self._tables["demo"]
         done: list[DemoSeeder] = []
         placed: set[str] = set()
         visiting: set[str] = set()
@@ -237,16 +321,16 @@ class Registry:
                 return
             if name in visiting:
                 raise ValueError(f"demo seeders depend on each other in a cycle at {name!r}")
-            if name not in self._demo:
+            if name not in demo:
                 raise ValueError(f"demo seeder {name!r} is named in `after` but not registered")
             visiting.add(name)
-            for before in self._demo[name].after:
+            for before in demo[name].after:
                 place(before)
             visiting.discard(name)
             placed.add(name)
-            done.append(self._demo[name])
+            done.append(demo[name])
 
-        for name in sorted(self._demo):
+        for name in sorted(demo):
             place(name)
         return done
 
@@ -271,15 +355,6 @@ class CalendarEvent:
 CalendarSource = Callable[["Membership"], Iterable[CalendarEvent]]
 
 
-def register_calendar_source(name: str, source: CalendarSource) -> None:
-    """Add what an app puts in each person's calendar feed (one query per source)."""
-    Registry._add(registry._calendar_sources, name, source, "calendar source")
-
-
-def calendar_sources() -> list[tuple[str, CalendarSource]]:
-    return sorted(registry._calendar_sources.items())
-
-
 # --- weekly briefing (appended by the alerts work) --------------------------------------------
 
 
@@ -292,14 +367,6 @@ class BriefingSection:
     title: str
     order: int
     build: Callable[[Organisation, datetime.date, datetime.date], list[str]]
-
-
-def register_briefing_section(section: BriefingSection) -> None:
-    Registry._add(registry._briefing_sections, section.name, section, "briefing section")
-
-
-def briefing_sections() -> list[BriefingSection]:
-    return sorted(registry._briefing_sections.values(), key=lambda s: (s.order, s.name))
 
 
 # --- upcoming in the next weeks (the dashboard's "Upcoming" panel) -----------------------
@@ -322,15 +389,6 @@ UpcomingSource = Callable[
     ["Organisation", datetime.date, datetime.date, dict[str, Any]], Iterable[UpcomingItem]
 ]
 UPCOMING_LIMIT = 20
-
-
-def register_upcoming_source(name: str, source: UpcomingSource) -> None:
-    """Add what an app has coming up organisation-wide (one query per source)."""
-    Registry._add(registry._upcoming_sources, name, source, "upcoming source")
-
-
-def upcoming_sources() -> list[tuple[str, UpcomingSource]]:
-    return sorted(registry._upcoming_sources.items())
 
 
 # --- leadership health (the dashboard's "Leadership health" panel) ------------------------
@@ -374,34 +432,6 @@ class HealthFigure:
 LeaderActivity = Callable[["Organisation"], dict[int, datetime.date]]
 
 
-def register_health_figure(figure: HealthFigure) -> None:
-    Registry._add(registry._health_figures, figure.key, figure, "health figure")
-
-
-def health_figures() -> list[HealthFigure]:
-    return sorted(registry._health_figures.values(), key=lambda f: (f.order, f.key))
-
-
-def register_leader_activity(name: str, source: LeaderActivity) -> None:
-    """Add a kind of leadership act to "days since each leader last acted"."""
-    Registry._add(registry._leader_activities, name, source, "leader activity")
-
-
-def leader_activities() -> list[tuple[str, LeaderActivity]]:
-    return sorted(registry._leader_activities.items())
-
-
 # --- dashboard filters (appended by the dashboard-filters work) -------------------------------
 
 FilterChoices = Callable[["Organisation"], list[tuple[int, str]]]
-
-
-def register_dashboard_filter(name: str, choices: FilterChoices) -> None:
-    """Offer a dashboard filter whose values live in an app (the core cannot import it):
-    `choices(organisation)` returns (pk, label) pairs in one query. Only "process" is read
-    by the dashboard today (the audits app provides it)."""
-    Registry._add(registry._dashboard_filters, name, choices, "dashboard filter")
-
-
-def dashboard_filter(name: str) -> FilterChoices | None:
-    return registry._dashboard_filters.get(name)

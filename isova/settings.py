@@ -88,7 +88,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "isova.tenancy.OrganisationMiddleware",
+    "isova.accounts.tenancy.OrganisationMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes asks: it turns lockouts raised by the backend into responses.
     "axes.middleware.AxesMiddleware",
@@ -107,7 +107,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "isova.tenancy.context",
+                "isova.accounts.tenancy.context",
             ],
             # ago, quoted, money: wording every page shares, without a {% load %} in each.
             "builtins": ["isova.templatetags.wording"],
@@ -159,7 +159,7 @@ AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", "5")
 AXES_COOLOFF_TIME = envint("AXES_COOLOFF_MINUTES", "15") / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
 # The login form sends the address as "username", and addresses match case-insensitively.
-AXES_USERNAME_CALLABLE = "isova.tenancy.login_username"
+AXES_USERNAME_CALLABLE = "isova.accounts.tenancy.login_username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_IPWARE_PROXY_COUNT = envint("PROXY_COUNT", "0") or None

@@ -6,7 +6,8 @@ import logging
 
 from celery import Task, shared_task
 
-from . import alerts, notifications
+from isova.notifications import alerts
+from isova.notifications import services as notifications
 
 log = logging.getLogger(__name__)
 

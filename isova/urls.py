@@ -4,7 +4,12 @@ from django.http import HttpResponsePermanentRedirect
 from django.templatetags.static import static
 from django.urls import include, path
 
-from . import dashboard, evidence_views, health_views, notifications_views, records_views, views
+from isova.actions import views
+from isova.dashboard import views as dashboard
+from isova.evidence import views as evidence_views
+from isova.health import views as health_views
+from isova.notifications import views as notifications_views
+from isova.records import views as records_views
 
 urlpatterns = [
     path("", views.home, name="home"),

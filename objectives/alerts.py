@@ -13,9 +13,9 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterator
 
-from isova.alerts import crossings
 from isova.models import AlertState, Membership, Organisation, Role, User
-from isova.registry import Alert
+from isova.notifications.alerts import crossings
+from isova.registry import Alert, registry
 
 from .models import Objective, Rag, Status
 
@@ -158,3 +158,6 @@ def briefing(organisation: Organisation, since: datetime.date, today: datetime.d
         what = "forecast to miss its target" if kind == "objective_forecast" else Rag(state).label
         lines.append(f"{titles.get(pk, pk)}: {what.lower()} (/objectives/{pk}/)")
     return lines
+
+
+registry.register("alerts", due, name="objectives")

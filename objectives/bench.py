@@ -4,10 +4,12 @@ plan actions, goals and approvals (see bench/seeding.py for the contract)."""
 from __future__ import annotations
 
 import datetime
+import sys
 from decimal import Decimal
 from typing import Any
 
 from isova.models import RecordStatus
+from isova.registry import registry
 from objectives.models import (
     Direction,
     Frequency,
@@ -142,3 +144,6 @@ def _approvals(ctx: Any, objectives: list[Objective], submitted: int) -> None:
                 by=managers[i % len(managers)],
                 at=ctx.now_minus(i % 20 + 1),
             )
+
+
+registry.register("bench", sys.modules[__name__], name=NAME)

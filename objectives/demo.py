@@ -18,6 +18,7 @@ from simple_history.utils import bulk_create_with_history
 from isova import records
 from isova.demo import DEMO_PASSWORD
 from isova.models import Action, ActionStatus, Membership, Notification, Organisation, User
+from isova.registry import DemoSeeder, registry
 
 from . import services
 from .models import (
@@ -408,3 +409,6 @@ def seed(organisation: Organisation, users: dict[str, User], rng: random.Random)
                 decision=Decision.CONTINUE,
                 reviewed_by=approver.user,
             )
+
+
+registry.register("demo", DemoSeeder(name="objectives", seed=seed))

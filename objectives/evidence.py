@@ -9,7 +9,7 @@ from django.db.models import Count, Max, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
 
-from isova.evidence import period_bounds
+from isova.evidence.services import period_bounds
 from isova.models import Organisation, SignOff
 from isova.registry import Evidence, EvidenceSource, Gap, registry
 
@@ -131,5 +131,4 @@ def objectives_evidence(
         )
 
 
-def register() -> None:
-    registry.register_evidence(EvidenceSource(name="objectives", build=objectives_evidence))
+registry.register("evidence", EvidenceSource(name="objectives", build=objectives_evidence))

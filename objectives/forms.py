@@ -5,8 +5,8 @@ from typing import Any
 
 from django import forms
 
+from isova.actions.forms import ActionForm
 from isova.forms import (
-    ActionForm,
     DateInput,
     MemberChoiceField,
     SafeForm,

@@ -8,12 +8,7 @@ from django.db.models import Max
 from django.urls import reverse
 
 from isova.models import Organisation
-from isova.registry import (
-    HealthFigure,
-    HealthReading,
-    register_health_figure,
-    register_leader_activity,
-)
+from isova.registry import HealthFigure, HealthReading, registry
 
 from .models import Objective, Review
 
@@ -35,15 +30,15 @@ def reviewed_by(organisation: Organisation) -> dict[int, datetime.date]:
     return {r["reviewed_by"]: r["last"] for r in rows}
 
 
-def register() -> None:
-    register_health_figure(
-        HealthFigure(
-            "objectives_review_overdue",
-            "Objectives not reviewed on schedule",
-            30,
-            reviews_overdue,
-            amber=1,
-            red=3,
-        )
-    )
-    register_leader_activity("objectives.reviews", reviewed_by)
+registry.register(
+    "health",
+    HealthFigure(
+        "objectives_review_overdue",
+        "Objectives not reviewed on schedule",
+        30,
+        reviews_overdue,
+        amber=1,
+        red=3,
+    ),
+)
+registry.register("leader_activity", reviewed_by, name="objectives.reviews")

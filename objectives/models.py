@@ -21,6 +21,7 @@ from django.db.models.functions import Cast, Coalesce, Greatest, Least, NullIf
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from isova.accounts.models import OrgQuerySet
 from isova.models import ActionSource, Approvable, Organisation, RecordStatus, RecordVersion
 
 FORECAST_POINTS = 6  # the forecast is a least-squares line through the last N values
@@ -185,10 +186,7 @@ def _span(prefix: str = "") -> Any:
 # --- querysets -------------------------------------------------------------------------
 
 
-class StrategicGoalQuerySet(models.QuerySet["StrategicGoal"]):
-    def for_org(self, org: Organisation) -> StrategicGoalQuerySet:
-        return self.filter(organisation=org)
-
+class StrategicGoalQuerySet(OrgQuerySet, models.QuerySet["StrategicGoal"]):
     def with_counts(self) -> StrategicGoalQuerySet:
         """Annotate `objective_count` and `open_count` (objectives not closed)."""
         return self.annotate(
@@ -197,10 +195,7 @@ class StrategicGoalQuerySet(models.QuerySet["StrategicGoal"]):
         )
 
 
-class ObjectiveQuerySet(models.QuerySet["Objective"]):
-    def for_org(self, org: Organisation) -> ObjectiveQuerySet:
-        return self.filter(organisation=org)
-
+class ObjectiveQuerySet(OrgQuerySet, models.QuerySet["Objective"]):
     def open(self) -> ObjectiveQuerySet:
         """Objectives not yet closed (achieved, missed) or withdrawn."""
         return self.exclude(status__in=CLOSED_STATUSES)

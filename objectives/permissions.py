@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from isova.accounts.tenancy import EVERYONE, has_perm
 from isova.models import Action, Membership, Role
-from isova.tenancy import has_perm
+from isova.registry import registry
 
 from .models import Objective, Status
 
@@ -63,3 +64,25 @@ def can_withdraw(membership: Membership | None, objective: Objective) -> bool:
         and has_perm(membership, "objectives.objective.withdraw")
         and not objective.is_closed
     )
+
+
+leaders, planners = frozenset({Role.LEADER}), frozenset({Role.LEADER, Role.MANAGER})
+
+registry.register(
+    "permissions",
+    {
+        "objectives.objective.view": EVERYONE,
+        "objectives.objective.create": planners,
+        "objectives.objective.edit": planners,
+        "objectives.objective.submit": planners,
+        "objectives.objective.withdraw": leaders,
+        "objectives.goal.manage": planners,
+        # Staff may record values only for objectives they own or have a plan step
+        # of (objectives.permissions.can_record_value); leaders and managers for any.
+        "objectives.objective.record_value": frozenset({Role.LEADER, Role.MANAGER, Role.STAFF}),
+        "objectives.objective.record_any_value": planners,
+        # Leaders review any objective; an owner (other than an auditor) their own.
+        "objectives.objective.review": leaders,
+    },
+    name="objectives",
+)

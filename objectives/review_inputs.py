@@ -1,6 +1,6 @@
 """The objectives app's sections of the management-review inputs pack (ISO 9001 9.3.2 c, d).
 
-Same JSON shape as reviews/inputs.py documents (figures, bars, table); the template is the
+Same JSON shape as reviews/review_inputs.py documents (figures, bars, table); the template is the
 reviews app's generic section template, named by path only (no import of that app).
 """
 
@@ -155,13 +155,12 @@ def resources(org: Organisation, since: datetime.date, until: datetime.date) -> 
     }
 
 
-def register() -> None:
-    for section in (
-        ReviewInput("objectives_met", "c2", "Extent to which quality objectives have been met",
-                    32, SECTION_TEMPLATE, objectives_met),
-        ReviewInput("objectives_processes", "c3", "Process performance and monitoring results",
-                    33, SECTION_TEMPLATE, process_performance),
-        ReviewInput("objectives_resources", "d", "Adequacy of resources", 40,
-                    SECTION_TEMPLATE, resources),
-    ):  # fmt: skip
-        registry.register_review_input(section)
+for section in (
+    ReviewInput("objectives_met", "c2", "Extent to which quality objectives have been met",
+                32, SECTION_TEMPLATE, objectives_met),
+    ReviewInput("objectives_processes", "c3", "Process performance and monitoring results",
+                33, SECTION_TEMPLATE, process_performance),
+    ReviewInput("objectives_resources", "d", "Adequacy of resources", 40,
+                SECTION_TEMPLATE, resources),
+):  # fmt: skip
+    registry.register("review_inputs", section)

@@ -18,10 +18,11 @@ from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
-from isova import actions, records
+from isova import records
+from isova.accounts.tenancy import has_perm
+from isova.actions import services as actions
 from isova.errors import DomainError
 from isova.models import Action, Membership, RecordVersion, User
-from isova.tenancy import has_perm
 
 from . import permissions
 from .models import (

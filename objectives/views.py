@@ -10,12 +10,19 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from isova import records
+from isova.accounts.tenancy import (
+    OrgRequest,
+    get_for_org,
+    has_perm,
+    member_required,
+    require,
+)
+from isova.actions.permissions import action_rows
 from isova.errors import DomainError
 from isova.forms import member_choices
 from isova.http import flash_redirect, paginate, query_without_page, render_page, save_or_error
 from isova.idempotency import create_once
 from isova.models import Action
-from isova.tenancy import OrgRequest, action_rows, get_for_org, has_perm, member_required, require
 
 from . import charts, permissions, services
 from .forms import (

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from django.urls import reverse
 
 from isova.models import Membership, Organisation
-from isova.registry import Alert, CalendarEvent
+from isova.registry import Alert, CalendarEvent, registry
 
 from .models import Attendance, Review, ReviewOutput, ReviewStatus
 
@@ -99,3 +99,6 @@ def calendar(membership: Membership) -> Iterator[CalendarEvent]:
             url=review.get_absolute_url(),
             description=f"At {review.start_time:%H:%M} ({review.duration_minutes} minutes){where}.",
         )
+
+
+registry.register("alerts", alerts, name="reviews")

@@ -13,10 +13,11 @@ import datetime
 import random
 from decimal import Decimal
 
-from isova import actions, records
+from isova import records
+from isova.actions import services as actions
 from isova.demo import DEMO_PASSWORD
 from isova.models import Membership, Organisation, QualityPolicy, RecordStatus, User
-from isova.registry import registry
+from isova.registry import DemoSeeder, registry
 from objectives.models import Objective
 
 from . import services
@@ -365,3 +366,6 @@ def _rosewood(org: Organisation, members: dict[str, Membership]) -> None:
         due_date=meeting + datetime.timedelta(days=90),
     )
     services.review_close(membership=leader, review=review, password=DEMO_PASSWORD)
+
+
+registry.register("demo", DemoSeeder("reviews", seed, after=("objectives", "audits")))

@@ -10,7 +10,7 @@ from django.db.models import Avg, Count, F, Max, Q
 from django.urls import reverse
 
 from isova.models import Organisation
-from isova.registry import Evidence, Gap
+from isova.registry import Evidence, EvidenceSource, Gap, registry
 
 from . import policy
 from .models import Feedback, FeedbackKind, OutputKind, Review, ReviewOutput
@@ -160,3 +160,6 @@ def _participation(org: Organisation, url: str) -> Iterator[Evidence | Gap]:
                 2,
                 url,
             )
+
+
+registry.register("evidence", EvidenceSource("reviews", build))

@@ -7,7 +7,7 @@ import datetime
 from django.urls import reverse
 
 from isova.models import Organisation
-from isova.registry import HealthFigure, HealthReading, register_health_figure
+from isova.registry import HealthFigure, HealthReading, registry
 
 from .models import Review
 
@@ -26,16 +26,16 @@ def attendance(organisation: Organisation, today: datetime.date) -> list[HealthR
     return readings
 
 
-def register() -> None:
-    register_health_figure(
-        HealthFigure(
-            "review_attendance",
-            "Leaders' attendance at the last four management reviews",
-            50,
-            attendance,
-            amber=75,
-            red=50,
-            unit="%",
-            worse="lower",
-        )
-    )
+registry.register(
+    "health",
+    HealthFigure(
+        "review_attendance",
+        "Leaders' attendance at the last four management reviews",
+        50,
+        attendance,
+        amber=75,
+        red=50,
+        unit="%",
+        worse="lower",
+    ),
+)

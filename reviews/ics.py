@@ -7,7 +7,7 @@ import datetime
 
 from django.utils import timezone
 
-from isova.calendar import escape, fold
+from isova.notifications.calendar import escape, fold
 
 from .models import Review
 

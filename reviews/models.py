@@ -16,6 +16,7 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from isova.accounts.models import OrgQuerySet
 from isova.models import ActionSource, Approvable, Membership, Organisation, QualityPolicy, Role
 
 
@@ -38,10 +39,7 @@ class OutputKind(models.TextChoices):
     RESOURCES = "resources", "c) Resource need"
 
 
-class ReviewQuerySet(models.QuerySet["Review"]):
-    def for_org(self, org: Organisation) -> ReviewQuerySet:
-        return self.filter(organisation=org)
-
+class ReviewQuerySet(OrgQuerySet, models.QuerySet["Review"]):
     def upcoming(self, today: datetime.date) -> ReviewQuerySet:
         """Planned reviews on or after `today`, soonest first."""
         return self.filter(status=ReviewStatus.PLANNED, meeting_date__gte=today).order_by(
@@ -247,9 +245,8 @@ class SectionNote(models.Model):
         return f"{self.review_id}: {self.key}"
 
 
-class ReviewOutputQuerySet(models.QuerySet["ReviewOutput"]):
-    def for_org(self, org: Organisation) -> ReviewOutputQuerySet:
-        return self.filter(review__organisation=org)
+class ReviewOutputQuerySet(OrgQuerySet, models.QuerySet["ReviewOutput"]):
+    org_path = "review__organisation"
 
     def open(self) -> ReviewOutputQuerySet:
         """Outputs whose action is still outstanding (open or in progress)."""
@@ -285,9 +282,8 @@ class IssueKind(models.TextChoices):
     PARTY = "party", "Interested party"
 
 
-class ContextIssueQuerySet(models.QuerySet["ContextIssue"]):
-    def for_org(self, org: Organisation) -> ContextIssueQuerySet:
-        return self.filter(organisation=org)
+class ContextIssueQuerySet(OrgQuerySet, models.QuerySet["ContextIssue"]):
+    pass
 
 
 class ContextIssue(models.Model):
@@ -335,10 +331,7 @@ class FeedbackStatus(models.TextChoices):
 AGE_BUCKETS = ("0-30", "31-60", "61-90", "90+")
 
 
-class FeedbackQuerySet(models.QuerySet["Feedback"]):
-    def for_org(self, org: Organisation) -> FeedbackQuerySet:
-        return self.filter(organisation=org)
-
+class FeedbackQuerySet(OrgQuerySet, models.QuerySet["Feedback"]):
     def open(self) -> FeedbackQuerySet:
         return self.filter(status=FeedbackStatus.OPEN)
 
@@ -434,9 +427,8 @@ class Feedback(models.Model):
 # --- the policy reaches people (5.2.2) ------------------------------------------------------
 
 
-class PolicyAcknowledgementQuerySet(models.QuerySet["PolicyAcknowledgement"]):
-    def for_org(self, org: Organisation) -> PolicyAcknowledgementQuerySet:
-        return self.filter(organisation=org)
+class PolicyAcknowledgementQuerySet(OrgQuerySet, models.QuerySet["PolicyAcknowledgement"]):
+    pass
 
 
 class PolicyAcknowledgement(models.Model):

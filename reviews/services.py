@@ -14,10 +14,13 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from isova import actions, notifications, records, tenancy
+from isova import records
+from isova.accounts import tenancy
+from isova.actions import services as actions
 from isova.errors import DomainError, NotAllowed
 from isova.errors import WrongPassword as CoreWrongPassword
 from isova.models import Action, Membership, QualityPolicy, Role, User
+from isova.notifications import services as notifications
 
 from .models import (
     Attendance,

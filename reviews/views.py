@@ -19,11 +19,11 @@ from django.urls import reverse
 from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
-from isova import tenancy
+from isova.accounts import tenancy
+from isova.accounts.tenancy import OrgRequest, get_for_org, member_required, require
 from isova.errors import DomainError
 from isova.http import act_and_redirect, flash_redirect, render_page, save_or_error
 from isova.models import Membership, SignOff
-from isova.tenancy import OrgRequest, get_for_org, member_required, require
 
 from . import csvfiles, ics, policy, services
 from .forms import (

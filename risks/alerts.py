@@ -1,6 +1,6 @@
 """What the risks app alerts about: risks whose review date has passed (to their owner).
 
-A plain generator for `isova.registry.register_alert_source`: one query per organisation;
+A plain generator for the registry's "alerts" hook: one query per organisation;
 and the risks section of the leaders' weekly briefing (risks that moved band, reviews overdue).
 """
 
@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from django.urls import reverse
 
 from isova.models import Organisation
-from isova.registry import Alert
+from isova.registry import Alert, registry
 
 from .models import Assessment, Risk
 
@@ -68,3 +68,6 @@ def briefing(organisation: Organisation, since: datetime.date, today: datetime.d
             f"({reverse('risks:index')}?review_overdue=on)"
         )
     return lines
+
+
+registry.register("alerts", due, name="risks")

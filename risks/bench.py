@@ -5,9 +5,11 @@ plans of the High and Critical risks (see bench/seeding.py for the contract)."""
 from __future__ import annotations
 
 import datetime
+import sys
 from typing import Any
 
 from audits.models import Process
+from isova.registry import registry
 from objectives.models import add_months
 from risks.models import (
     DEFAULT_BANDS,
@@ -161,3 +163,6 @@ def _approvals(ctx: Any, risks: list[Risk]) -> None:
             signer=leaders[i % len(leaders)],
             at=ctx.now_minus(30 + i % 300),
         )
+
+
+registry.register("bench", sys.modules[__name__], name=NAME)

@@ -16,10 +16,10 @@ from typing import IO, Any
 from django.db import transaction
 
 from audits.models import Process
+from isova.accounts.tenancy import has_perm
 from isova.csvsafe import neutralise, restore
 from isova.errors import NotAllowed
 from isova.models import Membership, User
-from isova.tenancy import has_perm
 
 from . import services
 from .models import Category, Kind, Risk, Status, Treatment

@@ -18,6 +18,7 @@ from django.utils import timezone
 from audits.models import Process
 from isova import records
 from isova.models import Action, ActionStatus, Membership, Notification, Organisation, User
+from isova.registry import DemoSeeder, registry
 
 from . import services
 from .models import Assessment, Risk
@@ -662,3 +663,6 @@ def seed(organisation: Organisation, users_by_email: dict[str, User], rng: rando
     Notification.objects.filter(
         organisation=organisation, kind="action_assigned", created_at__gte=started
     ).delete()
+
+
+registry.register("demo", DemoSeeder(name="risks", seed=seed, after=("audits",)))

@@ -7,7 +7,7 @@ import datetime
 from django.db.models import Max
 
 from isova.models import Organisation
-from isova.registry import register_leader_activity
+from isova.registry import registry
 
 from .models import Assessment
 
@@ -23,5 +23,4 @@ def reviewed_by(organisation: Organisation) -> dict[int, datetime.date]:
     return {r["assessed_by"]: r["last"] for r in rows}
 
 
-def register() -> None:
-    register_leader_activity("risks.reviews", reviewed_by)
+registry.register("leader_activity", reviewed_by, name="risks.reviews")

@@ -17,6 +17,7 @@ from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from isova.accounts.models import OrgQuerySet
 from isova.models import ActionSource, Approvable, Organisation
 
 # --- the matrix -----------------------------------------------------------------------
@@ -51,9 +52,8 @@ DEFAULT_BANDS = [
 ]  # fmt: skip
 
 
-class MatrixQuerySet(models.QuerySet["RiskMatrix"]):
-    def for_org(self, org: Organisation) -> MatrixQuerySet:
-        return self.filter(organisation=org)
+class MatrixQuerySet(OrgQuerySet, models.QuerySet["RiskMatrix"]):
+    pass
 
 
 class RiskMatrix(Approvable):
@@ -203,10 +203,7 @@ class Status(models.TextChoices):
     CLOSED = "closed", "Closed"
 
 
-class RiskQuerySet(models.QuerySet["Risk"]):
-    def for_org(self, org: Organisation) -> RiskQuerySet:
-        return self.filter(organisation=org)
-
+class RiskQuerySet(OrgQuerySet, models.QuerySet["Risk"]):
     def live(self) -> RiskQuerySet:
         """Every risk that is not closed."""
         return self.exclude(status=Status.CLOSED)
@@ -420,9 +417,8 @@ class AssessmentKind(models.TextChoices):
     REVIEW = "review", "Review"
 
 
-class AssessmentQuerySet(models.QuerySet["Assessment"]):
-    def for_org(self, org: Organisation) -> AssessmentQuerySet:
-        return self.filter(risk__organisation=org)
+class AssessmentQuerySet(OrgQuerySet, models.QuerySet["Assessment"]):
+    org_path = "risk__organisation"
 
     def reviews(self) -> AssessmentQuerySet:
         return self.filter(kind=AssessmentKind.REVIEW)

@@ -13,10 +13,11 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
-from isova import actions, records
+from isova import records
+from isova.accounts.tenancy import has_perm
+from isova.actions import services as actions
 from isova.errors import DomainError, NotAllowed
 from isova.models import Action, Membership, Organisation, RecordStatus, RecordVersion, User
-from isova.tenancy import has_perm
 
 from .models import (
     DEFAULT_BANDS,

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from isova.models import Organisation
-from isova.registry import UPCOMING_LIMIT, UpcomingItem, register_upcoming_source
+from isova.registry import UPCOMING_LIMIT, UpcomingItem, registry
 
 from .models import Risk
 
@@ -38,5 +38,4 @@ def items(
         )
 
 
-def register() -> None:
-    register_upcoming_source("risks", items)
+registry.register("upcoming", items, name="risks")

@@ -11,10 +11,10 @@ from django.views.decorators.http import require_GET
 
 from audits.models import Finding, Process
 from isova import records
+from isova.accounts.tenancy import OrgRequest, get_for_org, has_perm, member_required, require
 from isova.errors import DomainError
 from isova.http import render_page
 from isova.models import Action
-from isova.tenancy import OrgRequest, get_for_org, has_perm, member_required, require
 
 from . import csvio, reports, services
 from .forms import FilterForm, ImportForm, MatrixForm, PlanActionForm, ReviewForm, RiskForm

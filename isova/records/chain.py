@@ -18,16 +18,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.utils import timezone
 
-from isova.models import (
-    Approvable,
-    Membership,
-    Organisation,
-    RecordStatus,
-    RecordVersion,
-    SignOff,
-    SignOffChain,
-    User,
-)
+from isova.accounts.models import Membership, Organisation, User
+from isova.records.models import Approvable, RecordStatus, RecordVersion, SignOff, SignOffChain
 
 from .errors import SigningLocked, WrongPassword
 from .snapshots import canonical_json, changed_keys, material_keys, snapshot_text

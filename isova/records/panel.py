@@ -6,8 +6,10 @@ from typing import Any
 
 from django.urls import reverse
 
-from isova import history, tenancy
-from isova.models import Approvable, Membership, RecordStatus, User
+from isova import history
+from isova.accounts import tenancy
+from isova.accounts.models import Membership, User
+from isova.records.models import Approvable, RecordStatus
 
 from .snapshots import current_snapshot
 from .workflow import RecordState, _load, _name, _state, version_rows

@@ -18,14 +18,16 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from isova.history import Change
-from isova.models import Approvable
+
+if TYPE_CHECKING:
+    from isova.records.models import Approvable
 
 
 def format_decimal(value: Decimal) -> str:

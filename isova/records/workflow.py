@@ -25,17 +25,11 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 
-from isova import notifications, tenancy
+from isova.accounts import tenancy
+from isova.accounts.models import Membership, Role, User
 from isova.history import Change
-from isova.models import (
-    Approvable,
-    Membership,
-    RecordStatus,
-    RecordVersion,
-    Role,
-    SignOff,
-    User,
-)
+from isova.notifications import services as notifications
+from isova.records.models import Approvable, RecordStatus, RecordVersion, SignOff
 
 from . import chain
 from .errors import NotAllowed, RecordError, Stale

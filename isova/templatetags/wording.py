@@ -14,7 +14,7 @@ from django import template
 from django.utils import timezone
 from django.utils.timesince import timesince
 
-from isova.models import Organisation
+from isova.accounts.models import Organisation
 
 register = template.Library()
 

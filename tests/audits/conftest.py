@@ -77,7 +77,7 @@ def respond(org: Org, finding: Finding, *, risk: bool | None = False) -> Finding
 
 
 def complete(org: Org, action: Action) -> Action:
-    from isova import actions
+    from isova.actions import services as actions
 
     return actions.action_set_status(
         membership=membership_of(action.owner, org.organisation),

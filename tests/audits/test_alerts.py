@@ -6,8 +6,8 @@ import time_machine
 
 from audits import alerts
 from audits.models import FindingType, Process
-from isova import alerts as core_alerts
 from isova.models import Notification
+from isova.notifications import alerts as core_alerts
 
 from .conftest import assign, complete, plan, raise_finding, respond, start
 

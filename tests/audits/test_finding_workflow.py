@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 
 from audits import services
 from audits.models import AuditSettings, FindingStatus, FindingType
-from isova import actions
+from isova.actions import services as actions
 from isova.errors import DomainError
 from tests.conftest import membership_of
 from tests.factories import PASSWORD

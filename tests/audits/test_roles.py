@@ -4,7 +4,7 @@ import pytest
 
 from audits import services
 from audits.models import Audit, Finding
-from isova.tenancy import has_perm
+from isova.accounts.tenancy import has_perm
 from tests.conftest import membership_of
 from tests.factories import PASSWORD
 

@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from audits import services
-from isova import actions
+from isova.actions import services as actions
 from tests.conftest import membership_of
 
 from .conftest import assign, plan, raise_finding, respond, start

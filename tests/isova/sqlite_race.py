@@ -26,7 +26,9 @@ from django.db import connection  # noqa: E402
 settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 call_command("migrate", verbosity=0)
 
-from isova import actions, policy, records  # noqa: E402
+from isova import records  # noqa: E402
+from isova.actions import services as actions  # noqa: E402
+from isova.records import policy  # noqa: E402
 from tests.conftest import make_org, membership_of  # noqa: E402
 from tests.factories import PASSWORD  # noqa: E402
 from tests.isova.conftest import make_action  # noqa: E402

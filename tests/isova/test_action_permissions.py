@@ -6,7 +6,7 @@ Refused operations answer 403 and leave the database exactly as it was.
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from isova import actions
+from isova.actions import services as actions
 from isova.models import Action, ActionStatus, Role
 from tests.conftest import membership_of
 

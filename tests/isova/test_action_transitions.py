@@ -7,7 +7,7 @@ import time_machine
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
-from isova import actions
+from isova.actions import services as actions
 from isova.models import Action, ActionStatus
 from tests.conftest import membership_of
 

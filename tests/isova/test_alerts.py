@@ -7,8 +7,8 @@ import zoneinfo
 import time_machine
 from django.core import mail
 
-from isova import alerts
 from isova.models import Notification
+from isova.notifications import alerts
 from tests.factories import (
     ActionFactory,
     MembershipFactory,
@@ -120,7 +120,8 @@ def test_scan_all_waits_for_the_organisations_morning(db, settings):
 def test_unsent_notifications_are_queued_again_and_sent_once(
     org, settings, django_capture_on_commit_callbacks
 ):
-    from isova import notifications, tasks
+    from isova import tasks
+    from isova.notifications import services as notifications
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     start = datetime.datetime(2026, 6, 10, 9, 0, tzinfo=UTC)

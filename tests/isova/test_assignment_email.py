@@ -7,7 +7,7 @@ import subprocess
 
 from django.core import mail
 
-from isova import actions
+from isova.actions import services as actions
 from tests.conftest import membership_of
 from tests.objectives.conftest import make_objective
 

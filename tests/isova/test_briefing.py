@@ -6,8 +6,9 @@ import datetime
 
 from django.conf import settings
 
-from isova import alerts, notifications
 from isova.models import Notification, NotificationPreference
+from isova.notifications import alerts
+from isova.notifications import services as notifications
 from tests.factories import ActionFactory
 from tests.objectives.conftest import add_values, make_objective
 

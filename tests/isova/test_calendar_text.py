@@ -2,7 +2,7 @@
 
 import datetime
 
-from isova import calendar
+from isova.notifications import calendar
 from tests.conftest import membership_of
 from tests.factories import ActionFactory
 

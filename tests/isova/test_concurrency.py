@@ -6,7 +6,7 @@ from html.parser import HTMLParser
 import pytest
 from django.db import connection
 
-from isova import actions
+from isova.actions import services as actions
 from isova.models import Action
 from tests.conftest import make_org, membership_of
 

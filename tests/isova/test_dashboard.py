@@ -92,8 +92,8 @@ def test_a_user_without_membership_in_this_org_sees_nothing_of_it(org, other_org
 
 
 def _submit_policies(org, n):
-    from isova import policy as policy_services
     from isova import records
+    from isova.records import policy as policy_services
     from tests.conftest import membership_of
 
     manager = membership_of(org.manager, org.organisation)
@@ -138,7 +138,8 @@ def throwaway_panel(settings, tmp_path):
     settings.TEMPLATES = [
         {**settings.TEMPLATES[0], "DIRS": [*settings.TEMPLATES[0]["DIRS"], tmp_path]}
     ]
-    registry.register_panel(
+    registry.register(
+        "panels",
         Panel(
             name="throwaway",
             title="Throwaway",
@@ -146,7 +147,7 @@ def throwaway_panel(settings, tmp_path):
             template="throwaway_panel.html",
             build=lambda ctx: {"answer": ctx.organisation.name},
             visible=lambda membership: membership.role == Role.LEADER,
-        )
+        ),
     )
     yield
     registry.unregister("throwaway")

@@ -16,8 +16,11 @@ from django.core import mail
 from django.core.management import call_command
 from django.db import connection
 
-from isova import actions, alerts, notifications, tasks
+from isova import tasks
+from isova.actions import services as actions
 from isova.models import Notification
+from isova.notifications import alerts
+from isova.notifications import services as notifications
 from tests.conftest import client_for, membership_of
 from tests.factories import ActionFactory, MembershipFactory, OrganisationFactory, UserFactory
 

@@ -1,7 +1,8 @@
 """One error hierarchy: every error a user should read is an isova.errors.DomainError."""
 
 from audits import services as audit_services
-from isova import actions, errors
+from isova import errors
+from isova.actions import services as actions
 from objectives import services as objective_services
 
 

@@ -8,9 +8,10 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from isova import evidence, records
-from isova import policy as policies
+from isova import records
+from isova.evidence import services as evidence
 from isova.models import Action, ActionStatus, EvidencePack, QualityPolicy, SignOff
+from isova.records import policy as policies
 from isova.registry import Evidence, EvidenceSource, Gap, registry
 from tests.conftest import client_for, membership_of
 from tests.factories import PASSWORD, ActionFactory
@@ -146,7 +147,7 @@ def test_a_new_app_adds_its_evidence_through_the_registry_alone(org, at_noon):
         yield Evidence("5.1.2 c", "Customer visits by the managing director: 4.", count=4)
         yield Gap("5.1.2 a", "No contract review recorded.", severity=1)
 
-    registry.register_evidence(EvidenceSource(name="throwaway", build=throwaway))
+    registry.register("evidence", EvidenceSource(name="throwaway", build=throwaway))
     try:
         pack = evidence.build(org.organisation, START, END)
         page = client_for(org.leader).get(reverse("evidence")).content.decode()

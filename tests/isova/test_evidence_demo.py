@@ -8,7 +8,8 @@ import io
 import pytest
 from django.core.management import call_command
 
-from isova import demo, evidence
+from isova import demo
+from isova.evidence import services as evidence
 from isova.models import Organisation, RecordVersion, User
 from isova.registry import registry
 from risks.models import Risk

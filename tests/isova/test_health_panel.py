@@ -6,7 +6,7 @@ import pytest
 import time_machine
 
 from audits.models import Finding
-from isova.health import health_panel, thresholds
+from isova.health.services import health_panel, thresholds
 from isova.models import Action, HealthThreshold, Membership, RecordVersion, Role
 from isova.registry import PanelContext
 from objectives.models import Objective, Review

@@ -1,6 +1,6 @@
 """What people type cannot break a page: line breaks in titles, dates past the calendar."""
 
-from isova.forms import ActionForm
+from isova.actions.forms import ActionForm
 
 
 def _form(org, **overrides):
@@ -33,7 +33,7 @@ def test_a_null_character_is_refused_with_a_message(org):
 
 
 def _policy_form(org, **overrides):
-    from isova.records_views import QualityPolicyForm
+    from isova.records.views import QualityPolicyForm
 
     data = {"title": "Our policy", "text": "We keep our promises.", "owner": org.leader.pk}
     data |= {"effective_from": "2026-01-01"} | overrides
@@ -54,7 +54,7 @@ def test_a_quality_policy_effective_in_year_9999_is_refused_with_a_message(org):
 
 
 def test_a_decision_or_submission_note_may_have_line_breaks_but_not_a_null(org):
-    from isova.records_views import DecisionForm, SubmitForm
+    from isova.records.views import DecisionForm, SubmitForm
 
     decision = {"decision": "approve", "password": "pw", "snapshot_hash": "a" * 64}
     assert DecisionForm(decision | {"comment": "Fine.\r\nGo ahead."}).is_valid()

@@ -3,9 +3,9 @@
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from isova import actions
+from isova.accounts.tenancy import SESSION_KEY
+from isova.actions import services as actions
 from isova.models import Action, Membership, Role
-from isova.tenancy import SESSION_KEY
 from tests.conftest import membership_of
 
 from .conftest import db_counts, make_action, snapshot

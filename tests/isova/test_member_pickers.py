@@ -1,6 +1,6 @@
 """Owner and approver pickers show each person's role, so a manager picks a leader to approve."""
 
-from isova.forms import ActionForm
+from isova.actions.forms import ActionForm
 from isova.models import Membership, Role
 
 

@@ -9,8 +9,9 @@ import icalendar
 import pytest
 from django.core import mail
 
-from isova import alerts, notifications
 from isova.models import Notification, NotificationStatus
+from isova.notifications import alerts
+from isova.notifications import services as notifications
 from tests.conftest import client_for, membership_of
 from tests.factories import ActionFactory
 

@@ -19,8 +19,9 @@ from django.core import mail
 from django.utils import timezone
 
 import isova.celery
-from isova import actions, notifications
+from isova.actions import services as actions
 from isova.models import Notification
+from isova.notifications import services as notifications
 from isova.tasks import deliver_notification
 from tests.conftest import make_org, membership_of
 

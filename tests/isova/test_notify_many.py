@@ -5,8 +5,9 @@ import datetime
 
 from django.core import mail
 
-from isova import alerts, notifications
 from isova.models import Notification
+from isova.notifications import alerts
+from isova.notifications import services as notifications
 from isova.registry import Alert
 from tests.factories import ActionFactory, MembershipFactory
 

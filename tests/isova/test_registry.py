@@ -2,7 +2,6 @@
 
 import datetime
 
-from isova import registry as hooks
 from isova.registry import BriefingSection, CalendarEvent, UpcomingItem, registry
 
 
@@ -13,16 +12,17 @@ def test_unregister_removes_a_throwaway_from_every_hook():
     def upcoming(organisation, start, end, filters):
         yield UpcomingItem(day=start, kind="x", title="x")
 
-    hooks.register_calendar_source("throwaway", events)
-    hooks.register_upcoming_source("throwaway", upcoming)
-    hooks.register_briefing_section(
-        BriefingSection("throwaway", "Throwaway", 99, lambda organisation, start, end: [])
+    registry.register("calendar", events, name="throwaway")
+    registry.register("upcoming", upcoming, name="throwaway")
+    registry.register(
+        "briefing",
+        BriefingSection("throwaway", "Throwaway", 99, lambda organisation, start, end: []),
     )
-    hooks.register_dashboard_filter("throwaway", lambda organisation: [])
+    registry.register("filters", lambda organisation: [], name="throwaway")
 
     registry.unregister("throwaway")
 
-    assert "throwaway" not in dict(hooks.calendar_sources())
-    assert "throwaway" not in dict(hooks.upcoming_sources())
-    assert "throwaway" not in [s.name for s in hooks.briefing_sections()]
-    assert hooks.dashboard_filter("throwaway") is None
+    assert "throwaway" not in dict(registry.calendar_sources())
+    assert "throwaway" not in dict(registry.upcoming_sources())
+    assert "throwaway" not in [s.name for s in registry.briefing_sections()]
+    assert registry.dashboard_filter("throwaway") is None

@@ -20,7 +20,7 @@ def test_templates_read_permissions_by_their_dotted_names_only(org, as_user):
 
 
 def test_every_permission_follows_the_app_entity_verb_scheme(db):
-    from isova.tenancy import PERMISSIONS
+    from isova.accounts.tenancy import PERMISSIONS
 
     apps = ("isova.", "objectives.", "audits.", "risks.", "reviews.")
     assert PERMISSIONS and all(n.startswith(apps) and n.count(".") == 2 for n in PERMISSIONS), [

@@ -7,7 +7,7 @@ import time_machine
 
 from audits.models import Process
 from isova.models import ActionStatus
-from isova.registry import upcoming_sources
+from isova.registry import registry
 from objectives.models import Objective
 from risks.models import Risk
 from tests.audits.conftest import plan
@@ -48,7 +48,7 @@ def _one_of_each(org, offset=0):
 
 
 def test_every_app_contributes_an_upcoming_source():
-    assert [name for name, _ in upcoming_sources()] == [
+    assert [name for name, _ in registry.upcoming_sources()] == [
         "audits",
         "isova.actions",
         "objectives",
@@ -99,8 +99,8 @@ def test_finished_actions_and_other_organisations_items_are_left_out(
 
 
 def test_an_owner_filter_keeps_that_persons_items(org, today, rf):
+    from isova.dashboard.upcoming import upcoming_panel
     from isova.registry import PanelContext
-    from isova.upcoming import upcoming_panel
 
     _one_of_each(org)
     ActionFactory(
@@ -121,8 +121,8 @@ def test_an_owner_filter_keeps_that_persons_items(org, today, rf):
 
 
 def test_a_process_filter_keeps_audits_and_risks_of_that_process(org, today, rf):
+    from isova.dashboard.upcoming import upcoming_panel
     from isova.registry import PanelContext
-    from isova.upcoming import upcoming_panel
 
     production = Process.objects.create(
         organisation=org.organisation, name="Production", owner=org.manager

@@ -5,8 +5,8 @@ import datetime
 
 from django.db import transaction
 
-from isova import alerts as core_alerts
 from isova.models import Notification
+from isova.notifications import alerts as core_alerts
 from objectives import alerts
 from tests.objectives.conftest import add_values, make_objective
 

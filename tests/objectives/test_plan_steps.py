@@ -45,8 +45,8 @@ def test_plan_steps_show_in_the_one_action_table_with_their_status_control(org, 
 
 
 def test_the_plan_step_form_is_the_action_form_with_a_due_date_required(org):
-    from isova.actions import EDITABLE_FIELDS
-    from isova.forms import ActionForm
+    from isova.actions.forms import ActionForm
+    from isova.actions.services import EDITABLE_FIELDS
     from objectives.forms import PlanStepForm
 
     form = PlanStepForm(

@@ -24,7 +24,7 @@ def test_attendees_hear_7_and_1_days_before_and_the_chair_when_a_review_is_overd
 
 
 def test_the_core_scan_sends_the_reminders_once(org):
-    from isova import alerts as core_alerts
+    from isova.notifications import alerts as core_alerts
 
     review = plan_review(org, days_ahead=1)
     today = org.organisation.today()

@@ -4,9 +4,9 @@ import datetime
 
 import pytest
 
-from isova import policy as policies
 from isova import records
 from isova.models import QualityPolicy
+from isova.records import policy as policies
 from reviews import policy, services
 from reviews.models import PolicyAcknowledgement
 from tests.conftest import client_for, membership_of

@@ -2,8 +2,8 @@
 
 import datetime
 
-from isova import alerts as core_alerts
 from isova.models import Notification
+from isova.notifications import alerts as core_alerts
 from risks import alerts, services
 from risks.models import Assessment
 from tests.conftest import membership_of

@@ -7,8 +7,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from isova import alerts
-from isova.models import Organisation
+from isova.accounts.models import Organisation
+from isova.notifications import alerts
 
 
 class Command(BaseCommand):

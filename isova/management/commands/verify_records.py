@@ -7,7 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from isova import records
-from isova.models import Organisation
+from isova.accounts.models import Organisation
 
 
 class Command(BaseCommand):

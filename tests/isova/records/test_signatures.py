@@ -10,7 +10,8 @@ import time_machine
 from django.conf import settings
 from django.utils import timezone
 
-from isova import actions, records
+from isova import records
+from isova.actions import services as actions
 from isova.models import Action, Notification, RecordStatus, SignOff
 from objectives.models import Status
 from tests.factories import PASSWORD

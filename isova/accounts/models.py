@@ -1,0 +1,207 @@
+"""People, organisations and their members (roles): who belongs where."""
+
+from __future__ import annotations
+
+import datetime
+import zoneinfo
+from decimal import Decimal
+from typing import Any, ClassVar, Self, cast
+
+from django.apps import apps
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def _create_user(self, email: str, password: str | None, **extra) -> User:
+        if not email:
+            raise ValueError("An e-mail address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra) -> User:
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra) -> User:
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra)
+
+    def get_by_natural_key(self, username: str | None) -> User:
+        return self.get(email__iexact=username or "")
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person who logs in with their e-mail address."""
+
+    email = models.EmailField("e-mail address", unique=True)
+    full_name = models.CharField(max_length=150, blank=True)
+    is_staff = models.BooleanField(
+        "Django admin access", default=False, help_text="Can log in to the Django admin site."
+    )
+    is_active = models.BooleanField(default=True)
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
+
+    class Meta:
+        ordering = ["full_name", "email"]
+
+    def __str__(self) -> str:
+        return self.full_name or self.email
+
+    def get_full_name(self) -> str:
+        return self.full_name or self.email
+
+    def get_short_name(self) -> str:
+        return (self.full_name or self.email).split()[0]
+
+
+def validate_timezone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(f"“{value}” is not a known time zone (for example Europe/London).")
+
+
+CURRENCY_SYMBOLS = {"GBP": "£", "EUR": "€", "USD": "$"}
+
+
+class Organisation(models.Model):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(unique=True)
+    timezone = models.CharField(
+        max_length=64,
+        default="Europe/London",
+        validators=[validate_timezone],
+        help_text="Drives what counts as “today” and “overdue” for this organisation.",
+    )
+    currency = models.CharField(
+        max_length=3,
+        default="GBP",
+        help_text="ISO 4217 code of the currency costs and budgets are in, e.g. GBP, EUR.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    # The escalation ladder of overdue actions: after this many days overdue to whoever
+    # assigned it (or the managers), then to the leaders.
+    escalate_to_assigner_after_days = models.PositiveSmallIntegerField(default=3)
+    escalate_to_leaders_after_days = models.PositiveSmallIntegerField(default=10)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def tzinfo(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.timezone)
+
+    def today(self) -> datetime.date:
+        """Today's date in the organisation's own time zone."""
+        return timezone.now().astimezone(self.tzinfo).date()
+
+    def format_date(self, day: datetime.date | None) -> str:
+        """A date as people here read it: "Tue 15 Dec 2026" (one format for pages and e-mail)."""
+        return f"{day:%a} {day.day} {day:%b %Y}" if day else "no date"
+
+    def format_money(self, amount: Decimal | int) -> str:
+        """An amount in this organisation's currency: "£1,250.00", "CHF 80.00"."""
+        symbol = CURRENCY_SYMBOLS.get(self.currency)
+        figure = f"{Decimal(amount):,.2f}"
+        return f"{symbol}{figure}" if symbol else f"{self.currency} {figure}"
+
+
+class Role(models.TextChoices):
+    LEADER = "leader", "Leader"
+    MANAGER = "manager", "Manager"
+    STAFF = "staff", "Staff"
+    AUDITOR = "auditor", "Auditor"
+
+
+class OrgQuerySet:
+    """Rows that belong to one organisation: every app's QuerySet mixes this in
+    (`class RiskQuerySet(OrgQuerySet, models.QuerySet["Risk"])`), so `for_org`, the one way
+    to scope a query to a tenant, is written once."""
+
+    # The lookup from the row to its organisation, e.g. "risk__organisation".
+    org_path: ClassVar[str] = "organisation"
+
+    def for_org(self, org: Organisation) -> Self:
+        queryset = cast("models.QuerySet[Any]", self)
+        return cast(Self, queryset.filter(**{self.org_path: org}))
+
+
+class MembershipQuerySet(OrgQuerySet, models.QuerySet["Membership"]):
+    def with_unread(self) -> MembershipQuerySet:
+        """Annotate `unread`: the member's unread notifications in that organisation (the
+        header's count, read with the memberships each request loads anyway)."""
+        unread = (
+            # Looked up by name: notifications build on accounts, never the reverse.
+            apps.get_model("isova", "Notification")
+            .objects.filter(
+                organisation=OuterRef("organisation"), recipient=OuterRef("user"), read_at=None
+            )
+            .order_by()
+            .values("recipient")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return self.annotate(
+            unread=Coalesce(Subquery(unread, output_field=models.IntegerField()), 0)
+        )
+
+
+class Membership(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.STAFF)
+    job_title = models.CharField(max_length=120, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    # When the member last opened the leadership dashboard (kept to the hour by
+    # isova.dashboard.note_dashboard_seen): the leadership-health figure reads it.
+    last_seen_dashboard_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organisation"], name="one_membership_per_org")
+        ]
+        ordering = ["organisation__name"]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()} of {self.organisation}"
+
+
+class FormSubmission(models.Model):
+    """A create form's one-time token, claimed by its first successful submission.
+
+    isova.idempotency: a second POST of the same form (double click, resend after a slow
+    answer) finds the claim and is sent to what the first one made instead of creating again.
+    """
+
+    token = models.UUIDField(unique=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    result_url = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return str(self.token)

@@ -1,0 +1,269 @@
+"""Leadership health: the seed's common mistakes as green, amber and red figures.
+
+Each figure is registered (`registry.register("health", ...)` from each health.py): the
+core's from isova/health/health.py (leaders' last visit and last act, work piled on one
+person, approvals left waiting), the apps' from theirs (objective reviews, late findings,
+review attendance). Thresholds default in the figure and each organisation's leaders change
+them (`HealthThreshold`, the page `/dashboard/health/`). "Last acted" gathers each kind of
+act through `registry.register("leader_activity", ...)`. A fixed number of queries: one for
+the thresholds and a fixed few per figure.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Count, Max, Min
+from django.urls import reverse
+
+from isova.accounts.models import Membership, Organisation, Role
+from isova.accounts.tenancy import has_perm
+from isova.actions.models import OUTSTANDING_STATUSES, Action
+from isova.errors import Conflict, NotAllowed
+from isova.health.models import HealthThreshold
+from isova.records.models import RecordVersion, SignOff
+from isova.registry import (
+    HealthFigure,
+    HealthReading,
+    Panel,
+    PanelContext,
+    registry,
+)
+
+GREEN, AMBER, RED, GREY = "green", "amber", "red", "grey"
+
+
+def colour(figure: HealthFigure, value: float | None, amber: float, red: float) -> str:
+    """Green, amber or red: a value at or past a threshold takes its colour."""
+    if value is None:
+        return figure.none_is
+    if figure.worse == "lower":
+        return RED if value <= red else AMBER if value <= amber else GREEN
+    return RED if value >= red else AMBER if value >= amber else GREEN
+
+
+def thresholds(organisation: Organisation) -> dict[str, tuple[float, float]]:
+    """Every figure's (amber, red): the organisation's own where set, else the default
+    (1 query)."""
+    own = {
+        key: (amber, red)
+        for key, amber, red in HealthThreshold.objects.for_org(organisation).values_list(
+            "key", "amber", "red"
+        )
+    }
+    return {f.key: own.get(f.key, (f.amber, f.red)) for f in registry.health_figures()}
+
+
+def _days_since(day: datetime.date | None, today: datetime.date) -> int | None:
+    return None if day is None else max((today - day).days, 0)
+
+
+def _local_day(
+    organisation: Organisation, moment: datetime.datetime | None
+) -> datetime.date | None:
+    return None if moment is None else moment.astimezone(organisation.tzinfo).date()
+
+
+def _leaders(organisation: Organisation) -> list[Membership]:
+    return list(
+        Membership.objects.for_org(organisation)
+        .filter(role=Role.LEADER)
+        .select_related("user")
+        .order_by("user__full_name", "pk")
+    )
+
+
+def _days_text(days: int | None) -> str:
+    if days is None:
+        return "never"
+    return "today" if days == 0 else f"{days} day{'s' if days != 1 else ''} ago"
+
+
+# --- the core's figures -----------------------------------------------------------------
+
+
+def leaders_last_seen(organisation: Organisation, today: datetime.date) -> list[HealthReading]:
+    """Days since each leader last opened the dashboard (1 query)."""
+    url = reverse("evidence")
+    readings = []
+    for leader in _leaders(organisation):
+        seen = _local_day(organisation, leader.last_seen_dashboard_at)
+        days = _days_since(seen, today)
+        readings.append(HealthReading(leader.user.get_full_name(), days, url, _days_text(days)))
+    return readings
+
+
+def leaders_last_acted(organisation: Organisation, today: datetime.date) -> list[HealthReading]:
+    """Days since each leader last approved, signed, assigned or reviewed anything (1 query
+    for the leaders, one per registered kind of act)."""
+    last: dict[int, datetime.date] = {}
+    for _, source in registry.leader_activities():
+        for user_id, day in source(organisation).items():
+            last[user_id] = max(day, last.get(user_id, day))
+    url = reverse("evidence")
+    readings = []
+    for leader in _leaders(organisation):
+        days = _days_since(last.get(leader.user_id), today)
+        readings.append(HealthReading(leader.user.get_full_name(), days, url, _days_text(days)))
+    return readings
+
+
+def signed_by(organisation: Organisation) -> dict[int, datetime.date]:
+    """Per signer, the day of their latest sign-off (approvals, rejections, signatures)."""
+    rows = (
+        SignOff.objects.filter(organisation=organisation)
+        .values("signer")
+        .annotate(at=Max("signed_at"))
+    )
+    return {r["signer"]: _local_day(organisation, r["at"]) for r in rows}  # type: ignore[misc]
+
+
+def assigned_by(organisation: Organisation) -> dict[int, datetime.date]:
+    """Per assigner, the day they last assigned an action."""
+    rows = (
+        Action.objects.for_org(organisation)
+        .exclude(assigned_by=None)
+        .values("assigned_by")
+        .annotate(at=Max("created_at"))
+    )
+    return {r["assigned_by"]: _local_day(organisation, r["at"]) for r in rows}  # type: ignore[misc]
+
+
+def busiest_share(organisation: Organisation, today: datetime.date) -> list[HealthReading]:
+    """The share of outstanding actions held by the one person holding most (1 query)."""
+    rows = list(
+        Action.objects.for_org(organisation)
+        .filter(status__in=OUTSTANDING_STATUSES)
+        .values_list("owner", "owner__full_name", "owner__email")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "owner")
+    )
+    total = sum(row[-1] for row in rows)
+    if not total:
+        return [HealthReading("", None, reverse("action_list"), "no outstanding actions")]
+    owner, full_name, email, n = rows[0]
+    name = full_name or email
+    share = round(100.0 * n / total, 1)
+    url = reverse("action_list") + f"?status=outstanding&owner={owner}"
+    return [HealthReading(name, share, url, f"{share:g}% ({n} of {total})")]
+
+
+def approvals_waiting(organisation: Organisation, today: datetime.date) -> list[HealthReading]:
+    """How long the oldest submission has waited for a leader's decision (1 query)."""
+    waiting = RecordVersion.objects.for_org(organisation).awaiting_decision().order_by()
+    found = waiting.aggregate(n=Count("pk"), oldest=Min("submitted_at"))
+    days = _days_since(_local_day(organisation, found["oldest"]), today)
+    text = "none waiting" if not found["n"] else f"{found['n']} waiting, oldest {days} days"
+    return [HealthReading("", days, reverse("approvals"), text)]
+
+
+CORE_FIGURES = (
+    HealthFigure(
+        "leaders_last_seen",
+        "Days since each leader last opened the dashboard",
+        10,
+        leaders_last_seen,
+        amber=7,
+        red=14,
+        unit="days",
+        none_is=RED,
+    ),
+    HealthFigure(
+        "leaders_last_acted",
+        "Days since each leader last approved, signed, assigned or reviewed",
+        20,
+        leaders_last_acted,
+        amber=14,
+        red=30,
+        unit="days",
+        none_is=RED,
+    ),
+    HealthFigure(
+        "busiest_share",
+        "Share of outstanding actions held by the busiest person",
+        60,
+        busiest_share,
+        amber=40,
+        red=60,
+        unit="%",
+    ),
+    HealthFigure(
+        "approvals_waiting",
+        "Days the oldest approval has waited",
+        70,
+        approvals_waiting,
+        amber=7,
+        red=14,
+        unit="days",
+        none_is=GREEN,
+    ),
+)
+
+
+# --- the panel ------------------------------------------------------------------------------
+
+_RANK = {GREEN: 0, GREY: 0, AMBER: 1, RED: 2}
+
+
+def health_panel(ctx: PanelContext) -> dict[str, Any]:
+    """Every registered figure with its readings coloured (1 query for the thresholds and a
+    fixed few per figure)."""
+    limits = thresholds(ctx.organisation)
+    rows = []
+    for figure in registry.health_figures():
+        amber, red = limits[figure.key]
+        readings = [
+            (reading, colour(figure, reading.value, amber, red))
+            for reading in figure.build(ctx.organisation, ctx.today)
+        ]
+        worst = max((c for _, c in readings), key=_RANK.__getitem__, default=GREY)
+        rows.append(
+            {"figure": figure, "amber": amber, "red": red, "readings": readings, "colour": worst}
+        )
+    return {
+        "rows": rows,
+        "can_edit": has_perm(ctx.membership, "isova.health.edit"),
+    }
+
+
+def _leaders_and_managers(membership: Membership) -> bool:
+    return membership.role in (Role.LEADER, Role.MANAGER)
+
+
+PANEL = Panel(
+    name="health",
+    title="Leadership health",
+    order=15,
+    template="isova/dashboard/_health.html",
+    build=health_panel,
+    visible=_leaders_and_managers,
+    max_queries=16,  # thresholds (1), each registered figure and leader activity (15)
+)
+
+
+# --- changing the thresholds -----------------------------------------------------------------
+
+
+@transaction.atomic
+def health_thresholds_update(
+    *, membership: Membership, values: Mapping[str, tuple[float, float]]
+) -> None:
+    """Set the organisation's amber and red thresholds of the figures named in `values`."""
+    if not has_perm(membership, "isova.health.edit"):
+        raise NotAllowed("Only leaders change the health thresholds.")
+    figures = {f.key: f for f in registry.health_figures()}
+    for key, (amber, red) in values.items():
+        figure = figures.get(key)
+        if figure is None:
+            raise Conflict(f"There is no health figure {key!r}.")
+        if figure.worse == "lower" and red > amber:
+            raise Conflict(f"{figure.title}: red must be at or below amber.")
+        if figure.worse != "lower" and red < amber:
+            raise Conflict(f"{figure.title}: red must be at or above amber.")
+    for key, (amber, red) in values.items():
+        HealthThreshold.objects.update_or_create(
+            organisation=membership.organisation, key=key, defaults={"amber": amber, "red": red}
+        )
