@@ -49,7 +49,7 @@ def day(value: datetime.date | str | None) -> str:
         return "—"
     if isinstance(value, str):
         try:
-            value = datetime.date.fromisoformat(value)
+            return date_format(datetime.date.fromisoformat(value), "j M Y")
         except ValueError:
             return value
     return date_format(value, "j M Y")
@@ -59,7 +59,7 @@ def cell(value: object) -> str:
     """A value of a frozen table (review pack): dates and long decimals made readable,
     words left alone."""
     if isinstance(value, datetime.date) or (isinstance(value, str) and _ISO_DATE.match(value)):
-        return day(value)  # type: ignore[arg-type]
+        return day(value)
     if isinstance(value, float | Decimal) or (
         isinstance(value, str) and _NUMBER.match(value) and "." in value
     ):

@@ -108,10 +108,7 @@ def process_performance(org: Organisation, since: datetime.date, until: datetime
         ],
         "table": {
             "columns": ["Measure", "Latest value", "Period", "Baseline", "Target", "Forecast"],
-            "rows": [
-                _performance_row(o)
-                for o in measured
-            ],
+            "rows": [_performance_row(o) for o in measured],
         },
     }
 

@@ -148,7 +148,7 @@ class Review(Approvable, ActionSource):
         """The organisation's day the meeting was held (None while only planned)."""
         if self.held_at is None:
             return None
-        if Review.organisation.is_cached(self):  # type: ignore[attr-defined]
+        if Review.organisation.is_cached(self):
             return self.held_at.astimezone(self.organisation.tzinfo).date()
         # Not loaded: the site's zone rather than one more query per row (a list's labels).
         return timezone.localdate(self.held_at)

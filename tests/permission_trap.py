@@ -15,7 +15,7 @@ from typing import Any
 from django.core.handlers.wsgi import WSGIRequest
 from django.http import HttpRequest, HttpResponse
 
-from isova import tenancy
+from isova.accounts import tenancy
 
 _state = threading.local()
 

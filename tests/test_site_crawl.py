@@ -31,6 +31,7 @@ from isova.models import User
 from tests.permission_trap import InputRead, trap_input
 
 FAST_HASHER = "django.contrib.auth.hashers.MD5PasswordHasher"  # as tests/conftest.py
+LOADED_RELS = {"stylesheet", "icon"}  # <link>s the browser fetches for the page itself
 PRODUCTION_STATIC_STORAGE = "whitenoise.storage.CompressedManifestStaticFilesStorage"
 ENGINEERING_USERS = [
     "leader@example.com",
@@ -111,7 +112,7 @@ class PageParser(HTMLParser):
             self.htmx_links.append(a["hx-get"])
         if tag == "script" and a.get("src"):
             self.assets.append(a["src"])
-        elif tag == "link" and a.get("href") and {"stylesheet", "icon"} & set(a.get("rel", "").split()):
+        elif tag == "link" and a.get("href") and LOADED_RELS & set(a.get("rel", "").split()):
             self.assets.append(a["href"])
         if tag == "nav":
             self._navs.append(a.get("aria-label", "unlabelled"))
@@ -372,8 +373,10 @@ def check_assets(crawl: Crawl) -> None:
         response = client.get(asset)
         if response.status_code != 200:
             crawl.missing_assets.append(f"{asset} -> {response.status_code} (on {page})")
-        if hasattr(response, "close"):
-            response.close()
+        if response.streaming:
+            # Read through the test client's wrapper, which closes the file without firing
+            # request_finished (whose handler would close the database connection mid-crawl).
+            b"".join(response.streaming_content)
 
 
 # Endpoints any member may post to (their own notifications, their own organisation switch):

@@ -36,7 +36,13 @@ def pages_of(email: str) -> list[str]:
     for url, status in sorted(crawl.statuses[email].items()):
         if status == 200:
             kinds.setdefault(page_kind(url), url)
-    return sorted(kinds.values())
+    # Pages only: downloads (CSV, ICS, the evidence pack) are not opened in the browser.
+    return sorted(
+        url
+        for url in kinds.values()
+        if "text/html" in client.get(url).get("Content-Type", "")
+        and "attachment" not in client.get(url).get("Content-Disposition", "")
+    )
 
 
 def _violations(axe: Axe, page, label: str) -> list[str]:

@@ -6,10 +6,9 @@ at the same moment, whatever date the next meeting is planned for."""
 import datetime
 
 import time_machine
-
 from django.test import RequestFactory
 
-from isova.dashboard import actions_panel
+from isova.dashboard.views import actions_panel
 from isova.models import Action
 from isova.registry import PanelContext
 from reviews import panel, services

@@ -59,8 +59,12 @@ def test_the_panel_keeps_opportunities_apart_from_risks(org, as_user):
     """Opportunities are neither counted nor listed as risks (#22 item 8)."""
     raise_risk(org, title="Low risk", inherent_likelihood=1, inherent_impact=2)
     chance = raise_risk(
-        org, kind="opportunity", title="Big new customer", inherent_likelihood=5,
-        inherent_impact=5, treatment="pursue",
+        org,
+        kind="opportunity",
+        title="Big new customer",
+        inherent_likelihood=5,
+        inherent_impact=5,
+        treatment="pursue",
     )
     late = org.organisation.today() - datetime.timedelta(days=3)
     type(chance).objects.filter(pk=chance.pk).update(next_review_date=late)

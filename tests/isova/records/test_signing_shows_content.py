@@ -35,9 +35,7 @@ def test_the_inbox_shows_a_first_version_in_full_with_its_short_hash(org, as_use
     assert HASH_FIELD.findall(body) == [version.snapshot_hash]
 
 
-def test_the_record_panel_shows_the_content_being_signed_next_to_the_decision_form(
-    org, as_user
-):
+def test_the_record_panel_shows_the_content_being_signed_next_to_the_decision_form(org, as_user):
     policy, version = _submitted_v1(org)
     body = as_user(org.leader).get(policy.get_absolute_url()).content.decode()
     form_at = body.index('name="snapshot_hash"')
@@ -46,9 +44,7 @@ def test_the_record_panel_shows_the_content_being_signed_next_to_the_decision_fo
     assert short_hashes(shown) == [version.snapshot_hash[:12]]
 
 
-def test_the_inbox_shows_a_later_version_as_a_difference_and_offers_the_whole_text(
-    org, as_user
-):
+def test_the_inbox_shows_a_later_version_as_a_difference_and_offers_the_whole_text(org, as_user):
     policy = approved_policy(org)
     edit(policy, org.manager, text="New words.")
     version = records.submit(membership=ms(org, "manager"), obj=policy)
