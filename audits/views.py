@@ -217,6 +217,7 @@ def audit_report(request: OrgRequest, pk: int) -> HttpResponse:
 @member_required
 def audit_start(request: OrgRequest, pk: int) -> HttpResponse:
     audit = _get_audit(request, pk)
+    require(request, "audits.audit.plan")  # the role before the form
     form = StartForm(request.POST)
     if not form.is_valid():
         context = _audit_context(request, audit, start_form=form)

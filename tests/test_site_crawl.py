@@ -382,6 +382,9 @@ def check_assets(crawl: Crawl) -> None:
 # Endpoints any member may post to (their own notifications, their own organisation switch):
 # no role permission is consulted, so reading input first is right for them.
 OPEN_TO_EVERY_MEMBER = {
+    "login",  # public: for anyone, signed in or not
+    "password_reset",
+    "calendar_settings",  # each member's own calendar address
     "notification_read",
     "notification_read_all",
     "notification_preferences",
