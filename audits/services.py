@@ -99,14 +99,8 @@ def _sign(
         return records.sign(
             membership=membership, obj=obj, meaning=meaning, password=password, comment=comment
         )
-    except records.WrongPassword as error:
-        raise WrongPassword(str(error)) from error
     except records.RecordError as error:
         raise AuditError(str(error)) from error
-
-
-class WrongPassword(AuditError, errors.WrongPassword):
-    """The password re-entered to sign was wrong; nothing was saved."""
 
 
 # --- settings and processes -----------------------------------------------------------

@@ -10,7 +10,7 @@ services could have written.
 
 Sign-offs: seeders declare approvals and signatures with `ctx.sign(...)` / `ctx.submitted(...)`;
 after every seeder ran for an organisation, `finish_chain` writes the record versions and the
-sign-offs in time order as one valid SHA-256 chain (hashes from `isova.records.compute_hash`),
+sign-offs in time order as one valid HMAC-SHA256 chain (hashes from `isova.records.compute_hash`),
 so `manage.py verify_records` passes. Snapshots are never written by hand: `finish_chain`
 takes each record's `records.current_snapshot` once its rows (and children) exist, exactly
 what `approve` / `sign` store; an older, superseded version is that snapshot with the
@@ -29,6 +29,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, models, transaction
@@ -296,6 +297,7 @@ def finish_chain(ctx: BenchOrg) -> dict[str, int]:
             signed_at=p.at,
             snapshot=records.canonical_json(snapshot(p)),
             previous_hash=previous,
+            key_id=settings.RECORDS_HMAC_KEY_ID,
         )
         signoff.hash = records.compute_hash(signoff)
         previous = signoff.hash

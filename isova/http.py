@@ -13,15 +13,26 @@ from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from .errors import DomainError
+from .errors import DomainError, NotAllowed, NotFound, status_for
 
 
 def safe_next(request: HttpRequest, default: str) -> str:
-    """The `next` the form or query names when it stays on this site, else `default`."""
+    """The `next` the form or query names when it is a path on this site, else `default`.
+
+    Only a local path counts: a leading "/", not "//" or "/\\" (another host), no scheme,
+    no control characters. Never a URL name: `next=dashboard` is not reversed.
+    """
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-        return target
-    return default
+    return target if is_local_path(target) else default
+
+
+def is_local_path(target: str) -> bool:
+    return (
+        target.startswith("/")
+        and not target.startswith(("//", "/\\"))
+        and target.isprintable()
+        and url_has_allowed_host_and_scheme(target, allowed_hosts=set())
+    )
 
 
 def wants_fragment(request: HttpRequest) -> bool:
@@ -110,3 +121,23 @@ def act_and_redirect(
     except DomainError as error:
         return flash_redirect(request, to, error.message, level=messages.ERROR)
     return flash_redirect(request, to, message)
+
+
+class DomainErrorMiddleware:
+    """A DomainError no view caught answers with its kind's status (`errors.status_for`) and
+    its message, never a 500. NotFound and NotAllowed are Http404 and PermissionDenied too,
+    so Django's own handlers answer those."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, DomainError) or isinstance(exception, NotFound | NotAllowed):
+            return None
+        status = status_for(exception)
+        if wants_fragment(request):
+            return HttpResponse(exception.message, status=status, content_type="text/plain")
+        return render(request, "domain_error.html", {"message": exception.message}, status=status)

@@ -5,6 +5,7 @@ run in-process, e-mail printed to the console. Production sets DEBUG=0 and the v
 listed in the README; the app then refuses to start without a real SECRET_KEY.
 """
 
+import hashlib
 import os
 from pathlib import Path
 
@@ -52,6 +53,32 @@ if not SECRET_KEY:
 elif not DEBUG and (len(SECRET_KEY) < 50 or SECRET_KEY.startswith("django-insecure")):
     raise ImproperlyConfigured("SECRET_KEY is too weak for DEBUG=0: use 50+ random characters.")
 
+
+def _records_keys(value: str, secret_key: str) -> dict[str, bytes]:
+    """RECORDS_HMAC_KEYS: `id:secret,id:secret` (the first signs, every one verifies).
+
+    Unset, one key is derived from SECRET_KEY (id `sk`): still outside the database, but
+    rotating SECRET_KEY would then orphan every sign-off, so production sets its own keys.
+    """
+    if not value.strip():
+        return {"sk": hashlib.sha256(b"isova-records-chain:" + secret_key.encode()).digest()}
+    keys: dict[str, bytes] = {}
+    for item in value.split(","):
+        key_id, sep, secret = item.strip().partition(":")
+        if not sep or not key_id or len(secret) < 32 or len(key_id) > 32:
+            raise ImproperlyConfigured(
+                "RECORDS_HMAC_KEYS must be `id:secret,...` with ids of at most 32 characters "
+                "and secrets of 32+ characters (the first key signs new sign-offs)."
+            )
+        keys[key_id] = secret.encode()
+    return keys
+
+
+# The sign-off chain is keyed (HMAC-SHA256): rows written with database rights alone, without
+# this key, fail `verify_records`. The first key signs; older ones stay listed to verify.
+RECORDS_HMAC_KEYS = _records_keys(os.getenv("RECORDS_HMAC_KEYS", ""), SECRET_KEY)
+RECORDS_HMAC_KEY_ID = next(iter(RECORDS_HMAC_KEYS))
+
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", "")
 SITE_URL = os.getenv("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
@@ -89,6 +116,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "isova.accounts.tenancy.OrganisationMiddleware",
+    # A service's DomainError that no view caught: its kind's status and message, not a 500.
+    "isova.http.DomainErrorMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes asks: it turns lockouts raised by the backend into responses.
     "axes.middleware.AxesMiddleware",

@@ -36,7 +36,17 @@ def parse_surveys(data: bytes, today: datetime.date) -> tuple[list[SurveyRow], l
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         return [], ["The file is not UTF-8 text (save it as CSV UTF-8)."]
-    reader = csv.DictReader(io.StringIO(text))
+    if "\x00" in text:
+        # PostgreSQL stores no NUL character: name the lines rather than fail on saving.
+        lines = [str(n) for n, line in enumerate(text.splitlines(), start=1) if "\x00" in line]
+        return [], [f"Line {', '.join(lines[:10])}: contains a NUL character (not text)."]
+    try:
+        return _parse_rows(csv.DictReader(io.StringIO(text, newline=""), strict=True), today)
+    except csv.Error as error:
+        return [], [f"The file is not valid CSV: {error}."]
+
+
+def _parse_rows(reader: csv.DictReader, today: datetime.date) -> tuple[list[SurveyRow], list[str]]:
     missing = set(IMPORT_COLUMNS) - set(reader.fieldnames or [])
     if missing:
         return [], [f"Missing column(s): {', '.join(sorted(missing))}."]

@@ -18,7 +18,6 @@ from isova import records
 from isova.accounts import tenancy
 from isova.actions import services as actions
 from isova.errors import DomainError, NotAllowed
-from isova.errors import WrongPassword as CoreWrongPassword
 from isova.models import Action, Membership, QualityPolicy, Role, User
 from isova.notifications import services as notifications
 
@@ -44,10 +43,6 @@ COMPLAINT_RESPONSE_DAYS = 14
 
 class ReviewError(DomainError):
     """A move on a review or feedback the rules do not allow."""
-
-
-class WrongPassword(CoreWrongPassword):
-    pass
 
 
 def _require(membership: Membership, perm: str, message: str) -> None:
@@ -335,8 +330,6 @@ def review_close(
             password=password,
             comment=comment,
         )
-    except records.WrongPassword as error:
-        raise WrongPassword() from error
     except records.RecordError as error:
         raise ReviewError(str(error)) from error
     current.status = ReviewStatus.CLOSED

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 
 from isova.accounts import tenancy
 from isova.accounts.tenancy import OrgRequest, get_for_org, member_required, require
-from isova.errors import DomainError
+from isova.errors import DomainError, WrongPassword
 from isova.http import act_and_redirect, flash_redirect, render_page, save_or_error
 from isova.models import Membership, SignOff
 
@@ -307,7 +307,7 @@ def review_close(request: OrgRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             services.review_close(membership=request.membership, review=review, **form.cleaned_data)
-        except services.WrongPassword as error:
+        except WrongPassword as error:
             form.add_error("password", error.message)
         except DomainError as error:
             form.add_error(None, error.message)

@@ -269,6 +269,9 @@ class Risk(Approvable, ActionSource):
         "treatment",
         "treatment_justification",
     )
+    # A step started or done is progress on the approved plan, not a change to it: only its
+    # title, owner and due date (what leaders approved) ask for a new approval (issue 28.8).
+    PROGRESS_FIELDS = {"plan": ("status",)}
     # Set by RiskQuerySet.with_flags (an annotation, not a field).
     overdue: bool
 

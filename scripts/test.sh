@@ -26,8 +26,16 @@ if [[ "$status" != *"postgres=yes"* || "$status" != *"redis=yes"* ]]; then
   fi
 fi
 
+# Two processes on these 2-core machines (pytest-xdist; PYTEST_WORKERS=0 runs in one). Each
+# worker has its own test database (test_<name>_gwN) and Redis database (tests/conftest.py).
+workers=(-n "${PYTEST_WORKERS:-auto}" --dist loadfile)
+for arg in "$@"; do
+  case "$arg" in -n|-n*|--numprocesses*) workers=() ;; esac
+done
+[[ "${PYTEST_WORKERS:-auto}" == "0" ]] && workers=()
+
 set +e
-.venv/bin/pytest "$@"
+.venv/bin/pytest "${workers[@]}" "$@"
 code=$?
 set -e
 # pytest exits 5 when nothing was collected (e.g. a -m filter matching nothing): not a failure.

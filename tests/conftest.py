@@ -13,6 +13,20 @@ from isova.models import Membership, Organisation, Role, User
 from .factories import OrganisationFactory, member
 
 
+def _redis_url_for_this_worker() -> None:
+    """Under pytest-xdist each worker gets its own Redis database (the base one plus 1 + its
+    number), as it gets its own test database: Celery queues and caches are never shared."""
+    worker, url = os.environ.get("PYTEST_XDIST_WORKER", ""), os.environ.get("TEST_REDIS_URL")
+    if not worker.startswith("gw") or not url:
+        return
+    base, _, db = url.rpartition("/")
+    number = int(db) if db.isdigit() else 0
+    os.environ["TEST_REDIS_URL"] = f"{base}/{(number + 1 + int(worker[2:])) % 16}"
+
+
+_redis_url_for_this_worker()
+
+
 def pytest_report_header(config):
     settings_db = connection.settings_dict
     where = (

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
@@ -25,6 +26,9 @@ from isova.accounts.models import Membership, Organisation, Role, User
 from isova.registry import registry
 
 SESSION_KEY = "organisation_id"
+# A link that names its organisation (`?org=<slug>`, as every e-mail link does) switches a
+# member of several organisations to it, so it opens the record it names, not a 404.
+ORG_PARAM = "org"
 T = TypeVar("T", bound=models.Model)
 
 L, M, S, A = Role.LEADER, Role.MANAGER, Role.STAFF, Role.AUDITOR
@@ -131,6 +135,10 @@ class OrganisationMiddleware:
                 .with_unread()
             )
             chosen = request.session.get(SESSION_KEY)
+            named = request.GET.get(ORG_PARAM) if request.method == "GET" else None
+            linked = next((m for m in memberships if m.organisation.slug == named), None)
+            if linked is not None and linked.organisation_id != chosen:
+                request.session[SESSION_KEY] = chosen = linked.organisation_id
             current = next((m for m in memberships if m.organisation_id == chosen), None)
             current = current or (memberships[0] if memberships else None)
             request.memberships = memberships
@@ -172,6 +180,17 @@ def get_for_org(request: OrgRequest, queryset: models.QuerySet[T], **lookup: Any
         return queryset.get(organisation=request.organisation, **lookup)
     except (ObjectDoesNotExist, ValueError, TypeError):
         raise Http404("No such object in this organisation.") from None
+
+
+def with_org(url: str, organisation: Organisation) -> str:
+    """`url` (a path on this site) naming `organisation`, for links read outside a session
+    (e-mails, briefings): opened by a member of several organisations, it switches to it."""
+    if not url.startswith("/") or url.startswith("//"):
+        return url
+    parts = urlsplit(url)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != ORG_PARAM]
+    query.append((ORG_PARAM, organisation.slug))
+    return urlunsplit(("", "", parts.path, urlencode(query), parts.fragment))
 
 
 def switch_organisation(request: TenantRequest, organisation_id: int) -> Organisation:

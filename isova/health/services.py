@@ -22,7 +22,7 @@ from django.urls import reverse
 from isova.accounts.models import Membership, Organisation, Role
 from isova.accounts.tenancy import has_perm
 from isova.actions.models import OUTSTANDING_STATUSES, Action
-from isova.errors import Conflict, NotAllowed
+from isova.errors import Invalid, NotAllowed
 from isova.health.models import HealthThreshold
 from isova.records.models import RecordVersion, SignOff
 from isova.registry import (
@@ -258,11 +258,11 @@ def health_thresholds_update(
     for key, (amber, red) in values.items():
         figure = figures.get(key)
         if figure is None:
-            raise Conflict(f"There is no health figure {key!r}.")
+            raise Invalid(f"There is no health figure {key!r}.")
         if figure.worse == "lower" and red > amber:
-            raise Conflict(f"{figure.title}: red must be at or below amber.")
+            raise Invalid(f"{figure.title}: red must be at or below amber.")
         if figure.worse != "lower" and red < amber:
-            raise Conflict(f"{figure.title}: red must be at or above amber.")
+            raise Invalid(f"{figure.title}: red must be at or above amber.")
     for key, (amber, red) in values.items():
         HealthThreshold.objects.update_or_create(
             organisation=membership.organisation, key=key, defaults={"amber": amber, "red": red}

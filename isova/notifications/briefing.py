@@ -9,12 +9,24 @@ preferences (kind "weekly_briefing").
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Iterator
 
 from django.conf import settings
 
 from isova.accounts.models import Membership, Organisation, Role
+from isova.accounts.tenancy import with_org
 from isova.registry import Alert, registry
+
+PATH_IN_BRACKETS = re.compile(r"\((/[^)\s]*)\)")
+
+
+def _whole_links(line: str, organisation: Organisation) -> str:
+    """Sections name pages by path, "(/approvals/)": e-mail needs whole addresses, naming the
+    organisation so that a member of several lands in this one."""
+    return PATH_IN_BRACKETS.sub(
+        lambda m: f"({settings.SITE_URL}{with_org(m.group(1), organisation)})", line
+    )
 
 
 def weekly_briefing(organisation: Organisation, today: datetime.date) -> Iterator[Alert]:
@@ -26,8 +38,7 @@ def weekly_briefing(organisation: Organisation, today: datetime.date) -> Iterato
     for section in registry.briefing_sections():
         lines = section.build(organisation, since, today)
         if lines:
-            # sections name pages by path, "(/approvals/)": e-mail needs whole addresses
-            lines = [line.replace("(/", f"({settings.SITE_URL}/") for line in lines]
+            lines = [_whole_links(line, organisation) for line in lines]
             parts.append(f"{section.title}\n" + "\n".join(f"- {line}" for line in lines))
     body = "\n\n".join(parts) or "Nothing changed that needs you this week."
     year, week, _ = today.isocalendar()

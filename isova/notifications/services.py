@@ -37,9 +37,9 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from isova.accounts.models import Membership, Organisation, User
-from isova.accounts.tenancy import has_perm
+from isova.accounts.tenancy import has_perm, with_org
 from isova.celery import app as celery_app
-from isova.errors import Conflict, NotAllowed
+from isova.errors import Invalid, NotAllowed
 from isova.notifications.models import (
     CalendarFeed,
     Notification,
@@ -286,11 +286,7 @@ def deliver(notification_id: int) -> bool:
     try:
         connection.send_messages([message])
     except (TimeoutError, smtplib.SMTPServerDisconnected) as error:
-        # The message may have been accepted: keep the claim until the lease expires, then the
-        # sweep sends it again with the same Message-ID (at most one duplicate, recognisable).
-        rows.update(last_error=f"unknown outcome: {error!r}"[:2000])
-        log.warning("notification %s: %r after sending; left claimed", notification_id, error)
-        return False
+        return _unconfirmed_attempt(notification, error)
     except (smtplib.SMTPException, OSError) as error:
         return _failed_attempt(notification, error)
     finally:
@@ -299,6 +295,29 @@ def deliver(notification_id: int) -> bool:
         status=NotificationStatus.SENT, sent_at=timezone.now(), claimed_until=None, last_error=""
     )
     return True
+
+
+def _unconfirmed_attempt(notification: Notification, error: Exception) -> bool:
+    """The server may have accepted the message: keep the claim until the lease expires, then
+    the sweep sends it again with the same Message-ID (recognisable as a duplicate). Each such
+    attempt counts: after the last one the row is "failed" as unconfirmed, for a person to
+    check, instead of being sent again at every sweep."""
+    rows = Notification.objects.filter(pk=notification.pk)
+    if notification.attempts >= settings.ALERTS_MAX_ATTEMPTS:
+        rows.update(
+            status=NotificationStatus.FAILED,
+            failed_at=timezone.now(),
+            claimed_until=None,
+            last_error=(
+                f"delivery unconfirmed after {notification.attempts} attempts (the mail server "
+                f"did not answer after receiving the message; it may have arrived): {error!r}"
+            )[:2000],
+        )
+        log.error("notification %s: delivery unconfirmed, given up", notification.pk)
+        return False
+    rows.update(last_error=f"unknown outcome: {error!r}"[:2000])
+    log.warning("notification %s: %r after sending; left claimed", notification.pk, error)
+    return False
 
 
 def _failed_attempt(notification: Notification, error: Exception) -> bool:
@@ -320,10 +339,9 @@ def _failed_attempt(notification: Notification, error: Exception) -> bool:
 
 
 def _message(notification: Notification, connection) -> EmailMultiAlternatives:
-    link = f"{settings.SITE_URL}{notification.url}" if notification.url else settings.SITE_URL
     context = {
         "notification": notification,
-        "link": link,
+        "link": email_link(notification.url, notification.organisation),
         "items": _digest_items(notification),
         "site_url": settings.SITE_URL,
     }
@@ -338,6 +356,12 @@ def _message(notification: Notification, connection) -> EmailMultiAlternatives:
         render_to_string("isova/email/notification.html", context), "text/html"
     )
     return email
+
+
+def email_link(url: str, organisation: Organisation) -> str:
+    """The whole address of a page for an e-mail, naming its organisation (`?org=`): a member
+    of several organisations who opens it is switched to that one and lands on the record."""
+    return f"{settings.SITE_URL}{with_org(url or '/', organisation)}"
 
 
 def _digest_items(notification: Notification) -> list[Notification]:
@@ -430,7 +454,7 @@ def preferences_save(*, user: User, modes: dict[str, str]) -> None:
     """Store each kind's mode; unknown kinds and approvals (never switchable) are refused."""
     unknown = set(modes) - set(KINDS)
     if unknown or not set(modes.values()) <= set(NotificationMode.values):
-        raise Conflict("Choose at once, in the daily digest, or off for each kind.")
+        raise Invalid("Choose at once, in the daily digest, or off for each kind.")
     NotificationPreference.objects.bulk_create(
         [NotificationPreference(user=user, kind=k, mode=m) for k, m in modes.items()],
         update_conflicts=True,
@@ -462,7 +486,7 @@ def escalation_update(*, membership: Membership, to_assigner: int, to_leaders: i
     if not has_perm(membership, "isova.escalation.edit"):
         raise NotAllowed("Only leaders set the escalation ladder.")
     if not 1 <= to_assigner < to_leaders <= 365:
-        raise Conflict("The leaders hear after the assigner: 1 ≤ first < second ≤ 365 days.")
+        raise Invalid("The leaders hear after the assigner: 1 ≤ first < second ≤ 365 days.")
     Organisation.objects.filter(pk=membership.organisation_id).update(
         escalate_to_assigner_after_days=to_assigner, escalate_to_leaders_after_days=to_leaders
     )

@@ -1,15 +1,19 @@
 """The hash chain of sign-offs: one per organisation, appended under a row lock, verified by
 recomputation (`manage.py verify_records`), and the signing password's checks.
 
-Each sign-off's SHA-256 covers its snapshot, its metadata and the previous sign-off's hash;
-the chain head row (`SignOffChain`) holds the length and last hash, and is the lock that keeps
-two signers from claiming the same place.
+Each sign-off's hash is an HMAC-SHA256, keyed with a secret that lives outside the database
+(`RECORDS_HMAC_KEYS`), over its snapshot, its metadata and the previous sign-off's hash; the
+row names the key it was made with (`key_id`), so keys rotate and old sign-offs still verify.
+Someone who can write to the database but does not hold the key cannot append or rewrite a
+sign-off that verifies. The chain head row (`SignOffChain`) holds the length and last hash,
+and is the lock that keeps two signers from claiming the same place.
 """
 
 from __future__ import annotations
 
 import datetime
 import hashlib
+import hmac
 import json
 from dataclasses import dataclass
 
@@ -22,7 +26,7 @@ from isova.accounts.models import Membership, Organisation, User
 from isova.records.models import Approvable, RecordStatus, RecordVersion, SignOff, SignOffChain
 
 from .errors import SigningLocked, WrongPassword
-from .snapshots import canonical_json, changed_keys, material_keys, snapshot_text
+from .snapshots import canonical_json, material_changes, snapshot_text
 
 GENESIS_HASH = "0" * 64
 
@@ -50,8 +54,17 @@ def signoff_payload(signoff: SignOff) -> dict:
     }
 
 
+class UnknownKey(Exception):
+    """The sign-off names a key this installation does not hold."""
+
+
 def compute_hash(signoff: SignOff) -> str:
-    return hashlib.sha256(canonical_json(signoff_payload(signoff)).encode()).hexdigest()
+    """HMAC-SHA256 of the sign-off's payload with the key its `key_id` names."""
+    key = settings.RECORDS_HMAC_KEYS.get(signoff.key_id)
+    if key is None:
+        raise UnknownKey(signoff.key_id)
+    payload = canonical_json(signoff_payload(signoff)).encode()
+    return hmac.new(key, payload, hashlib.sha256).hexdigest()
 
 
 # --- the signing password ----------------------------------------------------------------
@@ -126,6 +139,7 @@ def append(
         signed_at=timezone.now(),
         snapshot=snapshot_text(obj),
         previous_hash=chain.last_hash,
+        key_id=settings.RECORDS_HMAC_KEY_ID,
     )
     signoff.hash = compute_hash(signoff)
     signoff.save(force_insert=True)
@@ -162,8 +176,19 @@ def _link_problems(signoff: SignOff, expected: int, previous_hash: str) -> list[
             "does not link to the sign-off before it (previous hash differs): "
             "a sign-off was deleted, inserted or reordered"
         )
-    if compute_hash(signoff) != signoff.hash:
-        problems.append("its contents no longer match its hash: the row was altered")
+    try:
+        matches = hmac.compare_digest(compute_hash(signoff), signoff.hash)
+    except UnknownKey:
+        problems.append(
+            f"was made with a key this installation does not hold (key id “{signoff.key_id}”): "
+            "written without the signing key, or RECORDS_HMAC_KEYS lacks an old key"
+        )
+    else:
+        if not matches:
+            problems.append(
+                "its contents no longer match its hash: the row was altered, or written "
+                "without the signing key"
+            )
     return problems
 
 
@@ -239,10 +264,15 @@ def verify_versions(organisation: Organisation) -> list[ChainBreak]:
         decisions[signoff.version_id] = signoff  # the latest decision of each version
     breaks: list[ChainBreak] = []
     latest: dict[tuple[int, int], RecordVersion] = {}
+    history: dict[tuple[int, int], list[RecordVersion]] = {}
     for version in versions:
         latest[(version.content_type_id, version.object_id)] = version
+        history.setdefault((version.content_type_id, version.object_id), []).append(version)
         problem = _version_problem(version, decisions.get(version.pk))
         if problem:
+            breaks.append(ChainBreak(organisation, None, problem, record=_where(version)))
+    for record_versions in history.values():
+        for version, problem in _history_problems(record_versions):
             breaks.append(ChainBreak(organisation, None, problem, record=_where(version)))
     for version in latest.values():
         if version.status == RecordStatus.APPROVED:
@@ -250,6 +280,36 @@ def verify_versions(organisation: Organisation) -> list[ChainBreak]:
             if problem:
                 breaks.append(ChainBreak(organisation, None, problem, record=_where(version)))
     return breaks
+
+
+# Only the newest version of a record may be open or in force: submitting or materially
+# changing an approved version supersedes it in the same step that opens the next one.
+LATEST_ONLY = {RecordStatus.DRAFT, RecordStatus.SUBMITTED, RecordStatus.APPROVED}
+
+
+def _history_problems(versions: list[RecordVersion]) -> list[tuple[RecordVersion, str]]:
+    """One record's versions (by number) read as one history: numbered 1, 2, 3 … with no gap,
+    only the newest draft, submitted or approved, and every superseded one followed by another."""
+    problems: list[tuple[RecordVersion, str]] = []
+    newest = versions[-1]
+    for expected, version in enumerate(versions, start=1):
+        if version.number != expected:
+            problems.append((version, f"follows v{expected - 1}: version {expected} is missing"))
+            break
+    for version in versions:
+        if version.status in LATEST_ONLY and version is not newest:
+            problems.append(
+                (
+                    version,
+                    f"is “{version.status}” although v{newest.number} came after it: only the "
+                    "newest version can be open or in force",
+                )
+            )
+    if newest.status == RecordStatus.SUPERSEDED:
+        problems.append(
+            (newest, "is “superseded” but no later version exists: the history was rewritten")
+        )
+    return problems
 
 
 def _where(version: RecordVersion) -> str:
@@ -266,8 +326,32 @@ def _content_problem(version: RecordVersion) -> str | None:
     if obj is None:
         return "was approved but the record is gone (deleted)"
     now = json.loads(snapshot_text(obj))
-    if material_keys(obj, changed_keys(version.snapshot, now)):
+    if material_changes(obj, version.snapshot, now):
         return "changed since approval without a new version"
+    return None
+
+
+def anchor_problem(organisation: Organisation, expected: str) -> str | None:
+    """Check a head recorded elsewhere earlier (`HASH` or `HASH@LENGTH`, as briefings and
+    evidence packs print it): that sign-off must still stand in the chain at that place."""
+    digest, _, length = expected.strip().lower().partition("@")
+    if len(digest) < 12 or any(c not in "0123456789abcdef" for c in digest):
+        return f"“{expected}” is not a chain head (12 to 64 hexadecimal characters)"
+    rows = SignOff.objects.filter(organisation=organisation, hash__startswith=digest)
+    found = list(rows.values_list("sequence", "hash")[:2])
+    if digest == GENESIS_HASH[: len(digest)] and not length:
+        return None  # an empty chain's head: anything since extends it
+    if len(found) != 1:
+        return (
+            f"the recorded head {digest[:12]}… is not in the chain: sign-offs up to it were "
+            "removed or rewritten since it was recorded"
+        )
+    sequence = found[0][0]
+    if length and length != str(sequence):
+        return (
+            f"the recorded head {digest[:12]}… stood at #{length} but is now #{sequence}: "
+            "the chain before it was rewritten"
+        )
     return None
 
 

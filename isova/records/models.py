@@ -142,11 +142,12 @@ class SignOffChain(models.Model):
 
 
 class SignOff(models.Model):
-    """Who signed which version of a record, when, meaning what, chained by SHA-256.
+    """Who signed which version of a record, when, meaning what, chained by HMAC-SHA256.
 
     Append-only: on PostgreSQL a trigger refuses UPDATE and DELETE of this table. `hash`
-    covers the canonical JSON `snapshot`, the metadata below and the previous sign-off's hash
-    in the same organisation (`sequence` numbers them 1, 2, 3, … per organisation).
+    (keyed with the `key_id` key of RECORDS_HMAC_KEYS, held outside the database) covers the
+    canonical JSON `snapshot`, the metadata below and the previous sign-off's hash in the same
+    organisation (`sequence` numbers them 1, 2, 3, … per organisation).
     """
 
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
@@ -167,6 +168,9 @@ class SignOff(models.Model):
     snapshot = models.TextField(help_text="Canonical JSON of the record as signed.")
     previous_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
+    key_id = models.CharField(
+        max_length=32, default="", help_text="Which RECORDS_HMAC_KEYS key made `hash`."
+    )
 
     class Meta:
         ordering = ["organisation", "sequence"]
@@ -194,6 +198,9 @@ class Approvable(models.Model):
 
     APPROVAL_NAME: ClassVar[str] = ""
     MATERIAL_FIELDS: ClassVar[tuple[str, ...]] = ()
+    # Children's fields that record progress, not the plan: {"plan": ("status",)}. They are
+    # shown and signed with the rest, but a change to them never asks for a new approval.
+    PROGRESS_FIELDS: ClassVar[dict[str, tuple[str, ...]]] = {}
     SIGN_ONLY: ClassVar[bool] = False
 
     if TYPE_CHECKING:

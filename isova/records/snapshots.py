@@ -174,6 +174,27 @@ def changed_keys(old: dict | None, new: dict) -> set[str]:
     return {key for key in set(old) | set(new) if not same_value(old.get(key), new.get(key))}
 
 
+def without_progress(obj: Approvable, snapshot: dict | None) -> dict:
+    """`snapshot` without the children's progress fields (`PROGRESS_FIELDS`): a plan step
+    being started or done is progress on the plan, not a change to what leaders approved."""
+    snapshot = dict(snapshot or {})
+    for key, fields in obj.PROGRESS_FIELDS.items():
+        children = snapshot.get(key)
+        if isinstance(children, list):
+            snapshot[key] = [
+                {k: v for k, v in child.items() if k not in fields}
+                if isinstance(child, dict)
+                else child
+                for child in children
+            ]
+    return snapshot
+
+
+def material_changes(obj: Approvable, old: dict | None, new: dict) -> set[str]:
+    """The snapshot keys whose change between `old` and `new` needs a new approval."""
+    return material_keys(obj, changed_keys(without_progress(obj, old), without_progress(obj, new)))
+
+
 def material_keys(obj: Approvable, keys: Iterable[str]) -> set[str]:
     """The snapshot keys among `keys` whose change needs a new approval.
 

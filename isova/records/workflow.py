@@ -38,7 +38,7 @@ from .snapshots import (
     changes_json,
     current_snapshot,
     diff_snapshots,
-    material_keys,
+    material_changes,
     same_value,
     snapshot_hash,
 )
@@ -139,7 +139,7 @@ def _state(
     if approved is not None and diff:
         base = approved.snapshot or {}
         keys = changed_keys(base, now_snapshot)
-        material = material_keys(obj, keys)
+        material = material_changes(obj, base, now_snapshot)
 
         def part(names: set[str]) -> list[Change]:
             return diff_snapshots(
@@ -273,7 +273,7 @@ def submit(*, membership: Membership, obj: Approvable, comment: str = "") -> Rec
         if current.status == RecordStatus.SUBMITTED:
             raise RecordError(f"Version {current.number} is already waiting for approval.")
         if current.status == RecordStatus.APPROVED:
-            keys = material_keys(obj, changed_keys(current.snapshot, now_snapshot))
+            keys = material_changes(obj, current.snapshot, now_snapshot)
             if not keys:
                 raise RecordError(
                     f"Version {current.number} of this {name} is approved and nothing that "
@@ -391,7 +391,7 @@ def _decide(
     # What is signed is what was submitted: a material edit since would have sent the
     # submission back to draft; refuse if the record moved without that (a missed hook).
     now = current_snapshot(obj)
-    if material_keys(obj, changed_keys(version.snapshot, now)):
+    if material_changes(obj, version.snapshot, now):
         raise Stale(
             f"This {_name(obj)} differs from the submitted version. Nothing was signed: "
             "it must be submitted again."
@@ -450,7 +450,7 @@ def record_changed(
     if not differing:
         return None
     named = set(changed_fields) & set(obj.MATERIAL_FIELDS)
-    if not (material_keys(obj, differing) or named):
+    if not (material_changes(obj, current.snapshot, now_snapshot) or named):
         return None
     if current.status == RecordStatus.SUBMITTED:
         current.status = RecordStatus.DRAFT

@@ -16,3 +16,12 @@ register = template.Library()
 def unread_count(context: dict[str, Any]) -> int:
     membership = getattr(context.get("request"), "membership", None)
     return getattr(membership, "unread", 0) if membership is not None else 0
+
+
+@register.filter
+def email_link(url: str, organisation: Any) -> str:
+    """`{{ item.url|email_link:notification.organisation }}`: the page's whole address for an
+    e-mail, naming its organisation (see `isova.notifications.email_link`)."""
+    from isova.notifications.services import email_link as link
+
+    return link(url, organisation)

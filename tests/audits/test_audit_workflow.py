@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied
 
 from audits import services
 from audits.models import Audit, AuditStatus
+from isova.errors import WrongPassword
 from tests.conftest import membership_of
 from tests.factories import PASSWORD
 
@@ -78,7 +79,7 @@ def test_a_report_needs_a_summary_and_a_conclusion(org, running_audit):
 
 def test_a_wrong_password_does_not_issue_the_report(org, running_audit):
     audit = write_report(org, running_audit)
-    with pytest.raises(services.WrongPassword):
+    with pytest.raises(WrongPassword):
         issue(org, audit, password="wrong")
     audit.refresh_from_db()
     assert audit.status == AuditStatus.IN_PROGRESS

@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 from audits import services
 from audits.models import AuditSettings, FindingStatus, FindingType
 from isova.actions import services as actions
-from isova.errors import DomainError
+from isova.errors import DomainError, WrongPassword
 from tests.conftest import membership_of
 from tests.factories import PASSWORD
 
@@ -166,7 +166,7 @@ def test_effectiveness_needs_a_corrective_action(org, finding):
 def test_a_wrong_password_signs_nothing_and_saves_nothing(org, finding):
     finding = respond(org, finding)
     complete(org, assign(org, finding))
-    with pytest.raises(services.WrongPassword):
+    with pytest.raises(WrongPassword):
         services.finding_verify_effectiveness(
             membership=membership_of(org.leader, org.organisation),
             finding=finding,

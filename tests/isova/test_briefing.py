@@ -31,7 +31,9 @@ def test_the_briefing_names_what_changed_this_week_on_monday_only(org):
     assert briefing.recipient == org.leader
     assert briefing.window == "2025-W24"
     assert "Scrap rate: off track" in briefing.body
-    assert f"({settings.SITE_URL}/objectives/{red.pk}/)" in briefing.body
+    assert (
+        f"({settings.SITE_URL}/objectives/{red.pk}/?org={org.organisation.slug})" in briefing.body
+    )
     assert "1 overdue" in briefing.body and "1 escalation this week" in briefing.body
 
     alerts.scan(org.organisation, MONDAY)  # again the same Monday: nothing new

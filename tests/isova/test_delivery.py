@@ -127,6 +127,36 @@ def test_a_timeout_after_data_is_not_resent_at_once(org, settings):
         controller.stop()
 
 
+def test_a_message_whose_delivery_stays_unconfirmed_is_sent_a_bounded_number_of_times(
+    org, settings
+):
+    """Issue 28.6: a server that times out after receiving each message used to get it again
+    at every sweep, for ever (the unknown outcome never counted towards the limit)."""
+    settings.ALERTS_MAX_ATTEMPTS = 3
+    inbox = SlowInbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    use_smtp(settings, controller.port, timeout=0.5)
+    try:
+        with time_machine.travel(START, tick=False):
+            notification = make(org)
+        for sweep in range(8):
+            at = START + datetime.timedelta(minutes=20 * (sweep + 1))
+            with time_machine.travel(at, tick=False):
+                for pk in notifications.pending_ids():
+                    assert notifications.deliver(pk) is False
+        notification.refresh_from_db()
+        assert notification.attempts == 3
+        assert notification.status == "failed" and notification.failed_at is not None
+        assert "unconfirmed" in notification.last_error
+        assert len(inbox.wait_for(3)) == 3
+        time.sleep(2.5)  # the slow server's last answers
+        assert len(inbox.messages) == 3  # never more than the limit
+        assert notification in Notification.objects.failed()  # shown for a person to check
+    finally:
+        controller.stop()
+
+
 def test_failing_rows_end_failed_and_never_starve_good_ones(org, settings):
     settings.ALERTS_MAX_ATTEMPTS = 2
     use_smtp(settings, free_port())

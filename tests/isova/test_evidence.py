@@ -181,6 +181,9 @@ def test_a_leader_signs_the_pack_as_shown_and_it_verifies(org, at_noon):
     kept_page = client.get(kept.get_absolute_url()).content.decode()
     assert f"sign-off #{signoff.sequence}" in kept_page
     assert "Quality policy version 1 approved by Acme Leader" in kept_page
+    # The chain head at the signing, for people to keep outside isova (issue 28.1).
+    anchor = f"{signoff.hash}@{signoff.sequence}"
+    assert f"--expect-head {org.organisation.slug}:{anchor}" in kept_page
 
 
 @pytest.mark.django_db

@@ -53,7 +53,10 @@ def test_assigning_an_action_to_someone_else_makes_one_notification_and_one_emai
     message = mail.outbox[0]
     assert message.to == [org.staff.email]
     assert message.subject == "[isova] New action for you: Check the torque wrench"
-    assert f"{django_settings.SITE_URL}/actions/{action.pk}/" in message.body
+    assert (
+        f"{django_settings.SITE_URL}/actions/{action.pk}/?org={org.organisation.slug}"
+        in message.body
+    )
 
 
 def test_nothing_is_queued_before_the_transaction_commits(org, django_capture_on_commit_callbacks):
@@ -214,8 +217,9 @@ def test_an_assignment_email_arrives_through_the_worker_and_smtp_and_only_once(
     assert message["To"] == org.staff.email
     assert message["Subject"] == "[isova] New action for you: Seal the tank"
     text, html = (part.get_payload(decode=True).decode() for part in message.get_payload())
-    assert f"{django_settings.SITE_URL}/actions/{action.pk}/" in text
-    assert f'href="{django_settings.SITE_URL}/actions/{action.pk}/"' in html
+    link = f"{django_settings.SITE_URL}/actions/{action.pk}/?org={org.organisation.slug}"
+    assert link in text
+    assert f'href="{link.replace("&", "&amp;")}"' in html
     notification = Notification.objects.get()
     assert notification.sent_at is not None
     assert notification.sent_at <= timezone.now()

@@ -208,3 +208,20 @@ def test_an_incomplete_htmx_note_answers_422_and_saves_nothing(org):
     )
     assert response.status_code == 422
     assert not review.notes.exists()
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "2026-01-05,Apex,8,survey,Good\x00bad",  # a comment with a NUL (issue 28.5)
+        "2026-01-05,Ap\x00ex,8,survey,Good",  # a customer name with one
+        '2026-01-05,Apex,8,survey,"never closed',  # an unterminated quote
+    ],
+)
+def test_a_survey_csv_with_a_nul_or_broken_quoting_is_refused_with_a_message(org, line):
+    data = "date,customer,score,category,comment\n2026-01-04,Corby,7,survey,Fine\n" + line + "\n"
+    response = client_for(org.leader).post("/reviews/feedback/import/", {"file": _upload(data)})
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert "NUL character" in page or "not valid CSV" in page
+    assert not Feedback.objects.exists()

@@ -6,7 +6,7 @@ import json
 import pytest
 
 from isova import records
-from isova.errors import NotAllowed
+from isova.errors import NotAllowed, WrongPassword
 from isova.models import Action, SignOff
 from reviews import services
 from reviews.models import (
@@ -116,7 +116,7 @@ def test_only_the_chair_signs_the_minutes_with_the_right_password(org, other_org
             review=review,
             password=PASSWORD,
         )
-    with pytest.raises(services.WrongPassword):
+    with pytest.raises(WrongPassword):
         services.review_close(
             membership=membership_of(org.leader, org.organisation),
             review=review,

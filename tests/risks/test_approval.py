@@ -152,3 +152,59 @@ def test_the_matrix_is_submitted_and_approved_like_any_record(org):
     submit(org, matrix)
     approve(org, matrix)
     assert records.state(matrix).is_approved
+
+
+# --- progress on an approved plan is not a change to it (issue 28.8) ------------------------
+
+
+def test_staff_marking_a_plan_step_done_keeps_the_approved_plan(org, high):
+    from isova.actions import services as action_services
+
+    step = add_action(org, high)
+    submit(org, high)
+    approve(org, high)
+    staff = membership_of(org.staff, org.organisation)
+    step = action_services.action_set_status(
+        membership=staff, action=step, status="in_progress", version=step.version
+    )
+    action_services.action_set_status(
+        membership=staff,
+        action=step,
+        status="done",
+        version=step.version,
+        note="Second source signed",
+    )
+    assert records.state(high).is_approved
+    assert list(RecordVersion.objects.for_record(high).values_list("status", flat=True)) == [
+        RecordStatus.APPROVED
+    ]
+    ok, _, _ = _verify()
+    assert ok  # the approved record still matches what was signed, progress aside
+
+
+def test_moving_a_plan_steps_due_date_asks_for_a_new_approval(org, high):
+    from isova.actions import services as action_services
+
+    step = add_action(org, high)
+    submit(org, high)
+    approve(org, high)
+    action_services.action_update(
+        membership=membership_of(org.manager, org.organisation),
+        action=step,
+        version=step.version,
+        due_date=datetime.date(2031, 6, 30),
+    )
+    assert not records.state(high).is_approved
+
+
+def _verify():
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    out, err = StringIO(), StringIO()
+    try:
+        call_command("verify_records", stdout=out, stderr=err)
+    except CommandError as error:
+        return False, out.getvalue(), err.getvalue() + str(error)
+    return True, out.getvalue(), err.getvalue()

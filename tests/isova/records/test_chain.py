@@ -1,5 +1,8 @@
 """The per-organisation hash chain, the append-only trigger and `manage.py verify_records`."""
 
+import datetime
+import hashlib
+import hmac
 import threading
 from contextlib import contextmanager
 from io import StringIO
@@ -10,6 +13,7 @@ from django.db import DatabaseError, connection, transaction
 
 from isova import records
 from isova.models import SignOff, SignOffChain
+from isova.records import chain as chain_module
 from tests.conftest import membership_of
 from tests.factories import PASSWORD
 
@@ -324,3 +328,227 @@ def test_the_database_refuses_to_delete_or_rewind_a_chain_head(org):
     )
     head.refresh_from_db()
     assert head.length == 2
+
+
+# --- a keyed chain (issue 28.1): rows written with database rights alone do not verify -----
+
+
+def _forge_approval(org, digest) -> None:
+    """What someone with the application's database rights (no trigger disabled, no key) can
+    do: append a sign-off approving a rejected version, move the chain head by one, and set
+    the version to approved; `digest(payload_bytes)` is their best guess at the hash."""
+    policy = make_policy(org, title="Forged policy")
+    records.submit(membership=ms(org, "manager"), obj=policy)
+    records.reject(membership=ms(org, "leader"), obj=policy, password=PASSWORD, comment="No")
+    version = records.versions(policy)[-1]
+    head = SignOffChain.objects.get(organisation=org.organisation)
+    rejection = SignOff.objects.get(organisation=org.organisation, sequence=head.length)
+    forged = SignOff(
+        organisation=org.organisation,
+        sequence=head.length + 1,
+        version=version,
+        content_type=rejection.content_type,
+        object_id=rejection.object_id,
+        record_label=rejection.record_label,
+        version_number=version.number,
+        signer=org.leader,
+        signer_name=rejection.signer_name,
+        signer_email=rejection.signer_email,
+        signer_role="leader",
+        meaning="approved",
+        comment="",
+        signed_at=rejection.signed_at,
+        snapshot=rejection.snapshot,
+        previous_hash=head.last_hash,
+        key_id=rejection.key_id,
+    )
+    payload = records.canonical_json(chain_module.signoff_payload(forged)).encode()
+    forged.hash = digest(payload)
+    forged.save(force_insert=True)
+    SignOffChain.objects.filter(pk=head.pk).update(length=head.length + 1, last_hash=forged.hash)
+    from isova.models import RecordVersion
+
+    RecordVersion.objects.filter(pk=version.pk).update(status="approved")
+
+
+@pytest.mark.parametrize(
+    "digest",
+    [
+        pytest.param(lambda payload: hashlib.sha256(payload).hexdigest(), id="plain-sha256"),
+        pytest.param(
+            lambda payload: hmac.new(b"a guessed key" * 3, payload, hashlib.sha256).hexdigest(),
+            id="hmac-wrong-key",
+        ),
+    ],
+)
+def test_a_sign_off_forged_with_database_rights_alone_fails_verification(org, digest):
+    approved_policy(org)
+    _forge_approval(org, digest)
+    ok, out, err = verify()
+    assert not ok
+    assert "sign-off #3: its contents no longer match its hash" in err
+    assert "without the signing key" in err
+
+
+def test_a_sign_off_naming_an_unknown_key_fails_verification(org):
+    approved_policy(org)
+    raw_sql("UPDATE isova_signoff SET key_id = 'stolen'")
+    _, breaks = records.verify_chain(org.organisation)
+    assert len(breaks) == 1 and "key id “stolen”" in breaks[0].problem
+
+
+def test_old_sign_offs_still_verify_after_the_key_rotates(org, settings):
+    approved_policy(org)
+    old_id = settings.RECORDS_HMAC_KEY_ID
+    settings.RECORDS_HMAC_KEYS = {"2027": b"n" * 40} | settings.RECORDS_HMAC_KEYS
+    settings.RECORDS_HMAC_KEY_ID = "2027"
+    approved_policy(org, title="Environmental policy")
+    keys = list(SignOff.objects.order_by("sequence").values_list("key_id", flat=True))
+    assert keys == [old_id, "2027"]
+    assert verify()[0]
+    settings.RECORDS_HMAC_KEYS = {"2027": b"n" * 40}  # the old key dropped: say so
+    ok, _, err = verify()
+    assert not ok and f"key id “{old_id}”" in err
+
+
+def test_the_keys_setting_refuses_short_secrets():
+    from django.core.exceptions import ImproperlyConfigured
+
+    from isova.settings import _records_keys
+
+    assert list(_records_keys("2026:" + "s" * 32 + ",2025:" + "t" * 40, "x")) == ["2026", "2025"]
+    for bad in ("nokey", "id:short", ":" + "s" * 40):
+        with pytest.raises(ImproperlyConfigured, match="RECORDS_HMAC_KEYS"):
+            _records_keys(bad, "x")
+
+
+def test_a_recorded_head_is_checked_with_expect_head(org):
+    chain = four_sign_offs(org)
+    slug = org.organisation.slug
+    recorded = f"{chain[1].hash}@2"
+    assert verify_with(slug, recorded)[0]
+    assert verify_with(slug, chain[3].hash[:12])[0]
+    ok, _, err = verify_with(slug, f"{chain[1].hash}@3")
+    assert not ok and "stood at #3 but is now #2" in err
+    ok, _, err = verify_with(slug, "ab" * 32)
+    assert not ok and "is not in the chain" in err
+    ok, _, err = verify_with(slug, "not-a-hash")
+    assert not ok and "is not a chain head" in err
+
+
+def verify_with(slug, head):
+    out, err = StringIO(), StringIO()
+    try:
+        call_command(
+            "verify_records", organisation=slug, expect_head=[head], stdout=out, stderr=err
+        )
+    except CommandError as error:
+        return False, out.getvalue(), err.getvalue() + str(error)
+    return True, out.getvalue(), err.getvalue()
+
+
+# --- versions form one history (issue 28.2) ------------------------------------------------
+
+
+def test_a_latest_version_marked_superseded_is_reported(org):
+    approved_policy(org)
+    raw_sql("UPDATE isova_recordversion SET status = 'superseded'")
+    ok, _, err = verify()
+    assert not ok and "no later version exists" in err
+
+
+def test_an_older_approved_version_before_a_superseded_newer_one_is_reported(org):
+    policy = approved_policy(org)
+    policy.text = "We deliver parts right first time, every time."
+    policy.save()
+    records.record_changed(obj=policy, changed_fields={"text": policy.text}, user=org.manager)
+    records.submit(membership=ms(org, "manager"), obj=policy)
+    records.approve(membership=ms(org, "leader"), obj=policy, password=PASSWORD)
+    assert verify()[0]
+    versions = records.versions(policy)
+    assert [v.status for v in versions] == ["superseded", "approved"]
+    # Swap them: v1 approved again, v2 superseded (the sign-offs stay as they were).
+    raw_sql("UPDATE isova_recordversion SET status = 'approved' WHERE id = %s", [versions[0].pk])
+    raw_sql("UPDATE isova_recordversion SET status = 'superseded' WHERE id = %s", [versions[1].pk])
+    ok, _, err = verify()
+    assert not ok
+    assert "v1: is “approved” although v2 came after it" in err
+    assert "v2: is “superseded” but no later version exists" in err
+
+
+# --- the migration that keys existing chains ------------------------------------------------
+
+
+def _make_legacy(org) -> None:
+    """Rewrite the organisation's chain as it was before keys: plain SHA-256, no key id."""
+    previous = records.GENESIS_HASH
+    for signoff in SignOff.objects.filter(organisation=org.organisation).order_by("sequence"):
+        signoff.previous_hash, signoff.key_id = previous, ""
+        payload = records.canonical_json(chain_module.signoff_payload(signoff)).encode()
+        legacy = hashlib.sha256(payload).hexdigest()
+        raw_sql(
+            "UPDATE isova_signoff SET previous_hash = %s, hash = %s, key_id = '' WHERE id = %s",
+            [previous, legacy, signoff.pk],
+        )
+        previous = legacy
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        if connection.vendor == "postgresql":
+            cursor.execute("ALTER TABLE isova_signoffchain DISABLE TRIGGER ALL")
+        cursor.execute(
+            "UPDATE isova_signoffchain SET last_hash = %s WHERE organisation_id = %s",
+            [previous, org.organisation.pk],
+        )
+        if connection.vendor == "postgresql":
+            cursor.execute("ALTER TABLE isova_signoffchain ENABLE TRIGGER ALL")
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+
+
+def _run_rekey() -> None:
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("isova.migrations.0012_signoff_key_id")
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    with connection.schema_editor(atomic=False) as editor:
+        migration.rekey(apps, editor)
+
+
+def test_the_key_migration_keys_an_intact_legacy_chain_and_leaves_a_broken_one(org, other_org):
+    four_sign_offs(org)
+    approved_policy(other_org)
+    _make_legacy(org)
+    _make_legacy(other_org)
+    ok, _, err = verify()
+    assert not ok and "key id “”" in err  # unkeyed rows never verify
+    raw_sql(
+        "UPDATE isova_signoff SET comment = 'edited' WHERE organisation_id = %s",
+        [other_org.organisation.pk],
+    )
+    _run_rekey()
+    assert records.verify_chain(org.organisation)[1] == []
+    assert set(
+        SignOff.objects.filter(organisation=org.organisation).values_list("key_id", flat=True)
+    ) == {settings_key_id()}
+    # The tampered legacy chain was not laundered into a keyed one.
+    _, breaks = records.verify_chain(other_org.organisation)
+    assert breaks and SignOff.objects.get(organisation=other_org.organisation).key_id == ""
+
+
+def settings_key_id() -> str:
+    from django.conf import settings
+
+    return settings.RECORDS_HMAC_KEY_ID
+
+
+def test_the_weekly_briefing_states_the_chain_head_that_expect_head_then_checks(org):
+    from isova.records.briefing import records_section
+
+    chain = four_sign_offs(org)
+    today = datetime.date(2026, 6, 8)
+    (line,) = records_section(org.organisation, today - datetime.timedelta(days=7), today)
+    anchor = f"{chain[-1].hash}@4"
+    assert f"4 sign-offs; head {anchor}" in line
+    assert verify_with(org.organisation.slug, anchor)[0]
