@@ -11,7 +11,7 @@ from django.utils.http import urlencode
 from isova.models import Organisation
 from isova.registry import Panel, PanelContext
 
-from .models import AGE_BUCKETS, Finding, FindingType, Process
+from .models import AGE_BUCKETS, Finding, FindingType, Process, response_overdue_q
 
 
 def audits_panel(ctx: PanelContext) -> dict[str, Any]:
@@ -26,7 +26,7 @@ def audits_panel(ctx: PanelContext) -> dict[str, Any]:
     urls = _urls(ctx)
     unresolved = findings.unresolved().aggregate(
         total=Count("pk"),
-        past_due=Count("pk", filter=Q(response_due__lt=ctx.today)),
+        past_due=Count("pk", filter=response_overdue_q(ctx.today)),
         major=Count("pk", filter=Q(finding_type=FindingType.MAJOR)),
     )
     return {

@@ -11,7 +11,15 @@ from django.urls import reverse
 from isova.models import Organisation
 from isova.registry import Evidence, EvidenceSource, Gap, registry
 
-from .models import Audit, AuditStatus, Finding, FindingStatus, FindingType, Process
+from .models import (
+    Audit,
+    AuditStatus,
+    Finding,
+    FindingStatus,
+    FindingType,
+    Process,
+    response_overdue_q,
+)
 
 
 def audits_evidence(
@@ -41,10 +49,8 @@ def audits_evidence(
             "pk",
             filter=Q(raised_on__gte=start, raised_on__lte=end, status=FindingStatus.CLOSED),
         ),
-        past_due=Count("pk", filter=~Q(status=FindingStatus.CLOSED) & Q(response_due__lt=today)),
-        oldest_due=Min(
-            "response_due", filter=~Q(status=FindingStatus.CLOSED) & Q(response_due__lt=today)
-        ),
+        past_due=Count("pk", filter=response_overdue_q(today)),
+        oldest_due=Min("response_due", filter=response_overdue_q(today)),
     )
     register_url = reverse("audits:finding_list")
     if audits["reported"]:

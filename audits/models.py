@@ -36,6 +36,7 @@ from isova.models import (
     ActionStatus,
     Approvable,
     Organisation,
+    overdue_q,
 )
 
 # --- organisation settings -------------------------------------------------------------
@@ -379,6 +380,10 @@ class RootCauseMethod(models.TextChoices):
 AGE_BUCKETS = {"0-30": (0, 30), "31-60": (31, 60), "61-90": (61, 90), "90+": (91, None)}
 
 
+def response_overdue_q(today: datetime.date) -> Q:
+    return _overdue_q(today)
+
+
 def _age_q(field: str, today: datetime.date, bucket: str) -> Q:
     """Rows whose `field` (a date) is 0–30, 31–60, 61–90 or over 90 days before today."""
     low, high = AGE_BUCKETS[bucket]
@@ -389,6 +394,8 @@ def _age_q(field: str, today: datetime.date, bucket: str) -> Q:
 
 
 def _overdue_q(today: datetime.date) -> Q:
+    """A finding past its response date on the organisation's `today`: the one definition
+    that lists, the dashboard, the evidence pack and the review pack count."""
     return ~Q(status=FindingStatus.CLOSED) & Q(response_due__lt=today)
 
 
@@ -475,7 +482,7 @@ class FindingQuerySet(OrgQuerySet, models.QuerySet["Finding"]):
             actions = actions.filter(owner_id=owner_id)
         aggregates: dict[str, Any] = {
             "count": Count("pk"),
-            "overdue": Count("pk", filter=Q(due_date__lt=today)),
+            "overdue": Count("pk", filter=overdue_q(today)),
         }
         for bucket in AGE_BUCKETS:
             aggregates[bucket] = Count("pk", filter=_age_q("created_on", today, bucket))

@@ -43,7 +43,7 @@ def nonconformities(org: Organisation, since: datetime.date, until: datetime.dat
             ["Of which major", totals["major"]],
             ["Raised and closed in the period", totals["closed"]],
             ["Still open", len(open_rows)],
-            ["Past response date", sum(f.response_due < until for f in open_rows)],
+            ["Past response date", sum(f.is_overdue(org.today()) for f in open_rows)],
             ["Outstanding corrective actions", actions["count"]],
             ["Corrective actions overdue", actions["overdue"]],
         ],

@@ -217,6 +217,7 @@ def audit_report(request: OrgRequest, pk: int) -> HttpResponse:
 @member_required
 def audit_start(request: OrgRequest, pk: int) -> HttpResponse:
     audit = _get_audit(request, pk)
+    require(request, "audits.audit.plan")  # the role before the form
     form = StartForm(request.POST)
     if not form.is_valid():
         context = _audit_context(request, audit, start_form=form)
@@ -439,10 +440,16 @@ def _step(
     anchor: str,
     call: Any,
     done: str,
+    *,
+    perm: str,
     **form_kwargs: Any,
 ) -> HttpResponse:
-    """One 10.2 step: validate the form, call the service, or show the page with the errors."""
+    """One 10.2 step: validate the form, call the service, or show the page with the errors.
+
+    The role's permission for the step is checked before the form is read, so a member who
+    may not do it gets 403 whatever they send (the service checks it again)."""
     finding = _get_finding(request, pk)
+    require(request, perm)
     form = form_class(request.POST, **form_kwargs)
     if form.is_valid():
         try:
@@ -470,7 +477,14 @@ def finding_containment(request: OrgRequest, pk: int) -> HttpResponse:
         )
 
     return _step(
-        request, pk, ContainmentForm, "containment_form", "containment", call, "Containment saved."
+        request,
+        pk,
+        ContainmentForm,
+        "containment_form",
+        "containment",
+        call,
+        "Containment saved.",
+        perm="audits.finding.respond",
     )
 
 
@@ -488,7 +502,14 @@ def finding_root_cause(request: OrgRequest, pk: int) -> HttpResponse:
         )
 
     return _step(
-        request, pk, RootCauseForm, "root_cause_form", "root-cause", call, "Root cause saved."
+        request,
+        pk,
+        RootCauseForm,
+        "root_cause_form",
+        "root-cause",
+        call,
+        "Root cause saved.",
+        perm="audits.finding.respond",
     )
 
 
@@ -515,6 +536,7 @@ def finding_add_action(request: OrgRequest, pk: int) -> HttpResponse:
         call,
         "Corrective action assigned.",
         organisation=request.organisation,
+        perm="audits.finding.assign",
     )
 
 
@@ -536,6 +558,7 @@ def finding_plan_check(request: OrgRequest, pk: int) -> HttpResponse:
         "effectiveness",
         call,
         "Effectiveness check date saved.",
+        perm="audits.finding.respond",
     )
 
 
@@ -560,6 +583,7 @@ def finding_risk(request: OrgRequest, pk: int) -> HttpResponse:
         call,
         "Risk decision saved.",
         organisation=request.organisation,
+        perm="audits.finding.respond",
     )
 
 
@@ -583,6 +607,7 @@ def finding_verify(request: OrgRequest, pk: int) -> HttpResponse:
         "effectiveness",
         call,
         "Effectiveness check recorded.",
+        perm="audits.finding.verify",
     )
 
 

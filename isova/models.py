@@ -29,6 +29,7 @@ from isova.actions.models import (
     ActionStatus,
     Priority,
     action_source_models,
+    overdue_q,
 )
 from isova.evidence.models import (
     EvidencePack,
@@ -57,6 +58,7 @@ from isova.records.models import (
 )
 
 __all__ = [
+    "overdue_q",
     "ACTION_AGE_BUCKETS",
     "Action",
     "ActionQuerySet",

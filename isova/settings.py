@@ -287,12 +287,13 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Login throttling (django-axes): after AXES_FAILURE_LIMIT bad passwords for one e-mail
-# address, from one IP or spread over many, it is locked out for AXES_COOLOFF_MINUTES (each
-# list is one count: the address alone, and the address with the IP).
+# Login throttling (django-axes): AXES_FAILURE_LIMIT bad passwords for one e-mail address
+# from one IP lock that address out *from that IP*, and as many failures from one IP across
+# any addresses lock that IP out, each for AXES_COOLOFF_MINUTES. Never the address alone:
+# that would let anyone lock a named person out everywhere (README, "Log-in lockout").
 AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", "5")
 AXES_COOLOFF_TIME = envint("AXES_COOLOFF_MINUTES", "15") / 60  # hours
-AXES_LOCKOUT_PARAMETERS = ["username", ["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
 # The login form sends the address as "username", and addresses match case-insensitively.
 AXES_USERNAME_CALLABLE = "isova.accounts.tenancy.login_username"
 AXES_RESET_ON_SUCCESS = True

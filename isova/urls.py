@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.http import HttpResponsePermanentRedirect
+from django.templatetags.static import static
 from django.urls import include, path
 
 from isova.actions import views
@@ -17,6 +19,9 @@ urlpatterns = [
     path("readyz", ops_views.readyz, name="readyz"),
     path("metrics", ops_views.metrics_view, name="metrics"),
     path("", views.home, name="home"),
+    # Browsers ask for /favicon.ico whatever the page's <link rel="icon"> says.
+    # (resolved per request: the manifest is read when asked, not when URLs load).
+    path("favicon.ico", lambda request: HttpResponsePermanentRedirect(static("img/favicon.svg"))),
     path("dashboard/", dashboard.dashboard, name="dashboard"),
     path("dashboard/panels/<slug:name>/", dashboard.panel, name="dashboard_panel"),
     path("dashboard/owners/", dashboard.owner_suggestions, name="dashboard_owners"),

@@ -213,6 +213,16 @@ class ObjectiveQuerySet(OrgQuerySet, models.QuerySet["Objective"]):
             )
         )
 
+    def with_approved_snapshot(self) -> ObjectiveQuerySet:
+        """Annotate `approved_snapshot`: the last approved version's snapshot (None when the
+        objective was never approved); `Objective.approved_terms` reads it."""
+        approved = RecordVersion.objects.filter(
+            content_type=ContentType.objects.get_for_model(Objective),
+            object_id=OuterRef("pk"),
+            status__in=(RecordStatus.APPROVED, RecordStatus.SUPERSEDED),
+        ).order_by("-number")
+        return self.annotate(approved_snapshot=Subquery(approved.values("snapshot")[:1]))
+
     def with_shown_status(self) -> ObjectiveQuerySet:
         """Annotate `shown_status`: the stored status, except "submitted" for a draft whose
         latest version awaits approval. Whether it is submitted is read from the record
@@ -624,6 +634,14 @@ class Objective(ActionSource, Approvable):
         self.status = Status.ACTIVE
         self._change_reason = f"{decision} by {signoff.signer_name}"
         self.save(update_fields=["status", "updated_at"])
+
+    @property
+    def approved_terms(self) -> Any:
+        """What the leaders last approved (objectives/approved.py), for pages every member
+        reads; needs `with_approved_snapshot()`."""
+        from .approved import approved_terms
+
+        return approved_terms(self)
 
     @property
     def shown_status_label(self) -> str:

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
 
+from isova.humanise import day, decimals_of, figure
 from isova.models import Action, Organisation
 from isova.registry import ReviewInput, registry
 
@@ -74,6 +75,20 @@ def objectives_met(org: Organisation, since: datetime.date, until: datetime.date
     }
 
 
+def _performance_row(o: dict) -> list[str]:
+    """One measure, each figure to the measure's own decimals (those of its baseline and
+    target), the period as a date people read."""
+    places = decimals_of(o["baseline"], o["target"])
+    return [
+        o["measure_name"] or o["title"],
+        f"{figure(o['last_value'], places)} {o['unit']}".strip(),
+        day(o["last_period"]),
+        figure(o["baseline"], places),
+        figure(o["target"], places),
+        figure(o["forecast"], places),
+    ]
+
+
 def process_performance(org: Organisation, since: datetime.date, until: datetime.date) -> dict:
     """c3/c5) Process performance: latest value of each active measure (1 query)."""
     objectives = list(
@@ -93,17 +108,7 @@ def process_performance(org: Organisation, since: datetime.date, until: datetime
         ],
         "table": {
             "columns": ["Measure", "Latest value", "Period", "Baseline", "Target", "Forecast"],
-            "rows": [
-                [
-                    o["measure_name"] or o["title"],
-                    f"{_number(o['last_value'])} {o['unit']}",
-                    o["last_period"].isoformat(),
-                    _number(o["baseline"]),
-                    _number(o["target"]),
-                    _number(o["forecast"]),
-                ]
-                for o in measured
-            ],
+            "rows": [_performance_row(o) for o in measured],
         },
     }
 

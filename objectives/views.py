@@ -77,6 +77,7 @@ def ours(request: OrgRequest) -> HttpResponse:
         Objective.objects.for_org(org)
         .filter(status__in=(Status.ACTIVE, Status.ACHIEVED))
         .with_progress(org.today())
+        .with_approved_snapshot()
         .select_related("goal", "owner")
         .order_by("goal__title", "target_date", "title", "pk")
     )
@@ -332,6 +333,8 @@ def review(request: OrgRequest, pk: int) -> HttpResponse:
 @member_required
 def withdraw(request: OrgRequest, pk: int) -> HttpResponse:
     objective = _get_objective(request, pk)
+    # The role first: a member who may not withdraw gets 403 whatever the form holds.
+    require(request, "objectives.objective.withdraw")
     form = WithdrawForm(request.POST)
     try:
         if not form.is_valid():

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Count, Q
 from django.urls import reverse
+from django.utils import timezone
 
 from isova.accounts.models import OrgQuerySet
 from isova.dashboard import memo
@@ -146,7 +147,27 @@ class Review(Approvable, ActionSource):
         indexes = [models.Index(fields=["organisation", "status", "meeting_date"])]
 
     def __str__(self) -> str:
-        return f"{self.title} ({self.meeting_date:%d %b %Y})"
+        return f"{self.title} ({self.date_shown:%d %b %Y})"
+
+    @property
+    def held_on(self) -> datetime.date | None:
+        """The organisation's day the meeting was held (None while only planned)."""
+        if self.held_at is None:
+            return None
+        if Review.organisation.is_cached(self):
+            return self.held_at.astimezone(self.organisation.tzinfo).date()
+        # Not loaded: the site's zone rather than one more query per row (a list's labels).
+        return timezone.localdate(self.held_at)
+
+    @property
+    def date_shown(self) -> datetime.date:
+        """The date that is true: the day it was held, else the day it is planned for."""
+        return self.held_on or self.meeting_date
+
+    @property
+    def held_off_plan(self) -> bool:
+        """Held on another day than planned (the pages then name both)."""
+        return self.held_on is not None and self.held_on != self.meeting_date
 
     def get_absolute_url(self) -> str:
         return reverse("reviews:detail", args=[self.pk])

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.urls import reverse
 from django.utils.http import urlencode
 
+from isova.models import overdue_q
 from isova.registry import PanelContext
 
 from . import policy
@@ -29,7 +30,7 @@ def build(ctx: PanelContext) -> dict[str, Any]:
         "overdue_reviews": list(reviews.overdue(today).order_by("meeting_date")[:5]),  # 1
         **outputs.aggregate(  # 1
             open_outputs=Count("pk"),
-            overdue_outputs=Count("pk", filter=Q(action__due_date__lt=today)),
+            overdue_outputs=Count("pk", filter=overdue_q(today, "action__")),
         ),
         "attendance": Review.objects.leader_attendance(org),  # 3
         "feedback": [

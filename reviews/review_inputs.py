@@ -52,12 +52,15 @@ def previous_actions(org: Organisation, since: datetime.date, until: datetime.da
         .select_related("review", "action", "action__owner")
         .order_by("review__meeting_date", "pk")
     )
+    # Overdue at this moment (the organisation's today), as the dashboard counts it, not at
+    # the planned meeting date, which may lie weeks ahead.
+    today = org.today()
     rows, open_count, overdue = [], 0, 0
     for output in outputs:
         action = output.action
         is_open = action is not None and action.status in OUTSTANDING_STATUSES
         open_count += is_open
-        overdue += bool(is_open and action and action.due_date and action.due_date < until)
+        overdue += bool(action is not None and action.is_overdue(today))
         rows.append(
             [
                 _date(output.review.meeting_date),

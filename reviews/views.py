@@ -66,7 +66,7 @@ def index(request: OrgRequest) -> HttpResponse:
     reviews = Review.objects.for_org(org).for_list()
     context = {
         "planned": list(reviews.filter(status=ReviewStatus.PLANNED).order_by("meeting_date")),
-        "held": list(reviews.held()),
+        "held": list(reviews.held().select_related("organisation")),
         "attendance": Review.objects.leader_attendance(org),
         "today": today,
     }

@@ -14,8 +14,8 @@ registry.register(
         order=40,
         template="risks/_dashboard_panel.html",
         build=reports.panel,
-        # risks.reports.panel (7) and its partial (1); up to 12 on the organisation's
+        # risks.reports.panel (8) and its partial (1); up to 13 on the organisation's
         # first request, which creates the default matrix (risks.services.current_matrix)
-        max_queries=12,
+        max_queries=13,
     ),
 )

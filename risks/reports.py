@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.http import urlencode
 
@@ -65,7 +66,7 @@ def heat_map(
 
 
 def panel(ctx: PanelContext) -> dict[str, Any]:
-    """The dashboard's "Risk status": 7 queries whatever the size of the register."""
+    """The dashboard's "Risk status": 8 queries whatever the size of the register."""
     org, today = ctx.organisation, ctx.today
     risks = Risk.objects.for_org(org)
     plan_actions = Action.objects.for_org(org).for_source_model(Risk)
@@ -83,15 +84,23 @@ def panel(ctx: PanelContext) -> dict[str, Any]:
     bands = [b["name"] for b in matrix.bands]
     # 3: counts per band, inherent and residual (one aggregate)
     counts = risks.filter(kind=Kind.RISK).band_counts(bands)
-    # 4: the five highest residual scores, with their owners
-    top = list(
-        risks.live().for_list().order_by("-residual_score", "-inherent_score", "reference")[:5]
+    # 4: the five highest residual scores, with their owners (risks only: an opportunity's
+    # high score is good news, never a risk's)
+    by_score = ("-residual_score", "-inherent_score", "reference")
+    top = list(risks.live().filter(kind=Kind.RISK).for_list().order_by(*by_score)[:5])
+    # 5: the three best opportunities
+    top_opportunities = list(
+        risks.live().filter(kind=Kind.OPPORTUNITY).for_list().order_by(*by_score)[:3]
     )
-    # 5: reviews overdue
-    overdue_reviews = risks.review_overdue(today).count()
-    # 6: overdue treatment actions
+    # 6: reviews overdue, risks and opportunities apart (one aggregate)
+    overdue = risks.review_overdue(today).aggregate(
+        risks=Count("pk", filter=Q(kind=Kind.RISK)),
+        opportunities=Count("pk", filter=Q(kind=Kind.OPPORTUNITY)),
+    )
+    overdue_reviews = overdue["risks"]
+    # 7: overdue treatment actions
     overdue_actions = plan_actions.overdue(today).count()
-    # 7: residual heat-map cell counts
+    # 8: residual heat-map cell counts
     grid = heat_map(matrix, risks.filter(kind=Kind.RISK).cells("residual"), "residual", "risk")
     # The register behind each figure, narrowed as the panel is (same ids, same names).
     narrowed_by: dict[str, int] = {
@@ -119,8 +128,13 @@ def panel(ctx: PanelContext) -> dict[str, Any]:
             for b in matrix.bands
         ],
         "top": top,
+        "top_opportunities": top_opportunities,
         "overdue_reviews": overdue_reviews,
-        "overdue_reviews_url": register + "review_overdue=on" + and_narrowed,
+        "overdue_reviews_url": register + "kind=risk&review_overdue=on" + and_narrowed,
+        "overdue_opportunity_reviews": overdue["opportunities"],
+        "overdue_opportunity_reviews_url": register
+        + "kind=opportunity&review_overdue=on"
+        + and_narrowed,
         "overdue_actions": overdue_actions,
         "overdue_actions_url": _treatment_actions_url(ctx),
         "grid": grid,

@@ -20,13 +20,19 @@ from html.parser import HTMLParser
 from urllib.parse import parse_qsl, urldefrag, urlencode, urljoin, urlsplit
 
 import pytest
+from django.conf import settings
+from django.core.management import call_command
 from django.db import transaction
 from django.test import Client, override_settings
+from django.urls import resolve
 
 from isova import demo
 from isova.models import User
+from tests.permission_trap import InputRead, trap_input
 
 FAST_HASHER = "django.contrib.auth.hashers.MD5PasswordHasher"  # as tests/conftest.py
+LOADED_RELS = {"stylesheet", "icon"}  # <link>s the browser fetches for the page itself
+PRODUCTION_STATIC_STORAGE = "whitenoise.storage.CompressedManifestStaticFilesStorage"
 ENGINEERING_USERS = [
     "leader@example.com",
     "manager@example.com",
@@ -79,6 +85,7 @@ class PageParser(HTMLParser):
         self.links: list[str] = []
         self.htmx_links: list[str] = []
         self.forms: list[GetForm] = []
+        self.post_actions: list[str] = []  # where each <form method="post"> goes
         self.h1_count = 0
         self.heading_levels: list[int] = []
         self.html_lang: str | None = None
@@ -88,6 +95,7 @@ class PageParser(HTMLParser):
         # (description, id, named by a wrapping label or aria-*)
         self.controls: list[tuple[str, str | None, bool]] = []
         self.images_without_alt: list[str] = []
+        self.assets: list[str] = []  # every script, stylesheet and icon the page loads
         self.references: list[tuple[str, str]] = []  # (attribute, id it names)
         self.current_links: Counter[str] = Counter()  # nav label -> links marked current
         self._navs: list[str] = []
@@ -102,6 +110,10 @@ class PageParser(HTMLParser):
             self.references += [(attribute, ref) for ref in a.get(attribute, "").split()]
         if a.get("hx-get"):
             self.htmx_links.append(a["hx-get"])
+        if tag == "script" and a.get("src"):
+            self.assets.append(a["src"])
+        elif tag == "link" and a.get("href") and LOADED_RELS & set(a.get("rel", "").split()):
+            self.assets.append(a["href"])
         if tag == "nav":
             self._navs.append(a.get("aria-label", "unlabelled"))
         if a.get("aria-current") == "page" and self._navs:
@@ -123,6 +135,8 @@ class PageParser(HTMLParser):
             self.images_without_alt.append(a.get("src", "?"))
         elif tag == "form":
             is_get = a.get("method", "get").lower() == "get"
+            if not is_get:
+                self.post_actions.append(a.get("action", ""))
             self._form = GetForm(action=a.get("action", "")) if is_get else None
             if self._form:
                 self.forms.append(self._form)
@@ -210,6 +224,11 @@ class Crawl:
     server_errors: list[str] = field(default_factory=list)
     cross_org: list[str] = field(default_factory=list)
     template_text: list[str] = field(default_factory=list)
+    assets: dict[str, str] = field(default_factory=dict)  # script/style URL -> a page using it
+    post_urls: dict[str, str] = field(default_factory=dict)  # form target -> a page with it
+    input_before_permission: list[str] = field(default_factory=list)
+    walked_routes: set[str] = field(default_factory=set)
+    missing_assets: list[str] = field(default_factory=list)
 
 
 TEMPLATE_SYNTAX = ("{#", "{%", "{{")
@@ -308,6 +327,12 @@ def crawl_as(client: Client, email: str, crawl: Crawl) -> None:
         parser = parse(html)
         crawl.cross_org += [f"{label} shows {word!r}" for word in foreign if word in html]
         crawl.template_text += [f"{label}: {text}" for text in template_text(html)]
+        for asset in parser.assets:
+            crawl.assets.setdefault(urljoin(url, asset), label)
+        for action in parser.post_actions:
+            target = _internal(url, action or url)
+            if target:
+                crawl.post_urls.setdefault(target, label)
         if htmx and b"<html" in response.content:
             crawl.page_problems.append(f"{label}: a whole page, not a fragment")
         elif not htmx:
@@ -340,8 +365,71 @@ def check_other_org_cannot_open(client: Client, email: str, urls: set[str], craw
             ]
 
 
+def check_assets(crawl: Crawl) -> None:
+    """Every script, stylesheet and icon a page loads answers 200 (served by WhiteNoise from
+    the collected files, as in production)."""
+    client = Client(raise_request_exception=False)
+    for asset, page in sorted(crawl.assets.items()):
+        response = client.get(asset)
+        if response.status_code != 200:
+            crawl.missing_assets.append(f"{asset} -> {response.status_code} (on {page})")
+        if response.streaming:
+            # Read through the test client's wrapper, which closes the file without firing
+            # request_finished (whose handler would close the database connection mid-crawl).
+            b"".join(response.streaming_content)
+
+
+# Endpoints any member may post to (their own notifications, their own organisation switch):
+# no role permission is consulted, so reading input first is right for them.
+OPEN_TO_EVERY_MEMBER = {
+    "login",  # public: for anyone, signed in or not
+    "password_reset",
+    "calendar_settings",  # each member's own calendar address
+    "notification_read",
+    "notification_read_all",
+    "notification_preferences",
+    "switch_organisation",
+    "password_change",
+}
+
+
+def check_permission_first(crawl: Crawl) -> None:
+    """Post an empty form to every form target the crawl met, as every demo user: a view
+    must consult the role permissions (or answer 403/404) before it reads any input."""
+    middleware = [*settings.MIDDLEWARE, "tests.permission_trap.TrapMiddleware"]
+    with override_settings(MIDDLEWARE=middleware), trap_input():
+        for email in DEMO_USERS:
+            client = Client()
+            client.force_login(User.objects.get(email=email))
+            for url in sorted(crawl.post_urls):
+                match = resolve(urlsplit(url).path)
+                crawl.walked_routes.add(match.route)
+                try:
+                    with transaction.atomic():
+                        client.post(url, {})
+                        transaction.set_rollback(True)
+                except InputRead as read:
+                    if not read.checked and match.url_name not in OPEN_TO_EVERY_MEMBER:
+                        crawl.input_before_permission.append(
+                            f"{email} POST {url} ({match.view_name}) read input before "
+                            "consulting any permission"
+                        )
+
+
 @pytest.fixture(scope="module")
-def crawl(django_db_setup, django_db_blocker) -> Crawl:
+def production_static(tmp_path_factory):
+    """Static files as production has them: collected, hashed and listed in the manifest by
+    the storage production uses (settings.STORAGES under DEBUG=0), so a template that names a
+    static file which does not exist fails to render (a 500) instead of drawing nothing."""
+    root = tmp_path_factory.mktemp("staticfiles")
+    storages = {**settings.STORAGES, "staticfiles": {"BACKEND": PRODUCTION_STATIC_STORAGE}}
+    with override_settings(STATIC_ROOT=root, STORAGES=storages, DEBUG=False):
+        call_command("collectstatic", interactive=False, verbosity=0)
+        yield root
+
+
+@pytest.fixture(scope="module")
+def crawl(django_db_setup, django_db_blocker, production_static) -> Crawl:
     result = Crawl()
     with (
         django_db_blocker.unblock(),
@@ -359,6 +447,8 @@ def crawl(django_db_setup, django_db_blocker) -> Crawl:
         care = detail_urls(result.statuses[CARE_LEADER])
         check_other_org_cannot_open(clients[CARE_LEADER], CARE_LEADER, engineering, result)
         check_other_org_cannot_open(clients[ENGINEERING_LEADER], ENGINEERING_LEADER, care, result)
+        check_assets(result)
+        check_permission_first(result)
         transaction.set_rollback(True)
     return result
 
@@ -390,6 +480,38 @@ def test_no_page_answers_a_server_error(crawl):
 
 def test_every_page_has_one_h1_a_lang_unique_ids_labelled_controls_and_image_alts(crawl):
     assert not crawl.page_problems, _report(crawl.page_problems)
+
+
+def test_every_page_renders_with_the_production_static_manifest(crawl, production_static):
+    # A missing static file is a ValueError from the manifest storage, a 500 in the crawl.
+    assert (production_static / "staticfiles.json").exists()
+    assert not crawl.server_errors, _report(crawl.server_errors)
+
+
+def test_every_script_stylesheet_and_icon_of_every_page_answers_200(crawl):
+    assert any(a.endswith(".js") for a in crawl.assets), "the crawl met no script at all"
+    assert any(a.endswith(".css") for a in crawl.assets), "the crawl met no stylesheet"
+    assert not crawl.missing_assets, _report(crawl.missing_assets)
+
+
+def test_the_checker_collects_scripts_stylesheets_and_icons():
+    page = """<html lang="en"><head><link rel="stylesheet" href="/static/css/app.css">
+    <link rel="icon" href="/static/img/favicon.svg"><link rel="preconnect" href="/x">
+    <script src="/static/js/filters.js"></script><script>inline()</script></head></html>"""
+    assert parse(page).assets == [
+        "/static/css/app.css",
+        "/static/img/favicon.svg",
+        "/static/js/filters.js",
+    ]
+
+
+def test_every_form_target_decides_permission_before_reading_input(crawl):
+    assert len(crawl.post_urls) > 30, sorted(crawl.post_urls)
+    assert not crawl.input_before_permission, _report(crawl.input_before_permission)
+
+
+def test_the_permission_walk_reaches_the_endpoints_found_wrong_before(crawl):
+    assert "objectives/<int:pk>/withdraw/" in crawl.walked_routes, sorted(crawl.walked_routes)
 
 
 def test_no_page_shows_template_syntax(crawl):

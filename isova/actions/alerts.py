@@ -50,7 +50,7 @@ def action_alerts(organisation: Organisation, today: datetime.date) -> Iterator[
     people |= {a.assigned_by.pk: a.assigned_by for a in actions if a.assigned_by is not None}
     for action in actions:
         yield _owner_alert(organisation, people[action.owner_id], action, today)
-    overdue = [a for a in actions if a.due_date is not None and a.due_date < today]
+    overdue = [a for a in actions if a.is_overdue(today)]
     if overdue:
         yield from _escalations(organisation, overdue, people, today)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django import forms
@@ -90,10 +91,39 @@ class ActionForm(OnceMixin, SafeModelForm):
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
             self.fields["version"].required = True
+        self._today = organisation.today()
+        if self._past_due_entered():
+            # Shown only once a past date was entered: the page asks, the person confirms.
+            self.fields["confirm_past_due"] = forms.BooleanField(
+                required=False,
+                label="Yes, the due date is in the past: create it already overdue",
+            )
+
+    def _past_due_entered(self) -> bool:
+        if not self.is_bound:
+            return False
+        try:
+            due = datetime.date.fromisoformat(str(self.data.get(self.add_prefix("due_date"), "")))
+        except ValueError:
+            return False
+        unchanged = self.instance.pk is not None and due == self.instance.due_date
+        return due < self._today and not unchanged
 
     def clean(self) -> dict[str, Any]:
         super().clean()
         cleaned = self.cleaned_data
+        due = cleaned.get("due_date")
+        if (
+            "confirm_past_due" in self.fields
+            and due is not None
+            and due < self._today
+            and not cleaned.get("confirm_past_due")
+        ):
+            self.add_error(
+                "due_date",
+                f"{due:%-d %B %Y} is in the past: the action would be overdue from the start. "
+                "Correct the date, or tick the box below to confirm.",
+            )
         if self.has_error("version"):
             # The hidden field's own error would never be seen: say what to do instead.
             self.add_error(

@@ -43,6 +43,13 @@ ACTION_AGE_BUCKETS: dict[str, tuple[int, int | None]] = {
 }
 
 
+def overdue_q(today: datetime.date, prefix: str = "") -> models.Q:
+    """The one definition of overdue, for filters and aggregates: an action still to do
+    (open or in progress) whose due date is before `today`, the organisation's today
+    (`Organisation.today()`). `prefix` reaches the action through a relation ("action__")."""
+    return models.Q(**{f"{prefix}status__in": OUTSTANDING_STATUSES, f"{prefix}due_date__lt": today})
+
+
 class ActionQuerySet(OrgQuerySet, models.QuerySet["Action"]):
     def aged(self, today: datetime.date, bucket: str) -> ActionQuerySet:
         """Actions created `bucket` days before today ("0-30", "31-60", "61-90", "90+"), the
@@ -70,8 +77,9 @@ class ActionQuerySet(OrgQuerySet, models.QuerySet["Action"]):
         return self.filter(status__in=OUTSTANDING_STATUSES)
 
     def overdue(self, today: datetime.date) -> ActionQuerySet:
-        """Outstanding actions whose due date is before `today` (the organisation's today)."""
-        return self.outstanding().filter(due_date__lt=today)
+        """Outstanding actions whose due date is before `today` (the organisation's today):
+        see `overdue_q`, which every count of overdue actions uses."""
+        return self.filter(overdue_q(today))
 
     def for_source(self, obj: models.Model) -> ActionQuerySet:
         return self.filter(source_type=ContentType.objects.get_for_model(obj), source_id=obj.pk)
@@ -83,7 +91,7 @@ class ActionQuerySet(OrgQuerySet, models.QuerySet["Action"]):
         """Overdue first, then the rest still outstanding, then finished and cancelled; each
         by due date (no due date last)."""
         rank = models.Case(
-            models.When(status__in=OUTSTANDING_STATUSES, due_date__lt=today, then=0),
+            models.When(overdue_q(today), then=0),
             models.When(status__in=OUTSTANDING_STATUSES, then=1),
             default=2,
         )

@@ -201,6 +201,7 @@ def action_set_status(
         )
     now = timezone.now()
     user = membership.user
+    reopening = current.status in (ActionStatus.DONE, ActionStatus.VERIFIED, ActionStatus.CANCELLED)
     if status == ActionStatus.DONE:
         current.completed_at, current.completed_by, current.completion_note = now, user, note
     elif status == ActionStatus.VERIFIED:
@@ -211,7 +212,9 @@ def action_set_status(
         current.verified_by = None
         current.completion_note = current.verification_note = ""
         if note:
-            current.description = (current.description + f"\n\nReopened: {note}").strip()
+            # Only a finished action is reopened; a note on open work is progress.
+            label = "Reopened" if reopening else "Progress"
+            current.description = (current.description + f"\n\n{label}: {note}").strip()
     current.status = status
     current.version += 1
     current.save()

@@ -147,9 +147,10 @@ def action_edit(request: OrgRequest, pk: int) -> HttpResponse:
     action = get_for_org(request, Action.objects.for_list(), pk=pk)
     # A post from a form shown before someone else finished the action gets the conflict
     # (with the current values) from the service; anything else on a finished action is 403.
-    stale = request.method == "POST" and request.POST.get("version") != str(action.version)
+    # The role first (no input read): only then whether the posted form is stale.
+    may_edit = tenancy.has_perm(request.membership, "isova.action.edit")
     allowed = action_permissions.can_edit_action(request.membership, action) or (
-        stale and tenancy.has_perm(request.membership, "isova.action.edit")
+        may_edit and request.method == "POST" and request.POST.get("version") != str(action.version)
     )
     if not allowed:
         raise PermissionDenied("Your role cannot edit this action.")

@@ -24,7 +24,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from isova.accounts.models import Membership, Organisation
 from isova.accounts.tenancy import OrgRequest, has_perm, member_required
-from isova.actions.models import OUTSTANDING_STATUSES, Action, ActionStatus
+from isova.actions.models import OUTSTANDING_STATUSES, Action, ActionStatus, overdue_q
 from isova.dashboard import memo
 from isova.http import render_page
 from isova.records.models import RecordVersion
@@ -63,7 +63,7 @@ def actions_panel(ctx: PanelContext) -> dict[str, Any]:
     outstanding = Q(status__in=OUTSTANDING_STATUSES)
     counts = actions.aggregate(
         outstanding=Count("pk", filter=owned & outstanding),
-        overdue=Count("pk", filter=owned & outstanding & Q(due_date__lt=ctx.today)),
+        overdue=Count("pk", filter=owned & overdue_q(ctx.today)),
         awaiting_verification=Count("pk", filter=owned & Q(status=ActionStatus.DONE)),
         mine=Count("pk", filter=outstanding & Q(owner=ctx.request.user)),
     )

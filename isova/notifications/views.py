@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from isova.accounts.models import Role
-from isova.accounts.tenancy import OrgRequest, get_for_org, member_required
+from isova.accounts.tenancy import OrgRequest, get_for_org, member_required, require
 from isova.errors import DomainError, NotAllowed
 from isova.http import flash_redirect, safe_next
 from isova.notifications import calendar
@@ -117,6 +117,7 @@ class EscalationForm(forms.Form):
 @require_POST
 @member_required
 def escalation_settings(request: OrgRequest) -> HttpResponse:
+    require(request, "isova.escalation.edit")  # the role before the form
     form = EscalationForm(request.POST)
     back = reverse("notification_preferences")
     if not form.is_valid():

@@ -106,6 +106,18 @@ class RecordVersion(models.Model):
         return snapshot_hash(self.snapshot)
 
     @property
+    def short_hash(self) -> str:
+        """The snapshot hash's first twelve digits: what the signer sees beside the content."""
+        return self.snapshot_hash[:12]
+
+    @property
+    def content_rows(self) -> list:
+        """The snapshot field by field, as a signer reads it (records/rendering.py)."""
+        from .rendering import content_rows
+
+        return content_rows(self.snapshot)
+
+    @property
     def model_key(self) -> str:
         """The record's model as record URLs name it: "app_label.model"."""
         return f"{self.content_type.app_label}.{self.content_type.model}"

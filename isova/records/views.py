@@ -131,6 +131,7 @@ def record_submit(request: OrgRequest, model_key: str, pk: int) -> HttpResponse:
     obj = _approvable(request, model_key, pk)
     if records.own_submit_page(obj):
         raise Http404("This kind of record is submitted from its own page.")
+    require(request, "isova.record.submit")  # the role before the form
     form = SubmitForm(request.POST)
     comment = form.cleaned_data["comment"] if form.is_valid() else ""
     error, status = None, 200

@@ -49,3 +49,11 @@ def money(amount: Decimal | int | None, organisation: Organisation | None = None
     if organisation is None:
         return f"{amount}"
     return organisation.format_money(amount)
+
+
+@register.filter
+def human(value: Any) -> str:
+    """A figure or date of a frozen table as people write it (isova/humanise.py)."""
+    from isova.humanise import cell
+
+    return cell(value)

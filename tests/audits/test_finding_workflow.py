@@ -351,3 +351,11 @@ def test_verifying_is_signed_with_the_password(org, finding):
         password=PASSWORD,
     )
     assert finding.effectiveness_by == org.auditor
+
+
+@pytest.mark.parametrize(
+    "step", ["containment", "root-cause", "actions", "check-date", "risks", "verify"]
+)
+def test_a_finding_step_refuses_staff_before_reading_the_form(org, finding, as_user, step):
+    response = as_user(org.staff).post(f"/audits/findings/{finding.pk}/{step}/", {})
+    assert response.status_code == 403

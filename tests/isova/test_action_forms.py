@@ -273,3 +273,27 @@ def test_pagination_keeps_the_filters(org, manager):
     assert f'href="?owner={org.staff.pk}&amp;page=2"' in page
     response = manager.get(f"/actions/?owner={org.staff.pk}&page=2")
     assert len(response.context["rows"]) == 5
+
+
+def test_a_new_action_already_overdue_is_questioned_then_saved_once_confirmed(org, manager):
+    past = (org.organisation.today() - datetime.timedelta(days=3)).isoformat()
+    data = VALID | {"owner": org.staff.pk, "due_date": past}
+    asked = manager.post("/actions/new/", data)
+    assert asked.status_code == 200
+    body = asked.content.decode()
+    assert "is in the past: the action would be overdue from the start" in body
+    assert 'name="confirm_past_due"' in body
+    assert not Action.objects.exists()
+    confirmed = manager.post("/actions/new/", data | {"confirm_past_due": "on"})
+    assert confirmed.status_code == 302
+    assert Action.objects.get().due_date.isoformat() == past
+
+
+def test_an_edit_that_keeps_an_old_due_date_is_not_questioned(org, manager):
+    past = org.organisation.today() - datetime.timedelta(days=3)
+    action = make_action(org, owner=org.staff, due_date=past)
+    data = VALID | {"owner": org.staff.pk, "due_date": past.isoformat(), "version": 1}
+    response = manager.post(f"/actions/{action.pk}/edit/", data | {"title": "Renamed"})
+    assert response.status_code == 302
+    action.refresh_from_db()
+    assert action.title == "Renamed"

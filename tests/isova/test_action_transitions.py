@@ -257,3 +257,16 @@ def test_overdue_uses_the_organisations_own_today(org, action_of):
         assert action.is_overdue(today)
         assert list(Action.objects.overdue(today)) == [action]
         assert not action.is_overdue(timezone.localdate())
+
+
+@pytest.mark.parametrize(("old", "new"), [("open", "in_progress"), ("in_progress", "open")])
+def test_a_progress_note_on_open_work_is_not_recorded_as_a_reopening(
+    org, manager, action_of, old, new
+):
+    action = action_of(owner=org.staff, status=old, description="Fix it.")
+    moved = actions.action_set_status(
+        membership=manager, action=action, status=new, version=1, note="Parts ordered."
+    )
+    moved.refresh_from_db()
+    assert moved.description == "Fix it.\n\nProgress: Parts ordered."
+    assert "Reopened" not in moved.description

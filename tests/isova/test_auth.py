@@ -65,8 +65,8 @@ def test_repeated_bad_passwords_lock_the_account_out(client, org):
     response = attempt(client, org.staff.email, PASSWORD)
     assert response.status_code == 429
     assert "_auth_user_id" not in client.session
-    # …while somebody else logs in as usual.
-    other = Client()
+    # …from this IP (which is locked for every address now), while somebody elsewhere logs in.
+    other = Client(REMOTE_ADDR="203.0.113.8")
     assert attempt(other, org.manager.email, PASSWORD).status_code == 302
 
 
@@ -176,11 +176,33 @@ def test_password_reset_for_an_unknown_address_sends_nothing_and_reveals_nothing
     assert len(mail.outbox) == 1
 
 
-def test_one_address_attacked_from_many_addresses_is_locked_out_too(org):
-    """The lockout counts the e-mail address alone as well as the address with the IP."""
-    for i in range(settings.AXES_FAILURE_LIMIT):
+def test_bad_passwords_from_elsewhere_never_lock_the_person_out_of_their_usual_place(org):
+    """Nobody can lock a named person out: failures count per (address, IP) and per IP."""
+    for i in range(settings.AXES_FAILURE_LIMIT * 2):
         client = Client(REMOTE_ADDR=f"198.51.100.{i + 1}")
         attempt(client, org.staff.email, "wrong")
-    fresh = Client(REMOTE_ADDR="203.0.113.7")
-    assert attempt(fresh, org.staff.email, PASSWORD).status_code == 429
-    assert "_auth_user_id" not in fresh.session
+    usual = Client(REMOTE_ADDR="203.0.113.7")
+    response = attempt(usual, org.staff.email, PASSWORD)
+    assert response.status_code == 302
+    assert usual.session["_auth_user_id"] == str(org.staff.pk)
+
+
+def test_a_lockout_from_one_ip_leaves_the_person_free_to_sign_in_from_another(org):
+    attacker = Client(REMOTE_ADDR="198.51.100.9")
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        attempt(attacker, org.staff.email, "wrong")
+    assert attempt(attacker, org.staff.email, PASSWORD).status_code == 429
+    office = Client(REMOTE_ADDR="203.0.113.7")
+    assert attempt(office, org.staff.email, PASSWORD).status_code == 302
+    assert office.session["_auth_user_id"] == str(org.staff.pk)
+
+
+def test_one_ip_trying_many_addresses_is_locked_out(org):
+    """Password spraying: one IP, one bad password for each of many addresses."""
+    sprayer = Client(REMOTE_ADDR="198.51.100.66")
+    for i in range(settings.AXES_FAILURE_LIMIT):
+        attempt(sprayer, f"someone{i}@example.com", "wrong")
+    assert attempt(sprayer, org.manager.email, PASSWORD).status_code == 429
+    assert "_auth_user_id" not in sprayer.session
+    elsewhere = Client(REMOTE_ADDR="203.0.113.7")
+    assert attempt(elsewhere, org.manager.email, PASSWORD).status_code == 302

@@ -37,3 +37,10 @@ def test_htmx_is_vendored_not_fetched_from_a_cdn(client, db):
     html = client.get("/accounts/login/").content.decode()
     assert "/static/django_htmx/htmx-2" in html
     assert "unpkg" not in html and "cdn" not in html.lower()
+
+
+def test_the_favicon_is_found_where_browsers_look_for_it(client, db):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"].endswith("img/favicon.svg")
+    assert finders.find("img/favicon.svg")

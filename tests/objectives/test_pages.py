@@ -358,3 +358,43 @@ def test_the_reviews_page_lists_overdue_reviews(org, as_user):
     overdue = body.split("Reviews overdue")[1].split("Recent reviews")[0]
     assert "Overdue one" in overdue and "Fine one" not in overdue
     assert "40 days overdue" in overdue
+
+
+def test_our_objectives_shows_the_approved_terms_not_a_change_awaiting_approval(org, as_user):
+    from isova import records
+    from tests.conftest import membership_of
+    from tests.factories import PASSWORD
+    from tests.objectives.conftest import make_objective as make
+
+    objective = complete(make(org.organisation, org.manager, title="On time", status="draft"))
+    objective.actions.create(
+        organisation=org.organisation,
+        title="Weekly dispatch check",
+        owner=org.staff,
+        due_date=datetime.date(2025, 6, 30),
+    )
+    manager = membership_of(org.manager, org.organisation)
+    records.submit(membership=manager, obj=objective)
+    records.approve(
+        membership=membership_of(org.leader, org.organisation), obj=objective, password=PASSWORD
+    )
+    add_values(objective, [82, 84, 86])
+    objective.refresh_from_db()
+    objective.target, objective.title = Decimal("95"), "On time, tighter"
+    objective.save()
+    records.record_changed(obj=objective, changed_fields=["target", "title"], user=org.manager)
+    records.submit(membership=manager, obj=objective)
+
+    body = as_user(org.staff).get("/objectives/ours/").content.decode()
+    assert "from 80 to 100 % by December 2025" in body
+    assert "30% of the way" in body
+    assert "95" not in body and "On time, tighter" not in body
+
+
+@pytest.mark.parametrize("role", ["manager", "staff", "auditor"])
+def test_withdrawing_without_the_right_is_refused_before_the_reason_is_read(org, as_user, role):
+    objective = make_objective(org.organisation, org.manager)
+    response = as_user(org.user(role)).post(f"/objectives/{objective.pk}/withdraw/", {})
+    assert response.status_code == 403
+    objective.refresh_from_db()
+    assert objective.status == "active"

@@ -53,3 +53,26 @@ def test_overdue_treatment_actions_link_to_the_actions_list_with_the_same_count(
     risks = client.get("/dashboard/").context["risks"]
     assert risks["overdue_actions"] == 1
     assert _count(client, risks["overdue_actions_url"]) == 1
+
+
+def test_the_panel_keeps_opportunities_apart_from_risks(org, as_user):
+    """Opportunities are neither counted nor listed as risks (#22 item 8)."""
+    raise_risk(org, title="Low risk", inherent_likelihood=1, inherent_impact=2)
+    chance = raise_risk(
+        org,
+        kind="opportunity",
+        title="Big new customer",
+        inherent_likelihood=5,
+        inherent_impact=5,
+        treatment="pursue",
+    )
+    late = org.organisation.today() - datetime.timedelta(days=3)
+    type(chance).objects.filter(pk=chance.pk).update(next_review_date=late)
+    client = as_user(org.leader)
+    risks = client.get("/dashboard/").context["risks"]
+    assert [r.title for r in risks["top"]] == ["Low risk"]
+    assert [o.title for o in risks["top_opportunities"]] == ["Big new customer"]
+    assert sum(row["residual"] for row in risks["band_rows"]) == 1
+    assert risks["overdue_reviews"] == 0
+    assert risks["overdue_opportunity_reviews"] == 1
+    assert _count(client, risks["overdue_opportunity_reviews_url"]) == 1
