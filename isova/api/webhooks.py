@@ -265,15 +265,18 @@ def deliver(delivery_id: int) -> str:
         error = f"{type(failure).__name__}: {failure}" if str(failure) else type(failure).__name__
     elapsed = int((time.monotonic() - started) * 1000)
     if code is not None and 200 <= code < 300:
-        WebhookDelivery.objects.filter(pk=delivery_id).update(
-            status=DeliveryStatus.DELIVERED,
-            delivered_at=timezone.now(),
-            response_status=code,
-            response_ms=elapsed,
-            error="",
-            claimed_until=None,
-        )
-        WebhookEndpoint.objects.filter(pk=endpoint.pk).update(consecutive_failures=0)
+        # One transaction: whoever sees the delivery done also sees the endpoint's failure
+        # count reset (the log page and the switch-off rule read both).
+        with transaction.atomic():
+            WebhookDelivery.objects.filter(pk=delivery_id).update(
+                status=DeliveryStatus.DELIVERED,
+                delivered_at=timezone.now(),
+                response_status=code,
+                response_ms=elapsed,
+                error="",
+                claimed_until=None,
+            )
+            WebhookEndpoint.objects.filter(pk=endpoint.pk).update(consecutive_failures=0)
         return "delivered"
     error = error or f"The receiver answered {code}."
     return _failed(delivery, code, elapsed, error[:300])
@@ -282,19 +285,20 @@ def deliver(delivery_id: int) -> str:
 def _failed(delivery: WebhookDelivery, code: int | None, elapsed: int, error: str) -> str:
     attempts = delivery.attempts
     final = attempts >= settings.WEBHOOK_MAX_ATTEMPTS
-    WebhookDelivery.objects.filter(pk=delivery.pk).update(
-        status=DeliveryStatus.FAILED if final else DeliveryStatus.PENDING,
-        response_status=code,
-        response_ms=elapsed,
-        error=error,
-        # next_attempt_at keeps both the sweep and an early redelivered task from sending
-        # it before the retry is due.
-        claimed_until=None,
-        next_attempt_at=timezone.now() + backoff(attempts),
-    )
-    WebhookEndpoint.objects.filter(pk=delivery.endpoint_id).update(
-        consecutive_failures=F("consecutive_failures") + 1
-    )
+    with transaction.atomic():
+        WebhookDelivery.objects.filter(pk=delivery.pk).update(
+            status=DeliveryStatus.FAILED if final else DeliveryStatus.PENDING,
+            response_status=code,
+            response_ms=elapsed,
+            error=error,
+            # next_attempt_at keeps both the sweep and an early redelivered task from sending
+            # it before the retry is due.
+            claimed_until=None,
+            next_attempt_at=timezone.now() + backoff(attempts),
+        )
+        WebhookEndpoint.objects.filter(pk=delivery.endpoint_id).update(
+            consecutive_failures=F("consecutive_failures") + 1
+        )
     _maybe_switch_off(delivery.endpoint_id)
     return "failed" if final else "retry"
 
