@@ -390,6 +390,8 @@ OPEN_TO_EVERY_MEMBER = {
     "notification_preferences",
     "switch_organisation",
     "password_change",
+    "api_tokens",  # each member's own API tokens (the form's scope is checked against the role)
+    "totp_setup",  # each member's own authenticator app
 }
 
 

@@ -24,7 +24,7 @@ def tokens(request: OrgRequest) -> HttpResponse:
     if request.method == "POST":
         kind = TokenKind.SERVICE if request.POST.get("kind") == "service" else TokenKind.PERSONAL
         if kind == TokenKind.SERVICE:
-            require(request, "isova.api.service_token.manage")
+            require(request, "isova.service_token.manage")
         if form.is_valid():
             try:
                 made, secret = services.token_create(
@@ -39,7 +39,7 @@ def tokens(request: OrgRequest) -> HttpResponse:
         "form": form,
         "secret": secret,
         "tokens": listed,
-        "can_service": has_perm(request.membership, "isova.api.service_token.manage"),
+        "can_service": has_perm(request.membership, "isova.service_token.manage"),
         "docs_url": reverse("api:docs"),
     }
     response = render(request, "api/tokens.html", context, status=201 if secret else 200)
@@ -57,7 +57,7 @@ def token_revoke(request: OrgRequest, pk: int) -> HttpResponse:
 
 @member_required
 def webhooks(request: OrgRequest) -> HttpResponse:
-    require(request, "isova.api.webhook.manage")
+    require(request, "isova.webhook.manage")
     form = WebhookForm(request.POST or None)
     secret = ""
     if request.method == "POST" and form.is_valid():
@@ -87,7 +87,7 @@ def webhooks(request: OrgRequest) -> HttpResponse:
 @require_POST
 @member_required
 def webhook_switch(request: OrgRequest, pk: int) -> HttpResponse:
-    require(request, "isova.api.webhook.manage")
+    require(request, "isova.webhook.manage")
     endpoint = get_for_org(request, WebhookEndpoint.objects.all(), pk=pk)
     on = request.POST.get("on") == "1"
     services.webhook_switch(membership=request.membership, endpoint=endpoint, on=on)
@@ -99,7 +99,7 @@ def webhook_switch(request: OrgRequest, pk: int) -> HttpResponse:
 @require_POST
 @member_required
 def webhook_delete(request: OrgRequest, pk: int) -> HttpResponse:
-    require(request, "isova.api.webhook.manage")
+    require(request, "isova.webhook.manage")
     endpoint = get_for_org(request, WebhookEndpoint.objects.all(), pk=pk)
     services.webhook_delete(membership=request.membership, endpoint=endpoint)
     return flash_redirect(request, reverse("api_webhooks"), f"{endpoint.url} was removed.")
@@ -108,7 +108,7 @@ def webhook_delete(request: OrgRequest, pk: int) -> HttpResponse:
 @require_POST
 @member_required
 def delivery_replay(request: OrgRequest, pk: int) -> HttpResponse:
-    require(request, "isova.api.webhook.manage")
+    require(request, "isova.webhook.manage")
     delivery = get_object_or_404(
         WebhookDelivery.objects.select_related("endpoint"),
         pk=pk,

@@ -9,8 +9,8 @@ L = Role.LEADER
 
 API_PERMISSIONS: dict[str, frozenset[str]] = {
     # Service tokens act for the organisation's systems, webhooks send its data out: leaders.
-    "isova.api.service_token.manage": frozenset({L}),
-    "isova.api.webhook.manage": frozenset({L}),
+    "isova.service_token.manage": frozenset({L}),
+    "isova.webhook.manage": frozenset({L}),
 }
 
 registry.register("permissions", API_PERMISSIONS, name="api")

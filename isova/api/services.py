@@ -31,7 +31,7 @@ def token_create(
     kind: str = TokenKind.PERSONAL,
 ) -> tuple[ApiToken, str]:
     """A new token and its secret (shown once: only its SHA-256 is kept)."""
-    if kind == TokenKind.SERVICE and not has_perm(membership, "isova.api.service_token.manage"):
+    if kind == TokenKind.SERVICE and not has_perm(membership, "isova.service_token.manage"):
         raise PermissionDenied("Only leaders make service tokens for the organisation.")
     if scope not in Scope.values:
         raise ApiError(f"“{scope}” is not a scope.")
@@ -57,7 +57,7 @@ def tokens_visible_to(membership):
     """My personal tokens here, and the organisation's service tokens for its leaders."""
     mine = ApiToken.objects.filter(organisation=membership.organisation)
     personal = mine.filter(kind=TokenKind.PERSONAL, user=membership.user)
-    if has_perm(membership, "isova.api.service_token.manage"):
+    if has_perm(membership, "isova.service_token.manage"):
         return personal | mine.filter(kind=TokenKind.SERVICE)
     return personal
 
@@ -72,7 +72,7 @@ def token_revoke(*, membership, token: ApiToken) -> ApiToken:
 
 
 def _require_webhooks(membership) -> None:
-    if not has_perm(membership, "isova.api.webhook.manage"):
+    if not has_perm(membership, "isova.webhook.manage"):
         raise PermissionDenied("Only leaders manage the organisation's webhooks.")
 
 

@@ -21,8 +21,9 @@ from tests.isova.test_dashboard_filters import _data
 # treatment actions overdue, the heat map (7); reviews: feedback by age, the next review,
 # the overdue ones, the open outputs, the policy, its version and sign-off (records), its
 # reach as one aggregate (8); actions: one aggregate (1). The hourly "last seen" update (1).
-# Getting started: every checklist step in one query (1, tests/onboarding).
-DASHBOARD_BUDGET = 48
+# Getting started: every checklist step in one query (1, tests/onboarding). Risks: the top
+# three opportunities, kept apart from the risks (1, #22.8).
+DASHBOARD_BUDGET = 49
 
 
 @pytest.fixture

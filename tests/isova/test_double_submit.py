@@ -27,7 +27,12 @@ CASES = {
     "action": (
         "/actions/new/",
         Action,
-        {"title": "Fix the lathe", "due_date": "2026-06-30", "owner": "{staff}"},
+        {
+            "title": "Fix the lathe",
+            "due_date": "2026-06-30",
+            "owner": "{staff}",
+            "confirm_past_due": "on",
+        },
     ),
     "goal": ("/objectives/goals/", StrategicGoal, {"title": "Fewer complaints"}),
     "objective": (
@@ -81,7 +86,7 @@ def test_a_plan_step_and_a_finding_posted_twice_make_one_each(org, as_user):
         (
             f"/objectives/{objective.pk}/plan/new/",
             Action,
-            {"title": "Step", "due_date": str(objective.target_date)},
+            {"title": "Step", "due_date": str(objective.target_date), "confirm_past_due": "on"},
         ),
         (
             f"/audits/{audit.pk}/findings/new/",
@@ -111,6 +116,7 @@ def test_a_corrective_action_posted_twice_is_assigned_once(org, as_user):
     (form,) = [f for f in post_forms(page) if f.action.endswith("/actions/")]
     values = {"title": "Put WI-7 at every lathe", "owner": str(org.staff.pk)}
     values["due_date"] = str(finding.response_due or "2026-06-30")
+    values["confirm_past_due"] = "on"
     for _ in range(2):
         response = client.post(form.action, form.data(**values))
         assert response.status_code == 302, _errors(response)

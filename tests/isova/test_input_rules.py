@@ -4,7 +4,12 @@ from isova.actions.forms import ActionForm
 
 
 def _form(org, **overrides):
-    data = {"title": "Fix the lathe", "owner": org.staff.pk, "due_date": "2026-01-31"}
+    data = {
+        "title": "Fix the lathe",
+        "owner": org.staff.pk,
+        "due_date": "2026-01-31",
+        "confirm_past_due": "on",
+    }
     data |= {"priority": "medium"} | overrides
     return ActionForm(data, organisation=org.organisation)
 

@@ -209,6 +209,7 @@ def test_adding_a_plan_step_after_approval_asks_for_approval_again(org, ready, a
             "title": "Buffer stock",
             "owner": org.staff.pk,
             "due_date": "2025-09-30",
+            "confirm_past_due": "on",
             "priority": "medium",
         },
     )
