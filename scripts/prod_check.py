@@ -951,15 +951,19 @@ def verdicts(
     )
     received = collections.Counter(m["id"] for m in mails)
     rows = db.execute(
-        "SELECT organisation_id, id, status FROM isova_notification "
-        "WHERE status IN ('pending', 'sent', 'failed') AND id >= %s "
-        # Bundled into a digest: marked sent, and e-mailed as the digest's own message.
-        "AND digest_id IS NULL",
+        "SELECT organisation_id, id, status, digest_id FROM isova_notification "
+        "WHERE status IN ('pending', 'sent', 'failed') AND id >= %s",
         [first_notification],
     ).fetchall()
-    sent_ids = {f"<isova.{org}.{pk}@127.0.0.1>" for org, pk, status in rows if status == "sent"}
-    pending = sum(1 for *_, status in rows if status == "pending")
-    failed = sum(1 for *_, status in rows if status == "failed")
+    # A row carried by another's message (its digest, or the first of a bundle of at-once
+    # alerts) reached the server as that message: its Message-ID is the carrier's.
+    sent_ids = {
+        f"<isova.{org}.{carrier or pk}@127.0.0.1>"
+        for org, pk, status, carrier in rows
+        if status == "sent"
+    }
+    pending = sum(1 for _, _, status, _ in rows if status == "pending")
+    failed = sum(1 for _, _, status, _ in rows if status == "failed")
     lost = [m for m in sent_ids if received[m] == 0]
     doubled = [m for m, n in received.items() if n > 1]
     if lost:

@@ -75,7 +75,8 @@ class Notification(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
     read_at = models.DateTimeField(null=True, blank=True)
-    # The digest e-mail that carried this one (status DIGEST until then).
+    # The e-mail that carried this one: its digest (status DIGEST until then), or the first of
+    # several at-once alerts sent to the person together as one message.
     digest = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="items"
     )

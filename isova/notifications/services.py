@@ -365,9 +365,16 @@ def deliver(notification_id: int) -> bool:
         return _failed_attempt(notification, error)
     finally:
         connection.close()
-    rows.update(
-        status=NotificationStatus.SENT, sent_at=timezone.now(), claimed_until=None, last_error=""
-    )
+    with transaction.atomic():
+        rows.update(
+            status=NotificationStatus.SENT,
+            sent_at=timezone.now(),
+            claimed_until=None,
+            last_error="",
+        )
+        # Those that rode along name the message that carried them (its Message-ID is the
+        # first one's), as a digest's items name their digest.
+        Notification.objects.filter(pk__in=[n.pk for n in bundle]).update(digest=notification)
     return True
 
 

@@ -329,3 +329,10 @@ def test_a_scan_queues_its_deliveries_a_hundred_to_a_task_and_each_is_sent_once(
     assert sent == len(smtp.messages) == 3 == -(-250 // notifications.BUNDLE_MAX)
     assert tasks.deliver_notifications.apply(args=(batches[0],)).get() == 0  # already sent
     assert Notification.objects.filter(pk__in=ids, status="sent").count() == 250
+    # Each sent row names the message that carried it: its own, or its bundle's first row's.
+    received = {m["Message-ID"] for m in smtp.messages}
+    carriers = {
+        notifications.message_id(row.digest or row)
+        for row in Notification.objects.filter(pk__in=ids).select_related("digest")
+    }
+    assert carriers == received and len(received) == 3
