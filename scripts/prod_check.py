@@ -77,6 +77,10 @@ class Stack:
     def __init__(self, work: Path) -> None:
         self.work = work
         self.procs: dict[str, subprocess.Popen[bytes]] = {}
+        # How each process was started, so that `supervise` can start it again.
+        self.specs: dict[str, tuple[list[str], dict[str, str] | None, bool]] = {}
+        # What `supervise` restarted: "worker2 (exit 1)", in order.
+        self.restarts: list[str] = []
         self.as_postgres = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
 
     def start(
@@ -96,6 +100,7 @@ class Stack:
             start_new_session=True,
         )
         self.procs[name] = proc
+        self.specs[name] = (args, env, as_postgres)
         (self.work / "pids").mkdir(exist_ok=True)
         (self.work / "pids" / name).write_text(str(proc.pid))
         return proc
@@ -114,6 +119,27 @@ class Stack:
             proc.wait(10)
         with contextlib.suppress(FileNotFoundError):
             (self.work / "pids" / name).unlink()
+
+    def send(self, name: str, sig: int) -> None:
+        """Send `sig` to a process group and leave it to `supervise` (a worker SIGKILLed)."""
+        with contextlib.suppress(ProcessLookupError, KeyError):
+            os.killpg(self.procs[name].pid, sig)
+
+    def supervise(self, names: tuple[str, ...]) -> None:
+        """Start again each of `names` that has exited, as the production supervisor does
+        (docker-compose.yml: `restart: unless-stopped`; systemd: `Restart=always`). A Celery
+        worker exits on purpose when its broker connection breaks in some ways (kombu's
+        reconnect raises and the worker stops with "Unrecoverable error"); in production the
+        supervisor starts it again, so prod-check does the same and reports each restart."""
+        for name in names:
+            proc = self.procs.get(name)
+            if proc is None or proc.poll() is None:
+                continue
+            code = proc.returncode
+            args, env, as_postgres = self.specs[name]
+            log(f"{name} exited ({code}); started again, as its supervisor would")
+            self.restarts.append(f"{name} (exit {code})")
+            self.start(name, args, env=env, as_postgres=as_postgres)
 
     def stop_all(self) -> None:
         for name in reversed(list(self.procs)):
@@ -762,7 +788,9 @@ logfile = {work / "pgbouncer.out"}
             _, what = plan.pop(0)
             if what == "kill-worker":
                 faults.begin("worker SIGKILL")
-                stack.kill("worker1", signal.SIGKILL)
+                stack.send("worker1", signal.SIGKILL)
+                time.sleep(1)
+                stack.supervise(SUPERVISED)
                 faults.end("worker SIGKILL")
             elif what == "restart-redis":
                 faults.begin("Redis restart")
@@ -786,6 +814,7 @@ logfile = {work / "pgbouncer.out"}
             wait_port(ports["smtp"])
             faults.end(f"SMTP down {args.smtp_down} s")
             smtp_back_at = None
+        stack.supervise(SUPERVISED)
         if now >= next_scan:
             celery_call(env, "isova.tasks.scan_alerts")
             scans += 1
@@ -809,6 +838,7 @@ logfile = {work / "pgbouncer.out"}
         )
         if waiting == 0:
             break
+        stack.supervise(SUPERVISED)
         celery_call(env, "isova.tasks.deliver_pending")
         time.sleep(10)
     time.sleep(3)
@@ -822,6 +852,7 @@ logfile = {work / "pgbouncer.out"}
         "readyz_during_load": dict(readyz_seen),
         "replica_transactions": replica_reads(ports["replica"]) - replica_before,
         "faults": [f"{name} ({e - s:.0f} s)" for name, s, e in faults.windows],
+        "restarted_by_supervisor": stack.restarts,
     }
     if figures["replica_transactions"] <= 0:
         failures.append("the replica served no reads")
@@ -845,6 +876,10 @@ with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5Passwor
     call_command("seed_demo")
 """
 SEED += f"User.objects.update(password=make_password({PASSWORD!r}))\n"
+
+
+# Restarted when they exit (`Stack.supervise`), as docker-compose.yml's restart policy does.
+SUPERVISED = ("worker1", "worker2", "beat")
 
 
 def scalar(db: Any, sql: str, params: list[Any] | None = None) -> Any:
