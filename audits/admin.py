@@ -17,7 +17,7 @@ class AuditAdmin(SimpleHistoryAdmin):
     list_display = ["reference", "title", "organisation", "audit_type", "status", "planned_date"]
     list_filter = ["organisation", "audit_type", "status"]
     search_fields = ["reference", "title"]
-    raw_id_fields = ["lead_auditor", "created_by", "team", "process"]
+    raw_id_fields = ["lead_auditor", "created_by", "process"]
 
 
 @admin.register(Finding)

@@ -27,7 +27,7 @@ from django.db.models.functions import Coalesce, TruncDate
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from isova.accounts.models import OrgQuerySet
+from isova.accounts.models import OrgChild, OrgQuerySet
 from isova.clauses import clause_label, validate_clause, validate_clause_list
 from isova.models import (
     FINISHED_STATUSES,
@@ -196,6 +196,26 @@ class AuditQuerySet(OrgQuerySet, models.QuerySet["Audit"]):
         return sorted({d.year for d in self.dates("planned_date", "year")})
 
 
+class AuditTeamMember(OrgChild):
+    """A member of an audit's team (the audit's `team`), in the audit's organisation."""
+
+    ORG_PARENT = "audit"
+
+    audit = models.ForeignKey("Audit", on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        db_table = "audits_audit_team"  # the table Django made for `team` before it had a model
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "audit", "user"], name="one_place_per_person_in_a_team"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.audit}"
+
+
 class Audit(Approvable):
     # Annotated by AuditQuerySet.with_flags(today) (not a field).
     late: bool
@@ -242,7 +262,11 @@ class Audit(Approvable):
         help_text="External, supplier or customer audits: who audited, e.g. “J. Smith, BSI”.",
     )
     team = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, blank=True, related_name="audit_teams", verbose_name="audit team"
+        settings.AUTH_USER_MODEL,
+        through=AuditTeamMember,
+        blank=True,
+        related_name="audit_teams",
+        verbose_name="audit team",
     )
     planned_date = models.DateField()
     started_on = models.DateField("actual start", null=True, blank=True)
@@ -601,7 +625,9 @@ class Finding(ActionSource, Approvable):
     class Meta:
         ordering = ["-raised_on", "-pk"]
         constraints = [
-            models.UniqueConstraint(fields=["audit", "number"], name="one_finding_number_per_audit")
+            models.UniqueConstraint(
+                fields=["organisation", "audit", "number"], name="one_finding_number_per_audit"
+            )
         ]
         indexes = [models.Index(fields=["organisation", "status", "response_due"])]
 

@@ -195,7 +195,9 @@ def _signoffs(obj: Audit | Finding) -> list[SignOff]:
     """The record's sign-offs ("issued", "verified") in chain order: one query."""
     content_type = ContentType.objects.get_for_model(obj)
     return list(
-        SignOff.objects.filter(content_type=content_type, object_id=obj.pk).order_by("sequence")
+        SignOff.objects.filter(
+            organisation_id=obj.organisation_id, content_type=content_type, object_id=obj.pk
+        ).order_by("sequence")
     )
 
 

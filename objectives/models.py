@@ -21,7 +21,7 @@ from django.db.models.functions import Cast, Coalesce, Greatest, Least, NullIf
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from isova.accounts.models import OrgQuerySet
+from isova.accounts.models import OrgChild, OrgQuerySet
 from isova.dashboard import memo
 from isova.models import ActionSource, Approvable, Organisation, RecordStatus, RecordVersion
 
@@ -676,8 +676,10 @@ class Objective(ActionSource, Approvable):
         return period_label(start, self.frequency)
 
 
-class Measurement(models.Model):
+class Measurement(OrgChild):
     """The value of an objective's measure for one period (one value per period)."""
+
+    ORG_PARENT = "objective"
 
     objective = models.ForeignKey(Objective, on_delete=models.CASCADE, related_name="measurements")
     period = models.DateField(help_text="First day of the week, month or quarter.")
@@ -694,7 +696,9 @@ class Measurement(models.Model):
     class Meta:
         ordering = ["objective", "period"]
         constraints = [
-            models.UniqueConstraint(fields=["objective", "period"], name="one_value_per_period")
+            models.UniqueConstraint(
+                fields=["organisation", "objective", "period"], name="one_value_per_period"
+            )
         ]
 
     def __str__(self) -> str:
@@ -705,8 +709,10 @@ class Measurement(models.Model):
         return period_label(self.period, self.objective.frequency)
 
 
-class Review(models.Model):
+class Review(OrgChild):
     """A leader's or owner's review of an objective and what they decided."""
+
+    ORG_PARENT = "objective"
 
     objective = models.ForeignKey(Objective, on_delete=models.CASCADE, related_name="reviews")
     reviewed_on = models.DateField()

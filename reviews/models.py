@@ -16,7 +16,7 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from isova.accounts.models import OrgQuerySet
+from isova.accounts.models import OrgChild, OrgChildQuerySet, OrgQuerySet
 from isova.dashboard import memo
 from isova.models import ActionSource, Approvable, Membership, Organisation, QualityPolicy, Role
 
@@ -215,7 +215,9 @@ class Review(Approvable, ActionSource):
         }
 
 
-class Attendance(models.Model):
+class Attendance(OrgChild):
+    ORG_PARENT = "review"
+
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="attendances")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     status = models.CharField(
@@ -225,15 +227,19 @@ class Attendance(models.Model):
     class Meta:
         ordering = ["user__full_name", "user__email"]
         constraints = [
-            models.UniqueConstraint(fields=["review", "user"], name="one_attendance_per_person")
+            models.UniqueConstraint(
+                fields=["organisation", "review", "user"], name="one_attendance_per_person"
+            )
         ]
 
     def __str__(self) -> str:
         return f"{self.user} — {self.get_status_display()}"
 
 
-class SectionNote(models.Model):
+class SectionNote(OrgChild):
     """The presenter's comment before the meeting and the discussion of one input section."""
+
+    ORG_PARENT = "review"
 
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="notes")
     key = models.CharField(max_length=40)
@@ -244,36 +250,42 @@ class SectionNote(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["review", "key"], name="one_note_per_section")
+            models.UniqueConstraint(
+                fields=["organisation", "review", "key"], name="one_note_per_section"
+            )
         ]
 
     def __str__(self) -> str:
         return f"{self.review_id}: {self.key}"
 
 
-class ReviewOutputQuerySet(OrgQuerySet, models.QuerySet["ReviewOutput"]):
-    org_path = "review__organisation"
-
+class ReviewOutputQuerySet(OrgChildQuerySet):
     def open(self) -> ReviewOutputQuerySet:
         """Outputs whose action is still outstanding (open or in progress)."""
         return self.filter(action__status__in=("open", "in_progress"))
 
 
-class ReviewOutput(models.Model):
+class ReviewOutput(OrgChild):
     """A decision of the review (9.3.3 a–c); it may have created an action."""
+
+    ORG_PARENT = "review"
 
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="outputs")
     kind = models.CharField(max_length=12, choices=OutputKind.choices)
     decision = models.TextField()
-    action = models.OneToOneField(
+    action = models.ForeignKey(
         "isova.Action", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = ReviewOutputQuerySet.as_manager()
+    objects = ReviewOutputQuerySet.as_manager()  # type: ignore[misc]  # a narrower manager
 
     class Meta:
         ordering = ["pk"]
+        constraints = [
+            # An action carries out one output (a one-to-one link, led by the organisation).
+            models.UniqueConstraint(fields=["organisation", "action"], name="one_output_per_action")
+        ]
 
     def __str__(self) -> str:
         return self.decision[:80]
@@ -454,7 +466,8 @@ class PolicyAcknowledgement(models.Model):
         ordering = ["-acknowledged_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["policy", "version_number", "user"], name="one_ack_per_policy_version"
+                fields=["organisation", "policy", "version_number", "user"],
+                name="one_ack_per_policy_version",
             )
         ]
 

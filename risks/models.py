@@ -17,7 +17,7 @@ from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from isova.accounts.models import OrgQuerySet
+from isova.accounts.models import OrgChild, OrgChildQuerySet, OrgQuerySet
 from isova.models import ActionSource, Approvable, Organisation
 
 # --- the matrix -----------------------------------------------------------------------
@@ -334,9 +334,15 @@ class Risk(Approvable, ActionSource):
     next_review_date = models.DateField(null=True, blank=True)
 
     objectives = models.ManyToManyField(
-        "objectives.Objective", blank=True, related_name="risks", verbose_name="objectives"
+        "objectives.Objective",
+        through="RiskObjective",
+        blank=True,
+        related_name="risks",
+        verbose_name="objectives",
     )
-    findings = models.ManyToManyField("audits.Finding", blank=True, related_name="risks")
+    findings = models.ManyToManyField(
+        "audits.Finding", through="RiskFinding", blank=True, related_name="risks"
+    )
 
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -425,24 +431,66 @@ class Risk(Approvable, ActionSource):
         return problems
 
 
+class RiskObjective(OrgChild):
+    """An objective a risk threatens or serves (the risk's `objectives`)."""
+
+    ORG_PARENT = "risk"
+
+    risk = models.ForeignKey(Risk, on_delete=models.CASCADE, related_name="+")
+    objective = models.ForeignKey(
+        "objectives.Objective", on_delete=models.CASCADE, related_name="+"
+    )
+
+    class Meta:
+        db_table = "risks_risk_objectives"  # made for `objectives` before it had a model
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "risk", "objective"], name="one_link_per_risk_objective"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.risk_id} → objective {self.objective_id}"
+
+
+class RiskFinding(OrgChild):
+    """An audit finding a risk came from (the risk's `findings`)."""
+
+    ORG_PARENT = "risk"
+
+    risk = models.ForeignKey(Risk, on_delete=models.CASCADE, related_name="+")
+    finding = models.ForeignKey("audits.Finding", on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        db_table = "risks_risk_findings"  # made for `findings` before it had a model
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "risk", "finding"], name="one_link_per_risk_finding"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.risk_id} → finding {self.finding_id}"
+
+
 class AssessmentKind(models.TextChoices):
     INITIAL = "initial", "Initial assessment"
     REASSESSED = "reassessed", "Reassessed"
     REVIEW = "review", "Review"
 
 
-class AssessmentQuerySet(OrgQuerySet, models.QuerySet["Assessment"]):
-    org_path = "risk__organisation"
-
+class AssessmentQuerySet(OrgChildQuerySet):
     def reviews(self) -> AssessmentQuerySet:
         return self.filter(kind=AssessmentKind.REVIEW)
 
 
-class Assessment(models.Model):
+class Assessment(OrgChild):
     """One scoring of a risk's current position: the first one, an edit, or a review.
 
     Keeps the matrix version it was scored on with the band name and rank it had then.
     """
+
+    ORG_PARENT = "risk"
 
     risk = models.ForeignKey(Risk, on_delete=models.CASCADE, related_name="assessments")
     matrix = models.ForeignKey(RiskMatrix, on_delete=models.PROTECT, related_name="assessments")
@@ -460,11 +508,11 @@ class Assessment(models.Model):
     note = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = AssessmentQuerySet.as_manager()
+    objects = AssessmentQuerySet.as_manager()  # type: ignore[misc]  # a narrower manager
 
     class Meta:
         ordering = ["risk", "assessed_on", "pk"]
-        indexes = [models.Index(fields=["risk", "assessed_on"])]
+        indexes = [models.Index(fields=["organisation", "risk", "assessed_on"])]
 
     def __str__(self) -> str:
         return f"{self.risk.reference} {self.assessed_on}: {self.score} ({self.band})"

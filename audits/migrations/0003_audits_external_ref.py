@@ -4,20 +4,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('audits', '0002_audit_external_auditor'),
+        ("audits", "0002_audit_external_auditor"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='finding',
-            name='external_ref',
-            field=models.CharField(blank=True, db_index=True, max_length=100, verbose_name='external reference'),
+            model_name="finding",
+            name="external_ref",
+            field=models.CharField(
+                blank=True, db_index=True, max_length=100, verbose_name="external reference"
+            ),
         ),
         migrations.AddField(
-            model_name='historicalfinding',
-            name='external_ref',
-            field=models.CharField(blank=True, db_index=True, max_length=100, verbose_name='external reference'),
+            model_name="historicalfinding",
+            name="external_ref",
+            field=models.CharField(
+                blank=True, db_index=True, max_length=100, verbose_name="external reference"
+            ),
         ),
     ]

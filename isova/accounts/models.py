@@ -152,6 +152,65 @@ class OrgQuerySet:
         return cast(Self, queryset.filter(**{self.org_path: org}))
 
 
+def fill_organisation(rows: list[Any], parent: str) -> None:
+    """Give each row without one the organisation of its `parent` row (a foreign key of
+    ours), in one query for the parents not already loaded."""
+    missing = [row for row in rows if row.organisation_id is None]
+    if not missing:
+        return
+    field = type(missing[0])._meta.get_field(parent)
+    unknown = set()
+    for row in missing:
+        if field.is_cached(row):
+            row.organisation_id = getattr(row, parent).organisation_id
+        else:
+            unknown.add(getattr(row, field.attname))
+    if unknown:
+        organisations = dict(
+            field.related_model._base_manager.filter(pk__in=unknown).values_list(
+                "pk", "organisation_id"
+            )
+        )
+        for row in missing:
+            if row.organisation_id is None:
+                row.organisation_id = organisations.get(getattr(row, field.attname))
+
+
+class OrgChildQuerySet(OrgQuerySet, models.QuerySet[Any]):
+    """Rows that belong to a parent row of one organisation (an objective's measurements, a
+    risk's assessments, an audit's team) and carry its organisation id themselves, so that
+    every table is scoped and indexed by organisation (what a database distributed by
+    organisation needs: README, "Beyond one database"). `bulk_create`, which many-to-many
+    `add()`/`set()` use for their through rows, fills it from the parent (`ORG_PARENT`)."""
+
+    def bulk_create(self, objs: Any, *args: Any, **kwargs: Any) -> list[Any]:
+        objs = list(objs)
+        if objs:
+            fill_organisation(objs, self.model.ORG_PARENT)
+        return super().bulk_create(objs, *args, **kwargs)
+
+
+class OrgChild(models.Model):
+    """Abstract: a row of a parent's organisation (`ORG_PARENT` names the parent's foreign
+    key), which `save()` and `OrgChildQuerySet.bulk_create` fill in: code that makes these
+    rows never sets it by hand."""
+
+    ORG_PARENT: ClassVar[str]
+
+    organisation = models.ForeignKey(
+        "isova.Organisation", on_delete=models.CASCADE, related_name="+", editable=False
+    )
+
+    objects = OrgChildQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        fill_organisation([self], self.ORG_PARENT)
+        super().save(*args, **kwargs)
+
+
 class MembershipQuerySet(OrgQuerySet, models.QuerySet["Membership"]):
     def with_unread(self) -> MembershipQuerySet:
         """Annotate `unread`: the member's unread notifications in that organisation (the
@@ -190,7 +249,7 @@ class Membership(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["user", "organisation"], name="one_membership_per_org")
+            models.UniqueConstraint(fields=["organisation", "user"], name="one_membership_per_org")
         ]
         ordering = ["organisation__name"]
 

@@ -82,7 +82,11 @@ class ActionQuerySet(OrgQuerySet, models.QuerySet["Action"]):
         return self.filter(overdue_q(today))
 
     def for_source(self, obj: models.Model) -> ActionQuerySet:
-        return self.filter(source_type=ContentType.objects.get_for_model(obj), source_id=obj.pk)
+        return self.filter(
+            organisation_id=getattr(obj, "organisation_id", None),
+            source_type=ContentType.objects.get_for_model(obj),
+            source_id=obj.pk,
+        )
 
     def for_source_model(self, model: type[models.Model]) -> ActionQuerySet:
         return self.filter(source_type=ContentType.objects.get_for_model(model))
@@ -158,7 +162,7 @@ class Action(models.Model):
         ordering = ["due_date", "pk"]
         indexes = [
             models.Index(fields=["organisation", "status", "due_date"]),
-            models.Index(fields=["source_type", "source_id"]),
+            models.Index(fields=["organisation", "source_type", "source_id"]),
             # The "All actions" list's order: a page is an index range, not a sort of every
             # action of the organisation (bench scale 1: see bench/ and the README).
             models.Index(fields=["organisation", "due_date", "id"], name="action_org_due_idx"),

@@ -92,8 +92,15 @@ class Notification(models.Model):
             )
         ]
         indexes = [
-            models.Index(fields=["status", "created_at"]),
-            models.Index(fields=["recipient", "organisation", "read_at"]),
+            models.Index(fields=["organisation", "status", "created_at"]),
+            # The sweep and /readyz read every organisation's pending rows: a small index of
+            # only those.
+            models.Index(
+                fields=["organisation", "created_at"],
+                condition=models.Q(status="pending"),
+                name="notification_pending_idx",
+            ),
+            models.Index(fields=["organisation", "recipient", "read_at"]),
         ]
 
     def __str__(self) -> str:

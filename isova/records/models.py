@@ -86,12 +86,13 @@ class RecordVersion(models.Model):
         ordering = ["content_type", "object_id", "number"]
         constraints = [
             models.UniqueConstraint(
-                fields=["content_type", "object_id", "number"], name="one_version_number_per_record"
+                fields=["organisation", "content_type", "object_id", "number"],
+                name="one_version_number_per_record",
             )
         ]
         indexes = [
             models.Index(fields=["organisation", "status", "submitted_at"]),
-            models.Index(fields=["content_type", "object_id"]),
+            models.Index(fields=["organisation", "content_type", "object_id"]),
         ]
 
     def __str__(self) -> str:
@@ -167,7 +168,7 @@ class SignOff(models.Model):
     signed_at = models.DateTimeField()
     snapshot = models.TextField(help_text="Canonical JSON of the record as signed.")
     previous_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64, unique=True)
+    hash = models.CharField(max_length=64)
     key_id = models.CharField(
         max_length=32, default="", help_text="Which RECORDS_HMAC_KEYS key made `hash`."
     )
@@ -177,9 +178,10 @@ class SignOff(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["organisation", "sequence"], name="one_signoff_per_chain_place"
-            )
+            ),
+            models.UniqueConstraint(fields=["organisation", "hash"], name="one_signoff_per_hash"),
         ]
-        indexes = [models.Index(fields=["content_type", "object_id"])]
+        indexes = [models.Index(fields=["organisation", "content_type", "object_id"])]
 
     def __str__(self) -> str:
         return f"#{self.sequence} {self.meaning} {self.record_label} v{self.version_number}"

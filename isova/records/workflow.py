@@ -104,12 +104,16 @@ def _load(obj: Approvable) -> tuple[list[RecordVersion], list[SignOff]]:
     """All versions (oldest first) and sign-offs (in chain order) of one record: two queries."""
     ct = _content_type(obj)
     version_list = list(
-        RecordVersion.objects.filter(content_type=ct, object_id=obj.pk)
+        RecordVersion.objects.filter(
+            organisation_id=obj.organisation_id, content_type=ct, object_id=obj.pk
+        )
         .select_related("submitted_by", "decided_by", "created_by", "content_type")
         .order_by("number")
     )
     signoffs = list(
-        SignOff.objects.filter(content_type=ct, object_id=obj.pk)
+        SignOff.objects.filter(
+            organisation_id=obj.organisation_id, content_type=ct, object_id=obj.pk
+        )
         .select_related("signer")
         .order_by("sequence")
     )
@@ -178,7 +182,9 @@ def state(obj: Approvable) -> RecordState:
 def versions(obj: Approvable) -> list[RecordVersion]:
     """The record's versions, oldest first."""
     return list(
-        RecordVersion.objects.filter(content_type=_content_type(obj), object_id=obj.pk)
+        RecordVersion.objects.filter(
+            organisation_id=obj.organisation_id, content_type=_content_type(obj), object_id=obj.pk
+        )
         .select_related("submitted_by", "decided_by")
         .order_by("number")
     )
@@ -219,7 +225,9 @@ def _lock_record(obj: Approvable) -> None:
 
 def _current_version(obj: Approvable) -> RecordVersion | None:
     return (
-        RecordVersion.objects.filter(content_type=_content_type(obj), object_id=obj.pk)
+        RecordVersion.objects.filter(
+            organisation_id=obj.organisation_id, content_type=_content_type(obj), object_id=obj.pk
+        )
         .select_for_update()
         .order_by("-number")
         .first()

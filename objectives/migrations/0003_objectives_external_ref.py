@@ -4,20 +4,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('objectives', '0002_submitted_is_read_from_records'),
+        ("objectives", "0002_submitted_is_read_from_records"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='historicalobjective',
-            name='external_ref',
-            field=models.CharField(blank=True, db_index=True, max_length=100, verbose_name='external reference'),
+            model_name="historicalobjective",
+            name="external_ref",
+            field=models.CharField(
+                blank=True, db_index=True, max_length=100, verbose_name="external reference"
+            ),
         ),
         migrations.AddField(
-            model_name='objective',
-            name='external_ref',
-            field=models.CharField(blank=True, db_index=True, max_length=100, verbose_name='external reference'),
+            model_name="objective",
+            name="external_ref",
+            field=models.CharField(
+                blank=True, db_index=True, max_length=100, verbose_name="external reference"
+            ),
         ),
     ]

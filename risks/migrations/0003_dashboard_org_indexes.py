@@ -5,18 +5,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('audits', '0002_audit_external_auditor'),
-        ('isova', '0014_dashboard_org_indexes'),
-        ('objectives', '0002_submitted_is_read_from_records'),
-        ('risks', '0002_risks_external_ref'),
+        ("audits", "0002_audit_external_auditor"),
+        ("isova", "0014_dashboard_org_indexes"),
+        ("objectives", "0002_submitted_is_read_from_records"),
+        ("risks", "0002_risks_external_ref"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='risk',
-            index=models.Index(models.F('organisation'), models.OrderBy(models.F('residual_score'), descending=True), models.OrderBy(models.F('inherent_score'), descending=True), models.F('reference'), name='risk_org_top_idx'),
+            model_name="risk",
+            index=models.Index(
+                models.F("organisation"),
+                models.OrderBy(models.F("residual_score"), descending=True),
+                models.OrderBy(models.F("inherent_score"), descending=True),
+                models.F("reference"),
+                name="risk_org_top_idx",
+            ),
         ),
     ]
