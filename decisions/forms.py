@@ -72,9 +72,8 @@ class DecisionForm(OnceMixin, SafeModelForm):
         limit_choices(self.fields["processes"], Process.objects.for_org(organisation))
         limit_choices(self.fields["risks"], Risk.objects.for_org(organisation))
         limit_choices(self.fields["objectives"], Objective.objects.for_org(organisation))
-        limit_choices(
-            self.fields["findings"], Finding.objects.for_org(organisation).order_by("reference")
-        )
+        findings = Finding.objects.for_org(organisation).select_related("audit")
+        limit_choices(self.fields["findings"], findings.order_by("audit__reference", "number"))
         limit_choices(self.fields["feedback"], Feedback.objects.for_org(organisation))
         for name in ("risks", "objectives", "findings", "feedback"):
             self.fields[name].error_messages["invalid_choice"] = (

@@ -239,7 +239,9 @@ class Decision(Approvable, ActionSource):
             "revisit_reason": self.revisit_reason,
             "risks": named(self.risks.order_by("pk"), str),
             "objectives": named(self.objectives.order_by("pk"), str),
-            "findings": named(self.findings.order_by("pk"), lambda f: f.reference),
+            "findings": named(
+                self.findings.select_related("audit").order_by("pk"), lambda f: f.reference
+            ),
             "feedback": named(self.feedback.order_by("pk"), str),
         }
 

@@ -96,14 +96,14 @@ def decision_create(*, membership: Membership, **values: Any) -> Decision:
 
 @transaction.atomic
 def decision_update(
-    *, membership: Membership, decision: Decision, **values: Any
+    *, membership: Membership, instance: Decision, **values: Any
 ) -> tuple[Decision, RecordVersion | None]:
     """Edit a decision. Once signed this is a revisit: the signed version is kept and the
     next one opens as a draft to sign. Returns the decision and the version that moved."""
     _require(membership, "decisions.decision.edit", "Only leaders and managers edit decisions.")
-    if decision.organisation_id != membership.organisation_id:
+    if instance.organisation_id != membership.organisation_id:
         raise NotAllowed("That decision belongs to another organisation.")
-    current = Decision.objects.select_for_update().get(pk=decision.pk)
+    current = Decision.objects.select_for_update().get(pk=instance.pk)
     fields, links = _split(values)
     _check(membership, {f: getattr(current, f) for f in FIELDS} | fields, links)
     changed = [name for name, value in fields.items() if getattr(current, name) != value]

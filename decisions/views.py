@@ -63,7 +63,7 @@ def detail(request: OrgRequest, pk: int) -> HttpResponse:
         "processes": list(decision.processes.all()),
         "risks": list(decision.risks.all()),
         "objectives": list(decision.objectives.all()),
-        "findings": list(decision.findings.all()),
+        "findings": list(decision.findings.select_related("audit")),
         "feedback": list(decision.feedback.all()),
         "can_edit": has_perm(request.membership, "decisions.decision.edit"),
         "review_due": bool(decision.review_date and decision.review_date <= today),
@@ -117,7 +117,7 @@ def edit(request: OrgRequest, pk: int) -> HttpResponse:
         data = _data(form)
         try:
             _, moved = services.decision_update(
-                membership=request.membership, decision=_get_decision(request, pk), **data
+                membership=request.membership, instance=_get_decision(request, pk), **data
             )
         except DomainError as error:
             form.add_error(None, str(error))

@@ -35,7 +35,7 @@ def test_the_signature_binds_the_snapshot_the_leader_was_shown(org):
     shown_hash = records.state(decision).current.snapshot_hash
     decision, _ = services.decision_update(
         membership=membership_of(org.manager, org.organisation),
-        decision=decision,
+        instance=decision,
         rationale="Changed after the leader opened the page.",
     )
     submit(org, decision)
@@ -92,7 +92,7 @@ def test_revisiting_a_signed_decision_opens_a_new_version_and_keeps_the_old(org)
     decision = signed(org)
     decision, moved = services.decision_update(
         membership=membership_of(org.manager, org.organisation),
-        decision=decision,
+        instance=decision,
         review_date=datetime.date(2027, 11, 1),
         revisit_reason="Northline asked for a six-month extension.",
     )
