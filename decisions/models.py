@@ -19,7 +19,18 @@ from typing import Any
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
-from django.db.models import Case, CharField, Count, F, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce, Substr
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
@@ -66,7 +77,9 @@ class DecisionQuerySet(OrgQuerySet, models.QuerySet["Decision"]):
         ).order_by("-number")
         return self.annotate(
             latest_status=_latest_version("status"),
-            version_number=Coalesce(_latest_version("number"), Value(1), output_field=IntegerField()),
+            version_number=Coalesce(
+                _latest_version("number"), Value(1), output_field=IntegerField()
+            ),
             signed_at=Subquery(approved.values("decided_at")[:1]),
         ).annotate(
             shown=Case(
@@ -282,8 +295,10 @@ def register_rows(
     elif shown in (Shown.MINUTES_SIGNED, Shown.MINUTES_OPEN):
         decisions = decisions.none()
         closed = shown == Shown.MINUTES_SIGNED
-        outputs = outputs.filter(review__status=ReviewStatus.CLOSED) if closed else outputs.exclude(
-            review__status=ReviewStatus.CLOSED
+        outputs = (
+            outputs.filter(review__status=ReviewStatus.CLOSED)
+            if closed
+            else outputs.exclude(review__status=ReviewStatus.CLOSED)
         )
     elif shown in Shown.values:
         decisions = decisions.filter(shown=shown)

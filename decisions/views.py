@@ -94,7 +94,9 @@ def create(request: OrgRequest) -> HttpResponse:
         else:
             if isinstance(made, HttpResponse):
                 return made
-            messages.success(request, "Decision recorded as a draft. Submit it for a leader to sign.")
+            messages.success(
+                request, "Decision recorded as a draft. Submit it for a leader to sign."
+            )
             return redirect(made)
     status = 422 if request.method == "POST" else 200
     context = {"form": form, "decision": None, "revisiting": False}
