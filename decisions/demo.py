@@ -71,8 +71,18 @@ HARTWELL = [
         feedback=["Late delivery of bracket batch"],
         actions=[
             ("Agree the Thursday slot with Northline's buyer", "sales@example.com", -30, "done"),
-            ("Build two weeks' consignment stock of the top ten brackets", "production@example.com", 10, "in_progress"),
-            ("Add consignment stock counts to the weekly delivery review", "manager@example.com", 25, "open"),
+            (
+                "Build two weeks' consignment stock of the top ten brackets",
+                "production@example.com",
+                10,
+                "in_progress",
+            ),
+            (
+                "Add consignment stock counts to the weekly delivery review",
+                "manager@example.com",
+                25,
+                "open",
+            ),
         ],
     ),  # fmt: skip
     D(
