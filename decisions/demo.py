@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 import random
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.utils import timezone
 
@@ -169,7 +170,7 @@ def _member(organisation: Organisation, user: User) -> Membership:
     )
 
 
-def _pick(queryset, names: list[str], field: str = "title") -> list:  # type: ignore[no-untyped-def]
+def _pick(queryset: Any, names: list[str], field: str = "title") -> list[Any]:
     return list(queryset.filter(**{f"{field}__in": names})) if names else []
 
 

@@ -74,7 +74,7 @@ def sheets(organisation: Organisation, params: QueryDict) -> list[Sheet]:
         .order_by("decided_on", "pk")
     )
     if status in Shown.values:
-        rows = rows.filter(shown=status)
+        rows = rows.in_state(status)
     register = [
         [
             r.external_ref or f"DEC-{r.pk}",

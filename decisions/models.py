@@ -75,13 +75,13 @@ class DecisionQuerySet(OrgQuerySet, models.QuerySet["Decision"]):
             object_id=OuterRef("pk"),
             status__in=(RecordStatus.APPROVED, RecordStatus.SUPERSEDED),
         ).order_by("-number")
+        # One annotate call (in order: `shown` reads the two before it).
         return self.annotate(
             latest_status=_latest_version("status"),
             version_number=Coalesce(
                 _latest_version("number"), Value(1), output_field=IntegerField()
             ),
             signed_at=Subquery(approved.values("decided_at")[:1]),
-        ).annotate(
             shown=Case(
                 When(latest_status=RecordStatus.SUBMITTED, then=Value(Shown.AWAITING)),
                 When(latest_status=RecordStatus.APPROVED, then=Value(Shown.SIGNED)),
@@ -92,16 +92,21 @@ class DecisionQuerySet(OrgQuerySet, models.QuerySet["Decision"]):
                 ),
                 default=Value(Shown.DRAFT),
                 output_field=CharField(),
-            )
+            ),
         )
 
+    def in_state(self, *states: str) -> DecisionQuerySet:
+        """Those whose `shown` state is one of `states` (annotates it)."""
+        # `shown` is an annotation the type checker cannot see: passed by name.
+        return self.with_state().filter(**{"shown__in": states})
+
     def awaiting_signature(self) -> DecisionQuerySet:
-        return self.with_state().filter(shown=Shown.AWAITING)
+        return self.in_state(Shown.AWAITING)
 
     def due_for_review(self, today: datetime.date) -> DecisionQuerySet:
         """Signed decisions whose review date is past or within REVIEW_SOON_DAYS."""
         soon = today + datetime.timedelta(days=REVIEW_SOON_DAYS)
-        return self.with_state().filter(shown=Shown.SIGNED, review_date__lte=soon)
+        return self.in_state(Shown.SIGNED).filter(review_date__lte=soon)
 
     def panel_counts(self, today: datetime.date) -> dict[str, int]:
         """How many await a signature, are due for review (soon or overdue), are drafts: one
@@ -114,10 +119,6 @@ class DecisionQuerySet(OrgQuerySet, models.QuerySet["Decision"]):
             overdue=Count("pk", filter=signed & Q(review_date__lt=today)),
             drafts=Count("pk", filter=Q(shown__in=(Shown.DRAFT, Shown.REVISITING, Shown.REJECTED))),
         )
-
-    def for_links(self) -> DecisionQuerySet:
-        """What a "decisions behind this" list shows: the state, no more."""
-        return self.with_state().only("pk", "title", "decided_on", "organisation_id")
 
 
 class Decision(Approvable, ActionSource):
@@ -301,7 +302,7 @@ def register_rows(
             else outputs.exclude(review__status=ReviewStatus.CLOSED)
         )
     elif shown in Shown.values:
-        decisions = decisions.filter(shown=shown)
+        decisions = decisions.in_state(shown)
         outputs = outputs.none()
     if source == "register":
         outputs = outputs.none()

@@ -8,8 +8,8 @@ import pytest
 from decisions.models import Decision, Shown
 from tests.conftest import membership_of
 from tests.decisions.conftest import record, signed
-from tests.isova.imports.test_round_trips import _round_trip
 from tests.isova.imports.conftest import export_sheets, run_import, twin
+from tests.isova.imports.test_round_trips import _round_trip
 from tests.risks.conftest import raise_risk
 
 
