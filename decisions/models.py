@@ -120,6 +120,18 @@ class DecisionQuerySet(OrgQuerySet, models.QuerySet["Decision"]):
             drafts=Count("pk", filter=Q(shown__in=(Shown.DRAFT, Shown.REVISITING, Shown.REJECTED))),
         )
 
+    def needing_attention(self, today: datetime.date, limit: int = 10) -> DecisionQuerySet:
+        """Awaiting a signature (oldest decided first), then signed and due for review
+        (soonest first), `limit` in all: what the dashboard panel lists, in one query."""
+        soon = today + datetime.timedelta(days=REVIEW_SOON_DAYS)
+        awaiting = Q(shown=Shown.AWAITING)
+        return (
+            self.in_state(Shown.AWAITING, Shown.SIGNED)
+            .filter(awaiting | Q(review_date__lte=soon))
+            .annotate(first=Case(When(awaiting, then=Value(0)), default=Value(1)))
+            .order_by("first", "review_date", "decided_on", "pk")[:limit]
+        )
+
 
 class Decision(Approvable, ActionSource):
     """One decision of the leaders: context, options, the decision, why, whom it affects."""
