@@ -56,43 +56,38 @@ class Shown(models.TextChoices):
     MINUTES_OPEN = "minutes_open", "Minutes not yet signed"
 
 
-def _latest_version(field: str) -> Subquery:
-    versions = RecordVersion.objects.filter(
-        content_type=ContentType.objects.get_for_model(Decision),
-        object_id=OuterRef("pk"),
+def _versions() -> models.QuerySet[RecordVersion]:
+    """A decision's record versions, newest first (inside a subquery of decisions)."""
+    return RecordVersion.objects.filter(
+        content_type=ContentType.objects.get_for_model(Decision), object_id=OuterRef("pk")
     ).order_by("-number")
-    return Subquery(versions.values(field)[:1])
 
 
 class DecisionQuerySet(OrgQuerySet, models.QuerySet["Decision"]):
     def with_state(self) -> DecisionQuerySet:
-        """Annotate `shown` (a `Shown` value) and `version_number` from the latest record
-        version, and `signed_at` (when the last signature was given): in the same query."""
+        """Annotate `shown` (a `Shown` value, from the latest record version), `version_number`
+        and `signed_at` (when the last signature was given): three subqueries, one query."""
         if "shown" in self.query.annotations:
             return self
-        approved = RecordVersion.objects.filter(
-            content_type=ContentType.objects.get_for_model(Decision),
-            object_id=OuterRef("pk"),
-            status__in=(RecordStatus.APPROVED, RecordStatus.SUPERSEDED),
-        ).order_by("-number")
-        # One annotate call (in order: `shown` reads the two before it).
-        return self.annotate(
-            latest_status=_latest_version("status"),
-            version_number=Coalesce(
-                _latest_version("number"), Value(1), output_field=IntegerField()
-            ),
-            signed_at=Subquery(approved.values("decided_at")[:1]),
+        latest = _versions().annotate(
             shown=Case(
-                When(latest_status=RecordStatus.SUBMITTED, then=Value(Shown.AWAITING)),
-                When(latest_status=RecordStatus.APPROVED, then=Value(Shown.SIGNED)),
-                When(latest_status=RecordStatus.REJECTED, then=Value(Shown.REJECTED)),
-                When(
-                    Q(latest_status=RecordStatus.DRAFT, version_number__gt=1),
-                    then=Value(Shown.REVISITING),
-                ),
+                When(status=RecordStatus.SUBMITTED, then=Value(Shown.AWAITING)),
+                When(status=RecordStatus.APPROVED, then=Value(Shown.SIGNED)),
+                When(status=RecordStatus.REJECTED, then=Value(Shown.REJECTED)),
+                When(status=RecordStatus.DRAFT, number__gt=1, then=Value(Shown.REVISITING)),
                 default=Value(Shown.DRAFT),
                 output_field=CharField(),
+            )
+        )
+        signed = _versions().filter(status__in=(RecordStatus.APPROVED, RecordStatus.SUPERSEDED))
+        return self.annotate(
+            shown=Coalesce(Subquery(latest.values("shown")[:1]), Value(Shown.DRAFT)),
+            version_number=Coalesce(
+                Subquery(_versions().values("number")[:1]),
+                Value(1),
+                output_field=IntegerField(),
             ),
+            signed_at=Subquery(signed.values("decided_at")[:1]),
         )
 
     def in_state(self, *states: str) -> DecisionQuerySet:
