@@ -330,4 +330,5 @@ def register_rows(
             output_field=CharField(),
         ),
     ).values(*REGISTER_FIELDS)
-    return left.union(right, all=True).order_by("-day", "-pk")
+    # SQLite refuses an ORDER BY inside a part of a UNION: the parts drop their Meta ordering.
+    return left.order_by().union(right.order_by(), all=True).order_by("-day", "-pk")
