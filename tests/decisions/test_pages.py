@@ -254,3 +254,46 @@ def test_a_decisions_page_runs_a_fixed_number_of_queries(org, n, django_assert_m
     with django_assert_max_num_queries(20):
         response = client.get(decision.get_absolute_url())
     assert response.content.decode().count("Step ") >= n
+
+
+def test_the_objective_finding_and_feedback_pages_name_the_decisions_behind_them(org, other_org):
+    from reviews.models import Feedback
+    from tests.audits.conftest import plan, raise_finding, start
+    from tests.objectives.conftest import make_objective
+
+    objective = make_objective(org.organisation, org.manager, title="On-time delivery")
+    finding = raise_finding(org, start(org, plan(org)))
+    feedback = Feedback.objects.create(
+        organisation=org.organisation,
+        kind="complaint",
+        title="Late again",
+        received_on=org.organisation.today(),
+        submitted_by=org.manager,
+    )
+    decision = record(
+        org, objectives=[objective], findings=[finding], feedback=[feedback], title="Linked"
+    )
+    client = client_for(org.leader)
+    for page in (objective, finding, feedback):
+        body = client.get(page.get_absolute_url()).content.decode()
+        assert decision.get_absolute_url() in body, page
+    detail = client.get(decision.get_absolute_url()).content.decode()
+    for page in (objective, finding, feedback):
+        assert page.get_absolute_url() in detail
+    # another organisation's page lists none of ours
+    their_objective = make_objective(other_org.organisation, other_org.manager, title="Theirs")
+    theirs = client_for(other_org.leader).get(their_objective.get_absolute_url()).content.decode()
+    assert "Linked" not in theirs and "No decision in the register rests on this yet" in theirs
+
+
+def test_the_register_query_orders_only_the_whole_union(org):
+    """SQLite (make run) refuses an ORDER BY inside a part of a UNION."""
+    import re
+
+    from decisions.models import register_rows
+
+    sql = str(register_rows(org.organisation).query)
+    assert " UNION ALL " in sql
+    scalar = re.findall(r"ORDER BY [^()]*LIMIT 1\)", sql)  # a version subquery's own
+    assert sql.count("ORDER BY") - len(scalar) == 1
+    assert sql.endswith("ORDER BY 4 DESC, 2 DESC")
