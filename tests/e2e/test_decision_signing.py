@@ -75,3 +75,36 @@ def test_a_leader_signs_a_decision_from_the_register_and_a_revisit_opens_v2(
     panel = page.locator("#record-panel")
     expect(panel).to_contain_text("Approval · version 2 Draft")
     expect(panel.locator("#version-1")).to_contain_text("Superseded")
+
+
+def test_the_register_a_decision_and_its_form_fit_a_phone(transactional_db, org, browser, url):
+    from tests.decisions.conftest import signed
+    from tests.e2e.test_phone_layout import OVERFLOW, PHONE
+
+    risk = raise_risk(org, title="Late deliveries to our largest aerospace customer")
+    decision = signed(
+        org,
+        title="Give Northline Aero a weekly delivery slot and consignment stock on their site",
+        risks=[risk],
+    )
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    try:
+        page = context.new_page()
+        page.goto(url("/accounts/login/"))
+        page.get_by_label("E-mail address").fill(org.manager.email)
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Log in").click()
+        page.wait_for_url(lambda u: "/accounts/login/" not in u)
+        too_wide = {}
+        for path in (
+            "/decisions/",
+            decision.get_absolute_url(),
+            f"/decisions/{decision.pk}/edit/",
+            "/decisions/new/",
+        ):
+            page.goto(url(path))
+            if (extra := page.evaluate(OVERFLOW)) > 0:
+                too_wide[path] = f"{extra}px wider than the screen"
+        assert too_wide == {}
+    finally:
+        context.close()
