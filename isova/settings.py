@@ -159,6 +159,7 @@ INSTALLED_APPS = [
     "audits",
     "risks",
     "reviews",
+    "decisions",
     "bench",
     "django.contrib.admin",
     "django.contrib.auth",

@@ -1,0 +1,128 @@
+"""The decision register over the API: read (with state, links and actions) and record a draft.
+
+Signing stays in the browser (a leader re-enters their password on the decision's page), as
+for every approval.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers
+from rest_framework.exceptions import ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from isova.api.base import OrgViewSet, form_data, membership, organisation, require
+from isova.api.registry import register_resource
+from isova.api.serializers import PersonSerializer, form_errors
+from isova.errors import DomainError
+
+from . import services
+from .forms import DecisionForm
+from .models import Decision, Shown
+
+
+class DecisionSerializer(serializers.ModelSerializer):
+    owner = PersonSerializer()
+    state = serializers.ChoiceField(
+        source="shown", choices=Shown.choices, read_only=True, help_text="Derived from its versions"
+    )
+    version = serializers.IntegerField(source="version_number", read_only=True)
+    signed_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    processes = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    risks = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    objectives = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    findings = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    feedback = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    actions = serializers.SerializerMethodField(help_text="Ids of the actions carrying it out")
+
+    class Meta:
+        model = Decision
+        fields = [
+            "id",
+            "title",
+            "context",
+            "options",
+            "decision",
+            "rationale",
+            "affects_customers",
+            "owner",
+            "decided_on",
+            "review_date",
+            "revisit_reason",
+            "state",
+            "version",
+            "signed_at",
+            "processes",
+            "risks",
+            "objectives",
+            "findings",
+            "feedback",
+            "actions",
+        ]
+
+    def get_actions(self, obj: Decision) -> list[int]:
+        return [action.pk for action in obj.actions.all()]
+
+
+class DecisionInput(serializers.Serializer):
+    title = serializers.CharField(max_length=200)
+    context = serializers.CharField(required=False, allow_blank=True)
+    options = serializers.CharField(required=False, allow_blank=True)
+    decision = serializers.CharField()
+    rationale = serializers.CharField()
+    affects_customers = serializers.CharField(required=False, allow_blank=True)
+    owner = serializers.IntegerField(help_text="A member's user id")
+    decided_on = serializers.DateField(required=False)
+    review_date = serializers.DateField(required=False)
+    risks = serializers.ListField(child=serializers.IntegerField(), required=False)
+    objectives = serializers.ListField(child=serializers.IntegerField(), required=False)
+    findings = serializers.ListField(child=serializers.IntegerField(), required=False)
+    feedback = serializers.ListField(child=serializers.IntegerField(), required=False)
+    processes = serializers.ListField(child=serializers.IntegerField(), required=False)
+
+
+class DecisionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgViewSet):
+    serializer_class = DecisionSerializer
+    read_permission = "decisions.decision.view"
+
+    def get_queryset(self) -> Any:
+        return (
+            Decision.objects.for_org(organisation(self.request))
+            .with_state()
+            .select_related("owner")
+            .prefetch_related(
+                "processes",
+                "risks",
+                "objectives",
+                "findings",
+                "feedback",
+                "actions",
+            )
+            .order_by("pk")
+        )
+
+    @extend_schema(request=DecisionInput, responses={201: DecisionSerializer})
+    def create(self, request: Request) -> Response:
+        """Record a decision as a draft; a leader signs it on its page."""
+        require(request, "decisions.decision.create")
+        org = organisation(request)
+        form = DecisionForm(
+            {"decided_on": org.today()} | form_data(request, lists=services.LINKS),
+            organisation=org,
+            revisiting=False,
+        )
+        if not form.is_valid():
+            raise ValidationError(form_errors(form))
+        names = (*services.FIELDS, *services.LINKS)
+        data = {k: v for k, v in form.cleaned_data.items() if k in names}
+        try:
+            made = services.decision_create(membership=membership(request), **data)
+        except DomainError as error:
+            raise ValidationError({"non_field_errors": [str(error)]}) from None
+        return Response(self.get_serializer(self.get_queryset().get(pk=made.pk)).data, status=201)
+
+
+register_resource("decisions", DecisionViewSet, "decision")

@@ -1,0 +1,334 @@
+"""The decision register (ISO 9001 5.1): what leaders decided, why, and what carries it out.
+
+A decision is an approvable record (`isova.records`): a leader signs it (approves the
+submitted version with their password, bound to the snapshot shown, on the organisation's
+hash chain), and revisiting a signed decision is an edit that supersedes the signature and
+opens the next version as a draft (`records.record_changed`); the old version and its
+sign-off stay. The actions that carry it out are `isova.Action`s with the decision as source.
+
+Decisions taken in a management review are that review's outputs (`reviews.ReviewOutput`,
+signed with the minutes): the register lists them beside these rows (`register_rows`), read
+only, linking to the review, instead of copying them.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Substr
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+from isova.accounts.models import OrgQuerySet
+from isova.models import ActionSource, Approvable, Organisation, RecordStatus, RecordVersion
+from reviews.models import ReviewOutput, ReviewStatus
+
+# How far ahead a review date counts as "due for review" on the dashboard and the register.
+REVIEW_SOON_DAYS = 30
+
+
+class Shown(models.TextChoices):
+    """A register row's state as people read it (from the record versions, never stored)."""
+
+    DRAFT = "draft", "Draft"
+    AWAITING = "awaiting", "Awaiting sign-off"
+    SIGNED = "signed", "Signed"
+    REJECTED = "rejected", "Sent back"
+    REVISITING = "revisiting", "Being revisited"
+    # Outputs of management reviews (read-only rows of the register):
+    MINUTES_SIGNED = "minutes_signed", "Signed with the minutes"
+    MINUTES_OPEN = "minutes_open", "Minutes not yet signed"
+
+
+def _versions() -> models.QuerySet[RecordVersion]:
+    """A decision's record versions, newest first (inside a subquery of decisions)."""
+    return RecordVersion.objects.filter(
+        content_type=ContentType.objects.get_for_model(Decision), object_id=OuterRef("pk")
+    ).order_by("-number")
+
+
+class DecisionQuerySet(OrgQuerySet, models.QuerySet["Decision"]):
+    def with_state(self) -> DecisionQuerySet:
+        """Annotate `shown` (a `Shown` value, from the latest record version), `version_number`
+        and `signed_at` (when the last signature was given): three subqueries, one query."""
+        if "shown" in self.query.annotations:
+            return self
+        latest = _versions().annotate(
+            shown=Case(
+                When(status=RecordStatus.SUBMITTED, then=Value(Shown.AWAITING)),
+                When(status=RecordStatus.APPROVED, then=Value(Shown.SIGNED)),
+                When(status=RecordStatus.REJECTED, then=Value(Shown.REJECTED)),
+                When(status=RecordStatus.DRAFT, number__gt=1, then=Value(Shown.REVISITING)),
+                default=Value(Shown.DRAFT),
+                output_field=CharField(),
+            )
+        )
+        signed = _versions().filter(status__in=(RecordStatus.APPROVED, RecordStatus.SUPERSEDED))
+        return self.annotate(
+            shown=Coalesce(Subquery(latest.values("shown")[:1]), Value(Shown.DRAFT)),
+            version_number=Coalesce(
+                Subquery(_versions().values("number")[:1]),
+                Value(1),
+                output_field=IntegerField(),
+            ),
+            signed_at=Subquery(signed.values("decided_at")[:1]),
+        )
+
+    def in_state(self, *states: str) -> DecisionQuerySet:
+        """Those whose `shown` state is one of `states` (annotates it)."""
+        # `shown` is an annotation the type checker cannot see: passed by name.
+        return self.with_state().filter(**{"shown__in": states})
+
+    def awaiting_signature(self) -> DecisionQuerySet:
+        return self.in_state(Shown.AWAITING)
+
+    def due_for_review(self, today: datetime.date) -> DecisionQuerySet:
+        """Signed decisions whose review date is past or within REVIEW_SOON_DAYS."""
+        soon = today + datetime.timedelta(days=REVIEW_SOON_DAYS)
+        return self.in_state(Shown.SIGNED).filter(review_date__lte=soon)
+
+    def panel_counts(self, today: datetime.date) -> dict[str, int]:
+        """How many await a signature, are due for review (soon or overdue), are drafts: one
+        query."""
+        soon = today + datetime.timedelta(days=REVIEW_SOON_DAYS)
+        signed = Q(shown=Shown.SIGNED)
+        return self.with_state().aggregate(
+            awaiting=Count("pk", filter=Q(shown=Shown.AWAITING)),
+            due=Count("pk", filter=signed & Q(review_date__lte=soon)),
+            overdue=Count("pk", filter=signed & Q(review_date__lt=today)),
+            drafts=Count("pk", filter=Q(shown__in=(Shown.DRAFT, Shown.REVISITING, Shown.REJECTED))),
+        )
+
+    def needing_attention(self, today: datetime.date, limit: int = 10) -> DecisionQuerySet:
+        """Awaiting a signature (oldest decided first), then signed and due for review
+        (soonest first), `limit` in all: what the dashboard panel lists, in one query."""
+        soon = today + datetime.timedelta(days=REVIEW_SOON_DAYS)
+        awaiting = Q(shown=Shown.AWAITING)
+        return (
+            self.in_state(Shown.AWAITING, Shown.SIGNED)
+            .filter(awaiting | Q(review_date__lte=soon))
+            .annotate(first=Case(When(awaiting, then=Value(0)), default=Value(1)))
+            .order_by("first", "review_date", "decided_on", "pk")[:limit]
+        )
+
+
+class Decision(Approvable, ActionSource):
+    """One decision of the leaders: context, options, the decision, why, whom it affects."""
+
+    APPROVAL_NAME = "decision"
+    # Everything a leader signs: a change to any of it after signing is a revisit (a new
+    # version to sign). The links (risks, objectives, findings, feedback, processes) are
+    # children of the snapshot and always count. The actions that carry it out are not part
+    # of it: they follow the signature and must not ask for a new one.
+    MATERIAL_FIELDS = (
+        "title",
+        "context",
+        "options",
+        "decision",
+        "rationale",
+        "affects_customers",
+        "owner",
+        "decided_on",
+        "review_date",
+        "revisit_reason",
+    )
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    title = models.CharField(max_length=200)
+    # The ID this row had in the register it was imported from; re-importing updates by it.
+    external_ref = models.CharField("external reference", max_length=100, blank=True, db_index=True)
+    context = models.TextField(
+        "context", blank=True, help_text="What prompted it: the situation, the facts, the risk."
+    )
+    options = models.TextField(
+        "options considered", blank=True, help_text="The alternatives weighed, one per line."
+    )
+    decision = models.TextField("the decision", help_text="What was decided, in plain words.")
+    rationale = models.TextField("rationale", help_text="Why this option and not the others.")
+    affects_customers = models.TextField(
+        "customers affected",
+        blank=True,
+        help_text="Which customers or clients it affects, and how (empty: none).",
+    )
+    processes = models.ManyToManyField(
+        "audits.Process", blank=True, related_name="+", verbose_name="processes affected"
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="accountable",
+        help_text="Who sees it carried out.",
+    )
+    decided_on = models.DateField("decided on")
+    review_date = models.DateField(
+        "review by", null=True, blank=True, help_text="When to look again at whether it holds."
+    )
+    revisit_reason = models.TextField(
+        "why it is revisited",
+        blank=True,
+        help_text="When revisiting a signed decision: what changed.",
+    )
+    risks = models.ManyToManyField("risks.Risk", blank=True, related_name="decisions")
+    objectives = models.ManyToManyField(
+        "objectives.Objective", blank=True, related_name="decisions"
+    )
+    findings = models.ManyToManyField(
+        "audits.Finding", blank=True, related_name="decisions", verbose_name="audit findings"
+    )
+    feedback = models.ManyToManyField(
+        "reviews.Feedback", blank=True, related_name="decisions", verbose_name="feedback"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+    objects = DecisionQuerySet.as_manager()
+
+    # Set by DecisionQuerySet.with_state (annotations, not fields).
+    shown: str
+    version_number: int
+    signed_at: datetime.datetime | None
+
+    class Meta:
+        ordering = ["-decided_on", "-pk"]
+        indexes = [
+            models.Index(fields=["organisation", "decided_on"]),
+            models.Index(fields=["organisation", "review_date"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("decisions:detail", args=[self.pk])
+
+    @property
+    def shown_label(self) -> str:
+        return Shown(self.shown).label
+
+    @property
+    def affects_clients(self) -> bool:
+        return bool(self.affects_customers.strip())
+
+    def approval_problems(self) -> list[str]:
+        missing = []
+        if not self.decision.strip():
+            missing.append("the decision")
+        if not self.rationale.strip():
+            missing.append("its rationale")
+        if not self.review_date:
+            missing.append("a review date")
+        return missing
+
+    def approval_snapshot(self) -> dict[str, Any]:
+        """The decision and what it rests on, as a leader signs it."""
+
+        def named(rows: Any, label: Any) -> list[dict[str, Any]]:
+            return [{"id": row.pk, "name": label(row)} for row in rows]
+
+        return {
+            "title": self.title,
+            "context": self.context,
+            "options": self.options,
+            "decision": self.decision,
+            "rationale": self.rationale,
+            "affects_customers": self.affects_customers,
+            "processes": named(self.processes.order_by("pk"), str),
+            "owner": {"id": self.owner_id, "name": self.owner.get_full_name()},
+            "decided_on": self.decided_on,
+            "review_date": self.review_date,
+            "revisit_reason": self.revisit_reason,
+            "risks": named(self.risks.order_by("pk"), str),
+            "objectives": named(self.objectives.order_by("pk"), str),
+            "findings": named(
+                self.findings.select_related("audit").order_by("pk"), lambda f: f.reference
+            ),
+            "feedback": named(self.feedback.order_by("pk"), str),
+        }
+
+
+# --- one register: decisions and the outputs of management reviews --------------------------
+
+REGISTER_FIELDS = ("source", "pk", "title", "day", "shown", "review_id")
+
+
+def register_rows(
+    organisation: Organisation,
+    *,
+    search: str = "",
+    shown: str = "",
+    source: str = "",
+    today: datetime.date | None = None,
+) -> models.QuerySet[Any]:
+    """The register as one list (one query per page): the organisation's decisions and the
+    outputs of its held management reviews, newest first, as dicts with REGISTER_FIELDS.
+
+    `shown` filters by a `Shown` value or "due" (signed, review date within
+    REVIEW_SOON_DAYS of `today`); `source` is "register", "review" or "" (both).
+    """
+    decisions = Decision.objects.for_org(organisation).with_state()
+    outputs = ReviewOutput.objects.for_org(organisation).exclude(
+        review__status=ReviewStatus.PLANNED
+    )
+    if search:
+        decisions = decisions.filter(
+            Q(title__icontains=search) | Q(decision__icontains=search)
+            | Q(rationale__icontains=search) | Q(context__icontains=search)
+            | Q(affects_customers__icontains=search)
+        )  # fmt: skip
+        outputs = outputs.filter(decision__icontains=search)
+    if shown == "due" and today is not None:
+        decisions = decisions.due_for_review(today)
+        outputs = outputs.none()
+    elif shown in (Shown.MINUTES_SIGNED, Shown.MINUTES_OPEN):
+        decisions = decisions.none()
+        closed = shown == Shown.MINUTES_SIGNED
+        outputs = (
+            outputs.filter(review__status=ReviewStatus.CLOSED)
+            if closed
+            else outputs.exclude(review__status=ReviewStatus.CLOSED)
+        )
+    elif shown in Shown.values:
+        decisions = decisions.in_state(shown)
+        outputs = outputs.none()
+    if source == "register":
+        outputs = outputs.none()
+    elif source == "review":
+        decisions = decisions.none()
+    left = decisions.annotate(
+        source=Value("register", output_field=CharField()),
+        day=F("decided_on"),
+        review_id=Value(None, output_field=IntegerField()),
+    ).values(*REGISTER_FIELDS)
+    right = outputs.annotate(
+        source=Value("review", output_field=CharField()),
+        title=Substr("decision", 1, 200, output_field=CharField()),
+        day=F("review__meeting_date"),
+        shown=Case(
+            When(review__status=ReviewStatus.CLOSED, then=Value(Shown.MINUTES_SIGNED)),
+            default=Value(Shown.MINUTES_OPEN),
+            output_field=CharField(),
+        ),
+    ).values(*REGISTER_FIELDS)
+    # SQLite refuses an ORDER BY inside a part of a UNION: the parts drop their Meta ordering.
+    return left.order_by().union(right.order_by(), all=True).order_by("-day", "-pk")
