@@ -35,7 +35,7 @@ from django.db.models.functions import Coalesce, Substr
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from isova.accounts.models import OrgQuerySet
+from isova.accounts.models import OrgChild, OrgQuerySet
 from isova.models import ActionSource, Approvable, Organisation, RecordStatus, RecordVersion
 from reviews.models import ReviewOutput, ReviewStatus
 
@@ -167,7 +167,11 @@ class Decision(Approvable, ActionSource):
         help_text="Which customers or clients it affects, and how (empty: none).",
     )
     processes = models.ManyToManyField(
-        "audits.Process", blank=True, related_name="+", verbose_name="processes affected"
+        "audits.Process",
+        through="DecisionProcess",
+        blank=True,
+        related_name="+",
+        verbose_name="processes affected",
     )
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -185,15 +189,25 @@ class Decision(Approvable, ActionSource):
         blank=True,
         help_text="When revisiting a signed decision: what changed.",
     )
-    risks = models.ManyToManyField("risks.Risk", blank=True, related_name="decisions")
+    risks = models.ManyToManyField(
+        "risks.Risk", through="DecisionRisk", blank=True, related_name="decisions"
+    )
     objectives = models.ManyToManyField(
-        "objectives.Objective", blank=True, related_name="decisions"
+        "objectives.Objective", through="DecisionObjective", blank=True, related_name="decisions"
     )
     findings = models.ManyToManyField(
-        "audits.Finding", blank=True, related_name="decisions", verbose_name="audit findings"
+        "audits.Finding",
+        through="DecisionFinding",
+        blank=True,
+        related_name="decisions",
+        verbose_name="audit findings",
     )
     feedback = models.ManyToManyField(
-        "reviews.Feedback", blank=True, related_name="decisions", verbose_name="feedback"
+        "reviews.Feedback",
+        through="DecisionFeedback",
+        blank=True,
+        related_name="decisions",
+        verbose_name="feedback",
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -332,3 +346,63 @@ def register_rows(
     ).values(*REGISTER_FIELDS)
     # SQLite refuses an ORDER BY inside a part of a UNION: the parts drop their Meta ordering.
     return left.order_by().union(right.order_by(), all=True).order_by("-day", "-pk")
+
+
+# --- what a decision rests on and affects: link rows that carry the organisation ----------
+
+
+class DecisionLink(OrgChild):
+    """Abstract: one link of a decision to a row of another register, in the decision's
+    organisation (every table carries it: README, "Beyond one database")."""
+
+    ORG_PARENT = "decision"
+
+    decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        abstract = True
+
+
+def _one_link(target: str) -> list[models.BaseConstraint]:
+    return [
+        models.UniqueConstraint(
+            fields=["organisation", "decision", target], name=f"one_decision_link_per_{target}"
+        )
+    ]
+
+
+class DecisionProcess(DecisionLink):
+    process = models.ForeignKey("audits.Process", on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = _one_link("process")
+
+
+class DecisionRisk(DecisionLink):
+    risk = models.ForeignKey("risks.Risk", on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = _one_link("risk")
+
+
+class DecisionObjective(DecisionLink):
+    objective = models.ForeignKey(
+        "objectives.Objective", on_delete=models.CASCADE, related_name="+"
+    )
+
+    class Meta:
+        constraints = _one_link("objective")
+
+
+class DecisionFinding(DecisionLink):
+    finding = models.ForeignKey("audits.Finding", on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = _one_link("finding")
+
+
+class DecisionFeedback(DecisionLink):
+    feedback = models.ForeignKey("reviews.Feedback", on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = _one_link("feedback")
