@@ -84,6 +84,7 @@ urlpatterns = [
     path("audits/", include("audits.urls")),
     path("risks/", include("risks.urls")),
     path("reviews/", include("reviews.urls")),
+    path("lessons/", include("isova.lessons.urls")),
     path("data/", include("isova.imports.urls")),
     path(
         "accounts/login/",
