@@ -61,7 +61,9 @@ class LessonQuerySet(OrgQuerySet, models.QuerySet["Lesson"]):
         return found
 
     def tagged(self, tag: str) -> LessonQuerySet:
-        return self.filter(Exists(LessonTag.objects.filter(lesson=OuterRef("pk"), name__iexact=tag)))
+        return self.filter(
+            Exists(LessonTag.objects.filter(lesson=OuterRef("pk"), name__iexact=tag))
+        )
 
     def closed_between(self, since: datetime.date, until: datetime.date) -> LessonQuerySet:
         """Lessons asked for (or recorded) from `since` to `until` inclusive."""

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from isova.accounts.tenancy import EVERYONE, has_perm
 from isova.accounts.models import Membership, Role
+from isova.accounts.tenancy import EVERYONE, has_perm
 from isova.registry import registry
 
 if TYPE_CHECKING:
@@ -41,9 +41,8 @@ def can_capture(membership: Membership | None, lesson: Lesson) -> bool:
     if not _same_org(membership, lesson) or not has_perm(membership, "lessons.lesson.capture"):
         return False
     assert membership is not None
-    return (
-        lesson.owner_id == membership.user_id
-        or has_perm(membership, "lessons.lesson.capture_any")
+    return lesson.owner_id == membership.user_id or has_perm(
+        membership, "lessons.lesson.capture_any"
     )
 
 

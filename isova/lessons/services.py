@@ -160,7 +160,12 @@ def lesson_skip(*, membership: Membership, lesson: Lesson, reason: str) -> Lesso
 
 @transaction.atomic
 def lesson_record(
-    *, membership: Membership, label: str, what_worked: str, what_did_not: str, tags: Iterable[str] = ()
+    *,
+    membership: Membership,
+    label: str,
+    what_worked: str,
+    what_did_not: str,
+    tags: Iterable[str] = (),
 ) -> Lesson:
     """A lesson nobody was asked for (a project, an incident): recorded by hand, captured."""
     if not label.strip():

@@ -21,26 +21,10 @@ PAGE_SIZE = 25
 
 def _get_lesson(request: OrgRequest, pk: int) -> Lesson:
     return get_for_org(
-        request, Lesson.objects.select_related("owner", "action", "skipped_by", "captured_by"), pk=pk
+        request,
+        Lesson.objects.select_related("owner", "action", "skipped_by", "captured_by"),
+        pk=pk,
     )
-
-
-def _filtered(request: OrgRequest, form: LessonFilterForm) -> Any:
-    lessons = Lesson.objects.for_org(request.organisation).for_list()
-    if not form.is_valid():
-        return lessons
-    data = form.cleaned_data
-    if data["q"]:
-        lessons = lessons.search(data["q"])
-    if data["tag"]:
-        lessons = lessons.tagged(data["tag"].strip())
-    if data["kind"]:
-        lessons = lessons.filter(source_kind=data["kind"])
-    if data["status"]:
-        lessons = lessons.filter(status=data["status"])
-    if data["mine"]:
-        lessons = lessons.filter(owner=request.user)
-    return lessons
 
 
 @member_required
@@ -48,13 +32,16 @@ def lesson_list(request: OrgRequest) -> HttpResponse:
     """Every lesson of the organisation, searchable; the member's own to capture on top."""
     require(request, "lessons.lesson.view")
     form = LessonFilterForm(request.GET or None)
-    page = paginate(request, _filtered(request, form), PAGE_SIZE)
+    lessons = form.filter(Lesson.objects.for_org(request.organisation).for_list(), request.user)
+    page = paginate(request, lessons, PAGE_SIZE)
     context = {
         "form": form,
         "page": page,
         "query": query_without_page(request),
         "to_capture": list(
-            Lesson.objects.for_org(request.organisation).to_capture().filter(owner=request.user)[:10]
+            Lesson.objects.for_org(request.organisation)
+            .to_capture()
+            .filter(owner=request.user)[:10]
         ),
     }
     return render_page(request, "lessons/list.html", context, partial="table")
@@ -74,12 +61,15 @@ def _detail_context(request: OrgRequest, lesson: Lesson, **forms: Any) -> dict[s
         "lesson": lesson,
         "tags": lesson.tags.all(),
         "processes": process_names(request.organisation) if may_capture else [],
-        "capture_form": forms.get("capture_form") or (CaptureForm(initial=initial) if may_capture else None),
+        "capture_form": forms.get("capture_form")
+        or (CaptureForm(initial=initial) if may_capture else None),
         "skip_form": forms.get("skip_form")
         or (SkipForm() if may_capture and lesson.status == LessonStatus.PROMPTED else None),
         "improve_form": forms.get("improve_form")
         or (
-            ImproveForm(initial=services.improvement_defaults(lesson), organisation=request.organisation)
+            ImproveForm(
+                initial=services.improvement_defaults(lesson), organisation=request.organisation
+            )
             if may_improve
             else None
         ),
@@ -111,10 +101,15 @@ def _step(
 def lesson_capture(request: OrgRequest, pk: int) -> HttpResponse:
     require(request, "lessons.lesson.capture")
     return _step(
-        request, pk, "capture_form", CaptureForm(request.POST),
-        lambda lesson, data: services.lesson_capture(membership=request.membership, lesson=lesson, **data),
+        request,
+        pk,
+        "capture_form",
+        CaptureForm(request.POST),
+        lambda lesson, data: services.lesson_capture(
+            membership=request.membership, lesson=lesson, **data
+        ),
         "Lesson captured. Thank you.",
-    )  # fmt: skip
+    )
 
 
 @require_POST
@@ -122,24 +117,33 @@ def lesson_capture(request: OrgRequest, pk: int) -> HttpResponse:
 def lesson_skip(request: OrgRequest, pk: int) -> HttpResponse:
     require(request, "lessons.lesson.skip")
     return _step(
-        request, pk, "skip_form", SkipForm(request.POST),
-        lambda lesson, data: services.lesson_skip(membership=request.membership, lesson=lesson, **data),
+        request,
+        pk,
+        "skip_form",
+        SkipForm(request.POST),
+        lambda lesson, data: services.lesson_skip(
+            membership=request.membership, lesson=lesson, **data
+        ),
         "Skipped: the reason is shown on the lesson.",
-    )  # fmt: skip
+    )
 
 
 @require_POST
 @member_required
 def lesson_improve(request: OrgRequest, pk: int) -> HttpResponse:
     require(request, "lessons.lesson.improve")
-    form = ImproveForm(request.POST, organisation=request.organisation)
     lesson = _get_lesson(request, pk)
+    form = ImproveForm(request.POST, organisation=request.organisation)
     if form.is_valid():
         saved = save_or_error(
-            request, form,
-            lambda: services.lesson_improve(membership=request.membership, lesson=lesson, **form.cleaned_data),
-            "The lesson is now an improvement: an action was assigned.", lesson,
-        )  # fmt: skip
+            request,
+            form,
+            lambda: services.lesson_improve(
+                membership=request.membership, lesson=lesson, **form.cleaned_data
+            ),
+            "The lesson is now an improvement: an action was assigned.",
+            lesson,
+        )
         if saved:
             return saved
     context = _detail_context(request, lesson, improve_form=form)
@@ -153,12 +157,12 @@ def lesson_new(request: OrgRequest) -> HttpResponse:
     form = RecordForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         saved = save_or_error(
-            request, form,
+            request,
+            form,
             lambda: services.lesson_record(membership=request.membership, **form.cleaned_data),
             "Lesson recorded.",
-        )  # fmt: skip
+        )
         if saved:
             return saved
     context = {"form": form, "processes": process_names(request.organisation)}
     return render(request, "lessons/new.html", context, status=422 if form.errors else 200)
-
