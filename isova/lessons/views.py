@@ -55,11 +55,15 @@ def _detail_context(request: OrgRequest, lesson: Lesson, **forms: Any) -> dict[s
         and lesson.status == LessonStatus.CAPTURED
         and lesson.action_id is None
     )
-    tags = ", ".join(tag.name for tag in lesson.tags.all())
-    initial = {"what_worked": lesson.what_worked, "what_did_not": lesson.what_did_not, "tags": tags}
+    tags = list(lesson.tags.all())
+    initial = {
+        "what_worked": lesson.what_worked,
+        "what_did_not": lesson.what_did_not,
+        "tags": ", ".join(tag.name for tag in tags),
+    }
     return {
         "lesson": lesson,
-        "tags": lesson.tags.all(),
+        "tags": tags,
         "processes": process_names(request.organisation) if may_capture else [],
         "capture_form": forms.get("capture_form")
         or (CaptureForm(initial=initial) if may_capture else None),
