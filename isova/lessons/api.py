@@ -71,7 +71,7 @@ class LessonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgViewSet
 
     serializer_class = LessonSerializer
     queryset = Lesson.objects.for_list()
-    read_permission = "lessons.lesson.view"
+    read_permission = "isova.lesson.view"
 
     def get_queryset(self) -> Any:
         queryset = super().get_queryset()
@@ -98,7 +98,7 @@ class LessonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgViewSet
     @route(detail=True, methods=["post"])
     def capture(self, request: Request, pk: str) -> Response:
         """Write what worked and what didn't (the owner, a manager or a leader)."""
-        require(request, "lessons.lesson.capture")
+        require(request, "isova.lesson.capture")
         lesson = self.get_object()
         data = _valid(CaptureInput, request)
         lesson = services.lesson_capture(
@@ -114,7 +114,7 @@ class LessonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgViewSet
     @route(detail=True, methods=["post"])
     def skip(self, request: Request, pk: str) -> Response:
         """Skip a lesson still to capture, saying why."""
-        require(request, "lessons.lesson.skip")
+        require(request, "isova.lesson.skip")
         lesson = self.get_object()
         data = _valid(SkipInput, request)
         lesson = services.lesson_skip(

@@ -39,8 +39,9 @@ def captured_share(organisation: Organisation, today: datetime.date) -> list[Hea
     url = reverse("lessons:list") + "?status=prompted"
     if not counts["closures"]:
         return [HealthReading("", None, url, "nothing closed in the last year")]
-    text = f"{counts['closures_captured']} of {counts['closures']} closures"
-    return [HealthReading("", _share(counts["closures_captured"], counts["closures"]), url, text)]
+    share = _share(counts["closures_captured"], counts["closures"])
+    text = f"{share:g}%: {counts['closures_captured']} of {counts['closures']} closures captured"
+    return [HealthReading("", share, url, text)]
 
 
 def improved_share(organisation: Organisation, today: datetime.date) -> list[HealthReading]:
@@ -48,8 +49,9 @@ def improved_share(organisation: Organisation, today: datetime.date) -> list[Hea
     url = reverse("lessons:list") + "?status=captured"
     if not counts["captured"]:
         return [HealthReading("", None, url, "no lesson captured in the last year")]
-    text = f"{counts['improved']} of {counts['captured']} lessons"
-    return [HealthReading("", _share(counts["improved"], counts["captured"]), url, text)]
+    share = _share(counts["improved"], counts["captured"])
+    text = f"{share:g}%: {counts['improved']} of {counts['captured']} lessons became actions"
+    return [HealthReading("", share, url, text)]
 
 
 registry.register(

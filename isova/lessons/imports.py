@@ -91,7 +91,7 @@ KIND = ImportKind(
     name="lessons",
     label="Lessons learned",
     order=70,
-    permission="lessons.lesson.import",
+    permission="isova.lesson.import",
     fields=FIELDS,
     model=Lesson,
     build=build,
@@ -137,5 +137,5 @@ def sheets(organisation: Organisation, params: QueryDict) -> list[Sheet]:
 
 registry.register("imports", KIND)
 registry.register(
-    "exports", ExportKind("lessons", "Lessons learned", 70, "lessons.lesson.view", sheets)
+    "exports", ExportKind("lessons", "Lessons learned", 70, "isova.lesson.view", sheets)
 )

@@ -19,16 +19,16 @@ if TYPE_CHECKING:
 L, M, S, A = Role.LEADER, Role.MANAGER, Role.STAFF, Role.AUDITOR
 
 PERMISSIONS: dict[str, frozenset[str]] = {
-    "lessons.lesson.view": EVERYONE,
+    "isova.lesson.view": EVERYONE,
     # Capture or skip: any role for the lessons they own (`can_capture`); record by hand.
-    "lessons.lesson.capture": EVERYONE,
-    "lessons.lesson.skip": EVERYONE,
+    "isova.lesson.capture": EVERYONE,
+    "isova.lesson.skip": EVERYONE,
     # Leaders and managers answer for anybody's lesson.
-    "lessons.lesson.capture_any": frozenset({L, M}),
+    "isova.lesson.capture_any": frozenset({L, M}),
     # Turn a captured lesson into an improvement (an action they assign).
-    "lessons.lesson.improve": frozenset({L, M}),
+    "isova.lesson.improve": frozenset({L, M}),
     # Import a lessons log.
-    "lessons.lesson.import": frozenset({L, M}),
+    "isova.lesson.import": frozenset({L, M}),
 }
 
 
@@ -38,20 +38,20 @@ def _same_org(membership: Membership | None, lesson: Lesson) -> bool:
 
 def can_capture(membership: Membership | None, lesson: Lesson) -> bool:
     """The owner, or a leader or manager, of a lesson of their organisation."""
-    if not _same_org(membership, lesson) or not has_perm(membership, "lessons.lesson.capture"):
+    if not _same_org(membership, lesson) or not has_perm(membership, "isova.lesson.capture"):
         return False
     assert membership is not None
     return lesson.owner_id == membership.user_id or has_perm(
-        membership, "lessons.lesson.capture_any"
+        membership, "isova.lesson.capture_any"
     )
 
 
 def can_skip(membership: Membership | None, lesson: Lesson) -> bool:
-    return can_capture(membership, lesson) and has_perm(membership, "lessons.lesson.skip")
+    return can_capture(membership, lesson) and has_perm(membership, "isova.lesson.skip")
 
 
 def can_improve(membership: Membership | None, lesson: Lesson) -> bool:
-    return _same_org(membership, lesson) and has_perm(membership, "lessons.lesson.improve")
+    return _same_org(membership, lesson) and has_perm(membership, "isova.lesson.improve")
 
 
 registry.register("permissions", PERMISSIONS, name="lessons")

@@ -30,7 +30,7 @@ def _get_lesson(request: OrgRequest, pk: int) -> Lesson:
 @member_required
 def lesson_list(request: OrgRequest) -> HttpResponse:
     """Every lesson of the organisation, searchable; the member's own to capture on top."""
-    require(request, "lessons.lesson.view")
+    require(request, "isova.lesson.view")
     form = LessonFilterForm(request.GET or None)
     lessons = form.filter(Lesson.objects.for_org(request.organisation).for_list(), request.user)
     page = paginate(request, lessons, PAGE_SIZE)
@@ -82,7 +82,7 @@ def _detail_context(request: OrgRequest, lesson: Lesson, **forms: Any) -> dict[s
 
 @member_required
 def lesson_detail(request: OrgRequest, pk: int) -> HttpResponse:
-    require(request, "lessons.lesson.view")
+    require(request, "isova.lesson.view")
     lesson = _get_lesson(request, pk)
     return render(request, "lessons/detail.html", _detail_context(request, lesson))
 
@@ -103,7 +103,7 @@ def _step(
 @require_POST
 @member_required
 def lesson_capture(request: OrgRequest, pk: int) -> HttpResponse:
-    require(request, "lessons.lesson.capture")
+    require(request, "isova.lesson.capture")
     return _step(
         request,
         pk,
@@ -119,7 +119,7 @@ def lesson_capture(request: OrgRequest, pk: int) -> HttpResponse:
 @require_POST
 @member_required
 def lesson_skip(request: OrgRequest, pk: int) -> HttpResponse:
-    require(request, "lessons.lesson.skip")
+    require(request, "isova.lesson.skip")
     return _step(
         request,
         pk,
@@ -135,7 +135,7 @@ def lesson_skip(request: OrgRequest, pk: int) -> HttpResponse:
 @require_POST
 @member_required
 def lesson_improve(request: OrgRequest, pk: int) -> HttpResponse:
-    require(request, "lessons.lesson.improve")
+    require(request, "isova.lesson.improve")
     lesson = _get_lesson(request, pk)
     form = ImproveForm(request.POST, organisation=request.organisation)
     if form.is_valid():
@@ -157,7 +157,7 @@ def lesson_improve(request: OrgRequest, pk: int) -> HttpResponse:
 @member_required
 def lesson_new(request: OrgRequest) -> HttpResponse:
     """Record a lesson nobody was asked for (a project, an incident)."""
-    require(request, "lessons.lesson.capture")
+    require(request, "isova.lesson.capture")
     form = RecordForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         saved = save_or_error(

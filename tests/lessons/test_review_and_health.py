@@ -84,9 +84,9 @@ def test_the_health_figures_are_shares_of_closures_captured_and_lessons_improved
     # closures in the last year: 3 (the old one is out), 1 captured; captured lessons: 2
     # (the one recorded by hand counts), 1 turned into an action
     [captured] = health.captured_share(org.organisation, today)
-    assert (captured.value, captured.text) == (33.3, "1 of 3 closures")
+    assert (captured.value, captured.text) == (33.3, "33.3%: 1 of 3 closures captured")
     [improved] = health.improved_share(org.organisation, today)
-    assert (improved.value, improved.text) == (50.0, "1 of 2 lessons")
+    assert (improved.value, improved.text) == (50.0, "50%: 1 of 2 lessons became actions")
 
 
 def test_the_health_figures_without_data_are_grey(org):
