@@ -323,7 +323,7 @@ def audit_close(*, membership: Membership, audit: Audit) -> Audit:
         kind="audit",
         label=f"Audit {current.reference} “{current.title}”",
         url=current.get_absolute_url(),
-        tags=[current.process.name] if current.process_id else [],
+        tags=[current.process.name] if current.process else [],
     )
     return current
 
@@ -674,7 +674,7 @@ def _prompt_finding_lesson(finding: Finding, checker: User) -> None:
     verdict = "effective" if finding.effective else "not effective"
     lessons.prompt(
         source=finding,
-        owner=process.owner if process and process.owner_id else checker,
+        owner=process.owner if process and process.owner else checker,
         kind="finding",
         label=f"Finding {finding.reference}: corrective action {verdict}",
         url=finding.get_absolute_url(),

@@ -22,7 +22,7 @@ from isova.registry import DemoSeeder, registry
 from . import services
 from .models import Lesson, LessonStatus, SourceKind
 
-WORKED = {
+WORKED: dict[str, list[str]] = {
     SourceKind.AUDIT: [
         "Sending the audit plan a week ahead meant the records were ready and the audit kept "
         "to time.",
@@ -37,7 +37,7 @@ WORKED = {
         "meeting kept to ninety minutes.",
     ],
 }
-DID_NOT = {
+DID_NOT: dict[str, list[str]] = {
     SourceKind.AUDIT: [
         "The sample of records was chosen on the day; two of the five asked for were archived "
         "off site.",
@@ -69,7 +69,7 @@ def _redate(lesson: Lesson) -> None:
     """The apps' demo data moves closing dates into the past after closing: follow them."""
     source: Any = lesson.source
     when = getattr(source, "closed_on", None) or getattr(source, "effectiveness_at", None)
-    day = when.date() if hasattr(when, "date") else when
+    day = when.date() if isinstance(when, datetime.datetime) else when
     if day and day != lesson.prompted_on:
         Lesson.objects.filter(pk=lesson.pk).update(prompted_on=day)
 

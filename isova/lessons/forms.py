@@ -8,6 +8,7 @@ from django import forms
 
 from isova.accounts.models import Organisation, User
 from isova.forms import DateInput, MemberChoiceField, member_choices
+from isova.idempotency import OnceMixin
 from isova.registry import registry
 
 from .models import LessonStatus, SourceKind
@@ -32,7 +33,7 @@ class TagsField(forms.CharField):
         kwargs.setdefault("help_text", TAG_HELP)
         super().__init__(**kwargs)
 
-    def clean(self, value: Any) -> list[str]:  # type: ignore[override]
+    def clean(self, value: Any) -> list[str]:
         text = super().clean(value) or ""
         return [part for part in (p.strip() for p in text.split(",")) if part]
 
@@ -89,7 +90,7 @@ class CaptureForm(forms.Form):
         return data
 
 
-class RecordForm(CaptureForm):
+class RecordForm(OnceMixin, CaptureForm):
     label = forms.CharField(
         label="What it is about", max_length=300, help_text="A project, an incident, a change."
     )
@@ -104,7 +105,7 @@ class SkipForm(forms.Form):
     )
 
 
-class ImproveForm(forms.Form):
+class ImproveForm(OnceMixin, forms.Form):
     title = forms.CharField(label="Action", max_length=200)
     owner = MemberChoiceField(queryset=User.objects.none(), label="Owner")
     due_date = forms.DateField(label="Due", widget=DateInput(), required=False)

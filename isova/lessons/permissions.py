@@ -41,9 +41,7 @@ def can_capture(membership: Membership | None, lesson: Lesson) -> bool:
     if not _same_org(membership, lesson) or not has_perm(membership, "isova.lesson.capture"):
         return False
     assert membership is not None
-    return lesson.owner_id == membership.user_id or has_perm(
-        membership, "isova.lesson.capture_any"
-    )
+    return lesson.owner_id == membership.user_id or has_perm(membership, "isova.lesson.capture_any")
 
 
 def can_skip(membership: Membership | None, lesson: Lesson) -> bool:

@@ -109,6 +109,27 @@ def prompt(
     return lesson
 
 
+def lesson_for(source: models.Model) -> Lesson | None:
+    """The lesson asked for when `source` closed, if any (1 query)."""
+    content_type = ContentType.objects.get_for_model(source)
+    return (
+        Lesson.objects.select_related("owner")
+        .filter(source_type=content_type, source_id=source.pk)
+        .first()
+    )
+
+
+def after_closing(source: models.Model, user: User) -> tuple[str, Any]:
+    """What the page that closed `source` says next, and where it goes: to the lesson when
+    the one closing it is asked for it, else back to `source` naming who is asked."""
+    lesson = lesson_for(source)
+    if lesson is None or lesson.status != LessonStatus.PROMPTED:
+        return "", source
+    if lesson.owner_id == user.pk:
+        return "What worked and what didn't? Take two minutes, or skip it with a reason.", lesson
+    return f"{lesson.owner.get_full_name()} is asked what worked and what didn't.", source
+
+
 def _lock(lesson: Lesson) -> Lesson:
     return Lesson.objects.select_for_update().select_related("organisation").get(pk=lesson.pk)
 

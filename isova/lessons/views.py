@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from isova.accounts.tenancy import OrgRequest, get_for_org, member_required, require
 from isova.http import paginate, query_without_page, render_page, save_or_error
+from isova.idempotency import create_once
 
 from . import permissions, services
 from .forms import CaptureForm, ImproveForm, LessonFilterForm, RecordForm, SkipForm, process_names
@@ -142,8 +143,13 @@ def lesson_improve(request: OrgRequest, pk: int) -> HttpResponse:
         saved = save_or_error(
             request,
             form,
-            lambda: services.lesson_improve(
-                membership=request.membership, lesson=lesson, **form.cleaned_data
+            lambda: create_once(
+                request,
+                form,
+                lambda: services.lesson_improve(
+                    membership=request.membership, lesson=lesson, **form.cleaned_data
+                ),
+                url=lambda action: lesson.get_absolute_url(),
             ),
             "The lesson is now an improvement: an action was assigned.",
             lesson,
@@ -163,7 +169,11 @@ def lesson_new(request: OrgRequest) -> HttpResponse:
         saved = save_or_error(
             request,
             form,
-            lambda: services.lesson_record(membership=request.membership, **form.cleaned_data),
+            lambda: create_once(
+                request,
+                form,
+                lambda: services.lesson_record(membership=request.membership, **form.cleaned_data),
+            ),
             "Lesson recorded.",
         )
         if saved:

@@ -8,7 +8,7 @@ import pytest
 from isova.lessons.models import Lesson, LessonStatus
 from isova.models import Action
 
-from .conftest import capture, improve, prompted, recorded
+from .conftest import capture, prompted, recorded
 
 
 def test_the_list_shows_this_organisations_lessons_only(org, other_org, as_user):
@@ -254,3 +254,14 @@ def test_every_input_has_a_label(org, as_user):
     listing = as_user(org.leader).get("/lessons/").content.decode()
     for name in ("q", "tag", "kind", "status", "mine"):
         assert f'for="id_{name}"' in listing
+
+
+def test_a_lesson_form_sent_twice_records_once(org, as_user):
+    import uuid
+
+    client = as_user(org.staff)
+    data = {"label": "Office move", "what_worked": "Crates", "form_token": str(uuid.uuid4())}
+    first = client.post("/lessons/new/", data)
+    second = client.post("/lessons/new/", data)
+    assert first.status_code == second.status_code == 302
+    assert second["Location"] == first["Location"] == Lesson.objects.get().get_absolute_url()

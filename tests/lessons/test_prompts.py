@@ -115,3 +115,30 @@ def test_each_closing_event_has_its_own_lesson(org, other_org):
     kinds = sorted(Lesson.objects.for_org(org.organisation).values_list("source_kind", flat=True))
     assert kinds == ["audit", "objective", "review"]
     assert Lesson.objects.for_org(other_org.organisation).count() == 1
+
+
+def _close_on_the_page(client, objective):
+    return client.post(
+        f"/objectives/{objective.pk}/review/",
+        {"reviewed_on": objective.organisation.today().isoformat(), "decision": "missed",
+         "note": "Not reached."},
+        follow=True,
+    )  # fmt: skip
+
+
+def test_an_owner_closing_their_objective_is_taken_to_its_lesson(org, as_user):
+    objective = make_objective(org.organisation, org.staff)
+    response = _close_on_the_page(as_user(org.staff), objective)
+    lesson = Lesson.objects.get()
+    assert response.redirect_chain[-1][0] == lesson.get_absolute_url()
+    html = response.content.decode()
+    assert "What worked and what didn" in html and 'name="what_worked"' in html
+
+
+def test_a_leader_closing_someone_elses_objective_is_told_who_is_asked(org, as_user):
+    objective = make_objective(org.organisation, org.staff)
+    response = _close_on_the_page(as_user(org.leader), objective)
+    assert response.redirect_chain[-1][0] == objective.get_absolute_url()
+    assert f"{org.staff.get_full_name()} is asked what worked and what didn" in (
+        response.content.decode().replace("&#x27;", "'")
+    )
