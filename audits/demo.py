@@ -670,7 +670,7 @@ def seed(organisation: Organisation, users_by_email: dict[str, User], rng: rando
     # Past events of the story are not news: drop their notifications (and so their e-mails).
     Notification.objects.filter(
         organisation=organisation,
-        kind__in=["finding_raised", "action_assigned"],
+        kind__in=["finding_raised", "action_assigned", "lesson_prompted"],
         created_at__gte=started,
     ).delete()
 

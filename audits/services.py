@@ -19,6 +19,7 @@ from isova import errors, records
 from isova.accounts import tenancy
 from isova.actions import services as actions
 from isova.clauses import normalise_clause, validate_clause
+from isova.lessons import services as lessons
 from isova.models import (
     Action,
     Approvable,
@@ -316,6 +317,14 @@ def audit_close(*, membership: Membership, audit: Audit) -> Audit:
     current.status = AuditStatus.CLOSED
     current.closed_on = current.organisation.today()
     _save(current, membership.user, ["status", "closed_on"])
+    lessons.prompt(
+        source=current,
+        owner=current.lead_auditor,
+        kind="audit",
+        label=f"Audit {current.reference} “{current.title}”",
+        url=current.get_absolute_url(),
+        tags=[current.process.name] if current.process else [],
+    )
     return current
 
 
@@ -654,7 +663,23 @@ def finding_verify_effectiveness(
     _save(current, membership.user, fields)
     if effective:
         _sign(membership=membership, obj=current, meaning="verified", password=password, comment="")
+    _prompt_finding_lesson(current, membership.user)
     return current
+
+
+def _prompt_finding_lesson(finding: Finding, checker: User) -> None:
+    """Ask what worked and what didn't in the response, once per finding (the first check,
+    effective or not): the process owner, or whoever checked when the process has none."""
+    process = finding.process
+    verdict = "effective" if finding.effective else "not effective"
+    lessons.prompt(
+        source=finding,
+        owner=process.owner if process and process.owner else checker,
+        kind="finding",
+        label=f"Finding {finding.reference}: corrective action {verdict}",
+        url=finding.get_absolute_url(),
+        tags=[process.name] if process else [],
+    )
 
 
 def close_blockers(finding: Finding, live: list[Action]) -> list[str]:

@@ -85,6 +85,7 @@ urlpatterns = [
     path("risks/", include("risks.urls")),
     path("reviews/", include("reviews.urls")),
     path("decisions/", include("decisions.urls")),
+    path("lessons/", include("isova.lessons.urls")),
     path("data/", include("isova.imports.urls")),
     path(
         "accounts/login/",

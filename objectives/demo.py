@@ -13,10 +13,13 @@ import random
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.urls import reverse
 from simple_history.utils import bulk_create_with_history
 
 from isova import records
 from isova.demo import DEMO_PASSWORD
+from isova.lessons import services as lessons
+from isova.lessons.models import Lesson
 from isova.models import Action, ActionStatus, Membership, Notification, Organisation, User
 from isova.registry import DemoSeeder, registry
 
@@ -52,6 +55,18 @@ class Spec:
     months_left: int = 6
     review_overdue: bool = False
     steps: list[tuple[str, str, int, str]] = field(default_factory=list)  # title, owner, due, st
+    # Closed as missed a week ago, and its lesson: what worked, what didn't, process tags, and
+    # the improvement it became (action title, owner).
+    missed: LessonStory | None = None
+
+
+@dataclass(frozen=True)
+class LessonStory:
+    worked: str
+    did_not: str
+    tags: tuple[str, ...]
+    action: str
+    action_owner: str
 
 
 HARTWELL_GOALS = {
@@ -75,6 +90,30 @@ HARTWELL = [
             ("Agree buffer stock for long-lead materials", "stores@example.com", -120, "done"),
             ("Report promised vs. actual dates to customers", "sales@example.com", 40, "open"),
         ],
+    ),
+    Spec(
+        "Suppliers' on-time delivery of 95%",
+        "On-time delivery",
+        "Late material from suppliers caused a third of our own late deliveries.",
+        "Supplier deliveries on or before the agreed date",
+        "%",
+        84,
+        95,
+        "stores@example.com",
+        trend="amber",
+        months_left=-1,
+        steps=[("Weekly expediting call with key suppliers", "stores@example.com", -150, "done")],
+        missed=LessonStory(
+            worked="The weekly expediting call with our three largest suppliers halved their "
+            "late deliveries within two months, and gave us a week's warning when one would "
+            "slip.",
+            did_not="We set the 95% target without the suppliers agreeing to it, and our only "
+            "heat-treatment supplier had no spare capacity during its summer shutdown: four "
+            "late batches in August alone put the year out of reach.",
+            tags=("Purchasing", "Production planning"),
+            action="Qualify a second heat-treatment supplier before the summer shutdown",
+            action_owner="stores@example.com",
+        ),
     ),
     Spec(
         "Cut customer complaints to 2 a month",
@@ -242,6 +281,29 @@ ROSEWOOD = [
         steps=[("Update the visitors' feedback form", "deputy@care.example.com", 30, "open")],
     ),
     Spec(
+        "Every care plan reviewed within its month",
+        "Resident safety",
+        "A plan that is out of date puts the resident at risk and fails inspection.",
+        "Care plans reviewed on time",
+        "%",
+        80,
+        100,
+        "deputy@care.example.com",
+        trend="amber",
+        months_left=-1,
+        steps=[("Name a key worker for each resident", "deputy@care.example.com", -200, "done")],
+        missed=LessonStory(
+            worked="Naming a key worker for each resident worked: day-shift plans were reviewed "
+            "on time every month.",
+            did_not="Night-shift residents' reviews slipped when two senior carers left in the "
+            "spring; the only reminder was the paper diary in the office, which nobody on "
+            "nights owned.",
+            tags=("Care planning", "Staffing"),
+            action="Put care-plan review dates in the rota system, with reminders to key workers",
+            action_owner="deputy@care.example.com",
+        ),
+    ),
+    Spec(
         "Medication administration errors below 1 a month",
         "Resident safety",
         "Every error is a risk to a resident and must be reported to the regulator.",
@@ -332,6 +394,47 @@ def _steps(spec: Spec, objective: Objective, users: dict[str, User], today: date
         action.save()
 
 
+def _close_missed(
+    lesson: LessonStory,
+    objective: Objective,
+    leader: Membership,
+    members: dict[str, Membership],
+    today: datetime.date,
+) -> None:
+    """Close the objective as missed (which asks its owner for the lesson), the owner captures
+    what worked and what didn't, and the leader turns it into an improvement."""
+    services.review_record(
+        membership=leader,
+        objective=objective,
+        reviewed_on=today - datetime.timedelta(days=7),
+        decision=Decision.MISSED,
+        note="Closed as missed at the operations meeting: see the lesson.",
+    )
+    asked = Lesson.objects.for_org(objective.organisation).get(
+        source_kind="objective", source_id=objective.pk
+    )
+    lessons.lesson_capture(
+        membership=members[objective.owner.email],
+        lesson=asked,
+        what_worked=lesson.worked,
+        what_did_not=lesson.did_not,
+        tags=lesson.tags,
+    )
+    action = lessons.lesson_improve(
+        membership=leader,
+        lesson=asked,
+        title=lesson.action,
+        owner=members[lesson.action_owner].user,
+        due_date=today + datetime.timedelta(days=75),
+    )
+    # Told in person at the meeting: neither the prompt nor the assignment is news.
+    Notification.objects.filter(
+        organisation=objective.organisation,
+        kind__in=["lesson_prompted", "action_assigned"],
+        url__in=[asked.get_absolute_url(), reverse("action_detail", args=[action.pk])],
+    ).delete()
+
+
 def seed(organisation: Organisation, users: dict[str, User], rng: random.Random) -> None:
     if Objective.objects.for_org(organisation).exists():
         return
@@ -409,6 +512,8 @@ def seed(organisation: Organisation, users: dict[str, User], rng: random.Random)
                 decision=Decision.CONTINUE,
                 reviewed_by=approver.user,
             )
+        if spec.missed:
+            _close_missed(spec.missed, objective, approver, membership, today)
 
 
 registry.register("demo", DemoSeeder(name="objectives", seed=seed))

@@ -22,6 +22,7 @@ from isova import records
 from isova.accounts.tenancy import has_perm
 from isova.actions import services as actions
 from isova.errors import DomainError
+from isova.lessons import services as lessons
 from isova.models import Action, Membership, RecordVersion, User
 
 from . import permissions
@@ -424,7 +425,22 @@ def review_record(
     current.save()
     if decision == Decision.CHANGE_TARGET:
         _after_material_edit(current, changed, membership.user)
+    if current.is_closed:
+        _prompt_lesson(current, reviewed_on)
     return review
+
+
+def _prompt_lesson(objective: Objective, closed_on: datetime.date) -> None:
+    """Ask the owner what worked and what didn't (ISO 9001 10.3), once per objective."""
+    outcome = "met" if objective.status == Status.ACHIEVED else "missed"
+    lessons.prompt(
+        source=objective,
+        owner=objective.owner,
+        kind="objective",
+        label=f"Objective “{objective.title}” ({outcome})",
+        url=objective.get_absolute_url(),
+        on=closed_on,
+    )
 
 
 @transaction.atomic

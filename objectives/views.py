@@ -22,6 +22,7 @@ from isova.errors import DomainError
 from isova.forms import member_choices
 from isova.http import flash_redirect, paginate, query_without_page, render_page, save_or_error
 from isova.idempotency import create_once
+from isova.lessons import services as lessons
 from isova.models import Action
 
 from . import charts, permissions, services
@@ -315,17 +316,16 @@ def review(request: OrgRequest, pk: int) -> HttpResponse:
         raise PermissionDenied("Only leaders and the objective's owner review it.")
     form = ReviewForm(request.POST or None, initial={"reviewed_on": request.organisation.today()})
     if request.method == "POST" and form.is_valid():
-        done = save_or_error(
-            request,
-            form,
-            lambda: services.review_record(
+        try:
+            services.review_record(
                 membership=request.membership, objective=objective, **form.cleaned_data
-            ),
-            "Review recorded.",
-            objective,
-        )
-        if done:
-            return done
+            )
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            # A closed objective asks its owner for the lesson (ISO 9001 10.3).
+            ask, to = lessons.after_closing(objective, request.user)
+            return flash_redirect(request, to, f"Review recorded. {ask}".strip())
     return render(request, "objectives/review_form.html", {"form": form, "objective": objective})
 
 

@@ -18,6 +18,7 @@ from isova import records
 from isova.accounts import tenancy
 from isova.actions import services as actions
 from isova.errors import DomainError, NotAllowed
+from isova.lessons import services as lessons
 from isova.models import Action, Membership, QualityPolicy, Role, User
 from isova.notifications import services as notifications
 
@@ -259,6 +260,14 @@ def review_hold(*, membership: Membership, review: Review) -> Review:
     current.status = ReviewStatus.HELD
     current.held_at = timezone.now()
     current.save(update_fields=["pack", "status", "held_at"])
+    lessons.prompt(
+        source=current,
+        owner=current.chair,
+        kind="review",
+        label=f"Management review “{current.title}”",
+        url=current.get_absolute_url(),
+        on=current.meeting_date,
+    )
     return current
 
 

@@ -1,0 +1,182 @@
+"""Lessons learned pages: the searchable list, one lesson (capture, skip, make an action),
+and recording a lesson nobody was asked for."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_POST
+
+from isova.accounts.tenancy import OrgRequest, get_for_org, member_required, require
+from isova.http import paginate, query_without_page, render_page, save_or_error
+from isova.idempotency import create_once
+
+from . import permissions, services
+from .forms import CaptureForm, ImproveForm, LessonFilterForm, RecordForm, SkipForm, process_names
+from .models import Lesson, LessonStatus
+
+PAGE_SIZE = 25
+
+
+def _get_lesson(request: OrgRequest, pk: int) -> Lesson:
+    return get_for_org(
+        request,
+        Lesson.objects.select_related("owner", "action", "skipped_by", "captured_by"),
+        pk=pk,
+    )
+
+
+@member_required
+def lesson_list(request: OrgRequest) -> HttpResponse:
+    """Every lesson of the organisation, searchable; the member's own to capture on top."""
+    require(request, "isova.lesson.view")
+    form = LessonFilterForm(request.GET or None)
+    lessons = form.filter(Lesson.objects.for_org(request.organisation).for_list(), request.user)
+    page = paginate(request, lessons, PAGE_SIZE)
+    context = {
+        "form": form,
+        "page": page,
+        "query": query_without_page(request),
+        "to_capture": list(
+            Lesson.objects.for_org(request.organisation)
+            .to_capture()
+            .filter(owner=request.user)[:10]
+        ),
+    }
+    return render_page(request, "lessons/list.html", context, partial="table")
+
+
+def _detail_context(request: OrgRequest, lesson: Lesson, **forms: Any) -> dict[str, Any]:
+    membership = request.membership
+    may_capture = permissions.can_capture(membership, lesson)
+    may_improve = (
+        permissions.can_improve(membership, lesson)
+        and lesson.status == LessonStatus.CAPTURED
+        and lesson.action_id is None
+    )
+    tags = list(lesson.tags.all())
+    initial = {
+        "what_worked": lesson.what_worked,
+        "what_did_not": lesson.what_did_not,
+        "tags": ", ".join(tag.name for tag in tags),
+    }
+    return {
+        "lesson": lesson,
+        "tags": tags,
+        "processes": process_names(request.organisation) if may_capture else [],
+        "capture_form": forms.get("capture_form")
+        or (CaptureForm(initial=initial) if may_capture else None),
+        "skip_form": forms.get("skip_form")
+        or (SkipForm() if may_capture and lesson.status == LessonStatus.PROMPTED else None),
+        "improve_form": forms.get("improve_form")
+        or (
+            ImproveForm(
+                initial=services.improvement_defaults(lesson), organisation=request.organisation
+            )
+            if may_improve
+            else None
+        ),
+    }
+
+
+@member_required
+def lesson_detail(request: OrgRequest, pk: int) -> HttpResponse:
+    require(request, "isova.lesson.view")
+    lesson = _get_lesson(request, pk)
+    return render(request, "lessons/detail.html", _detail_context(request, lesson))
+
+
+def _step(
+    request: OrgRequest, pk: int, form_name: str, form: Any, write: Any, done: str
+) -> HttpResponse:
+    """One move on a lesson: validate, call the service, or show the page with the errors."""
+    lesson = _get_lesson(request, pk)
+    if form.is_valid():
+        saved = save_or_error(request, form, lambda: write(lesson, form.cleaned_data), done, lesson)
+        if saved:
+            return saved
+    context = _detail_context(request, lesson, **{form_name: form})
+    return render(request, "lessons/detail.html", context, status=422)
+
+
+@require_POST
+@member_required
+def lesson_capture(request: OrgRequest, pk: int) -> HttpResponse:
+    require(request, "isova.lesson.capture")
+    return _step(
+        request,
+        pk,
+        "capture_form",
+        CaptureForm(request.POST),
+        lambda lesson, data: services.lesson_capture(
+            membership=request.membership, lesson=lesson, **data
+        ),
+        "Lesson captured. Thank you.",
+    )
+
+
+@require_POST
+@member_required
+def lesson_skip(request: OrgRequest, pk: int) -> HttpResponse:
+    require(request, "isova.lesson.skip")
+    return _step(
+        request,
+        pk,
+        "skip_form",
+        SkipForm(request.POST),
+        lambda lesson, data: services.lesson_skip(
+            membership=request.membership, lesson=lesson, **data
+        ),
+        "Skipped: the reason is shown on the lesson.",
+    )
+
+
+@require_POST
+@member_required
+def lesson_improve(request: OrgRequest, pk: int) -> HttpResponse:
+    require(request, "isova.lesson.improve")
+    lesson = _get_lesson(request, pk)
+    form = ImproveForm(request.POST, organisation=request.organisation)
+    if form.is_valid():
+        saved = save_or_error(
+            request,
+            form,
+            lambda: create_once(
+                request,
+                form,
+                lambda: services.lesson_improve(
+                    membership=request.membership, lesson=lesson, **form.cleaned_data
+                ),
+                url=lambda action: lesson.get_absolute_url(),
+            ),
+            "The lesson is now an improvement: an action was assigned.",
+            lesson,
+        )
+        if saved:
+            return saved
+    context = _detail_context(request, lesson, improve_form=form)
+    return render(request, "lessons/detail.html", context, status=422)
+
+
+@member_required
+def lesson_new(request: OrgRequest) -> HttpResponse:
+    """Record a lesson nobody was asked for (a project, an incident)."""
+    require(request, "isova.lesson.capture")
+    form = RecordForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        saved = save_or_error(
+            request,
+            form,
+            lambda: create_once(
+                request,
+                form,
+                lambda: services.lesson_record(membership=request.membership, **form.cleaned_data),
+            ),
+            "Lesson recorded.",
+        )
+        if saved:
+            return saved
+    context = {"form": form, "processes": process_names(request.organisation)}
+    return render(request, "lessons/new.html", context, status=422 if form.errors else 200)
