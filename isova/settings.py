@@ -155,6 +155,7 @@ SITE_NAME = "isova"
 INSTALLED_APPS = [
     "isova",
     "isova.onboarding",
+    "isova.resources",
     "objectives",
     "audits",
     "risks",

@@ -85,6 +85,7 @@ urlpatterns = [
     path("risks/", include("risks.urls")),
     path("reviews/", include("reviews.urls")),
     path("data/", include("isova.imports.urls")),
+    path("resources/", include("isova.resources.urls")),
     path(
         "accounts/login/",
         LoginView.as_view(),
