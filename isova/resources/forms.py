@@ -31,7 +31,7 @@ def parse_month(value: str) -> datetime.date | None:
     if not match:
         return None
     year, month = int(match[1]), int(match[2])
-    if not 1 <= month <= 12:
+    if not (1 <= month <= 12 and EARLIEST_DATE.year <= year <= LATEST_DATE.year):
         return None
     day = datetime.date(year, month, 1)
     return day if EARLIEST_DATE <= day <= LATEST_DATE else None
