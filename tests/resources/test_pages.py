@@ -14,6 +14,7 @@ from isova.models import Membership, User
 from isova.resources.models import Allocation, ResourceLine
 from isova.resources.plans import plan_url
 from tests.objectives.conftest import make_objective
+from tests.risks.conftest import raise_risk
 
 from .conftest import MAR, action_for, allocate
 
@@ -25,7 +26,10 @@ def month_url(user: User, month: str = "2027-03") -> str:
     return reverse("resources:person_month", args=[user.pk, month])
 
 
-@pytest.mark.parametrize(("role", "status"), [("leader", 200), ("manager", 200), ("staff", 403), ("auditor", 403)])  # fmt: skip
+ROLES = [("leader", 200), ("manager", 200), ("staff", 403), ("auditor", 403)]
+
+
+@pytest.mark.parametrize(("role", "status"), ROLES)
 def test_the_workload_is_for_leaders_and_managers(org, as_user, role, status):
     assert as_user(org.user(role)).get(WORKLOAD).status_code == status
     assert as_user(org.user(role)).get(month_url(org.staff)).status_code == status
@@ -250,3 +254,12 @@ def test_hours_shown_with_their_spread(org, plan, as_user):
     page = as_user(org.leader).get(plan_url(plan)).content.decode()
     assert "30 h" in page and "(10 h a month)" in page
     assert Decimal(30) == Allocation.objects.get().hours
+
+
+def test_a_risk_treatment_plan_shows_its_resources(org, as_user):
+    risk = raise_risk(org)
+    allocate(org, risk, org.staff, 8, MAR)
+    page = as_user(org.auditor).get(risk.get_absolute_url()).content.decode()
+    assert "Resources: people, tools and budget" in page
+    assert 'data-label="Hours">8 h' in page
+    assert plan_url(risk) in page
