@@ -16,6 +16,7 @@ from isova.forms import (
     LATEST_DATE,
     MemberChoiceField,
     SafeForm,
+    limit_choices,
     member_choices,
 )
 
@@ -80,10 +81,10 @@ class AllocationForm(SafeForm):
 
     def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["person"].queryset = member_choices(organisation)
+        limit_choices(self.fields["person"], member_choices(organisation))
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         start, end = data.get("start_month"), data.get("end_month")
         if start and end and end < start:
             self.add_error("end_month", "The last month cannot come before the first.")
@@ -110,7 +111,7 @@ class ReassignForm(SafeForm):
 
     def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["to"].queryset = member_choices(organisation)
+        limit_choices(self.fields["to"], member_choices(organisation))
 
 
 class CapacityForm(SafeForm):

@@ -58,7 +58,7 @@ class PlanPart(models.Model):
     def set_plan(self, plan: ResourcePlan) -> None:
         self.plan = plan
         self.plan_label = str(plan)[:200]
-        self.plan_url = plan.get_absolute_url()
+        self.plan_url = plan.get_absolute_url()  # type: ignore[attr-defined]
 
 
 class AllocationQuerySet(PlanPartQuerySet):

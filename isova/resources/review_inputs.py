@@ -45,7 +45,7 @@ def plans_without_resources(organisation: Organisation) -> tuple[int, list[list[
         people = Allocation.objects.filter(plan_type=ct, plan_id=OuterRef("pk"))
         lines = ResourceLine.objects.filter(plan_type=ct, plan_id=OuterRef("pk"))
         plans = list(
-            model._default_manager.filter(organisation=organisation)  # type: ignore[misc]
+            model._default_manager.filter(organisation=organisation)
             .filter(Exists(work))
             .exclude(Exists(people))
             .exclude(Exists(lines))

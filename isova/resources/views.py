@@ -109,7 +109,7 @@ def part_delete(request: OrgRequest, kind: str, pk: int) -> HttpResponse:
     model = {"allocation": Allocation, "line": ResourceLine}.get(kind)
     if model is None:
         raise Http404("No such kind.")
-    part = get_for_org(request, model.objects.all(), pk=pk)
+    part = get_for_org(request, model._default_manager.all(), pk=pk)
     to = safe_next(request, part.plan_url)
     try:
         services.part_delete(membership=request.membership, part=part)
@@ -126,7 +126,7 @@ def line_spent(request: OrgRequest, pk: int) -> HttpResponse:
     to = safe_next(request, line.plan_url)
     form = SpentForm(request.POST)
     if not form.is_valid():
-        error = "; ".join(e for errs in form.errors.values() for e in errs)
+        error = "; ".join(str(e) for errs in form.errors.values() for e in errs)
         return flash_redirect(request, to, f"Not saved: {error}", level=messages.ERROR)
     services.line_record_spent(
         membership=request.membership, line=line, amount_spent=form.cleaned_data["amount_spent"]

@@ -44,12 +44,11 @@ def action_month() -> TruncMonth:
 
 
 def counted_actions(organisation: Organisation) -> ActionQuerySet:
-    """The organisation's actions whose hours count, annotated with `workload_month`."""
+    """The organisation's actions whose hours count (live, estimated, with a due date)."""
     return (
         Action.objects.for_org(organisation)
         .live()
         .filter(estimated_effort_hours__isnull=False, due_date__isnull=False)
-        .annotate(workload_month=action_month())
     )
 
 
@@ -133,8 +132,8 @@ def _action_hours(
     """{owner id: {month: hours}} of counted actions in `months`: one query."""
     rows = (
         counted_actions(organisation)
-        .filter(workload_month__gte=months[0], workload_month__lte=months[-1])
-        .values("owner", "workload_month")
+        .filter(due_date__gte=months[0], due_date__lt=add_months(months[-1], 1))
+        .values("owner", workload_month=action_month())
         .annotate(total=Sum("estimated_effort_hours"))
         .order_by()
     )
@@ -209,7 +208,7 @@ def month_detail(
     )
     actions = (
         counted_actions(organisation)
-        .filter(owner=person, workload_month=month)
+        .filter(owner=person, due_date__gte=month, due_date__lt=add_months(month, 1))
         .order_by("due_date", "pk")
     )
     items = [
