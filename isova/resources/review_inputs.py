@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Exists, F, OuterRef, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 
 from isova.accounts.models import Organisation
 from isova.actions.models import OUTSTANDING_STATUSES, Action, ActionSource
@@ -58,10 +58,16 @@ def plans_without_resources(organisation: Organisation) -> tuple[int, list[list[
 
 
 def budget(organisation: Organisation) -> dict[str, Any]:
-    """Approved and spent, in all and for the lines spent beyond their amount (2 queries)."""
+    """Approved and spent, in all and for the lines spent beyond their amount (1 query, 2
+    when some are)."""
     lines = ResourceLine.objects.for_org(organisation)
-    totals = lines.aggregate(approved=Sum("amount_approved"), spent=Sum("amount_spent"))
-    over = lines.filter(amount_spent__gt=F("amount_approved")).order_by("plan_label", "pk")
+    overspent = Q(amount_spent__gt=F("amount_approved"))
+    totals = lines.aggregate(
+        approved=Sum("amount_approved"),
+        spent=Sum("amount_spent"),
+        over=Count("pk", filter=overspent),
+    )
+    over = lines.filter(overspent).order_by("plan_label", "pk") if totals["over"] else []
     return {
         "approved": totals["approved"] or Decimal(0),
         "spent": totals["spent"] or Decimal(0),
