@@ -6,7 +6,9 @@ app_name = "resources"
 
 urlpatterns = [
     path("workload/", views.workload_page, name="workload"),
-    path("workload/<int:user_id>/<str:month>/", views.person_month, name="person_month"),
+    # A member of the organisation by their membership (a person in two organisations has
+    # one in each), so another organisation's id is a 404.
+    path("workload/<int:member_id>/<str:month>/", views.person_month, name="person_month"),
     path("reassign/<slug:kind>/<int:pk>/", views.reassign, name="reassign"),
     path("capacity/", views.capacity_page, name="capacity"),
     path("plans/<int:type_id>/<int:pk>/", views.plan_page, name="plan"),

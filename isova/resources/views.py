@@ -165,24 +165,24 @@ def workload_page(request: OrgRequest) -> HttpResponse:
     return render(request, "resources/workload.html", context)
 
 
-def _member(request: OrgRequest, user_id: int) -> Membership:
+def _member(request: OrgRequest, member_id: int) -> Membership:
     try:
         return Membership.objects.select_related("user").get(
-            organisation=request.organisation, user_id=user_id
+            organisation=request.organisation, pk=member_id
         )
     except Membership.DoesNotExist:
         raise Http404("No such member in this organisation.") from None
 
 
 @member_required
-def person_month(request: OrgRequest, user_id: int, month: str) -> HttpResponse:
+def person_month(request: OrgRequest, member_id: int, month: str) -> HttpResponse:
     require(request, "resources.workload.view")
     day = parse_month(month)
     if day is None:
         raise Http404("No such month.")
     org = request.organisation
-    membership = _member(request, user_id)
-    row = workload(org, day, 1, people=[user_id]).rows
+    membership = _member(request, member_id)
+    row = workload(org, day, 1, people=[membership.user_id]).rows
     cell = row[0].cells[0] if row else None
     items = month_detail(org, membership.user, day)
     can_reassign = has_perm(request.membership, "resources.allocation.edit")

@@ -13,6 +13,7 @@ from django.urls import reverse
 from isova.models import Membership, User
 from isova.resources.models import Allocation, ResourceLine
 from isova.resources.plans import plan_url
+from tests.factories import MembershipFactory
 from tests.objectives.conftest import make_objective
 from tests.risks.conftest import raise_risk
 
@@ -23,7 +24,8 @@ CAPACITY = reverse("resources:capacity")
 
 
 def month_url(user: User, month: str = "2027-03") -> str:
-    return reverse("resources:person_month", args=[user.pk, month])
+    member = Membership.objects.get(user=user)
+    return reverse("resources:person_month", args=[member.pk, month])
 
 
 ROLES = [("leader", 200), ("manager", 200), ("staff", 403), ("auditor", 403)]
@@ -263,3 +265,19 @@ def test_a_risk_treatment_plan_shows_its_resources(org, as_user):
     assert "Resources: people, tools and budget" in page
     assert 'data-label="Hours">8 h' in page
     assert plan_url(risk) in page
+
+
+def test_a_person_in_two_organisations_is_reached_by_this_organisations_membership(
+    org, other_org, as_user
+):
+    MembershipFactory(user=org.staff, organisation=other_org.organisation)
+    mine = Membership.objects.get(user=org.staff, organisation=org.organisation)
+    theirs = Membership.objects.get(user=org.staff, organisation=other_org.organisation)
+    client = as_user(org.leader)
+    assert (
+        client.get(reverse("resources:person_month", args=[mine.pk, "2027-03"])).status_code == 200
+    )
+    assert (
+        client.get(reverse("resources:person_month", args=[theirs.pk, "2027-03"])).status_code
+        == 404
+    )

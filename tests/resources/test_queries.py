@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from isova.models import Action, Role, User
+from isova.models import Action, Membership, Role, User
 from isova.resources.models import Allocation
 from isova.resources.plans import plan_url
 from tests.factories import member
@@ -61,7 +61,8 @@ def test_a_persons_month_runs_the_same_queries_at_small_and_larger_data(
     Action.objects.create(organisation=org.organisation, title="One", owner=org.staff,
                           due_date=datetime.date(2027, 3, 4), estimated_effort_hours=2)  # fmt: skip
     client = as_user(org.leader)
-    url = reverse("resources:person_month", args=[org.staff.pk, "2027-03"])
+    member = Membership.objects.get(user=org.staff)
+    url = reverse("resources:person_month", args=[member.pk, "2027-03"])
     # middleware (3); the member; the workload for one person (3); the month's allocations
     # and actions (2); the members to reassign to
     with django_assert_max_num_queries(10):
