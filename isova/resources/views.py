@@ -16,14 +16,14 @@ from isova.accounts.models import Membership, User
 from isova.accounts.tenancy import OrgRequest, get_for_org, has_perm, member_required, require
 from isova.actions.models import Action
 from isova.errors import DomainError
-from isova.forms import member_choices
 from isova.http import flash_redirect, safe_next
+from isova.records.snapshots import format_decimal
 
 from . import services
 from .forms import AllocationForm, CapacityForm, LineForm, ReassignForm, SpentForm, parse_month
 from .models import Allocation, ResourceLine, ResourcePlan, add_months, month_start
 from .plans import plan_resources, plan_url
-from .workload import capacity_of, month_detail, workload
+from .workload import Cell, capacity_of, month_detail, workload
 
 WINDOW = 6
 
@@ -174,6 +174,13 @@ def _member(request: OrgRequest, member_id: int) -> Membership:
         raise Http404("No such member in this organisation.") from None
 
 
+def _room(cell: Cell) -> str:
+    """How much room a member has in the month, as the reassign picker says it."""
+    if cell.over:
+        return f"over by {format_decimal(cell.over_by)} h"
+    return f"{format_decimal(cell.capacity - cell.hours)} h free"
+
+
 @member_required
 def person_month(request: OrgRequest, member_id: int, month: str) -> HttpResponse:
     require(request, "resources.workload.view")
@@ -182,10 +189,13 @@ def person_month(request: OrgRequest, member_id: int, month: str) -> HttpRespons
         raise Http404("No such month.")
     org = request.organisation
     membership = _member(request, member_id)
-    row = workload(org, day, 1, people=[membership.user_id]).rows
-    cell = row[0].cells[0] if row else None
+    # Everyone's month (3 queries): this person's figures, and how much each other member has
+    # free, shown beside their name in the reassign picker.
+    rows = workload(org, day, 1).rows
+    cell = next((r.cells[0] for r in rows if r.person.pk == membership.user_id), None)
     items = month_detail(org, membership.user, day)
     can_reassign = has_perm(request.membership, "resources.allocation.edit")
+    others = [r for r in rows if r.person.pk != membership.user_id] if can_reassign else []
     context = {
         "person": membership.user,
         "month": day,
@@ -193,7 +203,7 @@ def person_month(request: OrgRequest, member_id: int, month: str) -> HttpRespons
         "cell": cell,
         "items": items,
         "can_reassign": can_reassign,
-        "members": list(member_choices(org)) if can_reassign else [],
+        "members": [(r.person, _room(r.cells[0])) for r in others],
         "back": reverse("resources:workload") + f"?from={day:%Y-%m}",
     }
     return render(request, "resources/person_month.html", context)

@@ -25,6 +25,7 @@ from django.urls import reverse
 
 from isova.accounts.models import Membership, Organisation, User
 from isova.actions.models import Action, ActionQuerySet
+from isova.records.snapshots import format_decimal
 
 from .models import Allocation, add_months, month_start
 
@@ -218,7 +219,9 @@ def month_detail(
             a.plan_label,
             a.plan_url,
             a.hours_per_month,
-            f"{a.hours:f} h over {a.months} month{'s' if a.months != 1 else ''}"
+            f"{format_decimal(a.hours)} h in {a.start_month:%b %Y}"
+            if a.months == 1
+            else f"{format_decimal(a.hours)} h over {a.months} months"
             f" ({a.start_month:%b %Y}–{a.end_month:%b %Y})",
             a,
         )

@@ -50,7 +50,7 @@ def test_a_leader_reassigns_an_over_allocated_managers_action_and_the_figures_ch
 
     expect(page.get_by_role("heading", level=1)).to_have_text(f"{manager}, March 2027")
     expect(page.locator(".figure")).to_contain_text("Over-allocated by 10 h")
-    page.get_by_label(f"Reassign {action.title} to").select_option(label=staff)
+    page.get_by_label(f"Reassign {action.title} to").select_option(label=f"{staff} (40 h free)")
     page.locator("tr", has_text=action.title).get_by_role("button", name="Reassign").click()
 
     expect(page.get_by_text(f"Reassigned “{action.title}” to {staff}.")).to_be_visible()
