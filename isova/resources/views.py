@@ -12,11 +12,13 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from isova import records
 from isova.accounts.models import Membership, User
 from isova.accounts.tenancy import OrgRequest, get_for_org, has_perm, member_required, require
 from isova.actions.models import Action
 from isova.errors import DomainError
 from isova.http import flash_redirect, safe_next
+from isova.records.models import Approvable
 from isova.records.snapshots import format_decimal
 
 from . import services
@@ -62,6 +64,8 @@ def plan_page(
             initial={"start_month": month_start(today), "end_month": add_months(today, 2)},
         ),
         "line_form": line_form or LineForm(),
+        # Where the plan's approval stands: a change here supersedes an approved version.
+        "approval": records.state(plan) if isinstance(plan, Approvable) else None,
         **plan_resources(plan),
     }
     return render(request, "resources/plan.html", context, status=status)

@@ -120,3 +120,17 @@ def test_removing_an_allocation_supersedes_the_approval(org):
     services.part_delete(membership=membership_of(org.leader, org.organisation), part=allocation)
     assert statuses(objective) == [RecordStatus.SUPERSEDED, RecordStatus.DRAFT]
     assert "people_allocated" not in objective.approval_snapshot()
+
+
+def test_the_plans_resources_page_says_the_change_awaits_approval(org, as_user):
+    from isova.resources.plans import plan_url
+
+    objective = _approved_objective(org)
+    _submit_and_approve(org, objective)
+    client = as_user(org.manager)
+    assert (
+        "<strong>Approved</strong> (version 1)." in client.get(plan_url(objective)).content.decode()
+    )
+    allocate(org, objective, org.staff, 12, MAR)
+    page = client.get(plan_url(objective)).content.decode()
+    assert "<strong>Draft</strong> (version 2): changed since approved" in page

@@ -89,14 +89,16 @@ def test_a_plans_resources_page_and_include_run_the_same_queries(
     allocate(org, plan, org.staff, 10, MAR)
     client = as_user(org.manager)
     # middleware (3); the plan; its allocations with people; its tools and budget; the
-    # members offered in the form
-    with django_assert_max_num_queries(7):
+    # members offered in the form (7); where its approval stands: versions, sign-offs, and
+    # the snapshot as it would be signed now (the objective's plan steps, owner, people,
+    # tools and budget) (6)
+    with django_assert_max_num_queries(13):
         small = _count(client, plan_url(plan))
     detail_small = _count(client, plan.get_absolute_url())
     _grow(org, people=12, plans=0)
     for user in User.objects.filter(memberships__organisation=org.organisation)[:12]:
         allocate(org, plan, user, 4, MAR)
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(13):
         larger = _count(client, plan_url(plan))
     assert small == larger
     assert _count(client, plan.get_absolute_url()) == detail_small  # the objective's page
