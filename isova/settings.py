@@ -156,6 +156,7 @@ INSTALLED_APPS = [
     "isova",
     "isova.onboarding",
     "isova.lessons",
+    "isova.resources",
     "objectives",
     "audits",
     "risks",

@@ -87,6 +87,7 @@ urlpatterns = [
     path("decisions/", include("decisions.urls")),
     path("lessons/", include("isova.lessons.urls")),
     path("data/", include("isova.imports.urls")),
+    path("resources/", include("isova.resources.urls")),
     path(
         "accounts/login/",
         LoginView.as_view(),

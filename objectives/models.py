@@ -24,6 +24,7 @@ from simple_history.models import HistoricalRecords
 from isova.accounts.models import OrgChild, OrgQuerySet
 from isova.dashboard import memo
 from isova.models import ActionSource, Approvable, Organisation, RecordStatus, RecordVersion
+from isova.resources.models import ResourcePlan
 
 FORECAST_POINTS = 6  # the forecast is a least-squares line through the last N values
 SPARKLINE_POINTS = 12
@@ -439,7 +440,7 @@ class StrategicGoal(models.Model):
         return self.title
 
 
-class Objective(ActionSource, Approvable):
+class Objective(ActionSource, Approvable, ResourcePlan):
     """A quality objective: what, by whom, with what, by when and how it is judged (6.2.2)."""
 
     APPROVAL_NAME = "objective"
@@ -612,6 +613,8 @@ class Objective(ActionSource, Approvable):
                 }
                 for step in steps
             ],
+            # People, tools and budget allocated (isova.resources): approved with the plan.
+            **self.resources_snapshot(),
         }
 
     def approval_problems(self) -> list[str]:

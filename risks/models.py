@@ -19,6 +19,7 @@ from simple_history.models import HistoricalRecords
 
 from isova.accounts.models import OrgChild, OrgChildQuerySet, OrgQuerySet
 from isova.models import ActionSource, Approvable, Organisation
+from isova.resources.models import ResourcePlan
 
 # --- the matrix -----------------------------------------------------------------------
 
@@ -252,7 +253,7 @@ class RiskQuerySet(OrgQuerySet, models.QuerySet["Risk"]):
         return self.annotate(fell=Q(residual_score__lt=F("inherent_score")))
 
 
-class Risk(Approvable, ActionSource):
+class Risk(Approvable, ActionSource, ResourcePlan):
     """One risk or opportunity of the register, with its treatment plan for approval."""
 
     APPROVAL_NAME = "risk treatment plan"
@@ -418,6 +419,8 @@ class Risk(Approvable, ActionSource):
                 }
                 for a in plan
             ],
+            # People, tools and budget allocated (isova.resources): approved with the plan.
+            **self.resources_snapshot(),
         }
 
     def approval_problems(self) -> list[str]:

@@ -106,6 +106,13 @@ class Organisation(models.Model):
     # A forecast alert fires only when the forecast misses the target by more than this many
     # percent of the way from baseline to target: trivial misses are noise.
     forecast_alert_margin = models.PositiveSmallIntegerField(default=5)
+    # Hours a month each member can give to the quality work isova plans (allocations on
+    # plans, actions), unless their membership says otherwise (isova.resources: workload).
+    default_capacity_hours = models.PositiveSmallIntegerField(
+        "default capacity (hours a month)",
+        default=40,
+        help_text="Hours a month a person can give to planned quality work, unless set for them.",
+    )
 
     class Meta:
         ordering = ["name"]
@@ -244,6 +251,11 @@ class Membership(models.Model):
     # When the member last opened the leadership dashboard (kept to the hour by
     # isova.dashboard.note_dashboard_seen): the leadership-health figure reads it.
     last_seen_dashboard_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Hours a month this member can give to planned quality work (isova.resources: the
+    # workload view); empty: the organisation's `default_capacity_hours`.
+    capacity_hours = models.PositiveSmallIntegerField(
+        "capacity (hours a month)", null=True, blank=True
+    )
 
     objects = MembershipQuerySet.as_manager()
 

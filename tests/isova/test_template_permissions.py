@@ -22,7 +22,7 @@ def test_templates_read_permissions_by_their_dotted_names_only(org, as_user):
 def test_every_permission_follows_the_app_entity_verb_scheme(db):
     from isova.accounts.tenancy import PERMISSIONS
 
-    apps = ("isova.", "objectives.", "audits.", "risks.", "reviews.", "decisions.")
+    apps = ("isova.", "objectives.", "audits.", "risks.", "reviews.", "decisions.", "resources.")
     assert PERMISSIONS and all(n.startswith(apps) and n.count(".") == 2 for n in PERMISSIONS), [
         n for n in PERMISSIONS if not (n.startswith(apps) and n.count(".") == 2)
     ]

@@ -17,7 +17,7 @@ from django.db import models
 
 from isova.models import Organisation
 
-OURS = {"isova", "objectives", "audits", "risks", "reviews", "decisions", "lessons"}
+OURS = {"isova", "objectives", "audits", "risks", "reviews", "decisions", "lessons", "resources"}
 
 # None left: the list may only stay empty (a new gap fails the test below).
 KNOWN_GAPS: set[str] = set()
