@@ -47,11 +47,11 @@ def waiting_for_you(ctx: PanelContext) -> list[GlanceFigure]:
         days = actions["escalated_after_days"]
         figures.append(
             GlanceFigure(
-                label=_plural(n, "action escalated to leaders", "actions escalated to leaders"),
+                label=_plural(n, "action escalated to you", "actions escalated to you"),
                 value=n,
                 url=actions["urls"]["escalated"],
                 tone="bad" if n else "good",
-                note=f"overdue {days} days or more",
+                note=f"overdue {days} days or more: escalated to the leaders",
             )
         )
     n = actions["mine"]

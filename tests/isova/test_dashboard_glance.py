@@ -20,7 +20,9 @@ from tests.isova.test_dashboard_budget import DASHBOARD_BUDGET
 from tests.isova.test_dashboard_figure_links import _list_count
 from tests.isova.test_dashboard_filters import _data
 
-FIGURE = re.compile(r'<li class="glance-figure[^"]*"(?: data-glance-count="(\d+)")?>(.*?)</li>', re.S)
+FIGURE = re.compile(
+    r'<li class="glance-figure[^"]*"(?: data-glance-count="(\d+)")?>(.*?)</li>', re.S
+)
 HREF = re.compile(r'<a\b[^>]*href="([^"]+)"[^>]*>(.*?)</a>', re.S)
 GROUP = re.compile(r'<h3 id="glance-[\w-]+-title">([^<]+)</h3>')
 TAG = re.compile(r"<[^>]+>")
@@ -133,7 +135,7 @@ def test_escalated_to_leaders_counts_the_actions_the_alert_ladder_took_to_them(o
     }
     client = as_user(org.leader)
     figures = glance_figures(client.get("/dashboard/").content.decode())
-    escalated = [(n, href) for n, href, text in figures if "escalated to leaders" in text]
+    escalated = [(n, href) for n, href, text in figures if "escalated to you" in text]
     assert escalated and escalated[0][0] == len(laddered) == 3
     assert _list_count(client.get(escalated[0][1])) == 3
 
