@@ -114,6 +114,8 @@ class GlanceFigure:
     tone: str = ""
     note: str = ""
     points: tuple[float, ...] = ()
+    # How it moved, shown after the figure ("+2 since 28 Nov"); "" when not known.
+    change: str = ""
 
     @property
     def is_count(self) -> bool:

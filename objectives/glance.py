@@ -1,12 +1,15 @@
 """The objectives' groups of the dashboard's "At a glance" block: open objectives by state,
 and the trends of those furthest behind plan as sparklines. Both read the panels' own data
-(`memo.panel_data`): no query of their own on the dashboard."""
+(`memo.panel_data`); the states' change since last week is the one query of their own."""
 
 from __future__ import annotations
+
+import datetime
 
 from isova.dashboard import memo
 from isova.registry import Glance, GlanceFigure, PanelContext, registry
 
+from .dashboard import dashboard_objectives
 from .models import Rag
 
 # The states a leader acts on, in the words of the list's "Progress" filter.
@@ -15,14 +18,30 @@ SPARKLINES = 4
 SPARKLINE_POINTS = 12
 
 
+def _change(now: int, before: int, since: str) -> str:
+    if now == before:
+        return f"none since {since}"
+    return f"{now - before:+d} since {since}".replace("-", "−")
+
+
 def objective_states(ctx: PanelContext) -> list[GlanceFigure]:
     """Open objectives on track, slightly behind and off track, each linked to the list of
-    open objectives in that state (the objectives panel's counts and links)."""
+    open objectives in that state (the objectives panel's counts and links), and the change
+    since a week ago: the same count on the values of periods begun by then (1 query)."""
     data = memo.panel_data(ctx, "objectives")
     if data is None or not data["open_total"]:
         return []
+    week_ago = ctx.today - datetime.timedelta(days=7)
+    before = dashboard_objectives(ctx).rag_counts(week_ago, values_until=week_ago)
+    since = f"{week_ago.day} {week_ago:%b}"
     return [
-        GlanceFigure(label=str(state.label).lower(), value=count, url=url, tone=STATES[state])
+        GlanceFigure(
+            label=str(state.label).lower(),
+            value=count,
+            url=url,
+            tone=STATES[state],
+            change=_change(count, before[state], since),
+        )
         for state, count, url in data["rag"]
         if state in STATES
     ]

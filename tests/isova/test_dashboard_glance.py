@@ -213,3 +213,32 @@ def test_the_demo_dashboard_with_its_glance_keeps_to_its_budget(
     with django_assert_max_num_queries(DASHBOARD_BUDGET):
         response = demo_leader.get("/dashboard/")
     assert 'id="panel-glance"' in response.content.decode()
+
+
+def test_objective_states_show_their_change_since_a_week_ago(org, as_user):
+    from objectives.models import period_bounds
+    from tests.objectives.conftest import add_values, make_objective
+
+    today = org.organisation.today()
+    start = today - datetime.timedelta(days=70)
+    objective = make_objective(
+        org.organisation,
+        org.manager,
+        frequency="weekly",
+        baseline=0,
+        target=100,
+        start_date=start,
+        target_date=today + datetime.timedelta(days=70),
+    )
+    weeks, day = 0, start
+    while day <= today:  # every week from the start, this one included
+        weeks, day = weeks + 1, period_bounds(day, "weekly")[1] + datetime.timedelta(days=1)
+    # ahead of plan every week until last week; this week's value (begun since) far behind
+    add_values(objective, [100] * (weeks - 1) + [0])
+    html = as_user(org.leader).get("/dashboard/").content.decode()
+    block = glance_block(html)
+    week_ago = today - datetime.timedelta(days=7)
+    since = f"since {week_ago.day} {week_ago:%b}"
+    assert re.search(rf"<strong>1</strong> off track</a> <span [^>]*>\+1 {since}</span>", block)
+    assert re.search(rf"<strong>0</strong> on track</a> <span [^>]*>−1 {since}</span>", block)
+    assert re.search(rf"<strong>0</strong> slightly behind</a> <span [^>]*>none {since}</span>", block)
