@@ -5,6 +5,7 @@ named link, its tone said in words too; a figure followed shows its count in the
 import re
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from isova import demo
@@ -15,7 +16,8 @@ BOTTOM = "() => document.getElementById('panel-glance').getBoundingClientRect().
 
 
 def _open_dashboard(browser, url, viewport, **options):
-    context = browser.new_context(viewport=viewport, **options)
+    # CSP bypassed for axe's injected script only (as in test_accessibility_axe.py)
+    context = browser.new_context(viewport=viewport, bypass_csp=True, **options)
     page = context.new_page()
     page.goto(url("/accounts/login/"))
     page.get_by_label("E-mail address").fill("leader@example.com")
@@ -48,6 +50,9 @@ def test_the_glance_block_fits_the_first_screens(seeded, browser, url, viewport,
         bottom = page.evaluate(BOTTOM)
         assert bottom <= screens * viewport["height"], f"{bottom}px from the top"
         assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+        violations = Axe().run(page, context="#panel-glance").response["violations"]
+        blocking = [v["id"] for v in violations if v["impact"] in ("serious", "critical")]
+        assert blocking == []
     finally:
         context.close()
 
