@@ -13,7 +13,8 @@ def _tone(n: int) -> str:
 
 
 def risk_status(ctx: PanelContext) -> list[GlanceFigure]:
-    """Live risks above the appetite, risk reviews overdue, treatment actions overdue."""
+    """Live risks above the appetite, risk reviews overdue, treatment actions overdue (not
+    under the process filter: their list cannot narrow by a risk's process)."""
     data = memo.panel_data(ctx, "risks")
     if data is None:
         return []
@@ -23,9 +24,9 @@ def risk_status(ctx: PanelContext) -> list[GlanceFigure]:
         data["overdue_actions"],
     )
     bands = " or ".join(data["appetite_bands"])
-    return [
+    figures = [
         GlanceFigure(
-            label="above the appetite",
+            label="risk above the appetite" if above == 1 else "risks above the appetite",
             value=above,
             url=data["above_appetite_url"],
             tone=_tone(above),
@@ -37,6 +38,11 @@ def risk_status(ctx: PanelContext) -> list[GlanceFigure]:
             url=data["overdue_reviews_url"],
             tone=_tone(reviews),
         ),
+    ]
+    if "process" in ctx.filters:  # the actions list cannot narrow by a risk's process
+        return figures
+    return [
+        *figures,
         GlanceFigure(
             label="treatment action overdue" if actions == 1 else "treatment actions overdue",
             value=actions,

@@ -43,7 +43,7 @@ def test_the_glance_block_fits_the_first_screens(seeded, browser, url, viewport,
     try:
         block = page.locator("#panel-glance")
         expect(block.get_by_role("heading", name="At a glance", level=2)).to_be_visible()
-        for title in ("Objectives", "Audit actions", "Risks", "Waiting for you"):
+        for title in ("Objectives", "Audits", "Risks", "Waiting for you"):
             expect(block.get_by_role("heading", name=title, level=3)).to_be_visible()
         expect(block.get_by_role("heading", name="Leadership health", level=3)).to_be_visible()
         expect(block.get_by_role("heading", name="Performance trends", level=3)).to_be_visible()

@@ -64,7 +64,7 @@ def test_the_glance_block_comes_first_with_the_four_things_health_and_what_waits
     groups = GROUP.findall(glance_block(html))
     assert groups == [
         "Objectives",
-        "Audit actions",
+        "Audits",
         "Risks",
         "Waiting for you",
         "Leadership health",
@@ -243,3 +243,25 @@ def test_objective_states_show_their_change_since_a_week_ago(org, as_user):
     assert re.search(rf"<strong>1</strong> off track{change}\+1 {since}</span>", block)
     assert re.search(rf"<strong>0</strong> on track{change}−1 {since}</span>", block)
     assert re.search(rf"<strong>0</strong> slightly behind{change}none {since}</span>", block)
+
+
+@pytest.mark.parametrize("narrowing", ["owner", "process", "period"])
+def test_filtered_glance_figures_link_to_lists_narrowed_the_same_way(demo_leader, narrowing):
+    from audits.models import Process
+
+    organisation = User.objects.get(email="leader@example.com").memberships.get().organisation
+    value = {
+        "owner": lambda: User.objects.get(email="manager@example.com").pk,
+        "process": lambda: Process.objects.for_org(organisation).order_by("pk").first().pk,
+        "period": lambda: 90,
+    }[narrowing]()
+    html = demo_leader.get(f"/dashboard/?{narrowing}={value}").content.decode()
+    assert "Filtered as the panels below are." in glance_block(html)
+    wrong = []
+    for count, href, text in glance_figures(html):
+        if count is None:
+            continue
+        shown = _list_count(demo_leader.get(href))
+        if shown != count:
+            wrong.append((text, href, count, shown))
+    assert wrong == []
