@@ -54,6 +54,7 @@ registry.register(
         late_findings,
         amber=1,
         red=5,
+        short="Late findings",
     ),
 )
 registry.register(
@@ -66,5 +67,6 @@ registry.register(
         amber=30,
         red=60,
         unit="days",
+        short="Oldest late finding",
     ),
 )

@@ -14,6 +14,9 @@ Registering a name twice for a hook is an error, so a typo cannot replace anothe
 Hook (module)              contribution: what it receives -> returns
 -------------------------  ----------------------------------------------------------------
 panels (panels.py)         `Panel`: build(PanelContext) -> template context; dashboard panel
+glance (glance.py)         `Glance`: build(PanelContext) -> list[GlanceFigure]; a group of the
+                           dashboard's "At a glance" block (read a panel's figures with
+                           `isova.dashboard.memo.panel_data`, so both show the same numbers)
 alerts (alerts.py)         fn(organisation, today) -> Iterable[Alert]; the hourly alert scan
 briefing (briefing.py)     `BriefingSection`: build(organisation, since, today) -> lines
 calendar (calendar.py)     fn(membership) -> Iterable[CalendarEvent]; personal calendar feed
@@ -91,6 +94,46 @@ class Panel:
     # The most queries `build` plus its template may run (tests/isova/test_dashboard_queries.py
     # asserts it for every registered panel, at small and at larger data).
     max_queries: int = 10
+
+
+# --- the dashboard's "At a glance" block ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GlanceFigure:
+    """One figure of the "At a glance" block: a count (`value` an int) that links to the list
+    of exactly those items, `url` filtered so that the list shows the same count; or a
+    reading in words (`value` a str: "red", "12% behind plan"), with `points` a sparkline of
+    recent values oldest first. `tone` colours it ("good", "warn", "bad", "" neutral); the
+    label and value say the same in words. `note` is a short aside ("2 more than a week
+    ago")."""
+
+    label: str
+    value: int | str
+    url: str
+    tone: str = ""
+    note: str = ""
+    points: tuple[float, ...] = ()
+    # How it moved, shown after the figure ("+2 since 28 Nov"); "" when not known.
+    change: str = ""
+
+    @property
+    def is_count(self) -> bool:
+        return isinstance(self.value, int)
+
+
+@dataclass(frozen=True)
+class Glance:
+    """A group of the "At a glance" block ("Objectives", "Waiting for you"): `build` returns
+    its figures (an empty list hides the group), reusing what the panels below compute
+    (`isova.dashboard.memo.panel_data`) so that it adds few or no queries; `visible` says who
+    sees it."""
+
+    name: str
+    title: str
+    order: int
+    build: Callable[[PanelContext], list[GlanceFigure]]
+    visible: Callable[[Membership], bool] = _everyone
 
 
 # --- alerts --------------------------------------------------------------------------------
@@ -195,6 +238,7 @@ class EvidenceSource:
 # The hooks, each with the module that provides it in every app.
 HOOKS: dict[str, str] = {
     "panels": "panels",
+    "glance": "glance",
     "alerts": "alerts",
     "briefing": "briefing",
     "calendar": "calendar",
@@ -290,6 +334,9 @@ class Registry:
 
     def panel(self, name: str) -> Panel | None:
         return self._tables["panels"].get(name)
+
+    def glance_groups(self) -> list[Glance]:
+        return sorted(self._tables["glance"].values(), key=_by_order)
 
     def alert_sources(self) -> list[tuple[str, AlertSource]]:
         return sorted(self._tables["alerts"].items())
@@ -460,6 +507,8 @@ class HealthFigure:
     unit: str = ""
     worse: str = "higher"
     none_is: str = "grey"
+    # A few words for the "At a glance" block's one line of health ("Late findings").
+    short: str = ""
 
 
 # `fn(organisation)`: per user id, the last day they acted as a leader (approved or signed,

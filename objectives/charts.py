@@ -6,8 +6,9 @@ import html
 from collections.abc import Sequence
 from typing import Any
 
-from django.utils.html import format_html
 from django.utils.safestring import SafeString
+
+from isova import sparklines
 
 from .models import Measurement, Objective
 
@@ -17,30 +18,7 @@ def sparkline(
 ) -> SafeString | str:
     """An inline SVG line of the values, oldest left; `measurements` newest first."""
     values = [float(m.value) for m in reversed(measurements)]
-    if len(values) < 2:
-        return ""
-    low, high = min(values), max(values)
-    spread = (high - low) or 1.0
-    step = (width - 4) / (len(values) - 1)
-    points = [
-        (2 + i * step, 2 + (height - 4) * (1 - (v - low) / spread)) for i, v in enumerate(values)
-    ]
-    path = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
-    last_x, last_y = points[-1]
-    label = "Recent values: " + ", ".join(f"{v:g}" for v in values)
-    return format_html(
-        '<svg class="sparkline" width="{}" height="{}" viewBox="0 0 {} {}" role="img" '
-        'aria-label="{}"><polyline points="{}" fill="none" stroke="currentColor" '
-        'stroke-width="1.5"/><circle cx="{}" cy="{}" r="2.2" fill="currentColor"/></svg>',
-        width,
-        height,
-        width,
-        height,
-        label,
-        path,
-        f"{last_x:.1f}",
-        f"{last_y:.1f}",
-    )
+    return sparklines.sparkline(values, width=width, height=height)
 
 
 def plotly_text(text: str) -> str:

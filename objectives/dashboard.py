@@ -9,17 +9,23 @@ from django.utils.http import urlencode
 
 from isova.registry import Panel, PanelContext
 
-from .models import Objective, Rag, review_overdue_count
+from .models import Objective, ObjectiveQuerySet, Rag, review_overdue_count
+
+
+def dashboard_objectives(ctx: PanelContext) -> ObjectiveQuerySet:
+    """The objectives the dashboard counts: the organisation's, of the owner filter's person
+    when there is one."""
+    objectives = Objective.objects.for_org(ctx.organisation)
+    owner = ctx.filters.get("owner")
+    return objectives.filter(owner_id=owner) if owner is not None else objectives
 
 
 def objectives_panel(ctx: PanelContext) -> dict[str, Any]:
     """Open objectives by RAG state, and those whose review is overdue (3 queries). Honours
     the owner filter; objectives have no process, and their states are a standing position,
     not things raised in a period, so process and period do not apply."""
-    objectives = Objective.objects.for_org(ctx.organisation)
+    objectives = dashboard_objectives(ctx)
     owner = ctx.filters.get("owner")
-    if owner is not None:
-        objectives = objectives.filter(owner_id=owner)
     rag = objectives.rag_counts(ctx.today)
     list_url = reverse("objectives:index") + "?"
     owned = {"owner": owner} if owner is not None else {}

@@ -42,6 +42,7 @@ registry.register(
         reviews_overdue,
         amber=1,
         red=3,
+        short="Objective reviews",
     ),
 )
 registry.register("leader_activity", reviewed_by, name="objectives.reviews")

@@ -243,8 +243,14 @@ class ObjectiveQuerySet(OrgQuerySet, models.QuerySet["Objective"]):
             )
         )
 
-    def with_progress(self, today: datetime.date) -> ObjectiveQuerySet:
+    def with_progress(
+        self, today: datetime.date, *, values_until: datetime.date | None = None
+    ) -> ObjectiveQuerySet:
         """Annotate progress, RAG and forecast, all computed by the database.
+
+        `values_until`: judge only the values of periods that had begun by that day, as the
+        list would have shown them then (with `today` that day: the dashboard's change since
+        last week; a value recorded late for an earlier period counts as if known then).
 
         - `points`, `last_value`, `last_period`, `last_period_end`: the recorded values.
         - `progress`: percent of the way from baseline to target of the latest value.
@@ -265,10 +271,11 @@ class ObjectiveQuerySet(OrgQuerySet, models.QuerySet["Objective"]):
           is older than one period plus grace), then green / amber / red by `behind`
           against the objective's amber and red tolerances.
         """
-        values = Measurement.objects.filter(objective=OuterRef("pk"))
+        begun = Q(period__lte=values_until) if values_until is not None else Q()
+        values = Measurement.objects.filter(begun, objective=OuterRef("pk"))
         latest = values.order_by("-period")
         # The last FORECAST_POINTS values: those from the N-th latest period on.
-        nth_latest = Measurement.objects.filter(objective=OuterRef(OuterRef("pk"))).order_by(
+        nth_latest = Measurement.objects.filter(begun, objective=OuterRef(OuterRef("pk"))).order_by(
             "-period"
         )[FORECAST_POINTS - 1 : FORECAST_POINTS]
         window = values.filter(
@@ -349,11 +356,14 @@ class ObjectiveQuerySet(OrgQuerySet, models.QuerySet["Objective"]):
         # django-stubs cannot see the annotations with_progress adds, such as `rag`.
         return self.with_progress(today).filter(rag=Rag.STALE)  # type: ignore[misc]
 
-    def rag_counts(self, today: datetime.date) -> dict[str, int]:
-        """How many open objectives are in each RAG state, every state present (1 query)."""
+    def rag_counts(
+        self, today: datetime.date, *, values_until: datetime.date | None = None
+    ) -> dict[str, int]:
+        """How many open objectives are in each RAG state, every state present (1 query);
+        `values_until` as `with_progress`'s."""
         counts = dict(
             self.open()
-            .with_progress(today)
+            .with_progress(today, values_until=values_until)
             .order_by()
             .values_list("rag")  # type: ignore[misc]  # annotated by with_progress
             .annotate(n=Count("pk"))

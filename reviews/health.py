@@ -37,5 +37,6 @@ registry.register(
         red=50,
         unit="%",
         worse="lower",
+        short="Review attendance",
     ),
 )

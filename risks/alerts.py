@@ -56,12 +56,12 @@ def briefing(organisation: Organisation, since: datetime.date, today: datetime.d
         if day <= since:
             before[risk_id] = (band, rank)
         latest[risk_id] = (band, rank, reference, title)
-    live = Risk.objects.for_org(organisation).live()
-    needs_leaders = [b["name"] for b in current_matrix(organisation).bands if b.get("approval")]
-    above = live.filter(residual_band__in=needs_leaders).count()
+    risks = Risk.objects.for_org(organisation)
+    matrix = current_matrix(organisation)
+    above = risks.above_appetite(matrix).count()
     lines = [
-        f"{live.count()} live, {above} above the appetite (residual band "
-        f"{' or '.join(needs_leaders) or 'none'}) ({reverse('risks:index')})"
+        f"{risks.live().count()} live, {above} above the appetite (residual band "
+        f"{' or '.join(matrix.appetite_bands) or 'none'}) ({reverse('risks:index')})"
     ]
     for risk_id, (band, rank, reference, title) in latest.items():
         was = before.get(risk_id)

@@ -107,6 +107,7 @@ class FilterForm(forms.Form):
     )
     category = forms.ChoiceField(required=False, choices=[("", "Any category")] + Category.choices)
     review_overdue = forms.BooleanField(required=False, label="Review overdue")
+    appetite = forms.BooleanField(required=False, label="Above the appetite")
     basis = forms.ChoiceField(
         required=False,
         label="Position",
@@ -137,6 +138,7 @@ class FilterForm(forms.Form):
         self, *args: Any, organisation: Organisation, matrix: RiskMatrix, **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
+        self.matrix = matrix
         limit_choices(self.fields["owner"], member_choices(organisation))
         limit_choices(self.fields["process"], Process.objects.for_org(organisation))
         self.fields["band"].choices = [("", "Any band")] + [  # type: ignore[attr-defined]
@@ -164,6 +166,8 @@ class FilterForm(forms.Form):
             queryset = queryset.filter(status=data["status"])
         if data["review_overdue"]:
             queryset = queryset.review_overdue(today)
+        if data["appetite"]:
+            queryset = queryset.above_appetite(self.matrix)
         basis = data["basis"] or "residual"
         if data["likelihood"]:
             queryset = queryset.filter(**{f"{basis}_likelihood": data["likelihood"]})

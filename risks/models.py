@@ -123,6 +123,12 @@ class RiskMatrix(Approvable):
     def band_named(self, name: str) -> dict[str, Any] | None:
         return next((b for b in self.bands if b["name"] == name), None)
 
+    @property
+    def appetite_bands(self) -> list[str]:
+        """The bands above the organisation's risk appetite: those whose plans leaders must
+        approve (the band's "approval")."""
+        return [b["name"] for b in self.bands if b.get("approval")]
+
 
 def validate_matrix(likelihood: list[dict], impact: list[dict], bands: list[dict]) -> list[str]:
     """Everything wrong with a matrix definition (empty: fine)."""
@@ -212,6 +218,11 @@ class RiskQuerySet(OrgQuerySet, models.QuerySet["Risk"]):
     def review_overdue(self, today: datetime.date) -> RiskQuerySet:
         """Live risks whose next review date is before `today`."""
         return self.live().filter(next_review_date__lt=today)
+
+    def above_appetite(self, matrix: RiskMatrix) -> RiskQuerySet:
+        """Live risks (not opportunities) whose current (residual) band is above the
+        appetite (`RiskMatrix.appetite_bands`)."""
+        return self.live().filter(kind=Kind.RISK, residual_band__in=matrix.appetite_bands)
 
     def with_flags(self, today: datetime.date) -> RiskQuerySet:
         """Annotates `overdue` (review date passed) so lists, panels and alerts agree."""

@@ -127,6 +127,13 @@ def panel(ctx: PanelContext) -> dict[str, Any]:
             }
             for b in matrix.bands
         ],
+        # the band counts' residual figures of the bands above the appetite: the same
+        # live risks as `RiskQuerySet.above_appetite` (the register's "Above the appetite")
+        "above_appetite": sum(counts["residual"][name] for name in matrix.appetite_bands),
+        "above_appetite_url": register
+        + urlencode({"kind": Kind.RISK, "status": "live", "appetite": "on"})
+        + and_narrowed,
+        "appetite_bands": matrix.appetite_bands,
         "top": top,
         "top_opportunities": top_opportunities,
         "overdue_reviews": overdue_reviews,

@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.urls import reverse
 
 from isova.accounts.models import Membership, Organisation, Role, User
-from isova.actions.models import Action
+from isova.actions.models import Action, escalated_to_leaders_by
 from isova.registry import Alert, registry
 
 log = logging.getLogger(__name__)
@@ -113,7 +113,7 @@ def _escalations(
         if days >= first:
             for person in [assigner] if assigner and assigner != owner else managers:
                 rung_of[person] = 1
-        if days >= second:
+        if action.due_date <= escalated_to_leaders_by(organisation, today):
             for person in leaders:
                 rung_of[person] = 2
         for recipient, rung in rung_of.items():

@@ -50,6 +50,13 @@ def overdue_q(today: datetime.date, prefix: str = "") -> models.Q:
     return models.Q(**{f"{prefix}status__in": OUTSTANDING_STATUSES, f"{prefix}due_date__lt": today})
 
 
+def escalated_to_leaders_by(organisation: Organisation, today: datetime.date) -> datetime.date:
+    """The latest due date of an overdue action that the escalation ladder has taken to the
+    leaders (`escalate_to_leaders_after_days` days overdue or more): the alerts' second rung
+    and the dashboard's "escalated to leaders" figure."""
+    return today - datetime.timedelta(days=organisation.escalate_to_leaders_after_days)
+
+
 class ActionQuerySet(OrgQuerySet, models.QuerySet["Action"]):
     def aged(self, today: datetime.date, bucket: str) -> ActionQuerySet:
         """Actions created `bucket` days before today ("0-30", "31-60", "61-90", "90+"), the

@@ -25,6 +25,7 @@ from isova.accounts.models import Membership
 from isova.actions import services as actions
 from isova.actions.forms import ActionFilterForm, ActionForm, StatusForm
 from isova.actions.models import Action
+from isova.dashboard import memo
 from isova.dashboard.views import _filtered
 from isova.records.views import _waiting_for
 from isova.registry import registry
@@ -212,11 +213,14 @@ class DashboardViewSet(OrgViewSet):
     def list(self, request: Request) -> Response:
         _, ctx = _filtered(request._request, form_needed=False)
         panels = [p for p in registry.panels() if p.visible(membership(request))]
+        with memo.scope():  # as on the page: "At a glance" reads the other panels' answers
+            built = [(p, memo.build_panel(p, ctx)) for p in panels]
         data = {
             "today": ctx.today,
             "filters": _plain(ctx.filters),
             "panels": [
-                {"name": p.name, "title": p.title, "figures": _plain(p.build(ctx))} for p in panels
+                {"name": p.name, "title": p.title, "figures": _plain(figures)}
+                for p, figures in built
             ],
         }
         return Response(data)

@@ -11,7 +11,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from isova.registry import registry
+
+if TYPE_CHECKING:
+    from isova.registry import Panel, PanelContext
 
 T = TypeVar("T")
 
@@ -36,3 +41,19 @@ def once(key: tuple[Any, ...], build: Callable[[], T]) -> T:
     if key not in store:
         store[key] = build()
     return store[key]
+
+
+def panel_data(ctx: PanelContext, name: str) -> dict[str, Any] | None:
+    """What the dashboard panel `name` builds for this request (its template's context),
+    built once per scope: the "At a glance" block reads its figures from the panels below,
+    so both show the same numbers behind the same links and the page runs those queries
+    once. None when no such panel is registered or the member does not see it."""
+    panel = registry.panel(name)
+    if panel is None or not panel.visible(ctx.membership):
+        return None
+    return build_panel(panel, ctx)
+
+
+def build_panel(panel: Panel, ctx: PanelContext) -> dict[str, Any]:
+    """`panel.build(ctx)`, once per scope (the dashboard builds every panel through this)."""
+    return once(("panel", panel.name), lambda: panel.build(ctx))

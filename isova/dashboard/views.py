@@ -24,7 +24,13 @@ from django.utils.safestring import SafeString, mark_safe
 
 from isova.accounts.models import Membership, Organisation
 from isova.accounts.tenancy import OrgRequest, has_perm, member_required
-from isova.actions.models import OUTSTANDING_STATUSES, Action, ActionStatus, overdue_q
+from isova.actions.models import (
+    OUTSTANDING_STATUSES,
+    Action,
+    ActionStatus,
+    escalated_to_leaders_by,
+    overdue_q,
+)
 from isova.dashboard import memo
 from isova.http import render_page
 from isova.records.models import RecordVersion
@@ -61,16 +67,23 @@ def actions_panel(ctx: PanelContext) -> dict[str, Any]:
         actions = actions.created_since(ctx.filters["since"])
     owned = Q(owner_id=ctx.filters["owner"]) if "owner" in ctx.filters else Q()
     outstanding = Q(status__in=OUTSTANDING_STATUSES)
+    escalated_by = escalated_to_leaders_by(ctx.organisation, ctx.today)
     counts = actions.aggregate(
         outstanding=Count("pk", filter=owned & outstanding),
         overdue=Count("pk", filter=owned & overdue_q(ctx.today)),
+        # overdue long enough for the escalation ladder to reach the leaders
+        escalated=Count("pk", filter=owned & overdue_q(ctx.today) & Q(due_date__lte=escalated_by)),
         awaiting_verification=Count("pk", filter=owned & Q(status=ActionStatus.DONE)),
         mine=Count("pk", filter=outstanding & Q(owner=ctx.request.user)),
     )
     return counts | {
+        "escalated_after_days": ctx.organisation.escalate_to_leaders_after_days,
         "urls": {
             "outstanding": action_list_url(ctx, status="outstanding"),
             "overdue": action_list_url(ctx, status="outstanding", overdue="on"),
+            "escalated": action_list_url(
+                ctx, status="outstanding", overdue="on", due_to=escalated_by.isoformat()
+            ),
             "awaiting_verification": action_list_url(ctx, status="done"),
             "mine": action_list_url(ctx, status="outstanding", owner=ctx.request.user.pk),
         },
@@ -296,7 +309,7 @@ def _render_panel(
 ) -> str:
     """One panel's HTML; its partial reads its data under its name (`actions.overdue`)."""
     context = {
-        panel.name: panel.build(ctx) if data is None else data,
+        panel.name: memo.build_panel(panel, ctx) if data is None else data,
         "panel": panel,
         "filters": ctx.filters,
         "filter_query": query,
@@ -324,7 +337,7 @@ def dashboard(request: OrgRequest) -> HttpResponse:
     query = filter_query(ctx.filters, request)
     panels = [p for p in registry.panels() if p.visible(request.membership)]
     with memo.scope():  # what several panels read (leaders, attendance) is read once
-        built = {p.name: p.build(ctx) for p in panels}
+        built = {p.name: memo.build_panel(p, ctx) for p in panels}
     # A panel's scripts (Plotly for a chart) load only when it has something to draw.
     scripts = [s for p in panels if built[p.name].get("draws", True) for s in p.scripts]
     context: dict[str, Any] = {

@@ -200,6 +200,7 @@ CORE_FIGURES = (
         red=14,
         unit="days",
         none_is=RED,
+        short="Leaders seen",
     ),
     HealthFigure(
         "leaders_last_acted",
@@ -210,6 +211,7 @@ CORE_FIGURES = (
         red=30,
         unit="days",
         none_is=RED,
+        short="Leaders acting",
     ),
     HealthFigure(
         "busiest_share",
@@ -219,6 +221,7 @@ CORE_FIGURES = (
         amber=40,
         red=60,
         unit="%",
+        short="Workload spread",
     ),
     HealthFigure(
         "approvals_waiting",
@@ -229,6 +232,7 @@ CORE_FIGURES = (
         red=14,
         unit="days",
         none_is=GREEN,
+        short="Approvals waiting",
     ),
 )
 

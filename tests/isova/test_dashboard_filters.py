@@ -69,7 +69,9 @@ def test_the_whole_dashboard_keeps_to_the_sum_of_the_panels_budgets(
 ):
     _data(org, n)
     client = as_user(org.leader)
-    budget = sum(p.max_queries for p in registry.panels())
+    # the glance block reads the other panels' answers (isova.dashboard.memo): on the page it
+    # adds one query to their budgets, its objectives a week ago (test_dashboard_glance.py)
+    budget = 1 + sum(p.max_queries for p in registry.panels() if p.name != "glance")
     # session, user, memberships (3); the filter form's members and processes (2); the
     # hourly "last seen" update (1); then every panel's budget
     with django_assert_max_num_queries(3 + 2 + 1 + budget):
@@ -181,7 +183,9 @@ def test_opening_the_dashboard_records_when_the_member_last_saw_it(org, as_user)
 def test_a_fresh_last_seen_costs_no_query(org, as_user, django_assert_max_num_queries):
     client = as_user(org.leader)
     client.get("/dashboard/")
-    budget = sum(p.max_queries for p in registry.panels())
+    # the glance block reads the other panels' answers (isova.dashboard.memo): on the page it
+    # adds one query to their budgets, its objectives a week ago (test_dashboard_glance.py)
+    budget = 1 + sum(p.max_queries for p in registry.panels() if p.name != "glance")
     with django_assert_max_num_queries(3 + 2 + budget):  # no UPDATE this time
         client.get("/dashboard/")
 
