@@ -7,6 +7,8 @@ from typing import Any
 
 from django.http import QueryDict
 
+from isova.imports.building import fill
+from isova.imports.exporting import register_sheet
 from isova.imports.kinds import Choice, Context, ExportKind, Field, ImportKind, RowProblem, Sheet
 from isova.models import Organisation
 from isova.registry import registry
@@ -97,8 +99,7 @@ def build(ctx: Context, row: Feedback | None, values: dict[str, Any]) -> tuple[F
         )
         if "kind" not in values:
             warnings.append("No kind: filed as a customer complaint.")
-    for name, value in values.items():
-        setattr(row, name, value)
+    fill(row, values)
     if row.score is not None and not 0 <= row.score <= 10:
         raise RowProblem("score", f"A score is 0 to 10; this one is {row.score}.")
     return row, warnings
@@ -119,13 +120,6 @@ KIND = ImportKind(
 )
 
 
-def _cell(row: Feedback, f: Field) -> Any:
-    value = getattr(row, f.name)
-    if f.name == "owner":
-        return value.email if value else ""
-    return value
-
-
 def feedback(organisation: Organisation, params: QueryDict) -> list[Sheet]:
     rows = Feedback.objects.for_org(organisation).select_related("owner")
     if params.get("kind"):
@@ -133,13 +127,11 @@ def feedback(organisation: Organisation, params: QueryDict) -> list[Sheet]:
     if params.get("status"):
         rows = rows.filter(status=params["status"])
     return [
-        Sheet(
+        register_sheet(
             "Feedback",
-            ["Reference", *[f.label for f in FIELDS]],
-            [
-                [r.external_ref or f"FB-{r.pk}", *[_cell(r, f) for f in FIELDS]]
-                for r in rows.order_by("received_on", "pk")
-            ],
+            FIELDS,
+            rows.order_by("received_on", "pk"),
+            lambda r: r.external_ref or f"FB-{r.pk}",
         )
     ]
 
