@@ -24,29 +24,8 @@ from isova.models import Membership, User
 from . import services
 from .models import Category, Kind, Risk, Status, Treatment
 
-COLUMNS = [
-    "reference",
-    "kind",
-    "title",
-    "description",
-    "category",
-    "process",
-    "cause",
-    "consequence",
-    "owner_email",
-    "existing_controls",
-    "inherent_likelihood",
-    "inherent_impact",
-    "residual_likelihood",
-    "residual_impact",
-    "target_likelihood",
-    "target_impact",
-    "treatment",
-    "treatment_justification",
-    "status",
-    "review_every_days",
-    "next_review_date",
-]
+# The form's fields, the owner by e-mail (an export re-imports into another organisation).
+COLUMNS = ["reference", *("owner_email" if f == "owner" else f for f in services.RISK_FIELDS)]
 REQUIRED = ("title", "owner_email", "inherent_likelihood", "inherent_impact")
 MAX_ROWS = 5000
 
