@@ -20,9 +20,9 @@ from decimal import Decimal
 
 from django.urls import reverse
 
-from isova.models import AlertState, Membership, Organisation, Role, User
+from isova.models import AlertState, Organisation, Role, User
 from isova.notifications.alerts import state_changes
-from isova.notifications.sources import alert_about
+from isova.notifications.sources import active_people, alert_about
 from isova.registry import Alert, registry
 
 from .models import Objective, Rag, Status
@@ -62,13 +62,7 @@ def due(organisation: Organisation, today: datetime.date) -> Iterator[Alert]:
     misses = [k for k, (_, state) in forecast.items() if state == "misses"]
     if not rag and not misses:
         return
-    leaders = [
-        m.user
-        for m in Membership.objects.for_org(organisation)
-        .filter(role=Role.LEADER, user__is_active=True)
-        .select_related("user")
-        .order_by("user_id")
-    ]
+    leaders = active_people(organisation, Role.LEADER)
     for key, (before, state) in rag.items():
         yield from _state_changed(by_key[key], before, state, leaders, today)
     for key in misses:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from isova.accounts.models import User
+from isova.accounts.models import Membership, Organisation, User
 from isova.registry import Alert
 
 
@@ -29,3 +29,14 @@ def alert_about(
         url=record.get_absolute_url(),
         window=window,
     )
+
+
+def active_people(organisation: Organisation, role: str) -> list[User]:
+    """The organisation's people of `role` who can sign in, by id (one query)."""
+    return [
+        m.user
+        for m in Membership.objects.for_org(organisation)
+        .filter(role=role, user__is_active=True)
+        .select_related("user")
+        .order_by("user_id")
+    ]
