@@ -10,7 +10,6 @@ import csv
 import datetime
 import io
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import IO, Any
 
 from django.db import transaction
@@ -19,6 +18,7 @@ from audits.models import Process
 from isova.accounts.tenancy import has_perm
 from isova.csvsafe import neutralise, restore
 from isova.errors import NotAllowed
+from isova.imports.reading import RowError
 from isova.models import Membership, User
 
 from . import services
@@ -68,12 +68,6 @@ def export_lines(risks: Iterable[Risk]) -> Iterable[str]:
     writer = csv.writer(Echo())
     for row in export_rows(risks):
         yield writer.writerow(row)
-
-
-@dataclass
-class RowError:
-    line: int
-    message: str
 
 
 class ImportFailed(Exception):
