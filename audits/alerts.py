@@ -17,20 +17,10 @@ from django.urls import reverse
 from django.utils.text import Truncator
 
 from isova.models import Membership, Organisation, Role, User
-from isova.notifications.sources import alert_about
+from isova.notifications.sources import active_people, alert_about
 from isova.registry import Alert, CalendarEvent, registry
 
 from .models import NONCONFORMITIES, Audit, AuditStatus, Finding, FindingStatus
-
-
-def _managers(organisation: Organisation) -> list[User]:
-    return list(
-        User.objects.filter(
-            memberships__organisation=organisation,
-            memberships__role=Role.MANAGER,
-            is_active=True,
-        )
-    )
 
 
 def due(organisation: Organisation, today: datetime.date) -> Iterator[Alert]:
@@ -51,7 +41,7 @@ def _overdue_findings(
     for finding in findings.past_response_due(today):
         owner = finding.process.owner if finding.process else None
         if owner is None and managers is None:
-            managers = _managers(organisation)
+            managers = active_people(organisation, Role.MANAGER)
         days = (today - finding.response_due).days
         for recipient in [owner] if owner else managers or []:
             yield alert_about(
