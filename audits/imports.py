@@ -139,7 +139,6 @@ FIELDS = (
     Field("root_cause", "Root cause", "text", False, ("cause", "root cause analysis", "rca")),
     Field("closed_on", "Closed on", "date", False, ("closed", "date closed", "closure date")),
 )
-UPDATE_FIELDS = tuple(f.name for f in FIELDS) + ("response_due",)
 
 
 def prepare(ctx: Context) -> None:
@@ -206,7 +205,6 @@ KIND = ImportKind(
     model=Finding,
     build=build,
     notes_field="evidence",
-    update_fields=UPDATE_FIELDS,
     prepare=prepare,
     list_url="audits:finding_list",
     description="A findings log: one row per finding, each on an audit already in isova.",

@@ -144,7 +144,6 @@ FIELDS = (
     Field("status", "Status", "choice", False, ("objective status", "state"), STATUSES),
     Field("next_review_date", "Next review", "date", False, ("review date", "next review date")),
 )
-UPDATE_FIELDS = tuple(f.name for f in FIELDS)
 
 
 def build(
@@ -173,7 +172,6 @@ KIND = ImportKind(
     model=Objective,
     build=build,
     notes_field="why",
-    update_fields=UPDATE_FIELDS,
     prepare=_load_goals,
     list_url="objectives:index",
     description="Quality objectives: one row per objective (values go in as “Objective values”).",

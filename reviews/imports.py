@@ -86,7 +86,6 @@ FIELDS = (
     Field("response", "Response", "text", False, ("reply", "answer", "action taken", "outcome")),
     Field("status", "Status", "choice", False, ("state", "feedback status"), STATUSES),
 )
-UPDATE_FIELDS = tuple(f.name for f in FIELDS)
 
 
 def build(ctx: Context, row: Feedback | None, values: dict[str, Any]) -> tuple[Feedback, list[str]]:
@@ -114,7 +113,6 @@ KIND = ImportKind(
     model=Feedback,
     build=build,
     notes_field="description",
-    update_fields=UPDATE_FIELDS,
     list_url="reviews:feedback_list",
     description="Complaints, compliments, survey results and suggestions: one row each.",
 )
