@@ -17,19 +17,10 @@ from django.urls import reverse
 from django.utils.text import Truncator
 
 from isova.models import Membership, Organisation, Role, User
+from isova.notifications.sources import active_people, alert_about
 from isova.registry import Alert, CalendarEvent, registry
 
 from .models import NONCONFORMITIES, Audit, AuditStatus, Finding, FindingStatus
-
-
-def _managers(organisation: Organisation) -> list[User]:
-    return list(
-        User.objects.filter(
-            memberships__organisation=organisation,
-            memberships__role=Role.MANAGER,
-            is_active=True,
-        )
-    )
 
 
 def due(organisation: Organisation, today: datetime.date) -> Iterator[Alert]:
@@ -50,22 +41,20 @@ def _overdue_findings(
     for finding in findings.past_response_due(today):
         owner = finding.process.owner if finding.process else None
         if owner is None and managers is None:
-            managers = _managers(organisation)
+            managers = active_people(organisation, Role.MANAGER)
         days = (today - finding.response_due).days
         for recipient in [owner] if owner else managers or []:
-            yield Alert(
-                recipient=recipient,
-                kind="finding_overdue",
-                key=f"finding:{finding.pk}:due:{finding.response_due}",
+            yield alert_about(
+                finding,
+                recipient,
+                "finding_overdue",
+                f"Finding {finding.reference} is past its response date",
+                f"The {finding.get_finding_type_display().lower()} {finding.reference} "
+                f"(clause {finding.clause}) was due for a response on "
+                f"{finding.response_due:%d %b %Y}, {days} day{'s' if days != 1 else ''} ago."
+                f"\n\n{finding.description}\n",
+                key=f":due:{finding.response_due}",
                 window=f"late-week-{(days - 1) // 7}",
-                subject=f"Finding {finding.reference} is past its response date",
-                body=(
-                    f"The {finding.get_finding_type_display().lower()} {finding.reference} "
-                    f"(clause {finding.clause}) was due for a response on "
-                    f"{finding.response_due:%d %b %Y}, {days} day{'s' if days != 1 else ''} ago."
-                    f"\n\n{finding.description}\n"
-                ),
-                url=finding.get_absolute_url(),
             )
 
 
@@ -79,32 +68,26 @@ def _checks_due(findings: Any, today: datetime.date) -> Iterator[Alert]:
         .filter(actions_total__gt=0, actions_finished=F("actions_total"))
     )
     for finding in ready:
-        yield Alert(
-            recipient=finding.audit.lead_auditor,
-            kind="finding_check_due",
-            key=f"finding:{finding.pk}",
-            subject=f"Check the effectiveness of {finding.reference}",
-            body=(
-                f"Every corrective action of {finding.reference} is done. Check that they "
-                "worked (someone who neither owns nor did any of them), then close the finding.\n"
-            ),
-            url=finding.get_absolute_url(),
+        yield alert_about(
+            finding,
+            finding.audit.lead_auditor,
+            "finding_check_due",
+            f"Check the effectiveness of {finding.reference}",
+            f"Every corrective action of {finding.reference} is done. Check that they "
+            "worked (someone who neither owns nor did any of them), then close the finding.\n",
         )
 
 
 def _late_audits(organisation: Organisation, today: datetime.date) -> Iterator[Alert]:
     late = Audit.objects.for_org(organisation).not_started_late(today)
     for audit in late.select_related("lead_auditor"):
-        yield Alert(
-            recipient=audit.lead_auditor,
-            kind="audit_late",
-            key=f"audit:{audit.pk}",
-            subject=f"Audit {audit.reference} has not started",
-            body=(
-                f"“{audit.title}” was planned for {audit.planned_date:%d %b %Y}. Start it, or "
-                "move its planned date so the programme stays true.\n"
-            ),
-            url=audit.get_absolute_url(),
+        yield alert_about(
+            audit,
+            audit.lead_auditor,
+            "audit_late",
+            f"Audit {audit.reference} has not started",
+            f"“{audit.title}” was planned for {audit.planned_date:%d %b %Y}. Start it, or "
+            "move its planned date so the programme stays true.\n",
         )
 
 

@@ -11,9 +11,9 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from isova.api.base import OrgViewSet, form_data, membership, organisation, require
+from isova.api.base import OrgViewSet, form_data, membership, organisation, require, valid
 from isova.api.registry import register_resource
-from isova.api.serializers import PersonSerializer, form_errors
+from isova.api.serializers import PersonSerializer
 
 from . import services
 from .forms import FindingForm
@@ -88,11 +88,7 @@ class AuditViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgViewSet)
         require(request, "audits.finding.raise")
         audit = self.get_object()
         form = FindingForm(form_data(request), organisation=organisation(request))
-        if not form.is_valid():
-            raise ValidationError(form_errors(form))
-        finding = services.finding_raise(
-            membership=membership(request), audit=audit, **form.cleaned_data
-        )
+        finding = services.finding_raise(membership=membership(request), audit=audit, **valid(form))
         finding = FindingViewSet.base.get(pk=finding.pk)
         return Response(FindingSerializer(finding).data, status=201)
 

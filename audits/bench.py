@@ -145,15 +145,7 @@ def _issued(ctx: Any, audits: list[Audit]) -> None:
         if audit.reported_on is None or roles.get(audit.lead_auditor_id) is None:
             continue
         at = datetime.datetime.combine(audit.reported_on, datetime.time(12), tzinfo=datetime.UTC)
-        ctx.sign(
-            Audit,
-            audit.pk,
-            str(audit),
-            1,
-            meaning="issued",
-            signer=audit.lead_auditor,
-            at=at,
-        )
+        ctx.sign(audit, 1, meaning="issued", signer=audit.lead_auditor, at=at)
 
 
 registry.register("bench", sys.modules[__name__], name=NAME)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from operator import attrgetter
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -9,6 +10,7 @@ from django.db.models import Max
 from django.http import QueryDict
 
 from isova.clauses import normalise_clause, validate_clause
+from isova.imports.building import fill, lookup_choices
 from isova.imports.kinds import Choice, Context, ExportKind, Field, ImportKind, RowProblem, Sheet
 from isova.models import Organisation
 from isova.registry import registry
@@ -67,15 +69,13 @@ STATUSES = (
 
 
 def _audits(ctx: Context) -> list[Choice]:
-    if "audits" not in ctx.cache:
-        ctx.cache["audits"] = {str(a.pk): a for a in Audit.objects.for_org(ctx.organisation)}
-    return [Choice(pk, a.reference, (a.title,)) for pk, a in ctx.cache["audits"].items()]
+    audits = Audit.objects.for_org(ctx.organisation)
+    return lookup_choices(ctx, "audits", audits, attrgetter("reference"), lambda a: (a.title,))
 
 
-def _processes(ctx: Context) -> list[Choice]:
-    if "processes" not in ctx.cache:
-        ctx.cache["processes"] = {str(p.pk): p for p in Process.objects.for_org(ctx.organisation)}
-    return [Choice(pk, p.name) for pk, p in ctx.cache["processes"].items()]
+def processes(ctx: Context) -> list[Choice]:
+    """The organisation's processes, by name (risks' import looks them up too)."""
+    return lookup_choices(ctx, "processes", Process.objects.for_org(ctx.organisation))
 
 
 FIELDS = (
@@ -104,9 +104,7 @@ FIELDS = (
         ("iso clause", "standard clause", "requirement", "clause ref", "iso 9001 clause"),
         max_length=12,
     ),
-    Field(
-        "process", "Process", "lookup", False, ("area", "department", "process area"), _processes
-    ),
+    Field("process", "Process", "lookup", False, ("area", "department", "process area"), processes),
     Field(
         "description",
         "Description",
@@ -141,12 +139,11 @@ FIELDS = (
     Field("root_cause", "Root cause", "text", False, ("cause", "root cause analysis", "rca")),
     Field("closed_on", "Closed on", "date", False, ("closed", "date closed", "closure date")),
 )
-UPDATE_FIELDS = tuple(f.name for f in FIELDS) + ("response_due",)
 
 
 def prepare(ctx: Context) -> None:
     _audits(ctx)
-    _processes(ctx)
+    processes(ctx)
     ctx.cache["settings"] = AuditSettings.for_org(ctx.organisation)
     ctx.cache["numbers"] = dict(
         Finding.objects.for_org(ctx.organisation)
@@ -186,8 +183,7 @@ def build(
             warnings.append("No date raised: today's date is used.")
     elif "audit" in values and values["audit"].pk != finding.audit_id:
         raise RowProblem("audit", "A finding cannot move to another audit on re-import.")
-    for name, value in values.items():
-        setattr(finding, name, value)
+    fill(finding, values)
     if finding.raised_by_id is None:
         finding.raised_by = ctx.membership.user
     if "response_due" not in values and not finding.response_due:
@@ -209,7 +205,6 @@ KIND = ImportKind(
     model=Finding,
     build=build,
     notes_field="evidence",
-    update_fields=UPDATE_FIELDS,
     prepare=prepare,
     list_url="audits:finding_list",
     description="A findings log: one row per finding, each on an audit already in isova.",

@@ -2,38 +2,19 @@
 
 from __future__ import annotations
 
-import datetime
-from collections.abc import Iterator
-from typing import Any
-
-from isova.models import Organisation
-from isova.registry import UPCOMING_LIMIT, UpcomingItem, registry
+from isova.dashboard.upcoming import dated_source
+from isova.registry import registry
 
 from .models import Audit, AuditStatus
 
-
-def items(
-    organisation: Organisation, start: datetime.date, end: datetime.date, filters: dict[str, Any]
-) -> Iterator[UpcomingItem]:
-    """Audits still planned for a day in the window (one query)."""
-    audits = (
-        Audit.objects.for_org(organisation)
-        .filter(status=AuditStatus.PLANNED, planned_date__range=(start, end))
-        .select_related("lead_auditor")
-        .order_by("planned_date", "pk")
-    )
-    if filters.get("owner"):
-        audits = audits.filter(lead_auditor_id=filters["owner"])
-    if filters.get("process"):
-        audits = audits.filter(process_id=filters["process"])
-    for audit in audits[:UPCOMING_LIMIT]:
-        yield UpcomingItem(
-            day=audit.planned_date,
-            kind="Audit",
-            title=f"{audit.reference} {audit.title}",
-            url=audit.get_absolute_url(),
-            who=audit.lead_auditor.get_full_name(),
-        )
-
+# Audits still planned for a day in the window (one query).
+items = dated_source(
+    lambda organisation: Audit.objects.for_org(organisation).filter(status=AuditStatus.PLANNED),
+    day="planned_date",
+    person="lead_auditor",
+    kind="Audit",
+    title=lambda audit: f"{audit.reference} {audit.title}",
+    by_process=True,
+)
 
 registry.register("upcoming", items, name="audits")

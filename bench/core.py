@@ -70,15 +70,7 @@ def seed(ctx: BenchOrg) -> dict[str, int]:
         owner=leader,
         effective_from=ctx.today.replace(month=1, day=1),
     )
-    ctx.sign(
-        QualityPolicy,
-        policy.pk,
-        str(policy),
-        1,
-        meaning="approved",
-        signer=leader,
-        at=ctx.now_minus(800),
-    )
+    ctx.sign(policy, 1, meaning="approved", signer=leader, at=ctx.now_minus(800))
     return {
         "isova_user": len(ctx.users),
         "isova_membership": len(ctx.users),

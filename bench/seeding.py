@@ -132,9 +132,7 @@ class BenchOrg:
 
     def sign(
         self,
-        obj_model: type[models.Model],
-        object_id: int,
-        label: str,
+        record: models.Model,
         number: int,
         *,
         meaning: str,
@@ -143,50 +141,42 @@ class BenchOrg:
         status: str = RecordStatus.APPROVED,
         changes: dict[str, Any] | None = None,
     ) -> None:
-        """Declare a decided version (and its sign-off) of a record, or a standalone signature
-        (`meaning` such as "issued": the version stays a draft, as `records.sign` leaves it).
-        Its snapshot is the record's current one with `changes` applied."""
+        """Declare a decided version `number` (and its sign-off) of `record`, or a standalone
+        signature (`meaning` such as "issued": the version stays a draft, as `records.sign`
+        leaves it). Its snapshot is the record's current one with `changes` applied."""
         if meaning not in DECISIONS:
             status = RecordStatus.DRAFT
-        self.pending.append(
-            PendingSignoff(
-                obj_model,
-                object_id,
-                label,
-                number,
-                changes or {},
-                meaning,
-                signer,
-                self.roles[signer.pk],
-                at,
-                status,
-            )
-        )
+        self._declare(record, number, changes or {}, meaning, signer, at, status)
 
     def submitted(
-        self,
-        obj_model: type[models.Model],
-        object_id: int,
-        label: str,
-        number: int,
-        *,
-        by: User,
-        at: datetime.datetime,
+        self, record: models.Model, number: int, *, by: User, at: datetime.datetime
     ) -> None:
-        """Declare a version submitted and awaiting a leader's decision (the inbox): the
-        record as it stands now."""
+        """Declare version `number` of `record` submitted and awaiting a leader's decision (the
+        inbox): the record as it stands now."""
+        self._declare(record, number, {}, None, by, at, RecordStatus.SUBMITTED)
+
+    def _declare(
+        self,
+        record: models.Model,
+        number: int,
+        changes: dict[str, Any],
+        meaning: str | None,
+        user: User,
+        at: datetime.datetime,
+        status: str,
+    ) -> None:
         self.pending.append(
             PendingSignoff(
-                obj_model,
-                object_id,
-                label,
+                type(record),
+                record.pk,
+                str(record),
                 number,
-                {},
-                None,
-                by,
-                self.roles[by.pk],
+                changes,
+                meaning,
+                user,
+                self.roles[user.pk],
                 at,
-                RecordStatus.SUBMITTED,
+                status,
             )
         )
 

@@ -20,8 +20,9 @@ from decimal import Decimal
 
 from django.urls import reverse
 
-from isova.models import AlertState, Membership, Organisation, Role, User
+from isova.models import AlertState, Organisation, Role, User
 from isova.notifications.alerts import state_changes
+from isova.notifications.sources import active_people, alert_about
 from isova.registry import Alert, registry
 
 from .models import Objective, Rag, Status
@@ -61,13 +62,7 @@ def due(organisation: Organisation, today: datetime.date) -> Iterator[Alert]:
     misses = [k for k, (_, state) in forecast.items() if state == "misses"]
     if not rag and not misses:
         return
-    leaders = [
-        m.user
-        for m in Membership.objects.for_org(organisation)
-        .filter(role=Role.LEADER, user__is_active=True)
-        .select_related("user")
-        .order_by("user_id")
-    ]
+    leaders = active_people(organisation, Role.LEADER)
     for key, (before, state) in rag.items():
         yield from _state_changed(by_key[key], before, state, leaders, today)
     for key in misses:
@@ -128,17 +123,14 @@ def _reviews_overdue(objectives: list[Objective], today: datetime.date) -> Itera
     for objective in objectives:
         if objective.next_review_date is None or objective.next_review_date >= today:
             continue
-        yield Alert(
-            recipient=objective.owner,
-            kind="objective_review_overdue",
-            key=f"objective:{objective.pk}",
-            subject=f"Review overdue: {objective.title}",
-            body=(
-                f"The review of “{objective.title}” was due on "
-                f"{objective.next_review_date:%d %b %Y}. Record how it is going and what you "
-                "decided (continue, change the target, or close it)."
-            ),
-            url=objective.get_absolute_url(),
+        yield alert_about(
+            objective,
+            objective.owner,
+            "objective_review_overdue",
+            f"Review overdue: {objective.title}",
+            f"The review of “{objective.title}” was due on "
+            f"{objective.next_review_date:%d %b %Y}. Record how it is going and what you "
+            "decided (continue, change the target, or close it).",
         )
 
 
@@ -163,14 +155,14 @@ def _state_changed(
         )
     was = f" (was {Rag(before).label.lower()})" if before in LADDER else ""
     for recipient in _owner_and_leaders(objective, leaders):
-        yield Alert(
-            recipient=recipient,
-            kind="objective_off_track",
-            key=f"objective:{objective.pk}:{state}",
+        yield alert_about(
+            objective,
+            recipient,
+            "objective_off_track",
+            f"{objective.title} is now {label}{was}"[:200],
+            f"“{objective.title}” (owner {objective.owner}) is now {label}{was}. {detail}\n",
+            key=f":{state}",
             window=f"on-{today.isoformat()}",
-            subject=f"{objective.title} is now {label}{was}"[:200],
-            body=f"“{objective.title}” (owner {objective.owner}) is now {label}{was}. {detail}\n",
-            url=objective.get_absolute_url(),
         )
 
 
@@ -179,18 +171,16 @@ def _forecast_miss(
 ) -> Iterator[Alert]:
     forecast = objective.forecast  # type: ignore[attr-defined]
     for recipient in _owner_and_leaders(objective, leaders):
-        yield Alert(
-            recipient=recipient,
-            kind="objective_forecast_miss",
-            key=f"objective:{objective.pk}:forecast",
+        yield alert_about(
+            objective,
+            recipient,
+            "objective_forecast_miss",
+            f"{objective.title} is forecast to miss its target",
+            f"At the present trend “{objective.title}” reaches about "
+            f"{figure(objective, forecast)} by {objective.target_date:%d %b %Y}, short of "
+            f"its target of {figure(objective, objective.target)}.\n",
+            key=":forecast",
             window=f"on-{today.isoformat()}",
-            subject=f"{objective.title} is forecast to miss its target",
-            body=(
-                f"At the present trend “{objective.title}” reaches about "
-                f"{figure(objective, forecast)} by {objective.target_date:%d %b %Y}, short of "
-                f"its target of {figure(objective, objective.target)}.\n"
-            ),
-            url=objective.get_absolute_url(),
         )
 
 

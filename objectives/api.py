@@ -9,13 +9,12 @@ from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers
 from rest_framework.decorators import action as route
-from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from isova.api.base import OrgViewSet, form_data, membership, organisation
+from isova.api.base import OrgViewSet, form_data, membership, organisation, valid
 from isova.api.registry import register_resource
-from isova.api.serializers import PersonSerializer, form_errors
+from isova.api.serializers import PersonSerializer
 
 from . import permissions, services
 from .forms import MeasurementForm
@@ -100,10 +99,8 @@ class ObjectiveViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgView
         form = MeasurementForm(
             form_data(request), objective=objective, today=organisation(request).today()
         )
-        if not form.is_valid():
-            raise ValidationError(form_errors(form))
         saved = services.measurement_record(
-            membership=membership(request), objective=objective, **form.cleaned_data
+            membership=membership(request), objective=objective, **valid(form)
         )
         return Response(MeasurementSerializer(saved).data, status=201)
 

@@ -118,9 +118,7 @@ def _approvals(ctx: Any, objectives: list[Objective], submitted: int) -> None:
         approvals = base + (1 if i < extra else 0)
         for number in range(1, approvals + 1):
             ctx.sign(
-                Objective,
-                objective.pk,
-                objective.title,
+                objective,
                 number,
                 meaning="approved",
                 signer=leaders[(i + number) % len(leaders)],
@@ -137,9 +135,7 @@ def _approvals(ctx: Any, objectives: list[Objective], submitted: int) -> None:
             )
         if i < submitted:
             ctx.submitted(
-                Objective,
-                objective.pk,
-                objective.title,
+                objective,
                 approvals + 1,
                 by=managers[i % len(managers)],
                 at=ctx.now_minus(i % 20 + 1),

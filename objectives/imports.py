@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from operator import attrgetter
 from typing import Any
 
 from django.http import QueryDict
 
+from isova.imports.building import fill, lookup_choices
+from isova.imports.exporting import register_sheet
 from isova.imports.kinds import Choice, Context, ExportKind, Field, ImportKind, RowProblem, Sheet
 from isova.models import Organisation
 from isova.registry import registry
@@ -74,9 +77,7 @@ def _load_objectives(ctx: Context) -> None:
 
 
 def _goals(ctx: Context) -> list[Choice]:
-    if "goals" not in ctx.cache:
-        ctx.cache["goals"] = {str(g.pk): g for g in StrategicGoal.objects.for_org(ctx.organisation)}
-    return [Choice(pk, g.title) for pk, g in ctx.cache["goals"].items()]
+    return lookup_choices(ctx, "goals", StrategicGoal.objects.for_org(ctx.organisation))
 
 
 FIELDS = (
@@ -143,7 +144,6 @@ FIELDS = (
     Field("status", "Status", "choice", False, ("objective status", "state"), STATUSES),
     Field("next_review_date", "Next review", "date", False, ("review date", "next review date")),
 )
-UPDATE_FIELDS = tuple(f.name for f in FIELDS)
 
 
 def build(
@@ -153,8 +153,7 @@ def build(
         values["goal"] = ctx.cache["goals"][values["goal"]]
     if obj is None:
         obj = Objective(organisation=ctx.organisation, created_by=ctx.membership.user)
-    for name, value in values.items():
-        setattr(obj, name, value)
+    fill(obj, values)
     if obj.target_date < obj.start_date:
         raise RowProblem("target_date", "The target date is before the start date.")
     for name in ("baseline", "target"):
@@ -173,7 +172,6 @@ KIND = ImportKind(
     model=Objective,
     build=build,
     notes_field="why",
-    update_fields=UPDATE_FIELDS,
     prepare=_load_goals,
     list_url="objectives:index",
     description="Quality objectives: one row per objective (values go in as “Objective values”).",
@@ -184,14 +182,13 @@ KIND = ImportKind(
 
 
 def _objectives(ctx: Context) -> list[Choice]:
-    if "objectives" not in ctx.cache:
-        ctx.cache["objectives"] = {
-            str(o.pk): o for o in Objective.objects.for_org(ctx.organisation).order_by("pk")
-        }
-    return [
-        Choice(pk, o.title, (o.external_ref,) if o.external_ref else ())
-        for pk, o in ctx.cache["objectives"].items()
-    ]
+    return lookup_choices(
+        ctx,
+        "objectives",
+        Objective.objects.for_org(ctx.organisation).order_by("pk"),
+        label=attrgetter("title"),
+        synonyms=lambda o: (o.external_ref,) if o.external_ref else (),
+    )
 
 
 VALUE_FIELDS = (
@@ -286,15 +283,6 @@ VALUES_KIND = ImportKind(
 # --- export --------------------------------------------------------------------------------
 
 
-def _cell(o: Objective, f: Field) -> Any:
-    value = getattr(o, f.name)
-    if f.name == "owner":
-        return value.email
-    if f.name == "goal":
-        return value.title if value else ""
-    return value
-
-
 def sheets(organisation: Organisation, params: QueryDict) -> list[Sheet]:
     objectives = Objective.objects.for_org(organisation).select_related("owner", "goal")
     if params.get("status"):
@@ -309,11 +297,7 @@ def sheets(organisation: Organisation, params: QueryDict) -> list[Sheet]:
     values = Measurement.objects.filter(objective__in=chosen).order_by("objective_id", "period")
     by_pk = {o.pk: o for o in chosen}
     return [
-        Sheet(
-            "Objectives",
-            ["Reference", *[f.label for f in FIELDS]],
-            [[refs[o.pk], *[_cell(o, f) for f in FIELDS]] for o in chosen],
-        ),
+        register_sheet("Objectives", FIELDS, chosen, lambda o: refs[o.pk]),
         Sheet(
             "Objective values",
             ["Objective", "Period", "Value", "Comment"],

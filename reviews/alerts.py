@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from django.urls import reverse
 
 from isova.models import Membership, Organisation
+from isova.notifications.sources import alert_about
 from isova.registry import Alert, CalendarEvent, registry
 
 from .models import Attendance, Review, ReviewOutput, ReviewStatus
@@ -39,30 +40,25 @@ def alerts(organisation: Organisation, today: datetime.date) -> Iterator[Alert]:
         review = row.review
         when = (review.meeting_date - today).days
         stage = min(d for d in REMINDER_DAYS if when <= d)
-        yield Alert(
-            recipient=row.user,
-            kind="review_upcoming",
-            key=f"review:{review.pk}:{review.meeting_date}:within:{stage}",
+        yield alert_about(
+            review,
+            row.user,
+            "review_upcoming",
+            f"Management review in {when} day{'s' if when > 1 else ''}: {review.title}",
+            f"{review.title} is on {review.meeting_date:%A %d %B %Y} at "
+            f"{review.start_time:%H:%M}{' in ' + review.location if review.location else ''}.\n"
+            "The inputs pack is ready to read and comment on.",
+            key=f":{review.meeting_date}:within:{stage}",
             window="once",
-            subject=f"Management review in {when} day{'s' if when > 1 else ''}: {review.title}",
-            body=(
-                f"{review.title} is on {review.meeting_date:%A %d %B %Y} at "
-                f"{review.start_time:%H:%M}{' in ' + review.location if review.location else ''}.\n"
-                "The inputs pack is ready to read and comment on."
-            ),
-            url=review.get_absolute_url(),
         )
     for review in Review.objects.for_org(organisation).overdue(today).select_related("chair"):
-        yield Alert(
-            recipient=review.chair,
-            kind="review_overdue",
-            key=f"review:{review.pk}",
-            subject=f"Management review overdue: {review.title}",
-            body=(
-                f"{review.title} was planned for {review.meeting_date:%d %B %Y} and has not "
-                "been held. Hold it (the pack is frozen then) or plan a new date."
-            ),
-            url=review.get_absolute_url(),
+        yield alert_about(
+            review,
+            review.chair,
+            "review_overdue",
+            f"Management review overdue: {review.title}",
+            f"{review.title} was planned for {review.meeting_date:%d %B %Y} and has not "
+            "been held. Hold it (the pack is frozen then) or plan a new date.",
         )
 
 

@@ -8,14 +8,13 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers
-from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from isova.accounts import tenancy
-from isova.api.base import OrgViewSet, form_data, membership, organisation, require
+from isova.api.base import OrgViewSet, form_data, membership, organisation, require, valid
 from isova.api.registry import register_resource
-from isova.api.serializers import PersonSerializer, form_errors
+from isova.api.serializers import PersonSerializer
 
 from . import services
 from .forms import FeedbackForm, SuggestionForm
@@ -131,9 +130,7 @@ class FeedbackViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgViewS
         else:
             require(request, "reviews.feedback.respond")
             form = FeedbackForm({"received_on": org.today()} | form_data(request), organisation=org)
-        if not form.is_valid():
-            raise ValidationError(form_errors(form))
-        data = {"kind": kind} | form.cleaned_data
+        data = {"kind": kind} | valid(form)
         made = services.feedback_submit(membership=membership(request), **data)
         return Response(self.get_serializer(made).data, status=201)
 

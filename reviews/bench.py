@@ -140,13 +140,7 @@ def seed(ctx: Any) -> dict[str, int]:
     for review in held:
         if review.status == ReviewStatus.CLOSED:
             ctx.sign(
-                Review,
-                review.pk,
-                str(review),
-                1,
-                meaning="approved minutes",
-                signer=review.chair,
-                at=review.closed_at,
+                review, 1, meaning="approved minutes", signer=review.chair, at=review.closed_at
             )
     feedback = _feedback(ctx, ctx.n(5000), today)
     return {

@@ -7,6 +7,8 @@ from typing import Any
 
 from django.http import QueryDict
 
+from isova.imports.building import fill
+from isova.imports.exporting import register_sheet
 from isova.imports.kinds import Choice, Context, ExportKind, Field, ImportKind, RowProblem, Sheet
 from isova.models import Organisation
 from isova.registry import registry
@@ -84,7 +86,6 @@ FIELDS = (
     Field("response", "Response", "text", False, ("reply", "answer", "action taken", "outcome")),
     Field("status", "Status", "choice", False, ("state", "feedback status"), STATUSES),
 )
-UPDATE_FIELDS = tuple(f.name for f in FIELDS)
 
 
 def build(ctx: Context, row: Feedback | None, values: dict[str, Any]) -> tuple[Feedback, list[str]]:
@@ -97,8 +98,7 @@ def build(ctx: Context, row: Feedback | None, values: dict[str, Any]) -> tuple[F
         )
         if "kind" not in values:
             warnings.append("No kind: filed as a customer complaint.")
-    for name, value in values.items():
-        setattr(row, name, value)
+    fill(row, values)
     if row.score is not None and not 0 <= row.score <= 10:
         raise RowProblem("score", f"A score is 0 to 10; this one is {row.score}.")
     return row, warnings
@@ -113,17 +113,9 @@ KIND = ImportKind(
     model=Feedback,
     build=build,
     notes_field="description",
-    update_fields=UPDATE_FIELDS,
     list_url="reviews:feedback_list",
     description="Complaints, compliments, survey results and suggestions: one row each.",
 )
-
-
-def _cell(row: Feedback, f: Field) -> Any:
-    value = getattr(row, f.name)
-    if f.name == "owner":
-        return value.email if value else ""
-    return value
 
 
 def feedback(organisation: Organisation, params: QueryDict) -> list[Sheet]:
@@ -133,13 +125,11 @@ def feedback(organisation: Organisation, params: QueryDict) -> list[Sheet]:
     if params.get("status"):
         rows = rows.filter(status=params["status"])
     return [
-        Sheet(
+        register_sheet(
             "Feedback",
-            ["Reference", *[f.label for f in FIELDS]],
-            [
-                [r.external_ref or f"FB-{r.pk}", *[_cell(r, f) for f in FIELDS]]
-                for r in rows.order_by("received_on", "pk")
-            ],
+            FIELDS,
+            rows.order_by("received_on", "pk"),
+            lambda r: r.external_ref or f"FB-{r.pk}",
         )
     ]
 

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from django.urls import reverse
 
 from isova.models import Organisation
+from isova.notifications.sources import alert_about
 from isova.registry import Alert, registry
 
 from .models import Assessment, Risk
@@ -22,17 +23,15 @@ def due(organisation: Organisation, today: datetime.date) -> Iterator[Alert]:
     risks = Risk.objects.for_org(organisation).review_overdue(today).select_related("owner")
     for risk in risks.filter(owner__is_active=True).order_by("next_review_date", "pk"):
         days = (today - risk.next_review_date).days if risk.next_review_date else 0
-        yield Alert(
-            recipient=risk.owner,
-            kind="risk_review_overdue",
-            key=f"risk:{risk.pk}:review",
-            subject=f"Risk review overdue: {risk.reference} {risk.title}"[:200],
-            body=(
-                f"The review of {risk.reference} “{risk.title}” was due on "
-                f"{risk.next_review_date:%d %B %Y} ({days} day{'s' if days != 1 else ''} ago). "
-                f"It is {risk.residual_band} ({risk.residual_score}) now.\n"
-            ),
-            url=risk.get_absolute_url(),
+        yield alert_about(
+            risk,
+            risk.owner,
+            "risk_review_overdue",
+            f"Risk review overdue: {risk.reference} {risk.title}"[:200],
+            f"The review of {risk.reference} “{risk.title}” was due on "
+            f"{risk.next_review_date:%d %B %Y} ({days} day{'s' if days != 1 else ''} ago). "
+            f"It is {risk.residual_band} ({risk.residual_score}) now.\n",
+            key=":review",
         )
 
 

@@ -8,13 +8,12 @@ from django.db.models import NOT_PROVIDED, Field, Prefetch
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers
 from rest_framework.decorators import action as route
-from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from isova.api.base import OrgViewSet, form_data, membership, organisation, require
+from isova.api.base import OrgViewSet, form_data, membership, organisation, require, valid
 from isova.api.registry import register_resource
-from isova.api.serializers import PersonSerializer, form_errors
+from isova.api.serializers import PersonSerializer
 
 from . import services
 from .forms import ReviewForm, RiskForm
@@ -136,12 +135,9 @@ class RiskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgViewSet):
             organisation=org,
             matrix=services.current_matrix(org),
         )
-        if not form.is_valid():
-            raise ValidationError(form_errors(form))
+        data = valid(form)
         names = (*services.RISK_FIELDS, "objectives", "findings")
-        risk = services.risk_create(
-            membership=membership(request), **{f: form.cleaned_data[f] for f in names}
-        )
+        risk = services.risk_create(membership=membership(request), **{f: data[f] for f in names})
         return Response(self.get_serializer(self.get_queryset().get(pk=risk.pk)).data, status=201)
 
     @extend_schema(request=AssessmentInput, responses={201: AssessmentSerializer})
@@ -151,11 +147,7 @@ class RiskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgViewSet):
         require(request, "risks.risk.review")
         risk = self.get_object()
         form = ReviewForm(form_data(request), matrix=services.current_matrix(organisation(request)))
-        if not form.is_valid():
-            raise ValidationError(form_errors(form))
-        made = services.risk_review_record(
-            membership=membership(request), risk=risk, **form.cleaned_data
-        )
+        made = services.risk_review_record(membership=membership(request), risk=risk, **valid(form))
         return Response(AssessmentSerializer(made).data, status=201)
 
 

@@ -155,9 +155,7 @@ def _approvals(ctx: Any, risks: list[Risk]) -> None:
     leaders = ctx.with_role("leader")
     for i, risk in enumerate(risks[::2]):
         ctx.sign(
-            Risk,
-            risk.pk,
-            str(risk),
+            risk,
             1,
             meaning="approved",
             signer=leaders[i % len(leaders)],

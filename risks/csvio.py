@@ -10,7 +10,6 @@ import csv
 import datetime
 import io
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import IO, Any
 
 from django.db import transaction
@@ -19,34 +18,14 @@ from audits.models import Process
 from isova.accounts.tenancy import has_perm
 from isova.csvsafe import neutralise, restore
 from isova.errors import NotAllowed
+from isova.imports.reading import RowError
 from isova.models import Membership, User
 
 from . import services
 from .models import Category, Kind, Risk, Status, Treatment
 
-COLUMNS = [
-    "reference",
-    "kind",
-    "title",
-    "description",
-    "category",
-    "process",
-    "cause",
-    "consequence",
-    "owner_email",
-    "existing_controls",
-    "inherent_likelihood",
-    "inherent_impact",
-    "residual_likelihood",
-    "residual_impact",
-    "target_likelihood",
-    "target_impact",
-    "treatment",
-    "treatment_justification",
-    "status",
-    "review_every_days",
-    "next_review_date",
-]
+# The form's fields, the owner by e-mail (an export re-imports into another organisation).
+COLUMNS = ["reference", *("owner_email" if f == "owner" else f for f in services.RISK_FIELDS)]
 REQUIRED = ("title", "owner_email", "inherent_likelihood", "inherent_impact")
 MAX_ROWS = 5000
 
@@ -89,12 +68,6 @@ def export_lines(risks: Iterable[Risk]) -> Iterable[str]:
     writer = csv.writer(Echo())
     for row in export_rows(risks):
         yield writer.writerow(row)
-
-
-@dataclass
-class RowError:
-    line: int
-    message: str
 
 
 class ImportFailed(Exception):

@@ -8,7 +8,9 @@ from typing import Any
 
 from django.http import QueryDict
 
-from audits.models import Process
+from audits.imports import processes
+from isova.imports.building import fill
+from isova.imports.exporting import register_sheet
 from isova.imports.kinds import Choice, Context, ExportKind, Field, ImportKind, RowProblem, Sheet
 from isova.models import Action, Organisation
 from isova.registry import registry
@@ -109,12 +111,6 @@ def _scale(axis: str) -> Any:
     return choices
 
 
-def _processes(ctx: Context) -> list[Choice]:
-    if "processes" not in ctx.cache:
-        ctx.cache["processes"] = {str(p.pk): p for p in Process.objects.for_org(ctx.organisation)}
-    return [Choice(pk, p.name) for pk, p in ctx.cache["processes"].items()]
-
-
 def _level(name: str, label: str, axis: str, required: bool = False, *words: str) -> Field:
     return Field(name, label, "level", required, words, _scale(axis))
 
@@ -155,7 +151,7 @@ FIELDS = (
         ("risk category", "area", "source"),
         _choices(Category, CATEGORY_WORDS),
     ),
-    Field("process", "Process", "lookup", False, ("department", "process area"), _processes),
+    Field("process", "Process", "lookup", False, ("department", "process area"), processes),
     Field("cause", "Cause", "text", False, ("causes", "root cause", "trigger")),
     Field("consequence", "Consequence", "text", False, ("consequences", "effect", "effects")),
     Field(
@@ -283,7 +279,7 @@ UPDATE_FIELDS = tuple(f.name for f in FIELDS) + (
 
 def prepare(ctx: Context) -> None:
     ctx.cache["matrix"] = services.current_matrix(ctx.organisation)
-    _processes(ctx)
+    processes(ctx)
     numbers: dict[str, int] = {"R": 0, "O": 0}
     for ref in Risk.objects.for_org(ctx.organisation).values_list("reference", flat=True):
         prefix, _, n = ref.partition("-")
@@ -310,8 +306,7 @@ def build(ctx: Context, risk: Risk | None, values: dict[str, Any]) -> tuple[Risk
         )
         if "category" not in values:
             warnings.append("No category: filed under Process.")
-    for name, value in values.items():
-        setattr(risk, name, value)
+    fill(risk, values)
     if "residual_likelihood" not in values and risk.residual_likelihood is None:
         risk.residual_likelihood = risk.inherent_likelihood
     if "residual_impact" not in values and risk.residual_impact is None:
@@ -356,6 +351,14 @@ def after_create(ctx: Context, risks: list[Risk]) -> None:
     )
 
 
+# The export's columns isova computes (ignored on re-import), and where each is read.
+DERIVED = {
+    "Inherent score": "inherent_score",
+    "Inherent band": "inherent_band",
+    "Current score": "residual_score",
+    "Current band": "residual_band",
+}
+
 KIND = ImportKind(
     name="risks",
     label="Risks and opportunities",
@@ -368,31 +371,13 @@ KIND = ImportKind(
     update_fields=UPDATE_FIELDS,
     prepare=prepare,
     after_create=after_create,
-    derived=("Inherent score", "Inherent band", "Current score", "Current band"),
+    derived=tuple(DERIVED),
     list_url="risks:index",
     description="A risk register: one row per risk or opportunity.",
 )
 
 
 # --- export ----------------------------------------------------------------------------------
-
-HEADERS = [
-    "Reference",
-    *[f.label for f in FIELDS],
-    "Inherent score",
-    "Inherent band",
-    "Current score",
-    "Current band",
-]
-
-
-def _cell(risk: Risk, f: Field) -> Any:
-    value = getattr(risk, f.name)
-    if f.name == "owner":
-        return value.email
-    if f.name == "process":
-        return value.name if value else ""
-    return value
 
 
 def sheets(organisation: Organisation, params: QueryDict) -> list[Sheet]:
@@ -402,17 +387,6 @@ def sheets(organisation: Organisation, params: QueryDict) -> list[Sheet]:
     risks = list(
         form.filter(Risk.objects.for_org(organisation).with_flags(today).for_list(), today)
     )
-    rows = [
-        [
-            r.external_ref or r.reference,
-            *[_cell(r, f) for f in FIELDS],
-            r.inherent_score,
-            r.inherent_band,
-            r.residual_score,
-            r.residual_band,
-        ]
-        for r in risks
-    ]
     by_pk = {r.pk: r for r in risks}
     assessments = (
         Assessment.objects.filter(risk__in=by_pk)
@@ -427,7 +401,7 @@ def sheets(organisation: Organisation, params: QueryDict) -> list[Sheet]:
         .select_related("owner")
     )
     return [
-        Sheet("Risks", HEADERS, rows),
+        register_sheet("Risks", FIELDS, risks, lambda r: r.external_ref or r.reference, DERIVED),
         Sheet(
             "Assessments",
             [

@@ -635,23 +635,20 @@ logfile = {work / "pgbouncer.out"}
     direct_env.pop("DATABASE_REPLICA_URL")
     # --- migrate twice at once (a retried deploy step): one applies, the other waits
     log("migrate_locked twice at once")
-    first = subprocess.Popen(
-        [PY, "manage.py", "migrate_locked"],
-        cwd=ROOT,
-        env=direct_env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+
+    def migrate_locked() -> subprocess.Popen[str]:
+        return subprocess.Popen(
+            [PY, "manage.py", "migrate_locked"],
+            cwd=ROOT,
+            env=direct_env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+
+    first = migrate_locked()
     time.sleep(0.5)
-    second = subprocess.Popen(
-        [PY, "manage.py", "migrate_locked"],
-        cwd=ROOT,
-        env=direct_env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    second = migrate_locked()
     out1, out2 = first.communicate(timeout=600)[0], second.communicate(timeout=600)[0]
     failures: list[str] = []
     if first.returncode or second.returncode:

@@ -13,6 +13,7 @@ from rest_framework.request import Request
 from isova.accounts import tenancy
 from isova.accounts.models import Membership, Organisation
 
+from .serializers import form_errors
 from .signals import via
 
 T = TypeVar("T", bound=models.Model)
@@ -46,6 +47,13 @@ def form_data(request: Request, *, lists: tuple[str, ...] = ()) -> dict[str, Any
     if wrong:
         raise ValidationError(wrong)
     return data
+
+
+def valid(form: Any) -> dict[str, Any]:
+    """The page form's cleaned data, or a 400 that names each field's errors."""
+    if not form.is_valid():
+        raise ValidationError(form_errors(form))
+    return form.cleaned_data
 
 
 class OrgViewSet(viewsets.GenericViewSet):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -37,14 +39,11 @@ def tokens(request: OrgRequest) -> HttpResponse:
     listed = services.tokens_visible_to(request.membership).select_related("user")
     context = {
         "form": form,
-        "secret": secret,
         "tokens": listed,
         "can_service": has_perm(request.membership, "isova.service_token.manage"),
         "docs_url": reverse("api:docs"),
     }
-    response = render(request, "api/tokens.html", context, status=201 if secret else 200)
-    response["Cache-Control"] = "no-store"
-    return response
+    return _secret_page(request, "api/tokens.html", context, secret)
 
 
 @require_POST
@@ -78,10 +77,8 @@ def webhooks(request: OrgRequest) -> HttpResponse:
         .select_related("endpoint")
         .order_by("-created_at", "-pk")[:100]
     )
-    context = {"form": form, "secret": secret, "endpoints": endpoints, "deliveries": deliveries}
-    response = render(request, "api/webhooks.html", context, status=201 if secret else 200)
-    response["Cache-Control"] = "no-store"
-    return response
+    context = {"form": form, "endpoints": endpoints, "deliveries": deliveries}
+    return _secret_page(request, "api/webhooks.html", context, secret)
 
 
 @require_POST
@@ -119,3 +116,14 @@ def delivery_replay(request: OrgRequest, pk: int) -> HttpResponse:
     except DomainError as error:
         return flash_redirect(request, reverse("api_webhooks"), error.message, level=40)
     return flash_redirect(request, reverse("api_webhooks"), f"{delivery.event} queued again.")
+
+
+def _secret_page(
+    request: OrgRequest, template: str, context: dict[str, Any], secret: str
+) -> HttpResponse:
+    """The page, 201 when it shows a `secret` just made (once: never cached)."""
+    response = render(
+        request, template, context | {"secret": secret}, status=201 if secret else 200
+    )
+    response["Cache-Control"] = "no-store"
+    return response

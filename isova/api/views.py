@@ -17,7 +17,6 @@ from django.forms.models import model_to_dict
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status
 from rest_framework.decorators import action as route
-from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -31,7 +30,7 @@ from isova.records.views import _waiting_for
 from isova.registry import registry
 
 from . import serializers as s
-from .base import OrgViewSet, form_data, membership, organisation, require
+from .base import OrgViewSet, form_data, membership, organisation, require, valid
 from .conventions import PreconditionFailed, check_if_match, with_etag
 
 
@@ -85,8 +84,7 @@ class ActionViewSet(mixins.RetrieveModelMixin, OrgViewSet):
         data = request.query_params.copy()
         data.setdefault("status", "outstanding")
         form = ActionFilterForm(data, organisation=organisation(request))
-        if not form.is_valid():
-            raise ValidationError(s.form_errors(form))
+        valid(form)
         today = organisation(request).today()
         queryset = form.filter(self.get_queryset(), today)
         page = self.paginate_queryset(queryset)
@@ -101,12 +99,9 @@ class ActionViewSet(mixins.RetrieveModelMixin, OrgViewSet):
         require(request, "isova.action.create")
         data = {"priority": "medium"} | form_data(request)
         form = ActionForm(data, organisation=organisation(request), with_source=True)
-        if not form.is_valid():
-            raise ValidationError(s.form_errors(form))
+        source = valid(form)["source"]
         made = actions.action_create(
-            membership=membership(request),
-            source=form.cleaned_data["source"],
-            **form.action_fields(),
+            membership=membership(request), source=source, **form.action_fields()
         )
         return self._answer(made, status.HTTP_201_CREATED)
 
@@ -123,18 +118,8 @@ class ActionViewSet(mixins.RetrieveModelMixin, OrgViewSet):
             instance=Action(pk=action.pk, organisation=action.organisation),
             organisation=organisation(request),
         )
-        if not form.is_valid():
-            raise ValidationError(s.form_errors(form))
-        try:
-            changed = actions.action_update(
-                membership=membership(request),
-                action=action,
-                version=version,
-                owner=form.cleaned_data["owner"],
-            )
-        except actions.Conflict as conflict:
-            raise PreconditionFailed() from conflict
-        return self._answer(changed)
+        owner = valid(form)["owner"]
+        return self._change(actions.action_update, action, version, owner=owner)
 
     @extend_schema(request=s.StatusChangeSerializer, responses=s.ActionSerializer)
     @route(detail=True, methods=["post"])
@@ -145,15 +130,16 @@ class ActionViewSet(mixins.RetrieveModelMixin, OrgViewSet):
         action = self.get_object()
         version = check_if_match(request, action)
         form = StatusForm(form_data(request) | {"version": version})
-        if not form.is_valid():
-            raise ValidationError(s.form_errors(form))
+        data = valid(form)
+        return self._change(
+            actions.action_set_status, action, version, status=data["status"], note=data["note"]
+        )
+
+    def _change(self, change: Any, action: Action, version: int, **fields: Any) -> Response:
+        """`change` the action at the version the client read (412 when it has moved on)."""
         try:
-            changed = actions.action_set_status(
-                membership=membership(request),
-                action=action,
-                version=version,
-                status=form.cleaned_data["status"],
-                note=form.cleaned_data["note"],
+            changed = change(
+                membership=membership(self.request), action=action, version=version, **fields
             )
         except actions.Conflict as conflict:
             raise PreconditionFailed() from conflict

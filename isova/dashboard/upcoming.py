@@ -9,43 +9,74 @@ from __future__ import annotations
 
 import datetime
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from operator import attrgetter, methodcaller
 from typing import Any
 
+from django.db.models import QuerySet
 from django.urls import reverse
 
 from isova.accounts.models import Organisation
 from isova.actions.models import Action
-from isova.registry import UPCOMING_LIMIT, Panel, PanelContext, UpcomingItem, registry
+from isova.registry import (
+    UPCOMING_LIMIT,
+    Panel,
+    PanelContext,
+    UpcomingItem,
+    UpcomingSource,
+    registry,
+)
 
 DAYS = 30
 
 
-def action_items(
-    organisation: Organisation,
-    start: datetime.date,
-    end: datetime.date,
-    filters: dict[str, Any],
-) -> Iterator[UpcomingItem]:
-    """Outstanding actions due in the window, soonest first (one query)."""
-    actions = (
-        Action.objects.for_org(organisation)
-        .outstanding()
-        .filter(due_date__range=(start, end))
-        .select_related("owner")
-        .order_by("due_date", "pk")
-    )
-    if filters.get("owner"):
-        actions = actions.filter(owner_id=filters["owner"])
-    for action in actions[:UPCOMING_LIMIT]:
-        assert action.due_date is not None
-        yield UpcomingItem(
-            day=action.due_date,
-            kind="Action due",
-            title=action.title,
-            url=reverse("action_detail", args=[action.pk]),
-            who=action.owner.get_full_name(),
-        )
+def dated_source(
+    rows: Callable[[Organisation], QuerySet[Any]],
+    *,
+    day: str,
+    person: str,
+    kind: str,
+    title: Callable[[Any], str] = attrgetter("title"),
+    url: Callable[[Any], str] = methodcaller("get_absolute_url"),
+    by_process: bool = False,
+) -> UpcomingSource:
+    """An "upcoming" source: the organisation's `rows` whose date field `day` falls in the
+    window, soonest first (one query), as items of `kind` naming the `person` field. The
+    dashboard's owner filter applies to `person`, and its process filter too when the rows
+    have a process (`by_process`)."""
+
+    def items(
+        organisation: Organisation,
+        start: datetime.date,
+        end: datetime.date,
+        filters: dict[str, Any],
+    ) -> Iterator[UpcomingItem]:
+        found = rows(organisation).filter(**{f"{day}__range": (start, end)})
+        found = found.select_related(person).order_by(day, "pk")
+        if filters.get("owner"):
+            found = found.filter(**{f"{person}_id": filters["owner"]})
+        if by_process and filters.get("process"):
+            found = found.filter(process_id=filters["process"])
+        for row in found[:UPCOMING_LIMIT]:
+            yield UpcomingItem(
+                day=getattr(row, day),
+                kind=kind,
+                title=title(row),
+                url=url(row),
+                who=getattr(row, person).get_full_name(),
+            )
+
+    return items
+
+
+# Outstanding actions due in the window, soonest first.
+action_items = dated_source(
+    lambda organisation: Action.objects.for_org(organisation).outstanding(),
+    day="due_date",
+    person="owner",
+    kind="Action due",
+    url=lambda action: reverse("action_detail", args=[action.pk]),
+)
 
 
 def upcoming_panel(ctx: PanelContext) -> dict[str, Any]:

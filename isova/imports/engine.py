@@ -754,7 +754,7 @@ def _save(kind: ImportKind, ctx: Context, new: list[Any], changed: list[Any]) ->
         if kind.after_create is not None:
             kind.after_create(ctx, new)
     if changed:
-        names = [*kind.update_fields, kind.notes_field]
+        names = [*kind.saved_fields, kind.notes_field]
         if hasattr(model, EXTERNAL_REF):
             names.append(EXTERNAL_REF)
         names = list(dict.fromkeys(names))

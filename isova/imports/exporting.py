@@ -5,13 +5,13 @@ from __future__ import annotations
 import csv
 import datetime
 import io
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
 from isova.csvsafe import FORMULA_STARTS, neutralise
 
-from .kinds import Sheet
+from .kinds import Field, Sheet
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -76,3 +76,38 @@ def xlsx_bytes(sheets: Iterable[Sheet]) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def export_cell(row: Any, f: Field) -> Any:
+    """A field's value as its import reads it back: a person by e-mail, a looked-up row by
+    its name, any other value as it is."""
+    value = getattr(row, f.name)
+    if f.type == "person":
+        return value.email if value else ""
+    if f.type == "lookup":
+        return str(value) if value else ""
+    return value
+
+
+def register_sheet(
+    title: str,
+    fields: Sequence[Field],
+    rows: Iterable[Any],
+    reference: Callable[[Any], str],
+    derived: dict[str, str] | None = None,
+) -> Sheet:
+    """A register as a sheet that re-imports unchanged: a Reference column, a column per import
+    field, then the `derived` columns (header → attribute) isova computes."""
+    derived = derived or {}
+    return Sheet(
+        title,
+        ["Reference", *[f.label for f in fields], *derived],
+        [
+            [
+                reference(row),
+                *[export_cell(row, f) for f in fields],
+                *[getattr(row, name) for name in derived.values()],
+            ]
+            for row in rows
+        ],
+    )

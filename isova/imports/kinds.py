@@ -76,7 +76,9 @@ class ImportKind:
     model: type[models.Model]
     build: Callable[[Context, Any, dict[str, Any]], tuple[Any, list[str]]]
     notes_field: str  # where kept columns are appended, labelled
-    update_fields: tuple[str, ...]
+    # What a re-import saves of a row it updates (with the notes and external reference);
+    # default: the fields (see `saved_fields`).
+    update_fields: tuple[str, ...] = ()
     prepare: Callable[[Context], None] | None = None
     after_create: Callable[[Context, list[Any]], None] | None = None
     # (ctx, refs) → {ref: instance}; default: the model's rows of the organisation by ref.
@@ -92,6 +94,10 @@ class ImportKind:
 
     def field(self, name: str) -> Field | None:
         return next((f for f in self.fields if f.name == name), None)
+
+    @property
+    def saved_fields(self) -> tuple[str, ...]:
+        return self.update_fields or tuple(f.name for f in self.fields)
 
 
 @dataclass(frozen=True)

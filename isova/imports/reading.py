@@ -24,6 +24,14 @@ class Unreadable(DomainError):
 
 
 @dataclass
+class RowError:
+    """A problem with one line of an uploaded file (the header is line 1)."""
+
+    line: int
+    message: str
+
+
+@dataclass
 class Table:
     headers: list[str]
     rows: list[list[Cell]]  # each as long as `headers`; row i is line i + 2 of the sheet
