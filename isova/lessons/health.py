@@ -2,8 +2,8 @@
 
 Two figures over the last twelve months, from one aggregate shared by both (dashboard memo):
 the share of closures (objectives, corrective actions checked, audits, reviews) whose lesson
-was captured, and the share of captured lessons turned into an improvement (an action, an objective change or
-a risk update).
+was captured, and the share of captured lessons turned into an improvement (an action, an
+objective change or a risk update).
 """
 
 from __future__ import annotations

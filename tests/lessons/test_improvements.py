@@ -2,18 +2,16 @@
 form opens prefilled with the lesson, and saving it records on the lesson which improvement
 it became; other organisations' lessons are 404, roles that may not get 403."""
 
-import datetime
 
-import pytest
 
 from isova.lessons import health
 from isova.lessons.models import Lesson
-from objectives.models import Objective, Review
+from objectives.models import Review
 from risks.models import Assessment
 from tests.objectives.conftest import make_objective
 from tests.risks.conftest import raise_risk
 
-from .conftest import capture, improve, prompted, recorded
+from .conftest import capture, improve, prompted
 
 
 def _captured(org):
