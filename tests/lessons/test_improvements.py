@@ -2,8 +2,6 @@
 form opens prefilled with the lesson, and saving it records on the lesson which improvement
 it became; other organisations' lessons are 404, roles that may not get 403."""
 
-
-
 from isova.lessons import health
 from isova.lessons.models import Lesson
 from objectives.models import Review
