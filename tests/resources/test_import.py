@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 
 from isova.resources.models import Allocation
+from tests.conftest import membership_of
 from tests.isova.imports.conftest import (
     csv_of,
     export_csv,
@@ -18,11 +19,10 @@ from tests.isova.imports.conftest import (
     run_import,
     xlsx_of,
 )
-from tests.conftest import membership_of
 from tests.objectives.conftest import make_objective
 from tests.risks.conftest import raise_risk
 
-from .conftest import FEB, MAR, APR, allocate
+from .conftest import APR, FEB, MAR, allocate
 
 
 def _manager(org):
