@@ -42,7 +42,8 @@ def _plans(ctx: Context) -> dict[str, ResourcePlan]:
         plans: dict[str, ResourcePlan] = {}
         for model in resource_plan_models():
             type_id = ContentType.objects.get_for_model(model).pk
-            for plan in model._default_manager.filter(organisation=ctx.organisation).order_by("pk"):
+            manager: Any = model._default_manager
+            for plan in manager.filter(organisation=ctx.organisation).order_by("pk"):
                 plans[f"{type_id}:{plan.pk}"] = plan
         ctx.cache["plans"] = plans
     return ctx.cache["plans"]

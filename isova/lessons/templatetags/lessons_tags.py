@@ -22,9 +22,12 @@ def lesson_of_record(obj: models.Model) -> Lesson | None:
     """The lesson whose source is `obj`, with its owner (1 query, whatever the content-type
     cache holds: the type is matched by its app label and model name in the same query)."""
     meta = obj._meta
+    organisation_id = getattr(obj, "organisation_id", None)
+    if organisation_id is None:
+        return None
     return (
         Lesson.objects.filter(
-            organisation_id=getattr(obj, "organisation_id", None),
+            organisation_id=organisation_id,
             source_type__app_label=meta.app_label,
             source_type__model=meta.model_name,
             source_id=obj.pk,
