@@ -2,6 +2,8 @@
 form opens prefilled with the lesson, and saving it records on the lesson which improvement
 it became; other organisations' lessons are 404, roles that may not get 403."""
 
+import datetime
+
 from isova.lessons import health
 from isova.lessons.models import Lesson
 from objectives.models import Review
@@ -203,3 +205,23 @@ def test_the_health_share_counts_every_kind_of_improvement(org, as_user):
     ]  # fmt: skip
     [reading] = health.improved_share(org.organisation, today)
     assert (reading.value, reading.text) == (75.0, "75%: 3 of 4 lessons became improvements")
+
+
+def test_the_review_pack_and_the_api_say_what_the_lesson_became(org, as_user):
+    from isova.lessons.review_inputs import lessons_since
+    from tests.isova.api.conftest import api_as
+
+    lesson = _captured(org)
+    risk = raise_risk(org, title="Castings supplier fails")
+    today = org.organisation.today()
+    as_user(org.manager).post(
+        f"/risks/{risk.pk}/review/?lesson={lesson.pk}",
+        {"reviewed_on": today.isoformat(), "likelihood": "2", "impact": "2",
+         "controls_effective": "yes", "note": ""},
+    )  # fmt: skip
+    pack = lessons_since(org.organisation, today - datetime.timedelta(days=30), today)
+    assert ["Turned into improvements", 1] in pack["figures"]
+    [row] = pack["table"]["rows"]
+    assert row[-1].startswith(f"Risk update: {risk.reference} reassessed")
+    body = api_as(org.leader, org.organisation).get(f"/api/v1/lessons/{lesson.pk}/").json()
+    assert body["improvement_kind"] == "risk" and body["improvement_url"] == risk.get_absolute_url()
