@@ -33,6 +33,8 @@ api (api.py)               `isova.api.registry.Resource`: a viewset under /api/v
 imports (imports.py)       `isova.imports.kinds.ImportKind`: a register people import (CSV/XLSX)
 exports (imports.py)       `isova.imports.kinds.ExportKind`: a register as CSV/XLSX
 webhooks (webhooks.py)     description (str), by event name: an event webhooks may hear
+improvements (improvements.py) `isova.lessons.hooks.ImprovementTarget`: what a lesson can
+                           change ("review an objective", "reassess a risk")
 
 The core's pages and jobs read them back through the readers on `Registry` (`panels()`,
 `alert_sources()`, `briefing_sections()`, ...), each in a fixed order.
@@ -255,6 +257,7 @@ HOOKS: dict[str, str] = {
     "imports": "imports",
     "exports": "imports",
     "webhooks": "webhooks",
+    "improvements": "improvements",
     # isova.onboarding: open work people own (reassigned on deactivation), first-run steps.
     "owned_work": "onboarding",
     "checklist": "onboarding",
@@ -386,6 +389,13 @@ class Registry:
 
     def export_kind(self, name: str) -> Any:
         return self._tables["exports"].get(name)
+
+    def improvement_targets(self) -> list[Any]:
+        """isova.lessons.hooks.ImprovementTarget contributions, in order."""
+        return sorted(self._tables["improvements"].values(), key=_by_order)
+
+    def improvement_target(self, name: str) -> Any:
+        return self._tables["improvements"].get(name)
 
     def bench_seeders(self) -> list[Any]:
         """The apps' bench modules, in the order they registered (installed apps' order)."""

@@ -564,6 +564,10 @@ class Objective(ActionSource, Approvable, ResourcePlan):
     def get_absolute_url(self) -> str:
         return reverse("objectives:detail", args=[self.pk])
 
+    def resource_reference(self) -> str:
+        """As the objectives export names it: its external reference, else OBJ-<id>."""
+        return self.external_ref or f"OBJ-{self.pk}"
+
     @classmethod
     def action_source_choices(cls, organisation: Organisation) -> ObjectiveQuerySet:
         """Objectives not yet closed (achieved, missed or withdrawn)."""

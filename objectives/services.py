@@ -23,6 +23,7 @@ from isova.accounts.tenancy import has_perm
 from isova.actions import services as actions
 from isova.errors import DomainError
 from isova.lessons import services as lessons
+from isova.lessons.models import Lesson
 from isova.models import Action, Membership, RecordVersion, User
 
 from . import permissions
@@ -389,8 +390,10 @@ def review_record(
     decision: str,
     note: str,
     new_target: Decimal | None = None,
+    lesson: Lesson | None = None,
 ) -> Review:
-    """Record a review; set the next review date, close the objective or change its target."""
+    """Record a review; set the next review date, close the objective or change its target.
+    With `lesson`, the review is the improvement that lesson became (in this transaction)."""
     current = Objective.objects.select_for_update().get(pk=objective.pk)
     if not permissions.can_review(membership, current):
         raise PermissionDenied("Only leaders and the objective's owner review it.")
@@ -427,6 +430,15 @@ def review_record(
         _after_material_edit(current, changed, membership.user)
     if current.is_closed:
         _prompt_lesson(current, reviewed_on)
+    if lesson is not None:
+        lessons.lesson_became(
+            membership=membership,
+            lesson=lesson,
+            kind="objective",
+            label=f"Review of “{current.title}” on {reviewed_on:%d %b %Y}: "
+            f"{Decision(decision).label.lower()}",
+            url=current.get_absolute_url(),
+        )
     return review
 
 

@@ -311,22 +311,32 @@ def submit(request: OrgRequest, pk: int) -> HttpResponse:
 
 @member_required
 def review(request: OrgRequest, pk: int) -> HttpResponse:
+    # A review a lesson learned asks for (?lesson=): the role and the lesson first.
+    lesson = lessons.lesson_to_improve(request)
     objective = _get_objective(request, pk)
     if not permissions.can_review(request.membership, objective):
         raise PermissionDenied("Only leaders and the objective's owner review it.")
-    form = ReviewForm(request.POST or None, initial={"reviewed_on": request.organisation.today()})
+    initial: dict[str, Any] = {"reviewed_on": request.organisation.today()}
+    if lesson is not None:
+        initial["note"] = lessons.improvement_text(lesson)
+    form = ReviewForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             services.review_record(
-                membership=request.membership, objective=objective, **form.cleaned_data
+                membership=request.membership,
+                objective=objective,
+                lesson=lesson,
+                **form.cleaned_data,
             )
         except DomainError as error:
             form.add_error(None, error.message)
         else:
             # A closed objective asks its owner for the lesson (ISO 9001 10.3).
             ask, to = lessons.after_closing(objective, request.user)
-            return flash_redirect(request, to, f"Review recorded. {ask}".strip())
-    return render(request, "objectives/review_form.html", {"form": form, "objective": objective})
+            done = " The lesson is now an improvement." if lesson is not None else ""
+            return flash_redirect(request, to, f"Review recorded.{done} {ask}".strip())
+    context = {"form": form, "objective": objective, "lesson": lesson}
+    return render(request, "objectives/review_form.html", context)
 
 
 @require_POST

@@ -392,6 +392,9 @@ class Risk(Approvable, ActionSource, ResourcePlan):
     def get_absolute_url(self) -> str:
         return reverse("risks:detail", args=[self.pk])
 
+    def resource_reference(self) -> str:
+        return self.reference
+
     @property
     def is_opportunity(self) -> bool:
         return self.kind == Kind.OPPORTUNITY

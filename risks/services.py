@@ -17,6 +17,8 @@ from isova import records
 from isova.accounts.tenancy import has_perm
 from isova.actions import services as actions
 from isova.errors import DomainError, NotAllowed
+from isova.lessons import services as lessons
+from isova.lessons.models import Lesson
 from isova.models import Action, Membership, Organisation, RecordStatus, RecordVersion, User
 
 from .models import (
@@ -349,9 +351,11 @@ def risk_review_record(
     impact: int,
     controls_effective: bool | None,
     note: str = "",
+    lesson: Lesson | None = None,
 ) -> Assessment:
     """A review: the current position on the current matrix, whether the controls work, and
-    the next review date from the band's frequency (or the risk's own)."""
+    the next review date from the band's frequency (or the risk's own). With `lesson`, the
+    review is the update that lesson became (recorded on it in this transaction)."""
     _require(membership, "risks.risk.review", "Only leaders and managers review risks.")
     organisation = membership.organisation
     if risk.organisation_id != organisation.pk:
@@ -366,7 +370,7 @@ def risk_review_record(
         days=review_interval(current, residual.band)
     )
     current.save()
-    return _assess(
+    assessment = _assess(
         current,
         residual,
         membership,
@@ -375,6 +379,16 @@ def risk_review_record(
         controls_effective=controls_effective,
         note=note.strip(),
     )
+    if lesson is not None:
+        lessons.lesson_became(
+            membership=membership,
+            lesson=lesson,
+            kind="risk",
+            label=f"{current.reference} reassessed on {reviewed_on:%d %b %Y}: "
+            f"score {residual.score} ({residual.band_name})",
+            url=current.get_absolute_url(),
+        )
+    return assessment
 
 
 @transaction.atomic

@@ -14,6 +14,7 @@ from isova import records
 from isova.accounts.tenancy import OrgRequest, get_for_org, has_perm, member_required, require
 from isova.errors import DomainError
 from isova.http import render_page
+from isova.lessons import services as lessons
 from isova.models import Action
 
 from . import csvio, reports, services
@@ -203,29 +204,36 @@ def _level(scale: list[dict], n: int | None) -> str:
 @member_required
 def review(request: OrgRequest, pk: int) -> HttpResponse:
     require(request, "risks.risk.review")
+    # A reassessment a lesson learned asks for (?lesson=): checked before the form is read.
+    lesson = lessons.lesson_to_improve(request)
     risk = _get_risk(request, pk)
     today = request.organisation.today()
+    initial: dict[str, Any] = {
+        "reviewed_on": today,
+        "likelihood": risk.residual_likelihood,
+        "impact": risk.residual_impact,
+    }
+    if lesson is not None:
+        initial["note"] = lessons.improvement_text(lesson)
     form = ReviewForm(
         request.POST or None,
         matrix=services.current_matrix(request.organisation),
-        initial={
-            "reviewed_on": today,
-            "likelihood": risk.residual_likelihood,
-            "impact": risk.residual_impact,
-        },
+        initial=initial,
     )
     if request.method == "POST" and form.is_valid():
         try:
             services.risk_review_record(
-                membership=request.membership, risk=risk, **form.cleaned_data
+                membership=request.membership, risk=risk, lesson=lesson, **form.cleaned_data
             )
         except DomainError as error:
             _errors(form, error)
         else:
-            messages.success(request, "Review recorded.")
+            done = " The lesson is now an improvement." if lesson is not None else ""
+            messages.success(request, f"Review recorded.{done}")
             return redirect(risk)
     status = 422 if request.method == "POST" else 200
-    return render(request, "risks/review_form.html", {"form": form, "risk": risk}, status=status)
+    context = {"form": form, "risk": risk, "lesson": lesson}
+    return render(request, "risks/review_form.html", context, status=status)
 
 
 @member_required

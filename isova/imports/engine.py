@@ -764,6 +764,8 @@ def _save(kind: ImportKind, ctx: Context, new: list[Any], changed: list[Any]) ->
             model.history.bulk_history_create(  # type: ignore[attr-defined]
                 changed, batch_size=BATCH, update=True, default_user=ctx.membership.user
             )
+        if kind.after_update is not None:
+            kind.after_update(ctx, changed)
 
 
 def _update(model: Any, rows: list[Any], names: list[str]) -> None:

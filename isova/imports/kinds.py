@@ -81,6 +81,8 @@ class ImportKind:
     update_fields: tuple[str, ...] = ()
     prepare: Callable[[Context], None] | None = None
     after_create: Callable[[Context, list[Any]], None] | None = None
+    # Called after each batch's existing rows are updated, with those rows.
+    after_update: Callable[[Context, list[Any]], None] | None = None
     # (ctx, refs) → {ref: instance}; default: the model's rows of the organisation by ref.
     existing: Callable[[Context, list[str]], dict[str, Any]] | None = None
     # A row's key for re-import when it is not its external reference ((ctx, values) → str;

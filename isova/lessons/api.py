@@ -40,6 +40,9 @@ class LessonSerializer(serializers.ModelSerializer):
             "skip_reason",
             "captured_at",
             "action",
+            "improvement_kind",
+            "improvement_label",
+            "improvement_url",
             "improved_at",
         ]
 

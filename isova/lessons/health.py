@@ -2,7 +2,8 @@
 
 Two figures over the last twelve months, from one aggregate shared by both (dashboard memo):
 the share of closures (objectives, corrective actions checked, audits, reviews) whose lesson
-was captured, and the share of captured lessons turned into an improvement (an action).
+was captured, and the share of captured lessons turned into an improvement (an action, an
+objective change or a risk update).
 """
 
 from __future__ import annotations
@@ -50,7 +51,7 @@ def improved_share(organisation: Organisation, today: datetime.date) -> list[Hea
     if not counts["captured"]:
         return [HealthReading("", None, url, "no lesson captured in the last year")]
     share = _share(counts["improved"], counts["captured"])
-    text = f"{share:g}%: {counts['improved']} of {counts['captured']} lessons became actions"
+    text = f"{share:g}%: {counts['improved']} of {counts['captured']} lessons became improvements"
     return [HealthReading("", share, url, text)]
 
 

@@ -127,7 +127,7 @@ def sheets(organisation: Organisation, params: QueryDict) -> list[Sheet]:
                     x.get_status_display(),
                     x.get_source_kind_display(),
                     x.skip_reason,
-                    x.action.title if x.action else "",
+                    x.action.title if x.action else x.improvement_label,
                 ]
                 for x in lessons
             ],

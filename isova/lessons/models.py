@@ -4,8 +4,9 @@ A lesson is *prompted* when an objective closes, a finding's corrective action i
 effectiveness, an audit closes or a management review is held (the apps call
 `isova.lessons.services.prompt` in the transaction that closes it), once per closed thing.
 Its owner then *captures* it (what worked, what didn't, process tags) or *skips* it with a
-reason that stays visible; a captured lesson can become an improvement (an `isova.Action`
-whose source is the lesson).
+reason that stays visible; a captured lesson can become an improvement: an `isova.Action`
+whose source is the lesson, or a change the apps offer through the `improvements` hook (an
+objective reviewed, a risk reassessed; `isova.lessons.hooks.ImprovementTarget`).
 """
 
 from __future__ import annotations
@@ -28,6 +29,14 @@ class LessonStatus(models.TextChoices):
     PROMPTED = "prompted", "To capture"
     CAPTURED = "captured", "Captured"
     SKIPPED = "skipped", "Skipped"
+
+
+class ImprovementKind(models.TextChoices):
+    """What a captured lesson became: an action, a change of an objective, a risk update."""
+
+    ACTION = "action", "Action"
+    OBJECTIVE = "objective", "Objective change"
+    RISK = "risk", "Risk update"
 
 
 class SourceKind(models.TextChoices):
@@ -71,14 +80,18 @@ class LessonQuerySet(OrgQuerySet, models.QuerySet["Lesson"]):
 
     def shares(self) -> dict[str, Any]:
         """One aggregate: closures prompted, of which captured, skipped; lessons captured
-        and how many became improvements (an action)."""
+        and how many became improvements (an action, an objective change, a risk update)."""
         closures = ~Q(source_kind=SourceKind.RECORDED)
         return self.aggregate(
             closures=Count("pk", filter=closures),
             closures_captured=Count("pk", filter=closures & Q(status=LessonStatus.CAPTURED)),
             skipped=Count("pk", filter=Q(status=LessonStatus.SKIPPED)),
             captured=Count("pk", filter=Q(status=LessonStatus.CAPTURED)),
-            improved=Count("pk", filter=Q(status=LessonStatus.CAPTURED, action__isnull=False)),
+            improved=Count(
+                "pk",
+                filter=Q(status=LessonStatus.CAPTURED)
+                & (Q(action__isnull=False) | ~Q(improvement_kind="")),
+            ),
         )
 
 
@@ -115,6 +128,13 @@ class Lesson(ActionSource):
     action = models.ForeignKey(
         Action, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # Which improvement it became (any kind) and where it is: an action's page, the
+    # objective or risk it changed (named and linked as when it was saved).
+    improvement_kind = models.CharField(
+        max_length=12, choices=ImprovementKind.choices, blank=True, default=""
+    )
+    improvement_label = models.CharField(max_length=300, blank=True)
+    improvement_url = models.CharField(max_length=300, blank=True)
     improved_at = models.DateTimeField(null=True, blank=True)
     improved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -158,6 +178,10 @@ class Lesson(ActionSource):
     def action_source_choices(cls, organisation: Organisation) -> models.QuerySet[Any]:
         """A new action may carry out a captured lesson."""
         return cls.objects.for_org(organisation).filter(status=LessonStatus.CAPTURED)
+
+    @property
+    def is_improved(self) -> bool:
+        return self.action_id is not None or bool(self.improvement_kind)
 
     @property
     def tag_names(self) -> list[str]:

@@ -42,7 +42,7 @@ def lessons_since(org: Organisation, since: datetime.date, until: datetime.date)
             ["Captured", len(captured)],
             ["Skipped (with a reason)", sum(x.status == LessonStatus.SKIPPED for x in lessons)],
             ["Still to capture", sum(x.status == LessonStatus.PROMPTED for x in lessons)],
-            ["Turned into improvements", sum(x.action_id is not None for x in captured)],
+            ["Turned into improvements", sum(x.is_improved for x in captured)],
         ],
         "table": {
             "columns": [
@@ -59,7 +59,11 @@ def lessons_since(org: Organisation, since: datetime.date, until: datetime.date)
                     _outcome(x),
                     f"{x.action.title} ({x.action.get_status_display().lower()})"
                     if x.action
-                    else "",
+                    else (
+                        f"{x.get_improvement_kind_display()}: {x.improvement_label}"
+                        if x.improvement_kind
+                        else ""
+                    ),
                 ]
                 for x in lessons
             ],

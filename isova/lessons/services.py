@@ -1,4 +1,6 @@
-"""Writes of lessons learned: prompt at a closing event, capture, skip, turn into an action.
+"""Writes of lessons learned: prompt at a closing event, capture, skip, turn into an
+improvement (an action here; an objective change or a risk update on the apps' forms, which
+call `lesson_became` when they save: see isova.lessons.hooks).
 
 `prompt` is what the apps call, inside the transaction that closes an objective, checks a
 finding's corrective action, closes an audit or holds a management review. It asks once per
@@ -15,16 +17,19 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, models, transaction
+from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 
 from isova import errors
 from isova.accounts.models import Membership, Organisation, User
+from isova.accounts.tenancy import OrgRequest, require
 from isova.actions import services as actions
 from isova.actions.models import Action
 from isova.notifications import services as notifications
 
 from . import permissions
-from .models import Lesson, LessonStatus, LessonTag, SourceKind
+from .models import ImprovementKind, Lesson, LessonStatus, LessonTag, SourceKind
 
 
 class LessonError(errors.DomainError):
@@ -224,8 +229,7 @@ def lesson_improve(
     current = _lock(lesson)
     if current.status != LessonStatus.CAPTURED:
         raise LessonError("Capture what worked and what didn't before turning it into an action.")
-    if current.action_id is not None:
-        raise LessonError("This lesson is already an improvement: see its action.")
+    _check_improvable(current)
     if not title.strip():
         raise LessonError("Give the action a title.")
     action = actions.action_create(
@@ -237,9 +241,85 @@ def lesson_improve(
         source=current,
     )
     current.action = action
-    current.improved_at, current.improved_by = timezone.now(), membership.user
-    current.save(update_fields=["action", "improved_at", "improved_by"])
+    _mark(
+        current,
+        membership,
+        ImprovementKind.ACTION,
+        action.title,
+        reverse("action_detail", args=[action.pk]),
+    )
     return action
+
+
+def _check_improvable(lesson: Lesson) -> None:
+    if lesson.status != LessonStatus.CAPTURED:
+        raise LessonError("Capture what worked and what didn't before turning it into a change.")
+    if lesson.is_improved:
+        kind = lesson.get_improvement_kind_display().lower() or "action"
+        raise LessonError(f"This lesson is already an improvement ({kind}): see the lesson.")
+
+
+def _mark(lesson: Lesson, membership: Membership, kind: str, label: str, url: str) -> None:
+    lesson.improvement_kind = kind
+    lesson.improvement_label, lesson.improvement_url = label[:300], url[:300]
+    lesson.improved_at, lesson.improved_by = timezone.now(), membership.user
+    lesson.save(
+        update_fields=[
+            "action",
+            "improvement_kind",
+            "improvement_label",
+            "improvement_url",
+            "improved_at",
+            "improved_by",
+        ]
+    )
+
+
+# --- improvements the apps make (isova.lessons.hooks) -------------------------------------
+
+
+def lesson_to_improve(request: OrgRequest) -> Lesson | None:
+    """The lesson an app's form is turning into an improvement (`?lesson=<pk>` in the address
+    of its GET or POST), checked before the form reads anything: None without one; 403 for
+    a role that does not turn lessons into improvements; 404 for another organisation's (or
+    no such) lesson."""
+    raw = request.GET.get("lesson")
+    if raw is None:
+        return None
+    require(request, "isova.lesson.improve")
+    if not raw.isdigit():
+        raise Http404("No such lesson in this organisation.")
+    lesson = (
+        Lesson.objects.filter(organisation=request.organisation, pk=int(raw))
+        .select_related("owner")
+        .first()
+    )
+    if lesson is None:
+        raise Http404("No such lesson in this organisation.")
+    return lesson
+
+
+def improvement_text(lesson: Lesson) -> str:
+    """What an app's form is prefilled with: the lesson, in its words."""
+    return _describe(lesson)
+
+
+@transaction.atomic
+def lesson_became(
+    *, membership: Membership, lesson: Lesson, kind: str, label: str, url: str
+) -> Lesson:
+    """Record that `lesson` became the improvement `kind` (an `ImprovementKind`), named
+    `label` at `url`: called by an app in the transaction that saves its change, so that a
+    refusal here (another organisation's lesson, not captured, already an improvement, a role
+    that may not) undoes the change too."""
+    if not permissions.can_improve(membership, lesson):
+        raise PermissionDenied("Only leaders and managers turn lessons into improvements.")
+    if kind not in ImprovementKind.values or kind == ImprovementKind.ACTION:
+        raise ValueError(f"not an improvement an app makes: {kind!r}")
+    current = _lock(lesson)
+    _check_improvable(current)
+    _mark(current, membership, kind, label, url)
+    return current
 
 
 def _describe(lesson: Lesson) -> str:

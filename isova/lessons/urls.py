@@ -11,4 +11,5 @@ urlpatterns = [
     path("<int:pk>/capture/", views.lesson_capture, name="capture"),
     path("<int:pk>/skip/", views.lesson_skip, name="skip"),
     path("<int:pk>/improve/", views.lesson_improve, name="improve"),
+    path("<int:pk>/improve/<slug:target>/", views.lesson_improve_via, name="improve_via"),
 ]

@@ -5,13 +5,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpResponse
-from django.shortcuts import render
+from django.contrib import messages
+from django.contrib.contenttypes.models import ContentType
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from isova.accounts.tenancy import OrgRequest, get_for_org, member_required, require
+from isova.accounts.tenancy import OrgRequest, get_for_org, has_perm, member_required, require
 from isova.http import paginate, query_without_page, render_page, save_or_error
 from isova.idempotency import create_once
+from isova.registry import registry
 
 from . import permissions, services
 from .forms import CaptureForm, ImproveForm, LessonFilterForm, RecordForm, SkipForm, process_names
@@ -23,7 +26,9 @@ PAGE_SIZE = 25
 def _get_lesson(request: OrgRequest, pk: int) -> Lesson:
     return get_for_org(
         request,
-        Lesson.objects.select_related("owner", "action", "skipped_by", "captured_by"),
+        Lesson.objects.select_related(
+            "owner", "action", "skipped_by", "captured_by", "improved_by"
+        ),
         pk=pk,
     )
 
@@ -54,7 +59,7 @@ def _detail_context(request: OrgRequest, lesson: Lesson, **forms: Any) -> dict[s
     may_improve = (
         permissions.can_improve(membership, lesson)
         and lesson.status == LessonStatus.CAPTURED
-        and lesson.action_id is None
+        and not lesson.is_improved
     )
     tags = list(lesson.tags.all())
     initial = {
@@ -78,7 +83,30 @@ def _detail_context(request: OrgRequest, lesson: Lesson, **forms: Any) -> dict[s
             if may_improve
             else None
         ),
+        "targets": _targets(request, lesson) if may_improve else [],
     }
+
+
+def _source_model(lesson: Lesson) -> str:
+    if lesson.source_type_id is None:
+        return ""
+    return ContentType.objects.get_for_id(lesson.source_type_id).model_class()._meta.label_lower  # type: ignore[union-attr]
+
+
+def _targets(request: OrgRequest, lesson: Lesson) -> list[dict[str, Any]]:
+    """The changes the apps offer this lesson (a query each), the lesson's own source first
+    when it is among a target's records."""
+    source = _source_model(lesson)
+    out = []
+    for target in registry.improvement_targets():
+        if not has_perm(request.membership, target.permission):
+            continue
+        choices = target.choices(request.organisation)
+        if source and source == target.model:
+            own = [c for c in choices if c[0] == lesson.source_id]
+            choices = own + [c for c in choices if c[0] != lesson.source_id]
+        out.append({"target": target, "choices": choices})
+    return out
 
 
 @member_required
@@ -158,6 +186,29 @@ def lesson_improve(request: OrgRequest, pk: int) -> HttpResponse:
             return saved
     context = _detail_context(request, lesson, improve_form=form)
     return render(request, "lessons/detail.html", context, status=422)
+
+
+@member_required
+def lesson_improve_via(request: OrgRequest, pk: int, target: str) -> HttpResponse:
+    """One click from the lesson to an app's form (an objective's review, a risk's
+    reassessment) for the chosen record, prefilled from the lesson (`?lesson=`)."""
+    require(request, "isova.lesson.improve")
+    lesson = _get_lesson(request, pk)
+    found = registry.improvement_target(target)
+    if found is None:
+        raise Http404("No such improvement.")
+    require(request, found.permission)
+    if lesson.status != LessonStatus.CAPTURED or lesson.is_improved:
+        messages.error(
+            request, "Only a captured lesson that is not yet an improvement changes this."
+        )
+        return redirect(lesson)
+    raw = request.GET.get("record", "")
+    choices = dict(found.choices(request.organisation))
+    if not raw.isdigit() or int(raw) not in choices:
+        messages.error(request, f"Choose from the list: {found.choice_label.lower()}.")
+        return redirect(lesson)
+    return redirect(f"{found.url(int(raw))}?lesson={lesson.pk}")
 
 
 @member_required

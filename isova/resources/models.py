@@ -175,6 +175,11 @@ class ResourcePlan(models.Model):
     class Meta:
         abstract = True
 
+    def resource_reference(self) -> str:
+        """How an export names this plan and an import finds it again ("OBJ-12", "R-004"):
+        override with the register's own reference."""
+        return f"{self._meta.model_name.upper()}-{self.pk}"  # type: ignore[union-attr]
+
     def resources_snapshot(self) -> dict[str, Any]:
         """People, tools and budget as leaders approve them (2 queries). Keys only when there
         is something, so records approved before allocations existed stay unchanged; the

@@ -44,9 +44,13 @@ def _check_person(organisation: Organisation, person: User) -> None:
         raise ResourceError("The person must be an active member of this organisation.")
 
 
-def _plan_changed(plan: object, user: User) -> None:
+def plan_changed(plan: object, user: User) -> None:
+    """What a plan's people, tools or budget changing does to its approval (the import too)."""
     if isinstance(plan, Approvable):
         records.record_changed(obj=plan, changed_fields=(), user=user)
+
+
+_plan_changed = plan_changed
 
 
 def _check_months(start: datetime.date, end: datetime.date) -> None:

@@ -44,6 +44,28 @@ def test_one_lesson_keeps_to_its_budget(org, django_assert_max_num_queries, n):
 
 
 @pytest.mark.parametrize("n", [1, 30])
+def test_a_captured_lesson_with_its_improvements_keeps_to_its_budget(
+    org, django_assert_max_num_queries, n
+):
+    from tests.objectives.conftest import make_objective
+    from tests.risks.conftest import raise_risk
+
+    _data(org, n)
+    for i in range(n):
+        make_objective(org.organisation, org.manager, title=f"Open {i}")
+        raise_risk(org, title=f"Risk {i}")
+    lesson = capture(org, prompted(org, org.staff, n=1)[0])
+    client = client_for(org.leader)
+    client.get(lesson.get_absolute_url())  # warm the content types
+    # session, user, memberships (3); the lesson (1); its tags (1); the processes (1); the
+    # members, owners of an action (1); the open objectives and the live risks a lesson may
+    # change (1 each, the improvements hook). 9.
+    with django_assert_max_num_queries(9):
+        response = client.get(lesson.get_absolute_url())
+    assert response.content.decode().count("<option") >= 2 * n
+
+
+@pytest.mark.parametrize("n", [1, 30])
 def test_the_dashboard_panel_keeps_to_its_budget(org, django_assert_max_num_queries, n):
     _data(org, n)
     client = client_for(org.staff)

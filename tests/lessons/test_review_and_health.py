@@ -86,7 +86,7 @@ def test_the_health_figures_are_shares_of_closures_captured_and_lessons_improved
     [captured] = health.captured_share(org.organisation, today)
     assert (captured.value, captured.text) == (33.3, "33.3%: 1 of 3 closures captured")
     [improved] = health.improved_share(org.organisation, today)
-    assert (improved.value, improved.text) == (50.0, "50%: 1 of 2 lessons became actions")
+    assert (improved.value, improved.text) == (50.0, "50%: 1 of 2 lessons became improvements")
 
 
 def test_the_health_figures_without_data_are_grey(org):

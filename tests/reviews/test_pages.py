@@ -54,8 +54,9 @@ def test_the_review_page_runs_a_fixed_number_of_queries(org, django_assert_max_n
         )
     client = client_for(org.leader)
     # session, user, memberships (3); review; notes; attendance; outputs+actions; sign-offs'
-    # content type and rows; close problems (notes, attendance); template context (2)
-    with django_assert_max_num_queries(16):
+    # content type and rows; close problems (notes, attendance); template context (2); its
+    # lesson (1, isova.lessons' `lesson_of`)
+    with django_assert_max_num_queries(17):
         assert client.get(review.get_absolute_url()).status_code == 200
 
 
@@ -67,8 +68,9 @@ def test_the_live_pack_runs_a_fixed_number_of_queries(org, django_assert_max_num
     # session, user, memberships (3); review; notes; attendance; outputs; sign-offs (2);
     # sections: a (1), b (1), c1 (2), c2 (2), c3 (1), c4 (3), c6 (1), d (2), f (1) and any
     # other app's registered section (risks: a few; resources' d: members, allocations,
-    # actions, one per kind of plan (2), budget totals, lines over budget when any: 7)
-    with django_assert_max_num_queries(39):
+    # actions, one per kind of plan (2), budget totals, lines over budget when any: 7); its
+    # lesson (1, isova.lessons' `lesson_of`: none before the review is held)
+    with django_assert_max_num_queries(40):
         assert client.get(review.get_absolute_url()).status_code == 200
 
 
