@@ -693,7 +693,21 @@ def run(
                 if notes:
                     text = getattr(built, kind.notes_field) or ""
                     if notes not in text:
-                        setattr(built, kind.notes_field, f"{text}\n\n{notes}".strip())
+                        text = f"{text}\n\n{notes}".strip()
+                        limit = _max_length(kind.model, kind.notes_field)
+                        if limit and len(text) > limit:
+                            kept = ", ".join(f"“{h}”" for h in notes_cols)
+                            report.errors.append(
+                                Problem(
+                                    number,
+                                    None,
+                                    f"With the kept columns ({kept}) its {kind.notes_field} "
+                                    f"would be {len(text)} characters long; at most {limit} "
+                                    "fit. Map or ignore some of those columns.",
+                                )
+                            )
+                            continue
+                        setattr(built, kind.notes_field, text)
                 (changed if instance is not None else new).append(built)
                 if len(report.preview) < PREVIEW_ROWS:
                     shown = {labels[n]: _shown(v) for n, v in values.items() if n in labels}
@@ -728,6 +742,13 @@ def run(
         else:
             transaction.set_rollback(True)
     return report
+
+
+def _max_length(model: Any, name: str) -> int | None:
+    try:
+        return getattr(model._meta.get_field(name), "max_length", None)
+    except Exception:
+        return None
 
 
 def _existing(kind: ImportKind, ctx: Context, refs: list[str]) -> dict[str, Any]:

@@ -165,3 +165,20 @@ def test_a_spreadsheets_date_cells_are_months(org, plan):
     assert report.errors == [], report.errors
     row = Allocation.objects.get()
     assert (row.start_month, row.end_month, row.months) == (FEB, APR, 3)
+
+
+def test_kept_columns_that_would_overfill_the_note_are_a_row_error_not_a_refused_batch(
+    org, plan
+):
+    long = "x" * 290
+    data = csv_of(
+        "Plan reference,E-mail,Hours,From month,Note,Budget code\n"
+        f"OBJ-{plan.pk},{org.manager.email},10,2027-03,short,B-1\n"  # line 2: fits
+        f"OBJ-{plan.pk},{org.staff.email},5,2027-03,{long},B-2\n"  # 3: note + kept > 300
+    )
+    before = _rows(org)
+    report = run_import("allocations", _manager(org), data)
+    [problem] = report.errors
+    assert problem.row == 3
+    assert "“Budget code”" in problem.message and "at most 300" in problem.message
+    assert not report.saved and _rows(org) == before  # all or nothing
