@@ -635,6 +635,14 @@ class Objective(ActionSource, Approvable):
         self._change_reason = f"{decision} by {signoff.signer_name}"
         self.save(update_fields=["status", "updated_at"])
 
+    # True on the read-only copy objectives/approved.py:as_approved makes for staff.
+    shows_approved = False
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.shows_approved:
+            raise RuntimeError("A copy showing the approved terms is never saved.")
+        super().save(*args, **kwargs)
+
     @property
     def approved_terms(self) -> Any:
         """What the leaders last approved (objectives/approved.py), for pages every member
