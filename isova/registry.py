@@ -30,6 +30,7 @@ api (api.py)               `isova.api.registry.Resource`: a viewset under /api/v
 imports (imports.py)       `isova.imports.kinds.ImportKind`: a register people import (CSV/XLSX)
 exports (imports.py)       `isova.imports.kinds.ExportKind`: a register as CSV/XLSX
 webhooks (webhooks.py)     description (str), by event name: an event webhooks may hear
+my_work (mine.py)          `MyWorkSection`: build(membership, today) -> context; "My work"
 
 The core's pages and jobs read them back through the readers on `Registry` (`panels()`,
 `alert_sources()`, `briefing_sections()`, ...), each in a fixed order.
@@ -211,6 +212,7 @@ HOOKS: dict[str, str] = {
     "imports": "imports",
     "exports": "imports",
     "webhooks": "webhooks",
+    "my_work": "mine",
     # isova.onboarding: open work people own (reassigned on deactivation), first-run steps.
     "owned_work": "onboarding",
     "checklist": "onboarding",
@@ -312,6 +314,9 @@ class Registry:
     def dashboard_filter(self, name: str) -> FilterChoices | None:
         return self._tables["filters"].get(name)
 
+    def my_work_sections(self) -> list[MyWorkSection]:
+        return sorted(self._tables["my_work"].values(), key=_by_order)
+
     def owned_work(self) -> list[Any]:
         """isova.onboarding.hooks.OwnedWork contributions, in order."""
         return sorted(self._tables["owned_work"].values(), key=_by_order)
@@ -402,6 +407,21 @@ class BriefingSection:
     title: str
     order: int
     build: Callable[[Organisation, datetime.date, datetime.date], list[str]]
+
+
+# --- "My work": what one person owns (the page every member reaches from the navigation) ---
+
+
+@dataclass(frozen=True)
+class MyWorkSection:
+    """A section of the "My work" page: `build(membership, today)` returns `template`'s
+    context (None: nothing to show) in a fixed number of queries, whatever the data."""
+
+    name: str
+    title: str
+    order: int
+    template: str
+    build: Callable[[Membership, datetime.date], dict[str, Any] | None]
 
 
 # --- upcoming in the next weeks (the dashboard's "Upcoming" panel) -----------------------
