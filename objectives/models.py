@@ -635,6 +635,14 @@ class Objective(ActionSource, Approvable):
         self._change_reason = f"{decision} by {signoff.signer_name}"
         self.save(update_fields=["status", "updated_at"])
 
+    @property
+    def decimals(self) -> int:
+        """The decimals the measure is written with: the most of its baseline and target
+        (isova.humanise.decimals_of); computed figures (planned, forecast) round to it."""
+        from isova.humanise import decimals_of
+
+        return decimals_of(self.baseline, self.target)
+
     # True on the read-only copy objectives/approved.py:as_approved makes for staff.
     shows_approved = False
 
