@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.utils.formats import date_format
 
@@ -73,10 +73,11 @@ def measure(value: object, places: int, unit: str = "") -> str:
     (the `measure` filter), e-mails and alerts all write measures with it."""
     if value is None or value == "":
         return "—"
-    try:
-        number = f"{float(value):,.{places}f}"  # type: ignore[arg-type]
-    except (TypeError, ValueError):
+    try:  # half up, as people round: 1,234.5 days is 1,235 days
+        exact = Decimal(str(value)).quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)
+    except (InvalidOperation, ValueError, TypeError):
         return str(value)
+    number = f"{exact:,f}"
     if number.lstrip("-").strip("0.,") == "":
         number = number.lstrip("-")  # never "-0.0"
     unit = unit.strip()
