@@ -217,7 +217,9 @@ class ObjectiveQuerySet(OrgQuerySet, models.QuerySet["Objective"]):
         """Annotate `approved_snapshot`: the last approved version's snapshot (None when the
         objective was never approved); `Objective.approved_terms` reads it."""
         approved = RecordVersion.objects.filter(
-            content_type=ContentType.objects.get_for_model(Objective),
+            # by name, joined in the subquery: no content-type lookup of its own
+            content_type__app_label=Objective._meta.app_label,
+            content_type__model=Objective._meta.model_name,
             object_id=OuterRef("pk"),
             status__in=(RecordStatus.APPROVED, RecordStatus.SUPERSEDED),
         ).order_by("-number")
