@@ -113,7 +113,7 @@ def as_approved(objective: Objective) -> Objective:
             setattr(shown, name, _date(snap[name], getattr(objective, name)))
     owner = snap.get("owner")
     if isinstance(owner, dict) and owner.get("id") != objective.owner_id:
-        shown.owner = User(pk=owner.get("id"), first_name=str(owner.get("name", "")))
+        shown.owner = User(pk=owner.get("id"), full_name=str(owner.get("name", "")))
     goal_title = snap.get("goal")
     live_goal = objective.goal.title if objective.goal else None
     if goal_title != live_goal:
@@ -122,7 +122,7 @@ def as_approved(objective: Objective) -> Objective:
     return shown
 
 
-def _recompute_progress(shown: Objective, rag: Any) -> None:
+def _recompute_progress(shown: Any, rag: Any) -> None:
     """progress, planned_now, behind, forecast_misses and rag (as `with_progress` computes
     them in the database) against the terms now on `shown`."""
     baseline, target = float(shown.baseline), float(shown.target)

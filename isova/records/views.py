@@ -237,7 +237,7 @@ def _as_approved(policy: QualityPolicy, snapshot: Any) -> QualityPolicy:
     shown.text = snap.get("text", policy.text)
     owner = snap.get("owner")
     if isinstance(owner, dict) and owner.get("id") != policy.owner_id:
-        shown.owner = User(pk=owner.get("id"), first_name=str(owner.get("name", "")))
+        shown.owner = User(pk=owner.get("id"), full_name=str(owner.get("name", "")))
     with contextlib.suppress(ValueError):
         shown.effective_from = datetime.date.fromisoformat(str(snap.get("effective_from")))
     shown.save = _never_saved  # type: ignore[method-assign]

@@ -88,12 +88,18 @@ def test_the_copy_staff_read_is_never_saved(org, v2_submitted):
 
 def test_staff_read_the_approved_policy_not_its_pending_change(org, as_user):
     policy = approved_policy(org, text="We deliver parts right first time.")
-    edit(policy, org.manager, text="We deliver every part on time, whatever it costs.")
+    edit(
+        policy,
+        org.manager,
+        text="We deliver every part on time, whatever it costs.",
+        owner=org.leader,
+    )
     records.submit(membership=ms(org, "manager"), obj=policy)
 
     body = as_user(org.staff).get(policy.get_absolute_url()).content.decode()
     assert "We deliver parts right first time." in body
     assert "whatever it costs" not in body
+    assert f"<dt>Owner</dt><dd>{org.manager.get_full_name()}</dd>" in body
 
     manager_body = as_user(org.manager).get(policy.get_absolute_url()).content.decode()
     assert "whatever it costs" in manager_body
