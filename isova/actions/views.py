@@ -63,8 +63,8 @@ DUE_SOON_DAYS = 14
 
 
 def _due_soon(request: OrgRequest, today: datetime.date) -> list[UpcomingItem]:
-    """What waits on this person in the next DUE_SOON_DAYS days, overdue actions first
-    (one query per upcoming source, whatever the data)."""
+    """What waits on this person from today to DUE_SOON_DAYS days on, soonest first (one
+    query per upcoming source, whatever the data); overdue actions are counted apart."""
     end = today + datetime.timedelta(days=DUE_SOON_DAYS)
     mine = {"owner": request.user.pk}
     items = [
@@ -83,10 +83,11 @@ def my_actions(request: OrgRequest) -> HttpResponse:
     today = request.organisation.today()
     qs = Action.objects.for_org(request.organisation).filter(owner=request.user).for_list()
     page = paginate(request, qs.outstanding().order_by("due_date", "pk"), PAGE_SIZE)
-    recent, due_soon, sections = [], [], []
+    recent, due_soon, sections, overdue = [], [], [], 0
     if page.number == 1:
         recent = list(qs.exclude(status__in=OUTSTANDING_STATUSES).order_by("-updated_at")[:10])
         due_soon = _due_soon(request, today)
+        overdue = qs.overdue(today).count()
         for section in registry.my_work_sections():
             built = section.build(request.membership, today)
             if built is not None:
@@ -99,6 +100,7 @@ def my_actions(request: OrgRequest) -> HttpResponse:
         "today": today,
         "due_soon": due_soon,
         "due_soon_days": DUE_SOON_DAYS,
+        "overdue": overdue,
         "sections": sections,
     }
     return render(request, "isova/my_actions.html", context)

@@ -45,6 +45,7 @@ def test_every_role_reaches_my_work_from_the_navigation(org, as_user, role):
 
 def test_my_work_shows_my_objectives_and_what_is_due_in_the_next_two_weeks(org, as_user):
     _action(org, "Oil the press", days=3)
+    _action(org, "Late one", days=-2)
     _action(org, "Order gloves", days=30)
     _action(org, "Someone else's job", days=2, owner=org.manager)
     _objective(org, "Fewer rejects", org.staff, review_in_days=10)
@@ -57,6 +58,7 @@ def test_my_work_shows_my_objectives_and_what_is_due_in_the_next_two_weeks(org, 
     due = html.split('id="due-heading"', 1)[1].split("</section>", 1)[0]
     assert "Oil the press" in due and "Fewer rejects" in due
     assert "Order gloves" not in due  # due in 30 days
+    assert "1 of your actions is overdue" in due
     assert "Someone else" not in due and "Not mine" not in due
     led = html.split('id="mine-objectives-heading"', 1)[1].split("</section>", 1)[0]
     assert "Fewer rejects" in led and "Not mine" not in led
