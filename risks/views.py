@@ -46,7 +46,15 @@ def index(request: OrgRequest) -> HttpResponse:
     queryset = form.filter(
         Risk.objects.for_org(org).with_flags(today).with_trend().for_list(), today
     )
+    approved_only = records.reads_approved_only(request.membership)
+    if approved_only:
+        queryset = queryset.with_approved_snapshot()
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    if approved_only:  # staff read each risk as last approved (issue 22.3)
+        page.object_list = [
+            _as_approved(r, [], r.approved_snapshot)[0] if r.approved_snapshot else r
+            for r in page.object_list
+        ]
     query = request.GET.copy()
     query.pop("page", None)
     context = {

@@ -224,3 +224,19 @@ def test_staff_read_the_approved_plan_not_a_change_awaiting_approval(org, high, 
     assert "Cheaper to hold stock" not in body
     manager = as_user(org.manager).get(high.get_absolute_url()).content.decode()
     assert "Safety stock of 4 weeks" in manager and "Cheaper to hold stock" in manager
+
+
+def test_staff_read_the_register_as_approved(org, high, as_user):
+    add_action(org, high)
+    submit(org, high)
+    approve(org, high)
+    # 20: an inherent score the leaders have not approved yet
+    submit(org, move(org, high, inherent_likelihood=5))
+
+    def inherent(html):
+        row = html.split(f'id="risk-{high.pk}"', 1)[1].split("</tr>", 1)[0]
+        return row.split('data-label="Inherent"', 1)[1].split("</td>", 1)[0]
+
+    staff = inherent(as_user(org.staff).get("/risks/").content.decode())
+    assert "12" in staff and "20" not in staff
+    assert "20" in inherent(as_user(org.manager).get("/risks/").content.decode())
