@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.utils.formats import date_format
 
@@ -65,3 +65,34 @@ def cell(value: object) -> str:
     ):
         return figure(value)
     return "" if value is None else str(value)
+
+
+def measure(value: object, places: int, unit: str = "") -> str:
+    """A figure of a measure at the measure's own decimals (`decimals_of` its baseline and
+    target), thousands grouped, with its unit: "92.5%", "1,234 days", "—" for none. Pages
+    (the `measure` filter), e-mails and alerts all write measures with it."""
+    if value is None or value == "":
+        return "—"
+    try:  # half up, as people round: 1,234.5 days is 1,235 days
+        exact = Decimal(str(value)).quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)
+    except (InvalidOperation, ValueError, TypeError):
+        return str(value)
+    number = f"{exact:,f}"
+    if number.lstrip("-").strip("0.,") == "":
+        number = number.lstrip("-")  # never "-0.0"
+    unit = unit.strip()
+    if not unit:
+        return number
+    return f"{number}{unit}" if unit == "%" else f"{number} {unit}"
+
+
+def plan_gap(behind: float | None, places: int = 1) -> str:
+    """How far a value is from its planned path, as a person says it: "12.5 % behind plan",
+    "3 % ahead of plan", "on plan" (never a negative "behind"); "no data" for none."""
+    if behind is None:
+        return "no data"
+    gap = round(float(behind), places)
+    if gap == 0:
+        return "on plan"
+    text = figure(abs(gap), places)
+    return f"{text} % behind plan" if gap > 0 else f"{text} % ahead of plan"

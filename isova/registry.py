@@ -35,6 +35,7 @@ exports (imports.py)       `isova.imports.kinds.ExportKind`: a register as CSV/X
 webhooks (webhooks.py)     description (str), by event name: an event webhooks may hear
 improvements (improvements.py) `isova.lessons.hooks.ImprovementTarget`: what a lesson can
                            change ("review an objective", "reassess a risk")
+my_work (mine.py)          `MyWorkSection`: build(membership, today) -> context; "My work"
 
 The core's pages and jobs read them back through the readers on `Registry` (`panels()`,
 `alert_sources()`, `briefing_sections()`, ...), each in a fixed order.
@@ -258,6 +259,7 @@ HOOKS: dict[str, str] = {
     "exports": "imports",
     "webhooks": "webhooks",
     "improvements": "improvements",
+    "my_work": "mine",
     # isova.onboarding: open work people own (reassigned on deactivation), first-run steps.
     "owned_work": "onboarding",
     "checklist": "onboarding",
@@ -362,6 +364,9 @@ class Registry:
     def dashboard_filter(self, name: str) -> FilterChoices | None:
         return self._tables["filters"].get(name)
 
+    def my_work_sections(self) -> list[MyWorkSection]:
+        return sorted(self._tables["my_work"].values(), key=_by_order)
+
     def owned_work(self) -> list[Any]:
         """isova.onboarding.hooks.OwnedWork contributions, in order."""
         return sorted(self._tables["owned_work"].values(), key=_by_order)
@@ -459,6 +464,21 @@ class BriefingSection:
     title: str
     order: int
     build: Callable[[Organisation, datetime.date, datetime.date], list[str]]
+
+
+# --- "My work": what one person owns (the page every member reaches from the navigation) ---
+
+
+@dataclass(frozen=True)
+class MyWorkSection:
+    """A section of the "My work" page: `build(membership, today)` returns `template`'s
+    context (None: nothing to show) in a fixed number of queries, whatever the data."""
+
+    name: str
+    title: str
+    order: int
+    template: str
+    build: Callable[[Membership, datetime.date], dict[str, Any] | None]
 
 
 # --- upcoming in the next weeks (the dashboard's "Upcoming" panel) -----------------------

@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterator
-from decimal import Decimal
 
 from django.urls import reverse
 
+from isova import humanise
 from isova.models import AlertState, Organisation, Role, User
 from isova.notifications.alerts import state_changes
 from isova.notifications.sources import active_people, alert_about
@@ -106,17 +106,7 @@ def forecast_state(objective: Objective, margin: float) -> str:
 def figure(objective: Objective, value: object) -> str:
     """A value at the measure's own precision (as many decimals as its baseline or target
     uses) with its unit: "92.5%", "3 days"."""
-    places = max(_places(objective.baseline), _places(objective.target))
-    number = f"{float(value):,.{places}f}"  # type: ignore[arg-type]
-    unit = objective.unit.strip()
-    if not unit:
-        return number
-    return f"{number}{unit}" if unit == "%" else f"{number} {unit}"
-
-
-def _places(value: Decimal) -> int:
-    exponent = Decimal(value).normalize().as_tuple().exponent
-    return max(0, -exponent) if isinstance(exponent, int) else 0
+    return humanise.measure(value, objective.decimals, objective.unit)
 
 
 def _reviews_overdue(objectives: list[Objective], today: datetime.date) -> Iterator[Alert]:

@@ -218,7 +218,9 @@ class ObjectiveQuerySet(OrgQuerySet, models.QuerySet["Objective"]):
         """Annotate `approved_snapshot`: the last approved version's snapshot (None when the
         objective was never approved); `Objective.approved_terms` reads it."""
         approved = RecordVersion.objects.filter(
-            content_type=ContentType.objects.get_for_model(Objective),
+            # by name, joined in the subquery: no content-type lookup of its own
+            content_type__app_label=Objective._meta.app_label,
+            content_type__model=Objective._meta.model_name,
             object_id=OuterRef("pk"),
             status__in=(RecordStatus.APPROVED, RecordStatus.SUPERSEDED),
         ).order_by("-number")
@@ -651,6 +653,22 @@ class Objective(ActionSource, Approvable, ResourcePlan):
         self.status = Status.ACTIVE
         self._change_reason = f"{decision} by {signoff.signer_name}"
         self.save(update_fields=["status", "updated_at"])
+
+    @property
+    def decimals(self) -> int:
+        """The decimals the measure is written with: the most of its baseline and target
+        (isova.humanise.decimals_of); computed figures (planned, forecast) round to it."""
+        from isova.humanise import decimals_of
+
+        return decimals_of(self.baseline, self.target)
+
+    # True on the read-only copy objectives/approved.py:as_approved makes for staff.
+    shows_approved = False
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.shows_approved:
+            raise RuntimeError("A copy showing the approved terms is never saved.")
+        super().save(*args, **kwargs)
 
     @property
     def approved_terms(self) -> Any:

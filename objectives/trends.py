@@ -34,12 +34,26 @@ def _active(ctx: PanelContext) -> ObjectiveQuerySet:
     return objectives.filter(owner_id=owner) if owner else objectives
 
 
+LABEL_CHARS = 24  # a small multiple's title fits its cell at two columns on a phone
+
+
+def chart_label(objective: Objective) -> str:
+    """A small multiple's title: the objective's title cut to LABEL_CHARS (so neighbouring
+    titles never overlap) and the measure's unit, "On-time delivery (%)"; escaped."""
+    title = objective.title.strip()
+    if len(title) > LABEL_CHARS:
+        title = title[: LABEL_CHARS - 1].rstrip() + "…"
+    unit = objective.unit.strip()
+    return charts.plotly_text(f"{title} ({unit})" if unit else title)
+
+
 def _entry(objective: Objective, measurements: list[Measurement]) -> dict[str, Any]:
     data = charts.series(objective, measurements)
     behind = getattr(objective, "behind", None)
     data.update(
         id=objective.pk,
         title=charts.plotly_text(objective.title),
+        label=chart_label(objective),
         url=objective.get_absolute_url(),
         behind=None if behind is None else round(behind, 1),
         rag=getattr(objective, "rag", ""),

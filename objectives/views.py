@@ -26,6 +26,7 @@ from isova.lessons import services as lessons
 from isova.models import Action
 
 from . import charts, permissions, services
+from .approved import as_approved
 from .forms import (
     GoalForm,
     ImportForm,
@@ -51,6 +52,20 @@ def _get_objective(request: OrgRequest, pk: int, *, progress: bool = False) -> O
     return get_for_org(request, queryset, pk=pk)
 
 
+def _as_read(request: OrgRequest, queryset: Any) -> Any:
+    """Staff read the terms the leaders last approved (issue 22.3): the queryset annotated
+    with the approved snapshot; `_shown` applies it to each row."""
+    if records.reads_approved_only(request.membership):
+        return queryset.with_approved_snapshot()
+    return queryset
+
+
+def _shown(request: OrgRequest, objective: Objective) -> Objective:
+    if records.reads_approved_only(request.membership):
+        return as_approved(objective)
+    return objective
+
+
 # --- lists ---------------------------------------------------------------------------------
 
 
@@ -59,8 +74,9 @@ def index(request: OrgRequest) -> HttpResponse:
     org = request.organisation
     form = ObjectiveFilterForm(request.GET or None, organisation=org)
     queryset = Objective.objects.for_org(org).with_progress(org.today()).for_list()
+    queryset = _as_read(request, queryset)
     page = paginate(request, form.filter(queryset), PAGE_SIZE)
-    rows = [(o, charts.sparkline(o.recent_measurements)) for o in page]
+    rows = [(_shown(request, o), charts.sparkline(o.recent_measurements)) for o in page]
     context = {
         "form": form,
         "page": page,
@@ -180,7 +196,9 @@ def _detail_context(request: OrgRequest, objective: Objective, **extra: Any) -> 
 
 @member_required
 def detail(request: OrgRequest, pk: int) -> HttpResponse:
-    objective = _get_objective(request, pk, progress=True)
+    queryset = Objective.objects.select_related("owner", "goal")
+    queryset = _as_read(request, queryset.with_progress(request.organisation.today()))
+    objective = _shown(request, get_for_org(request, queryset, pk=pk))
     return render(request, "objectives/detail.html", _detail_context(request, objective))
 
 

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import contextlib
+import copy
+import datetime
 from typing import Any
 
 from django.contrib import messages
@@ -15,7 +18,7 @@ from isova.accounts.tenancy import OrgRequest, get_for_org, has_perm, member_req
 from isova.errors import DomainError
 from isova.http import render_page
 from isova.lessons import services as lessons
-from isova.models import Action
+from isova.models import Action, User
 
 from . import csvio, reports, services
 from .forms import FilterForm, ImportForm, MatrixForm, PlanActionForm, ReviewForm, RiskForm
@@ -44,7 +47,15 @@ def index(request: OrgRequest) -> HttpResponse:
     queryset = form.filter(
         Risk.objects.for_org(org).with_flags(today).with_trend().for_list(), today
     )
+    approved_only = records.reads_approved_only(request.membership)
+    if approved_only:
+        queryset = queryset.with_approved_snapshot()
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    if approved_only:  # staff read each risk as last approved (issue 22.3)
+        page.object_list = [
+            _as_approved(r, [], r.approved_snapshot)[0] if r.approved_snapshot else r
+            for r in page.object_list
+        ]
     query = request.GET.copy()
     query.pop("page", None)
     context = {
@@ -176,7 +187,11 @@ def detail(request: OrgRequest, pk: int) -> HttpResponse:
     today = request.organisation.today()
     assessments = list(risk.assessments.select_related("assessed_by", "matrix"))
     plan = list(Action.objects.for_source(risk).for_list().order_by("due_date", "pk"))
-    context = records.record_panel_context(request, risk) | {
+    panel = records.record_panel_context(request, risk)
+    approved = panel["record"].approved
+    if panel["record_reads_approved"] and approved is not None and approved.snapshot:
+        risk, plan = _as_approved(risk, plan, approved.snapshot)
+    context = panel | {
         "risk": risk,
         "today": today,
         "assessments": assessments,
@@ -195,6 +210,47 @@ def detail(request: OrgRequest, pk: int) -> HttpResponse:
         "impact_name": _level(risk.matrix.impact, risk.residual_impact),
     }
     return render(request, "risks/detail.html", context)
+
+
+def _never_saved(*args: Any, **kwargs: Any) -> None:
+    raise RuntimeError("A copy showing the approved plan is never saved.")
+
+
+def _as_approved(risk: Risk, plan: list[Action], snap: dict) -> tuple[Risk, list[Action]]:
+    """Read-only copies of `risk` and its plan as the leader last approved them (what staff
+    read, issue 22.3): title, owner, inherent and target scores, treatment and its reasons,
+    and the approved steps (their titles and due dates; their progress stays live)."""
+    shown = copy.copy(risk)
+    shown.save = _never_saved  # type: ignore[method-assign]
+    shown.title = snap.get("title", risk.title)
+    owner = snap.get("owner")
+    if isinstance(owner, dict) and owner.get("id") != risk.owner_id:
+        shown.owner = User(pk=owner.get("id"), full_name=str(owner.get("name", "")))
+    inherent = snap.get("inherent") or {}
+    shown.inherent_likelihood = inherent.get("likelihood", risk.inherent_likelihood)
+    shown.inherent_impact = inherent.get("impact", risk.inherent_impact)
+    shown.inherent_score = inherent.get("score", risk.inherent_score)
+    shown.inherent_band = inherent.get("band", risk.inherent_band)
+    target = snap.get("target") or {}
+    shown.target_likelihood = target.get("likelihood", risk.target_likelihood)
+    shown.target_impact = target.get("impact", risk.target_impact)
+    shown.treatment = snap.get("treatment", risk.treatment)
+    shown.treatment_justification = snap.get(
+        "treatment_justification", risk.treatment_justification
+    )
+    steps = {s.get("id"): s for s in snap.get("plan") or [] if isinstance(s, dict)}
+    approved_plan = []
+    for action in plan:
+        step = steps.get(action.pk)
+        if step is None:
+            continue  # added since the approval: not part of what was approved
+        copied = copy.copy(action)
+        copied.save = _never_saved  # type: ignore[method-assign]
+        copied.title = step.get("title", action.title)
+        with contextlib.suppress(TypeError, ValueError):
+            copied.due_date = datetime.date.fromisoformat(str(step.get("due_date")))
+        approved_plan.append(copied)
+    return shown, approved_plan
 
 
 def _level(scale: list[dict], n: int | None) -> str:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import copy
+import datetime
 from typing import Any
 
 from django.conf import settings
@@ -9,6 +10,7 @@ from django.contrib.auth import views as auth_views
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
@@ -24,6 +26,7 @@ from isova.errors import Conflict, DomainError
 from isova.forms import member_choices
 from isova.http import flash_redirect, paginate, query_without_page, render_page, safe_next
 from isova.idempotency import create_once
+from isova.registry import UpcomingItem, registry
 
 PAGE_SIZE = 25
 # Bookkeeping fields that change with every status move; the status line says enough.
@@ -56,20 +59,49 @@ def _row_context(request: OrgRequest, action: Action) -> dict:
     }
 
 
+DUE_SOON_DAYS = 14
+
+
+def _due_soon(request: OrgRequest, today: datetime.date) -> list[UpcomingItem]:
+    """What waits on this person from today to DUE_SOON_DAYS days on, soonest first (one
+    query per upcoming source, whatever the data); overdue actions are counted apart."""
+    end = today + datetime.timedelta(days=DUE_SOON_DAYS)
+    mine = {"owner": request.user.pk}
+    items = [
+        item
+        for _, source in registry.upcoming_sources()
+        for item in source(request.organisation, today, end, mine)
+    ]
+    return sorted(items, key=lambda i: (i.day, i.kind, i.title))
+
+
 @member_required
 def my_actions(request: OrgRequest) -> HttpResponse:
-    """Outstanding actions first, due soonest first, a page at a time; then the last ten
-    finished ones (page 1 only)."""
+    """My work, every member's own page: outstanding actions, due soonest first, a page at a
+    time; what is due in the next two weeks; each app's section (the objectives one leads);
+    then the last ten finished actions (page 1 only)."""
+    today = request.organisation.today()
     qs = Action.objects.for_org(request.organisation).filter(owner=request.user).for_list()
     page = paginate(request, qs.outstanding().order_by("due_date", "pk"), PAGE_SIZE)
-    recent = []
+    recent, due_soon, sections, overdue = [], [], [], 0
     if page.number == 1:
         recent = list(qs.exclude(status__in=OUTSTANDING_STATUSES).order_by("-updated_at")[:10])
+        due_soon = _due_soon(request, today)
+        overdue = qs.overdue(today).count()
+        for section in registry.my_work_sections():
+            built = section.build(request.membership, today)
+            if built is not None:
+                html = render_to_string(section.template, built, request=request)
+                sections.append({"section": section, "html": html})
     context = {
         "rows": action_permissions.action_rows(request.membership, page),
         "done_rows": action_permissions.action_rows(request.membership, recent),
         "page": page,
-        "today": request.organisation.today(),
+        "today": today,
+        "due_soon": due_soon,
+        "due_soon_days": DUE_SOON_DAYS,
+        "overdue": overdue,
+        "sections": sections,
     }
     return render(request, "isova/my_actions.html", context)
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from isova import history
 from isova.accounts import tenancy
-from isova.accounts.models import Membership, User
+from isova.accounts.models import Membership, Role, User
 from isova.records.models import Approvable, RecordStatus
 
 from .snapshots import current_snapshot
@@ -28,6 +28,12 @@ def submit_url(obj: Approvable) -> str:
     """Where the panel's submit form posts: the approvable's own submit page when it has one
     (`approval_submit_url()`, for checks of its own), else the generic record endpoint."""
     return obj.approval_submit_url() or reverse("record_submit", args=[model_key(obj), obj.pk])
+
+
+def reads_approved_only(membership: Membership | None) -> bool:
+    """Staff read what the leaders last approved and nothing else (issue 22.3): no draft,
+    no change awaiting approval, no difference that shows one."""
+    return membership is not None and membership.role == Role.STAFF
 
 
 def can_submit(membership: Membership | None, obj: Approvable, record: RecordState) -> bool:
@@ -73,13 +79,15 @@ def record_panel_context(request: Any, obj: Approvable) -> dict[str, Any]:
     now_snapshot = current_snapshot(obj)
     record = _state(obj, version_list, signoffs, now_snapshot)
     membership = getattr(request, "membership", None)
+    approved_only = reads_approved_only(membership)
     return {
         "obj": obj,
         "record": record,
         "record_name": _name(obj),
         "record_key": model_key(obj),
         "record_versions": version_rows(version_list, signoffs, now_snapshot),
-        "record_history": record_history(obj),
+        "record_history": [] if approved_only else record_history(obj),
+        "record_reads_approved": approved_only,
         "record_can_submit": can_submit(membership, obj, record),
         "record_submit_url": submit_url(obj),
         "record_submit_inline": not own_submit_page(obj),

@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import copy
+import datetime
 from typing import Any
 
 from django import forms
@@ -15,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from isova import records
 from isova.accounts import tenancy
+from isova.accounts.models import User
 from isova.accounts.tenancy import OrgRequest, get_for_org, member_required, require
 from isova.errors import DomainError, NotAllowed
 from isova.forms import (
@@ -29,7 +33,13 @@ from isova.forms import (
 from isova.http import safe_next
 from isova.idempotency import OnceMixin, create_once
 from isova.records import policy as policy_services
-from isova.records.models import Approvable, QualityPolicy, RecordVersion, RecordVersionQuerySet
+from isova.records.models import (
+    Approvable,
+    QualityPolicy,
+    RecordStatus,
+    RecordVersion,
+    RecordVersionQuerySet,
+)
 
 # --- forms -----------------------------------------------------------------------------
 
@@ -218,6 +228,26 @@ def approvals(request: OrgRequest) -> HttpResponse:
 # --- the quality policy ----------------------------------------------------------------
 
 
+def _as_approved(policy: QualityPolicy, snapshot: Any) -> QualityPolicy:
+    """A read-only copy of `policy` carrying its approved snapshot's title, text, owner and
+    date (what staff read); never saved."""
+    shown = copy.copy(policy)
+    snap = snapshot if isinstance(snapshot, dict) else {}
+    shown.title = snap.get("title", policy.title)
+    shown.text = snap.get("text", policy.text)
+    owner = snap.get("owner")
+    if isinstance(owner, dict) and owner.get("id") != policy.owner_id:
+        shown.owner = User(pk=owner.get("id"), full_name=str(owner.get("name", "")))
+    with contextlib.suppress(ValueError):
+        shown.effective_from = datetime.date.fromisoformat(str(snap.get("effective_from")))
+    shown.save = _never_saved  # type: ignore[method-assign]
+    return shown
+
+
+def _never_saved(*args: Any, **kwargs: Any) -> None:
+    raise RuntimeError("A copy showing the approved policy is never saved.")
+
+
 @member_required
 def quality_policy_list(request: OrgRequest) -> HttpResponse:
     org = request.organisation
@@ -228,6 +258,20 @@ def quality_policy_list(request: OrgRequest) -> HttpResponse:
     ):
         latest[version.object_id] = version  # ordered by number: the last one wins
     rows = [{"policy": p, "version": latest.get(p.pk)} for p in policies]
+    if records.reads_approved_only(request.membership):
+        # Staff read the policy as approved: its approved title, never a draft (22.3).
+        approved: dict[int, RecordVersion] = {}
+        for version in RecordVersion.objects.for_org(org).filter(
+            content_type__app_label="isova",
+            content_type__model="qualitypolicy",
+            status__in=(RecordStatus.APPROVED, RecordStatus.SUPERSEDED),
+        ):
+            approved[version.object_id] = version
+        rows = [
+            {"policy": _as_approved(p, approved[p.pk].snapshot), "version": approved[p.pk]}
+            for p in policies
+            if p.pk in approved
+        ]
     return render(
         request,
         "isova/records/policy_list.html",
@@ -238,7 +282,13 @@ def quality_policy_list(request: OrgRequest) -> HttpResponse:
 @member_required
 def quality_policy_detail(request: OrgRequest, pk: int) -> HttpResponse:
     policy = get_for_org(request, QualityPolicy.objects.select_related("owner"), pk=pk)
-    context = records.record_panel_context(request, policy) | {
+    panel = records.record_panel_context(request, policy)
+    if panel["record_reads_approved"]:
+        approved = panel["record"].approved
+        if approved is None:
+            raise Http404("This policy has not been approved yet.")
+        policy = _as_approved(policy, approved.snapshot)
+    context = panel | {
         "policy": policy,
         "can_edit": tenancy.has_perm(request.membership, "isova.policy.edit"),
     }

@@ -24,3 +24,20 @@ def days_until(day: object, later: object) -> int | str:
     if day is None or later is None:
         return ""
     return (later - day).days  # type: ignore[operator]
+
+
+@register.filter
+def measure(value: object, objective: object) -> str:
+    """A computed figure of `objective`'s measure (planned, forecast) at the measure's own
+    decimals, without its unit (templates add it): isova.humanise.measure."""
+    from isova.humanise import measure as written
+
+    return written(value, getattr(objective, "decimals", 2))
+
+
+@register.filter
+def plan_gap(behind: object) -> str:
+    """ "12.5 % behind plan", "3 % ahead of plan", "on plan": never a negative "behind"."""
+    from isova.humanise import plan_gap as said
+
+    return said(None if behind is None else float(behind))  # type: ignore[arg-type]

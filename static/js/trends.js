@@ -32,11 +32,13 @@
       var n = i + 1, suffix = n === 1 ? "" : String(n);
       data = data.concat(traces(d, suffix === "" ? "" : suffix, false));
       layout["xaxis" + suffix] = { type: "date", nticks: 3 };
-      layout["yaxis" + suffix] = { nticks: 4 };
+      layout["yaxis" + suffix] = { nticks: 4, automargin: true };
       // Titles are escaped on the server (objectives.charts.plotly_text); the link is ours.
-      annotations.push({ text: '<a href="' + d.url + '">' + d.title + "</a>",
+      // The label is the title cut short with the measure's unit (objectives.trends.chart_label),
+      // so neighbouring titles never overlap; the full title shows on hover.
+      annotations.push({ text: '<a href="' + d.url + '">' + d.label + "</a>", hovertext: d.title,
         xref: "x" + suffix + " domain", yref: "y" + suffix + " domain", x: 0, y: 1.18,
-        xanchor: "left", showarrow: false, font: { size: 11 } });
+        xanchor: "left", showarrow: false, font: { size: columns === 2 ? 10 : 11 } });
     });
     layout.annotations = annotations;
     Plotly.react(el, data, layout, { responsive: true, displayModeBar: false });

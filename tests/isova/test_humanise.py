@@ -54,3 +54,23 @@ def test_a_frozen_pack_table_renders_readable_cells():
     html = render_to_string("reviews/inputs/_section.html", {"data": data})
     assert "<td>4 Dec 2026</td>" in html and "<td>9.93</td>" in html
     assert "2026-12-04" not in html and "9.93333" not in html
+
+
+def test_a_measure_is_written_at_its_own_decimals_with_its_unit():
+    from isova.humanise import measure
+
+    assert measure(97.1234, 1, "%") == "97.1%"
+    assert measure(Decimal("90"), 1, "%") == "90.0%"
+    assert measure(6.6, 0, "days") == "7 days"
+    assert measure(1234.5, 0, "days") == "1,235 days"
+    assert measure(-0.04, 1) == "0.0"
+    assert measure(None, 1, "%") == "—"
+
+
+def test_a_gap_to_the_plan_is_never_a_negative_behind():
+    from isova.humanise import plan_gap
+
+    assert plan_gap(12.46) == "12.5 % behind plan"
+    assert plan_gap(-3.0) == "3 % ahead of plan"
+    assert plan_gap(-0.01) == "on plan"
+    assert plan_gap(None) == "no data"

@@ -34,7 +34,7 @@ def test_each_section_marks_its_own_link(org, as_user):
         ("/risks/", "Risks"),
         ("/reviews/", "Reviews"),
         ("/actions/", "Actions"),
-        ("/actions/mine/", "My actions"),
+        ("/actions/mine/", "My work"),
         ("/approvals/", "Approvals"),
         ("/policy/", "Approvals"),
     ]:

@@ -16,7 +16,7 @@ def test_staff_see_no_dashboard_or_approvals_in_the_main_navigation(org, as_user
     links = nav_links(as_user(org.staff).get("/actions/mine/").content.decode(), "Main")
     assert "Dashboard" not in links
     assert "Approvals" not in links
-    assert {"Objectives", "Actions", "My actions"} <= set(links)
+    assert {"Objectives", "Actions", "My work"} <= set(links)
 
 
 @pytest.mark.parametrize("role", ["leader", "manager", "auditor"])

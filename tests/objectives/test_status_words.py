@@ -54,7 +54,8 @@ def test_the_objective_page_shows_the_planned_figure_for_the_date_it_judges_and_
 ):
     with time_machine.travel(APRIL_10, tick=False):
         html = as_user(org.leader).get(f"/objectives/{just_ahead.pk}/").content.decode()
-    assert "<dt>Planned by 31 Mar 2025</dt><dd>84.9 %</dd>" in html
+    # 84.9 planned, written at the measure's own decimals (80 → 100: whole numbers)
+    assert "<dt>Planned by 31 Mar 2025</dt><dd>85 %</dd>" in html
     assert "Ahead of the planned path on 31 Mar 2025" in html
     assert "Planned by today" not in html
     assert "Forecast misses the target" in html

@@ -162,3 +162,27 @@ def test_the_trends_panel_runs_a_fixed_number_of_queries(
     with django_assert_max_num_queries(7):
         response = client.get(f"/dashboard/panels/trends/?trend={objectives[0].pk}")
     assert response.status_code == 200
+
+
+def test_an_objective_ahead_of_plan_reads_ahead_never_a_negative_behind(org, as_user, today):
+    objective = make_objective(org.organisation, org.manager, title="Ahead")
+    add_values(objective, [95, 97, 99], first=datetime.date(2025, 4, 1))  # planned ≈ 89.9
+    html = as_user(org.leader).get("/dashboard/").content.decode()
+    table = html.split("<caption>Furthest behind plan</caption>", 1)[1].split("</table>", 1)[0]
+    assert "% ahead of plan" in table
+    assert "-" not in table.split("Ahead</a>", 1)[1]
+
+
+def test_small_multiple_titles_are_short_and_carry_the_measures_unit(org, as_user, today):
+    make_objective(
+        org.organisation,
+        org.manager,
+        title="Orders delivered complete and on time to every customer",
+        unit="%",
+    )
+    make_objective(org.organisation, org.manager, title="Lead time", unit="days")
+    entries = _payload(as_user(org.leader).get("/dashboard/"))["objectives"]
+    labels = {e["title"]: e["label"] for e in entries}
+    assert labels["Lead time"] == "Lead time (days)"
+    long = labels["Orders delivered complete and on time to every customer"]
+    assert long.endswith("… (%)") and len(long) <= 24 + len(" (%)")

@@ -167,9 +167,7 @@ def test_a_spreadsheets_date_cells_are_months(org, plan):
     assert (row.start_month, row.end_month, row.months) == (FEB, APR, 3)
 
 
-def test_kept_columns_that_would_overfill_the_note_are_a_row_error_not_a_refused_batch(
-    org, plan
-):
+def test_kept_columns_that_would_overfill_the_note_are_a_row_error_not_a_refused_batch(org, plan):
     long = "x" * 290
     data = csv_of(
         "Plan reference,E-mail,Hours,From month,Note,Budget code\n"

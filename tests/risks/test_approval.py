@@ -208,3 +208,35 @@ def _verify():
     except CommandError as error:
         return False, out.getvalue(), err.getvalue() + str(error)
     return True, out.getvalue(), err.getvalue()
+
+
+def test_staff_read_the_approved_plan_not_a_change_awaiting_approval(org, high, as_user):
+    add_action(org, high)
+    submit(org, high)
+    approve(org, high)
+    add_action(org, high, title="Safety stock of 4 weeks")
+    move(org, high, treatment_justification="Cheaper to hold stock than to requalify.")
+    submit(org, high)
+
+    body = as_user(org.staff).get(high.get_absolute_url()).content.decode()
+    assert "Second source for castings" in body
+    assert "Safety stock of 4 weeks" not in body
+    assert "Cheaper to hold stock" not in body
+    manager = as_user(org.manager).get(high.get_absolute_url()).content.decode()
+    assert "Safety stock of 4 weeks" in manager and "Cheaper to hold stock" in manager
+
+
+def test_staff_read_the_register_as_approved(org, high, as_user):
+    add_action(org, high)
+    submit(org, high)
+    approve(org, high)
+    # 20: an inherent score the leaders have not approved yet
+    submit(org, move(org, high, inherent_likelihood=5))
+
+    def inherent(html):
+        row = html.split(f'id="risk-{high.pk}"', 1)[1].split("</tr>", 1)[0]
+        return row.split('data-label="Inherent"', 1)[1].split("</td>", 1)[0]
+
+    staff = inherent(as_user(org.staff).get("/risks/").content.decode())
+    assert "12" in staff and "20" not in staff
+    assert "20" in inherent(as_user(org.manager).get("/risks/").content.decode())
