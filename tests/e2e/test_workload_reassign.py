@@ -38,7 +38,7 @@ def test_a_leader_reassigns_an_over_allocated_managers_action_and_the_figures_ch
     manager, staff = org.manager.get_full_name(), org.staff.get_full_name()
 
     page = login(org.leader)
-    page.get_by_role("link", name="Workload").click()
+    page.get_by_role("link", name="Workload", exact=True).click()
     page.get_by_label("From month").fill("2027-02")
     page.get_by_role("button", name="Show").click()
     expect(page.locator("#over-summary")).to_contain_text("1 person is over-allocated")
@@ -56,7 +56,7 @@ def test_a_leader_reassigns_an_over_allocated_managers_action_and_the_figures_ch
     expect(page.get_by_text(f"Reassigned “{action.title}” to {staff}.")).to_be_visible()
     expect(page.locator(".figure")).to_contain_text("30 h committed of 40 h")
     expect(page.locator(".figure")).not_to_contain_text("Over-allocated")
-    page.locator(".crumbs").get_by_role("link", name="Workload").click()
+    page.locator(".crumbs").get_by_role("link", name="Workload", exact=True).click()
     expect(
         page.get_by_role("link", name=re.compile(rf"^{staff}, March 2027: 20 of 40"))
     ).to_be_visible()

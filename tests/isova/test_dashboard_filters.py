@@ -198,3 +198,15 @@ def test_the_approvals_count_links_to_an_inbox_with_the_same_count(org, as_user)
     html = client.get("/dashboard/").content.decode()
     assert '<a href="/approvals/"><strong>3</strong> waiting</a>' in html
     assert client.get("/approvals/").context["waiting_count"] == 3
+
+
+def test_the_filters_start_folded_and_open_once_one_is_applied(org, as_user):
+    """The dashboard's first screen is its figures: the filter panel is folded until a filter
+    is in the address (then it stays open, showing what narrows the figures)."""
+    client = as_user(org.leader)
+    folded = client.get("/dashboard/").content.decode()
+    assert re.search(r'<details class="filter-panel">', folded)
+    applied = client.get("/dashboard/?period=90").content.decode()
+    assert re.search(r'<details class="filter-panel" open>', applied)
+    # the lists keep theirs open (their filters are what a list is used for)
+    assert '<details class="filter-panel" open>' in client.get("/actions/").content.decode()
