@@ -54,7 +54,9 @@ def test_changing_the_target_keeps_the_old_one_in_history(org, objective, as_use
     review(as_user(org.leader), objective, decision="change_target", new_target="97.5")
     objective.refresh_from_db()
     assert objective.target == Decimal("97.5")
-    assert list(objective.history.order_by("history_date").values_list("target", flat=True)) == [
+    assert list(
+        objective.history.order_by("history_date", "history_id").values_list("target", flat=True)
+    ) == [
         Decimal("100"),
         Decimal("97.5"),
     ]
