@@ -48,7 +48,9 @@ def test_re_entering_a_period_updates_its_value_and_keeps_the_old_one_in_history
     assert Measurement.objects.filter(objective=objective).count() == 1
     m = Measurement.objects.get(objective=objective)
     assert (m.value, m.comment) == (Decimal("84"), "ERP")
-    values = list(m.history.order_by("history_date", "history_id").values_list("value", "history_type"))
+    values = list(
+        m.history.order_by("history_date", "history_id").values_list("value", "history_type")
+    )
     assert values == [(Decimal("83.5"), "+"), (Decimal("84"), "~")]
     assert m.history.latest().history_user == org.manager
 
