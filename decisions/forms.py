@@ -111,6 +111,16 @@ class FilterForm(SafeForm):
         ],
     )
 
+    # What staff may filter by: they read signed decisions and signed minutes only (22.3).
+    SIGNED_ONLY = ("", Shown.SIGNED, "due", Shown.MINUTES_SIGNED)
+
+    def __init__(self, *args: Any, signed_only: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if signed_only:
+            field = self.fields["status"]
+            assert isinstance(field, forms.ChoiceField)
+            field.choices = [c for c in SHOWN_CHOICES if c[0] in self.SIGNED_ONLY]
+
     def values(self) -> dict[str, str]:
         """The valid filters (an invalid one is shown as a form error and ignored)."""
         if not self.is_bound:

@@ -297,17 +297,26 @@ def register_rows(
     shown: str = "",
     source: str = "",
     today: datetime.date | None = None,
+    signed_only: bool = False,
 ) -> models.QuerySet[Any]:
     """The register as one list (one query per page): the organisation's decisions and the
     outputs of its held management reviews, newest first, as dicts with REGISTER_FIELDS.
 
     `shown` filters by a `Shown` value or "due" (signed, review date within
     REVIEW_SOON_DAYS of `today`); `source` is "register", "review" or "" (both).
+    `signed_only` (what staff read, issue 22.3): decisions signed at least once and outputs
+    of signed minutes, nothing awaiting or in draft; their titles as signed come from
+    `signed_titles`.
     """
     decisions = Decision.objects.for_org(organisation).with_state()
     outputs = ReviewOutput.objects.for_org(organisation).exclude(
         review__status=ReviewStatus.PLANNED
     )
+    if signed_only:
+        decisions = decisions.exclude(**{"signed_at": None})  # an annotation, named
+        outputs = outputs.filter(review__status=ReviewStatus.CLOSED)
+        if shown not in ("", "due", Shown.SIGNED, Shown.MINUTES_SIGNED):
+            decisions, outputs = decisions.none(), outputs.none()
     if search:
         decisions = decisions.filter(
             Q(title__icontains=search) | Q(decision__icontains=search)
@@ -350,6 +359,22 @@ def register_rows(
     ).values(*REGISTER_FIELDS)
     # SQLite refuses an ORDER BY inside a part of a UNION: the parts drop their Meta ordering.
     return left.order_by().union(right.order_by(), all=True).order_by("-day", "-pk")
+
+
+def signed_titles(organisation: Organisation, pks: list[int]) -> dict[int, str]:
+    """The titles the decisions `pks` had when last signed (one query): staff read those."""
+    versions = RecordVersion.objects.filter(
+        organisation=organisation,
+        content_type__app_label=Decision._meta.app_label,
+        content_type__model=Decision._meta.model_name,
+        object_id__in=pks,
+        status__in=(RecordStatus.APPROVED, RecordStatus.SUPERSEDED),
+    ).order_by("object_id", "number")
+    titles: dict[int, str] = {}
+    for object_id, snapshot in versions.values_list("object_id", "snapshot"):
+        if isinstance(snapshot, dict) and snapshot.get("title"):
+            titles[object_id] = str(snapshot["title"])  # the last signed wins
+    return titles
 
 
 # --- what a decision rests on and affects: link rows that carry the organisation ----------

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 
 from isova import records
@@ -16,7 +16,7 @@ from isova.models import Action, RecordVersion
 
 from . import services
 from .forms import DecisionForm, FilterForm
-from .models import Decision, Shown, register_rows
+from .models import Decision, Shown, register_rows, signed_titles
 
 PAGE_SIZE = 50
 
@@ -33,9 +33,19 @@ def index(request: OrgRequest) -> HttpResponse:
     require(request, "decisions.decision.view")
     org = request.organisation
     today = org.today()
-    form = FilterForm(request.GET or None)
-    rows = register_rows(org, today=today, **form.values())
+    signed_only = records.reads_approved_only(request.membership)
+    form = FilterForm(request.GET or None, signed_only=signed_only)
+    rows = register_rows(org, today=today, signed_only=signed_only, **form.values())
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    if signed_only:
+        page.object_list = list(page.object_list)
+        # Staff read each decision as last signed: its title then, its state "Signed".
+        pks = [row["pk"] for row in page.object_list if row["source"] == "register"]
+        titles = signed_titles(org, pks)
+        for row in page.object_list:
+            if row["source"] == "register":
+                row["title"] = titles.get(row["pk"], row["title"])
+                row["shown"] = Shown.SIGNED
     query = request.GET.copy()
     query.pop("page", None)
     context = {
@@ -46,6 +56,7 @@ def index(request: OrgRequest) -> HttpResponse:
         "labels": dict(Shown.choices),
         "can_create": has_perm(request.membership, "decisions.decision.create"),
         "counts": Decision.objects.for_org(org).panel_counts(today),
+        "signed_only": signed_only,
     }
     return render_page(request, "decisions/index.html", context, partial="results")
 
@@ -56,19 +67,53 @@ def detail(request: OrgRequest, pk: int) -> HttpResponse:
     decision = _get_decision(request, pk)
     today = request.organisation.today()
     actions = Action.objects.for_source(decision).for_list().order_by("due_date", "pk")
-    context = records.record_panel_context(request, decision) | {
-        "decision": decision,
-        "today": today,
-        "actions": list(actions),
+    panel = records.record_panel_context(request, decision)
+    links: dict[str, list[Any]] = {
         "processes": list(decision.processes.all()),
         "risks": list(decision.risks.all()),
         "objectives": list(decision.objectives.all()),
         "findings": list(decision.findings.select_related("audit")),
         "feedback": list(decision.feedback.all()),
-        "can_edit": has_perm(request.membership, "decisions.decision.edit"),
-        "review_due": bool(decision.review_date and decision.review_date <= today),
     }
+    if panel["record_reads_approved"]:
+        decision, links = _as_signed(decision, panel["record"].approved, links)
+    context = (
+        panel
+        | links
+        | {
+            "decision": decision,
+            "today": today,
+            "actions": list(actions),
+            "can_edit": has_perm(request.membership, "decisions.decision.edit"),
+            "review_due": bool(decision.review_date and decision.review_date <= today),
+        }
+    )
     return render(request, "decisions/detail.html", context)
+
+
+def _as_signed(
+    decision: Decision, signed: RecordVersion | None, links: dict[str, list[Any]]
+) -> tuple[Decision, dict[str, list[Any]]]:
+    """The decision as last signed, for staff (issue 22.3: the last approved version of
+    everything, and nothing else); a decision never signed is not theirs to read (404)."""
+    if signed is None or not signed.snapshot:
+        raise Http404("This decision has not been signed yet.")
+    snap = signed.snapshot
+    shown = records.approved_copy(
+        decision,
+        snap,
+        fields=("title", "context", "options", "decision", "rationale", "affects_customers",
+                "revisit_reason"),
+        dates=("decided_on", "review_date"),
+    )  # fmt: skip
+    shown.shown = Shown.SIGNED
+    shown.version_number = signed.number
+    shown.signed_at = signed.decided_at
+    kept = {
+        name: [row for row in rows if row.pk in records.approved_ids(snap, name)]
+        for name, rows in links.items()
+    }
+    return shown, kept
 
 
 def _data(form: DecisionForm) -> dict[str, Any]:

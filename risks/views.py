@@ -1,8 +1,5 @@
 from __future__ import annotations
 
-import contextlib
-import copy
-import datetime
 from typing import Any
 
 from django.contrib import messages
@@ -18,7 +15,7 @@ from isova.accounts.tenancy import OrgRequest, get_for_org, has_perm, member_req
 from isova.errors import DomainError
 from isova.http import render_page
 from isova.lessons import services as lessons
-from isova.models import Action, User
+from isova.models import Action
 
 from . import csvio, reports, services
 from .forms import FilterForm, ImportForm, MatrixForm, PlanActionForm, ReviewForm, RiskForm
@@ -212,20 +209,13 @@ def detail(request: OrgRequest, pk: int) -> HttpResponse:
     return render(request, "risks/detail.html", context)
 
 
-def _never_saved(*args: Any, **kwargs: Any) -> None:
-    raise RuntimeError("A copy showing the approved plan is never saved.")
-
-
 def _as_approved(risk: Risk, plan: list[Action], snap: dict) -> tuple[Risk, list[Action]]:
     """Read-only copies of `risk` and its plan as the leader last approved them (what staff
     read, issue 22.3): title, owner, inherent and target scores, treatment and its reasons,
     and the approved steps (their titles and due dates; their progress stays live)."""
-    shown = copy.copy(risk)
-    shown.save = _never_saved  # type: ignore[method-assign]
-    shown.title = snap.get("title", risk.title)
-    owner = snap.get("owner")
-    if isinstance(owner, dict) and owner.get("id") != risk.owner_id:
-        shown.owner = User(pk=owner.get("id"), full_name=str(owner.get("name", "")))
+    shown = records.approved_copy(
+        risk, snap, fields=("title", "treatment", "treatment_justification")
+    )
     inherent = snap.get("inherent") or {}
     shown.inherent_likelihood = inherent.get("likelihood", risk.inherent_likelihood)
     shown.inherent_impact = inherent.get("impact", risk.inherent_impact)
@@ -234,22 +224,12 @@ def _as_approved(risk: Risk, plan: list[Action], snap: dict) -> tuple[Risk, list
     target = snap.get("target") or {}
     shown.target_likelihood = target.get("likelihood", risk.target_likelihood)
     shown.target_impact = target.get("impact", risk.target_impact)
-    shown.treatment = snap.get("treatment", risk.treatment)
-    shown.treatment_justification = snap.get(
-        "treatment_justification", risk.treatment_justification
-    )
     steps = {s.get("id"): s for s in snap.get("plan") or [] if isinstance(s, dict)}
-    approved_plan = []
-    for action in plan:
-        step = steps.get(action.pk)
-        if step is None:
-            continue  # added since the approval: not part of what was approved
-        copied = copy.copy(action)
-        copied.save = _never_saved  # type: ignore[method-assign]
-        copied.title = step.get("title", action.title)
-        with contextlib.suppress(TypeError, ValueError):
-            copied.due_date = datetime.date.fromisoformat(str(step.get("due_date")))
-        approved_plan.append(copied)
+    approved_plan = [
+        records.approved_copy(action, steps[action.pk], fields=("title",), dates=("due_date",))
+        for action in plan
+        if action.pk in steps  # a step added since the approval was not approved
+    ]
     return shown, approved_plan
 
 

@@ -15,6 +15,7 @@ JSON-able dict: what a signer is shown and what a sign-off binds) and the hooks 
 `from isova import records; records.submit(...)` is the public API re-exported here.
 """
 
+from .approved import approved_copy, approved_ids
 from .chain import (
     GENESIS_HASH,
     ChainBreak,
@@ -87,6 +88,8 @@ __all__ = [
     "canonical_json",
     "chain_head",
     "changed_keys",
+    "approved_copy",
+    "approved_ids",
     "check_password",
     "compute_hash",
     "current_snapshot",

@@ -3,9 +3,6 @@
 
 from __future__ import annotations
 
-import contextlib
-import copy
-import datetime
 from typing import Any
 
 from django import forms
@@ -18,7 +15,6 @@ from django.views.decorators.http import require_POST
 
 from isova import records
 from isova.accounts import tenancy
-from isova.accounts.models import User
 from isova.accounts.tenancy import OrgRequest, get_for_org, member_required, require
 from isova.errors import DomainError, NotAllowed
 from isova.forms import (
@@ -33,6 +29,7 @@ from isova.forms import (
 from isova.http import safe_next
 from isova.idempotency import OnceMixin, create_once
 from isova.records import policy as policy_services
+from isova.records.approved import approved_copy
 from isova.records.models import (
     Approvable,
     QualityPolicy,
@@ -231,21 +228,7 @@ def approvals(request: OrgRequest) -> HttpResponse:
 def _as_approved(policy: QualityPolicy, snapshot: Any) -> QualityPolicy:
     """A read-only copy of `policy` carrying its approved snapshot's title, text, owner and
     date (what staff read); never saved."""
-    shown = copy.copy(policy)
-    snap = snapshot if isinstance(snapshot, dict) else {}
-    shown.title = snap.get("title", policy.title)
-    shown.text = snap.get("text", policy.text)
-    owner = snap.get("owner")
-    if isinstance(owner, dict) and owner.get("id") != policy.owner_id:
-        shown.owner = User(pk=owner.get("id"), full_name=str(owner.get("name", "")))
-    with contextlib.suppress(ValueError):
-        shown.effective_from = datetime.date.fromisoformat(str(snap.get("effective_from")))
-    shown.save = _never_saved  # type: ignore[method-assign]
-    return shown
-
-
-def _never_saved(*args: Any, **kwargs: Any) -> None:
-    raise RuntimeError("A copy showing the approved policy is never saved.")
+    return approved_copy(policy, snapshot, fields=("title", "text"), dates=("effective_from",))
 
 
 @member_required

@@ -33,7 +33,7 @@ def form_data(org, **overrides):
 
 @pytest.mark.parametrize("role", ["leader", "manager", "staff", "auditor"])
 def test_every_member_reads_the_register_and_a_decision(org, role):
-    decision = record(org)
+    decision = signed(org)
     client = client_for(org.user(role))
     page = client.get(reverse("decisions:index"))
     assert page.status_code == 200
@@ -181,13 +181,14 @@ def test_decisions_taken_in_a_management_review_are_in_the_register(org):
         decision="Offer Northline a consignment stock",
     )
     record(org, title="Our own register entry")
-    body = client_for(org.staff).get(reverse("decisions:index")).content.decode()
+    manager = client_for(org.manager)
+    body = manager.get(reverse("decisions:index")).content.decode()
     assert "Offer Northline a consignment stock" in body
     assert reverse("reviews:detail", args=[review.pk]) in body
     assert "Our own register entry" in body
-    only_reviews = client_for(org.staff).get(reverse("decisions:index"), {"source": "review"})
+    only_reviews = manager.get(reverse("decisions:index"), {"source": "review"})
     assert "Our own register entry" not in only_reviews.content.decode()
-    open_minutes = client_for(org.staff).get(reverse("decisions:index"), {"status": "minutes_open"})
+    open_minutes = manager.get(reverse("decisions:index"), {"status": "minutes_open"})
     assert "Offer Northline" in open_minutes.content.decode()
 
 
@@ -297,3 +298,68 @@ def test_the_register_query_orders_only_the_whole_union(org):
     scalar = re.findall(r"ORDER BY [^()]*LIMIT 1\)", sql)  # a version subquery's own
     assert sql.count("ORDER BY") - len(scalar) == 1
     assert sql.endswith("ORDER BY 4 DESC, 2 DESC")
+
+
+# --- staff read what the leaders signed, and nothing else (issue 22.3) ---------------------
+
+
+def test_staff_do_not_see_a_decision_never_signed(org):
+    draft = record(org, title="Close the Leeds site")
+    submit(org, record(org, title="Raise prices by 4%"))
+    staff = client_for(org.staff)
+    body = staff.get(reverse("decisions:index")).content.decode()
+    assert "Close the Leeds site" not in body and "Raise prices" not in body
+    assert "Awaiting sign-off" not in body
+    assert staff.get(draft.get_absolute_url()).status_code == 404
+    awaiting = staff.get(reverse("decisions:index"), {"status": "awaiting"}).content.decode()
+    assert "0 decisions" in awaiting
+    # a manager reads both
+    assert (
+        "Close the Leeds site"
+        in client_for(org.manager).get(reverse("decisions:index")).content.decode()
+    )
+
+
+def test_staff_read_a_revisited_decision_as_last_signed(org):
+    decision = signed(org, title="Weekly delivery slot", rationale="Fewer changeovers.")
+    risk = raise_risk(org)
+    response = client_for(org.manager).post(
+        reverse("decisions:edit", args=[decision.pk]),
+        form_data(
+            org,
+            title="Twice-weekly delivery slot",
+            rationale="Volumes doubled.",
+            revisit_reason="Volumes doubled.",
+            risks=[risk.pk],
+        ),
+    )
+    assert response.status_code == 302
+    submit(org, Decision.objects.get(pk=decision.pk))  # awaiting the second signature
+    staff = client_for(org.staff)
+    page = staff.get(decision.get_absolute_url()).content.decode()
+    assert "Weekly delivery slot" in page and "Fewer changeovers." in page
+    assert "Twice-weekly" not in page and "Volumes doubled." not in page
+    assert risk.get_absolute_url() not in page  # linked only in the change awaiting a signature
+    assert "Signed" in page
+    register = staff.get(reverse("decisions:index")).content.decode()
+    assert "Weekly delivery slot" in register and "Twice-weekly" not in register
+    assert "Awaiting sign-off" not in register
+    # what the leader is shown is the change
+    leader = client_for(org.leader).get(decision.get_absolute_url()).content.decode()
+    assert "Twice-weekly delivery slot" in leader
+
+
+def test_staff_do_not_see_outputs_of_minutes_not_yet_signed(org):
+    review = hold_and_discuss(org, plan_review(org))
+    review_services.output_add(
+        membership=membership_of(org.manager, org.organisation),
+        review=review,
+        kind="improvement",
+        decision="Offer Northline a consignment stock",
+    )
+    body = client_for(org.staff).get(reverse("decisions:index")).content.decode()
+    assert "Offer Northline" not in body
+    assert (
+        "Offer Northline"
+        in client_for(org.manager).get(reverse("decisions:index")).content.decode()
+    )
