@@ -103,5 +103,7 @@ def sheets(organisation: Organisation, params: QueryDict) -> list[Sheet]:
 registry.register("imports", KIND)
 registry.register(
     "exports",
-    ExportKind("decisions", "Decision register", 70, "decisions.decision.view", sheets),
+    ExportKind(
+        "decisions", "Decision register", 70, "decisions.decision.view", sheets, unapproved=True
+    ),
 )

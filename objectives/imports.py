@@ -323,7 +323,12 @@ registry.register("imports", VALUES_KIND)
 registry.register(
     "exports",
     ExportKind(
-        "objectives", "Objectives with their values", 40, "objectives.objective.view", sheets
+        "objectives",
+        "Objectives with their values",
+        40,
+        "objectives.objective.view",
+        sheets,
+        unapproved=True,
     ),
 )
 registry.register(

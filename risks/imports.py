@@ -450,7 +450,9 @@ def sheets(organisation: Organisation, params: QueryDict) -> list[Sheet]:
     ]
 
 
-EXPORT = ExportKind("risks", "Risks and opportunities", 10, "risks.risk.view", sheets)
+EXPORT = ExportKind(
+    "risks", "Risks and opportunities", 10, "risks.risk.view", sheets, unapproved=True
+)
 
 
 registry.register("imports", KIND)

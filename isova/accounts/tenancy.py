@@ -50,6 +50,8 @@ CORE_PERMISSIONS: dict[str, frozenset[str]] = {
     "isova.action.cancel": frozenset({L, M}),
     "isova.admin.view": frozenset({L}),
     "isova.record.view": EVERYONE,
+    # Drafts and changes awaiting approval; staff read the last approved versions only.
+    "isova.record.read_unapproved": frozenset({L, M, A}),
     "isova.record.submit": frozenset({L, M}),
     "isova.record.approve": frozenset({L}),  # approve and reject
     "isova.record.sign": frozenset({L, M, A}),  # standalone: reviewed, verified, issued, …

@@ -119,3 +119,6 @@ class ExportKind:
     order: int
     permission: str
     sheets: Callable[[Organisation, QueryDict], list[Sheet]]
+    # The register's rows as they stand, changes awaiting approval included: exported only
+    # by the roles that read those (`isova.record.read_unapproved`; staff read the pages).
+    unapproved: bool = False

@@ -68,7 +68,12 @@ class UploadForm(forms.Form):
 def index(request: OrgRequest) -> HttpResponse:
     """What this member may import and export."""
     kinds = [k for k in registry.import_kinds() if has_perm(request.membership, k.permission)]
-    exports = [k for k in registry.export_kinds() if has_perm(request.membership, k.permission)]
+    exports = [
+        k
+        for k in registry.export_kinds()
+        if has_perm(request.membership, k.permission)
+        and (not k.unapproved or has_perm(request.membership, "isova.record.read_unapproved"))
+    ]
     recent = ImportUpload.objects.filter(
         organisation=request.organisation, user=request.user
     ).order_by("-created_at")[:10]
@@ -351,6 +356,11 @@ def export(request: OrgRequest, name: str, fmt: str) -> HttpResponse:
         raise Http404("No such export.")
     if not has_perm(request.membership, kind.permission):
         raise NotAllowed(f"Your role does not export {kind.label.lower()}.")
+    if kind.unapproved and not has_perm(request.membership, "isova.record.read_unapproved"):
+        raise NotAllowed(
+            f"The {kind.label.lower()} export includes changes still awaiting approval; "
+            "read the register as approved on its page."
+        )
     organisation = request.organisation
     sheets = kind.sheets(organisation, request.GET)
     stamp = f"{organisation.slug}-{organisation.today():%Y-%m-%d}"

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from isova import history
 from isova.accounts import tenancy
-from isova.accounts.models import Membership, Role, User
+from isova.accounts.models import Membership, User
 from isova.records.models import Approvable, RecordStatus
 
 from .snapshots import current_snapshot
@@ -32,8 +32,11 @@ def submit_url(obj: Approvable) -> str:
 
 def reads_approved_only(membership: Membership | None) -> bool:
     """Staff read what the leaders last approved and nothing else (issue 22.3): no draft,
-    no change awaiting approval, no difference that shows one."""
-    return membership is not None and membership.role == Role.STAFF
+    no change awaiting approval, no difference that shows one: the roles without
+    `isova.record.read_unapproved`."""
+    return membership is not None and not tenancy.has_perm(
+        membership, "isova.record.read_unapproved"
+    )
 
 
 def can_submit(membership: Membership | None, obj: Approvable, record: RecordState) -> bool:
