@@ -172,7 +172,9 @@ def test_htmx_gets_the_results_fragment_and_a_plain_request_the_page(org):
     assert "<html" in page
 
 
-def test_decisions_taken_in_a_management_review_are_in_the_register(org):
+def _held_review_with_an_output(org):
+    """A held review (minutes not signed yet) that decided "Offer Northline a consignment
+    stock"."""
     review = hold_and_discuss(org, plan_review(org))
     review_services.output_add(
         membership=membership_of(org.manager, org.organisation),
@@ -180,6 +182,11 @@ def test_decisions_taken_in_a_management_review_are_in_the_register(org):
         kind="improvement",
         decision="Offer Northline a consignment stock",
     )
+    return review
+
+
+def test_decisions_taken_in_a_management_review_are_in_the_register(org):
+    review = _held_review_with_an_output(org)
     record(org, title="Our own register entry")
     manager = client_for(org.manager)
     body = manager.get(reverse("decisions:index")).content.decode()
@@ -350,13 +357,7 @@ def test_staff_read_a_revisited_decision_as_last_signed(org):
 
 
 def test_staff_do_not_see_outputs_of_minutes_not_yet_signed(org):
-    review = hold_and_discuss(org, plan_review(org))
-    review_services.output_add(
-        membership=membership_of(org.manager, org.organisation),
-        review=review,
-        kind="improvement",
-        decision="Offer Northline a consignment stock",
-    )
+    _held_review_with_an_output(org)
     body = client_for(org.staff).get(reverse("decisions:index")).content.decode()
     assert "Offer Northline" not in body
     assert (
