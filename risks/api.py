@@ -117,7 +117,7 @@ class RiskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgViewSet):
     serializer_class = RiskSerializer
     read_permission = "risks.risk.view"
     filter_form = FilterForm
-    filter_notes = {"sort": "the page's orders; without it (nor `ordering`), by id"}
+    filter_notes = {"sort": "the page's orders; without it or `ordering`: by id"}
     ordering_fields = {
         "next_review_date": "next_review_date",
         "created": "created_at",
