@@ -131,12 +131,16 @@ class StablePages(CursorPagination):
         self.names = self._ordering(request, queryset, view)
         self.keys = [(name.lstrip("-"), name.startswith("-")) for name in self.names]
         self.fields = [_output_field(queryset, name) for name, _ in self.keys]
+        nullable = [
+            name in queryset.query.annotations or f.null
+            for (name, _), f in zip(self.keys, self.fields, strict=True)
+        ]
         self.cursor = self.decode_cursor(request)
         reverse = bool(self.cursor and self.cursor.reverse)
         walk = [(name, desc != reverse) for name, desc in self.keys]
         queryset = queryset.order_by(*[_order(name, desc) for name, desc in walk])
         if self.cursor is not None:
-            queryset = queryset.filter(_after(walk, self.fields, self.cursor.position))
+            queryset = queryset.filter(_after(walk, nullable, self.cursor.position))
         rows = list(queryset[: self.page_size + 1])
         self.page = rows[: self.page_size]
         more = len(rows) > self.page_size
@@ -212,18 +216,18 @@ def _order(name: str, desc: bool) -> Any:
     return F(name).desc(nulls_first=True) if desc else F(name).asc(nulls_last=True)
 
 
-def _after(keys: list[tuple[str, bool]], fields: list[Any], values: list[Any]) -> Q:
+def _after(keys: list[tuple[str, bool]], nullable: list[bool], values: list[Any]) -> Q:
     """Rows strictly after `values` in the order `keys` (name, descending): the first key
     further on, or equal on it and the second further on, and so on."""
     steps: list[Q] = []
     equal = Q()
-    for (name, desc), field, value in zip(keys, fields, values, strict=True):
+    for (name, desc), can_be_empty, value in zip(keys, nullable, values, strict=True):
         if value is None:  # empty: only non-empty values follow, and only going down
             step = Q(**{f"{name}__isnull": False}) if desc else None
             same = Q(**{f"{name}__isnull": True})
         else:
             step = Q(**{f"{name}__lt" if desc else f"{name}__gt": value})
-            if not desc and getattr(field, "null", True):
+            if not desc and can_be_empty:
                 step |= Q(**{f"{name}__isnull": True})
             same = Q(**{name: value})
         if step is not None:
