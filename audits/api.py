@@ -16,7 +16,7 @@ from isova.api.registry import register_resource
 from isova.api.serializers import PersonSerializer
 
 from . import services
-from .forms import FindingForm
+from .forms import FindingFilterForm, FindingForm
 from .models import Audit, Finding
 
 
@@ -94,10 +94,21 @@ class AuditViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgViewSet)
 
 
 class FindingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgViewSet):
+    """Findings, with the register page's filters (and `audit`: one audit's findings)."""
+
     serializer_class = FindingSerializer
     base = Finding.objects.select_related("audit", "process", "raised_by")
     queryset = base
     read_permission = "audits.audit.view"
+    filter_form = FindingFilterForm
+    ordering_fields = {
+        "raised_on": "raised_on",
+        "response_due": "response_due",
+        "created": "created_at",
+    }
+
+    def apply_filters(self, form: Any, queryset: Any) -> Any:
+        return form.filter(queryset, organisation(self.request).today())
 
     def get_queryset(self) -> Any:
         queryset = super().get_queryset()

@@ -20,7 +20,7 @@ from isova.api.serializers import PersonSerializer, form_errors
 from isova.errors import DomainError
 
 from . import services
-from .forms import DecisionForm
+from .forms import DecisionForm, FilterForm
 from .models import Decision, Shown
 
 
@@ -85,8 +85,25 @@ class DecisionInput(serializers.Serializer):
 
 
 class DecisionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgViewSet):
+    """Recorded decisions, with the register page's filters (management reviews' outputs,
+    which the page lists too, are read under /api/v1/reviews/)."""
+
     serializer_class = DecisionSerializer
     read_permission = "decisions.decision.view"
+    filter_form = FilterForm
+    ordering_fields = {
+        "decided_on": "decided_on",
+        "review_date": "review_date",
+        "title": "title",
+        "created": "created_at",
+    }
+
+    def filter_form_kwargs(self) -> dict[str, Any]:
+        return {}
+
+    def apply_filters(self, form: Any, queryset: Any) -> Any:
+        today = organisation(self.request).today()
+        return queryset.in_register(today=today, **form.values())
 
     def get_queryset(self) -> Any:
         return (

@@ -107,6 +107,33 @@ class DecisionQuerySet(OrgQuerySet, models.QuerySet["Decision"]):
         soon = today + datetime.timedelta(days=REVIEW_SOON_DAYS)
         return self.in_state(Shown.SIGNED).filter(review_date__lte=soon)
 
+    def in_register(
+        self,
+        *,
+        search: str = "",
+        shown: str = "",
+        source: str = "",
+        today: datetime.date | None = None,
+    ) -> DecisionQuerySet:
+        """The decisions the register's filters keep (see `register_rows`): text in any of
+        their words, a `Shown` state or "due", and `source` ("review" keeps none)."""
+        if source == "review":
+            return self.none()
+        decisions: DecisionQuerySet = self
+        if search:
+            decisions = decisions.filter(
+                Q(title__icontains=search) | Q(decision__icontains=search)
+                | Q(rationale__icontains=search) | Q(context__icontains=search)
+                | Q(affects_customers__icontains=search)
+            )  # fmt: skip
+        if shown == "due" and today is not None:
+            decisions = decisions.due_for_review(today)
+        elif shown in (Shown.MINUTES_SIGNED, Shown.MINUTES_OPEN):
+            decisions = decisions.none()
+        elif shown in Shown.values:
+            decisions = decisions.in_state(shown)
+        return decisions
+
     def panel_counts(self, today: datetime.date) -> dict[str, int]:
         """How many await a signature, are due for review (soon or overdue), are drafts: one
         query."""
@@ -308,7 +335,11 @@ def register_rows(
     of signed minutes, nothing awaiting or in draft; their titles as signed come from
     `signed_titles`.
     """
-    decisions = Decision.objects.for_org(organisation).with_state()
+    decisions = (
+        Decision.objects.for_org(organisation)
+        .with_state()
+        .in_register(search=search, shown=shown, source=source, today=today)
+    )
     outputs = ReviewOutput.objects.for_org(organisation).exclude(
         review__status=ReviewStatus.PLANNED
     )
@@ -318,30 +349,18 @@ def register_rows(
         if shown not in ("", "due", Shown.SIGNED, Shown.MINUTES_SIGNED):
             decisions, outputs = decisions.none(), outputs.none()
     if search:
-        decisions = decisions.filter(
-            Q(title__icontains=search) | Q(decision__icontains=search)
-            | Q(rationale__icontains=search) | Q(context__icontains=search)
-            | Q(affects_customers__icontains=search)
-        )  # fmt: skip
         outputs = outputs.filter(decision__icontains=search)
-    if shown == "due" and today is not None:
-        decisions = decisions.due_for_review(today)
-        outputs = outputs.none()
-    elif shown in (Shown.MINUTES_SIGNED, Shown.MINUTES_OPEN):
-        decisions = decisions.none()
+    if shown in (Shown.MINUTES_SIGNED, Shown.MINUTES_OPEN):
         closed = shown == Shown.MINUTES_SIGNED
         outputs = (
             outputs.filter(review__status=ReviewStatus.CLOSED)
             if closed
             else outputs.exclude(review__status=ReviewStatus.CLOSED)
         )
-    elif shown in Shown.values:
-        decisions = decisions.in_state(shown)
+    elif (shown == "due" and today is not None) or shown in Shown.values:
         outputs = outputs.none()
     if source == "register":
         outputs = outputs.none()
-    elif source == "review":
-        decisions = decisions.none()
     left = decisions.annotate(
         source=Value("register", output_field=CharField()),
         day=F("decided_on"),

@@ -17,7 +17,7 @@ from isova.api.registry import register_resource
 from isova.api.serializers import PersonSerializer
 
 from . import permissions, services
-from .forms import MeasurementForm
+from .forms import MeasurementForm, ObjectiveFilterForm
 from .models import Measurement, Objective
 
 
@@ -73,10 +73,18 @@ class ObjectiveSerializer(serializers.ModelSerializer):
 
 
 class ObjectiveViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgViewSet):
-    """Objectives with their RAG state, progress and recorded values (the pages' figures)."""
+    """Objectives with their RAG state, progress and recorded values (the pages' figures),
+    with the list page's filters."""
 
     serializer_class = ObjectiveSerializer
     read_permission = "objectives.objective.view"
+    filter_form = ObjectiveFilterForm
+    ordering_fields = {
+        "target_date": "target_date",
+        "next_review_date": "next_review_date",
+        "title": "title",
+        "created": "created_at",
+    }
 
     def get_queryset(self) -> Any:
         today = organisation(self.request).today()

@@ -17,7 +17,7 @@ from isova.api.registry import register_resource
 from isova.api.serializers import PersonSerializer
 
 from . import services
-from .forms import FeedbackForm, SuggestionForm
+from .forms import FeedbackFilterForm, FeedbackForm, SuggestionForm
 from .models import Feedback, FeedbackKind, Review, ReviewOutput
 from .views import _can_see_feedback
 
@@ -98,9 +98,20 @@ class FeedbackInput(serializers.Serializer):
 
 class FeedbackViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgViewSet):
     """The register for those who see it (leaders, managers, auditors); everyone else sees
-    what they submitted, as on the pages."""
+    what they submitted, as on the pages; with the register page's filters."""
 
     serializer_class = FeedbackSerializer
+    filter_form = FeedbackFilterForm
+    ordering_fields = {
+        "received_on": "received_on",
+        "response_due": "response_due",
+        "title": "title",
+        "score": "score",
+        "created": "created_at",
+    }
+
+    def filter_form_kwargs(self) -> dict[str, Any]:
+        return {}
 
     def get_queryset(self) -> Any:
         queryset = Feedback.objects.for_org(organisation(self.request)).select_related(

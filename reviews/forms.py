@@ -222,10 +222,21 @@ class ObjectiveLinkForm(forms.Form):
 
 
 class FeedbackFilterForm(forms.Form):
+    """The feedback register's filters; every field optional."""
+
     kind = forms.ChoiceField(choices=[("", "All kinds"), *FeedbackKind.choices], required=False)
     status = forms.ChoiceField(
         choices=[("", "All statuses"), *FeedbackStatus.choices], required=False
     )
+
+    def filter(self, queryset: Any) -> Any:
+        """The rows the valid filters keep (an invalid one shows its error and is ignored)."""
+        if not self.is_valid():
+            return queryset
+        for name in ("kind", "status"):
+            if self.cleaned_data[name]:
+                queryset = queryset.filter(**{name: self.cleaned_data[name]})
+        return queryset
 
 
 class ImportForm(forms.Form):

@@ -404,12 +404,7 @@ def feedback_list(request: OrgRequest) -> HttpResponse:
     require(request, "reviews.feedback.view")
     org = request.organisation
     form = FeedbackFilterForm(request.GET or None)
-    feedback = Feedback.objects.for_org(org).for_register()
-    if form.is_valid():
-        if form.cleaned_data["kind"]:
-            feedback = feedback.filter(kind=form.cleaned_data["kind"])
-        if form.cleaned_data["status"]:
-            feedback = feedback.filter(status=form.cleaned_data["status"])
+    feedback = form.filter(Feedback.objects.for_org(org).for_register())
     page = Paginator(feedback, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "form": form,

@@ -16,7 +16,7 @@ from isova.api.registry import register_resource
 from isova.api.serializers import PersonSerializer
 
 from . import services
-from .forms import ReviewForm, RiskForm
+from .forms import FilterForm, ReviewForm, RiskForm
 from .models import Assessment, Risk
 
 
@@ -112,8 +112,32 @@ def _defaults() -> dict[str, Any]:
 
 
 class RiskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgViewSet):
+    """Risks and opportunities, with the register page's filters and its `sort`."""
+
     serializer_class = RiskSerializer
     read_permission = "risks.risk.view"
+    filter_form = FilterForm
+    filter_notes = {"sort": "the page's orders; without it or `ordering`: by id"}
+    ordering_fields = {
+        "next_review_date": "next_review_date",
+        "created": "created_at",
+        "title": "title",
+        "reference": "reference",
+        "score": "residual_score",
+        "inherent_score": "inherent_score",
+    }
+
+    def filter_form_kwargs(self) -> dict[str, Any]:
+        org = organisation(self.request)
+        return {"organisation": org, "matrix": services.current_matrix(org)}
+
+    def apply_filters(self, form: Any, queryset: Any) -> Any:
+        return form.filter(queryset, organisation(self.request).today())
+
+    def default_ordering(self) -> list[str] | None:
+        """The page's `sort`, when one is given."""
+        sort = self.filters.cleaned_data["sort"] if self.filters is not None else ""
+        return list(FilterForm.ORDER[sort]) if sort else None
 
     def get_queryset(self) -> Any:
         assessments = Assessment.objects.select_related("assessed_by").order_by("assessed_on", "pk")

@@ -2,22 +2,31 @@
 
 from __future__ import annotations
 
+import datetime
 import io
+import json
 import math
+import operator
 import time
+import uuid
+from base64 import urlsafe_b64decode, urlsafe_b64encode
+from decimal import Decimal
+from functools import reduce
 from typing import Any
 
 from django.conf import settings
 from django.core.cache import caches
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import F, Q
 from django.http import Http404
 from rest_framework import exceptions, status
-from rest_framework.pagination import CursorPagination
+from rest_framework.pagination import Cursor, CursorPagination
 from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import BaseThrottle
+from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import exception_handler
 
 from isova.errors import Conflict, DomainError
@@ -103,13 +112,141 @@ def problem_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
 
 
 class StablePages(CursorPagination):
-    """Cursor pages over a unique order (the primary key): rows added meanwhile neither
-    repeat nor skip a row, and no COUNT runs however large the table."""
+    """Cursor pages over a unique order: the list's ordering (its `ordering` parameter, see
+    isova.api.base.ListOrdering), then the primary key. The cursor holds the last row's value
+    of every key, so rows added meanwhile neither repeat nor skip a row (keyset paging, empty
+    values last going up and first going down, as PostgreSQL sorts them), and no COUNT runs
+    however large the table."""
 
     ordering = "pk"
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
+    invalid_cursor_message = "Invalid cursor: follow the `next` or `previous` link as given."
+
+    def paginate_queryset(self, queryset: Any, request: Request, view: Any = None) -> Any:
+        self.request = request
+        self.page_size = self.get_page_size(request)
+        self.base_url = request.build_absolute_uri()
+        self.names = self._ordering(request, queryset, view)
+        self.keys = [(name.lstrip("-"), name.startswith("-")) for name in self.names]
+        self.fields = [_output_field(queryset, name) for name, _ in self.keys]
+        nullable = [
+            name in queryset.query.annotations or f.null
+            for (name, _), f in zip(self.keys, self.fields, strict=True)
+        ]
+        self.cursor = self.decode_cursor(request)
+        reverse = bool(self.cursor and self.cursor.reverse)
+        walk = [(name, desc != reverse) for name, desc in self.keys]
+        queryset = queryset.order_by(*[_order(name, desc) for name, desc in walk])
+        if self.cursor is not None:
+            queryset = queryset.filter(_after(walk, nullable, self.cursor.position))
+        rows = list(queryset[: self.page_size + 1])
+        self.page = rows[: self.page_size]
+        more = len(rows) > self.page_size
+        if reverse:
+            self.page.reverse()
+            self.has_next, self.has_previous = True, more
+        else:
+            self.has_next, self.has_previous = more, self.cursor is not None
+        return self.page
+
+    def _ordering(self, request: Request, queryset: Any, view: Any) -> list[str]:
+        """The view's ordering (an ordering filter's `get_ordering`, as DRF's), ended by the
+        primary key so the order is unique."""
+        names: list[str] = [self.ordering]
+        for backend in getattr(view, "filter_backends", []):
+            if hasattr(backend, "get_ordering"):
+                names = list(backend().get_ordering(request, queryset, view) or names)
+                break
+        pk = queryset.model._meta.pk.name
+        if not any(name.lstrip("-") in ("pk", pk) for name in names):
+            names.append("pk")
+        return names
+
+    def decode_cursor(self, request: Request) -> Any:
+        encoded = request.query_params.get(self.cursor_query_param)
+        if encoded is None:
+            return None
+        try:
+            data = json.loads(urlsafe_b64decode(encoded.encode("ascii") + b"=="))
+            if data["o"] != self.names or len(data["v"]) != len(self.keys):
+                raise exceptions.ValidationError(
+                    {"cursor": ["This cursor is for another ordering: start again without it."]}
+                )
+            values = [
+                None if value is None else field.to_python(value)
+                for field, value in zip(self.fields, data["v"], strict=True)
+            ]
+            return Cursor(offset=0, reverse=bool(data["r"]), position=values)
+        except (ValueError, TypeError, KeyError, DjangoValidationError, UnicodeError):
+            raise exceptions.ValidationError({"cursor": [self.invalid_cursor_message]}) from None
+
+    def _link(self, row: Any, reverse: bool) -> str:
+        values = [_jsonable(_value_of(row, name)) for name, _ in self.keys]
+        data = json.dumps({"o": self.names, "r": reverse, "v": values}, separators=(",", ":"))
+        encoded = urlsafe_b64encode(data.encode()).decode("ascii").rstrip("=")
+        return replace_query_param(self.base_url, self.cursor_query_param, encoded)
+
+    def get_next_link(self) -> str | None:
+        if not self.has_next:
+            return None
+        if not self.page:  # went back past the first row: start again
+            return remove_query_param(self.base_url, self.cursor_query_param)
+        return self._link(self.page[-1], reverse=False)
+
+    def get_previous_link(self) -> str | None:
+        if not self.has_previous or not self.page:
+            return None
+        return self._link(self.page[0], reverse=True)
+
+
+def _output_field(queryset: Any, name: str) -> Any:
+    """The model field or annotation `name` orders by (its to_python reads a cursor)."""
+    if name == "pk":
+        return queryset.model._meta.pk
+    if name in queryset.query.annotations:
+        return queryset.query.annotations[name].output_field
+    return queryset.model._meta.get_field(name)
+
+
+def _order(name: str, desc: bool) -> Any:
+    """Empty values last going up, first going down: PostgreSQL's own default, said aloud
+    because `_after` depends on it."""
+    return F(name).desc(nulls_first=True) if desc else F(name).asc(nulls_last=True)
+
+
+def _after(keys: list[tuple[str, bool]], nullable: list[bool], values: list[Any]) -> Q:
+    """Rows strictly after `values` in the order `keys` (name, descending): the first key
+    further on, or equal on it and the second further on, and so on."""
+    steps: list[Q] = []
+    equal = Q()
+    for (name, desc), can_be_empty, value in zip(keys, nullable, values, strict=True):
+        if value is None:  # empty: only non-empty values follow, and only going down
+            step = Q(**{f"{name}__isnull": False}) if desc else None
+            same = Q(**{f"{name}__isnull": True})
+        else:
+            step = Q(**{f"{name}__lt" if desc else f"{name}__gt": value})
+            if not desc and can_be_empty:
+                step |= Q(**{f"{name}__isnull": True})
+            same = Q(**{name: value})
+        if step is not None:
+            steps.append(equal & step)
+        equal &= same
+    return reduce(operator.or_, steps) if steps else Q(pk__in=[])
+
+
+def _value_of(row: Any, name: str) -> Any:
+    return row[name] if isinstance(row, dict) else getattr(row, name)
+
+
+def _jsonable(value: Any) -> Any:
+    """A cursor value as JSON, exactly (dates and times in full ISO form, decimals as text)."""
+    if isinstance(value, datetime.date | datetime.time):
+        return value.isoformat()
+    if isinstance(value, Decimal | uuid.UUID):
+        return str(value)
+    return value
 
 
 class LimitedJSONParser(JSONParser):

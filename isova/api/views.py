@@ -14,7 +14,7 @@ from typing import Any
 
 from django.db.models import Model, QuerySet
 from django.forms.models import model_to_dict
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status
 from rest_framework.decorators import action as route
 from rest_framework.request import Request
@@ -51,44 +51,35 @@ class MemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgViewSet
     queryset = Membership.objects.select_related("user")
 
 
-ACTION_FILTERS = [
-    OpenApiParameter(name, str, description=text)
-    for name, text in [
-        (
-            "status",
-            "outstanding (default), open, in_progress, done, verified, cancelled, or empty for any",
-        ),
-        ("owner", "A person's id"),
-        ("overdue", "true: overdue only (the organisation's today)"),
-        ("due_from", "YYYY-MM-DD"),
-        ("due_to", "YYYY-MM-DD"),
-        ("created_from", "YYYY-MM-DD"),
-        ("age", "0-30, 31-60, 61-90 or 90+ days since created"),
-        ("source", "none, or app.model, e.g. audits.finding"),
-    ]
-]
-
-
-class ActionViewSet(mixins.RetrieveModelMixin, OrgViewSet):
+class ActionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgViewSet):
     """Actions: the one workflow every app uses, with the "All actions" page's filters."""
 
     serializer_class = s.ActionSerializer
     queryset = Action.objects.for_list()
     read_permission = "isova.action.view"
+    filter_form = ActionFilterForm
+    filter_notes = {
+        "status": "outstanding by default; empty for any",
+        "overdue": "the organisation's today",
+        "age": "days since created",
+        "source": "none, or app.model, e.g. audits.finding",
+    }
+    ordering_fields = {
+        "due_date": "due_date",
+        "created": "created_at",
+        "title": "title",
+    }
 
     def get_serializer_context(self) -> dict[str, Any]:
         return super().get_serializer_context() | {"today": organisation(self.request).today()}
 
-    @extend_schema(parameters=ACTION_FILTERS)
-    def list(self, request: Request) -> Response:
-        data = request.query_params.copy()
+    def filter_form_data(self) -> Any:
+        data = self.request.query_params.copy()
         data.setdefault("status", "outstanding")
-        form = ActionFilterForm(data, organisation=organisation(request))
-        valid(form)
-        today = organisation(request).today()
-        queryset = form.filter(self.get_queryset(), today)
-        page = self.paginate_queryset(queryset)
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        return data
+
+    def apply_filters(self, form: Any, queryset: Any) -> Any:
+        return form.filter(queryset, organisation(self.request).today())
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         action = self.get_object()

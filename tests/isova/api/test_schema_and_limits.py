@@ -38,6 +38,36 @@ def test_the_schema_is_valid_openapi_and_lists_every_route():
     assert schema["components"]["securitySchemes"]["token"]["scheme"] == "bearer"
 
 
+def test_the_schema_shows_each_lists_page_filters_and_orderings():
+    schema = yaml.safe_load(Client().get("/api/v1/schema/").content)
+
+    def parameters(path: str) -> dict[str, dict]:
+        found = schema["paths"][f"/api/v1/{path}/"]["get"]["parameters"]
+        return {p["name"]: p for p in found if p["in"] == "query"}
+
+    for path, filters in {
+        "objectives": {"goal", "owner", "status", "rag"},
+        "findings": {"type", "status", "process", "clause", "overdue", "age", "raised_from"},
+        "risks": {"q", "kind", "band", "owner", "process", "status", "sort", "likelihood"},
+        "feedback": {"kind", "status"},
+        "decisions": {"q", "status", "source"},
+        "actions": {"status", "owner", "overdue", "due_from", "source", "age"},
+    }.items():
+        found = parameters(path)
+        assert filters | {"ordering", "cursor", "page_size"} <= set(found), path
+        assert "-created" in found["ordering"]["schema"]["enum"], path
+    risks = parameters("risks")
+    assert {"score", "-score", "title", "next_review_date"} <= set(
+        risks["ordering"]["schema"]["enum"]
+    )
+    assert "-inherent" in risks["sort"]["schema"]["enum"]
+    assert risks["owner"]["schema"]["type"] == "integer"
+    assert parameters("findings")["raised_from"]["schema"]["format"] == "date"
+    assert parameters("findings")["overdue"]["schema"]["type"] == "boolean"
+    assert "outstanding" in parameters("actions")["status"]["description"]
+    assert "ordering" not in parameters("members")  # a list without a choice of order
+
+
 def test_the_docs_page_loads_its_scripts_from_our_static_files_only():
     response = Client().get("/api/v1/docs/")
     assert response.status_code == 200
