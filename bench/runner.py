@@ -351,7 +351,7 @@ def big_import(organisation: Organisation, rows: int) -> dict[str, Any]:
         transaction.set_rollback(True)  # never committed: the task is never queued either
     return {
         "rows": rows,
-        "state": state,
+        "state": str(state),
         "seconds": round(seconds, 3),
         "rows_per_second": round(rows / seconds, 1) if seconds else 0.0,
         "batches": len(batches),
