@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -311,6 +312,10 @@ def preview(request: OrgRequest, pk: int) -> HttpResponse:
         services.upload_start(
             upload=upload, total_rows=len(table.rows), save_as=request.POST.get("save_as", "")
         )
+        upload.refresh_from_db(fields=["state"])
+        if upload.state == ImportState.MAPPING:  # the task could not be queued
+            messages.error(request, "The import could not be started just now: try again.")
+            return redirect("imports:preview", pk=upload.pk)
         return redirect("imports:result", pk=upload.pk)
     ctx = engine.make_context(request.membership)
     report = engine.run(kind, ctx, table, upload.mapping, write=False)

@@ -9,6 +9,7 @@ import threading
 import time
 
 import pytest
+from celery import Celery
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
@@ -298,3 +299,34 @@ def test_a_worker_imports_while_the_page_shows_how_far_it_has_got(
     page = client.get(response["HX-Redirect"]).content.decode()
     assert "register.csv: 10 rows, 5 created, 5 updated." in page
     assert Risk.objects.filter(organisation=org.organisation).count() == 10
+
+
+@pytest.mark.django_db(transaction=True)
+def test_when_the_broker_refuses_the_task_the_preview_says_so_and_it_can_be_started_again():
+    import isova.celery
+
+    org = make_org("Brokerless")
+    client = client_for(org.manager)
+    upload = _upload(client, _register(org, 3))
+    # The current app's broker is a closed port (as the notification tests' worker app, no
+    # worker), publishing with one retry.
+    app = Celery("isova-test-brokerless", set_as_current=False)
+    app.config_from_object("django.conf:settings", namespace="CELERY")
+    app.conf.update(
+        broker_url="redis://127.0.0.1:1/0",
+        task_always_eager=False,
+        task_publish_retry_policy={"max_retries": 1, "interval_start": 0},
+        broker_connection_timeout=1,
+    )
+    app.set_current()
+    try:
+        response = _start(client, upload)
+    finally:
+        isova.celery.app.set_current()
+    assert response.url == reverse("imports:preview", args=[upload.pk])
+    page = client.get(response.url).content.decode()
+    assert "The import could not be started just now: try again." in page
+    upload.refresh_from_db()
+    assert upload.state == ImportState.MAPPING and upload.started_at is None
+    response = _start(client, upload)  # in-process again: imported
+    assert "3 created" in client.get(response.url).content.decode()
