@@ -330,3 +330,28 @@ def test_when_the_broker_refuses_the_task_the_preview_says_so_and_it_can_be_star
     assert upload.state == ImportState.MAPPING and upload.started_at is None
     response = _start(client, upload)  # in-process again: imported
     assert "3 created" in client.get(response.url).content.decode()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_submits_at_the_same_moment_start_one_import():
+    org = make_org("Twice")
+    upload = _upload(client_for(org.manager), _register(org, 3))
+    ready = threading.Barrier(2)
+    started: list[bool] = []
+
+    def submit() -> None:
+        try:
+            ready.wait(5)
+            started.append(services.upload_start(upload=upload, total_rows=3))
+        finally:
+            connection.close()  # this thread's own connection
+
+    threads = [threading.Thread(target=submit) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert sorted(started) == [False, True]
+    assert ImportUpload.objects.get(pk=upload.pk).state == ImportState.DONE  # in-process
+    assert Risk.objects.filter(organisation=org.organisation).count() == 3
