@@ -57,6 +57,14 @@ def render(results: dict[str, Any]) -> str:
             f"verify_records: {verify.get('signoffs', 0):,} sign-offs in "
             f"{verify.get('seconds')} s ({'intact' if verify.get('intact') else 'BROKEN'}).",
         ]
+    big = results.get("import", {})
+    if big:
+        lines += [
+            "",
+            f"Import: {big.get('rows', 0):,} risks from one CSV file in {big.get('seconds')} s "
+            f"by the import task ({big.get('batches')} batches, {big.get('queries_per_batch')} "
+            f"queries a batch; {big.get('state')}, then rolled back).",
+        ]
     return "\n".join(lines)
 
 

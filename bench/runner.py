@@ -298,6 +298,68 @@ def verification(organisation: Organisation) -> dict[str, Any]:
     return {"signoffs": count, "intact": not breaks, "seconds": round(seconds, 3)}
 
 
+IMPORT_ROWS = 20_000  # at scale 1: issue 23's "big file"
+
+
+def big_import(organisation: Organisation, rows: int) -> dict[str, Any]:
+    """A risk register of `rows` rows imported by the web flow's task (in-process, the file
+    read from its upload row, progress after each batch), then rolled back."""
+    from isova.imports import engine, services
+    from isova.imports.models import ImportUpload
+    from isova.imports.reading import read_table
+    from isova.models import Membership
+    from isova.registry import registry
+
+    membership = Membership.objects.select_related("organisation", "user").get(
+        organisation=organisation, user__email=f"leader@{organisation.slug}.example"
+    )
+    owner = membership.user.get_full_name()
+    lines = ["Risk ID,Risk,Type,Likelihood,Impact,Owner,Status,Review date,Notes"] + [
+        f"BENCH-IMPORT-{i},Imported risk {i},{'Opportunity' if i % 7 == 0 else 'Risk'},"
+        f"{['Low', 'Medium', 'High'][i % 3]},{['High', 'Low', 'Medium'][i % 3]},{owner},"
+        f"{['Open', 'Mitigated', 'Closed'][i % 3]},{i % 28 + 1}/03/2026,note {i}"
+        for i in range(rows)
+    ]
+    data = ("\n".join(lines) + "\n").encode()
+    kind = registry.import_kind("risks")
+    table = read_table(data, "bench.csv")
+    mapping = engine.suggest(kind, engine.make_context(membership), table)
+    batches: list[int] = []
+    queries = 0
+
+    def count(execute: Callable[..., Any], sql: str, params: Any, *args: Any) -> Any:
+        nonlocal queries
+        queries += 1
+        return execute(sql, params, *args)
+
+    with transaction.atomic():
+        upload = ImportUpload.objects.create(
+            organisation=organisation,
+            user=membership.user,
+            kind="risks",
+            filename="bench.csv",
+            data=data,
+            mapping=mapping,
+        )
+        services.upload_start(upload=upload, total_rows=rows)  # its task is queued on commit
+        with connection.execute_wrapper(count):
+            start = time.perf_counter()
+            state = services.upload_import(
+                upload_id=upload.pk, progress=lambda done, total: batches.append(done)
+            )
+            seconds = time.perf_counter() - start
+        transaction.set_rollback(True)  # never committed: the task is never queued either
+    return {
+        "rows": rows,
+        "state": str(state),
+        "seconds": round(seconds, 3),
+        "rows_per_second": round(rows / seconds, 1) if seconds else 0.0,
+        "batches": len(batches),
+        "queries": queries,
+        "queries_per_batch": round(queries / len(batches), 1) if batches else None,
+    }
+
+
 def row_counts() -> dict[str, int]:
     counts = {}
     for app in CORE_APPS:
@@ -412,6 +474,14 @@ def run(
         f"verify_records ({organisation.slug}): {results['verify']['signoffs']:,} sign-offs "
         f"in {results['verify']['seconds']} s, "
         f"{'intact' if results['verify']['intact'] else 'BROKEN'}"
+    )
+    rows = max(100, round(IMPORT_ROWS * results["scale"]))
+    results["import"] = big_import(organisation, rows)
+    out(
+        f"import: {rows:,} risks in {results['import']['seconds']} s "
+        f"({results['import']['rows_per_second']:,} rows/s, {results['import']['batches']} "
+        f"batches, {results['import']['queries_per_batch']} queries a batch), "
+        f"{results['import']['state']}"
     )
     results["machine"]["loadavg"] = list(os.getloadavg())
     return results

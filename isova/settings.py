@@ -443,6 +443,22 @@ CACHES = {
     if _CACHE_URL
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "api"},
 }
+# A running import's count of rows done (isova/imports/services.py): written by the worker
+# outside the import's transaction, read by every web process. Redis at CACHE_URL, else the
+# broker's Redis (the production stack); per process when tasks run in-process (there the
+# request that imports is the one process that writes and reads it).
+_PROGRESS_URL = _CACHE_URL or (
+    CELERY_BROKER_URL if CELERY_BROKER_URL.startswith(("redis://", "rediss://")) else ""
+)
+CACHES["progress"] = (
+    {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": _PROGRESS_URL,
+        "KEY_PREFIX": "isova:progress",
+    }
+    if _PROGRESS_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "progress"}
+)
 # Webhooks (isova/api/webhooks.py): receivers on loopback or private networks are refused
 # unless this is on (development, tests); plain http is accepted only then too.
 WEBHOOK_ALLOW_PRIVATE = envbool("WEBHOOK_ALLOW_PRIVATE", "1" if DEBUG else "0")

@@ -6,6 +6,7 @@ import logging
 
 from celery import Task, shared_task
 
+from isova.imports import services as imports
 from isova.notifications import alerts
 from isova.notifications import services as notifications
 
@@ -65,3 +66,10 @@ def deliver_pending() -> int:
     ids = notifications.pending_ids()
     notifications.queue_delivery(ids)
     return len(ids)
+
+
+@shared_task(acks_late=True)
+def import_upload(upload_id: int) -> str:
+    """Import one started upload (the web flow's last step), all rows or none; its progress
+    goes to the "progress" cache. Delivered twice, the second run finds it done."""
+    return imports.upload_import(upload_id=upload_id)

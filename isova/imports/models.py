@@ -6,9 +6,18 @@ from django.conf import settings
 from django.db import models
 
 
+class ImportState(models.TextChoices):
+    MAPPING = "mapping", "being mapped"
+    QUEUED = "queued", "importing"  # started: a task (a worker, or the request) is on it
+    DONE = "done", "imported"
+    FAILED = "failed", "failed, nothing saved"
+
+
 class ImportUpload(models.Model):
     """A file someone is importing: kept until imported (then its report) so each step of the
-    web flow reads the same bytes with the mapping chosen so far."""
+    web flow reads the same bytes with the mapping chosen so far, and the import task reads
+    them by the row's id. `state` moves mapping → queued (once: a second start finds it
+    queued) → done or failed; done is written in the import's own transaction."""
 
     organisation = models.ForeignKey(
         "isova.Organisation", on_delete=models.CASCADE, related_name="+"
@@ -22,6 +31,11 @@ class ImportUpload(models.Model):
     report = models.JSONField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     imported_at = models.DateTimeField(null=True, blank=True)
+    state = models.CharField(max_length=10, choices=ImportState, default=ImportState.MAPPING)
+    started_at = models.DateTimeField(null=True, blank=True)
+    total_rows = models.PositiveIntegerField(default=0)
+    # The name to save the mapping under once the import has succeeded (blank: not saved).
+    save_as = models.CharField(max_length=100, blank=True)
 
     class Meta:
         app_label = "isova"

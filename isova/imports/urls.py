@@ -10,5 +10,6 @@ urlpatterns = [
     path("imports/<int:pk>/values/", views.values, name="values"),
     path("imports/<int:pk>/preview/", views.preview, name="preview"),
     path("imports/<int:pk>/", views.result, name="result"),
+    path("imports/<int:pk>/progress/", views.progress, name="progress"),
     path("export/<slug:name>.<str:fmt>", views.export, name="export"),
 ]

@@ -2,7 +2,8 @@
 
 The upload and the mapping chosen so far live in an `ImportUpload` row (server side, so each
 step works without JavaScript and a reload loses nothing). Permission is checked from the
-URL's kind before any input is read.
+URL's kind before any input is read. The last step starts the import as a task (services.py)
+and answers with its progress page, polled until the result is there.
 """
 
 from __future__ import annotations
@@ -14,17 +15,17 @@ from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
+from django_htmx.http import HttpResponseClientRedirect
 
 from isova.accounts.tenancy import OrgRequest, has_perm, member_required
 from isova.errors import NotAllowed
 from isova.registry import registry
 
-from . import engine
+from . import engine, services
 from .exporting import XLSX_TYPE, csv_bytes, xlsx_bytes
 from .kinds import ImportKind
-from .models import ImportUpload, SavedMapping
+from .models import ImportState, ImportUpload, SavedMapping
 from .reading import MAX_BYTES, Table, Unreadable, read_table
 
 KEEP_REF, KEEP_NOTES, IGNORE = "kept:external_ref", "kept:notes", "ignored"
@@ -47,13 +48,25 @@ def _upload(request: OrgRequest, pk: int) -> tuple[ImportUpload, ImportKind, Tab
     if upload is None:
         raise Http404("No such import.")
     kind = _kind(request, upload.kind)
-    if upload.imported_at is not None:
+    if upload.state not in (ImportState.MAPPING, ImportState.FAILED):
         raise Imported(upload.pk)
     return upload, kind, read_table(bytes(upload.data), upload.filename, upload.sheet or None)
 
 
+def _started(request: OrgRequest, pk: int) -> tuple[ImportUpload, ImportKind]:
+    """The member's own upload (another person's or organisation's is 404), whatever its
+    state, with the kind it imports, which their role must still import."""
+    upload = ImportUpload.objects.filter(
+        pk=pk, organisation=request.organisation, user=request.user
+    ).first()
+    if upload is None:
+        raise Http404("No such import.")
+    return upload, _kind(request, upload.kind)
+
+
 class Imported(Exception):
-    """The upload was imported already: its steps show the result instead."""
+    """The upload's import was started (or is done): its steps show the progress or the
+    result instead."""
 
 
 class UploadForm(forms.Form):
@@ -299,27 +312,18 @@ def values(request: OrgRequest, pk: int) -> HttpResponse:
 @_steps
 def preview(request: OrgRequest, pk: int) -> HttpResponse:
     upload, kind, table = _upload(request, pk)
-    ctx = engine.make_context(request.membership)
-    write = request.method == "POST"
-    report = engine.run(kind, ctx, table, upload.mapping, write=write)
-    if write and report.saved:
-        upload.report = report.as_json()
-        upload.imported_at = timezone.now()
-        upload.data = b""  # the rows are in the registers now; the file is not kept
-        upload.save(update_fields=["report", "imported_at", "data"])
-        name = request.POST.get("save_as", "").strip()[:100]
-        if name:
-            SavedMapping.objects.update_or_create(
-                organisation=request.organisation,
-                kind=kind.name,
-                name=name,
-                defaults={"mapping": upload.mapping, "created_by": request.user},
-            )
-        messages.success(
-            request,
-            f"Imported {report.created} new and updated {report.updated} {kind.label.lower()}.",
+    if request.method == "POST":
+        # The import runs as a task; a second submit finds it started and starts nothing.
+        services.upload_start(
+            upload=upload, total_rows=len(table.rows), save_as=request.POST.get("save_as", "")
         )
+        upload.refresh_from_db(fields=["state"])
+        if upload.state == ImportState.MAPPING:  # the task could not be queued
+            messages.error(request, "The import could not be started just now: try again.")
+            return redirect("imports:preview", pk=upload.pk)
         return redirect("imports:result", pk=upload.pk)
+    ctx = engine.make_context(request.membership)
+    report = engine.run(kind, ctx, table, upload.mapping, write=False)
     labels = {f.name: f.label for f in kind.fields} | {engine.EXTERNAL_REF: "External reference"}
     context = {
         "upload": upload,
@@ -328,24 +332,47 @@ def preview(request: OrgRequest, pk: int) -> HttpResponse:
         "labels": labels,
         "headers": list(dict.fromkeys(k for _, shown, _ in report.preview for k in shown)),
     }
-    return render(request, "isova/imports/preview.html", context, status=422 if write else 200)
+    return render(request, "isova/imports/preview.html", context)
 
 
 @require_GET
 @member_required
 def result(request: OrgRequest, pk: int) -> HttpResponse:
-    upload = ImportUpload.objects.filter(
-        pk=pk, organisation=request.organisation, user=request.user, imported_at__isnull=False
-    ).first()
-    if upload is None:
-        raise Http404("No such import.")
-    kind = _kind(request, upload.kind)
+    """What the import did; while it runs, its progress; when it failed, why."""
+    upload, kind = _started(request, pk)
+    if upload.state == ImportState.MAPPING:
+        return redirect("imports:preview", pk=upload.pk)
+    if upload.state != ImportState.DONE:
+        return render(request, "isova/imports/progress.html", _progress_context(upload, kind))
     list_url = reverse(kind.list_url) if kind.list_url else ""
     return render(
         request,
         "isova/imports/result.html",
         {"upload": upload, "kind": kind, "report": upload.report, "list_url": list_url},
     )
+
+
+def _progress_context(upload: ImportUpload, kind: ImportKind) -> dict[str, Any]:
+    done = services.progress_of(upload) if upload.state == ImportState.QUEUED else None
+    return {
+        "upload": upload,
+        "kind": kind,
+        "report": upload.report or {},
+        "done": done,
+        "total": upload.total_rows,
+    }
+
+
+@require_GET
+@member_required
+def progress(request: OrgRequest, pk: int) -> HttpResponse:
+    """The progress fragment its page polls; once the import has ended, the page reloads
+    into the result (or the errors)."""
+    upload, kind = _started(request, pk)
+    if upload.state != ImportState.QUEUED:
+        url = reverse("imports:result", args=[upload.pk])
+        return HttpResponseClientRedirect(url) if getattr(request, "htmx", False) else redirect(url)
+    return render(request, "isova/imports/_progress.html", _progress_context(upload, kind))
 
 
 @require_GET

@@ -95,6 +95,10 @@ def test_the_runner_writes_every_figure_of_results_json(tmp_path):
     assert results["scan"]["notifications"] > 0
     assert results["verify"]["intact"] is True
     assert results["verify"]["seconds"] >= 0
+    # 20,000 rows at scale 1: 200 here, in one batch, imported and rolled back.
+    assert results["import"]["rows"] == 200 and results["import"]["state"] == "done"
+    assert results["import"]["batches"] == 1 and results["import"]["queries"] > 0
+    assert not Risk.objects.filter(title__startswith="Imported risk").exists()
 
 
 def test_every_page_the_runner_times_has_a_label_path_and_person():
