@@ -14,6 +14,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from isova import records
 from isova.api.base import OrgViewSet, form_data, membership, organisation, require
 from isova.api.registry import register_resource
 from isova.api.serializers import PersonSerializer, form_errors
@@ -23,6 +24,22 @@ from . import services
 from .forms import DecisionForm, FilterForm
 from .models import Decision, Shown
 
+LINKS = ("processes", "risks", "objectives", "findings", "feedback")
+
+
+class LinkIds(serializers.ListField):
+    """Ids of the rows a decision rests on: as signed for staff (`signed_links`, issue
+    22.3), else its links as they stand (prefetched)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(child=serializers.IntegerField(), read_only=True, **kwargs)
+
+    def get_attribute(self, instance: Decision) -> list[int]:
+        signed = getattr(instance, "signed_links", None)
+        if signed is not None:
+            return signed[self.field_name]
+        return [row.pk for row in getattr(instance, self.field_name).all()]
+
 
 class DecisionSerializer(serializers.ModelSerializer):
     owner = PersonSerializer()
@@ -31,11 +48,11 @@ class DecisionSerializer(serializers.ModelSerializer):
     )
     version = serializers.IntegerField(source="version_number", read_only=True)
     signed_at = serializers.DateTimeField(read_only=True, allow_null=True)
-    processes = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
-    risks = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
-    objectives = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
-    findings = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
-    feedback = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    processes = LinkIds()
+    risks = LinkIds()
+    objectives = LinkIds()
+    findings = LinkIds()
+    feedback = LinkIds()
     actions = serializers.SerializerMethodField(help_text="Ids of the actions carrying it out")
 
     class Meta:
@@ -106,7 +123,7 @@ class DecisionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgViewS
         return queryset.in_register(today=today, **form.values())
 
     def get_queryset(self) -> Any:
-        return (
+        decisions = (
             Decision.objects.for_org(organisation(self.request))
             .with_state()
             .select_related("owner")
@@ -120,6 +137,23 @@ class DecisionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgViewS
             )
             .order_by("pk")
         )
+        if self.reads_approved():  # staff: signed decisions, as last signed
+            decisions = decisions.with_signed_snapshot().exclude(**{"signed_at": None})
+        return decisions
+
+    def as_read(self, obj: Any) -> Any:
+        snap = obj.signed_snapshot or {}
+        shown = records.approved_copy(
+            obj,
+            snap,
+            fields=("title", "context", "options", "decision", "rationale",
+                    "affects_customers", "revisit_reason"),
+            dates=("decided_on", "review_date"),
+        )  # fmt: skip
+        shown.shown = Shown.SIGNED
+        shown.version_number = obj.signed_number
+        shown.signed_links = {name: sorted(records.approved_ids(snap, name)) for name in LINKS}
+        return shown
 
     @extend_schema(request=DecisionInput, responses={201: DecisionSerializer})
     def create(self, request: Request) -> Response:

@@ -94,6 +94,16 @@ class DecisionQuerySet(OrgQuerySet, models.QuerySet["Decision"]):
             signed_at=Subquery(signed.values("decided_at")[:1]),
         )
 
+    def with_signed_snapshot(self) -> DecisionQuerySet:
+        """Annotate `signed_snapshot` and `signed_number`: the last signed version's snapshot
+        and number (None for a decision never signed), what staff read (issue 22.3)."""
+        from isova.records.approved import last_approved_snapshot
+
+        return self.annotate(
+            signed_snapshot=last_approved_snapshot(self.model),
+            signed_number=last_approved_snapshot(self.model, "number"),
+        )
+
     def in_state(self, *states: str) -> DecisionQuerySet:
         """Those whose `shown` state is one of `states` (annotates it)."""
         # `shown` is an annotation the type checker cannot see: passed by name.

@@ -17,6 +17,7 @@ from isova.api.registry import register_resource
 from isova.api.serializers import PersonSerializer
 
 from . import permissions, services
+from .approved import as_approved
 from .forms import MeasurementForm, ObjectiveFilterForm
 from .models import Measurement, Objective
 
@@ -89,13 +90,17 @@ class ObjectiveViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgView
     def get_queryset(self) -> Any:
         today = organisation(self.request).today()
         values = Measurement.objects.select_related("recorded_by").order_by("period")
-        return (
+        objectives = (
             Objective.objects.for_org(organisation(self.request))
             .with_progress(today)
             .with_shown_status()
             .select_related("owner", "goal")
             .prefetch_related(Prefetch("measurements", values, to_attr="all_measurements"))
         )
+        return objectives.with_approved_snapshot() if self.reads_approved() else objectives
+
+    def as_read(self, obj: Objective) -> Objective:
+        return as_approved(obj)  # its terms as last approved, its figures against them
 
     @extend_schema(request=MeasurementInput, responses={201: MeasurementSerializer})
     @route(detail=True, methods=["post"])

@@ -217,14 +217,9 @@ class ObjectiveQuerySet(OrgQuerySet, models.QuerySet["Objective"]):
     def with_approved_snapshot(self) -> ObjectiveQuerySet:
         """Annotate `approved_snapshot`: the last approved version's snapshot (None when the
         objective was never approved); `Objective.approved_terms` reads it."""
-        approved = RecordVersion.objects.filter(
-            # by name, joined in the subquery: no content-type lookup of its own
-            content_type__app_label=Objective._meta.app_label,
-            content_type__model=Objective._meta.model_name,
-            object_id=OuterRef("pk"),
-            status__in=(RecordStatus.APPROVED, RecordStatus.SUPERSEDED),
-        ).order_by("-number")
-        return self.annotate(approved_snapshot=Subquery(approved.values("snapshot")[:1]))
+        from isova.records.approved import last_approved_snapshot
+
+        return self.annotate(approved_snapshot=last_approved_snapshot(self.model))
 
     def with_shown_status(self) -> ObjectiveQuerySet:
         """Annotate `shown_status`: the stored status, except "submitted" for a draft whose

@@ -16,6 +16,7 @@ from isova.api.registry import register_resource
 from isova.api.serializers import PersonSerializer
 
 from . import services
+from .approved import as_approved
 from .forms import FilterForm, ReviewForm, RiskForm
 from .models import Assessment, Risk
 
@@ -79,7 +80,8 @@ class RiskSerializer(serializers.ModelSerializer):
 
     def get_treatment_actions(self, risk: Risk) -> list[int]:
         """Ids of the treatment plan's actions (see /api/v1/actions/{id}/)."""
-        return [action.pk for action in risk.actions.all()]
+        approved = getattr(risk, "approved_plan", None)  # staff: the steps approved
+        return [action.pk for action in (risk.actions.all() if approved is None else approved)]
 
 
 class RiskInput(serializers.Serializer):
@@ -141,13 +143,23 @@ class RiskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgViewSet):
 
     def get_queryset(self) -> Any:
         assessments = Assessment.objects.select_related("assessed_by").order_by("assessed_on", "pk")
-        return (
+        risks = (
             Risk.objects.for_org(organisation(self.request))
             .select_related("owner", "process")
             .prefetch_related(
                 Prefetch("assessments", assessments, to_attr="all_assessments"), "actions"
             )
         )
+        return risks.with_approved_snapshot() if self.reads_approved() else risks
+
+    def as_read(self, obj: Any) -> Any:
+        """As on the register: a risk whose plan was approved reads as approved (its
+        treatment, scores and approved steps); one never approved, as it stands."""
+        if not obj.approved_snapshot:
+            return obj
+        shown, plan = as_approved(obj, list(obj.actions.all()), obj.approved_snapshot)
+        shown.approved_plan = plan  # type: ignore[attr-defined]
+        return shown
 
     @extend_schema(request=RiskInput, responses={201: RiskSerializer})
     def create(self, request: Request) -> Response:

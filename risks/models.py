@@ -18,7 +18,7 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from isova.accounts.models import OrgChild, OrgChildQuerySet, OrgQuerySet
-from isova.models import ActionSource, Approvable, Organisation, RecordStatus, RecordVersion
+from isova.models import ActionSource, Approvable, Organisation
 from isova.resources.models import ResourcePlan
 
 # --- the matrix -----------------------------------------------------------------------
@@ -214,13 +214,9 @@ class RiskQuerySet(OrgQuerySet, models.QuerySet["Risk"]):
     def with_approved_snapshot(self) -> RiskQuerySet:
         """Annotate `approved_snapshot`: the last approved version's snapshot (None for a risk
         whose plan was never approved), what staff read (issue 22.3)."""
-        approved = RecordVersion.objects.filter(
-            content_type__app_label="risks",
-            content_type__model="risk",
-            object_id=OuterRef("pk"),
-            status__in=(RecordStatus.APPROVED, RecordStatus.SUPERSEDED),
-        ).order_by("-number")
-        return self.annotate(approved_snapshot=Subquery(approved.values("snapshot")[:1]))
+        from isova.records.approved import last_approved_snapshot
+
+        return self.annotate(approved_snapshot=last_approved_snapshot(self.model))
 
     def live(self) -> RiskQuerySet:
         """Every risk that is not closed."""

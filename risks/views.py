@@ -18,6 +18,7 @@ from isova.lessons import services as lessons
 from isova.models import Action
 
 from . import csvio, reports, services
+from .approved import as_approved
 from .forms import FilterForm, ImportForm, MatrixForm, PlanActionForm, ReviewForm, RiskForm
 from .models import Kind, Risk, RiskMatrix
 
@@ -50,7 +51,7 @@ def index(request: OrgRequest) -> HttpResponse:
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     if approved_only:  # staff read each risk as last approved (issue 22.3)
         page.object_list = [
-            _as_approved(r, [], r.approved_snapshot)[0] if r.approved_snapshot else r
+            as_approved(r, [], r.approved_snapshot)[0] if r.approved_snapshot else r
             for r in page.object_list
         ]
     query = request.GET.copy()
@@ -187,7 +188,7 @@ def detail(request: OrgRequest, pk: int) -> HttpResponse:
     panel = records.record_panel_context(request, risk)
     approved = panel["record"].approved
     if panel["record_reads_approved"] and approved is not None and approved.snapshot:
-        risk, plan = _as_approved(risk, plan, approved.snapshot)
+        risk, plan = as_approved(risk, plan, approved.snapshot)
     context = panel | {
         "risk": risk,
         "today": today,
@@ -207,30 +208,6 @@ def detail(request: OrgRequest, pk: int) -> HttpResponse:
         "impact_name": _level(risk.matrix.impact, risk.residual_impact),
     }
     return render(request, "risks/detail.html", context)
-
-
-def _as_approved(risk: Risk, plan: list[Action], snap: dict) -> tuple[Risk, list[Action]]:
-    """Read-only copies of `risk` and its plan as the leader last approved them (what staff
-    read, issue 22.3): title, owner, inherent and target scores, treatment and its reasons,
-    and the approved steps (their titles and due dates; their progress stays live)."""
-    shown = records.approved_copy(
-        risk, snap, fields=("title", "treatment", "treatment_justification")
-    )
-    inherent = snap.get("inherent") or {}
-    shown.inherent_likelihood = inherent.get("likelihood", risk.inherent_likelihood)
-    shown.inherent_impact = inherent.get("impact", risk.inherent_impact)
-    shown.inherent_score = inherent.get("score", risk.inherent_score)
-    shown.inherent_band = inherent.get("band", risk.inherent_band)
-    target = snap.get("target") or {}
-    shown.target_likelihood = target.get("likelihood", risk.target_likelihood)
-    shown.target_impact = target.get("impact", risk.target_impact)
-    steps = {s.get("id"): s for s in snap.get("plan") or [] if isinstance(s, dict)}
-    approved_plan = [
-        records.approved_copy(action, steps[action.pk], fields=("title",), dates=("due_date",))
-        for action in plan
-        if action.pk in steps  # a step added since the approval was not approved
-    ]
-    return shown, approved_plan
 
 
 def _level(scale: list[dict], n: int | None) -> str:

@@ -11,8 +11,10 @@ from django.db import models
 from rest_framework import viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.filters import BaseFilterBackend
+from rest_framework.permissions import SAFE_METHODS
 from rest_framework.request import Request
 
+from isova import records
 from isova.accounts import tenancy
 from isova.accounts.models import Membership, Organisation
 
@@ -189,3 +191,25 @@ class OrgViewSet(viewsets.GenericViewSet):
 
     def get_queryset(self) -> Any:
         return super().get_queryset().filter(organisation=organisation(self.request))
+
+    # --- what staff read: the last approved version, as on the pages (issue 22.3) ---------
+
+    def reads_approved(self) -> bool:
+        return records.reads_approved_only(membership(self.request))
+
+    def as_read(self, obj: Any) -> Any:
+        """`obj` as a member who reads approved versions only is shown it (a resource of
+        approvable records overrides this, and narrows `get_queryset` for them)."""
+        return obj
+
+    def paginate_queryset(self, queryset: Any) -> Any:
+        page = super().paginate_queryset(queryset)
+        if page is None or not self.reads_approved():
+            return page
+        return [self.as_read(obj) for obj in page]
+
+    def get_object(self) -> Any:
+        obj = super().get_object()
+        if self.request.method in SAFE_METHODS and self.reads_approved():
+            return self.as_read(obj)
+        return obj

@@ -13,6 +13,9 @@ import datetime
 from collections.abc import Iterable
 from typing import Any, TypeVar
 
+from django.db import models
+from django.db.models import OuterRef, Subquery
+
 from isova.accounts.models import User
 
 T = TypeVar("T")
@@ -57,3 +60,19 @@ def approved_ids(snapshot: Any, key: str) -> set[int]:
     """The ids a snapshot's list of `{"id", "name"}` under `key` names (its links)."""
     rows = snapshot.get(key) if isinstance(snapshot, dict) else None
     return {row["id"] for row in rows or [] if isinstance(row, dict) and "id" in row}
+
+
+def last_approved_snapshot(model: type[models.Model], field: str = "snapshot") -> Subquery:
+    """A subquery of `model`'s rows: the snapshot (or another `field`) of each one's last
+    approved version (None for a record never approved). The content type is joined by name
+    (no lookup of its own)."""
+    from .models import RecordStatus, RecordVersion
+
+    approved = RecordVersion.objects.filter(
+        organisation_id=OuterRef("organisation_id"),
+        content_type__app_label=model._meta.app_label,
+        content_type__model=model._meta.model_name,
+        object_id=OuterRef("pk"),
+        status__in=(RecordStatus.APPROVED, RecordStatus.SUPERSEDED),
+    ).order_by("-number")
+    return Subquery(approved.values(field)[:1])
