@@ -43,40 +43,63 @@ CLAUSES = ["4.4", "5.1", "6.1", "6.2", "7.1.5", "7.2", "7.5", "8.2.2", "8.4", "8
 
 
 def seed(ctx: Any) -> dict[str, int]:
+    """Processes, three years of audits, their findings, the nonconformities' corrective
+    actions and the audits' issued reports."""
     from bench.seeding import bulk
 
-    org, rng, today = ctx.organisation, ctx.rng, ctx.today
     managers = ctx.with_role("manager") or ctx.with_role("leader")
     auditors = ctx.with_role("auditor") or managers
     processes = bulk(
         Process,
         (
-            Process(organisation=org, name=name, owner=managers[i % len(managers)])
+            Process(organisation=ctx.organisation, name=name, owner=managers[i % len(managers)])
             for i, name in enumerate(PROCESSES)
         ),
     )
+    audits = bulk(Audit, _audits(ctx, processes, auditors))
+    findings = bulk(Finding, _findings(ctx, audits))
+    nonconformities = [f for f in findings if f.finding_type in ("major", "minor")]
+    actions = (
+        ctx.actions(ctx.n(4800), title="Corrective action", sources=nonconformities)
+        if nonconformities
+        else []
+    )
+    _issued(ctx, audits)
+    return {
+        "audits_process": len(processes),
+        "audits_audit": len(audits),
+        "audits_finding": len(findings),
+        "isova_action": len(actions),
+    }
+
+
+def _audit_status(planned: datetime.date, today: datetime.date) -> str:
+    """Where an audit planned on that day stands: planned, in progress, reported, closed."""
+    if planned > today:
+        return AuditStatus.PLANNED
+    if planned > today - datetime.timedelta(days=30):
+        return AuditStatus.IN_PROGRESS
+    if planned > today - datetime.timedelta(days=120):
+        return AuditStatus.REPORTED
+    return AuditStatus.CLOSED
+
+
+def _audits(ctx: Any, processes: list[Process], auditors: list[Any]) -> list[Audit]:
+    """The audits (unsaved), from three years back to a few months ahead, oldest first."""
     count = ctx.n(300)
     audits = []
     for i in range(count):
-        # Three years back to a few months ahead, oldest first.
-        planned = today - datetime.timedelta(days=1000 - i * 1100 // count)
-        if planned > today:
-            status = AuditStatus.PLANNED
-        elif planned > today - datetime.timedelta(days=30):
-            status = AuditStatus.IN_PROGRESS
-        elif planned > today - datetime.timedelta(days=120):
-            status = AuditStatus.REPORTED
-        else:
-            status = AuditStatus.CLOSED
+        planned = ctx.today - datetime.timedelta(days=1000 - i * 1100 // count)
+        status = _audit_status(planned, ctx.today)
         done = status in (AuditStatus.REPORTED, AuditStatus.CLOSED)
         audits.append(
             Audit(
-                organisation=org,
+                organisation=ctx.organisation,
                 reference=f"IA-{planned.year}-{i + 1:03d}",
                 title=f"Internal audit {i + 1}",
                 audit_type=AuditType.INTERNAL,
                 process=processes[i % len(processes)],
-                clauses=", ".join(rng.sample(CLAUSES, 3)),
+                clauses=", ".join(ctx.rng.sample(CLAUSES, 3)),
                 scope="The whole process, both shifts.",
                 lead_auditor=auditors[i % len(auditors)],
                 planned_date=planned,
@@ -90,7 +113,13 @@ def seed(ctx: Any) -> dict[str, int]:
                 conclusion="Effective with exceptions." if done else "",
             )
         )
-    audits = bulk(Audit, audits)
+    return audits
+
+
+def _findings(ctx: Any, audits: list[Audit]) -> list[Finding]:
+    """The findings (unsaved), shared out evenly among the audits that started; a closed
+    audit's findings closed, the others' at some stage."""
+    rng = ctx.rng
     with_findings = [a for a in audits if a.status != AuditStatus.PLANNED]
     base, extra = divmod(ctx.n(3000), max(1, len(with_findings)))
     findings = []
@@ -106,7 +135,7 @@ def seed(ctx: Any) -> dict[str, int]:
                 )
             findings.append(
                 Finding(
-                    organisation=org,
+                    organisation=ctx.organisation,
                     audit=audit,
                     number=number,
                     finding_type=kind,
@@ -122,20 +151,7 @@ def seed(ctx: Any) -> dict[str, int]:
                     risk_changes=False if finding_status == FindingStatus.CLOSED else None,
                 )
             )
-    findings = bulk(Finding, findings)
-    nonconformities = [f for f in findings if f.finding_type in ("major", "minor")]
-    actions = (
-        ctx.actions(ctx.n(4800), title="Corrective action", sources=nonconformities)
-        if nonconformities
-        else []
-    )
-    _issued(ctx, audits)
-    return {
-        "audits_process": len(processes),
-        "audits_audit": len(audits),
-        "audits_finding": len(findings),
-        "isova_action": len(actions),
-    }
+    return findings
 
 
 def _issued(ctx: Any, audits: list[Audit]) -> None:

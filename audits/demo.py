@@ -564,14 +564,30 @@ def _progress(story: _Story, finding: Finding, f: F) -> None:
     stage = STAGES.index(f.stage)
     if stage == 0:
         return
-    raised = finding.raised_on
     manager = story.first("manager", "leader")
+    dates: dict[str, Any] = {}
+    finding, owners = _respond(story, finding, f, stage, manager, dates)
+    finding = _check_and_close(story, finding, f, stage, manager, owners, dates)
+    Finding.objects.filter(pk=finding.pk).update(**dates)
+
+
+def _respond(
+    story: _Story,
+    finding: Finding,
+    f: F,
+    stage: int,
+    manager: Membership,
+    dates: dict[str, Any],
+) -> tuple[Finding, set[int]]:
+    """The manager's response: containment, the root cause of a nonconformity, the actions
+    and the risk decision, each step's date put in `dates`; with the actions' owners."""
+    raised = finding.raised_on
     finding = services.finding_record_containment(
         membership=manager,
         finding=finding,
         containment="Checked all affected work and corrected what was found the same day.",
     )
-    dates: dict[str, Any] = {"containment_at": story.at(raised + datetime.timedelta(1))}
+    dates["containment_at"] = story.at(raised + datetime.timedelta(1))
     owners: set[int] = set()
     if stage >= 2 and finding.is_nonconformity:
         finding = services.finding_record_root_cause(
@@ -590,6 +606,21 @@ def _progress(story: _Story, finding: Finding, f: F) -> None:
             membership=manager, finding=finding, changes_risks=bool(f.risk), note=f.risk
         )
         dates["risk_decided_at"] = story.at(raised + datetime.timedelta(6))
+    return finding, owners
+
+
+def _check_and_close(
+    story: _Story,
+    finding: Finding,
+    f: F,
+    stage: int,
+    manager: Membership,
+    owners: set[int],
+    dates: dict[str, Any],
+) -> Finding:
+    """The effectiveness check planned, then verified by someone who owned no action, then
+    the finding closed, as far as its stage goes; each step's date put in `dates`."""
+    raised = finding.raised_on
     if stage == 3:
         finding = services.finding_plan_effectiveness_check(
             membership=manager, finding=finding, check_after=story.day(20)
@@ -611,7 +642,7 @@ def _progress(story: _Story, finding: Finding, f: F) -> None:
         dates["closed_on"] = max(
             _done_by(story, raised, days), dates.get("effectiveness_at", story.at(raised)).date()
         )
-    Finding.objects.filter(pk=finding.pk).update(**dates)
+    return finding
 
 
 def _done_by(story: _Story, raised: datetime.date, days: int) -> datetime.date:

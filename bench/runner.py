@@ -383,27 +383,41 @@ def run(
     only: list[str] | None = None,
 ) -> dict[str, Any]:
     """Measure every page (or those whose label is in `only`); returns the results."""
-    if not hasattr(mail, "outbox"):  # setup_test_environment() not called yet (not under pytest)
-        setup_test_environment()
-    # The workers check the session cookie's signature: both sides share a production-grade key.
-    key = settings.SECRET_KEY
-    if len(key) < 50 or key.startswith("django-insecure"):
-        settings.SECRET_KEY = secrets.token_urlsafe(50)
-    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    _prepare_settings()
     organisation = Organisation.objects.get(slug=seeding.LARGE_SLUG)
-    people = {
-        "leader": User.objects.get(email=f"leader@{organisation.slug}.example"),
-        "staff": User.objects.get(email=f"staff@{organisation.slug}.example"),
-    }
-    clients = {}
-    for who, user in people.items():
-        clients[who] = Client()
-        clients[who].force_login(user)
-    cookies = {
-        who: f"{settings.SESSION_COOKIE_NAME}={c.cookies[settings.SESSION_COOKIE_NAME].value}"
-        for who, c in clients.items()
-    }
-    results: dict[str, Any] = {
+    clients, cookies = _logged_in(organisation)
+    results = _results_head(repeat, concurrent_repeat, workers)
+    out(f"{sum(results['rows'].values()):,} rows; {results['database']}")
+    server = Gunicorn(settings.SECRET_KEY, workers) if http else None
+    try:
+        out(_header(server))
+        for page in pages():
+            if only and page.label not in only:
+                continue
+            _measure(
+                page,
+                organisation,
+                clients,
+                cookies,
+                server,
+                results,
+                out,
+                repeat=repeat,
+                concurrent_repeat=concurrent_repeat,
+            )
+    finally:
+        if server:
+            server.stop()
+    _scan_and_verify(organisation, results, out)
+    _import(organisation, results, out)
+    results["machine"]["loadavg"] = list(os.getloadavg())
+    return results
+
+
+def _results_head(repeat: int, concurrent_repeat: int, workers: int) -> dict[str, Any]:
+    """What the results say before any page is measured: when, at what scale, on which
+    database and machine, with what settings, over how many rows."""
+    return {
         "timestamp": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "scale": organisation_scale(),
         "database": f"{connection.vendor}:{connection.settings_dict['NAME']}",
@@ -418,51 +432,106 @@ def run(
         "pages": {},
         "skipped": [],
     }
-    out(f"{sum(results['rows'].values()):,} rows; {results['database']}")
-    server = Gunicorn(settings.SECRET_KEY, workers) if http else None
-    try:
-        header = f"{'page':24} {'queries':>7} {'in-proc p50':>11} {'sql floor':>9}"
-        if server:
-            header += (
-                f" {'p50':>7} {'p95':>7} {'p99':>7} {'rps':>6} {'c8 p50':>7} {'c8 p95':>7} "
-                f"{'c8 rps':>7}   (ms over HTTP; c8: 8 concurrent users)"
-            )
-        out(header)
-        for page in pages():
-            if only and page.label not in only:
-                continue
-            path = page.url(organisation)
-            status, queries, local_p50, floor = in_process(clients[page.who], path, repeat)
-            if status != 200:
-                note = f"{path} answered {status} in-process: skipped"
-                results["skipped"].append({"label": page.label, "path": path, "note": note})
-                out(f"{page.label:24} skipped ({status})")
-                continue
-            row: dict[str, Any] = {
-                "path": path,
-                "who": page.who,
-                "queries": queries,
-                "in_process_p50_ms": local_p50,
-                "sql_floor_ms": floor,
-                # page over its own SQL run bare: what Python, templates (and HTTP) add
-                "over_floor": round(local_p50 / floor, 2) if floor else None,
-            }
-            if server:
-                row.update(over_http(server, path, cookies[page.who], repeat, 1))
-                row["c8"] = over_http(server, path, cookies[page.who], concurrent_repeat, 8)
-            results["pages"][page.label] = row
-            line = f"{page.label:24} {queries:>7} {local_p50:>11.1f} {floor:>9.1f}"
-            if server:
-                c8 = row["c8"]
-                line += (
-                    f" {row['p50_ms']:>7.1f} {row['p95_ms']:>7.1f} {row['p99_ms']:>7.1f} "
-                    f"{row['rps']:>6.1f} {c8['p50_ms']:>7.1f} {c8['p95_ms']:>7.1f} "
-                    f"{c8['rps']:>7.1f}"
-                )
-            out(line)
-    finally:
-        if server:
-            server.stop()
+
+
+def _prepare_settings() -> None:
+    """The test environment (when not under pytest) and what the gunicorn workers need: a
+    production-grade key to check the session cookie's signature, the test client's host."""
+    if not hasattr(mail, "outbox"):  # setup_test_environment() not called yet (not under pytest)
+        setup_test_environment()
+    key = settings.SECRET_KEY
+    if len(key) < 50 or key.startswith("django-insecure"):
+        settings.SECRET_KEY = secrets.token_urlsafe(50)
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+
+
+def _logged_in(organisation: Organisation) -> tuple[dict[str, Client], dict[str, str]]:
+    """A test client logged in as the leader and as the staff member, and their session
+    cookies as a Cookie header for the HTTP measurements."""
+    people = {
+        "leader": User.objects.get(email=f"leader@{organisation.slug}.example"),
+        "staff": User.objects.get(email=f"staff@{organisation.slug}.example"),
+    }
+    clients = {}
+    for who, user in people.items():
+        clients[who] = Client()
+        clients[who].force_login(user)
+    cookies = {
+        who: f"{settings.SESSION_COOKIE_NAME}={c.cookies[settings.SESSION_COOKIE_NAME].value}"
+        for who, c in clients.items()
+    }
+    return clients, cookies
+
+
+def _header(server: Gunicorn | None) -> str:
+    """The table's header line (the HTTP columns only with a server)."""
+    header = f"{'page':24} {'queries':>7} {'in-proc p50':>11} {'sql floor':>9}"
+    if server:
+        header += (
+            f" {'p50':>7} {'p95':>7} {'p99':>7} {'rps':>6} {'c8 p50':>7} {'c8 p95':>7} "
+            f"{'c8 rps':>7}   (ms over HTTP; c8: 8 concurrent users)"
+        )
+    return header
+
+
+def _measure(
+    page: Page,
+    organisation: Organisation,
+    clients: dict[str, Client],
+    cookies: dict[str, str],
+    server: Gunicorn | None,
+    results: dict[str, Any],
+    out: Callable[[str], None],
+    *,
+    repeat: int,
+    concurrent_repeat: int,
+) -> None:
+    """One page in process (skipped unless it answers 200), then over HTTP alone and with 8
+    concurrent users; its row put in `results` and its line written."""
+    path = page.url(organisation)
+    status, queries, local_p50, floor = in_process(clients[page.who], path, repeat)
+    if status != 200:
+        note = f"{path} answered {status} in-process: skipped"
+        results["skipped"].append({"label": page.label, "path": path, "note": note})
+        out(f"{page.label:24} skipped ({status})")
+        return
+    row: dict[str, Any] = {
+        "path": path,
+        "who": page.who,
+        "queries": queries,
+        "in_process_p50_ms": local_p50,
+        "sql_floor_ms": floor,
+        # page over its own SQL run bare: what Python, templates (and HTTP) add
+        "over_floor": round(local_p50 / floor, 2) if floor else None,
+    }
+    if server:
+        row.update(over_http(server, path, cookies[page.who], repeat, 1))
+        row["c8"] = over_http(server, path, cookies[page.who], concurrent_repeat, 8)
+    results["pages"][page.label] = row
+    out(_line(page.label, row, http=server is not None))
+
+
+def _line(label: str, row: dict[str, Any], *, http: bool) -> str:
+    """A page's line of the table."""
+    line = (
+        f"{label:24} {row['queries']:>7} {row['in_process_p50_ms']:>11.1f} "
+        f"{row['sql_floor_ms']:>9.1f}"
+    )
+    if http:
+        c8 = row["c8"]
+        line += (
+            f" {row['p50_ms']:>7.1f} {row['p95_ms']:>7.1f} {row['p99_ms']:>7.1f} "
+            f"{row['rps']:>6.1f} {c8['p50_ms']:>7.1f} {c8['p95_ms']:>7.1f} "
+            f"{c8['rps']:>7.1f}"
+        )
+    return line
+
+
+def _scan_and_verify(
+    organisation: Organisation, results: dict[str, Any], out: Callable[[str], None]
+) -> None:
+    """The alert scan over every organisation and the record chain's verification of the
+    large one, timed, put in `results` and written."""
     results["scan"] = alert_scan()
     out(
         f"alert scan: {results['scan']['notifications']:,} notifications over "
@@ -475,6 +544,12 @@ def run(
         f"in {results['verify']['seconds']} s, "
         f"{'intact' if results['verify']['intact'] else 'BROKEN'}"
     )
+
+
+def _import(
+    organisation: Organisation, results: dict[str, Any], out: Callable[[str], None]
+) -> None:
+    """A large register imported through the background import's task (rolled back)."""
     rows = max(100, round(IMPORT_ROWS * results["scale"]))
     results["import"] = big_import(organisation, rows)
     out(
@@ -483,8 +558,6 @@ def run(
         f"batches, {results['import']['queries_per_batch']} queries a batch), "
         f"{results['import']['state']}"
     )
-    results["machine"]["loadavg"] = list(os.getloadavg())
-    return results
 
 
 def organisation_scale() -> float:

@@ -25,7 +25,7 @@ import datetime
 import importlib
 import random
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -239,32 +239,63 @@ def finish_chain(ctx: BenchOrg) -> dict[str, int]:
         return {}
     content_types = ContentType.objects.get_for_models(*{p.model for p in pending})
     current = _current_snapshots(pending)
-
-    def snapshot(p: PendingSignoff) -> dict[str, Any]:
-        return {**current[(p.model, p.object_id)], **p.changes}
-
-    versions = bulk(
-        RecordVersion,
-        (
-            RecordVersion(
-                organisation=ctx.organisation,
-                content_type=content_types[p.model],
-                object_id=p.object_id,
-                number=p.number,
-                status=p.status,
-                record_label=p.label[:200],
-                snapshot=snapshot(p) if p.versioned else None,
-                created_by=p.signer,
-                submitted_at=p.at if p.versioned else None,
-                submitted_by=p.signer if p.meaning is None else None,
-                submission=1 if p.versioned else 0,
-                decided_at=p.at if p.meaning in DECISIONS else None,
-                decided_by=p.signer if p.meaning in DECISIONS else None,
-                superseded_at=p.at if p.status == RecordStatus.SUPERSEDED else None,
-            )
-            for p in pending
-        ),
+    versions = bulk(RecordVersion, _versions(ctx, pending, content_types, current))
+    signoffs = _chain(ctx, pending, versions, content_types, current)
+    bulk(SignOff, signoffs)
+    SignOffChain.objects.update_or_create(
+        organisation=ctx.organisation,
+        defaults={
+            "length": len(signoffs),
+            "last_hash": signoffs[-1].hash if signoffs else records.GENESIS_HASH,
+        },
     )
+    return {"isova_recordversion": len(versions), "isova_signoff": len(signoffs)}
+
+
+Snapshots = dict[tuple[type[models.Model], int], dict[str, Any]]
+
+
+def _snapshot(current: Snapshots, p: PendingSignoff) -> dict[str, Any]:
+    """The record as it stands, with the changes that version declared on top."""
+    return {**current[(p.model, p.object_id)], **p.changes}
+
+
+def _versions(
+    ctx: BenchOrg,
+    pending: list[PendingSignoff],
+    content_types: dict[Any, ContentType],
+    current: Snapshots,
+) -> Iterator[RecordVersion]:
+    """One record version per declared sign-off or submission, decided or superseded as
+    declared; a snapshot only on versioned records."""
+    for p in pending:
+        yield RecordVersion(
+            organisation=ctx.organisation,
+            content_type=content_types[p.model],
+            object_id=p.object_id,
+            number=p.number,
+            status=p.status,
+            record_label=p.label[:200],
+            snapshot=_snapshot(current, p) if p.versioned else None,
+            created_by=p.signer,
+            submitted_at=p.at if p.versioned else None,
+            submitted_by=p.signer if p.meaning is None else None,
+            submission=1 if p.versioned else 0,
+            decided_at=p.at if p.meaning in DECISIONS else None,
+            decided_by=p.signer if p.meaning in DECISIONS else None,
+            superseded_at=p.at if p.status == RecordStatus.SUPERSEDED else None,
+        )
+
+
+def _chain(
+    ctx: BenchOrg,
+    pending: list[PendingSignoff],
+    versions: list[RecordVersion],
+    content_types: dict[Any, ContentType],
+    current: Snapshots,
+) -> list[SignOff]:
+    """The sign-offs (unsaved) of the versions that have a meaning, in order, each hashed
+    on the one before it from the genesis hash: one valid chain."""
     previous, sequence, signoffs = records.GENESIS_HASH, 0, []
     for p, version in zip(pending, versions, strict=True):
         if p.meaning is None:
@@ -285,18 +316,14 @@ def finish_chain(ctx: BenchOrg) -> dict[str, int]:
             meaning=p.meaning,
             comment="",
             signed_at=p.at,
-            snapshot=records.canonical_json(snapshot(p)),
+            snapshot=records.canonical_json(_snapshot(current, p)),
             previous_hash=previous,
             key_id=settings.RECORDS_HMAC_KEY_ID,
         )
         signoff.hash = records.compute_hash(signoff)
         previous = signoff.hash
         signoffs.append(signoff)
-    bulk(SignOff, signoffs)
-    SignOffChain.objects.update_or_create(
-        organisation=ctx.organisation, defaults={"length": sequence, "last_hash": previous}
-    )
-    return {"isova_recordversion": len(versions), "isova_signoff": len(signoffs)}
+    return signoffs
 
 
 def _current_snapshots(

@@ -145,6 +145,7 @@ def _people(spec: dict, organisation: Organisation) -> dict[str, User]:
 def _actions(
     spec: dict, organisation: Organisation, users: dict[str, User], rng: random.Random
 ) -> None:
+    """The spec's actions shared out among the people, and the staff persona's own work."""
     people = list(users.values())
     assigners = [
         u
@@ -154,29 +155,52 @@ def _actions(
     today = organisation.today()
     now = timezone.now()
     for i, title in enumerate(spec["actions"]):
-        status, days = STATUS_PATTERN[i % len(STATUS_PATTERN)]
-        owner = people[(i * 7 + 2) % len(people)]
-        assigner = next((a for a in assigners if a != owner), assigners[0])
-        action = Action(
-            organisation=organisation,
-            title=title,
-            description="Raised during routine quality work. " + rng.choice(NOTES),
-            owner=owner,
-            assigned_by=assigner,
-            due_date=today + datetime.timedelta(days=days),
-            priority=rng.choice(Priority.values),
-            status=status,
-            estimated_effort_hours=rng.choice([2, 4, 8, 16, 24]),
-            estimated_cost=rng.choice([None, 150, 400, 1200]),
-        )
-        if status in (ActionStatus.DONE, ActionStatus.VERIFIED):
-            action.completed_at, action.completed_by = now - datetime.timedelta(days=5), owner
-            action.completion_note = "Done; evidence filed."
-        if status == ActionStatus.VERIFIED:
-            action.verified_at, action.verified_by = now - datetime.timedelta(days=2), assigner
-            action.verification_note = "Checked on the shop floor."
-        action.save()
-    # the staff persona always has work to do, some of it overdue
+        _action(organisation, i, title, people, assigners, today, now, rng)
+    _staff_actions(organisation, users, assigners, today)
+
+
+def _action(
+    organisation: Organisation,
+    i: int,
+    title: str,
+    people: list[User],
+    assigners: list[User],
+    today: datetime.date,
+    now: datetime.datetime,
+    rng: random.Random,
+) -> None:
+    """The i-th action: its owner, assigner and status by pattern; done and verified dated."""
+    status, days = STATUS_PATTERN[i % len(STATUS_PATTERN)]
+    owner = people[(i * 7 + 2) % len(people)]
+    assigner = next((a for a in assigners if a != owner), assigners[0])
+    action = Action(
+        organisation=organisation,
+        title=title,
+        description="Raised during routine quality work. " + rng.choice(NOTES),
+        owner=owner,
+        assigned_by=assigner,
+        due_date=today + datetime.timedelta(days=days),
+        priority=rng.choice(Priority.values),
+        status=status,
+        estimated_effort_hours=rng.choice([2, 4, 8, 16, 24]),
+        estimated_cost=rng.choice([None, 150, 400, 1200]),
+    )
+    if status in (ActionStatus.DONE, ActionStatus.VERIFIED):
+        action.completed_at, action.completed_by = now - datetime.timedelta(days=5), owner
+        action.completion_note = "Done; evidence filed."
+    if status == ActionStatus.VERIFIED:
+        action.verified_at, action.verified_by = now - datetime.timedelta(days=2), assigner
+        action.verification_note = "Checked on the shop floor."
+    action.save()
+
+
+def _staff_actions(
+    organisation: Organisation,
+    users: dict[str, User],
+    assigners: list[User],
+    today: datetime.date,
+) -> None:
+    """The staff persona always has work to do, some of it overdue."""
     staff = users.get("staff@example.com")
     if staff:
         for title, days, status in [

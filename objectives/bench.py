@@ -33,25 +33,45 @@ MONTHS = 36
 
 
 def seed(ctx: Any) -> dict[str, int]:
+    """Strategic goals, objectives (a few submitted, the rest active), three years of their
+    monthly measurements, their plan steps and their approvals."""
     from bench.seeding import bulk
 
-    org, rng, today = ctx.organisation, ctx.rng, ctx.today
     goals = bulk(
         StrategicGoal,
-        (StrategicGoal(organisation=org, title=f"Strategic goal {i + 1}") for i in range(5)),
+        (
+            StrategicGoal(organisation=ctx.organisation, title=f"Strategic goal {i + 1}")
+            for i in range(5)
+        ),
     )
-    owners = ctx.with_role("leader") + ctx.with_role("manager")
-    start = add_months(today.replace(day=1), -MONTHS)
-    count = ctx.n(400)
+    start = add_months(ctx.today.replace(day=1), -MONTHS)
     submitted = ctx.n(20)
+    objectives = bulk(Objective, _objectives(ctx, goals, start, submitted))
+    values = bulk(Measurement, _measurements(ctx, objectives, start))
+    actions = ctx.actions(ctx.n(1200), title="Plan step", sources=objectives)
+    _approvals(ctx, objectives, submitted)
+    return {
+        "objectives_strategicgoal": len(goals),
+        "objectives_objective": len(objectives),
+        "objectives_measurement": len(values),
+        "isova_action": len(actions),
+    }
+
+
+def _objectives(
+    ctx: Any, goals: list[StrategicGoal], start: datetime.date, submitted: int
+) -> list[Objective]:
+    """The objectives (unsaved): one in four aims lower; the first `submitted` await approval."""
+    rng = ctx.rng
+    owners = ctx.with_role("leader") + ctx.with_role("manager")
     objectives = []
-    for i in range(count):
+    for i in range(ctx.n(400)):
         lower = i % 4 == 0
         baseline = Decimal(rng.randint(40, 80))
         step = Decimal(rng.randint(5, 20))
         objectives.append(
             Objective(
-                organisation=org,
+                organisation=ctx.organisation,
                 title=f"Bench objective {i + 1}",
                 goal=goals[i % len(goals)],
                 why="Customers asked for it at the last management review.",
@@ -66,14 +86,19 @@ def seed(ctx: Any) -> dict[str, int]:
                 frequency=Frequency.MONTHLY,
                 resources="Two people half a day a week.",
                 evaluation="Monthly figure from the ERP report.",
-                next_review_date=today + datetime.timedelta(days=rng.randint(-60, 90)),
+                next_review_date=ctx.today + datetime.timedelta(days=rng.randint(-60, 90)),
                 status=Status.SUBMITTED if i < submitted else Status.ACTIVE,
             )
         )
-    objectives = bulk(Objective, objectives)
+    return objectives
+
+
+def _measurements(ctx: Any, objectives: list[Objective], start: datetime.date) -> list[Measurement]:
+    """Each objective's monthly values up to today (unsaved): progress somewhere between
+    well behind and ahead, with noise, so a mix of RAG states."""
+    rng, today = ctx.rng, ctx.today
     values = []
     for objective in objectives:
-        # Progress somewhere between well behind and ahead, with noise: a mix of RAG states.
         pace = rng.uniform(0.3, 1.2)
         total = objective.target - objective.baseline
         for month in range(MONTHS):
@@ -89,15 +114,7 @@ def seed(ctx: Any) -> dict[str, int]:
                     value=(objective.baseline + total * share).quantize(Decimal("0.01")),
                 )
             )
-    values = bulk(Measurement, values)
-    actions = ctx.actions(ctx.n(1200), title="Plan step", sources=objectives)
-    _approvals(ctx, objectives, submitted)
-    return {
-        "objectives_strategicgoal": len(goals),
-        "objectives_objective": len(objectives),
-        "objectives_measurement": len(values),
-        "isova_action": len(actions),
-    }
+    return values
 
 
 def _earlier_target(objective: Objective, steps_back: int) -> dict[str, Any]:

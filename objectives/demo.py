@@ -436,6 +436,8 @@ def _close_missed(
 
 
 def seed(organisation: Organisation, users: dict[str, User], rng: random.Random) -> None:
+    """The organisation's strategic goals and objectives, each with its plan, its measured
+    values, and approved and reviewed as its spec says."""
     if Objective.objects.for_org(organisation).exists():
         return
     specs, goals = {
@@ -457,35 +459,9 @@ def seed(organisation: Organisation, users: dict[str, User], rng: random.Random)
     }
     submitter = membership[SUBMITTER[organisation.slug]]
     approver = membership[APPROVER[organisation.slug]]
-    first = add_months(today.replace(day=1), -18)
     for spec in specs:
-        start = add_months(today.replace(day=1), -3) if spec.trend == "new" else first
-        if spec.frequency == Frequency.QUARTERLY:
-            start = period_bounds(start, spec.frequency)[0]
-        target_date = add_months(today.replace(day=1), spec.months_left) - datetime.timedelta(1)
-        last_review = today - datetime.timedelta(days=rng.randint(20, 60))
-        next_review = today - datetime.timedelta(days=24) if spec.review_overdue else None
-        objective = Objective.objects.create(
-            organisation=organisation,
-            title=spec.title,
-            goal=goal_rows[spec.goal],
-            why=spec.why,
-            owner=users[spec.owner],
-            measure_name=spec.measure,
-            unit=spec.unit,
-            direction="higher" if spec.target > spec.baseline else "lower",
-            baseline=Decimal(str(spec.baseline)),
-            target=Decimal(str(spec.target)),
-            start_date=start,
-            target_date=target_date,
-            frequency=spec.frequency,
-            resources="" if spec.trend == "none" else "Owner 2 hours a week; budget as planned.",
-            budget=Decimal(rng.choice([500, 1500, 4000])),
-            evaluation=""
-            if spec.trend == "none"
-            else "Monthly at the operations meeting; success means the target is met.",
-            next_review_date=next_review or add_months(last_review, 3),
-            created_by=submitter.user,
+        objective, last_review = _objective(
+            spec, organisation, goal_rows, users, submitter, today, rng
         )
         _steps(spec, objective, users, today)
         if spec.trend != "none":
@@ -493,27 +469,82 @@ def seed(organisation: Organisation, users: dict[str, User], rng: random.Random)
         if spec.status in (Status.ACTIVE, Status.SUBMITTED):
             services.objective_submit(membership=submitter, objective=objective)
         if spec.status == Status.ACTIVE:
-            records.approve(
-                membership=approver,
-                obj=objective,
-                password=DEMO_PASSWORD,
-                comment="Approved at the management meeting.",
-            )
-            # A past approval is not news: drop its notifications (and so their e-mails).
-            Notification.objects.filter(
-                organisation=organisation,
-                kind__in=["approval_requested", "approval_decided"],
-                url=objective.get_absolute_url(),
-            ).delete()
-            Review.objects.create(
-                objective=objective,
-                reviewed_on=last_review if not spec.review_overdue else add_months(today, -4),
-                note="Reviewed the trend and the plan with the owner.",
-                decision=Decision.CONTINUE,
-                reviewed_by=approver.user,
-            )
+            _approve_and_review(spec, organisation, objective, approver, last_review, today)
         if spec.missed:
             _close_missed(spec.missed, objective, approver, membership, today)
+
+
+def _objective(
+    spec: Spec,
+    organisation: Organisation,
+    goal_rows: dict[str, StrategicGoal],
+    users: dict[str, User],
+    submitter: Membership,
+    today: datetime.date,
+    rng: random.Random,
+) -> tuple[Objective, datetime.date]:
+    """The spec's objective as a draft, started 18 months ago (3 when new); with the date of
+    its last review."""
+    first = add_months(today.replace(day=1), -18)
+    start = add_months(today.replace(day=1), -3) if spec.trend == "new" else first
+    if spec.frequency == Frequency.QUARTERLY:
+        start = period_bounds(start, spec.frequency)[0]
+    target_date = add_months(today.replace(day=1), spec.months_left) - datetime.timedelta(1)
+    last_review = today - datetime.timedelta(days=rng.randint(20, 60))
+    next_review = today - datetime.timedelta(days=24) if spec.review_overdue else None
+    objective = Objective.objects.create(
+        organisation=organisation,
+        title=spec.title,
+        goal=goal_rows[spec.goal],
+        why=spec.why,
+        owner=users[spec.owner],
+        measure_name=spec.measure,
+        unit=spec.unit,
+        direction="higher" if spec.target > spec.baseline else "lower",
+        baseline=Decimal(str(spec.baseline)),
+        target=Decimal(str(spec.target)),
+        start_date=start,
+        target_date=target_date,
+        frequency=spec.frequency,
+        resources="" if spec.trend == "none" else "Owner 2 hours a week; budget as planned.",
+        budget=Decimal(rng.choice([500, 1500, 4000])),
+        evaluation=""
+        if spec.trend == "none"
+        else "Monthly at the operations meeting; success means the target is met.",
+        next_review_date=next_review or add_months(last_review, 3),
+        created_by=submitter.user,
+    )
+    return objective, last_review
+
+
+def _approve_and_review(
+    spec: Spec,
+    organisation: Organisation,
+    objective: Objective,
+    approver: Membership,
+    last_review: datetime.date,
+    today: datetime.date,
+) -> None:
+    """A submitted objective approved (its past notifications dropped) and reviewed once."""
+    records.approve(
+        membership=approver,
+        obj=objective,
+        password=DEMO_PASSWORD,
+        comment="Approved at the management meeting.",
+    )
+    # A past approval is not news: drop its notifications (and so their e-mails).
+    Notification.objects.filter(
+        organisation=organisation,
+        kind__in=["approval_requested", "approval_decided"],
+        url=objective.get_absolute_url(),
+    ).delete()
+    Review.objects.create(
+        objective=objective,
+        reviewed_on=last_review if not spec.review_overdue else add_months(today, -4),
+        note="Reviewed the trend and the plan with the owner.",
+        decision=Decision.CONTINUE,
+        reviewed_by=approver.user,
+    )
 
 
 registry.register("demo", DemoSeeder(name="objectives", seed=seed))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterator
+from typing import Any
 
 from django.db.models import Count, Max, Q, Sum
 from django.urls import reverse
@@ -20,9 +21,20 @@ def objectives_evidence(
     organisation: Organisation, start: datetime.date, end: datetime.date
 ) -> Iterator[Evidence | Gap]:
     """Approvals, goals, resources, publication and reviews of objectives (4 queries)."""
+    approvals = _approval_figures(organisation, start, end)
+    state = _active_figures(organisation, organisation.today())
+    reviews, reviewer_names = _review_figures(organisation, start, end)
+    yield _approvals(organisation, approvals)
+    yield from _active_objectives(state)
+    yield from _reviews(state, reviews, reviewer_names)
+
+
+def _approval_figures(
+    organisation: Organisation, start: datetime.date, end: datetime.date
+) -> dict[str, Any]:
+    """Leaders' approvals of objectives signed in the period: count, last, records (1 query)."""
     since, until = period_bounds(organisation, start, end)
-    today = organisation.today()
-    approvals = SignOff.objects.filter(
+    return SignOff.objects.filter(
         organisation=organisation,
         content_type__app_label="objectives",
         content_type__model="objective",
@@ -30,8 +42,11 @@ def objectives_evidence(
         signed_at__gte=since,
         signed_at__lt=until,
     ).aggregate(n=Count("pk"), last=Max("signed_at"), records=Count("object_id", distinct=True))
-    objectives = Objective.objects.for_org(organisation)
-    state = objectives.aggregate(
+
+
+def _active_figures(organisation: Organisation, today: datetime.date) -> dict[str, Any]:
+    """Active objectives: with a goal, resourced, their budget, review overdue (1 query)."""
+    return Objective.objects.for_org(organisation).aggregate(
         active=Count("pk", filter=Q(status=Status.ACTIVE)),
         with_goal=Count("pk", filter=Q(status=Status.ACTIVE, goal__isnull=False)),
         resourced=Count(
@@ -40,24 +55,29 @@ def objectives_evidence(
         budget=Sum("budget", filter=Q(status=Status.ACTIVE)),
         review_overdue=Count("pk", filter=Q(status=Status.ACTIVE, next_review_date__lt=today)),
     )
-    reviews = Review.objects.filter(
+
+
+def _review_figures(
+    organisation: Organisation, start: datetime.date, end: datetime.date
+) -> tuple[dict[str, Any], list[str]]:
+    """Objective reviews held in the period, and the names of who held them (2 queries)."""
+    held = Review.objects.filter(
         objective__organisation=organisation, reviewed_on__gte=start, reviewed_on__lte=end
-    ).aggregate(
+    )
+    reviews = held.aggregate(
         n=Count("pk"),
         last=Max("reviewed_on"),
         achieved=Count("pk", filter=Q(decision=Decision.ACHIEVED)),
         reviewers=Count("reviewed_by", distinct=True),
     )
-    reviewer_names = list(
-        Review.objects.filter(
-            objective__organisation=organisation, reviewed_on__gte=start, reviewed_on__lte=end
-        )
-        .values_list("reviewed_by__full_name", flat=True)
-        .distinct()
-    )
+    names = list(held.values_list("reviewed_by__full_name", flat=True).distinct())
+    return reviews, names
 
+
+def _approvals(organisation: Organisation, approvals: dict[str, Any]) -> Evidence | Gap:
+    """5.1.1 b: objectives approved by leaders in the period, or the gap of none."""
     if approvals["n"]:
-        yield Evidence(
+        return Evidence(
             "5.1.1 b",
             f"{approvals['records']} quality objectives approved by leaders "
             f"({approvals['n']} approvals).",
@@ -65,13 +85,16 @@ def objectives_evidence(
             last_date=timezone.localtime(approvals["last"], organisation.tzinfo).date(),
             url=reverse("objectives:index"),
         )
-    else:
-        yield Gap(
-            "5.1.1 b",
-            "No quality objective was approved by a leader in this period.",
-            severity=2,
-            url=reverse("objectives:index"),
-        )
+    return Gap(
+        "5.1.1 b",
+        "No quality objective was approved by a leader in this period.",
+        severity=2,
+        url=reverse("objectives:index"),
+    )
+
+
+def _active_objectives(state: dict[str, Any]) -> Iterator[Evidence | Gap]:
+    """5.1.1 b, f, e: active objectives tied to goals, published to members, resourced."""
     if state["active"]:
         yield Evidence(
             "5.1.1 b",
@@ -102,6 +125,12 @@ def objectives_evidence(
             count=state["resourced"],
             url=reverse("objectives:index"),
         )
+
+
+def _reviews(
+    state: dict[str, Any], reviews: dict[str, Any], reviewer_names: list[str]
+) -> Iterator[Evidence | Gap]:
+    """5.1.1 g: objective reviews held, or active objectives past their review date."""
     if reviews["n"]:
         yield Evidence(
             "5.1.1 g",

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 import sys
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -47,18 +48,50 @@ CATEGORIES = ["delivery", "quality", "service", "price", "documentation", "packa
 
 
 def seed(ctx: Any) -> dict[str, int]:
+    """Quarterly management reviews with their attendance, section notes, decisions (with
+    their actions), frozen packs and signed minutes; and two years of feedback."""
     from bench.seeding import bulk
 
-    org, rng, today = ctx.organisation, ctx.rng, ctx.today
     leaders = ctx.with_role("leader")
     managers = ctx.with_role("manager") or leaders
-    count = max(3, ctx.n(20))  # at least one planned, one held and one closed
+    reviews = bulk(Review, _reviews(ctx, leaders))
+    invited = leaders + managers[:5]
+    bulk(Attendance, _attendances(ctx, reviews, invited))
+    held = [r for r in reviews if r.status != ReviewStatus.PLANNED]
+    notes = bulk(SectionNote, _notes(held))
+    actions = ctx.actions(len(held) * 3, title="Review decision", sources=held) if held else []
+    outputs = bulk(
+        ReviewOutput,
+        (
+            ReviewOutput(
+                review=held[i % len(held)],
+                kind=list(OutputKind)[i % 3],
+                decision=f"Decision {i + 1}: what the leaders decided.",
+                action=action,
+            )
+            for i, action in enumerate(actions)
+        ),
+    )
+    _packs_and_minutes(ctx, held)
+    feedback = _feedback(ctx, ctx.n(5000), ctx.today)
+    return {
+        "reviews_review": len(reviews),
+        "reviews_attendance": len(reviews) * len(invited),
+        "reviews_sectionnote": len(notes),
+        "reviews_reviewoutput": len(outputs),
+        "reviews_feedback": len(feedback),
+        "isova_action": len(actions),
+    }
+
+
+def _reviews(ctx: Any, leaders: list[Any]) -> list[Review]:
+    """The reviews (unsaved), quarterly: the newest one planned a month ahead, the one before
+    it held but its minutes not yet signed, every older one closed (at least one of each)."""
+    count = max(3, ctx.n(20))
     reviews = []
     for i in range(count):
-        # Quarterly, the newest one planned a month ahead, the one before it held but its
-        # minutes not yet signed, every older one closed.
         age = count - 1 - i
-        meeting = today + datetime.timedelta(days=30 - 91 * age)
+        meeting = ctx.today + datetime.timedelta(days=30 - 91 * age)
         status = (
             ReviewStatus.PLANNED
             if age == 0
@@ -69,7 +102,7 @@ def seed(ctx: Any) -> dict[str, int]:
         at = datetime.datetime.combine(meeting, datetime.time(12), tzinfo=datetime.UTC)
         reviews.append(
             Review(
-                organisation=org,
+                organisation=ctx.organisation,
                 title=f"Management review {meeting:%B %Y}",
                 meeting_date=meeting,
                 location="Board room",
@@ -85,54 +118,42 @@ def seed(ctx: Any) -> dict[str, int]:
                 created_by=leaders[0],
             )
         )
-    reviews = bulk(Review, reviews)
-    invited = leaders + managers[:5]
-    bulk(
-        Attendance,
-        (
-            Attendance(
+    return reviews
+
+
+def _attendances(ctx: Any, reviews: list[Review], invited: list[Any]) -> Iterator[Attendance]:
+    """Everyone invited to every review: invited to the planned one, present (or sending
+    apologies, one in six) at the others."""
+    for review in reviews:
+        for user in invited:
+            yield Attendance(
                 review=review,
                 user=user,
                 status=AttendanceStatus.INVITED
                 if review.status == ReviewStatus.PLANNED
-                else rng.choices(
+                else ctx.rng.choices(
                     (AttendanceStatus.PRESENT, AttendanceStatus.APOLOGIES), weights=(5, 1)
                 )[0],
             )
-            for review in reviews
-            for user in invited
-        ),
-    )
+
+
+def _notes(held: list[Review]) -> Iterator[SectionNote]:
+    """A comment and a discussion on every section of every review held."""
     keys = section_keys()
-    held = [r for r in reviews if r.status != ReviewStatus.PLANNED]
-    notes = bulk(
-        SectionNote,
-        (
-            SectionNote(
+    for review in held:
+        for key in keys:
+            yield SectionNote(
                 review=review,
                 key=key,
                 comment="What the presenter wants the leaders to see.",
                 discussion="What was said, and what was agreed.",
             )
-            for review in held
-            for key in keys
-        ),
-    )
-    actions = ctx.actions(len(held) * 3, title="Review decision", sources=held) if held else []
-    outputs = bulk(
-        ReviewOutput,
-        (
-            ReviewOutput(
-                review=held[i % len(held)],
-                kind=list(OutputKind)[i % 3],
-                decision=f"Decision {i + 1}: what the leaders decided.",
-                action=action,
-            )
-            for i, action in enumerate(actions)
-        ),
-    )
-    # The pack each meeting froze, built by the same code as `services.review_hold` (from
-    # today's data: the seed has no history to build it from).
+
+
+def _packs_and_minutes(ctx: Any, held: list[Review]) -> None:
+    """The pack each meeting froze, built by the same code as `services.review_hold` (from
+    today's data: the seed has no history to build it from); then the closed reviews'
+    minutes signed by their chair."""
     for review in held:
         comments = dict(review.notes.values_list("key", "comment"))
         review.pack = live_pack(review, comments)
@@ -142,15 +163,6 @@ def seed(ctx: Any) -> dict[str, int]:
             ctx.sign(
                 review, 1, meaning="approved minutes", signer=review.chair, at=review.closed_at
             )
-    feedback = _feedback(ctx, ctx.n(5000), today)
-    return {
-        "reviews_review": len(reviews),
-        "reviews_attendance": len(reviews) * len(invited),
-        "reviews_sectionnote": len(notes),
-        "reviews_reviewoutput": len(outputs),
-        "reviews_feedback": len(feedback),
-        "isova_action": len(actions),
-    }
 
 
 def _feedback(ctx: Any, count: int, today: datetime.date) -> list[Feedback]:

@@ -145,6 +145,7 @@ def _past_review(
     n: int,
     ops_absent: bool,
 ) -> Review:
+    """One past review the whole way: scheduled, held, its outputs decided, minutes signed."""
     manager, leader = members["manager@example.com"], members["leader@example.com"]
     review = services.review_schedule(
         membership=manager,
@@ -156,6 +157,20 @@ def _past_review(
         location="Board room",
         agenda="1. Actions from the last review\n2. Inputs pack\n3. Decisions",
     )
+    _hold_meeting(members, review, ops_absent)
+    _decide_outputs(members, review, meeting, n)
+    return services.review_close(
+        membership=leader,
+        review=review,
+        password=DEMO_PASSWORD,
+        comment="Minutes approved at the meeting.",
+    )
+
+
+def _hold_meeting(members: dict[str, Membership], review: Review, ops_absent: bool) -> None:
+    """The inputs checked, the meeting held (operations sending apologies when asked), who
+    attended, and each section's discussion noted."""
+    manager = members["manager@example.com"]
     for key in section_keys():
         services.note_save(
             membership=manager,
@@ -172,6 +187,13 @@ def _past_review(
     for key in section_keys():
         discussion = DISCUSSION.get(clauses.get(key, ""), "Discussed; no change needed.")
         services.note_save(membership=manager, review=review, key=key, discussion=discussion)
+
+
+def _decide_outputs(
+    members: dict[str, Membership], review: Review, meeting: datetime.date, n: int
+) -> None:
+    """Two or three outputs decided by the leader; the older reviews' actions done."""
+    manager, leader = members["manager@example.com"], members["leader@example.com"]
     decisions = [
         (OutputKind.IMPROVEMENT, "Introduce first-article inspection checklist", "production@"),
         (OutputKind.RESOURCES, "Train a second CMM operator for night shift", "manager@"),
@@ -195,17 +217,20 @@ def _past_review(
                 version=1,
                 note="Done and checked at the next review.",
             )
-    return services.review_close(
-        membership=leader,
-        review=review,
-        password=DEMO_PASSWORD,
-        comment="Minutes approved at the meeting.",
-    )
 
 
 def _feedback(
     org: Organisation, members: dict[str, Membership], today: datetime.date, rng: random.Random
 ) -> None:
+    """A year of customer and staff feedback: complaints, compliments, surveys, suggestions."""
+    _complaints(org, members, today)
+    _compliments(members, today)
+    _surveys(members, today, rng)
+    _suggestions(org, members, today)
+
+
+def _complaints(org: Organisation, members: dict[str, Membership], today: datetime.date) -> None:
+    """The complaints, all answered but the latest, one of them late."""
     manager = members["manager@example.com"]
     sales = members["sales@example.com"].user
     for i, (title, customer, category, severity) in enumerate(COMPLAINTS):
@@ -234,6 +259,11 @@ def _feedback(
                     received + datetime.timedelta(days=late), datetime.time(12), tzinfo=org.tzinfo
                 )
             )
+
+
+def _compliments(members: dict[str, Membership], today: datetime.date) -> None:
+    """The customers' compliments."""
+    manager = members["manager@example.com"]
     for i, (title, customer) in enumerate(COMPLIMENTS):
         services.feedback_submit(
             membership=manager,
@@ -243,6 +273,11 @@ def _feedback(
             received_on=today - datetime.timedelta(days=40 + i * 100),
             category="service",
         )
+
+
+def _surveys(members: dict[str, Membership], today: datetime.date, rng: random.Random) -> None:
+    """A survey result a month from each of three customers for a year, closed."""
+    manager = members["manager@example.com"]
     for month in range(12):
         for customer in ("Apex Aero", "Northfield Pumps", "Corby Hydraulics"):
             score = Decimal(str(round(rng.uniform(6.5, 9.5), 1)))
@@ -256,6 +291,11 @@ def _feedback(
                 received_on=today - datetime.timedelta(days=15 + month * 30),
             )
             Feedback.objects.filter(pk=feedback.pk).update(status=FeedbackStatus.CLOSED)
+
+
+def _suggestions(org: Organisation, members: dict[str, Membership], today: datetime.date) -> None:
+    """Staff suggestions: one taken into an objective, one turned into an action."""
+    manager = members["manager@example.com"]
     objective = Objective.objects.for_org(org).order_by("pk").first()
     for i, (title, email) in enumerate(SUGGESTIONS):
         feedback = services.feedback_submit(

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterator
+from typing import Any
 
-from django.db.models import Avg, Count, F, Max, Q
+from django.db.models import Avg, Count, F, Max, Q, QuerySet
 from django.urls import reverse
 
 from isova.models import Organisation
@@ -23,7 +24,19 @@ def _word(n: int) -> str:
 
 
 def build(org: Organisation, start: datetime.date, end: datetime.date) -> Iterator[Evidence | Gap]:
+    """The reviews app's evidence: meetings, their outputs, the policy, leaders, customers."""
     reviews_url = reverse("reviews:index")
+    yield from _meetings(org, start, end, reviews_url)
+    yield from _resources_and_improvement(org, start, end, reviews_url)
+    yield from _policy_reach(org)
+    yield from _participation(org, reviews_url)
+    yield from _customers(org, start, end)
+
+
+def _meetings(
+    org: Organisation, start: datetime.date, end: datetime.date, reviews_url: str
+) -> Iterator[Evidence | Gap]:
+    """5.1.1 c, g: management reviews held in the period and their minutes signed (1 query)."""
     held = Review.objects.for_org(org).held().filter(meeting_date__range=(start, end))
     summary = held.aggregate(
         n=Count("pk"), last=Max("meeting_date"), signed=Count("pk", filter=Q(status="closed"))
@@ -45,6 +58,15 @@ def build(org: Organisation, start: datetime.date, end: datetime.date) -> Iterat
         )
     else:
         yield Gap("5.1.1 g", "No management review was held in the period.", 3, reviews_url)
+
+
+def _resources_and_improvement(
+    org: Organisation, start: datetime.date, end: datetime.date, reviews_url: str
+) -> Iterator[Evidence | Gap]:
+    """5.1.1 e, i: resources and improvements decided at reviews, suggestions taken up.
+
+    2 queries: the outputs by kind, the staff suggestions received and used.
+    """
     outputs = ReviewOutput.objects.for_org(org).filter(review__meeting_date__range=(start, end))
     kinds = dict(outputs.values_list("kind").annotate(n=Count("pk")).order_by())
     if kinds.get(OutputKind.RESOURCES):
@@ -55,9 +77,13 @@ def build(org: Organisation, start: datetime.date, end: datetime.date) -> Iterat
             url=reviews_url,
         )
     improvements = kinds.get(OutputKind.IMPROVEMENT, 0)
-    feedback = Feedback.objects.for_org(org).filter(received_on__range=(start, end))
-    taken = feedback.filter(kind=FeedbackKind.SUGGESTION).aggregate(
-        n=Count("pk"), used=Count("pk", filter=Q(action__isnull=False) | Q(objective__isnull=False))
+    taken = (
+        _feedback(org, start, end)
+        .filter(kind=FeedbackKind.SUGGESTION)
+        .aggregate(
+            n=Count("pk"),
+            used=Count("pk", filter=Q(action__isnull=False) | Q(objective__isnull=False)),
+        )
     )
     if improvements or taken["used"]:
         yield Evidence(
@@ -74,6 +100,15 @@ def build(org: Organisation, start: datetime.date, end: datetime.date) -> Iterat
             2,
             reverse("reviews:feedback_list"),
         )
+
+
+def _feedback(org: Organisation, start: datetime.date, end: datetime.date) -> QuerySet[Feedback]:
+    """The feedback received in the period (not evaluated here)."""
+    return Feedback.objects.for_org(org).filter(received_on__range=(start, end))
+
+
+def _policy_reach(org: Organisation) -> Iterator[Evidence | Gap]:
+    """5.1.1 f: how many members acknowledged the approved quality policy (policy.reach)."""
     reach = policy.reach(org, counts_only=True)
     if reach["share"] is not None:
         text = (
@@ -88,9 +123,14 @@ def build(org: Organisation, start: datetime.date, end: datetime.date) -> Iterat
                 2,
                 reverse("reviews:policy"),
             )
-    yield from _participation(org, reviews_url)
+
+
+def _customer_figures(
+    org: Organisation, start: datetime.date, end: datetime.date
+) -> dict[str, Any]:
+    """Complaints (and those answered on time), surveys, their score, compliments (1 query)."""
     complaint = Q(kind=FeedbackKind.COMPLAINT)
-    customers = feedback.aggregate(
+    return _feedback(org, start, end).aggregate(
         complaints=Count("pk", filter=complaint),
         on_time=Count(
             "pk",
@@ -105,6 +145,13 @@ def build(org: Organisation, start: datetime.date, end: datetime.date) -> Iterat
         compliments=Count("pk", filter=Q(kind=FeedbackKind.COMPLIMENT)),
         last=Max("received_on", filter=~Q(kind=FeedbackKind.SUGGESTION)),
     )
+
+
+def _customers(
+    org: Organisation, start: datetime.date, end: datetime.date
+) -> Iterator[Evidence | Gap]:
+    """5.1.2 c, a: customer feedback recorded, complaints answered within their due date."""
+    customers = _customer_figures(org, start, end)
     heard = customers["complaints"] + customers["surveys"] + customers["compliments"]
     if heard:
         score = (

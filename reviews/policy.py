@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 
 from isova import records
-from isova.models import Membership, Organisation, QualityPolicy
+from isova.models import Membership, Organisation, QualityPolicy, RecordVersion
 
 from .models import PolicyAcknowledgement
 
@@ -41,22 +41,46 @@ def reach(
         return {**empty, "missing": []}
     acks = PolicyAcknowledgement.objects.filter(policy=policy, version_number=approved.number)
     if counts_only and not with_people:
-        # The dashboard and evidence want two numbers: count them in one query instead of
-        # loading every member (hundreds in a large organisation).
-        counts = Membership.objects.filter(organisation=org).aggregate(
-            members=Count("pk"),
-            acknowledged=Count("pk", filter=Q(user_id__in=acks.values("user_id"))),
-        )
-        n, count = counts["members"], counts["acknowledged"]
-        return {
-            "policy": policy,
-            "version": approved,
-            "members": n,
-            "acknowledged": count,
-            "share": round(100 * count / n) if n else None,
-            "missing": [],
-            "acknowledged_ids": set(),
-        }
+        return _reach_counts(org, policy, approved, acks)
+    return _reach_people(org, policy, approved, acks, with_people=with_people)
+
+
+def _reach_counts(
+    org: Organisation,
+    policy: QualityPolicy,
+    approved: RecordVersion,
+    acks: QuerySet[PolicyAcknowledgement],
+) -> dict[str, Any]:
+    """Members and acknowledgements counted in one aggregate query, no member loaded.
+
+    The dashboard and evidence want two numbers: counting them in one query avoids loading
+    every member (hundreds in a large organisation).
+    """
+    counts = Membership.objects.filter(organisation=org).aggregate(
+        members=Count("pk"),
+        acknowledged=Count("pk", filter=Q(user_id__in=acks.values("user_id"))),
+    )
+    n, count = counts["members"], counts["acknowledged"]
+    return {
+        "policy": policy,
+        "version": approved,
+        "members": n,
+        "acknowledged": count,
+        "share": round(100 * count / n) if n else None,
+        "missing": [],
+        "acknowledged_ids": set(),
+    }
+
+
+def _reach_people(
+    org: Organisation,
+    policy: QualityPolicy,
+    approved: RecordVersion,
+    acks: QuerySet[PolicyAcknowledgement],
+    *,
+    with_people: bool,
+) -> dict[str, Any]:
+    """The members (by name) and who of them acknowledged, optionally who has not (2 queries)."""
     members = list(
         Membership.objects.filter(organisation=org)
         .select_related("user")

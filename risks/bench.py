@@ -39,9 +39,11 @@ MONTHS = 12  # reviews go back at most a year
 
 
 def seed(ctx: Any) -> dict[str, int]:
+    """A risk matrix, a register of risks and opportunities with a year of monthly reviews,
+    the treatment actions and the approvals of the plans that need one."""
     from bench.seeding import bulk
 
-    org, rng, today = ctx.organisation, ctx.rng, ctx.today
+    org = ctx.organisation
     leaders = ctx.with_role("leader")
     owners = leaders + ctx.with_role("manager")
     matrix = RiskMatrix.objects.create(
@@ -53,6 +55,28 @@ def seed(ctx: Any) -> dict[str, int]:
         created_by=leaders[0],
     )
     processes: list[Process | None] = [*Process.objects.filter(organisation=org)] or [None]
+    risks, histories = _register(ctx, matrix, processes, owners)
+    risks = bulk(Risk, risks)
+    assessments = bulk(Assessment, _assessments(ctx, matrix, risks, histories))
+    treated = [r for r in risks if r.expects_plan and r.status != Status.CLOSED]
+    actions = ctx.actions(ctx.n(1500), title="Risk treatment", sources=treated) if treated else []
+    _approvals(ctx, [r for r in risks if r.needs_approval])
+    return {
+        "risks_riskmatrix": 1,
+        "risks_risk": len(risks),
+        "risks_assessment": len(assessments),
+        "isova_action": len(actions),
+    }
+
+
+Position = tuple[datetime.date, tuple[int, int]]  # (assessed on, (likelihood, impact))
+
+
+def _register(
+    ctx: Any, matrix: RiskMatrix, processes: list[Process | None], owners: list[Any]
+) -> tuple[list[Risk], list[list[Position]]]:
+    """The register (unsaved), the last tenth opportunities; with each row's positions."""
+    rng = ctx.rng
     count = ctx.n(2000)
     opportunities = count // 10
     risks, histories = [], []
@@ -60,49 +84,78 @@ def seed(ctx: Any) -> dict[str, int]:
         kind = Kind.OPPORTUNITY if i >= count - opportunities else Kind.RISK
         number = i + 1 if kind == Kind.RISK else i - (count - opportunities) + 1
         inherent = (rng.randint(1, 5), rng.randint(1, 5))
-        # Monthly reviews since it was raised, the current position drifting down to the
-        # target; a fifth of the register stopped being reviewed some months ago.
-        raised = add_months(today, -rng.randint(0, MONTHS))
-        stopped = rng.randint(1, 6) if rng.random() < 0.2 else 0
-        positions, on, position = [(raised, inherent)], add_months(raised, 1), inherent
-        while add_months(on, stopped) <= today:
-            position = (max(1, position[0] - (rng.random() < 0.3)), position[1])
-            positions.append((on, position))
-            on = add_months(on, 1)
-        treatments = OPPORTUNITY_TREATMENTS if kind == Kind.OPPORTUNITY else RISK_TREATMENTS
-        treatment = rng.choice(treatments)
-        risk = Risk(
-            organisation=org,
-            reference=f"{'O' if kind == Kind.OPPORTUNITY else 'R'}-{number:03d}",
-            kind=kind,
-            title=f"Bench {kind} {number}",
-            description="What could happen, in a sentence or two.",
-            category=rng.choice(Category.values),
-            process=processes[i % len(processes)],
-            cause="The cause as people describe it.",
-            consequence="What it would do to the customer.",
-            owner=owners[rng.randrange(len(owners))],
-            existing_controls="The checks already in place.",
-            matrix=matrix,
-            inherent_likelihood=inherent[0],
-            inherent_impact=inherent[1],
-            residual_likelihood=positions[-1][1][0],
-            residual_impact=positions[-1][1][1],
-            target_likelihood=1,
-            target_impact=inherent[1],
-            treatment=treatment,
-            treatment_justification="Cheaper to live with than to treat."
-            if treatment in NO_PLAN_TREATMENTS
-            else "",
-            status=rng.choices(list(Status), weights=(3, 4, 2, 1))[0],
-            created_by=owners[0],
-        )
-        _scores(risk, matrix)
-        last_band = matrix.band_for(risk.residual_score)[1]
-        risk.next_review_date = positions[-1][0] + datetime.timedelta(days=last_band["review_days"])
-        risks.append(risk)
+        positions = _positions(ctx, inherent)
+        process = processes[i % len(processes)]
+        risks.append(_risk(ctx, matrix, kind, number, positions, process, owners))
         histories.append(positions)
-    risks = bulk(Risk, risks)
+    return risks, histories
+
+
+def _positions(ctx: Any, inherent: tuple[int, int]) -> list[Position]:
+    """Monthly reviews since the row was raised, the current position drifting down to the
+    target; a fifth of the register stopped being reviewed some months ago."""
+    rng, today = ctx.rng, ctx.today
+    raised = add_months(today, -rng.randint(0, MONTHS))
+    stopped = rng.randint(1, 6) if rng.random() < 0.2 else 0
+    positions, on, position = [(raised, inherent)], add_months(raised, 1), inherent
+    while add_months(on, stopped) <= today:
+        position = (max(1, position[0] - (rng.random() < 0.3)), position[1])
+        positions.append((on, position))
+        on = add_months(on, 1)
+    return positions
+
+
+def _risk(
+    ctx: Any,
+    matrix: RiskMatrix,
+    kind: str,
+    number: int,
+    positions: list[Position],
+    process: Process | None,
+    owners: list[Any],
+) -> Risk:
+    """One risk or opportunity (unsaved): raised at its first position, now at its last,
+    scored on the matrix and due for review as its band says."""
+    rng = ctx.rng
+    inherent = positions[0][1]
+    treatments = OPPORTUNITY_TREATMENTS if kind == Kind.OPPORTUNITY else RISK_TREATMENTS
+    treatment = rng.choice(treatments)
+    risk = Risk(
+        organisation=ctx.organisation,
+        reference=f"{'O' if kind == Kind.OPPORTUNITY else 'R'}-{number:03d}",
+        kind=kind,
+        title=f"Bench {kind} {number}",
+        description="What could happen, in a sentence or two.",
+        category=rng.choice(Category.values),
+        process=process,
+        cause="The cause as people describe it.",
+        consequence="What it would do to the customer.",
+        owner=owners[rng.randrange(len(owners))],
+        existing_controls="The checks already in place.",
+        matrix=matrix,
+        inherent_likelihood=inherent[0],
+        inherent_impact=inherent[1],
+        residual_likelihood=positions[-1][1][0],
+        residual_impact=positions[-1][1][1],
+        target_likelihood=1,
+        target_impact=inherent[1],
+        treatment=treatment,
+        treatment_justification="Cheaper to live with than to treat."
+        if treatment in NO_PLAN_TREATMENTS
+        else "",
+        status=rng.choices(list(Status), weights=(3, 4, 2, 1))[0],
+        created_by=owners[0],
+    )
+    _scores(risk, matrix)
+    last_band = matrix.band_for(risk.residual_score)[1]
+    risk.next_review_date = positions[-1][0] + datetime.timedelta(days=last_band["review_days"])
+    return risk
+
+
+def _assessments(
+    ctx: Any, matrix: RiskMatrix, risks: list[Risk], histories: list[list[Position]]
+) -> list[Assessment]:
+    """Each saved row's initial assessment and its reviews, one per position (unsaved)."""
     assessments = []
     for risk, positions in zip(risks, histories, strict=True):
         for n, (on, (likelihood, impact)) in enumerate(positions):
@@ -120,19 +173,10 @@ def seed(ctx: Any) -> dict[str, int]:
                     score=product,
                     band=band["name"],
                     rank=rank,
-                    controls_effective=None if n == 0 else rng.random() < 0.8,
+                    controls_effective=None if n == 0 else ctx.rng.random() < 0.8,
                 )
             )
-    assessments = bulk(Assessment, assessments)
-    treated = [r for r in risks if r.expects_plan and r.status != Status.CLOSED]
-    actions = ctx.actions(ctx.n(1500), title="Risk treatment", sources=treated) if treated else []
-    _approvals(ctx, [r for r in risks if r.needs_approval])
-    return {
-        "risks_riskmatrix": 1,
-        "risks_risk": len(risks),
-        "risks_assessment": len(assessments),
-        "isova_action": len(actions),
-    }
+    return assessments
 
 
 def _scores(risk: Risk, matrix: RiskMatrix) -> None:

@@ -14,10 +14,10 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from isova.models import Action, Organisation, Role, SignOff
+from isova.models import Action, ActionQuerySet, Organisation, Role, SignOff
 from isova.registry import Evidence, Gap, PanelContext
 
-from .models import Assessment, Category, Kind, Risk, RiskMatrix
+from .models import Assessment, Category, Kind, Risk, RiskMatrix, RiskQuerySet
 from .services import current_matrix
 
 
@@ -67,10 +67,35 @@ def heat_map(
 
 def panel(ctx: PanelContext) -> dict[str, Any]:
     """The dashboard's "Risk status": 8 queries whatever the size of the register."""
-    org, today = ctx.organisation, ctx.today
-    risks = Risk.objects.for_org(org)
-    plan_actions = Action.objects.for_org(org).for_source_model(Risk)
-    # The dashboard's own filters (already validated ids), when it has them.
+    risks, plan_actions = _panel_scope(ctx)
+    # 1–2: the current matrix (its approved version, then the row)
+    matrix = current_matrix(ctx.organisation)
+    # 3: counts per band, inherent and residual (one aggregate)
+    counts = risks.filter(kind=Kind.RISK).band_counts([b["name"] for b in matrix.bands])
+    # 4–7: the top risks and opportunities, reviews and treatment actions overdue
+    figures = _panel_figures(risks, plan_actions, ctx.today)
+    # The register behind each figure, narrowed as the panel is (same ids, same names).
+    narrowed_by: dict[str, int] = {
+        name: ctx.filters[name] for name in ("owner", "process") if name in ctx.filters
+    }
+    narrowing = urlencode(narrowed_by)
+    # 8: residual heat-map cell counts
+    grid = _residual_grid(matrix, risks, narrowing)
+    return {
+        "matrix": matrix,
+        **_band_figures(matrix, counts, narrowing),
+        **figures,
+        **_overdue_urls(ctx, narrowing),
+        "grid": grid,
+        "impact_levels": matrix.impact,
+    }
+
+
+def _panel_scope(ctx: PanelContext) -> tuple[RiskQuerySet, ActionQuerySet]:
+    """The organisation's risks and their treatment actions, narrowed by the dashboard's own
+    filters (already validated ids) when it has them. No query."""
+    risks = Risk.objects.for_org(ctx.organisation)
+    plan_actions = Action.objects.for_org(ctx.organisation).for_source_model(Risk)
     narrowed = {
         field: ctx.filters[name]
         for name, field in (("process", "process_id"), ("owner", "owner_id"))
@@ -79,42 +104,51 @@ def panel(ctx: PanelContext) -> dict[str, Any]:
     if narrowed:
         risks = risks.filter(**narrowed)
         plan_actions = plan_actions.filter(source_id__in=risks.values("pk"))
-    # 1–2: the current matrix (its approved version, then the row)
-    matrix = current_matrix(org)
-    bands = [b["name"] for b in matrix.bands]
-    # 3: counts per band, inherent and residual (one aggregate)
-    counts = risks.filter(kind=Kind.RISK).band_counts(bands)
-    # 4: the five highest residual scores, with their owners (risks only: an opportunity's
-    # high score is good news, never a risk's)
+    return risks, plan_actions
+
+
+def _panel_figures(
+    risks: RiskQuerySet, plan_actions: ActionQuerySet, today: datetime.date
+) -> dict[str, Any]:
+    """The panel's lists and overdue counts (4 queries)."""
+    # the five highest residual scores, with their owners (risks only: an opportunity's
+    # high score is good news, never a risk's), then the three best opportunities
     by_score = ("-residual_score", "-inherent_score", "reference")
     top = list(risks.live().filter(kind=Kind.RISK).for_list().order_by(*by_score)[:5])
-    # 5: the three best opportunities
     top_opportunities = list(
         risks.live().filter(kind=Kind.OPPORTUNITY).for_list().order_by(*by_score)[:3]
     )
-    # 6: reviews overdue, risks and opportunities apart (one aggregate)
+    # reviews overdue, risks and opportunities apart (one aggregate)
     overdue = risks.review_overdue(today).aggregate(
         risks=Count("pk", filter=Q(kind=Kind.RISK)),
         opportunities=Count("pk", filter=Q(kind=Kind.OPPORTUNITY)),
     )
-    overdue_reviews = overdue["risks"]
-    # 7: overdue treatment actions
-    overdue_actions = plan_actions.overdue(today).count()
-    # 8: residual heat-map cell counts
-    grid = heat_map(matrix, risks.filter(kind=Kind.RISK).cells("residual"), "residual", "risk")
-    # The register behind each figure, narrowed as the panel is (same ids, same names).
-    narrowed_by: dict[str, int] = {
-        name: ctx.filters[name] for name in ("owner", "process") if name in ctx.filters
+    return {
+        "top": top,
+        "top_opportunities": top_opportunities,
+        "overdue_reviews": overdue["risks"],
+        "overdue_opportunity_reviews": overdue["opportunities"],
+        "overdue_actions": plan_actions.overdue(today).count(),
     }
-    narrowing = urlencode(narrowed_by)
+
+
+def _residual_grid(matrix: RiskMatrix, risks: RiskQuerySet, narrowing: str) -> list[dict[str, Any]]:
+    """The residual heat map of the risks, each cell's link narrowed as the panel is (1 query)."""
+    grid = heat_map(matrix, risks.filter(kind=Kind.RISK).cells("residual"), "residual", "risk")
     if narrowing:
         for row in grid:
             for cell in row["cells"]:
                 cell["url"] += "&" + narrowing
+    return grid
+
+
+def _band_figures(
+    matrix: RiskMatrix, counts: dict[str, dict[str, int]], narrowing: str
+) -> dict[str, Any]:
+    """Each band's inherent and residual counts, and the live risks above the appetite."""
     register = reverse("risks:index") + "?"
     and_narrowed = "&" + narrowing if narrowing else ""
     return {
-        "matrix": matrix,
         "band_rows": [
             {
                 "name": b["name"],
@@ -134,18 +168,19 @@ def panel(ctx: PanelContext) -> dict[str, Any]:
         + urlencode({"kind": Kind.RISK, "status": "live", "appetite": "on"})
         + and_narrowed,
         "appetite_bands": matrix.appetite_bands,
-        "top": top,
-        "top_opportunities": top_opportunities,
-        "overdue_reviews": overdue_reviews,
+    }
+
+
+def _overdue_urls(ctx: PanelContext, narrowing: str) -> dict[str, str]:
+    """The register's overdue reviews (risks, opportunities) and the overdue treatments."""
+    register = reverse("risks:index") + "?"
+    and_narrowed = "&" + narrowing if narrowing else ""
+    return {
         "overdue_reviews_url": register + "kind=risk&review_overdue=on" + and_narrowed,
-        "overdue_opportunity_reviews": overdue["opportunities"],
         "overdue_opportunity_reviews_url": register
         + "kind=opportunity&review_overdue=on"
         + and_narrowed,
-        "overdue_actions": overdue_actions,
         "overdue_actions_url": _treatment_actions_url(ctx),
-        "grid": grid,
-        "impact_levels": matrix.impact,
     }
 
 
@@ -231,7 +266,6 @@ def evidence(
         .select_related("risk")
         .order_by("assessed_on")
     )
-    by_leaders = [a for a in reviews if a.assessed_by_id in leaders]
     approvals = list(
         SignOff.objects.filter(
             organisation=org,
@@ -242,6 +276,16 @@ def evidence(
         ).order_by("signed_at")
     )
     register = reverse("risks:index")
+    yield from _leaders_on_risks(leaders, reviews, approvals, register)
+    yield _customer_risks(reviews, register)
+
+
+def _leaders_on_risks(
+    leaders: dict[int, str], reviews: list[Assessment], approvals: list[SignOff], register: str
+) -> Iterator[Evidence | Gap]:
+    """5.1.1 d: risk assessments leaders reviewed and treatment plans they approved, or the
+    gap of neither."""
+    by_leaders = [a for a in reviews if a.assessed_by_id in leaders]
     if by_leaders:
         yield Evidence(
             clause="5.1.1 d",
@@ -267,18 +311,21 @@ def evidence(
             severity=2,
             url=register,
         )
+
+
+def _customer_risks(reviews: list[Assessment], register: str) -> Evidence | Gap:
+    """5.1.2 b: reviews of customer-related risks in the period, or the gap of none."""
     customer = [a for a in reviews if a.risk.category == Category.CUSTOMER]
     if customer:
-        yield Evidence(
+        return Evidence(
             clause="5.1.2 b",
             summary=f"Customer-related risks reviewed {len(customer)} time(s) in the period.",
             count=len(customer),
             last_date=customer[-1].assessed_on,
             url=register + "?category=customer",
         )
-    else:
-        yield Gap(
-            clause="5.1.2 b",
-            summary="No customer-related risk or opportunity was reviewed in the period.",
-            url=register + "?category=customer",
-        )
+    return Gap(
+        clause="5.1.2 b",
+        summary="No customer-related risk or opportunity was reviewed in the period.",
+        url=register + "?category=customer",
+    )

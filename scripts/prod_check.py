@@ -330,6 +330,9 @@ class Written:
 def writer(
     browser: Browser, n: int, ctx: dict[str, Any], written: Written, stop: threading.Event
 ) -> None:
+    """Until `stop`: create an action, move it to in progress then done, and (the first
+    writer) record a value of the objective; what the server said was saved goes in
+    `written`."""
     import psycopg
 
     browser.login("leader@example.com")
@@ -338,91 +341,97 @@ def writer(
     while not stop.is_set():
         i += 1
         title = f"{ctx['run']} w{n} action {i}"
-        token = str(uuid.uuid4())
-        form = {
-            "title": title,
-            "description": "made by make prod-check",
-            "owner": str(ctx["staff_id"]),
-            # Overdue on purpose (the scans must find it): confirmed, as the form asks.
-            "due_date": ctx["yesterday"],
-            "confirm_past_due": "on",
-            "priority": "medium",
-            "form_token": token,
-            "csrfmiddlewaretoken": browser.csrf(),
-        }
-        # A 503 (a dependency down) is retried with the same form token: the server makes the
-        # action at most once whatever happened to the first answer.
-        for _ in range(20):
-            status, _ = browser.request("/actions/new/", form)
-            if status != 503 and status != 599:
-                break
-            time.sleep(1)
-        if status != 302:
-            if status < 500:
-                browser.tally.unexpected.append(f"{status} creating an action (not saved)")
+        if not create_action(browser, title, ctx, written):
             continue
-        with written.lock:
-            written.created[title] = token
         row = db.execute(
             "SELECT id, version FROM isova_action WHERE title = %s", [title]
         ).fetchone()
         if row is None:
             continue  # verified at the end: the action the writer was told was saved is missing
-        for move in ("in_progress", "done"):
-            status, _ = browser.request(
-                f"/actions/{row[0]}/status/",
-                {
-                    "status": move,
-                    "version": str(row[1]),
-                    "note": "",
-                    "csrfmiddlewaretoken": browser.csrf(),
-                },
-            )
-            if status == 302:
-                with written.lock:
-                    written.statuses[title] = move
-                row = db.execute(
-                    "SELECT id, version FROM isova_action WHERE id = %s", [row[0]]
-                ).fetchone()
-            if row is None:
-                break
+        move_action(browser, db, title, row, written)
         if ctx["objective_id"] and n == 0:
-            value = f"{i}.5"
-            status, _ = browser.request(
-                f"/objectives/{ctx['objective_id']}/values/",
-                {
-                    "period": ctx["period"],
-                    "value": value,
-                    "comment": "",
-                    "csrfmiddlewaretoken": browser.csrf(),
-                },
-            )
-            if status == 302:
-                with written.lock:
-                    written.values[ctx["objective_id"]] = value
-                    written.value_writes += 1
+            record_value(browser, f"{i}.5", ctx, written)
     db.close()
+
+
+def create_action(browser: Browser, title: str, ctx: dict[str, Any], written: Written) -> bool:
+    """Create an overdue action for the staff member; True when the server said it saved it.
+
+    A 503 (a dependency down) is retried with the same form token: the server makes the
+    action at most once whatever happened to the first answer."""
+    token = str(uuid.uuid4())
+    form = {
+        "title": title,
+        "description": "made by make prod-check",
+        "owner": str(ctx["staff_id"]),
+        # Overdue on purpose (the scans must find it): confirmed, as the form asks.
+        "due_date": ctx["yesterday"],
+        "confirm_past_due": "on",
+        "priority": "medium",
+        "form_token": token,
+        "csrfmiddlewaretoken": browser.csrf(),
+    }
+    for _ in range(20):
+        status, _ = browser.request("/actions/new/", form)
+        if status != 503 and status != 599:
+            break
+        time.sleep(1)
+    if status != 302:
+        if status < 500:
+            browser.tally.unexpected.append(f"{status} creating an action (not saved)")
+        return False
+    with written.lock:
+        written.created[title] = token
+    return True
+
+
+def move_action(browser: Browser, db: Any, title: str, row: Any, written: Written) -> None:
+    """Move the action (id, version) to in progress, then to done, each at its current
+    version; the last status the server said it saved goes in `written`."""
+    for move in ("in_progress", "done"):
+        status, _ = browser.request(
+            f"/actions/{row[0]}/status/",
+            {
+                "status": move,
+                "version": str(row[1]),
+                "note": "",
+                "csrfmiddlewaretoken": browser.csrf(),
+            },
+        )
+        if status == 302:
+            with written.lock:
+                written.statuses[title] = move
+            row = db.execute(
+                "SELECT id, version FROM isova_action WHERE id = %s", [row[0]]
+            ).fetchone()
+        if row is None:
+            break
+
+
+def record_value(browser: Browser, value: str, ctx: dict[str, Any], written: Written) -> None:
+    """Record `value` for the objective's current period; kept in `written` when saved."""
+    status, _ = browser.request(
+        f"/objectives/{ctx['objective_id']}/values/",
+        {
+            "period": ctx["period"],
+            "value": value,
+            "comment": "",
+            "csrfmiddlewaretoken": browser.csrf(),
+        },
+    )
+    if status == 302:
+        with written.lock:
+            written.values[ctx["objective_id"]] = value
+            written.value_writes += 1
 
 
 # --- the check -----------------------------------------------------------------------------
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--port", type=int, default=int(os.getenv("PROD_CHECK_PORT", "9800")))
-    parser.add_argument(
-        "--load-seconds", type=int, default=int(os.getenv("PROD_CHECK_LOAD_SECONDS", "150"))
-    )
-    parser.add_argument(
-        "--smtp-down", type=int, default=int(os.getenv("PROD_CHECK_SMTP_DOWN", "60"))
-    )
-    parser.add_argument("--readers", type=int, default=4)
-    parser.add_argument("--writers", type=int, default=2)
-    parser.add_argument("--keep", action="store_true", help="leave the work directory")
-    args = parser.parse_args()
+    args = parse_args()
     if len(sys.argv) > 1 and sys.argv[1] == "smtp-sink":
         return 0
-
     base = args.port
     ports = {
         "primary": base + 1,
@@ -441,13 +450,7 @@ def main() -> int:
     if busy:
         print(f"prod-check: ports in use by something else: {', '.join(busy)}", file=sys.stderr)
         return 2
-    if shutil.which("pgbouncer") is None:
-        log("installing pgbouncer (apt-get install -y pgbouncer)")
-        subprocess.run(
-            ["apt-get", "install", "-y", "-qq", "pgbouncer"],
-            check=True,
-            env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
-        )
+    install_pgbouncer()
     started = time.monotonic()
     stack = Stack(work)
     # Stopped from outside (CI's timeout, Ctrl-C): still stop every process it started.
@@ -456,108 +459,198 @@ def main() -> int:
         return check(stack, work, ports, args, started)
     finally:
         stack.stop_all()
-        for cluster in ("replica", "primary"):
-            if (work / cluster / "postmaster.pid").exists():
-                subprocess.run(
-                    stack.as_postgres
-                    + [
-                        str(pg_bin() / "pg_ctl"),
-                        "-D",
-                        str(work / cluster),
-                        "-m",
-                        "fast",
-                        "-w",
-                        "stop",
-                    ],
-                    capture_output=True,
-                )
+        stop_clusters(stack, work)
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--port", type=int, default=int(os.getenv("PROD_CHECK_PORT", "9800")))
+    parser.add_argument(
+        "--load-seconds", type=int, default=int(os.getenv("PROD_CHECK_LOAD_SECONDS", "150"))
+    )
+    parser.add_argument(
+        "--smtp-down", type=int, default=int(os.getenv("PROD_CHECK_SMTP_DOWN", "60"))
+    )
+    parser.add_argument("--readers", type=int, default=4)
+    parser.add_argument("--writers", type=int, default=2)
+    parser.add_argument("--keep", action="store_true", help="leave the work directory")
+    return parser.parse_args()
+
+
+def install_pgbouncer() -> None:
+    """PgBouncer from apt when it is not installed yet."""
+    if shutil.which("pgbouncer") is None:
+        log("installing pgbouncer (apt-get install -y pgbouncer)")
+        subprocess.run(
+            ["apt-get", "install", "-y", "-qq", "pgbouncer"],
+            check=True,
+            env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
+        )
+
+
+def stop_clusters(stack: Stack, work: Path) -> None:
+    """Stop the replica, then the primary, when they run (pg_ctl stop -m fast)."""
+    for cluster in ("replica", "primary"):
+        if (work / cluster / "postmaster.pid").exists():
+            subprocess.run(
+                stack.as_postgres
+                + [str(pg_bin() / "pg_ctl"), "-D", str(work / cluster), "-m", "fast", "-w", "stop"],
+                capture_output=True,
+            )
+
+
+@dataclass
+class Site:
+    """The topology prod-check starts: its processes, work directory and ports, where each
+    part answers, and the environment the application runs with."""
+
+    stack: Stack
+    work: Path
+    ports: dict[str, int]
+    env: dict[str, str] = field(default_factory=dict)  # web, workers and beat (PgBouncer)
+    direct_env: dict[str, str] = field(default_factory=dict)  # manage.py, on the primary
+
+    @property
+    def admin(self) -> str:
+        return f"postgresql://postgres@127.0.0.1:{self.ports['primary']}/postgres"
+
+    @property
+    def direct(self) -> str:
+        return f"postgres://postgres@127.0.0.1:{self.ports['primary']}/isova"
+
+    @property
+    def web(self) -> list[str]:
+        return [f"http://127.0.0.1:{self.ports['web1']}", f"http://127.0.0.1:{self.ports['web2']}"]
+
+    @property
+    def mail_file(self) -> Path:
+        return self.work / "mail.jsonl"
+
+    @property
+    def redis_args(self) -> list[str]:
+        return [
+            "redis-server",
+            "--port",
+            str(self.ports["redis"]),
+            "--bind",
+            "127.0.0.1",
+            "--dir",
+            str(self.work),
+            "--appendonly",
+            "yes",
+            "--save",
+            "",
+            "--unixsocket",
+            "",
+            "--protected-mode",
+            "yes",
+        ]
+
+    @property
+    def smtp_args(self) -> list[str]:
+        return [PY, __file__, "smtp-sink", str(self.ports["smtp"]), str(self.mail_file)]
+
+    def start_redis(self) -> None:
+        self.stack.start("redis", self.redis_args)
+        wait_port(self.ports["redis"])
+
+    def start_smtp(self) -> None:
+        self.stack.start("smtp", self.smtp_args)
+        wait_port(self.ports["smtp"])
 
 
 def check(
     stack: Stack, work: Path, ports: dict[str, int], args: argparse.Namespace, started: float
 ) -> int:
+    """Start the topology, migrate and seed, load it while injecting faults, drain the
+    e-mails, then judge; returns the exit code."""
     import psycopg
 
-    pg = pg_bin()
+    site = Site(stack, work, ports)
     if os.geteuid() == 0:
         shutil.chown(work, "postgres", "postgres")
-    sock = str(work)
-    # --- PostgreSQL primary and its streaming replica
+    start_postgres(site)
+    start_pgbouncer(site)
+    site.start_redis()
+    site.start_smtp()
+    site.env, site.direct_env = app_env(site)
+    failures: list[str] = []
+    if not migrate_twice(site, failures):
+        return report(failures, {}, started)
+    seed_and_collect(site, failures)
+    start_app(site, failures)
+    db = psycopg.connect(site.direct, autocommit=True, application_name=DRIVER)
+    tally, faults, written = Tally(), Faults(), Written()
+    ctx = load_context(db, site, tally, faults, failures)
+    replica_before = replica_reads(ports["replica"])
+    load = apply_load(site, args, ctx, written, tally, faults, failures)
+    drain(db, site, ctx["first_notification"])
+    figures = verdicts(
+        db,
+        site.direct_env,
+        site.mail_file,
+        written,
+        tally,
+        failures,
+        ctx["run"],
+        ctx["first_notification"],
+    )
+    figures |= load | {
+        "replica_transactions": replica_reads(ports["replica"]) - replica_before,
+        "faults": [f"{name} ({e - s:.0f} s)" for name, s, e in faults.windows],
+        "restarted_by_supervisor": stack.restarts,
+    }
+    if figures["replica_transactions"] <= 0:
+        failures.append("the replica served no reads")
+    db.close()
+    return report(failures, figures, started)
+
+
+def start_postgres(site: Site) -> None:
+    """The PostgreSQL primary, a streaming replica made with `pg_basebackup -R`, and the
+    isova database on the primary."""
+    import psycopg
+
+    work, ports, as_postgres = site.work, site.ports, site.stack.as_postgres
+    pg = pg_bin()
     log(f"PostgreSQL primary on {ports['primary']}")
     run(
-        stack.as_postgres
-        + [
-            str(pg / "initdb"),
-            "-D",
-            str(work / "primary"),
-            "-U",
-            "postgres",
-            "-A",
-            "trust",
-            "--no-sync",
-            "-E",
-            "UTF8",
-        ]
+        as_postgres
+        + [str(pg / "initdb"), "-D", str(work / "primary"), "-U", "postgres", "-A", "trust"]
+        + ["--no-sync", "-E", "UTF8"]
     )
+    pg_start(site, "primary")
+    log(f"streaming replica on {ports['replica']} (pg_basebackup -R)")
+    run(
+        as_postgres
+        + [str(pg / "pg_basebackup"), "-h", "127.0.0.1", "-p", str(ports["primary"])]
+        + ["-U", "postgres", "-D", str(work / "replica"), "-R", "-X", "stream", "--no-sync"]
+    )
+    pg_start(site, "replica")
+    with psycopg.connect(site.admin, autocommit=True) as conn:
+        conn.execute("CREATE DATABASE isova")
+
+
+def pg_start(site: Site, cluster: str) -> None:
+    """Start a cluster ("primary" or "replica") on its port, with the check's settings."""
     options = (
-        f"-c listen_addresses=127.0.0.1 -c unix_socket_directories={sock} "
+        f"-c listen_addresses=127.0.0.1 -c unix_socket_directories={site.work} "
         "-c fsync=off -c max_connections=200 -c wal_level=replica -c max_wal_senders=5 "
         "-c hot_standby=on -c hot_standby_feedback=on -c max_standby_streaming_delay=30s"
     )
     run(
-        stack.as_postgres
-        + [
-            str(pg / "pg_ctl"),
-            "-D",
-            str(work / "primary"),
-            "-l",
-            str(work / "primary.log"),
-            "-w",
-            "-o",
-            f"-p {ports['primary']} {options}",
-            "start",
-        ]
+        site.stack.as_postgres
+        + [str(pg_bin() / "pg_ctl"), "-D", str(site.work / cluster)]
+        + ["-l", str(site.work / f"{cluster}.log"), "-w"]
+        + ["-o", f"-p {site.ports[cluster]} {options}", "start"]
     )
-    log(f"streaming replica on {ports['replica']} (pg_basebackup -R)")
-    run(
-        stack.as_postgres
-        + [
-            str(pg / "pg_basebackup"),
-            "-h",
-            "127.0.0.1",
-            "-p",
-            str(ports["primary"]),
-            "-U",
-            "postgres",
-            "-D",
-            str(work / "replica"),
-            "-R",
-            "-X",
-            "stream",
-            "--no-sync",
-        ]
-    )
-    run(
-        stack.as_postgres
-        + [
-            str(pg / "pg_ctl"),
-            "-D",
-            str(work / "replica"),
-            "-l",
-            str(work / "replica.log"),
-            "-w",
-            "-o",
-            f"-p {ports['replica']} {options}",
-            "start",
-        ]
-    )
-    admin = f"postgresql://postgres@127.0.0.1:{ports['primary']}/postgres"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute("CREATE DATABASE isova")
-    direct = f"postgres://postgres@127.0.0.1:{ports['primary']}/isova"
-    # --- PgBouncer
+
+
+def start_pgbouncer(site: Site) -> None:
+    """PgBouncer in transaction pooling in front of both clusters (isova, isova_replica)."""
+    work, ports = site.work, site.ports
     (work / "userlist.txt").write_text('"postgres" ""\n')
     (work / "pgbouncer.ini").write_text(f"""[databases]
 isova = host=127.0.0.1 port={ports["primary"]} dbname=isova
@@ -579,34 +672,14 @@ logfile = {work / "pgbouncer.out"}
     if os.geteuid() == 0:
         for name in ("userlist.txt", "pgbouncer.ini"):
             shutil.chown(work / name, "postgres", "postgres")
-    stack.start("pgbouncer", ["pgbouncer", str(work / "pgbouncer.ini")], as_postgres=True)
+    site.stack.start("pgbouncer", ["pgbouncer", str(work / "pgbouncer.ini")], as_postgres=True)
     wait_port(ports["pgbouncer"])
-    # --- Redis and SMTP
-    redis_args = [
-        "redis-server",
-        "--port",
-        str(ports["redis"]),
-        "--bind",
-        "127.0.0.1",
-        "--dir",
-        str(work),
-        "--appendonly",
-        "yes",
-        "--save",
-        "",
-        "--unixsocket",
-        "",
-        "--protected-mode",
-        "yes",
-    ]
-    stack.start("redis", redis_args)
-    wait_port(ports["redis"])
-    mail_file = work / "mail.jsonl"
-    smtp_args = [PY, __file__, "smtp-sink", str(ports["smtp"]), str(mail_file)]
-    stack.start("smtp", smtp_args)
-    wait_port(ports["smtp"])
 
-    web = [f"http://127.0.0.1:{ports['web1']}", f"http://127.0.0.1:{ports['web2']}"]
+
+def app_env(site: Site) -> tuple[dict[str, str], dict[str, str]]:
+    """The production environment of web, workers and beat (through PgBouncer, with the
+    replica), and the one of manage.py commands (straight to the primary)."""
+    ports = site.ports
     env = {
         k: v
         for k, v in os.environ.items()
@@ -617,11 +690,11 @@ logfile = {work / "pgbouncer.out"}
         "PLAIN_HTTP": "1",
         "SECRET_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "SITE_URL": web[0],
+        "SITE_URL": site.web[0],
         "DATABASE_URL": f"postgres://postgres@127.0.0.1:{ports['pgbouncer']}/isova",
         "DB_POOLER": "transaction",
         "DATABASE_REPLICA_URL": f"postgres://postgres@127.0.0.1:{ports['pgbouncer']}/isova_replica",
-        "BACKUP_DATABASE_URL": direct,
+        "BACKUP_DATABASE_URL": site.direct,
         "CELERY_BROKER_URL": f"redis://127.0.0.1:{ports['redis']}/0",
         "EMAIL_HOST": "127.0.0.1",
         "EMAIL_PORT": str(ports["smtp"]),
@@ -631,16 +704,21 @@ logfile = {work / "pgbouncer.out"}
         "LOG_FORMAT": "json",
         "PYTHONUNBUFFERED": "1",
     }
-    direct_env = {**env, "DATABASE_URL": direct, "DB_POOLER": ""}
+    direct_env = {**env, "DATABASE_URL": site.direct, "DB_POOLER": ""}
     direct_env.pop("DATABASE_REPLICA_URL")
-    # --- migrate twice at once (a retried deploy step): one applies, the other waits
+    return env, direct_env
+
+
+def migrate_twice(site: Site, failures: list[str]) -> bool:
+    """`migrate_locked` twice at once (a retried deploy step): one applies, the other waits.
+    False when either failed (nothing more to check)."""
     log("migrate_locked twice at once")
 
     def migrate_locked() -> subprocess.Popen[str]:
         return subprocess.Popen(
             [PY, "manage.py", "migrate_locked"],
             cwd=ROOT,
-            env=direct_env,
+            env=site.direct_env,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
@@ -650,76 +728,69 @@ logfile = {work / "pgbouncer.out"}
     time.sleep(0.5)
     second = migrate_locked()
     out1, out2 = first.communicate(timeout=600)[0], second.communicate(timeout=600)[0]
-    failures: list[str] = []
     if first.returncode or second.returncode:
         failures.append(f"migrate failed:\n{out1}\n{out2}")
-        return report(failures, {}, started)
+        return False
     applied = [o for o in (out1, out2) if "Applying " in o]
     if len(applied) != 1 or "No migrations to apply" not in (out1 + out2):
         failures.append("the two concurrent migrates did not apply once and wait once")
+    return True
+
+
+def seed_and_collect(site: Site, failures: list[str]) -> None:
+    """seed_demo (see SEED) while collectstatic runs alongside."""
     log("seed_demo, collectstatic")
     collect = subprocess.Popen(
-        [PY, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=direct_env
+        [PY, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=site.direct_env
     )
     seeding = time.monotonic()
-    run([PY, "-c", SEED], env={**direct_env, "EMAIL_HOST": ""})
+    run([PY, "-c", SEED], env={**site.direct_env, "EMAIL_HOST": ""})
     log(f"seeded in {time.monotonic() - seeding:.0f} s")
     if collect.wait(600):
         failures.append("collectstatic failed")
 
-    # --- web, workers, beat
+
+def start_app(site: Site, failures: list[str]) -> None:
+    """Two gunicorn instances, two Celery workers and beat; waits for the web ports, then
+    for /readyz to answer 200."""
+    stack, ports = site.stack, site.ports
     for i, port in enumerate((ports["web1"], ports["web2"]), start=1):
-        multiproc = work / f"prom-web{i}"
+        multiproc = site.work / f"prom-web{i}"
         multiproc.mkdir()
         stack.start(
             f"web{i}",
-            [
-                str(BIN / "gunicorn"),
-                "isova.wsgi",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--workers",
-                "2",
-                "--timeout",
-                "30",
-                "--graceful-timeout",
-                "10",
-            ],
-            env={**env, "PROMETHEUS_MULTIPROC_DIR": str(multiproc)},
+            [str(BIN / "gunicorn"), "isova.wsgi", "--bind", f"127.0.0.1:{port}"]
+            + ["--workers", "2", "--timeout", "30", "--graceful-timeout", "10"],
+            env={**site.env, "PROMETHEUS_MULTIPROC_DIR": str(multiproc)},
         )
     celery = [str(BIN / "celery"), "-A", "isova"]
     for name in ("worker1", "worker2"):
         stack.start(
             name,
             celery
-            + [
-                "worker",
-                "-Q",
-                "isova",
-                "--concurrency",
-                "2",
-                "-n",
-                f"{name}@prodcheck",
-                "--without-gossip",
-                "--without-mingle",
-                "--loglevel",
-                "INFO",
-            ],
-            env=env,
+            + ["worker", "-Q", "isova", "--concurrency", "2", "-n", f"{name}@prodcheck"]
+            + ["--without-gossip", "--without-mingle", "--loglevel", "INFO"],
+            env=site.env,
         )
     stack.start(
         "beat",
-        celery + ["beat", "--schedule", str(work / "beat-schedule"), "--loglevel", "INFO"],
-        env=env,
+        celery + ["beat", "--schedule", str(site.work / "beat-schedule"), "--loglevel", "INFO"],
+        env=site.env,
     )
     for port in (ports["web1"], ports["web2"]):
         wait_port(port)
-    ready = wait_ready(web[0])
+    ready = wait_ready(site.web[0])
     log(f"/readyz: {ready}")
     if ready != 200:
         failures.append("/readyz was not 200 once the stack was up")
 
-    db = psycopg.connect(direct, autocommit=True, application_name=DRIVER)
+
+def load_context(
+    db: Any, site: Site, tally: Tally, faults: Faults, failures: list[str]
+) -> dict[str, Any]:
+    """What the writers need: the run's id (in every title), the staff member to assign,
+    a past due date, and an active objective of the leader's with the period to record;
+    and the first notification the check judges."""
     ids: dict[str, int] = dict(db.execute("SELECT email, id FROM isova_user").fetchall())
     objective = db.execute(
         "SELECT id FROM objectives_objective WHERE status = 'active' AND organisation_id IN "
@@ -727,18 +798,16 @@ logfile = {work / "pgbouncer.out"}
         "ORDER BY id LIMIT 1",
         [ids["leader@example.com"]],
     ).fetchone()
-    tally, faults, written = Tally(), Faults(), Written()
-    run_id = f"pc{int(time.time())}"
     ctx = {
-        "run": run_id,
-        "direct_url": direct,
+        "run": f"pc{int(time.time())}",
+        "direct_url": site.direct,
         "staff_id": ids["staff@example.com"],
         "yesterday": scalar(db, "SELECT (now() - interval '2 days')::date").isoformat(),
         "objective_id": objective[0] if objective else None,
         "period": "",
     }
     if objective:
-        page = Browser(web, tally, faults)
+        page = Browser(site.web, tally, faults)
         page.login("leader@example.com")
         _, html = page.request(f"/objectives/{objective[0]}/")
         found = re.search(r'name="period"[^>]*value="([^"]+)"', html)
@@ -746,115 +815,144 @@ logfile = {work / "pgbouncer.out"}
         if not found:
             failures.append("no period field on the objective's page: values not written")
             ctx["objective_id"] = None
-    replica_before = replica_reads(ports["replica"])
     # The demo's own notifications (made while seeding, some shown as already e-mailed) are
     # not this check's: it judges the ones made from here on.
     ctx["first_notification"] = 1 + scalar(
         db, "SELECT coalesce(max(id), 0) FROM isova_notification"
     )
+    return ctx
 
-    # --- load with faults
+
+def apply_load(
+    site: Site,
+    args: argparse.Namespace,
+    ctx: dict[str, Any],
+    written: Written,
+    tally: Tally,
+    faults: Faults,
+    failures: list[str],
+) -> dict[str, Any]:
+    """Readers and writers for `args.load_seconds` while the faults are injected in turn,
+    the workers supervised, alerts scanned every 20 s and /readyz probed every second.
+    Returns the load's figures."""
     stop = threading.Event()
-    threads = []
-    people = ["leader@example.com", "manager@example.com", "auditor@example.com"]
-    for i in range(args.readers):
-        threads.append(
-            threading.Thread(
-                target=guarded,
-                args=(reader, failures, Browser(web, tally, faults), people[i % len(people)], stop),
-            )
-        )
-    for n in range(args.writers):
-        threads.append(
-            threading.Thread(
-                target=guarded,
-                args=(writer, failures, Browser(web, tally, faults), n, ctx, written, stop),
-            )
-        )
+    threads = load_threads(site, args, ctx, written, tally, faults, failures, stop)
     log(f"load: {args.readers} readers, {args.writers} writers, {args.load_seconds} s")
     load_started = time.monotonic()
     for thread in threads:
         thread.start()
     readyz_seen: collections.Counter[int] = collections.Counter()
     plan = fault_plan(args)
-    smtp_back_at = None
+    smtp_back_at: float | None = None
     scans, next_scan = 0, 0.0
     while time.monotonic() - load_started < args.load_seconds or plan or smtp_back_at:
         now = time.monotonic() - load_started
         if plan and now >= plan[0][0]:
-            _, what = plan.pop(0)
-            if what == "kill-worker":
-                faults.begin("worker SIGKILL")
-                stack.send("worker1", signal.SIGKILL)
-                time.sleep(1)
-                stack.supervise(SUPERVISED)
-                faults.end("worker SIGKILL")
-            elif what == "restart-redis":
-                faults.begin("Redis restart")
-                stack.kill("redis", signal.SIGTERM)
-                time.sleep(3)
-                stack.start("redis", redis_args)
-                wait_port(ports["redis"])
-                faults.end("Redis restart")
-            elif what == "terminate-connections":
-                faults.begin("pg_terminate_backend")
-                killed = terminate(admin, ports["replica"])
-                log(f"terminated {killed} PostgreSQL connections")
-                time.sleep(1)
-                faults.end("pg_terminate_backend")
-            elif what == "smtp-down":
-                faults.begin(f"SMTP down {args.smtp_down} s")
-                stack.kill("smtp")
-                smtp_back_at = time.monotonic() + args.smtp_down
+            smtp_back_at = inject(site, plan.pop(0)[1], faults, args) or smtp_back_at
         if smtp_back_at and time.monotonic() >= smtp_back_at:
-            stack.start("smtp", smtp_args)
-            wait_port(ports["smtp"])
+            site.start_smtp()
             faults.end(f"SMTP down {args.smtp_down} s")
             smtp_back_at = None
-        stack.supervise(SUPERVISED)
+        site.stack.supervise(SUPERVISED)
         if now >= next_scan:
-            celery_call(env, "isova.tasks.scan_alerts")
+            celery_call(site.env, "isova.tasks.scan_alerts")
             scans += 1
             next_scan += 20
-        readyz_seen[probe(web[1] + "/readyz")] += 1
+        readyz_seen[probe(site.web[1] + "/readyz")] += 1
         time.sleep(1)
     stop.set()
     for thread in threads:
         thread.join(120)
     load_seconds = time.monotonic() - load_started
     log(f"load over after {load_seconds:.0f} s; draining e-mails")
+    return {
+        "load_seconds": round(load_seconds),
+        "alert_scans_sent": scans + 1,
+        "readyz_during_load": dict(readyz_seen),
+    }
 
-    # --- drain: the sweep (what beat runs every 15 minutes) until nothing is left to send
-    celery_call(env, "isova.tasks.scan_alerts")
+
+def load_threads(
+    site: Site,
+    args: argparse.Namespace,
+    ctx: dict[str, Any],
+    written: Written,
+    tally: Tally,
+    faults: Faults,
+    failures: list[str],
+    stop: threading.Event,
+) -> list[threading.Thread]:
+    """The readers (leader, manager, auditor in turn), then the writers, each with a browser
+    of its own; not started."""
+    people = ["leader@example.com", "manager@example.com", "auditor@example.com"]
+    readers = [
+        threading.Thread(
+            target=guarded,
+            args=(
+                reader,
+                failures,
+                Browser(site.web, tally, faults),
+                people[i % len(people)],
+                stop,
+            ),
+        )
+        for i in range(args.readers)
+    ]
+    writers = [
+        threading.Thread(
+            target=guarded,
+            args=(writer, failures, Browser(site.web, tally, faults), n, ctx, written, stop),
+        )
+        for n in range(args.writers)
+    ]
+    return readers + writers
+
+
+def inject(site: Site, what: str, faults: Faults, args: argparse.Namespace) -> float | None:
+    """One fault of the plan; for the SMTP server's outage, when to start it again."""
+    stack = site.stack
+    if what == "kill-worker":
+        faults.begin("worker SIGKILL")
+        stack.send("worker1", signal.SIGKILL)
+        time.sleep(1)
+        stack.supervise(SUPERVISED)
+        faults.end("worker SIGKILL")
+    elif what == "restart-redis":
+        faults.begin("Redis restart")
+        stack.kill("redis", signal.SIGTERM)
+        time.sleep(3)
+        site.start_redis()
+        faults.end("Redis restart")
+    elif what == "terminate-connections":
+        faults.begin("pg_terminate_backend")
+        killed = terminate(site.admin, site.ports["replica"])
+        log(f"terminated {killed} PostgreSQL connections")
+        time.sleep(1)
+        faults.end("pg_terminate_backend")
+    elif what == "smtp-down":
+        faults.begin(f"SMTP down {args.smtp_down} s")
+        stack.kill("smtp")
+        return time.monotonic() + args.smtp_down
+    return None
+
+
+def drain(db: Any, site: Site, first_notification: int) -> None:
+    """The sweep (what beat runs every 15 minutes) until nothing is left to send, for at
+    most PROD_CHECK_DRAIN_SECONDS (240)."""
+    celery_call(site.env, "isova.tasks.scan_alerts")
     drain_until = time.monotonic() + int(os.getenv("PROD_CHECK_DRAIN_SECONDS", "240"))
     while time.monotonic() < drain_until:
         waiting = scalar(
             db,
             "SELECT count(*) FROM isova_notification WHERE status = 'pending' AND id >= %s",
-            [ctx["first_notification"]],
+            [first_notification],
         )
         if waiting == 0:
             break
-        stack.supervise(SUPERVISED)
-        celery_call(env, "isova.tasks.deliver_pending")
+        site.stack.supervise(SUPERVISED)
+        celery_call(site.env, "isova.tasks.deliver_pending")
         time.sleep(10)
     time.sleep(3)
-    # --- verdicts
-    figures = verdicts(
-        db, direct_env, mail_file, written, tally, failures, run_id, ctx["first_notification"]
-    )
-    figures |= {
-        "load_seconds": round(load_seconds),
-        "alert_scans_sent": scans + 1,
-        "readyz_during_load": dict(readyz_seen),
-        "replica_transactions": replica_reads(ports["replica"]) - replica_before,
-        "faults": [f"{name} ({e - s:.0f} s)" for name, s, e in faults.windows],
-        "restarted_by_supervisor": stack.restarts,
-    }
-    if figures["replica_transactions"] <= 0:
-        failures.append("the replica served no reads")
-    db.close()
-    return report(failures, figures, started)
 
 
 # seed_demo, with the demo's many password checks (signatures) on a fast hasher, then every
@@ -971,11 +1069,30 @@ def verdicts(
     run_id: str,
     first_notification: int,
 ) -> dict[str, Any]:
-    # Requests
+    """Judge the requests, the e-mails and the rows; each failure goes in `failures`.
+    Returns the figures of the report."""
     if tally.unexpected:
         shown = collections.Counter(tally.unexpected).most_common(10)
         failures.append(f"{len(tally.unexpected)} unexpected 5xx or errors: {shown}")
-    # E-mails: every sent notification exactly once at the SMTP server, nothing left behind
+    emails = email_verdict(db, mail_file, failures, first_notification)
+    verified = records_verdict(direct_env, failures)
+    writes = writes_verdict(db, written, failures, run_id)
+    return {
+        "requests": tally.requests,
+        "by_status": dict(sorted(tally.by_status.items())),
+        "5xx_unexpected": len(tally.unexpected),
+        "503_while_a_dependency_was_down": tally.expected_503,
+        **writes,
+        **emails,
+        "verify_records": verified,
+    }
+
+
+def email_verdict(
+    db: Any, mail_file: Path, failures: list[str], first_notification: int
+) -> dict[str, int]:
+    """Every notification sent reached the SMTP server exactly once, none is left pending
+    or failed after the drain, and some were sent at all."""
     mails = (
         [json.loads(line) for line in mail_file.read_text().splitlines()]
         if mail_file.exists()
@@ -1006,7 +1123,17 @@ def verdicts(
         failures.append(f"{pending} notifications still pending, {failed} failed after drain")
     if not sent_ids:
         failures.append("no notification was e-mailed during the check")
-    # Rows: the sign-off chains, and what the writers were told was saved
+    return {
+        "emails_received": len(mails),
+        "notifications_sent": len(sent_ids),
+        "emails_lost": len(lost),
+        "emails_doubled": len(doubled),
+        "notifications_pending_or_failed": pending + failed,
+    }
+
+
+def records_verdict(direct_env: dict[str, str], failures: list[str]) -> str:
+    """`verify_records` passes on the sign-off chains; returns its last line."""
     verified = subprocess.run(
         [PY, "manage.py", "verify_records"],
         cwd=ROOT,
@@ -1016,6 +1143,12 @@ def verdicts(
     )
     if verified.returncode != 0:
         failures.append(f"verify_records failed:\n{verified.stdout}{verified.stderr}")
+    return verified.stdout.strip().splitlines()[-1] if verified.stdout else ""
+
+
+def writes_verdict(db: Any, written: Written, failures: list[str], run_id: str) -> dict[str, int]:
+    """What the writers were told was saved is there, once: each action, its last status,
+    each objective's last value."""
     actions = dict(
         db.execute(
             "SELECT title, count(*) FROM isova_action WHERE title LIKE %s GROUP BY title",
@@ -1047,21 +1180,11 @@ def verdicts(
                 f"{stored[0] if stored else None}"
             )
     return {
-        "requests": tally.requests,
-        "by_status": dict(sorted(tally.by_status.items())),
-        "5xx_unexpected": len(tally.unexpected),
-        "503_while_a_dependency_was_down": tally.expected_503,
         "actions_created": len(actions),
         "actions_writers_were_told_saved": len(written.created),
         "actions_saved_after_an_error_answer": len(unreported),
         "status_changes_saved": len(written.statuses),
         "objective_values_saved": written.value_writes,
-        "emails_received": len(mails),
-        "notifications_sent": len(sent_ids),
-        "emails_lost": len(lost),
-        "emails_doubled": len(doubled),
-        "notifications_pending_or_failed": pending + failed,
-        "verify_records": verified.stdout.strip().splitlines()[-1] if verified.stdout else "",
     }
 
 

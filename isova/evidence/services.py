@@ -218,6 +218,16 @@ def core_evidence(
 ) -> Iterator[Evidence | Gap]:
     """Sign-offs by leaders, the quality policy, and how actions are shared out (4 queries)."""
     since, until = period_bounds(organisation, start, end)
+    yield _leader_signoffs(organisation, since, until)
+    yield _policy_approved(organisation)
+    yield from _actions_assigned(organisation, since, until)
+    yield from _busiest_owner(organisation)
+
+
+def _leader_signoffs(
+    organisation: Organisation, since: datetime.datetime, until: datetime.datetime
+) -> Evidence | Gap:
+    """5.1.1 a: approvals and signatures leaders gave in the period, by whom (1 query)."""
     in_period = Q(signed_at__gte=since, signed_at__lt=until)
     signoffs = SignOff.objects.filter(organisation=organisation).filter(in_period)
     by_leaders = list(
@@ -228,7 +238,7 @@ def core_evidence(
     count = sum(row["n"] for row in by_leaders)
     if count:
         last = max(row["last"] for row in by_leaders)
-        yield Evidence(
+        return Evidence(
             "5.1.1 a",
             f"{count} approvals and signatures given by leaders (approved, reviewed, issued, "
             "verified records), each on the tamper-evident record chain.",
@@ -237,16 +247,20 @@ def core_evidence(
             people=_names([row["signer_name"] for row in by_leaders]),
             url=reverse("approvals"),
         )
-    else:
-        yield Gap(
-            "5.1.1 a",
-            "No leader approved or signed any record in this period.",
-            severity=3,
-            url=reverse("approvals"),
-        )
+    return Gap(
+        "5.1.1 a",
+        "No leader approved or signed any record in this period.",
+        severity=3,
+        url=reverse("approvals"),
+    )
 
-    # 5.1.1 b and f: the policy in force, approved by a leader (whenever), and its approvals
-    # in the period.
+
+def _policy_approved(organisation: Organisation) -> Evidence | Gap:
+    """5.1.1 b and f: the policy in force, approved by a leader (whenever).
+
+    1 query, and 1 more only when nothing was approved, to tell "no approved version" from
+    "no policy at all".
+    """
     policy_rows = list(
         SignOff.objects.filter(
             organisation=organisation,
@@ -260,7 +274,7 @@ def core_evidence(
     if policy_rows:
         row = policy_rows[0]
         signed = timezone.localtime(row["signed_at"], organisation.tzinfo).date()
-        yield Evidence(
+        return Evidence(
             "5.1.1 b",
             f"Quality policy version {row['version_number']} approved by {row['signer_name']}.",
             count=1,
@@ -268,33 +282,46 @@ def core_evidence(
             people=(row["signer_name"],),
             url=reverse("quality_policy_detail", args=[row["object_id"]]),
         )
-    else:
-        # Only when nothing was approved: is there a policy at all? (1 query)
-        has_policy = QualityPolicy.objects.filter(organisation=organisation).exists()
-        yield Gap(
-            "5.1.1 b",
-            "The quality policy has no approved version."
-            if has_policy
-            else "No quality policy is recorded.",
-            severity=3,
-            url=reverse("quality_policy_list"),
-        )
-
-    # 5.1.1 e, h, j: actions assigned in the period, resources given, spread across people.
-    actions = Action.objects.for_org(organisation)
-    leaders = Membership.objects.filter(organisation=organisation, role=Role.LEADER)
-    made = actions.filter(created_at__gte=since, created_at__lt=until).aggregate(
-        total=Count("pk"),
-        # A subquery, not a join: a member of two organisations must not count twice.
-        by_leaders=Count("pk", filter=Q(assigned_by__in=leaders.values("user"))),
-        owners=Count("owner", distinct=True),
-        hours=Sum("estimated_effort_hours"),
-        cost=Sum("estimated_cost"),
-        resourced=Count(
-            "pk", filter=Q(estimated_effort_hours__isnull=False) | Q(estimated_cost__isnull=False)
-        ),
-        verified=Count("pk", filter=Q(status=ActionStatus.VERIFIED)),
+    has_policy = QualityPolicy.objects.filter(organisation=organisation).exists()
+    return Gap(
+        "5.1.1 b",
+        "The quality policy has no approved version."
+        if has_policy
+        else "No quality policy is recorded.",
+        severity=3,
+        url=reverse("quality_policy_list"),
     )
+
+
+def _action_figures(
+    organisation: Organisation, since: datetime.datetime, until: datetime.datetime
+) -> dict[str, Any]:
+    """Actions created in the period: by leaders, owners, effort, cost, verified (1 query)."""
+    leaders = Membership.objects.filter(organisation=organisation, role=Role.LEADER)
+    return (
+        Action.objects.for_org(organisation)
+        .filter(created_at__gte=since, created_at__lt=until)
+        .aggregate(
+            total=Count("pk"),
+            # A subquery, not a join: a member of two organisations must not count twice.
+            by_leaders=Count("pk", filter=Q(assigned_by__in=leaders.values("user"))),
+            owners=Count("owner", distinct=True),
+            hours=Sum("estimated_effort_hours"),
+            cost=Sum("estimated_cost"),
+            resourced=Count(
+                "pk",
+                filter=Q(estimated_effort_hours__isnull=False) | Q(estimated_cost__isnull=False),
+            ),
+            verified=Count("pk", filter=Q(status=ActionStatus.VERIFIED)),
+        )
+    )
+
+
+def _actions_assigned(
+    organisation: Organisation, since: datetime.datetime, until: datetime.datetime
+) -> Iterator[Evidence]:
+    """5.1.1 h, e, j: actions assigned in the period, the resources given, those verified."""
+    made = _action_figures(organisation, since, until)
     if made["total"]:
         yield Evidence(
             "5.1.1 h",
@@ -324,8 +351,13 @@ def core_evidence(
             count=made["verified"],
             url=f"{reverse('action_list')}?status=verified",
         )
+
+
+def _busiest_owner(organisation: Organisation) -> Iterator[Gap]:
+    """5.1.1 h: the gap when one person holds most of the open actions (1 query)."""
     open_by_owner = list(
-        actions.outstanding()
+        Action.objects.for_org(organisation)
+        .outstanding()
         .values("owner__full_name", "owner__email")
         .annotate(n=Count("pk"))
         .order_by("-n")
