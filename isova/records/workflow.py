@@ -340,16 +340,19 @@ def approve(
     comment: str = "",
     version: int | None = None,
     snapshot_hash: str | None = None,
+    proof: chain.ProviderSignIn | None = None,
 ) -> SignOff:
     """A leader approves the submitted version; writes the "approved" sign-off.
 
     `snapshot_hash` is the SHA-256 of the snapshot the leader was shown (the forms carry it)
     and `version` its number: when the submitted version is no longer that content, `Stale`
     is raised and nothing is signed. Pages always pass the hash; None skips the check (for
-    code that decides on what it just read itself).
+    code that decides on what it just read itself). `proof`, a fresh sign-in at the
+    organisation's provider, stands instead of the password when it was made for exactly
+    `snapshot_hash` (`chain.check_proof`).
     """
     _check(membership, obj, "isova.record.approve", "Only leaders approve or reject records.")
-    chain.check_password(membership.user, password)
+    chain.check_proof(membership.user, proof or password, snapshot_hash)
     return _decide(membership, obj, APPROVED, comment, version, snapshot_hash)
 
 
@@ -361,12 +364,13 @@ def reject(
     comment: str,
     version: int | None = None,
     snapshot_hash: str | None = None,
+    proof: chain.ProviderSignIn | None = None,
 ) -> SignOff:
     """A leader rejects the submitted version, saying why; writes the "rejected" sign-off."""
     if not comment.strip():
         raise RecordError("Say why you reject it: the comment is required.")
     _check(membership, obj, "isova.record.approve", "Only leaders approve or reject records.")
-    chain.check_password(membership.user, password)
+    chain.check_proof(membership.user, proof or password, snapshot_hash)
     return _decide(membership, obj, REJECTED, comment, version, snapshot_hash)
 
 
