@@ -7,8 +7,10 @@ JSON-able dict: what a signer is shown and what a sign-off binds) and the hooks 
 (`approval_problems()`, `approval_submit_url()`, `on_submitted()`, `on_approval_decided()`).
 
 - `snapshots`: canonical JSON, snapshot hashes, value-aware differences, word differences;
-- `chain`: the per-organisation SHA-256 chain of sign-offs, the signing password and its
-  rate limit, and verification (with the cross-checks of versions against sign-offs);
+- `chain`: the per-organisation SHA-256 chain of sign-offs, what a signer gives to sign (the
+  password and its rate limit, or a fresh sign-in at the provider: `check_proof`), and
+  verification (with the cross-checks of versions against sign-offs);
+- `proofs`: which of the two a signing form asks for, and the proof read from the request;
 - `workflow`: submit / approve / reject / sign / record_changed and a record's state;
 - `panel`: the record panel every approvable page shows.
 
@@ -18,9 +20,11 @@ JSON-able dict: what a signer is shown and what a sign-off binds) and the hooks 
 from .chain import (
     GENESIS_HASH,
     ChainBreak,
+    ProviderSignIn,
     append,
     chain_head,
     check_password,
+    check_proof,
     compute_hash,
     signing_locked,
     signoff_payload,
@@ -72,6 +76,7 @@ __all__ = [
     "GENESIS_HASH",
     "REJECTED",
     "ChainBreak",
+    "ProviderSignIn",
     "NotAllowed",
     "RecordError",
     "RecordState",
@@ -88,6 +93,7 @@ __all__ = [
     "chain_head",
     "changed_keys",
     "check_password",
+    "check_proof",
     "compute_hash",
     "current_snapshot",
     "diff_snapshots",

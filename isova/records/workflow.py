@@ -419,16 +419,26 @@ def _decide(
 
 
 def sign(
-    *, membership: Membership, obj: Approvable, meaning: str, password: str, comment: str = ""
+    *,
+    membership: Membership,
+    obj: Approvable,
+    meaning: str,
+    password: str = "",
+    comment: str = "",
+    proof: chain.ProviderSignIn | None = None,
+    binding: str | None = None,
 ) -> SignOff:
-    """A standalone sign-off on the record as it stands ("reviewed", "verified", "issued")."""
+    """A standalone sign-off on the record as it stands ("reviewed", "verified", "issued").
+    `proof` (a fresh provider sign-in) stands instead of the password when it was made for
+    `binding`, the hash of what the signer was shown, which the caller checked is what is
+    signed (`chain.check_proof`)."""
     _check(membership, obj, "isova.record.sign", "Your role cannot sign records.")
     meaning = meaning.strip().lower()
     if meaning in (APPROVED, REJECTED):
         raise RecordError("Approve or reject through the approval, not as a plain sign-off.")
     if not MEANING_RE.match(meaning):
         raise RecordError("Say what the signature means in a word or two, e.g. “reviewed”.")
-    chain.check_password(membership.user, password)
+    chain.check_proof(membership.user, proof or password, binding)
     return _sign(membership, obj, meaning, comment)
 
 

@@ -279,3 +279,20 @@ def test_a_person_without_a_password_confirms_at_the_provider(org, acme):
     confirm(client, confirm_link(client, policy.get_absolute_url()))
     decide(client, policy)
     assert SignOff.objects.get().signer == person
+
+
+@pytest.mark.django_db
+def test_the_evidence_pack_is_signed_by_confirming_for_the_pack_as_shown(org, signer):
+    person, client = signer
+    page = client.get("/leadership/evidence/").content.decode()
+    fields = dict(re.findall(r'name="(sign-(?:start|end|pack_hash))" value="([^"]*)"', page))
+    link = confirm_link(client, "/leadership/evidence/")
+    assert parse_qs(urlparse(link).query)["binding"] == [fields["sign-pack_hash"]]
+    back = confirm(client, link)
+    assert "Confirmed with 127.0.0.1" in back.content.decode()
+    signed = client.post("/leadership/evidence/sign/", fields, follow=True).content.decode()
+    assert "You signed the leadership evidence pack" in signed
+    signoff = SignOff.objects.get(meaning="reviewed")
+    assert signoff.signer == person
+    # The next one needs a confirmation of its own.
+    assert asks_to_confirm(client.post("/leadership/evidence/sign/", fields, follow=True))
