@@ -42,6 +42,7 @@ from .panel import (
     record_panel_context,
     submit_url,
 )
+from .proofs import check_shown, shown_hash, signing_offer, signing_proof
 from .snapshots import (
     WordDiff,
     canonical_json,
@@ -94,6 +95,7 @@ __all__ = [
     "changed_keys",
     "check_password",
     "check_proof",
+    "check_shown",
     "compute_hash",
     "current_snapshot",
     "diff_snapshots",
@@ -109,7 +111,10 @@ __all__ = [
     "reject",
     "same_value",
     "sign",
+    "shown_hash",
     "signing_locked",
+    "signing_offer",
+    "signing_proof",
     "signoff_payload",
     "snapshot_hash",
     "snapshot_text",

@@ -8,7 +8,9 @@ from isova.accounts.tenancy import OrgRequest
 from isova.registry import SigningOffer, registry
 
 from .chain import ProviderSignIn
-from .errors import ReauthRefused, RecordError
+from .errors import ReauthRefused, RecordError, Stale
+from .models import Approvable
+from .snapshots import current_snapshot, snapshot_hash
 
 
 def signing_offer(request: OrgRequest) -> SigningOffer | None:
@@ -40,3 +42,19 @@ def signing_proof(
             f"Confirm with {offer.provider} first (a confirmation signs once). Nothing was signed."
         )
     return taken
+
+
+def shown_hash(obj: Approvable) -> str:
+    """The hash of `obj` as its page shows it now: what a confirmation at the provider for a
+    standalone signature ("issued", "approved minutes") is bound to."""
+    return snapshot_hash(current_snapshot(obj))
+
+
+def check_shown(obj: Approvable, shown: str | None) -> None:
+    """Raise `Stale` unless `shown` is the hash of `obj` now (call with the row locked,
+    before the signing service changes it)."""
+    if shown != shown_hash(obj):
+        raise Stale(
+            "This record changed since you opened it. Nothing was signed: look at it again, "
+            "then confirm again."
+        )

@@ -5,6 +5,7 @@ once; people who must sign in through the provider are never asked for a passwor
 
 from __future__ import annotations
 
+import datetime
 import html
 import re
 import time
@@ -296,3 +297,93 @@ def test_the_evidence_pack_is_signed_by_confirming_for_the_pack_as_shown(org, si
     assert signoff.signer == person
     # The next one needs a confirmation of its own.
     assert asks_to_confirm(client.post("/leadership/evidence/sign/", fields, follow=True))
+
+
+# --- standalone signatures: the audit report, an effectiveness check, review minutes --------
+
+
+def confirm_and_post(client: Client, page: str, url: str, data: dict, *, change=None):
+    """Confirm at the provider from `page`'s signing form (bound to the hash it shows), call
+    `change()` if given (the record moves meanwhile), then post the form to `url`."""
+    body = client.get(page).content.decode()
+    shown = re.search(r'name="shown_hash" value="([0-9a-f]{64})"', body).group(1)
+    link = confirm_link(client, page)
+    assert parse_qs(urlparse(link).query)["binding"] == [shown]
+    assert "Confirmed with 127.0.0.1" in confirm(client, link).content.decode()
+    if change:
+        change()
+    return client.post(url, data | {"shown_hash": shown}, follow=True)
+
+
+def _running_audit(org):
+    from audits import services as audits
+    from audits.models import Process
+    from tests.audits.conftest import plan, start
+
+    process = Process.objects.create(organisation=org.organisation, name="Production")
+    audit = start(org, plan(org, process=process))
+    return audits.audit_update(
+        membership=ms(org, "auditor"), audit=audit, summary="All fine.", conclusion="Effective."
+    )
+
+
+@pytest.mark.django_db
+def test_the_audit_report_is_issued_by_confirming_at_the_provider(org, signer):
+    person, client = signer
+    audit = _running_audit(org)
+    page = audit.get_absolute_url()
+    assert 'name="password"' in client.get(page).content.decode()  # offered, not required
+    done = confirm_and_post(client, page, f"/audits/{audit.pk}/issue/", {"comment": ""})
+    assert "is issued and signed" in done.content.decode()
+    assert SignOff.objects.get(meaning="issued").signer == person
+
+
+@pytest.mark.django_db
+def test_an_audit_that_changed_after_the_confirmation_is_not_issued(org, signer):
+    from tests.audits.conftest import raise_finding
+
+    _, client = signer
+    audit = _running_audit(org)
+    page = audit.get_absolute_url()
+    refused = confirm_and_post(
+        client, page, f"/audits/{audit.pk}/issue/", {}, change=lambda: raise_finding(org, audit)
+    )
+    assert "changed since you opened it. Nothing was signed" in refused.content.decode()
+    audit.refresh_from_db()
+    assert audit.status == "in_progress" and not SignOff.objects.exists()
+
+
+@pytest.mark.django_db
+def test_an_effectiveness_check_is_signed_by_confirming_at_the_provider(org, signer):
+    from tests.audits.conftest import assign, complete, raise_finding, respond
+
+    person, client = signer
+    finding = respond(org, raise_finding(org, _running_audit(org)))
+    complete(org, assign(org, finding))
+    data = {"effective": "yes", "note": "Three weekly checks: WI-7 at every lathe."}
+    page = finding.get_absolute_url()
+    done = confirm_and_post(client, page, f"/audits/findings/{finding.pk}/verify/", data)
+    assert "Effectiveness check recorded" in done.content.decode()
+    assert SignOff.objects.get(meaning="verified").signer == person
+
+
+@pytest.mark.django_db
+def test_the_chair_signs_the_minutes_by_confirming_at_the_provider(org, signer):
+    from reviews import services as reviews
+    from tests.reviews.conftest import hold_and_discuss
+
+    person, client = signer
+    today = org.organisation.today()
+    review = reviews.review_schedule(
+        membership=ms(org, "manager"),
+        title="Q1 review",
+        meeting_date=today,
+        chair=person,
+        attendees=[org.manager],
+        period_start=today - datetime.timedelta(days=90),
+    )
+    review = hold_and_discuss(org, review)
+    page = review.get_absolute_url()
+    done = confirm_and_post(client, page, f"/reviews/{review.pk}/close/", {"comment": ""})
+    assert "Minutes signed: the review is closed" in done.content.decode()
+    assert SignOff.objects.get().signer == person
