@@ -12,6 +12,7 @@ from isova.forms import (
     DateInput,
     MemberChoiceField,
     MembersChoiceField,
+    ProviderSigningMixin,
     SafeForm,
     SafeModelForm,
     limit_choices,
@@ -159,8 +160,8 @@ class StartForm(SafeForm):
     )
 
 
-class SignForm(SafeForm):
-    """Re-enter the password to sign (issue a report, verify effectiveness)."""
+class SignForm(ProviderSigningMixin, SafeForm):
+    """Re-enter the password to sign (issue a report), or confirm at the provider."""
 
     password = forms.CharField(
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
@@ -326,7 +327,7 @@ class RiskDecisionForm(StepForm):
         return data
 
 
-class EffectivenessForm(StepForm):
+class EffectivenessForm(ProviderSigningMixin, StepForm):
     step = "check"
     effective = forms.ChoiceField(
         choices=[("yes", "Effective"), ("no", "Not effective")],
@@ -349,7 +350,7 @@ class EffectivenessForm(StepForm):
     def clean(self) -> dict[str, Any]:
         super().clean()
         data = self.cleaned_data
-        if data.get("effective") == "yes" and not data.get("password"):
+        if data.get("effective") == "yes" and not data.get("password") and self.offer is None:
             self.add_error("password", "Re-enter your password to sign this check.")
         return data
 

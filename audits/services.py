@@ -93,12 +93,25 @@ def _lock_finding(finding: Finding) -> Finding:
 
 
 def _sign(
-    *, membership: Membership, obj: Approvable, meaning: str, password: str, comment: str
+    *,
+    membership: Membership,
+    obj: Approvable,
+    meaning: str,
+    password: str,
+    comment: str,
+    proof: records.ProviderSignIn | None = None,
+    shown_hash: str | None = None,
 ) -> SignOff:
     """Sign through the one records mechanism; its refusals become AuditErrors for the form."""
     try:
         return records.sign(
-            membership=membership, obj=obj, meaning=meaning, password=password, comment=comment
+            membership=membership,
+            obj=obj,
+            meaning=meaning,
+            password=password,
+            comment=comment,
+            proof=proof,
+            binding=shown_hash,
         )
     except records.RecordError as error:
         raise AuditError(str(error)) from error
@@ -284,19 +297,36 @@ def report_blockers(audit: Audit) -> list[str]:
 
 @transaction.atomic
 def audit_report(
-    *, membership: Membership, audit: Audit, password: str, comment: str = ""
+    *,
+    membership: Membership,
+    audit: Audit,
+    password: str = "",
+    comment: str = "",
+    proof: records.ProviderSignIn | None = None,
+    shown_hash: str | None = None,
 ) -> Audit:
-    """Issue the audit report: signed with meaning "issued" (password re-entered)."""
+    """Issue the audit report: signed with meaning "issued" (password re-entered, or `proof`,
+    a fresh sign-in at the provider made for `shown_hash`, the audit as its page showed it)."""
     _require(membership, "audits.audit.report", "Only auditors, managers and leaders do this.")
     _check_same_org(membership, audit)
     current = _lock_audit(audit)
     reasons = report_blockers(current)
     if reasons:
         raise AuditError(" ".join(reasons))
+    if proof is not None:
+        records.check_shown(current, shown_hash)
     current.status = AuditStatus.REPORTED
     current.reported_on = current.organisation.today()
     _save(current, membership.user, ["status", "reported_on"])
-    _sign(membership=membership, obj=current, meaning="issued", password=password, comment=comment)
+    _sign(
+        membership=membership,
+        obj=current,
+        meaning="issued",
+        password=password,
+        comment=comment,
+        proof=proof,
+        shown_hash=shown_hash,
+    )
     return current
 
 
@@ -632,8 +662,12 @@ def finding_verify_effectiveness(
     effective: bool,
     note: str,
     password: str = "",
+    proof: records.ProviderSignIn | None = None,
+    shown_hash: str | None = None,
 ) -> Finding:
-    """10.2.1 d): review effectiveness. "Effective" is signed (meaning "verified").
+    """10.2.1 d): review effectiveness. "Effective" is signed (meaning "verified"), with the
+    password or `proof`, a fresh sign-in at the provider made for `shown_hash` (the finding
+    as its page showed it).
 
     "Not effective" is recorded unsigned and sends the finding back to its response: more
     corrective action is needed before it can be checked again.
@@ -656,13 +690,23 @@ def finding_verify_effectiveness(
         raise AuditError(" ".join(reasons))
     if not note.strip():
         raise AuditError("Say what evidence shows the actions worked (or did not).")
+    if effective and proof is not None:
+        records.check_shown(current, shown_hash)
     current.effective, current.effectiveness_note = effective, note.strip()
     current.effectiveness_by, current.effectiveness_at = membership.user, timezone.now()
     current.status = FindingStatus.VERIFIED if effective else FindingStatus.IN_PROGRESS
     fields = ["effective", "effectiveness_note", "effectiveness_by", "effectiveness_at", "status"]
     _save(current, membership.user, fields)
     if effective:
-        _sign(membership=membership, obj=current, meaning="verified", password=password, comment="")
+        _sign(
+            membership=membership,
+            obj=current,
+            meaning="verified",
+            password=password,
+            comment="",
+            proof=proof,
+            shown_hash=shown_hash,
+        )
     _prompt_finding_lesson(current, membership.user)
     return current
 

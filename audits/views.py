@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from isova import history
+from isova import history, records
 from isova.accounts import tenancy
 from isova.accounts.tenancy import OrgRequest, get_for_org, member_required, require
 from isova.actions import permissions as action_permissions
@@ -45,6 +45,7 @@ from .forms import (
 from .models import (
     Audit,
     AuditSettings,
+    AuditStatus,
     Finding,
     FindingType,
     Process,
@@ -186,9 +187,19 @@ def _audit_context(
         "late": audit.is_late(today),
         "start_form": forms.get("start_form") or StartForm(),
         "report_form": forms.get("report_form") or AuditReportForm(instance=audit),
-        "sign_form": forms.get("sign_form") or SignForm(),
         "signoffs": _signoffs(audit),
-    }
+    } | _signing(request, audit, forms.get("sign_form"))
+
+
+def _signing(request: OrgRequest, audit: Audit, form: SignForm | None) -> dict[str, Any]:
+    """The issue form, and how it is signed: the password, or confirming at the provider
+    for the audit as shown (its hash: only then worked out, it costs the snapshot's queries)."""
+    if audit.status != AuditStatus.IN_PROGRESS:
+        return {"sign_form": form or SignForm(), "signing": None}
+    offer = records.signing_offer(request)
+    shown = records.shown_hash(audit) if offer else ""
+    form = form or SignForm(offer=offer, initial={"shown_hash": shown})
+    return {"sign_form": form, "signing": offer, "signing_shown": shown}
 
 
 def _signoffs(obj: Audit | Finding) -> list[SignOff]:
@@ -266,14 +277,18 @@ def audit_save_report(request: OrgRequest, pk: int) -> HttpResponse:
 def audit_issue(request: OrgRequest, pk: int) -> HttpResponse:
     """Issue the report: signed with the member's password, meaning "issued"."""
     audit = _get_audit(request, pk)
-    form = SignForm(request.POST)
+    offer = records.signing_offer(request)
+    form = SignForm(request.POST, offer=offer)
     if form.is_valid():
+        password = form.cleaned_data.get("password", "")
         try:
             services.audit_report(
                 membership=request.membership,
                 audit=audit,
-                password=form.cleaned_data["password"],
+                password=password,
                 comment=form.cleaned_data["comment"],
+                proof=records.signing_proof(request, password, offer),
+                shown_hash=form.cleaned_data.get("shown_hash") or None,
             )
         except WrongPassword as error:
             form.add_error("password", str(error))
@@ -412,10 +427,21 @@ def _finding_context(request: OrgRequest, finding: Finding, **forms: Any) -> dic
         or EffectivenessPlanForm(initial={"check_after": finding.effectiveness_check_after}),
         "risk_form": forms.get("risk_form")
         or RiskDecisionForm(initial=_risk_initial(finding), organisation=request.organisation),
-        "effectiveness_form": forms.get("effectiveness_form") or EffectivenessForm(),
         "history": history.entries(records, users=users, ignore=HISTORY_IGNORED),
         "signoffs": _signoffs(finding),
-    }
+    } | _verify_signing(request, finding, workers, forms.get("effectiveness_form"))
+
+
+def _verify_signing(
+    request: OrgRequest, finding: Finding, workers: set[int], form: EffectivenessForm | None
+) -> dict[str, Any]:
+    """The effectiveness form, and how an "effective" check is signed: the password, or
+    confirming at the provider for the finding as shown (its hash only then worked out)."""
+    can = services.can_verify_effectiveness(request.membership, workers)
+    offer = records.signing_offer(request) if can else None
+    shown = records.shown_hash(finding) if offer else ""
+    form = form or EffectivenessForm(offer=offer, initial={"shown_hash": shown})
+    return {"effectiveness_form": form, "signing": offer, "signing_shown": shown}
 
 
 def _risk_initial(finding: Finding) -> dict[str, Any]:
@@ -592,13 +618,20 @@ def finding_risk(request: OrgRequest, pk: int) -> HttpResponse:
 @require_POST
 @member_required
 def finding_verify(request: OrgRequest, pk: int) -> HttpResponse:
+    offer = records.signing_offer(request)
+
     def call(finding: Finding, form: EffectivenessForm) -> None:
+        effective = form.cleaned_data["effective"] == "yes"
+        password = form.cleaned_data.get("password", "")
         services.finding_verify_effectiveness(
             membership=request.membership,
             finding=finding,
-            effective=form.cleaned_data["effective"] == "yes",
+            effective=effective,
             note=form.cleaned_data["note"],
-            password=form.cleaned_data["password"],
+            password=password,
+            # Only "effective" is signed: "not effective" spends no confirmation.
+            proof=records.signing_proof(request, password, offer) if effective else None,
+            shown_hash=form.cleaned_data.get("shown_hash") or None,
         )
 
     return _step(
@@ -610,6 +643,7 @@ def finding_verify(request: OrgRequest, pk: int) -> HttpResponse:
         call,
         "Effectiveness check recorded.",
         perm="audits.finding.verify",
+        offer=offer,
     )
 
 

@@ -72,6 +72,30 @@ class SigningPasswordField(forms.CharField):
         super().__init__(**kwargs)
 
 
+class ProviderSigningMixin:
+    """A signing form that may be signed by confirming at the organisation's provider.
+
+    `offer` (isova.registry.SigningOffer, from `records.signing_offer(request)`; None: the
+    password only, the form unchanged): the password becomes optional, or is dropped when the
+    provider is required; `shown_hash` carries the hash of what the page showed, which the
+    confirmation is bound to."""
+
+    fields: dict[str, forms.Field]
+
+    def __init__(self, *args: Any, offer: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.offer = offer
+        if offer is None:
+            return
+        self.fields["shown_hash"] = forms.RegexField(
+            regex=r"^[0-9a-f]{64}$", required=False, widget=forms.HiddenInput
+        )
+        if offer.required:
+            del self.fields["password"]
+        else:
+            self.fields["password"].required = False
+
+
 class DateInput(forms.DateInput):
     input_type = "date"
 

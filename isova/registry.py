@@ -36,6 +36,9 @@ webhooks (webhooks.py)     description (str), by event name: an event webhooks m
 improvements (improvements.py) `isova.lessons.hooks.ImprovementTarget`: what a lesson can
                            change ("review an objective", "reassess a risk")
 my_work (mine.py)          `MyWorkSection`: build(membership, today) -> context; "My work"
+signing (signing.py)       `SigningProvider`: offer(request) -> SigningOffer | None, take(request)
+                           -> ProviderSignIn | None; confirming a signature at the organisation's
+                           identity provider instead of the password (isova.onboarding's SSO)
 
 The core's pages and jobs read them back through the readers on `Registry` (`panels()`,
 `alert_sources()`, `briefing_sections()`, ...), each in a fixed order.
@@ -55,6 +58,7 @@ if TYPE_CHECKING:
 
     from isova.accounts.models import Membership, Organisation, User
     from isova.accounts.tenancy import OrgRequest
+    from isova.records.chain import ProviderSignIn
 
 
 # --- dashboard panels ------------------------------------------------------------------
@@ -235,6 +239,33 @@ class EvidenceSource:
     build: Callable[[Organisation, datetime.date, datetime.date], Iterable[Evidence | Gap]]
 
 
+# --- signing with a fresh sign-in at the provider ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class SigningOffer:
+    """How the signer may confirm a signature at their organisation's identity provider.
+
+    `start_url` begins the fresh sign-in (append `&binding=<hash shown>&next=<page>`);
+    `required`: the password is not accepted for this person; `confirmed`: the hash a fresh
+    sign-in waiting in the session was made for ("" when there is none)."""
+
+    provider: str
+    start_url: str
+    required: bool
+    confirmed: str = ""
+
+
+@dataclass(frozen=True)
+class SigningProvider:
+    """`offer(request)`: what the signing forms show the signed-in member (None: the password
+    only); `take(request)`: the fresh sign-in waiting in the session, removed (one use)."""
+
+    name: str
+    offer: Callable[[OrgRequest], SigningOffer | None]
+    take: Callable[[OrgRequest], ProviderSignIn | None]
+
+
 # --- the registry ----------------------------------------------------------------------------
 
 
@@ -260,6 +291,7 @@ HOOKS: dict[str, str] = {
     "webhooks": "webhooks",
     "improvements": "improvements",
     "my_work": "mine",
+    "signing": "signing",
     # isova.onboarding: open work people own (reassigned on deactivation), first-run steps.
     "owned_work": "onboarding",
     "checklist": "onboarding",
@@ -374,6 +406,10 @@ class Registry:
     def checklist_items(self) -> list[Any]:
         """isova.onboarding.hooks.ChecklistItem contributions, in order."""
         return sorted(self._tables["checklist"].values(), key=_by_order)
+
+    def signing_provider(self) -> SigningProvider | None:
+        """The one way to confirm a signature other than the password (None: none)."""
+        return next(iter(self._tables["signing"].values()), None)
 
     def review_inputs(self) -> list[ReviewInput]:
         return sorted(

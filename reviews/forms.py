@@ -5,7 +5,13 @@ from typing import Any
 
 from django import forms
 
-from isova.forms import DateInput, MemberChoiceField, MembersChoiceField, member_choices
+from isova.forms import (
+    DateInput,
+    MemberChoiceField,
+    MembersChoiceField,
+    ProviderSigningMixin,
+    member_choices,
+)
 from isova.models import Organisation, Role, User
 from objectives.models import Objective
 
@@ -144,7 +150,7 @@ class OutputForm(forms.Form):
         self.fields["owner"].queryset = member_choices(organisation)  # type: ignore[attr-defined]
 
 
-class SignForm(forms.Form):
+class SignForm(ProviderSigningMixin, forms.Form):
     password = forms.CharField(
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
         label="Your password (to sign the minutes)",

@@ -343,9 +343,17 @@ def close_problems(review: Review) -> list[str]:
 
 @transaction.atomic
 def review_close(
-    *, membership: Membership, review: Review, password: str, comment: str = ""
+    *,
+    membership: Membership,
+    review: Review,
+    password: str = "",
+    comment: str = "",
+    proof: records.ProviderSignIn | None = None,
+    shown_hash: str | None = None,
 ) -> Review:
-    """The chair signs the minutes ("approved minutes"): the review is closed for good."""
+    """The chair signs the minutes ("approved minutes"): the review is closed for good. `proof`:
+    a fresh sign-in at the provider instead of the password, made for `shown_hash` (the
+    review as its page showed it)."""
     _same_org(membership, review)
     _require(membership, "reviews.review.sign", "Only leaders sign minutes.")
     current = _lock(review)
@@ -355,12 +363,16 @@ def review_close(
     if problems:
         raise ReviewError("The review cannot be closed yet: " + " ".join(problems))
     try:
+        if proof is not None:
+            records.check_shown(current, shown_hash)
         records.sign(
             membership=membership,
             obj=current,
             meaning=MINUTES_MEANING,
             password=password,
             comment=comment,
+            proof=proof,
+            binding=shown_hash,
         )
     except records.RecordError as error:
         raise ReviewError(str(error)) from error

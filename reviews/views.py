@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
+from isova import records
 from isova.accounts import tenancy
 from isova.accounts.tenancy import OrgRequest, get_for_org, member_required, require
 from isova.errors import DomainError, WrongPassword
@@ -153,8 +154,20 @@ def _sections(review: Review, notes: dict[str, Any]) -> list[dict[str, Any]]:
     return sections
 
 
+def _signing(request: OrgRequest, review: Review, form: SignForm | None) -> dict[str, Any]:
+    """The minutes' signing form: the password, or confirming at the provider for the review
+    as shown (its hash: only then worked out, it costs the snapshot's queries)."""
+    chair = review.chair_id == request.user.pk and review.status == ReviewStatus.HELD
+    offer = records.signing_offer(request) if chair else None
+    shown = records.shown_hash(review) if offer else ""
+    form = form or SignForm(offer=offer, initial={"shown_hash": shown})
+    return {"sign_form": form, "signing": offer, "signing_shown": shown}
+
+
 def _review_context(request: OrgRequest, review: Review, **forms: Any) -> dict[str, Any]:
     """The review page: pack (live or frozen), attendance, outputs, signatures."""
+    # Before `_sections`, which puts forms into the pack's sections: the hash is of the review.
+    signing = _signing(request, review, forms.get("sign_form"))
     notes = _notes(review)
     attendances = list(review.attendances.select_related("user"))
     outputs = list(review.outputs.select_related("action", "action__owner"))
@@ -167,7 +180,7 @@ def _review_context(request: OrgRequest, review: Review, **forms: Any) -> dict[s
         "outputs": outputs,
         "output_form": forms.get("output_form") or OutputForm(organisation=review.organisation),
         "external_form": ExternalProvidersForm(initial={"text": review.external_providers}),
-        "sign_form": forms.get("sign_form") or SignForm(),
+        **signing,
         "problems": services.close_problems(review) if review.status == ReviewStatus.HELD else [],
         "signoffs": list(
             SignOff.objects.filter(
@@ -308,10 +321,19 @@ def review_output(request: OrgRequest, pk: int) -> HttpResponse:
 def review_close(request: OrgRequest, pk: int) -> HttpResponse:
     require(request, "reviews.review.sign")
     review = _get_review(request, pk)
-    form = SignForm(request.POST)
+    offer = records.signing_offer(request)
+    form = SignForm(request.POST, offer=offer)
     if form.is_valid():
+        password = form.cleaned_data.get("password", "")
         try:
-            services.review_close(membership=request.membership, review=review, **form.cleaned_data)
+            services.review_close(
+                membership=request.membership,
+                review=review,
+                password=password,
+                comment=form.cleaned_data["comment"],
+                proof=records.signing_proof(request, password, offer),
+                shown_hash=form.cleaned_data.get("shown_hash") or None,
+            )
         except WrongPassword as error:
             form.add_error("password", error.message)
         except DomainError as error:

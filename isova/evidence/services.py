@@ -179,11 +179,13 @@ def pack_sign(
     start: datetime.date,
     end: datetime.date,
     shown_hash: str,
-    password: str,
+    password: str = "",
     comment: str = "",
+    proof: records.ProviderSignIn | None = None,
 ) -> EvidencePack:
     """A leader signs the pack as "reviewed". Refused when the pack changed since it was shown
-    (`shown_hash` differs from the pack rebuilt now): nothing is signed, nothing is kept."""
+    (`shown_hash` differs from the pack rebuilt now): nothing is signed, nothing is kept.
+    `proof`: a fresh sign-in at the provider instead of the password, made for `shown_hash`."""
     if not tenancy.has_perm(membership, "isova.evidence.sign"):
         raise NotAllowed("Only leaders sign the leadership evidence pack.")
     pack = build(membership.organisation, start, end)
@@ -201,7 +203,13 @@ def pack_sign(
         created_by=membership.user,
     )
     records.sign(
-        membership=membership, obj=kept, meaning="reviewed", password=password, comment=comment
+        membership=membership,
+        obj=kept,
+        meaning="reviewed",
+        password=password,
+        comment=comment,
+        proof=proof,
+        binding=shown_hash,
     )
     return kept
 

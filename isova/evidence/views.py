@@ -21,6 +21,8 @@ from isova.errors import DomainError
 from isova.evidence import services as evidence
 from isova.evidence.models import EvidencePack
 from isova.forms import DateInput, SafeForm, SigningPasswordField
+from isova.records.proofs import signing_offer, signing_proof
+from isova.registry import SigningOffer
 
 
 class PeriodForm(SafeForm):
@@ -40,6 +42,11 @@ class PeriodForm(SafeForm):
 
 class SignPackForm(PeriodForm):
     prefix = "sign"  # its period fields are hidden copies of the period form's
+
+    def __init__(self, *args: Any, offer: SigningOffer | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Confirming at the provider instead: no password to send (records.proofs).
+        self.fields["password"].required = offer is None
 
     pack_hash = forms.CharField(widget=forms.HiddenInput, max_length=64)
     password = SigningPasswordField()
@@ -71,13 +78,18 @@ def _render_pack(
 ) -> HttpResponse:
     pack = evidence.build(request.organisation, start, end)
     can_sign = tenancy.has_perm(request.membership, "isova.evidence.sign")
+    signing = signing_offer(request) if can_sign else None
     if sign_form is None:
-        sign_form = SignPackForm(initial={"start": start, "end": end, "pack_hash": pack.hash})
+        sign_form = SignPackForm(
+            initial={"start": start, "end": end, "pack_hash": pack.hash}, offer=signing
+        )
     context = {
         "pack": pack,
         "period_form": form,
         "sign_form": sign_form,
         "can_sign": can_sign,
+        "signing": signing,
+        "signing_next": request.get_full_path(),
         "kept": list(
             EvidencePack.objects.filter(organisation=request.organisation).select_related(
                 "created_by"
@@ -115,7 +127,8 @@ def evidence_download(request: OrgRequest) -> HttpResponse:
 @member_required
 def evidence_sign(request: OrgRequest) -> HttpResponse:
     require(request, "isova.evidence.sign")
-    sign_form = SignPackForm(request.POST)
+    offer = signing_offer(request)
+    sign_form = SignPackForm(request.POST, offer=offer)
     start, end = evidence.default_period(request.organisation)
     if not sign_form.is_valid():
         period = PeriodForm(request.POST, prefix="sign")
@@ -133,6 +146,7 @@ def evidence_sign(request: OrgRequest) -> HttpResponse:
             shown_hash=data["pack_hash"],
             password=data["password"],
             comment=data["comment"],
+            proof=signing_proof(request, data["password"], offer),
         )
     except DomainError as error:
         # Shown again as it is now, with a fresh hash: the leader signs what they see next.

@@ -8,6 +8,8 @@ from django.utils import timezone
 
 from isova.models import Organisation, Role
 
+from .sealing import SealedTextField
+
 
 class InvitationQuerySet(models.QuerySet["Invitation"]):
     def for_org(self, org: Organisation) -> InvitationQuerySet:
@@ -176,7 +178,8 @@ class SingleSignOn(models.Model):
     enabled = models.BooleanField(default=True)
     issuer = models.URLField("issuer URL")
     client_id = models.CharField(max_length=200)
-    client_secret = models.CharField(max_length=300)
+    # Sealed under a key derived from SECRET_KEY (sealing.py): a database copy keeps it secret.
+    client_secret = SealedTextField(max_length=300)
     required = models.BooleanField(
         "require single sign-on",
         default=False,

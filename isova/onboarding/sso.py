@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import time
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlparse
 
 import jwt
 import requests
@@ -38,7 +38,7 @@ from .models import PeopleEventKind, SingleSignOn
 
 TIMEOUT = 10
 SESSION = "isova_sso"  # state -> {"org", "purpose", "started", "next", "user"}
-REAUTH_SESSION = "isova_sso_reauth"  # {"user", "at", "binding"}
+REAUTH_SESSION = "isova_sso_reauth"  # {"user", "at", "binding", "provider"}
 PASSWORD_BACKEND = "django.contrib.auth.backends.ModelBackend"
 SKEW = 60  # seconds of clock difference tolerated with the provider
 
@@ -259,16 +259,16 @@ def callback(request: HttpRequest) -> HttpResponse:
     flow = flows.pop(state, None)
     request.session[SESSION] = flows  # one use, whatever happens next
     if flow is None:
-        return _refused(request, "This sign-in was not started here, or was already used.")
+        return _refused(request, "This sign-in was not started here, or was already used.", None)
     if request.GET.get("error") or not request.GET.get("code"):
-        return _refused(request, "The provider did not sign you in.")
+        return _refused(request, "The provider did not sign you in.", flow)
     config = (
         SingleSignOn.objects.select_related("organisation")
         .filter(organisation_id=flow["org"], enabled=True)
         .first()
     )
     if config is None:
-        return _refused(request, "Single sign-on is no longer set up for this organisation.")
+        return _refused(request, "Single sign-on is no longer set up for this organisation.", flow)
     backend = OrganisationBackend(
         config,
         purpose=flow["purpose"],
@@ -279,18 +279,19 @@ def callback(request: HttpRequest) -> HttpResponse:
     try:
         user = backend.authenticate(request, nonce=flow["nonce"], code_verifier=None)
     except (SuspiciousOperation, requests.RequestException) as error:
-        return _refused(request, f"Single sign-on failed: {error}")
+        return _refused(request, f"Single sign-on failed: {error}", flow)
     except SingleSignOnError as error:
-        return _refused(request, error.message)
+        return _refused(request, error.message, flow)
     if user is None:
-        return _refused(request, "Single sign-on failed.")
+        return _refused(request, "Single sign-on failed.", flow)
     if flow["purpose"] == "reauth":
         if user.pk != flow["user"] or request.user.pk != user.pk:
-            return _refused(request, "You signed in at the provider as someone else.")
+            return _refused(request, "You signed in at the provider as someone else.", flow)
         request.session[REAUTH_SESSION] = {
             "user": user.pk,
             "at": int(time.time()),
             "binding": flow["binding"],
+            "provider": urlparse(config.issuer).hostname or "your provider",
         }
         return HttpResponseRedirect(flow["next"] or reverse("home"))
     auth.login(request, user, backend=PASSWORD_BACKEND)
@@ -299,21 +300,12 @@ def callback(request: HttpRequest) -> HttpResponse:
     return HttpResponseRedirect(flow["next"] or reverse("home"))
 
 
-def _refused(request: HttpRequest, message: str) -> HttpResponse:
+def _refused(request: HttpRequest, message: str, flow: dict | None) -> HttpResponse:
     messages.error(request, message)
+    if flow and flow["purpose"] == "reauth" and request.user.is_authenticated:
+        # Confirming a signature: back to the signing form, where the message shows.
+        return HttpResponseRedirect(flow["next"] or reverse("home"))
     return redirect("login")
-
-
-def recent_reauth(request: HttpRequest, binding: str, max_age: int = 300) -> bool:
-    """Did this signed-in person sign in afresh at their provider within `max_age` seconds,
-    for exactly `binding` (e.g. the snapshot hash they were shown)? One use."""
-    done = request.session.get(REAUTH_SESSION)
-    if not done or done.get("user") != request.user.pk or done.get("binding") != binding:
-        return False
-    if time.time() - done.get("at", 0) > max_age:
-        return False
-    del request.session[REAUTH_SESSION]
-    return True
 
 
 def password_refused(user: User) -> Organisation | None:
@@ -332,4 +324,4 @@ def providers_for(organisations: list[Organisation]) -> list[SingleSignOn]:
     return list(SingleSignOn.objects.filter(organisation__in=organisations, enabled=True))
 
 
-__all__ = ["Organisation", "discover", "start", "callback", "recent_reauth", "password_refused"]
+__all__ = ["Organisation", "discover", "start", "callback", "password_refused"]

@@ -7,8 +7,10 @@ JSON-able dict: what a signer is shown and what a sign-off binds) and the hooks 
 (`approval_problems()`, `approval_submit_url()`, `on_submitted()`, `on_approval_decided()`).
 
 - `snapshots`: canonical JSON, snapshot hashes, value-aware differences, word differences;
-- `chain`: the per-organisation SHA-256 chain of sign-offs, the signing password and its
-  rate limit, and verification (with the cross-checks of versions against sign-offs);
+- `chain`: the per-organisation SHA-256 chain of sign-offs, what a signer gives to sign (the
+  password and its rate limit, or a fresh sign-in at the provider: `check_proof`), and
+  verification (with the cross-checks of versions against sign-offs);
+- `proofs`: which of the two a signing form asks for, and the proof read from the request;
 - `workflow`: submit / approve / reject / sign / record_changed and a record's state;
 - `panel`: the record panel every approvable page shows.
 
@@ -19,9 +21,11 @@ from .approved import approved_copy, approved_ids
 from .chain import (
     GENESIS_HASH,
     ChainBreak,
+    ProviderSignIn,
     append,
     chain_head,
     check_password,
+    check_proof,
     compute_hash,
     signing_locked,
     signoff_payload,
@@ -39,6 +43,7 @@ from .panel import (
     record_panel_context,
     submit_url,
 )
+from .proofs import check_shown, shown_hash, signing_offer, signing_proof
 from .snapshots import (
     WordDiff,
     canonical_json,
@@ -73,6 +78,7 @@ __all__ = [
     "GENESIS_HASH",
     "REJECTED",
     "ChainBreak",
+    "ProviderSignIn",
     "NotAllowed",
     "RecordError",
     "RecordState",
@@ -91,6 +97,8 @@ __all__ = [
     "approved_copy",
     "approved_ids",
     "check_password",
+    "check_proof",
+    "check_shown",
     "compute_hash",
     "current_snapshot",
     "diff_snapshots",
@@ -106,7 +114,10 @@ __all__ = [
     "reject",
     "same_value",
     "sign",
+    "shown_hash",
     "signing_locked",
+    "signing_offer",
+    "signing_proof",
     "signoff_payload",
     "snapshot_hash",
     "snapshot_text",

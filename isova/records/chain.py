@@ -15,6 +15,7 @@ import datetime
 import hashlib
 import hmac
 import json
+import time
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -25,7 +26,7 @@ from django.utils import timezone
 from isova.accounts.models import Membership, Organisation, User
 from isova.records.models import Approvable, RecordStatus, RecordVersion, SignOff, SignOffChain
 
-from .errors import SigningLocked, WrongPassword
+from .errors import ReauthRefused, SigningLocked, WrongPassword
 from .snapshots import canonical_json, material_changes, snapshot_text
 
 GENESIS_HASH = "0" * 64
@@ -106,6 +107,49 @@ def check_password(user: User, password: str) -> None:
         cache.set(_locked_key(user), True, timeout=settings.SIGNING_COOLOFF_MINUTES * 60)
         cache.delete(key)
     raise WrongPassword()
+
+
+# --- a fresh sign-in at the provider, instead of the password ---------------------------
+
+REAUTH_MAX_AGE = 300  # seconds a fresh sign-in at the provider stands for one signature
+
+
+@dataclass(frozen=True)
+class ProviderSignIn:
+    """A fresh sign-in at the organisation's identity provider (prompt=login, auth_time
+    checked), recorded when the provider sent the person back: who, when (epoch seconds)
+    and the hash of what they were shown when they set off to confirm (`binding`)."""
+
+    user_id: int
+    at: float
+    binding: str
+    provider: str = "your provider"
+
+
+# What a signer gives to sign: their password as typed, or a fresh provider sign-in.
+Proof = str | ProviderSignIn
+
+
+def check_proof(user: User, proof: Proof, binding: str | None) -> None:
+    """Raise unless `proof` lets `user` sign `binding` (the hash of what is signed now).
+    A password goes through `check_password` and its lockout; a provider sign-in must be the
+    user's, at most REAUTH_MAX_AGE seconds old and made for exactly `binding`."""
+    if not isinstance(proof, ProviderSignIn):
+        check_password(user, proof)
+        return
+    again = f"Nothing was signed: confirm with {proof.provider} again."
+    if proof.user_id != user.pk:
+        raise ReauthRefused(f"That confirmation at {proof.provider} was someone else's. {again}")
+    if time.time() - proof.at > REAUTH_MAX_AGE:
+        raise ReauthRefused(
+            f"Your confirmation at {proof.provider} is more than {REAUTH_MAX_AGE // 60} "
+            f"minutes old. {again}"
+        )
+    if not binding or not hmac.compare_digest(proof.binding, binding):
+        raise ReauthRefused(
+            f"You confirmed at {proof.provider} for what you were shown then, and it has "
+            f"changed since. {again}"
+        )
 
 
 def append(

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from isova.errors import Conflict, DomainError, NotAllowed, WrongPassword
 
-__all__ = ["NotAllowed", "RecordError", "SigningLocked", "Stale", "WrongPassword"]
+__all__ = [
+    "NotAllowed",
+    "ReauthRefused",
+    "RecordError",
+    "SigningLocked",
+    "Stale",
+    "WrongPassword",
+]
 
 
 class RecordError(DomainError):
@@ -18,3 +25,8 @@ class Stale(Conflict, RecordError):
 
 class SigningLocked(RecordError):
     """Too many wrong signing passwords lately: signing is refused for a while."""
+
+
+class ReauthRefused(RecordError):
+    """A fresh sign-in at the provider that does not stand for this signature (someone
+    else's, too old, already used, or made for other content): nothing was signed."""

@@ -11,6 +11,7 @@ from isova.accounts import tenancy
 from isova.accounts.models import Membership, User
 from isova.records.models import Approvable, RecordStatus
 
+from .proofs import signing_offer
 from .snapshots import current_snapshot
 from .workflow import RecordState, _load, _name, _state, version_rows
 
@@ -83,6 +84,7 @@ def record_panel_context(request: Any, obj: Approvable) -> dict[str, Any]:
     record = _state(obj, version_list, signoffs, now_snapshot)
     membership = getattr(request, "membership", None)
     approved_only = reads_approved_only(membership)
+    can_decide_now = can_decide(membership, obj, record)
     return {
         "obj": obj,
         "record": record,
@@ -94,6 +96,8 @@ def record_panel_context(request: Any, obj: Approvable) -> dict[str, Any]:
         "record_can_submit": can_submit(membership, obj, record),
         "record_submit_url": submit_url(obj),
         "record_submit_inline": not own_submit_page(obj),
-        "record_can_decide": can_decide(membership, obj, record),
+        "record_can_decide": can_decide_now,
+        # How the decision form asks for the signature (password, or the provider).
+        "record_signing": signing_offer(request) if can_decide_now else None,
         "record_next": request.get_full_path(),
     }

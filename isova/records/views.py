@@ -37,6 +37,8 @@ from isova.records.models import (
     RecordVersion,
     RecordVersionQuerySet,
 )
+from isova.records.proofs import signing_offer, signing_proof
+from isova.registry import SigningOffer
 
 # --- forms -----------------------------------------------------------------------------
 
@@ -67,6 +69,18 @@ class DecisionForm(SafeForm):
             "reload the page.",
         },
     )
+
+    def __init__(self, *args: Any, offer: SigningOffer | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Confirming at the provider instead: no password to send (records.proofs).
+        self.fields["password"].required = offer is None
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        # Refused here, before a confirmation at the provider is spent on it.
+        if cleaned.get("decision") == "reject" and not cleaned.get("comment", "").strip():
+            raise forms.ValidationError("Say why you reject it: the comment is required.")
+        return cleaned
 
 
 class QualityPolicyForm(OnceMixin, SafeModelForm):
@@ -122,7 +136,7 @@ def _inbox_row(request: OrgRequest, obj: Approvable, status: int, **extra: Any) 
     row = records.state(obj).current
     if row is not None:
         row.record = obj
-    context = {"row": row} | extra
+    context = {"row": row, "signing": signing_offer(request)} | extra
     count = {"waiting_count": _waiting_for(request).count(), "oob": True}
     html = render_to_string("isova/records/approvals.html#row", context, request)
     html += render_to_string("isova/records/approvals.html#count", count, request)
@@ -164,7 +178,8 @@ def record_decide(request: OrgRequest, model_key: str, pk: int) -> HttpResponse:
     """Approve or reject with the password re-entered: from the record panel or the inbox."""
     obj = _approvable(request, model_key, pk)
     require(request, "isova.record.approve")
-    form = DecisionForm(request.POST)
+    offer = signing_offer(request)
+    form = DecisionForm(request.POST, offer=offer)
     error, status, flash = None, 200, None
     if not form.is_valid():
         error = " ".join(str(e) for errors in form.errors.values() for e in errors)
@@ -180,6 +195,7 @@ def record_decide(request: OrgRequest, model_key: str, pk: int) -> HttpResponse:
                 comment=data["comment"],
                 version=data["version"],
                 snapshot_hash=data["snapshot_hash"],
+                proof=signing_proof(request, data["password"], offer),
             )
         except records.Stale as exc:
             error, status = str(exc), 409
@@ -218,6 +234,7 @@ def approvals(request: OrgRequest) -> HttpResponse:
             "waiting_count": len(waiting),
             "mine": mine,
             "decision_form": DecisionForm(),
+            "signing": signing_offer(request) if waiting else None,
         },
     )
 

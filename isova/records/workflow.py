@@ -340,16 +340,19 @@ def approve(
     comment: str = "",
     version: int | None = None,
     snapshot_hash: str | None = None,
+    proof: chain.ProviderSignIn | None = None,
 ) -> SignOff:
     """A leader approves the submitted version; writes the "approved" sign-off.
 
     `snapshot_hash` is the SHA-256 of the snapshot the leader was shown (the forms carry it)
     and `version` its number: when the submitted version is no longer that content, `Stale`
     is raised and nothing is signed. Pages always pass the hash; None skips the check (for
-    code that decides on what it just read itself).
+    code that decides on what it just read itself). `proof`, a fresh sign-in at the
+    organisation's provider, stands instead of the password when it was made for exactly
+    `snapshot_hash` (`chain.check_proof`).
     """
     _check(membership, obj, "isova.record.approve", "Only leaders approve or reject records.")
-    chain.check_password(membership.user, password)
+    chain.check_proof(membership.user, proof or password, snapshot_hash)
     return _decide(membership, obj, APPROVED, comment, version, snapshot_hash)
 
 
@@ -361,12 +364,13 @@ def reject(
     comment: str,
     version: int | None = None,
     snapshot_hash: str | None = None,
+    proof: chain.ProviderSignIn | None = None,
 ) -> SignOff:
     """A leader rejects the submitted version, saying why; writes the "rejected" sign-off."""
     if not comment.strip():
         raise RecordError("Say why you reject it: the comment is required.")
     _check(membership, obj, "isova.record.approve", "Only leaders approve or reject records.")
-    chain.check_password(membership.user, password)
+    chain.check_proof(membership.user, proof or password, snapshot_hash)
     return _decide(membership, obj, REJECTED, comment, version, snapshot_hash)
 
 
@@ -415,16 +419,26 @@ def _decide(
 
 
 def sign(
-    *, membership: Membership, obj: Approvable, meaning: str, password: str, comment: str = ""
+    *,
+    membership: Membership,
+    obj: Approvable,
+    meaning: str,
+    password: str = "",
+    comment: str = "",
+    proof: chain.ProviderSignIn | None = None,
+    binding: str | None = None,
 ) -> SignOff:
-    """A standalone sign-off on the record as it stands ("reviewed", "verified", "issued")."""
+    """A standalone sign-off on the record as it stands ("reviewed", "verified", "issued").
+    `proof` (a fresh provider sign-in) stands instead of the password when it was made for
+    `binding`, the hash of what the signer was shown, which the caller checked is what is
+    signed (`chain.check_proof`)."""
     _check(membership, obj, "isova.record.sign", "Your role cannot sign records.")
     meaning = meaning.strip().lower()
     if meaning in (APPROVED, REJECTED):
         raise RecordError("Approve or reject through the approval, not as a plain sign-off.")
     if not MEANING_RE.match(meaning):
         raise RecordError("Say what the signature means in a word or two, e.g. “reviewed”.")
-    chain.check_password(membership.user, password)
+    chain.check_proof(membership.user, proof or password, binding)
     return _sign(membership, obj, meaning, comment)
 
 

@@ -267,10 +267,9 @@ def test_reauthentication_for_signing_asks_the_provider_for_a_fresh_sign_in(org,
     callback, _ = at_provider(start["Location"], "member@acme.example", browser)
     done = client.get(callback)
     assert done["Location"] == "/approvals/"
-    request = type("R", (), {"session": client.session, "user": person})()
-    assert not sso.recent_reauth(request, "hash-2")  # bound to what was shown
-    assert sso.recent_reauth(request, "hash-1")
-    assert not sso.recent_reauth(request, "hash-1")  # once
+    done = client.session[sso.REAUTH_SESSION]
+    assert done["user"] == person.pk and done["binding"] == "hash-1"
+    assert done["provider"] == "127.0.0.1"
 
 
 @pytest.mark.django_db
@@ -284,7 +283,10 @@ def test_reauthentication_without_a_fresh_sign_in_is_refused(org, acme):
         start = client.get("/sso/acme/", {"reauth": "1", "binding": "h"})
     stripped = start["Location"].replace("prompt=login&", "").replace("&max_age=0", "")
     callback, _ = at_provider(stripped, "member@acme.example", browser)
-    assert client.get(callback)["Location"] == "/accounts/login/"
+    refused = client.get(callback, follow=True)
+    # Still signed in: back to where the confirmation started, saying why.
+    assert refused.redirect_chain[0][0] == "/"
+    assert "The provider did not ask for a fresh sign-in" in refused.content.decode()
     assert sso.REAUTH_SESSION not in client.session
 
 
