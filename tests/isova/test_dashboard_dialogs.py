@@ -507,3 +507,64 @@ def test_a_deactivated_member_is_not_given_an_action(org, as_user):
     )
     assert response.status_code == 422 and "No member matches" in response.content.decode()
     assert not Objective.objects.get(pk=objective.pk).actions.exists()
+
+
+# --- without JavaScript, and what a post costs ------------------------------------------
+
+
+def test_an_assignment_posted_without_htmx_goes_back_to_the_dashboard_with_the_news(org, as_user):
+    action = overdue_action(org)
+    response = as_user(org.leader).post(
+        f"/dashboard/actions/{action.pk}/assign/",
+        {"owner": org.manager.pk, "due_date": "2099-01-01", "version": 1},
+        follow=True,
+    )
+    assert response.redirect_chain[-1][0] == "/dashboard/"
+    assert "is now Acme Manager’s" in response.content.decode()
+
+
+def test_bad_input_posted_without_htmx_shows_the_form_on_a_page(org, as_user):
+    action = overdue_action(org)
+    response = as_user(org.leader).post(
+        f"/dashboard/actions/{action.pk}/assign/",
+        {"owner": "Nobody Atall", "due_date": "2099-01-01", "version": 1},
+    )
+    body = response.content.decode()
+    assert response.status_code == 422 and "<html" in body and "No member matches" in body
+
+
+def test_an_assignment_keeps_to_its_queries(org, as_user, django_assert_max_num_queries):
+    action = overdue_action(org)
+    client = as_user(org.leader)
+    # session, user, memberships (3); the action (1); the owner resolved (1); the locked row
+    # and its organisation, the owner's membership, the assigner's name, the update and its
+    # history row (6); webhooks listening (1); the assignment notification: the owner's
+    # preferences and the row (2); savepoints (6)
+    with django_assert_max_num_queries(20):
+        response = client.post(
+            f"/dashboard/actions/{action.pk}/assign/",
+            {"owner": org.manager.pk, "due_date": "2099-01-01", "version": 1},
+            **HX,
+        )
+    assert response.status_code == 200
+
+
+def test_signing_from_the_dialog_keeps_to_the_inbox_decision_queries(
+    org, as_user, django_assert_max_num_queries
+):
+    policy = submitted_policy(org)
+    client = as_user(org.leader)
+    data = {
+        "decision": "approve",
+        "password": PASSWORD,
+        "version": 1,
+        "snapshot_hash": shown(policy),
+    }
+    with django_assert_max_num_queries(60) as inbox:
+        client.post(decide_url(policy), data | {"fragment": "inbox"}, **HX)
+    again = submitted_policy(org, title="Second policy")
+    with django_assert_max_num_queries(len(inbox.captured_queries) + 2):
+        response = client.post(
+            decide_url(again), data | {"fragment": "dialog", "snapshot_hash": shown(again)}, **HX
+        )
+    assert response.status_code == 200
