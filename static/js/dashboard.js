@@ -95,8 +95,16 @@
   });
 
   // A panel refreshed under the focus (its button gone): put the focus back where it was.
+  // A form answered in the dialog (a wrong password, a bad date): the focus stays inside.
   document.body.addEventListener("htmx:afterSettle", function (event) {
-    if (dialog.open || !openerPanel || event.detail.target !== openerPanel) return;
+    if (dialog.open) {
+      if (!dialog.contains(document.activeElement)) {
+        var field = firstField();
+        if (field) field.focus();
+      }
+      return;
+    }
+    if (!openerPanel || event.detail.target !== openerPanel) return;
     if (document.activeElement === document.body || !document.activeElement) restoreFocus();
   });
 

@@ -4,6 +4,7 @@ in dialogs, without leaving it, and sees the figures change (#20.3)."""
 import datetime
 import re
 
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from isova import records
@@ -52,6 +53,7 @@ def test_a_leader_signs_a_plan_and_assigns_an_overdue_action_in_place(
     dialog.get_by_label("Your password (to sign)").fill("not my password")
     dialog.get_by_role("button", name=re.compile("^Approve")).click()
     expect(dialog).to_contain_text("Nothing was signed")  # the reason, in the dialog
+    expect(dialog.get_by_label("Comment (required to reject)")).to_be_focused()
     dialog.get_by_label("Your password (to sign)").fill(PASSWORD)
     dialog.get_by_role("button", name=re.compile("^Approve")).click()
     expect(dialog).to_be_hidden()
@@ -89,3 +91,29 @@ def test_a_leader_signs_a_plan_and_assigns_an_overdue_action_in_place(
     late.refresh_from_db()
     assert late.owner == org.manager and late.due_date == due
     assert "Owen has the calibration kit" in late.description
+
+
+def test_the_assign_dialog_passes_axe(transactional_db, org, browser, url):
+    ActionFactory(
+        organisation=org.organisation,
+        owner=org.staff,
+        title="Calibrate the torque wrenches",
+        due_date=org.organisation.today() - datetime.timedelta(days=20),
+    )
+    # CSP bypassed for axe's injected script only (as in test_accessibility_axe.py)
+    context = browser.new_context(bypass_csp=True)
+    try:
+        page = context.new_page()
+        page.goto(url("/accounts/login/"))
+        page.get_by_label("E-mail address").fill(org.leader.email)
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Log in").click()
+        page.wait_for_url(lambda u: "/accounts/login/" not in u)
+        page.goto(url("/dashboard/"))
+        page.locator("#panel-actions").get_by_role("link", name=re.compile("^Assign")).click()
+        dialog = page.get_by_role("dialog", name="Assign “Calibrate the torque wrenches”")
+        expect(dialog).to_be_visible()
+        violations = Axe().run(page, context="#dashboard-dialog").response["violations"]
+        assert [v["id"] for v in violations if v["impact"] in ("serious", "critical")] == []
+    finally:
+        context.close()
