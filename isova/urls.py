@@ -4,6 +4,7 @@ from django.templatetags.static import static
 from django.urls import include, path
 
 from isova.actions import views
+from isova.dashboard import dialogs as dashboard_dialogs
 from isova.dashboard import views as dashboard
 from isova.evidence import views as evidence_views
 from isova.health import views as health_views
@@ -25,6 +26,12 @@ urlpatterns = [
     path("dashboard/", dashboard.dashboard, name="dashboard"),
     path("dashboard/panels/<slug:name>/", dashboard.panel, name="dashboard_panel"),
     path("dashboard/owners/", dashboard.owner_suggestions, name="dashboard_owners"),
+    path(
+        "dashboard/actions/<int:pk>/assign/",
+        dashboard_dialogs.assign_action,
+        name="dashboard_assign_action",
+    ),
+    path("dashboard/actions/new/", dashboard_dialogs.new_action, name="dashboard_new_action"),
     path("dashboard/health/", health_views.thresholds, name="health_thresholds"),
     path("organisation/switch/", views.switch_organisation, name="switch_organisation"),
     path("actions/", views.action_list, name="action_list"),
@@ -34,6 +41,7 @@ urlpatterns = [
     path("actions/<int:pk>/edit/", views.action_edit, name="action_edit"),
     path("actions/<int:pk>/status/", views.action_status, name="action_status"),
     path("approvals/", records_views.approvals, name="approvals"),
+    path("approvals/<int:pk>/review/", records_views.approval_review, name="approval_review"),
     path("notifications/", notifications_views.notification_list, name="notifications"),
     path(
         "notifications/<int:pk>/read/",

@@ -7,6 +7,8 @@ from typing import Any
 from django.urls import reverse
 from django.utils.http import urlencode
 
+from isova.accounts.tenancy import has_perm
+from isova.dashboard import memo
 from isova.registry import Panel, PanelContext
 
 from .models import Objective, ObjectiveQuerySet, Rag, review_overdue_count
@@ -20,10 +22,15 @@ def dashboard_objectives(ctx: PanelContext) -> ObjectiveQuerySet:
     return objectives.filter(owner_id=owner) if owner is not None else objectives
 
 
+OFF_TRACK_SHOWN = 5
+
+
 def objectives_panel(ctx: PanelContext) -> dict[str, Any]:
-    """Open objectives by RAG state, and those whose review is overdue (3 queries). Honours
-    the owner filter; objectives have no process, and their states are a standing position,
-    not things raised in a period, so process and period do not apply."""
+    """Open objectives by RAG state, those whose review is overdue (3 queries), and the off-track
+    ones furthest behind plan, each offering "New action": the trends panel's own twelve
+    (`memo.panel_data`: no query on the dashboard, its 3 when this panel refreshes alone).
+    Honours the owner filter; objectives have no process, and their states are a standing
+    position, not things raised in a period, so process and period do not apply."""
     objectives = dashboard_objectives(ctx)
     owner = ctx.filters.get("owner")
     rag = objectives.rag_counts(ctx.today)
@@ -36,7 +43,11 @@ def objectives_panel(ctx: PanelContext) -> dict[str, Any]:
         if owner is not None
         else review_overdue_count(objectives, ctx.organisation, ctx.today)
     )
+    trends = memo.panel_data(ctx, "trends") or {}
+    off_track = [o for o in trends.get("top", []) if getattr(o, "rag", "") == Rag.RED]
     return {
+        "off_track": off_track[:OFF_TRACK_SHOWN],
+        "can_create_action": has_perm(ctx.membership, "isova.action.create"),
         "rag": [
             (Rag(state), count, list_url + urlencode({"status": "open", "rag": state} | owned))
             for state, count in rag.items()
@@ -54,5 +65,7 @@ PANEL = Panel(
     order=20,
     template="objectives/_dashboard_panel.html",
     build=objectives_panel,
-    max_queries=3,  # RAG counts, review-overdue list, its count
+    # RAG counts, review-overdue list, its count; refreshed alone, the trends panel's 3 (the
+    # off-track objectives); on the dashboard those are the trends panel's own, read once
+    max_queries=6,
 )

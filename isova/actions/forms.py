@@ -28,6 +28,18 @@ def source_key(obj: Any) -> str:
     return f"{obj._meta.label_lower}:{obj.pk}"
 
 
+def source_from_key(organisation: Organisation, key: str) -> Any:
+    """The record of `organisation` that `key` ("objectives.objective:12", `source_key`) names
+    and a new action may serve (`action_source_choices`), or None (1 query at most)."""
+    label, _, pk = key.partition(":")
+    if not pk.isdigit() or len(pk) > 18:
+        return None
+    for model in action_source_models():
+        if model._meta.label_lower == label:
+            return model.action_source_choices(organisation).filter(pk=int(pk)).first()
+    return None
+
+
 class SourceChoiceField(forms.ChoiceField):
     """What a new action serves: one of the organisation's objectives, findings, … (any model
     that subclasses ActionSource), grouped by kind. Cleans to the object, or None."""

@@ -177,6 +177,36 @@ def action_update(
     return current
 
 
+ASSIGN_NOTE_LABEL = "Assignment note"
+
+
+@transaction.atomic
+def action_assign(
+    *,
+    membership: Membership,
+    action: Action,
+    version: int,
+    owner: User,
+    due_date: datetime.date | None,
+    note: str = "",
+) -> Action:
+    """Give an action to `owner` by `due_date` (the dashboard's "Assign" dialog), with one line
+    of why added to its description: `action_update`'s checks (version, role, membership of
+    the owner) and its e-mail to a new owner. The description extended is the one the caller
+    was shown: a changed action fails the version check before anything is written."""
+    description = action.description
+    if note.strip():
+        description = f"{description}\n\n{ASSIGN_NOTE_LABEL}: {note.strip()}".strip()
+    return action_update(
+        membership=membership,
+        action=action,
+        version=version,
+        owner=owner,
+        due_date=due_date,
+        description=description,
+    )
+
+
 @transaction.atomic
 def action_set_status(
     *, membership: Membership, action: Action, status: str, version: int, note: str = ""

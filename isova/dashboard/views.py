@@ -11,18 +11,20 @@ queries, so the whole page does too, whatever the size of the organisation
 from __future__ import annotations
 
 import datetime
+import json
 from typing import Any
 
 from django import forms
-from django.db.models import Count, Q, QuerySet, Window
+from django.db.models import Case, Count, Q, QuerySet, Value, When, Window
 from django.http import Http404, HttpResponse
 from django.template.loader import render_to_string
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.safestring import SafeString, mark_safe
 
-from isova.accounts.models import Membership, Organisation
+from isova.accounts.models import Membership, Organisation, User
 from isova.accounts.tenancy import OrgRequest, has_perm, member_required
 from isova.actions.models import (
     OUTSTANDING_STATUSES,
@@ -58,24 +60,42 @@ def action_list_url(ctx: PanelContext, **params: Any) -> str:
     return reverse("action_list") + "?" + urlencode(query)
 
 
+OVERDUE_SHOWN = 5
+ACTION_FIGURES = ("outstanding", "overdue", "escalated", "awaiting_verification", "mine")
+
+
 def actions_panel(ctx: PanelContext) -> dict[str, Any]:
     """Every action of the organisation: outstanding, overdue, awaiting verification, and the
-    viewer's own (1 query). Honours the owner filter (not on "yours") and the period (actions
-    created since); process does not apply to actions."""
+    viewer's own, with the OVERDUE_SHOWN longest overdue (each offers "Assign") (1 query).
+    Honours the owner filter (not on "yours") and the period (actions created since); process
+    does not apply to actions."""
     actions = Action.objects.for_org(ctx.organisation)
     if "since" in ctx.filters:
         actions = actions.created_since(ctx.filters["since"])
     owned = Q(owner_id=ctx.filters["owner"]) if "owner" in ctx.filters else Q()
     outstanding = Q(status__in=OUTSTANDING_STATUSES)
     escalated_by = escalated_to_leaders_by(ctx.organisation, ctx.today)
-    counts = actions.aggregate(
-        outstanding=Count("pk", filter=owned & outstanding),
-        overdue=Count("pk", filter=owned & overdue_q(ctx.today)),
+    listed = owned & overdue_q(ctx.today)
+    figures = {
+        "outstanding": owned & outstanding,
+        "overdue": listed,
         # overdue long enough for the escalation ladder to reach the leaders
-        escalated=Count("pk", filter=owned & overdue_q(ctx.today) & Q(due_date__lte=escalated_by)),
-        awaiting_verification=Count("pk", filter=owned & Q(status=ActionStatus.DONE)),
-        mine=Count("pk", filter=outstanding & Q(owner=ctx.request.user)),
+        "escalated": listed & Q(due_date__lte=escalated_by),
+        "awaiting_verification": owned & Q(status=ActionStatus.DONE),
+        "mine": outstanding & Q(owner=ctx.request.user),
+    }
+    # The counts ride along with the longest overdue as window counts over every action
+    # (as the approvals panel's total does): one query, not an aggregate and a list.
+    rows = list(
+        actions.select_related("owner")
+        .annotate(**{f"n_{name}": Window(Count("pk", filter=q)) for name, q in figures.items()})
+        .annotate(listed=Case(When(listed, then=Value(0)), default=Value(1)))
+        .order_by("listed", "due_date", "pk")[:OVERDUE_SHOWN]
     )
+    first = rows[0] if rows else None
+    counts: dict[str, Any] = {name: getattr(first, f"n_{name}", 0) for name in ACTION_FIGURES}
+    counts["overdue_shown"] = [a for a in rows if a.listed == 0]
+    counts["can_assign"] = has_perm(ctx.membership, "isova.action.edit")
     return counts | {
         "escalated_after_days": ctx.organisation.escalate_to_leaders_after_days,
         "urls": {
@@ -125,7 +145,7 @@ CORE_PANELS = (
         order=90,
         template="isova/dashboard/_actions.html",
         build=actions_panel,
-        max_queries=1,  # one aggregate
+        max_queries=1,  # the longest overdue, every count riding along as a window count
     ),
 )
 
@@ -133,11 +153,14 @@ CORE_PANELS = (
 OWNER_SUGGESTIONS = 8
 
 
-def _person(membership: Membership) -> str:
+def person_label(user: User) -> str:
     """How the owner field shows a member: name and e-mail, which tells namesakes apart."""
-    user = membership.user
     name = user.get_full_name()
     return f"{name} ({user.email})" if name and name != user.email else user.email
+
+
+def _person(membership: Membership) -> str:
+    return person_label(membership.user)
 
 
 def matching_members(organisation: Organisation, text: str) -> QuerySet[Membership]:
@@ -154,8 +177,14 @@ class OwnerSearchInput(forms.TextInput):
 
     input_type = "search"
 
+    def __init__(self, *args: Any, box_id: str = "owner-suggestions", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.box_id = box_id
+
     def render(self, name: str, value: Any, attrs: Any = None, renderer: Any = None) -> SafeString:
-        box = '<div id="owner-suggestions" class="suggestions-box" aria-live="polite"></div>'
+        box = format_html(
+            '<div id="{}" class="suggestions-box" aria-live="polite"></div>', self.box_id
+        )
         return mark_safe(super().render(name, value, attrs, renderer) + box)
 
 
@@ -163,27 +192,34 @@ class OwnerField(forms.CharField):
     """A search box, not a list of every member: a member's id (from a suggestion or a
     figure's link), their shown label "Name (e-mail)", or part of a name or e-mail that
     matches exactly one member. With JavaScript it suggests members as the leader types
-    (`owner_suggestions`); without, the form answers which people match."""
+    (`owner_suggestions`); without, the form answers which people match. `pick=True` (the
+    dashboard's dialogs) makes each suggestion fill the field in instead of filtering the
+    dashboard by that person; `box_id` keeps two such fields on one page apart."""
 
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(
-            required=False, max_length=200, label="Owner", widget=OwnerSearchInput, **kwargs
-        )
+    def __init__(
+        self, *, box_id: str = "owner-suggestions", pick: bool = False, **kwargs: Any
+    ) -> None:
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("label", "Owner")
+        super().__init__(max_length=200, widget=OwnerSearchInput(box_id=box_id), **kwargs)
         self.widget.attrs.update(
             {
                 "placeholder": "Anyone: type a name or e-mail",
                 "autocomplete": "off",
                 "hx-get": reverse_lazy("dashboard_owners"),
                 "hx-trigger": "input changed delay:250ms, search",
-                "hx-target": "#owner-suggestions",
+                "hx-target": f"#{box_id}",
                 # not the filter form's (inherited): its swap would replace the box itself
                 # and its pushed address would become the suggestions' URL
                 "hx-swap": "innerHTML",
                 "hx-push-url": "false",
                 "hx-include": "closest form",
-                "aria-controls": "owner-suggestions",
+                "aria-controls": box_id,
             }
         )
+        if pick:
+            self.widget.attrs["placeholder"] = "Type a name or e-mail"
+            self.widget.attrs["hx-vals"] = json.dumps({"pick": box_id})
 
 
 def resolve_owner(organisation: Organisation, text: str) -> Membership:
@@ -384,5 +420,11 @@ def owner_suggestions(request: OrgRequest) -> HttpResponse:
         )
         for m in members[:OWNER_SUGGESTIONS]
     ]
-    context = {"suggestions": suggestions, "more": len(members) > OWNER_SUGGESTIONS, "text": text}
+    context = {
+        "suggestions": suggestions,
+        "more": len(members) > OWNER_SUGGESTIONS,
+        "text": text,
+        # a dialog's owner field: each suggestion fills it in (static/js/dashboard.js)
+        "pick": request.GET.get("pick", "")[:60],
+    }
     return render_page(request, "isova/dashboard/_owner_suggestions.html", context)

@@ -11,7 +11,9 @@ from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.views.decorators.http import require_POST
+from django_htmx.http import trigger_client_event
 
 from isova import records
 from isova.accounts import tenancy
@@ -103,6 +105,11 @@ class QualityPolicyForm(OnceMixin, SafeModelForm):
         limit_choices(self.fields["owner"], member_choices(organisation))
 
 
+# The event a dashboard dialog's success sends (HX-Trigger): the dialog closes and every
+# dashboard panel reloads its figures (templates/isova/dashboard.html).
+DASHBOARD_CHANGED = "dashboard-changed"
+
+
 # --- helpers ---------------------------------------------------------------------------
 
 
@@ -141,6 +148,41 @@ def _inbox_row(request: OrgRequest, obj: Approvable, status: int, **extra: Any) 
     html = render_to_string("isova/records/approvals.html#row", context, request)
     html += render_to_string("isova/records/approvals.html#count", count, request)
     return HttpResponse(html, status=status)
+
+
+def _dialog_review(
+    request: OrgRequest, obj: Approvable, status: int, *, error: str | None, flash: str | None
+) -> HttpResponse:
+    """The dashboard dialog's answer to a decision: the record's current version again with
+    the reason (wrong password, changed since shown) in place, or, once signed, the news and
+    the `dashboard-changed` event that closes the dialog and refreshes the panels."""
+    row = records.state(obj).current
+    if row is not None:
+        row.record = obj
+    context = {"row": row, "error": error, "flash": flash}
+    response = render(request, "isova/records/_approval_dialog.html", context, status=status)
+    if flash:
+        trigger_client_event(response, DASHBOARD_CHANGED, {"message": flash})
+    return response
+
+
+@member_required
+def approval_review(request: OrgRequest, pk: int) -> HttpResponse:
+    """One waiting version as the inbox shows it, for the dashboard's "Review and sign"
+    dialog (signed through `record_decide`); without HTMX, its card in the inbox."""
+    require(request, "isova.record.approve")  # the role before anything is read
+    version = get_for_org(request, RecordVersion.objects.for_inbox(), pk=pk)
+    if not request.htmx:
+        return redirect(f"{reverse('approvals')}#approval-{version.pk}")
+    if not _waiting_for(request).filter(pk=version.pk).exists():
+        error = (
+            f"Version {version.number} of “{version.record or version.record_label}” no "
+            "longer waits for your decision: it was decided, or you submitted it."
+        )
+        context: dict[str, Any] = {"row": None, "error": error}
+        return render(request, "isova/records/_approval_dialog.html", context, status=409)
+    context = {"row": version, "signing": signing_offer(request)}
+    return render(request, "isova/records/_approval_dialog.html", context)
 
 
 # --- record endpoints (any approvable) ---------------------------------------------------
@@ -212,6 +254,8 @@ def record_decide(request: OrgRequest, model_key: str, pk: int) -> HttpResponse:
         # base.html's htmx-config swaps 409 and 422 bodies, so the reason shows in place.
         if request.POST.get("fragment") == "inbox":
             return _inbox_row(request, obj, status, error=error, flash=flash)
+        if request.POST.get("fragment") == "dialog":
+            return _dialog_review(request, obj, status, error=error, flash=flash)
         return _panel(request, obj, status, record_error=error, record_flash=flash)
     if error:
         messages.error(request, error)
