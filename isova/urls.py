@@ -40,6 +40,7 @@ urlpatterns = [
     path("actions/<int:pk>/", views.action_detail, name="action_detail"),
     path("actions/<int:pk>/edit/", views.action_edit, name="action_edit"),
     path("actions/<int:pk>/status/", views.action_status, name="action_status"),
+    path("actions/<int:pk>/note/", views.action_note, name="action_note"),
     path("approvals/", records_views.approvals, name="approvals"),
     path("approvals/<int:pk>/review/", records_views.approval_review, name="approval_review"),
     path("notifications/", notifications_views.notification_list, name="notifications"),

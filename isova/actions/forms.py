@@ -158,6 +158,16 @@ class StatusForm(SafeForm):
     )
 
 
+class NoteForm(SafeForm):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    note = forms.CharField(
+        label="Progress note",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "Write the note first: it was empty."},
+    )
+
+
 class ActionFilterForm(SafeForm):
     """The filters of the "All actions" list; every field optional; invalid values show errors."""
 

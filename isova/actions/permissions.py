@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
+
 from isova.accounts.models import Membership, Role
 from isova.accounts.tenancy import has_perm
 from isova.actions.models import Action, ActionStatus
@@ -75,3 +77,23 @@ def can_edit_action(membership: Membership | None, action: Action) -> bool:
         # Done and verified work is a record of who did what: reopen it to change it.
         and action.status not in (ActionStatus.DONE, ActionStatus.VERIFIED, ActionStatus.CANCELLED)
     )
+
+
+def can_note_action(membership: Membership | None, action: Action) -> bool:
+    """Who may add a progress note without moving the action: whoever may move it (its
+    owner among staff, any manager or leader), while it is not closed."""
+    return (
+        has_perm(membership, "isova.action.change_status")
+        and membership is not None
+        and action.organisation_id == membership.organisation_id
+        and (membership.role in (L, M) or action.owner_id == membership.user_id)
+        and action.status not in (ActionStatus.VERIFIED, ActionStatus.CANCELLED)
+    )
+
+
+def check_may_note(membership: Membership, action: Action) -> None:
+    """403 before any input is read: staff note only their own actions."""
+    if not has_perm(membership, "isova.action.change_status"):
+        raise PermissionDenied("Your role cannot add notes to actions.")
+    if membership.role == S and action.owner_id != membership.user_id:
+        raise PermissionDenied("You can add notes only to actions assigned to you.")

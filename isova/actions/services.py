@@ -243,10 +243,34 @@ def action_set_status(
         current.completion_note = current.verification_note = ""
         if note:
             # Only a finished action is reopened; a note on open work is progress.
-            label = "Reopened" if reopening else "Progress"
-            current.description = (current.description + f"\n\n{label}: {note}").strip()
+            _append_note(current, "Reopened" if reopening else "Progress", note)
     current.status = status
     current.version += 1
     current.save()
     _tell_source(current, membership.user)
+    return current
+
+
+def _append_note(action: Action, label: str, note: str) -> None:
+    """Notes are kept in the description, each a labelled paragraph (the history keeps who
+    wrote it and when)."""
+    action.description = (action.description + f"\n\n{label}: {note}").strip()
+
+
+@transaction.atomic
+def action_add_note(*, membership: Membership, action: Action, version: int, note: str) -> Action:
+    """Add a progress note without moving the action: for whoever may move it, while open."""
+    _check_member(membership, action.organisation)
+    action_permissions.check_may_note(membership, action)
+    note = note.strip()
+    if not note:
+        raise ActionError("Write the note first: it was empty.")
+    current = _lock(action, version)
+    if not action_permissions.can_note_action(membership, current):
+        raise ActionError(
+            f"This action is {current.get_status_display().lower()}: reopen it to add a note."
+        )
+    _append_note(current, "Progress", note)
+    current.version += 1
+    current.save()
     return current

@@ -20,7 +20,7 @@ from isova.accounts.models import Role
 from isova.accounts.tenancy import OrgRequest, get_for_org, member_required, require
 from isova.actions import permissions as action_permissions
 from isova.actions import services as actions
-from isova.actions.forms import ActionFilterForm, ActionForm, StatusForm
+from isova.actions.forms import ActionFilterForm, ActionForm, NoteForm, StatusForm
 from isova.actions.models import OUTSTANDING_STATUSES, Action
 from isova.errors import Conflict, DomainError
 from isova.forms import member_choices
@@ -131,6 +131,8 @@ def action_detail(request: OrgRequest, pk: int) -> HttpResponse:
         "history": history.entries(records, users=users, ignore=HISTORY_IGNORED),
         "can_edit": action_permissions.can_edit_action(request.membership, action),
         "status_form": StatusForm(initial={"version": action.version}),
+        "can_note": action_permissions.can_note_action(request.membership, action),
+        "note_form": NoteForm(initial={"version": action.version}, auto_id="id_note_%s"),
     }
     return render(request, "isova/action_detail.html", context)
 
@@ -255,6 +257,32 @@ def action_status(request: OrgRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, f"“{action.title}” is now {action.get_status_display().lower()}.")
     return redirect(safe_next(request, reverse("action_detail", args=[action.pk])))
+
+
+@require_POST
+@member_required
+def action_note(request: OrgRequest, pk: int) -> HttpResponse:
+    """Add a progress note to an action without moving it (its owner, a manager, a leader)."""
+    action = get_for_org(request, Action.objects.for_list(), pk=pk)
+    action_permissions.check_may_note(request.membership, action)
+    form = NoteForm(request.POST)
+    back = reverse("action_detail", args=[action.pk])
+    if not form.is_valid():
+        problems = " ".join(map(str, form.errors.get("note", [])))
+        messages.error(request, problems or "The page was out of date: reload it and try again.")
+        return redirect(back)
+    try:
+        actions.action_add_note(
+            membership=request.membership,
+            action=action,
+            version=form.cleaned_data["version"],
+            note=form.cleaned_data["note"],
+        )
+    except DomainError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"Your note was added to “{action.title}”.")
+    return redirect(back)
 
 
 class PasswordResetView(auth_views.PasswordResetView):

@@ -97,6 +97,10 @@ class StatusChangeSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
 
 
+class NoteSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=2000, help_text="A progress note; the status stays.")
+
+
 class ApprovalSerializer(serializers.ModelSerializer):
     record = serializers.SerializerMethodField()
     submitted_by = PersonSerializer(allow_null=True)

@@ -21,8 +21,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from isova.accounts.models import Membership
+from isova.actions import permissions as action_permissions
 from isova.actions import services as actions
-from isova.actions.forms import ActionFilterForm, ActionForm, StatusForm
+from isova.actions.forms import ActionFilterForm, ActionForm, NoteForm, StatusForm
 from isova.actions.models import Action
 from isova.dashboard import memo
 from isova.dashboard.views import _filtered
@@ -125,6 +126,17 @@ class ActionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgViewSet
         return self._change(
             actions.action_set_status, action, version, status=data["status"], note=data["note"]
         )
+
+    @extend_schema(request=s.NoteSerializer, responses=s.ActionSerializer)
+    @route(detail=True, methods=["post"])
+    def note(self, request: Request, pk: str) -> Response:
+        """Add a progress note without moving the action: its owner among staff, any
+        manager or leader, while it is not closed (If-Match: the ETag you read)."""
+        action = self.get_object()
+        action_permissions.check_may_note(membership(request), action)
+        version = check_if_match(request, action)
+        data = valid(NoteForm(form_data(request) | {"version": version}))
+        return self._change(actions.action_add_note, action, version, note=data["note"])
 
     def _change(self, change: Any, action: Action, version: int, **fields: Any) -> Response:
         """`change` the action at the version the client read (412 when it has moved on)."""

@@ -135,7 +135,7 @@ def register_core() -> None:
             "Bring in your existing registers (objectives, risks, actions)",
             40,
             None,
-            # Until the import pages (#23) have their address, the actions register.
-            lambda: reverse("action_list"),
+            # The import and export page: every kind that can be brought in, from CSV or XLSX.
+            lambda: reverse("imports:index"),
         )
     )

@@ -270,3 +270,77 @@ def test_a_progress_note_on_open_work_is_not_recorded_as_a_reopening(
     moved.refresh_from_db()
     assert moved.description == "Fix it.\n\nProgress: Parts ordered."
     assert "Reopened" not in moved.description
+
+
+# --- a note without a move ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("status", ["open", "in_progress", "done"])
+def test_a_note_alone_keeps_the_status_and_is_recorded_as_progress(org, as_user, action_of, status):
+    action = action_of(owner=org.staff, status=status, description="Fix it.")
+    rows = action.history.count()
+    answer = as_user(org.staff).post(
+        f"/actions/{action.pk}/note/", {"note": " Parts ordered. ", "version": action.version}
+    )
+    assert answer.status_code == 302 and answer["Location"] == f"/actions/{action.pk}/"
+    action.refresh_from_db()
+    assert action.status == status and action.version == 2
+    assert action.description == "Fix it.\n\nProgress: Parts ordered."
+    assert action.history.count() == rows + 1  # who wrote it and when
+    assert action.history.latest().history_user == org.staff
+
+
+def test_the_detail_page_offers_a_note_only_to_those_who_may_write_one(org, as_user, action_of):
+    mine, theirs = action_of(owner=org.staff), action_of(owner=org.manager)
+    assert 'for="id_note_note"' in as_user(org.staff).get(f"/actions/{mine.pk}/").content.decode()
+    page = as_user(org.staff).get(f"/actions/{theirs.pk}/").content.decode()
+    assert "Add a note" not in page
+    closed = action_of(owner=org.staff, status="verified")
+    assert "Add a note" not in as_user(org.manager).get(f"/actions/{closed.pk}/").content.decode()
+
+
+@pytest.mark.parametrize(
+    ("who", "owner", "code"),
+    [("staff", "manager", 403), ("auditor", "staff", 403), ("manager", "staff", 302)],
+)
+def test_a_note_is_refused_before_its_input_is_read(org, as_user, action_of, who, owner, code):
+    action = action_of(owner=getattr(org, owner), description="Fix it.")
+    # No version, no note: a refusal must come before the form is looked at.
+    answer = as_user(getattr(org, who)).post(f"/actions/{action.pk}/note/", {})
+    assert answer.status_code == code
+    action.refresh_from_db()
+    assert action.description == "Fix it." and action.version == 1
+
+
+@pytest.mark.parametrize(
+    ("status", "note", "message"),
+    [("verified", "Late word", "reopen it to add a note"), ("open", "   ", "it was empty")],
+)
+def test_a_note_on_a_closed_action_or_an_empty_one_is_refused_with_a_reason(
+    org, as_user, action_of, status, note, message
+):
+    action = action_of(owner=org.staff, status=status, description="Fix it.")
+    client = as_user(org.manager)
+    answer = client.post(f"/actions/{action.pk}/note/", {"note": note, "version": 1}, follow=True)
+    assert message in answer.content.decode()
+    action.refresh_from_db()
+    assert action.description == "Fix it." and action.version == 1
+
+
+def test_a_stale_note_is_refused_and_saves_nothing(org, manager, action_of):
+    action = action_of(owner=org.staff, description="Fix it.")
+    with pytest.raises(actions.Conflict):
+        actions.action_add_note(membership=manager, action=action, version=7, note="Late")
+    action.refresh_from_db()
+    assert action.description == "Fix it."
+
+
+def test_staff_may_not_note_someone_elses_action_through_the_service(org, action_of):
+    action = action_of(owner=org.manager)
+    with pytest.raises(PermissionDenied):
+        actions.action_add_note(
+            membership=membership_of(org.staff, org.organisation),
+            action=action,
+            version=1,
+            note="Not mine",
+        )

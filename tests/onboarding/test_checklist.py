@@ -25,7 +25,7 @@ def test_a_new_organisation_sees_every_step_with_its_link(org):
         ("quality policy", "/policy/new/"),
         ("first quality objectives", "/objectives/new/"),
         ("Invite your team", "/people/invite/"),
-        ("existing registers", "/actions/"),
+        ("existing registers", "/data/"),
         ("first management review", "/reviews/new/"),
         ("first internal audit", "/audits/new/"),
     ]:

@@ -265,3 +265,36 @@ def test_a_list_or_object_where_one_value_belongs_is_a_400(org):
     assert answer.status_code == 400
     assert {e["field"] for e in answer.json()["errors"]} == {"title", "owner"}
     assert not Action.objects.exists()
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("owned", [True, False])
+def test_adding_a_note_is_allowed_as_on_the_page(org, role, owned):
+    user = org.user(role)
+    on_page = make_action(org, owner=user if owned else None, description="Fix it.")
+    by_api = make_action(org, owner=user if owned else None, description="Fix it.")
+    client_for(user).post(f"/actions/{on_page.pk}/note/", {"note": "Ordered", "version": 1})
+    api = api_as(user, org.organisation)
+    answer = api.post(
+        f"/api/v1/actions/{by_api.pk}/note/", {"note": "Ordered"}, **{"If-Match": etag(api, by_api)}
+    )
+    on_page.refresh_from_db()
+    by_api.refresh_from_db()
+    allowed = on_page.description == "Fix it.\n\nProgress: Ordered"
+    assert answer.status_code == (200 if allowed else 403)
+    assert by_api.description == on_page.description and by_api.status == ActionStatus.OPEN
+    if allowed:
+        assert answer.json()["description"].endswith("Progress: Ordered")
+
+
+def test_a_note_needs_the_version_read_and_some_text(org):
+    action = make_action(org, owner=org.staff, description="Fix it.")
+    api = api_as(org.staff, org.organisation)
+    stale = api.post(f"/api/v1/actions/{action.pk}/note/", {"note": "x"}, **{"If-Match": '"99"'})
+    assert stale.status_code == 412
+    empty = api.post(
+        f"/api/v1/actions/{action.pk}/note/", {"note": ""}, **{"If-Match": etag(api, action)}
+    )
+    assert empty.status_code in (400, 422)
+    action.refresh_from_db()
+    assert action.description == "Fix it." and action.version == 1
