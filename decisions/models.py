@@ -350,27 +350,18 @@ def register_rows(
         .with_state()
         .in_register(search=search, shown=shown, source=source, today=today)
     )
-    outputs = ReviewOutput.objects.for_org(organisation).exclude(
-        review__status=ReviewStatus.PLANNED
-    )
     if signed_only:
         decisions = decisions.exclude(**{"signed_at": None})  # an annotation, named
-        outputs = outputs.filter(review__status=ReviewStatus.CLOSED)
-        if shown not in ("", "due", Shown.SIGNED, Shown.MINUTES_SIGNED):
-            decisions, outputs = decisions.none(), outputs.none()
-    if search:
-        outputs = outputs.filter(decision__icontains=search)
-    if shown in (Shown.MINUTES_SIGNED, Shown.MINUTES_OPEN):
-        closed = shown == Shown.MINUTES_SIGNED
-        outputs = (
-            outputs.filter(review__status=ReviewStatus.CLOSED)
-            if closed
-            else outputs.exclude(review__status=ReviewStatus.CLOSED)
-        )
-    elif (shown == "due" and today is not None) or shown in Shown.values:
-        outputs = outputs.none()
-    if source == "register":
-        outputs = outputs.none()
+        if shown not in _SIGNED_SHOWN:
+            decisions = decisions.none()
+    outputs = _register_outputs(
+        organisation,
+        search=search,
+        shown=shown,
+        source=source,
+        today=today,
+        signed_only=signed_only,
+    )
     left = decisions.annotate(
         source=Value("register", output_field=CharField()),
         day=F("decided_on"),
@@ -388,6 +379,43 @@ def register_rows(
     ).values(*REGISTER_FIELDS)
     # SQLite refuses an ORDER BY inside a part of a UNION: the parts drop their Meta ordering.
     return left.order_by().union(right.order_by(), all=True).order_by("-day", "-pk")
+
+
+# What `shown` may ask for of the signed register: anything else shows nothing there.
+_SIGNED_SHOWN = ("", "due", Shown.SIGNED, Shown.MINUTES_SIGNED)
+
+
+def _register_outputs(
+    organisation: Organisation,
+    *,
+    search: str,
+    shown: str,
+    source: str,
+    today: datetime.date | None,
+    signed_only: bool,
+) -> models.QuerySet[ReviewOutput]:
+    """The outputs of held management reviews `register_rows` lists, its filters applied."""
+    outputs = ReviewOutput.objects.for_org(organisation).exclude(
+        review__status=ReviewStatus.PLANNED
+    )
+    if signed_only:
+        outputs = outputs.filter(review__status=ReviewStatus.CLOSED)
+        if shown not in _SIGNED_SHOWN:
+            outputs = outputs.none()
+    if search:
+        outputs = outputs.filter(decision__icontains=search)
+    if shown in (Shown.MINUTES_SIGNED, Shown.MINUTES_OPEN):
+        closed = shown == Shown.MINUTES_SIGNED
+        outputs = (
+            outputs.filter(review__status=ReviewStatus.CLOSED)
+            if closed
+            else outputs.exclude(review__status=ReviewStatus.CLOSED)
+        )
+    elif (shown == "due" and today is not None) or shown in Shown.values:
+        outputs = outputs.none()
+    if source == "register":
+        outputs = outputs.none()
+    return outputs
 
 
 def signed_titles(organisation: Organisation, pks: list[int]) -> dict[int, str]:
