@@ -679,24 +679,10 @@ def finding_verify_effectiveness(
     )
     _check_same_org(membership, finding)
     current = _lock_finding(finding)
-    live = _live_actions(current)
-    if is_action_owner(membership, action_workers(current)):
-        raise PermissionDenied(
-            "You own or did one of this finding’s corrective actions; someone else must "
-            "check their effectiveness."
-        )
-    reasons = verify_blockers(current, current.organisation.today(), live)
-    if reasons:
-        raise AuditError(" ".join(reasons))
-    if not note.strip():
-        raise AuditError("Say what evidence shows the actions worked (or did not).")
+    _check_verifiable(membership, current, note)
     if effective and proof is not None:
         records.check_shown(current, shown_hash)
-    current.effective, current.effectiveness_note = effective, note.strip()
-    current.effectiveness_by, current.effectiveness_at = membership.user, timezone.now()
-    current.status = FindingStatus.VERIFIED if effective else FindingStatus.IN_PROGRESS
-    fields = ["effective", "effectiveness_note", "effectiveness_by", "effectiveness_at", "status"]
-    _save(current, membership.user, fields)
+    _record_effectiveness(current, membership.user, effective, note)
     if effective:
         _sign(
             membership=membership,
@@ -709,6 +695,31 @@ def finding_verify_effectiveness(
         )
     _prompt_finding_lesson(current, membership.user)
     return current
+
+
+def _check_verifiable(membership: Membership, finding: Finding, note: str) -> None:
+    """Raise unless the member did none of the (locked) finding's actions, its effectiveness
+    can be checked now and the note says what shows it (2 queries)."""
+    live = _live_actions(finding)
+    if is_action_owner(membership, action_workers(finding)):
+        raise PermissionDenied(
+            "You own or did one of this finding’s corrective actions; someone else must "
+            "check their effectiveness."
+        )
+    reasons = verify_blockers(finding, finding.organisation.today(), live)
+    if reasons:
+        raise AuditError(" ".join(reasons))
+    if not note.strip():
+        raise AuditError("Say what evidence shows the actions worked (or did not).")
+
+
+def _record_effectiveness(finding: Finding, checker: User, effective: bool, note: str) -> None:
+    """Save the verdict: verified when effective, otherwise back to its response."""
+    finding.effective, finding.effectiveness_note = effective, note.strip()
+    finding.effectiveness_by, finding.effectiveness_at = checker, timezone.now()
+    finding.status = FindingStatus.VERIFIED if effective else FindingStatus.IN_PROGRESS
+    fields = ["effective", "effectiveness_note", "effectiveness_by", "effectiveness_at", "status"]
+    _save(finding, checker, fields)
 
 
 def _prompt_finding_lesson(finding: Finding, checker: User) -> None:

@@ -36,7 +36,7 @@ from django.test import Client
 from django.test.utils import setup_test_environment
 
 from isova import records
-from isova.models import Notification, Organisation, User
+from isova.models import Membership, Notification, Organisation, User
 from isova.notifications import alerts
 
 from . import seeding
@@ -304,26 +304,49 @@ IMPORT_ROWS = 20_000  # at scale 1: issue 23's "big file"
 def big_import(organisation: Organisation, rows: int) -> dict[str, Any]:
     """A risk register of `rows` rows imported by the web flow's task (in-process, the file
     read from its upload row, progress after each batch), then rolled back."""
-    from isova.imports import engine, services
-    from isova.imports.models import ImportUpload
+    from isova.imports import engine
     from isova.imports.reading import read_table
-    from isova.models import Membership
     from isova.registry import registry
 
     membership = Membership.objects.select_related("organisation", "user").get(
         organisation=organisation, user__email=f"leader@{organisation.slug}.example"
     )
-    owner = membership.user.get_full_name()
+    data = _risk_register_csv(membership.user.get_full_name(), rows)
+    kind = registry.import_kind("risks")
+    table = read_table(data, "bench.csv")
+    mapping = engine.suggest(kind, engine.make_context(membership), table)
+    state, seconds, batches, queries = _import_rolled_back(membership, data, mapping, rows)
+    return {
+        "rows": rows,
+        "state": str(state),
+        "seconds": round(seconds, 3),
+        "rows_per_second": round(rows / seconds, 1) if seconds else 0.0,
+        "batches": len(batches),
+        "queries": queries,
+        "queries_per_batch": round(queries / len(batches), 1) if batches else None,
+    }
+
+
+def _risk_register_csv(owner: str, rows: int) -> bytes:
+    """A risk register of `rows` rows as CSV, every risk owned by `owner`."""
     lines = ["Risk ID,Risk,Type,Likelihood,Impact,Owner,Status,Review date,Notes"] + [
         f"BENCH-IMPORT-{i},Imported risk {i},{'Opportunity' if i % 7 == 0 else 'Risk'},"
         f"{['Low', 'Medium', 'High'][i % 3]},{['High', 'Low', 'Medium'][i % 3]},{owner},"
         f"{['Open', 'Mitigated', 'Closed'][i % 3]},{i % 28 + 1}/03/2026,note {i}"
         for i in range(rows)
     ]
-    data = ("\n".join(lines) + "\n").encode()
-    kind = registry.import_kind("risks")
-    table = read_table(data, "bench.csv")
-    mapping = engine.suggest(kind, engine.make_context(membership), table)
+    return ("\n".join(lines) + "\n").encode()
+
+
+def _import_rolled_back(
+    membership: Membership, data: bytes, mapping: dict[str, Any], rows: int
+) -> tuple[str, float, list[int], int]:
+    """Upload `data` and run its import task in-process, in a transaction rolled back after:
+    the import's state, seconds, rows done after each batch and queries made."""
+    from isova.imports import services
+    from isova.imports.models import ImportUpload
+
+    organisation = membership.organisation
     batches: list[int] = []
     queries = 0
 
@@ -349,15 +372,7 @@ def big_import(organisation: Organisation, rows: int) -> dict[str, Any]:
             )
             seconds = time.perf_counter() - start
         transaction.set_rollback(True)  # never committed: the task is never queued either
-    return {
-        "rows": rows,
-        "state": str(state),
-        "seconds": round(seconds, 3),
-        "rows_per_second": round(rows / seconds, 1) if seconds else 0.0,
-        "batches": len(batches),
-        "queries": queries,
-        "queries_per_batch": round(queries / len(batches), 1) if batches else None,
-    }
+    return state, seconds, batches, queries
 
 
 def row_counts() -> dict[str, int]:

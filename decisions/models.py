@@ -345,19 +345,74 @@ def register_rows(
     of signed minutes, nothing awaiting or in draft; their titles as signed come from
     `signed_titles`.
     """
+    left = _decision_rows(
+        organisation,
+        search=search,
+        shown=shown,
+        source=source,
+        today=today,
+        signed_only=signed_only,
+    )
+    right = _output_rows(
+        organisation,
+        search=search,
+        shown=shown,
+        source=source,
+        today=today,
+        signed_only=signed_only,
+    )
+    # SQLite refuses an ORDER BY inside a part of a UNION: the parts drop their Meta ordering.
+    return left.order_by().union(right.order_by(), all=True).order_by("-day", "-pk")
+
+
+# What `shown` may ask for of the signed register: anything else shows nothing there.
+_SIGNED_SHOWN = ("", "due", Shown.SIGNED, Shown.MINUTES_SIGNED)
+
+
+def _decision_rows(
+    organisation: Organisation,
+    *,
+    search: str,
+    shown: str,
+    source: str,
+    today: datetime.date | None,
+    signed_only: bool,
+) -> models.QuerySet[Any]:
+    """The decisions `register_rows` lists, its filters applied, as register rows."""
     decisions = (
         Decision.objects.for_org(organisation)
         .with_state()
         .in_register(search=search, shown=shown, source=source, today=today)
     )
+    if signed_only:
+        decisions = decisions.exclude(**{"signed_at": None})  # an annotation, named
+        if shown not in _SIGNED_SHOWN:
+            decisions = decisions.none()
+    return decisions.annotate(
+        source=Value("register", output_field=CharField()),
+        day=F("decided_on"),
+        review_id=Value(None, output_field=IntegerField()),
+    ).values(*REGISTER_FIELDS)
+
+
+def _output_rows(
+    organisation: Organisation,
+    *,
+    search: str,
+    shown: str,
+    source: str,
+    today: datetime.date | None,
+    signed_only: bool,
+) -> models.QuerySet[Any]:
+    """The outputs of held management reviews `register_rows` lists, its filters applied,
+    as register rows."""
     outputs = ReviewOutput.objects.for_org(organisation).exclude(
         review__status=ReviewStatus.PLANNED
     )
     if signed_only:
-        decisions = decisions.exclude(**{"signed_at": None})  # an annotation, named
         outputs = outputs.filter(review__status=ReviewStatus.CLOSED)
-        if shown not in ("", "due", Shown.SIGNED, Shown.MINUTES_SIGNED):
-            decisions, outputs = decisions.none(), outputs.none()
+        if shown not in _SIGNED_SHOWN:
+            outputs = outputs.none()
     if search:
         outputs = outputs.filter(decision__icontains=search)
     if shown in (Shown.MINUTES_SIGNED, Shown.MINUTES_OPEN):
@@ -371,12 +426,7 @@ def register_rows(
         outputs = outputs.none()
     if source == "register":
         outputs = outputs.none()
-    left = decisions.annotate(
-        source=Value("register", output_field=CharField()),
-        day=F("decided_on"),
-        review_id=Value(None, output_field=IntegerField()),
-    ).values(*REGISTER_FIELDS)
-    right = outputs.annotate(
+    return outputs.annotate(
         source=Value("review", output_field=CharField()),
         title=Substr("decision", 1, 200, output_field=CharField()),
         day=F("review__meeting_date"),
@@ -386,8 +436,6 @@ def register_rows(
             output_field=CharField(),
         ),
     ).values(*REGISTER_FIELDS)
-    # SQLite refuses an ORDER BY inside a part of a UNION: the parts drop their Meta ordering.
-    return left.order_by().union(right.order_by(), all=True).order_by("-day", "-pk")
 
 
 def signed_titles(organisation: Organisation, pks: list[int]) -> dict[int, str]:

@@ -185,6 +185,62 @@ def _span(prefix: str = "") -> Any:
     return NullIf(_float(ref("target")) - _float(ref("baseline")), Value(0.0))
 
 
+def _forecast(values: Any, begun: Q) -> Subquery:
+    """The value at the target date on the least-squares line through the last
+    FORECAST_POINTS of `values` (x = days since start); None with fewer than two."""
+    # The last FORECAST_POINTS values: those from the N-th latest period on.
+    nth_latest = Measurement.objects.filter(begun, objective=OuterRef(OuterRef("pk"))).order_by(
+        "-period"
+    )[FORECAST_POINTS - 1 : FORECAST_POINTS]
+    window = values.filter(
+        period__gte=Coalesce(Subquery(nth_latest.values("period")), Value(datetime.date.min))
+    )
+    x = _float(DaysBetween(F("period_end"), OuterRef("start_date")))
+    y = _float(F("value"))
+    n = _float(Count("pk"))
+    sx, sy = models.Sum(x), models.Sum(y)
+    sxy, sxx = models.Sum(x * y), models.Sum(x * x)
+    slope = (n * sxy - sx * sy) / NullIf(n * sxx - sx * sx, Value(0.0))
+    # On the fitted line: y(x_t) = mean(y) + slope · (x_t − mean(x)), where x_t is the
+    # target date; x_t − mean(x) is written mean(x_t − x) so that it stays an aggregate
+    # of this subquery (an aggregate of outer columns alone belongs to the outer query).
+    to_target = _float(DaysBetween(OuterRef("target_date"), F("period_end")))
+    fitted = models.Avg(y) + slope * models.Avg(to_target)
+    return Subquery(
+        window.order_by().values("objective").annotate(f=fitted).values("f"),
+        output_field=models.FloatField(),
+    )
+
+
+def _stale_before(today: datetime.date) -> Case:
+    """The day before which an objective's latest period end makes it stale: one period
+    of its frequency plus grace before `today`."""
+    return Case(
+        *[
+            When(frequency=f, then=Value(today - datetime.timedelta(FREQUENCY_DAYS[f] + g)))
+            for f, g in GRACE_DAYS.items()
+        ],
+        output_field=models.DateField(),
+    )
+
+
+def _rag() -> Case:
+    """The RAG state from `with_progress`'s annotations: no_data, stale, then green / amber /
+    red by `behind` against the amber and red tolerances."""
+    return Case(
+        When(points=0, then=Value(Rag.NO_DATA)),
+        When(
+            Q(status=Status.ACTIVE, last_period_end__lt=F("stale_before")),
+            then=Value(Rag.STALE),
+        ),
+        When(behind__lte=_float(F("amber_tolerance")), then=Value(Rag.GREEN)),
+        When(behind__lte=_float(F("red_tolerance")), then=Value(Rag.AMBER)),
+        When(behind__isnull=False, then=Value(Rag.RED)),
+        default=Value(Rag.NO_DATA),
+        output_field=models.CharField(),
+    )
+
+
 # --- querysets -------------------------------------------------------------------------
 
 
@@ -269,36 +325,19 @@ class ObjectiveQuerySet(OrgQuerySet, models.QuerySet["Objective"]):
           against the objective's amber and red tolerances.
         """
         begun = Q(period__lte=values_until) if values_until is not None else Q()
+        qs = self._with_recorded_values(today, begun)
+        today_value = Value(today, output_field=models.DateField())
+        qs = qs.annotate(
+            reference_date=Coalesce(Least(F("last_period_end"), today_value), today_value)
+        ).annotate(planned_now=_planned(F("reference_date")))
+        return qs._with_judgement()
+
+    def _with_recorded_values(self, today: datetime.date, begun: Q) -> ObjectiveQuerySet:
+        """`with_progress`'s first step: `points`, `last_value`, `last_period`,
+        `last_period_end`, `forecast` and `stale_before`, from the values matching `begun`."""
         values = Measurement.objects.filter(begun, objective=OuterRef("pk"))
         latest = values.order_by("-period")
-        # The last FORECAST_POINTS values: those from the N-th latest period on.
-        nth_latest = Measurement.objects.filter(begun, objective=OuterRef(OuterRef("pk"))).order_by(
-            "-period"
-        )[FORECAST_POINTS - 1 : FORECAST_POINTS]
-        window = values.filter(
-            period__gte=Coalesce(Subquery(nth_latest.values("period")), Value(datetime.date.min))
-        )
-        x = _float(DaysBetween(F("period_end"), OuterRef("start_date")))
-        y = _float(F("value"))
-        n = _float(Count("pk"))
-        sx, sy = models.Sum(x), models.Sum(y)
-        sxy, sxx = models.Sum(x * y), models.Sum(x * x)
-        slope = (n * sxy - sx * sy) / NullIf(n * sxx - sx * sx, Value(0.0))
-        # On the fitted line: y(x_t) = mean(y) + slope · (x_t − mean(x)), where x_t is the
-        # target date; x_t − mean(x) is written mean(x_t − x) so that it stays an aggregate
-        # of this subquery (an aggregate of outer columns alone belongs to the outer query).
-        to_target = _float(DaysBetween(OuterRef("target_date"), F("period_end")))
-        fitted = models.Avg(y) + slope * models.Avg(to_target)
-
-        stale_before = Case(
-            *[
-                When(frequency=f, then=Value(today - datetime.timedelta(FREQUENCY_DAYS[f] + g)))
-                for f, g in GRACE_DAYS.items()
-            ],
-            output_field=models.DateField(),
-        )
-        float_field = models.FloatField()
-        qs = self.annotate(
+        return self.annotate(
             points=Coalesce(
                 Subquery(
                     values.order_by().values("objective").annotate(c=Count("pk")).values("c"),
@@ -309,17 +348,14 @@ class ObjectiveQuerySet(OrgQuerySet, models.QuerySet["Objective"]):
             last_value=Subquery(latest.values("value")[:1]),
             last_period=Subquery(latest.values("period")[:1]),
             last_period_end=Subquery(latest.values("period_end")[:1]),
-            forecast=Subquery(
-                window.order_by().values("objective").annotate(f=fitted).values("f"),
-                output_field=float_field,
-            ),
-            stale_before=stale_before,
+            forecast=_forecast(values, begun),
+            stale_before=_stale_before(today),
         )
-        today_value = Value(today, output_field=models.DateField())
-        qs = qs.annotate(
-            reference_date=Coalesce(Least(F("last_period_end"), today_value), today_value)
-        ).annotate(planned_now=_planned(F("reference_date")))
-        qs = qs.annotate(
+
+    def _with_judgement(self) -> ObjectiveQuerySet:
+        """`with_progress`'s last step, on the recorded values and `planned_now`: `behind`,
+        `forecast_progress`, `progress`, `forecast_misses` and `rag`."""
+        qs = self.annotate(
             behind=(F("planned_now") - _float(F("last_value"))) / _span() * Value(100.0),
             forecast_progress=(F("forecast") - _float(F("baseline"))) / _span() * Value(100.0),
         )
@@ -331,18 +367,7 @@ class ObjectiveQuerySet(OrgQuerySet, models.QuerySet["Objective"]):
                 default=Value(False),
                 output_field=models.BooleanField(),
             ),
-            rag=Case(
-                When(points=0, then=Value(Rag.NO_DATA)),
-                When(
-                    Q(status=Status.ACTIVE, last_period_end__lt=F("stale_before")),
-                    then=Value(Rag.STALE),
-                ),
-                When(behind__lte=_float(F("amber_tolerance")), then=Value(Rag.GREEN)),
-                When(behind__lte=_float(F("red_tolerance")), then=Value(Rag.AMBER)),
-                When(behind__isnull=False, then=Value(Rag.RED)),
-                default=Value(Rag.NO_DATA),
-                output_field=models.CharField(),
-            ),
+            rag=_rag(),
         )
 
     def review_overdue(self, today: datetime.date) -> ObjectiveQuerySet:

@@ -287,9 +287,20 @@ def _read_csv(upload: IO[bytes]) -> tuple[list[dict[str, str]], list[RowError]]:
     return rows, []
 
 
-def _parse_rows(
-    membership: Membership, rows: list[dict[str, str]]
-) -> tuple[list[_Row], list[RowError]]:
+@dataclass
+class _Lookup:
+    """What checking the rows of one file needs, loaded once for the whole file."""
+
+    membership: Membership
+    objectives: dict[int, Objective]
+    plan_owner_of: set[int | None]  # the objectives whose plan has a step the user owns
+    today: datetime.date
+    # (objective, period) → the line it first appears on, to catch a period given twice.
+    seen: dict[tuple[int, datetime.date], int]
+
+
+def _lookup(membership: Membership, rows: list[dict[str, str]]) -> _Lookup:
+    """The objectives the rows name and those the user owns a plan step of (2 queries)."""
     ids = {int(r["objective_id"].strip()) for r in rows if _is_int(r.get("objective_id"))}
     objectives = Objective.objects.for_org(membership.organisation).in_bulk(ids)
     plan_owner_of = set(
@@ -298,54 +309,93 @@ def _parse_rows(
         .values_list("source_id", flat=True)
     )
     today = membership.organisation.today()
+    return _Lookup(membership, objectives, plan_owner_of, today, seen={})
+
+
+def _parse_rows(
+    membership: Membership, rows: list[dict[str, str]]
+) -> tuple[list[_Row], list[RowError]]:
+    lookup = _lookup(membership, rows)
     good: list[_Row] = []
     errors: list[RowError] = []
-    seen: dict[tuple[int, datetime.date], int] = {}
     for row in rows:
         line = int(row["_line"])
-        problems = []
-        raw_id = (row.get("objective_id") or "").strip()
-        objective = objectives.get(int(raw_id)) if _is_int(raw_id) else None
-        if objective is None:
-            problems.append(f"there is no objective “{raw_id}” in {membership.organisation}")
-        elif not _may_record(membership, objective, plan_owner_of):
-            problems.append(f"you cannot record values for objective {raw_id} (“{objective}”)")
-        try:
-            value = _value_field.clean((row.get("value") or "").strip())
-        except ValidationError as error:
-            problems.append(f"value “{row.get('value') or ''}”: {' '.join(error.messages)}")
-            value = None
-        start = None
-        if objective is not None:
-            try:
-                start = parse_period(row.get("period") or "", objective.frequency)
-                check_period(objective, start, today)
-            except (ValueError, ObjectiveError) as error:
-                problems.append(str(error))
-                start = None
-        comment = (row.get("comment") or "").strip()
-        if "\x00" in comment:
-            problems.append("the comment contains a null character; remove it")
-        elif len(comment) > MAX_COMMENT_LENGTH:
-            problems.append(
-                f"the comment has {len(comment)} characters; at most {MAX_COMMENT_LENGTH}"
-            )
+        problems: list[str] = []
+        objective = _row_objective(lookup, row, problems)
+        value = _row_value(row, problems)
+        start = _row_period(lookup, row, objective, problems)
+        comment = _row_comment(row, problems)
         if objective is not None and start is not None:
-            key = (objective.pk, start)
-            if key in seen:
-                label = period_label(start, objective.frequency)
-                problems.append(
-                    f"objective {objective.pk}, period {label} appears twice in this file "
-                    f"(also on line {seen[key]})"
-                )
-            else:
-                seen[key] = line
+            _check_first_time(lookup, objective, start, line, problems)
         if problems:
             message = "; ".join(problems)
             errors.append(RowError(line, message[0].upper() + message[1:] + "."))
         elif objective is not None and start is not None and value is not None:
             good.append(_Row(line, objective, start, value, comment))
     return good, errors
+
+
+def _row_objective(lookup: _Lookup, row: dict[str, str], problems: list[str]) -> Objective | None:
+    """The row's objective, None (with a problem) when there is no such objective; a problem
+    too when the user may not record its values."""
+    raw_id = (row.get("objective_id") or "").strip()
+    objective = lookup.objectives.get(int(raw_id)) if _is_int(raw_id) else None
+    if objective is None:
+        problems.append(f"there is no objective “{raw_id}” in {lookup.membership.organisation}")
+    elif not _may_record(lookup.membership, objective, lookup.plan_owner_of):
+        problems.append(f"you cannot record values for objective {raw_id} (“{objective}”)")
+    return objective
+
+
+def _row_value(row: dict[str, str], problems: list[str]) -> Decimal | None:
+    """The row's value, None (with a problem) when it is not a number."""
+    try:
+        value: Decimal = _value_field.clean((row.get("value") or "").strip())
+    except ValidationError as error:
+        problems.append(f"value “{row.get('value') or ''}”: {' '.join(error.messages)}")
+        return None
+    return value
+
+
+def _row_period(
+    lookup: _Lookup, row: dict[str, str], objective: Objective | None, problems: list[str]
+) -> datetime.date | None:
+    """The start of the row's period, None without an objective or (with a problem) when
+    the period cannot be read or values cannot be recorded for it."""
+    if objective is None:
+        return None
+    try:
+        start = parse_period(row.get("period") or "", objective.frequency)
+        check_period(objective, start, lookup.today)
+    except (ValueError, ObjectiveError) as error:
+        problems.append(str(error))
+        return None
+    return start
+
+
+def _row_comment(row: dict[str, str], problems: list[str]) -> str:
+    """The row's comment; a problem when it holds a null character or is too long."""
+    comment = (row.get("comment") or "").strip()
+    if "\x00" in comment:
+        problems.append("the comment contains a null character; remove it")
+    elif len(comment) > MAX_COMMENT_LENGTH:
+        problems.append(f"the comment has {len(comment)} characters; at most {MAX_COMMENT_LENGTH}")
+    return comment
+
+
+def _check_first_time(
+    lookup: _Lookup, objective: Objective, start: datetime.date, line: int, problems: list[str]
+) -> None:
+    """A problem when an earlier line of the file gave this objective's period already."""
+    key = (objective.pk, start)
+    if key in lookup.seen:
+        label = period_label(start, objective.frequency)
+        problems.append(
+            f"objective {objective.pk}, period {label} appears twice in this file "
+            f"(also on line {lookup.seen[key]})"
+        )
+    else:
+        lookup.seen[key] = line
 
 
 def _is_int(text: str | None) -> bool:
@@ -395,16 +445,7 @@ def review_record(
     """Record a review; set the next review date, close the objective or change its target.
     With `lesson`, the review is the improvement that lesson became (in this transaction)."""
     current = Objective.objects.select_for_update().get(pk=objective.pk)
-    if not permissions.can_review(membership, current):
-        raise PermissionDenied("Only leaders and the objective's owner review it.")
-    if current.is_closed:
-        raise ObjectiveError("This objective is closed; there is nothing left to review.")
-    if reviewed_on > membership.organisation.today():
-        raise ObjectiveError("A review cannot be dated in the future.")
-    if decision not in Decision.values:
-        raise ObjectiveError("Choose what was decided.")
-    if decision == Decision.CHANGE_TARGET and new_target is None:
-        raise ObjectiveError("Give the new target.")
+    _check_review(membership, current, reviewed_on, decision, new_target)
     review = Review.objects.create(
         objective=current,
         reviewed_on=reviewed_on,
@@ -413,17 +454,7 @@ def review_record(
         new_target=new_target if decision == Decision.CHANGE_TARGET else None,
         reviewed_by=membership.user,
     )
-    changed = ["next_review_date"]
-    current.next_review_date = add_months(reviewed_on, current.review_every)
-    if decision == Decision.CHANGE_TARGET:
-        assert new_target is not None  # checked above
-        current.target = new_target
-        changed.append("target")
-        _validate(current)
-    elif decision in (Decision.ACHIEVED, Decision.MISSED):
-        current.status = Status(decision)
-        current.next_review_date = None
-        changed.append("status")
+    changed = _apply_decision(current, reviewed_on, decision, new_target)
     current._change_reason = f"review: {Decision(decision).label.lower()}"
     current.save()
     if decision == Decision.CHANGE_TARGET:
@@ -440,6 +471,45 @@ def review_record(
             url=current.get_absolute_url(),
         )
     return review
+
+
+def _check_review(
+    membership: Membership,
+    objective: Objective,
+    reviewed_on: datetime.date,
+    decision: str,
+    new_target: Decimal | None,
+) -> None:
+    """Raise unless the user may review the objective and the review is complete."""
+    if not permissions.can_review(membership, objective):
+        raise PermissionDenied("Only leaders and the objective's owner review it.")
+    if objective.is_closed:
+        raise ObjectiveError("This objective is closed; there is nothing left to review.")
+    if reviewed_on > membership.organisation.today():
+        raise ObjectiveError("A review cannot be dated in the future.")
+    if decision not in Decision.values:
+        raise ObjectiveError("Choose what was decided.")
+    if decision == Decision.CHANGE_TARGET and new_target is None:
+        raise ObjectiveError("Give the new target.")
+
+
+def _apply_decision(
+    objective: Objective, reviewed_on: datetime.date, decision: str, new_target: Decimal | None
+) -> list[str]:
+    """Set the next review date and what the review decided on the (unsaved) objective: a
+    new target, or the objective closed. The fields changed."""
+    changed = ["next_review_date"]
+    objective.next_review_date = add_months(reviewed_on, objective.review_every)
+    if decision == Decision.CHANGE_TARGET:
+        assert new_target is not None  # checked by _check_review
+        objective.target = new_target
+        changed.append("target")
+        _validate(objective)
+    elif decision in (Decision.ACHIEVED, Decision.MISSED):
+        objective.status = Status(decision)
+        objective.next_review_date = None
+        changed.append("status")
+    return changed
 
 
 def _prompt_lesson(objective: Objective, closed_on: datetime.date) -> None:

@@ -130,32 +130,12 @@ def _read(upload: IO[bytes]) -> list[tuple[int, dict[str, str]]]:
 def _parse_row(
     data: dict[str, str], people: dict[str, User], processes: dict[str, Process]
 ) -> dict[str, Any]:
-    if data.get("__extra__"):
-        raise ValueError("This row has more cells than the header.")
-    for column in REQUIRED:
-        if not data.get(column, "").strip():
-            raise ValueError(f"{column} is required.")
-    email = data["owner_email"].strip().lower()
-    owner = people.get(email)
-    if owner is None:
-        raise ValueError(f"Owner “{email}” is not a member of this organisation.")
-    process = None
-    if data.get("process", "").strip():
-        process = processes.get(data["process"].strip().lower())
-        if process is None:
-            raise ValueError(
-                f"Process “{data['process'].strip()}” is not one of this organisation’s "
-                "(add it under Audits › Processes first)."
-            )
+    _check_complete(data)
+    owner = _owner(data, people)
+    process = _process(data, processes)
     kind = _choice(data.get("kind") or "risk", Kind, "Kind")
-    next_review = data.get("next_review_date", "").strip()
-    try:
-        next_review_date = datetime.date.fromisoformat(next_review) if next_review else None
-    except ValueError:
-        raise ValueError(f"Next review date “{next_review}” is not a date (YYYY-MM-DD).") from None
-    review_every = _int(data.get("review_every_days", ""), "Review every (days)")
-    if review_every is not None and not 1 <= review_every <= 3660:
-        raise ValueError("Review every (days) must be 1 to 3660.")
+    next_review_date = _next_review_date(data)
+    review_every = _review_every(data)
     fields: dict[str, Any] = {
         "kind": kind,
         "title": data["title"].strip()[:200],
@@ -183,6 +163,52 @@ def _parse_row(
         "next_review_date": next_review_date,
     }
     return fields
+
+
+def _check_complete(data: dict[str, str]) -> None:
+    """Raise ValueError when the row has more cells than the header or a required one empty."""
+    if data.get("__extra__"):
+        raise ValueError("This row has more cells than the header.")
+    for column in REQUIRED:
+        if not data.get(column, "").strip():
+            raise ValueError(f"{column} is required.")
+
+
+def _owner(data: dict[str, str], people: dict[str, User]) -> User:
+    """The member the row's owner_email names."""
+    email = data["owner_email"].strip().lower()
+    owner = people.get(email)
+    if owner is None:
+        raise ValueError(f"Owner “{email}” is not a member of this organisation.")
+    return owner
+
+
+def _process(data: dict[str, str], processes: dict[str, Process]) -> Process | None:
+    """The organisation's process the row names, None when it names none."""
+    if not data.get("process", "").strip():
+        return None
+    process = processes.get(data["process"].strip().lower())
+    if process is None:
+        raise ValueError(
+            f"Process “{data['process'].strip()}” is not one of this organisation’s "
+            "(add it under Audits › Processes first)."
+        )
+    return process
+
+
+def _next_review_date(data: dict[str, str]) -> datetime.date | None:
+    next_review = data.get("next_review_date", "").strip()
+    try:
+        return datetime.date.fromisoformat(next_review) if next_review else None
+    except ValueError:
+        raise ValueError(f"Next review date “{next_review}” is not a date (YYYY-MM-DD).") from None
+
+
+def _review_every(data: dict[str, str]) -> int | None:
+    review_every = _int(data.get("review_every_days", ""), "Review every (days)")
+    if review_every is not None and not 1 <= review_every <= 3660:
+        raise ValueError("Review every (days) must be 1 to 3660.")
+    return review_every
 
 
 def import_register(*, membership: Membership, upload: IO[bytes]) -> list[Risk]:

@@ -96,14 +96,7 @@ def _escalations(
     late.sort(key=lambda a: (a.due_date or today, a.pk))
     if not late:
         return
-    staff = list(
-        Membership.objects.for_org(organisation)
-        .filter(role__in=[Role.LEADER, Role.MANAGER], user__is_active=True)
-        .select_related("user")
-        .order_by("user_id")
-    )
-    managers = [m.user for m in staff if m.role == Role.MANAGER]
-    leaders = [m.user for m in staff if m.role == Role.LEADER]
+    managers, leaders = _managers_and_leaders(organisation)
     for action in late:
         assert action.due_date is not None
         days = (today - action.due_date).days
@@ -119,20 +112,41 @@ def _escalations(
         for recipient, rung in rung_of.items():
             if recipient == owner:
                 continue
-            yield Alert(
-                recipient=recipient,
-                kind="action_escalated",
-                key=f"action:{action.pk}:due:{action.due_date}:rung:{rung}",
-                window="once",
-                subject=f"{owner} is {_plural(days, 'day')} late with “{action.title}”"[:200],
-                body=(
-                    f"{owner} owns “{action.title}” in {organisation}, due on "
-                    f"{organisation.format_date(action.due_date)}: {_plural(days, 'day')} "
-                    "overdue and not done. Ask what is in the way, help, or change the due date "
-                    "or owner.\n"
-                ),
-                url=reverse("action_detail", args=[action.pk]),
-            )
+            yield _escalation(organisation, action, owner, days, recipient, rung)
+
+
+def _managers_and_leaders(organisation: Organisation) -> tuple[list[User], list[User]]:
+    """The organisation's active managers and leaders (1 query)."""
+    staff = list(
+        Membership.objects.for_org(organisation)
+        .filter(role__in=[Role.LEADER, Role.MANAGER], user__is_active=True)
+        .select_related("user")
+        .order_by("user_id")
+    )
+    managers = [m.user for m in staff if m.role == Role.MANAGER]
+    leaders = [m.user for m in staff if m.role == Role.LEADER]
+    return managers, leaders
+
+
+def _escalation(
+    organisation: Organisation, action: Action, owner: User, days: int, recipient: User, rung: int
+) -> Alert:
+    """Tell `recipient` (on `rung` of the ladder) that `owner` is `days` late with `action`."""
+    assert action.due_date is not None
+    return Alert(
+        recipient=recipient,
+        kind="action_escalated",
+        key=f"action:{action.pk}:due:{action.due_date}:rung:{rung}",
+        window="once",
+        subject=f"{owner} is {_plural(days, 'day')} late with “{action.title}”"[:200],
+        body=(
+            f"{owner} owns “{action.title}” in {organisation}, due on "
+            f"{organisation.format_date(action.due_date)}: {_plural(days, 'day')} "
+            "overdue and not done. Ask what is in the way, help, or change the due date "
+            "or owner.\n"
+        ),
+        url=reverse("action_detail", args=[action.pk]),
+    )
 
 
 registry.register("alerts", action_alerts, name="isova.actions")

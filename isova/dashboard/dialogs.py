@@ -142,29 +142,42 @@ def assign_action(request: OrgRequest, pk: int) -> HttpResponse:
     if data is not None and not form.is_valid():
         status = 422
     elif data is not None:
-        try:
-            action = actions.action_assign(
-                membership=request.membership,
-                action=action,
-                version=form.cleaned_data["version"],
-                owner=form.cleaned_data["owner"],
-                due_date=form.cleaned_data["due_date"],
-                note=form.cleaned_data["note"],
-            )
-        except Conflict as conflict:
-            status, current = 409, conflict.current
-            form.add_error(None, str(conflict))
-            # What was typed stays; sending it again means "over the current version".
-            resubmitted = request.POST.copy()
-            resubmitted["version"] = str(current.version)
-            form.data = resubmitted
-        except DomainError as error:
-            status = 422
-            form.add_error(None, str(error))
-        else:
-            owner, due = action.owner.get_full_name(), action.due_date
-            done = f"“{action.title}” is now {owner}’s, due {due:%-d %B %Y}."
-    context = {
+        action, status, current, done = _assign(request, action, form)
+    return _answer(request, _assign_context(action, form, current), status, done)
+
+
+def _assign(
+    request: OrgRequest, action: Action, form: AssignForm
+) -> tuple[Action, int, Action | None, str | None]:
+    """Save the valid form through `action_assign`: the action (as saved when it was), the
+    status, the current action when it changed meanwhile (409) and the news once saved."""
+    try:
+        action = actions.action_assign(
+            membership=request.membership,
+            action=action,
+            version=form.cleaned_data["version"],
+            owner=form.cleaned_data["owner"],
+            due_date=form.cleaned_data["due_date"],
+            note=form.cleaned_data["note"],
+        )
+    except Conflict as conflict:
+        current = conflict.current
+        form.add_error(None, str(conflict))
+        # What was typed stays; sending it again means "over the current version".
+        resubmitted = request.POST.copy()
+        resubmitted["version"] = str(current.version)
+        form.data = resubmitted
+        return action, 409, current, None
+    except DomainError as error:
+        form.add_error(None, str(error))
+        return action, 422, None, None
+    owner, due = action.owner.get_full_name(), action.due_date
+    return action, 200, None, f"“{action.title}” is now {owner}’s, due {due:%-d %B %Y}."
+
+
+def _assign_context(action: Action, form: AssignForm, current: Action | None) -> dict[str, Any]:
+    """The assign dialog's template context."""
+    return {
         "form": form,
         "title": f"Assign “{action.title}”",
         "intro": f"Owned by {action.owner.get_full_name()}, due {action.due_date:%-d %B %Y}."
@@ -174,7 +187,6 @@ def assign_action(request: OrgRequest, pk: int) -> HttpResponse:
         "submit": "Assign",
         "current": current,
     }
-    return _answer(request, context, status, done)
 
 
 @member_required

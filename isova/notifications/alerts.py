@@ -67,13 +67,8 @@ def state_changes(
     rows: list[AlertState] = []
     for subject, state in sorted(states.items()):
         row = stored.get(subject)
-        if row is None:
-            before = ""
-        elif row.changed_on == today:
-            before = row.previous
-        elif row.changed_on < today:
-            before = row.state
-        else:
+        before = _state_before(row, today)
+        if before is None:
             continue  # a scan of an earlier day (run_alerts --date) never rewrites later history
         if before != state:
             changed[subject] = (before, state)
@@ -88,6 +83,26 @@ def state_changes(
                     changed_on=today,
                 )
             )
+    _save_states(organisation, kind, rows, keep=list(states))
+    return changed
+
+
+def _state_before(row: AlertState | None, today: datetime.date) -> str | None:
+    """A subject's state before `today` ("" when first seen), None when its state was
+    recorded on a later day."""
+    if row is None:
+        return ""
+    if row.changed_on == today:
+        return row.previous
+    if row.changed_on < today:
+        return row.state
+    return None
+
+
+def _save_states(
+    organisation: Organisation, kind: str, rows: list[AlertState], *, keep: list[str]
+) -> None:
+    """Write the changed states (one upsert) and forget the subjects not in `keep`."""
     AlertState.objects.bulk_create(
         rows,
         update_conflicts=True,
@@ -95,9 +110,8 @@ def state_changes(
         update_fields=["state", "previous", "changed_on"],
     )
     AlertState.objects.filter(organisation=organisation, kind=kind).exclude(
-        subject_key__in=list(states)
+        subject_key__in=keep
     ).delete()
-    return changed
 
 
 # --- the scan ----------------------------------------------------------------------------------

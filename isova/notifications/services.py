@@ -497,37 +497,8 @@ def send_digests(
     today's digest gets the newer items tomorrow. When catching up (go-live, after a pause)
     the digest is worded as a summary of what is outstanding. A fixed number of queries.
     """
-    waiting = list(
-        Notification.objects.select_for_update(skip_locked=True, of=("self",))
-        .filter(organisation=organisation, status=NotificationStatus.DIGEST, digest=None)
-        .select_related("recipient")
-        .order_by("recipient_id", "created_at", "pk")
-    )
-    had_today = set(
-        Notification.objects.filter(organisation=organisation)
-        .filter(
-            Q(kind=DIGEST_KIND, window=today.isoformat())
-            | Q(kind=briefing.KIND, day=today, items__isnull=False)
-        )
-        .values_list("recipient_id", flat=True)
-    )
-    # On Mondays a leader's day rides in their weekly briefing, when it is still to be
-    # e-mailed at once: one e-mail, not a briefing and a digest side by side.
-    briefings = {
-        row.recipient_id: row
-        for row in Notification.objects.filter(
-            organisation=organisation,
-            kind=briefing.KIND,
-            day=today,
-            status=NotificationStatus.PENDING,
-            sent_at=None,
-            claimed_until=None,
-        )
-    }
-    by_person: dict[int, list[Notification]] = defaultdict(list)
-    for item in waiting:
-        if item.recipient_id not in had_today:
-            by_person[item.recipient_id].append(item)
+    by_person = _waiting_by_person(organisation, today)
+    briefings = _briefings_to_carry(organisation, today)
     made = [
         _digest(organisation, today, items, catch_up)
         for person, items in sorted(by_person.items())
@@ -544,6 +515,52 @@ def send_digests(
     ids = [digest.pk for digest in made]
     transaction.on_commit(lambda: queue_delivery(ids))
     return len(made)
+
+
+def _waiting_by_person(
+    organisation: Organisation, today: datetime.date
+) -> dict[int, list[Notification]]:
+    """The items waiting for a digest (locked; those a concurrent run holds skipped) by
+    recipient, leaving out people who already had today's digest (2 queries)."""
+    waiting = list(
+        Notification.objects.select_for_update(skip_locked=True, of=("self",))
+        .filter(organisation=organisation, status=NotificationStatus.DIGEST, digest=None)
+        .select_related("recipient")
+        .order_by("recipient_id", "created_at", "pk")
+    )
+    had_today = set(
+        Notification.objects.filter(organisation=organisation)
+        .filter(
+            Q(kind=DIGEST_KIND, window=today.isoformat())
+            | Q(kind=briefing.KIND, day=today, items__isnull=False)
+        )
+        .values_list("recipient_id", flat=True)
+    )
+    by_person: dict[int, list[Notification]] = defaultdict(list)
+    for item in waiting:
+        if item.recipient_id not in had_today:
+            by_person[item.recipient_id].append(item)
+    return by_person
+
+
+def _briefings_to_carry(
+    organisation: Organisation, today: datetime.date
+) -> dict[int, Notification]:
+    """Today's weekly briefings still to be e-mailed at once, by recipient (1 query).
+
+    On Mondays a leader's day rides in their weekly briefing, when it is still to be
+    e-mailed at once: one e-mail, not a briefing and a digest side by side."""
+    return {
+        row.recipient_id: row
+        for row in Notification.objects.filter(
+            organisation=organisation,
+            kind=briefing.KIND,
+            day=today,
+            status=NotificationStatus.PENDING,
+            sent_at=None,
+            claimed_until=None,
+        )
+    }
 
 
 def _digest(

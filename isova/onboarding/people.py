@@ -106,50 +106,71 @@ def deactivate(membership_id: int, *, by: Membership, reassign_to: User | None) 
     _check_manager(by, organisation)
     with transaction.atomic():
         target, leaders = _lock(organisation, membership_id)
-        person = target.user
-        if target.role == Role.LEADER and leaders <= 1:
-            raise DomainError(f"{person} is the only leader: make someone else a leader first.")
-        if reassign_to is not None:
-            if reassign_to.pk == person.pk:
-                raise DomainError("Give their open work to someone else.")
-            if not Membership.objects.filter(organisation=organisation, user=reassign_to).exists():
-                raise DomainError("Open work can only go to a member of this organisation.")
-        moved: list[str] = []
-        for work in owned_work():
-            if work.counts(organisation).get(person.pk, 0) == 0:
-                continue
-            if reassign_to is None:
-                raise DomainError(
-                    f"{person} still owns open {work.label}: choose who takes them over."
-                )
-            count = work.reassign(organisation, person, reassign_to)
-            moved.append(f"{count} {work.label}")
-        if moved and reassign_to is not None:
-            event(
-                organisation,
-                PeopleEventKind.WORK_REASSIGNED,
-                email=person.email,
-                actor=by.user,
-                person=person,
-                detail=f"{', '.join(moved)} to {reassign_to}",
-            )
-        former = FormerMember.objects.create(
-            organisation=organisation,
-            user=person,
-            role=target.role,
-            job_title=target.job_title,
-            deactivated_at=timezone.now(),
-            deactivated_by=by.user,
-        )
-        target.delete()
-        if not Membership.objects.filter(user=person).exists():
-            User.objects.filter(pk=person.pk).update(is_active=False)
+        _check_deactivation(organisation, target, leaders, reassign_to)
+        _hand_over_work(organisation, target.user, reassign_to, by=by)
+        former = _remove(organisation, target, by=by)
+    return former
+
+
+def _check_deactivation(
+    organisation: Organisation, target: Membership, leaders: int, reassign_to: User | None
+) -> None:
+    """Raise when `target` is the only leader, or their work cannot go to `reassign_to`."""
+    person = target.user
+    if target.role == Role.LEADER and leaders <= 1:
+        raise DomainError(f"{person} is the only leader: make someone else a leader first.")
+    if reassign_to is not None:
+        if reassign_to.pk == person.pk:
+            raise DomainError("Give their open work to someone else.")
+        if not Membership.objects.filter(organisation=organisation, user=reassign_to).exists():
+            raise DomainError("Open work can only go to a member of this organisation.")
+
+
+def _hand_over_work(
+    organisation: Organisation, person: User, reassign_to: User | None, *, by: Membership
+) -> None:
+    """Give each kind of `person`'s open work to `reassign_to` (raise without one when there
+    is any) and record what moved."""
+    moved: list[str] = []
+    for work in owned_work():
+        if work.counts(organisation).get(person.pk, 0) == 0:
+            continue
+        if reassign_to is None:
+            raise DomainError(f"{person} still owns open {work.label}: choose who takes them over.")
+        count = work.reassign(organisation, person, reassign_to)
+        moved.append(f"{count} {work.label}")
+    if moved and reassign_to is not None:
         event(
             organisation,
-            PeopleEventKind.DEACTIVATED,
+            PeopleEventKind.WORK_REASSIGNED,
             email=person.email,
             actor=by.user,
             person=person,
-            detail=f"was {former.get_role_display()}",
+            detail=f"{', '.join(moved)} to {reassign_to}",
         )
+
+
+def _remove(organisation: Organisation, target: Membership, *, by: Membership) -> FormerMember:
+    """Delete the membership, keep a FormerMember row, deactivate an account left in no
+    organisation, and record it."""
+    person = target.user
+    former = FormerMember.objects.create(
+        organisation=organisation,
+        user=person,
+        role=target.role,
+        job_title=target.job_title,
+        deactivated_at=timezone.now(),
+        deactivated_by=by.user,
+    )
+    target.delete()
+    if not Membership.objects.filter(user=person).exists():
+        User.objects.filter(pk=person.pk).update(is_active=False)
+    event(
+        organisation,
+        PeopleEventKind.DEACTIVATED,
+        email=person.email,
+        actor=by.user,
+        person=person,
+        detail=f"was {former.get_role_display()}",
+    )
     return former

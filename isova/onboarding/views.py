@@ -171,35 +171,55 @@ def accept(request: HttpRequest, token: str) -> HttpResponse:
     try:
         invitation = invitations.find(token)
     except invitations.InvalidInvitation as error:
-        return render(request, "onboarding/invalid.html", {"reason": error.message}, status=410)
+        return _invalid(request, error)
     known = invitations.known_user(invitation)
-    user = request.user
+    sso_url = _sso_url(invitation, token)
+    context: dict = {"invitation": invitation, "known": known, "form": None, "sso_url": sso_url}
+    if known is not None:
+        return _accept_as_known(request, token, context)
+    return _accept_as_new(request, token, invitation, context)
+
+
+def _invalid(request: HttpRequest, error: invitations.InvalidInvitation) -> HttpResponse:
+    return render(request, "onboarding/invalid.html", {"reason": error.message}, status=410)
+
+
+def _sso_url(invitation: Invitation, token: str) -> str:
+    """Where to accept by signing in with the organisation's provider; "" without one."""
     provider = SingleSignOn.objects.filter(
         organisation=invitation.organisation, enabled=True, discovered_at__isnull=False
     ).exists()
-    sso_url = (
+    return (
         reverse("onboarding:sso_start", args=[invitation.organisation.slug])
         + "?"
         + urlencode({"invitation": token})
         if provider
         else ""
     )
-    context: dict = {"invitation": invitation, "known": known, "form": None, "sso_url": sso_url}
-    if known is not None:
-        if not user.is_authenticated:
-            if sso_url:
-                return render(request, "onboarding/accept.html", context)
-            return redirect_to_login(request.get_full_path())
-        if request.method == "POST":
-            try:
-                membership = invitations.accept_as_known(token, user)
-            except invitations.InvalidInvitation as error:
-                return render(
-                    request, "onboarding/invalid.html", {"reason": error.message}, status=410
-                )
-            request.session[tenancy.SESSION_KEY] = membership.organisation_id
-            return flash_redirect(request, "home", f"Welcome to {membership.organisation}.")
-        return render(request, "onboarding/accept.html", context)
+
+
+def _accept_as_known(request: HttpRequest, token: str, context: dict) -> HttpResponse:
+    """The invitation of someone with an account: signed in as them, the POST accepts."""
+    user = request.user
+    if not user.is_authenticated:
+        if context["sso_url"]:
+            return render(request, "onboarding/accept.html", context)
+        return redirect_to_login(request.get_full_path())
+    if request.method == "POST":
+        try:
+            membership = invitations.accept_as_known(token, user)
+        except invitations.InvalidInvitation as error:
+            return _invalid(request, error)
+        request.session[tenancy.SESSION_KEY] = membership.organisation_id
+        return flash_redirect(request, "home", f"Welcome to {membership.organisation}.")
+    return render(request, "onboarding/accept.html", context)
+
+
+def _accept_as_new(
+    request: HttpRequest, token: str, invitation: Invitation, context: dict
+) -> HttpResponse:
+    """The invitation of someone new: the POST with their name and a password makes the
+    account, accepts and signs them in."""
     # A former member coming back keeps the name they had.
     former = User.objects.filter(email__iexact=invitation.email, is_active=False).first()
     name = invitation.full_name or (former.full_name if former else "")
@@ -213,7 +233,7 @@ def accept(request: HttpRequest, token: str) -> HttpResponse:
                     password=form.cleaned_data["password1"],
                 )
         except invitations.InvalidInvitation as error:
-            return render(request, "onboarding/invalid.html", {"reason": error.message}, status=410)
+            return _invalid(request, error)
         except DomainError as error:
             form.add_error("password1", error.message)
         else:

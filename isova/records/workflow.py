@@ -139,26 +139,10 @@ def _state(
     if approved is not None and approved is not current:
         stale_since = approved.decided_at
     diff = diff_snapshots(approved.snapshot, now_snapshot) if approved else []
-    material_diff, cosmetic_diff = [], []
+    material_diff: list[Change] = []
+    cosmetic_diff: list[Change] = []
     if approved is not None and diff:
-        base = approved.snapshot or {}
-        keys = changed_keys(base, now_snapshot)
-        material = material_changes(obj, base, now_snapshot)
-
-        def part(names: set[str]) -> list[Change]:
-            return diff_snapshots(
-                {k: base.get(k) for k in names}, {k: now_snapshot.get(k) for k in names}
-            )
-
-        material_diff, cosmetic_diff = part(material), part(keys - material)
-    decision = next(
-        (
-            s
-            for s in reversed(signoffs)
-            if current and s.version_id == current.pk and s.meaning in (APPROVED, REJECTED)
-        ),
-        None,
-    )
+        material_diff, cosmetic_diff = _split_diff(obj, approved.snapshot or {}, now_snapshot)
     return RecordState(
         number=current.number if current else 1,
         status=current.status if current else RecordStatus.DRAFT,
@@ -169,7 +153,35 @@ def _state(
         diff=diff,
         material_diff=material_diff,
         cosmetic_diff=cosmetic_diff,
-        decision=decision,
+        decision=_decision(signoffs, current),
+    )
+
+
+def _split_diff(
+    obj: Approvable, base: dict, now_snapshot: dict
+) -> tuple[list[Change], list[Change]]:
+    """The difference from `base` to `now_snapshot` in two: what needs approval (material
+    fields and children) and what does not."""
+    keys = changed_keys(base, now_snapshot)
+    material = material_changes(obj, base, now_snapshot)
+
+    def part(names: set[str]) -> list[Change]:
+        return diff_snapshots(
+            {k: base.get(k) for k in names}, {k: now_snapshot.get(k) for k in names}
+        )
+
+    return part(material), part(keys - material)
+
+
+def _decision(signoffs: list[SignOff], current: RecordVersion | None) -> SignOff | None:
+    """The sign-off that approved or rejected `current`, None while it is undecided."""
+    return next(
+        (
+            s
+            for s in reversed(signoffs)
+            if current and s.version_id == current.pk and s.meaning in (APPROVED, REJECTED)
+        ),
+        None,
     )
 
 
@@ -276,29 +288,8 @@ def submit(*, membership: Membership, obj: Approvable, comment: str = "") -> Rec
     now_snapshot = current_snapshot(obj)
     approved = _last_approved(obj)
     base = approved.snapshot if approved else None
-    name = _name(obj)
     if current is not None:
-        if current.status == RecordStatus.SUBMITTED:
-            raise RecordError(f"Version {current.number} is already waiting for approval.")
-        if current.status == RecordStatus.APPROVED:
-            keys = material_changes(obj, current.snapshot, now_snapshot)
-            if not keys:
-                raise RecordError(
-                    f"Version {current.number} of this {name} is approved and nothing that "
-                    "needs approval has changed since."
-                )
-            _supersede(current)
-        elif current.status == RecordStatus.REJECTED and same_value(current.snapshot, now_snapshot):
-            raise RecordError(
-                f"Version {current.number} was rejected and nothing has changed since: "
-                "change it before submitting again."
-            )
-        elif (
-            current.status == RecordStatus.DRAFT
-            and approved is not None
-            and same_value(base, now_snapshot)
-        ):
-            raise RecordError(f"Nothing has changed since version {approved.number} was approved.")
+        _close_current(obj, current, approved, now_snapshot)
     fields = {
         "status": RecordStatus.SUBMITTED,
         "snapshot": now_snapshot,
@@ -313,17 +304,55 @@ def submit(*, membership: Membership, obj: Approvable, comment: str = "") -> Rec
         # stands for this one.
         "submission": (current.submission if current else 0) + 1,
     }
-    if current is None or current.status != RecordStatus.DRAFT:
-        number = current.number + 1 if current else 1
-        version = _new_version(obj, number, membership.user, **fields)
-    else:
-        version = current
-        for key, value in fields.items():
-            setattr(version, key, value)
-        version.save(update_fields=list(fields))
+    version = _submitted_version(obj, current, membership.user, fields)
     obj.on_submitted(version)
     _notify_leaders(obj, version, membership)
     return version
+
+
+def _close_current(
+    obj: Approvable,
+    current: RecordVersion,
+    approved: RecordVersion | None,
+    now_snapshot: dict,
+) -> None:
+    """Raise when `current` leaves nothing new to submit (it awaits approval, or nothing
+    has changed since it was approved or rejected); supersede it when it is approved."""
+    if current.status == RecordStatus.SUBMITTED:
+        raise RecordError(f"Version {current.number} is already waiting for approval.")
+    if current.status == RecordStatus.APPROVED:
+        keys = material_changes(obj, current.snapshot, now_snapshot)
+        if not keys:
+            raise RecordError(
+                f"Version {current.number} of this {_name(obj)} is approved and nothing that "
+                "needs approval has changed since."
+            )
+        _supersede(current)
+    elif current.status == RecordStatus.REJECTED and same_value(current.snapshot, now_snapshot):
+        raise RecordError(
+            f"Version {current.number} was rejected and nothing has changed since: "
+            "change it before submitting again."
+        )
+    elif (
+        current.status == RecordStatus.DRAFT
+        and approved is not None
+        and same_value(approved.snapshot, now_snapshot)
+    ):
+        raise RecordError(f"Nothing has changed since version {approved.number} was approved.")
+
+
+def _submitted_version(
+    obj: Approvable, current: RecordVersion | None, user: User, fields: dict[str, Any]
+) -> RecordVersion:
+    """Save the submission: on the current draft, or as the next version when there is none
+    (or it was decided)."""
+    if current is None or current.status != RecordStatus.DRAFT:
+        number = current.number + 1 if current else 1
+        return _new_version(obj, number, user, **fields)
+    for key, value in fields.items():
+        setattr(current, key, value)
+    current.save(update_fields=list(fields))
+    return current
 
 
 def _supersede(version: RecordVersion) -> None:

@@ -20,7 +20,7 @@ from isova.actions.models import OUTSTANDING_STATUSES, Action, ActionSource
 from isova.registry import ReviewInput, registry
 
 from .models import Allocation, ResourceLine, month_start, resource_plan_models
-from .workload import workload
+from .workload import Workload, workload
 
 AHEAD_MONTHS = 6
 LISTED = 30  # plans without resources listed by name (all are counted)
@@ -93,7 +93,26 @@ def budget(organisation: Organisation) -> dict[str, Any]:
 def adequacy(organisation: Organisation, since: datetime.date, until: datetime.date) -> dict:
     """9.3.2 d) from the workload, allocations and budget lines (see the module docstring)."""
     load = workload(organisation, month_start(until), AHEAD_MONTHS)
-    over_rows = [
+    over_rows = _over_allocated_rows(load)
+    bare_count, bare_rows = plans_without_resources(organisation)
+    money = budget(organisation)
+    if not (over_rows or bare_count or money["approved"] or money["spent"]):
+        return {}
+    return {
+        "figures": [
+            ["People over-allocated", len(load.over_allocated)],
+            ["Person-months over capacity", len(over_rows)],
+            ["Plans with work but no resources", bare_count],
+            ["Budget approved", organisation.format_money(money["approved"])],
+            ["Budget spent", organisation.format_money(money["spent"])],
+        ],
+        "tables": _adequacy_tables(until, over_rows, bare_rows, money["over"]),
+    }
+
+
+def _over_allocated_rows(load: Workload) -> list[list[str]]:
+    """One row per person and month over capacity."""
+    return [
         [
             row.person.get_full_name(),
             f"{cell.month:%b %Y}",
@@ -104,10 +123,12 @@ def adequacy(organisation: Organisation, since: datetime.date, until: datetime.d
         for row in load.over_allocated
         for cell in row.over_months
     ]
-    bare_count, bare_rows = plans_without_resources(organisation)
-    money = budget(organisation)
-    if not (over_rows or bare_count or money["approved"] or money["spent"]):
-        return {}
+
+
+def _adequacy_tables(
+    until: datetime.date, over_rows: list, bare_rows: list, overspent_rows: list
+) -> list[dict]:
+    """The tables of what is not adequate, each only when it has rows."""
     tables = []
     if over_rows:
         tables.append(
@@ -125,24 +146,15 @@ def adequacy(organisation: Organisation, since: datetime.date, until: datetime.d
                 "rows": bare_rows,
             }
         )
-    if money["over"]:
+    if overspent_rows:
         tables.append(
             {
                 "title": "Spent beyond the approved amount",
                 "columns": ["Plan", "Tool or budget", "Approved", "Spent"],
-                "rows": money["over"],
+                "rows": overspent_rows,
             }
         )
-    return {
-        "figures": [
-            ["People over-allocated", len(load.over_allocated)],
-            ["Person-months over capacity", len(over_rows)],
-            ["Plans with work but no resources", bare_count],
-            ["Budget approved", organisation.format_money(money["approved"])],
-            ["Budget spent", organisation.format_money(money["spent"])],
-        ],
-        "tables": tables,
-    }
+    return tables
 
 
 registry.register(

@@ -15,7 +15,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from isova.accounts.models import Membership, Organisation, Role
 from isova.imports import engine
-from isova.imports.reading import Unreadable, read_table
+from isova.imports.reading import Table, Unreadable, read_table
 from isova.registry import registry
 
 
@@ -44,36 +44,11 @@ class Command(BaseCommand):
         if kind is None:
             names = ", ".join(k.name for k in registry.import_kinds())
             raise CommandError(f"No import kind {options['kind']!r}; there are: {names}.")
-        organisation = Organisation.objects.filter(slug=options["organisation"]).first()
-        if organisation is None:
-            raise CommandError(f"No organisation with the slug {options['organisation']!r}.")
-        memberships = Membership.objects.filter(organisation=organisation).select_related(
-            "user", "organisation"
-        )
-        if options["user"]:
-            membership = memberships.filter(user__email__iexact=options["user"]).first()
-        else:
-            membership = memberships.filter(role=Role.LEADER).order_by("pk").first()
-        if membership is None:
-            raise CommandError("No such member of the organisation to import as (see --user).")
-        try:
-            data = options["file"].read_bytes()
-        except OSError as error:
-            raise CommandError(f"Cannot read {options['file']}: {error.strerror}.") from None
-        try:
-            table = read_table(data, options["file"].name, options["sheet"])
-        except Unreadable as error:
-            raise CommandError(str(error)) from None
+        membership = _member(options)
+        table = _table(options)
         ctx = engine.make_context(membership)
         if options["mapping"]:
-            try:
-                mapping = json.loads(options["mapping"].read_text(encoding="utf-8"))
-            except (OSError, ValueError) as error:
-                raise CommandError(
-                    f"Cannot read the mapping {options['mapping']}: {error}"
-                ) from None
-            if not isinstance(mapping, dict) or not isinstance(mapping.get("columns", {}), dict):
-                raise CommandError('The mapping must be a JSON object with "columns".')
+            mapping = _mapping(options["mapping"])
         else:
             mapping = engine.suggest(kind, ctx, table)
 
@@ -84,6 +59,13 @@ class Command(BaseCommand):
         report = engine.run(
             kind, ctx, table, mapping, write=not options["dry_run"], progress=progress
         )
+        self._report(report, options)
+        if report.errors:
+            sys.exit(1)
+
+    def _report(self, report: engine.Report, options: dict[str, Any]) -> None:
+        """The report as JSON (to --report or standard output), then each error and a
+        summary line on standard error."""
         payload = json.dumps(report.as_json(), indent=2, ensure_ascii=False, default=str)
         if options["report"]:
             options["report"].write_text(payload + "\n", encoding="utf-8")
@@ -101,5 +83,43 @@ class Command(BaseCommand):
             f"{report.rows} rows: {done}; {len(report.errors)} errors, "
             f"{len(report.warnings)} warnings."
         )
-        if report.errors:
-            sys.exit(1)
+
+
+def _member(options: dict[str, Any]) -> Membership:
+    """The membership the import is made as: --user's, or the organisation's first leader."""
+    organisation = Organisation.objects.filter(slug=options["organisation"]).first()
+    if organisation is None:
+        raise CommandError(f"No organisation with the slug {options['organisation']!r}.")
+    memberships = Membership.objects.filter(organisation=organisation).select_related(
+        "user", "organisation"
+    )
+    if options["user"]:
+        membership = memberships.filter(user__email__iexact=options["user"]).first()
+    else:
+        membership = memberships.filter(role=Role.LEADER).order_by("pk").first()
+    if membership is None:
+        raise CommandError("No such member of the organisation to import as (see --user).")
+    return membership
+
+
+def _table(options: dict[str, Any]) -> Table:
+    """The file's table (of --sheet for an XLSX file)."""
+    try:
+        data = options["file"].read_bytes()
+    except OSError as error:
+        raise CommandError(f"Cannot read {options['file']}: {error.strerror}.") from None
+    try:
+        return read_table(data, options["file"].name, options["sheet"])
+    except Unreadable as error:
+        raise CommandError(str(error)) from None
+
+
+def _mapping(path: Path) -> dict[str, Any]:
+    """The mapping read from a JSON file."""
+    try:
+        mapping = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise CommandError(f"Cannot read the mapping {path}: {error}") from None
+    if not isinstance(mapping, dict) or not isinstance(mapping.get("columns", {}), dict):
+        raise CommandError('The mapping must be a JSON object with "columns".')
+    return mapping
