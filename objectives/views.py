@@ -116,12 +116,14 @@ def ours(request: OrgRequest) -> HttpResponse:
 def reviews(request: OrgRequest) -> HttpResponse:
     org = request.organisation
     today = org.today()
-    overdue = (
+    overdue = _as_read(
+        request,
         Objective.objects.for_org(org)
         .review_overdue(today)
-        .select_related("owner")
-        .order_by("next_review_date")
+        .select_related("owner", "goal")
+        .order_by("next_review_date"),
     )
+    overdue = [_shown(request, o) for o in overdue]  # staff: titles and owners as approved
     recent = Review.objects.filter(objective__organisation=org).select_related(
         "objective", "reviewed_by"
     )[:20]

@@ -289,3 +289,11 @@ def test_upcoming_shows_staff_approved_titles_and_no_record_never_approved(org, 
     assert "On time, doubled" in manager and "Press breaks down" in manager
     refreshed = as_user(org.staff).get("/dashboard/panels/upcoming/").content.decode()
     assert "On time, doubled" not in refreshed and "Press breaks down" not in refreshed
+
+
+def test_the_reviews_list_behind_the_panel_names_objectives_as_approved(org, as_user, tightened):
+    """The panel's "All reviews": the overdue review of the objective, by its approved title."""
+    staff = as_user(org.staff).get("/objectives/reviews/").content.decode()
+    assert ">On time</a>" in staff and "On time, doubled" not in staff
+    manager = as_user(org.manager).get("/objectives/reviews/").content.decode()
+    assert "On time, doubled" in manager
