@@ -297,3 +297,21 @@ def test_the_reviews_list_behind_the_panel_names_objectives_as_approved(org, as_
     assert ">On time</a>" in staff and "On time, doubled" not in staff
     manager = as_user(org.manager).get("/objectives/reviews/").content.decode()
     assert "On time, doubled" in manager
+
+
+def test_the_demo_dashboard_of_staff_keeps_to_the_budget(
+    db, django_capture_on_commit_callbacks, django_assert_max_num_queries
+):
+    from django.test import Client
+
+    from isova import demo
+    from isova.models import User
+
+    with django_capture_on_commit_callbacks(execute=True):
+        demo.seed()
+    client = Client()
+    client.force_login(User.objects.get(email="staff@example.com"))
+    with django_assert_max_num_queries(DASHBOARD_BUDGET):
+        assert client.get("/dashboard/").status_code == 200
+    for url in ("/objectives/?status=open", "/risks/", "/risks/heat-map/"):
+        assert client.get(url).status_code == 200
