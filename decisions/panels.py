@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from isova import records
+from isova.models import Membership
 from isova.registry import Panel, PanelContext, registry
 
 from .models import Decision, Shown
@@ -25,6 +27,13 @@ def build(ctx: PanelContext) -> dict[str, Any]:
     }
 
 
+def visible(membership: Membership) -> bool:
+    """Not for staff, who read decisions as last signed and nothing else (issue 22.3): what
+    waits for a signature is not theirs to read, and the register shows them every signed
+    decision as signed, so its counts would not match."""
+    return not records.reads_approved_only(membership)
+
+
 registry.register(
     "panels",
     Panel(
@@ -33,6 +42,7 @@ registry.register(
         order=55,
         template="decisions/_dashboard_panel.html",
         build=build,
+        visible=visible,
         max_queries=2,  # the counts; the decisions awaiting a signature or due for review
     ),
 )

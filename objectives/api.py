@@ -90,14 +90,16 @@ class ObjectiveViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgView
     def get_queryset(self) -> Any:
         today = organisation(self.request).today()
         values = Measurement.objects.select_related("recorded_by").order_by("period")
+        objectives = Objective.objects.for_org(organisation(self.request))
+        if self.reads_approved():  # ever approved, judged against the approved terms
+            objectives = objectives.approved_reading()
         objectives = (
-            Objective.objects.for_org(organisation(self.request))
-            .with_progress(today)
+            objectives.with_progress(today)
             .with_shown_status()
             .select_related("owner", "goal")
             .prefetch_related(Prefetch("measurements", values, to_attr="all_measurements"))
         )
-        return objectives.with_approved_snapshot() if self.reads_approved() else objectives
+        return objectives
 
     def as_read(self, obj: Objective) -> Objective:
         return as_approved(obj)  # its terms as last approved, its figures against them

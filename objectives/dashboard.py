@@ -7,19 +7,32 @@ from typing import Any
 from django.urls import reverse
 from django.utils.http import urlencode
 
+from isova import records
 from isova.accounts.tenancy import has_perm
 from isova.dashboard import memo
 from isova.registry import Panel, PanelContext
 
+from .approved import as_approved
 from .models import Objective, ObjectiveQuerySet, Rag, review_overdue_count
 
 
 def dashboard_objectives(ctx: PanelContext) -> ObjectiveQuerySet:
     """The objectives the dashboard counts: the organisation's, of the owner filter's person
-    when there is one."""
+    when there is one; for staff, as last approved (issue 22.3: those ever approved, judged
+    against the approved terms, as their objectives list reads them)."""
     objectives = Objective.objects.for_org(ctx.organisation)
+    if records.reads_approved_only(ctx.membership):
+        objectives = objectives.approved_reading()
     owner = ctx.filters.get("owner")
     return objectives.filter(owner_id=owner) if owner is not None else objectives
+
+
+def as_read(ctx: PanelContext, objectives: list[Objective]) -> list[Objective]:
+    """The objectives as the member reads them: staff, each as last approved (its title,
+    target and figures; the rows must come from `dashboard_objectives`). No query."""
+    if not records.reads_approved_only(ctx.membership):
+        return objectives
+    return [as_approved(o) for o in objectives]
 
 
 OFF_TRACK_SHOWN = 5
@@ -37,7 +50,8 @@ def objectives_panel(ctx: PanelContext) -> dict[str, Any]:
     list_url = reverse("objectives:index") + "?"
     owned = {"owner": owner} if owner is not None else {}
     overdue = objectives.review_overdue(ctx.today).order_by("next_review_date")
-    # unfiltered, the count leadership health shows too: one query for both panels
+    # unfiltered, the count leadership health shows too: one query for both panels (active
+    # objectives only: staff's reading, which leaves out drafts never approved, is the same)
     overdue_count = (
         overdue.count()
         if owner is not None
@@ -54,7 +68,7 @@ def objectives_panel(ctx: PanelContext) -> dict[str, Any]:
         ],
         "not_applied": [f for f in ("process", "since") if f in ctx.filters],
         "open_total": sum(rag.values()),
-        "review_overdue": list(overdue.select_related("owner")[:5]),
+        "review_overdue": as_read(ctx, list(overdue.select_related("owner", "goal")[:5])),
         "review_overdue_count": overdue_count,
     }
 

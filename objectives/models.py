@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Case, Count, Exists, F, OuterRef, Q, Subquery, Value, When
+from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, Coalesce, Greatest, Least, NullIf
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
@@ -170,24 +171,41 @@ def _float(expression: Any) -> Cast:
     return Cast(expression, models.FloatField())
 
 
-def _planned(day: Any, prefix: str = "") -> Any:
-    """The planned value on `day`: a straight line from baseline (start) to target (target date)."""
-    ref = OuterRef if prefix else F
-    baseline, target = _float(ref("baseline")), _float(ref("target"))
-    duration = NullIf(_float(DaysBetween(ref("target_date"), ref("start_date"))), Value(0.0))
-    elapsed = _float(DaysBetween(day, ref("start_date")))
+def _planned(day: Any, terms: str = "") -> Any:
+    """The planned value on `day`: a straight line from baseline (start) to target (target
+    date); `terms` the prefix of the terms judged against ("approved_": `approved_reading`)."""
+    baseline, target = _float(F(terms + "baseline")), _float(F(terms + "target"))
+    duration = NullIf(
+        _float(DaysBetween(F(terms + "target_date"), F(terms + "start_date"))), Value(0.0)
+    )
+    elapsed = _float(DaysBetween(day, F(terms + "start_date")))
     share = Least(Greatest(elapsed / duration, Value(0.0)), Value(1.0))
     return baseline + (target - baseline) * share
 
 
-def _span(prefix: str = "") -> Any:
-    ref = OuterRef if prefix else F
-    return NullIf(_float(ref("target")) - _float(ref("baseline")), Value(0.0))
+def _span(terms: str = "") -> Any:
+    return NullIf(_float(F(terms + "target")) - _float(F(terms + "baseline")), Value(0.0))
 
 
-def _forecast(values: Any, begun: Q) -> Subquery:
+# The terms an objective's progress and state are judged against (`with_progress`), and the
+# database type each is read back as from an approved snapshot (dates and decimals are
+# strings there): `ObjectiveQuerySet.approved_reading` judges staff's reading against them.
+JUDGED_TERMS: dict[str, models.Field] = {
+    "baseline": models.FloatField(),
+    "target": models.FloatField(),
+    "amber_tolerance": models.FloatField(),
+    "red_tolerance": models.FloatField(),
+    "start_date": models.DateField(),
+    "target_date": models.DateField(),
+    "frequency": models.CharField(),
+}
+APPROVED = "approved_"
+
+
+def _forecast(values: Any, begun: Q, terms: str = "") -> Subquery:
     """The value at the target date on the least-squares line through the last
-    FORECAST_POINTS of `values` (x = days since start); None with fewer than two."""
+    FORECAST_POINTS of `values` (x = days since start); None with fewer than two. `terms`
+    as `_planned`'s."""
     # The last FORECAST_POINTS values: those from the N-th latest period on.
     nth_latest = Measurement.objects.filter(begun, objective=OuterRef(OuterRef("pk"))).order_by(
         "-period"
@@ -195,7 +213,7 @@ def _forecast(values: Any, begun: Q) -> Subquery:
     window = values.filter(
         period__gte=Coalesce(Subquery(nth_latest.values("period")), Value(datetime.date.min))
     )
-    x = _float(DaysBetween(F("period_end"), OuterRef("start_date")))
+    x = _float(DaysBetween(F("period_end"), OuterRef(terms + "start_date")))
     y = _float(F("value"))
     n = _float(Count("pk"))
     sx, sy = models.Sum(x), models.Sum(y)
@@ -204,7 +222,7 @@ def _forecast(values: Any, begun: Q) -> Subquery:
     # On the fitted line: y(x_t) = mean(y) + slope · (x_t − mean(x)), where x_t is the
     # target date; x_t − mean(x) is written mean(x_t − x) so that it stays an aggregate
     # of this subquery (an aggregate of outer columns alone belongs to the outer query).
-    to_target = _float(DaysBetween(OuterRef("target_date"), F("period_end")))
+    to_target = _float(DaysBetween(OuterRef(terms + "target_date"), F("period_end")))
     fitted = models.Avg(y) + slope * models.Avg(to_target)
     return Subquery(
         window.order_by().values("objective").annotate(f=fitted).values("f"),
@@ -212,19 +230,22 @@ def _forecast(values: Any, begun: Q) -> Subquery:
     )
 
 
-def _stale_before(today: datetime.date) -> Case:
+def _stale_before(today: datetime.date, terms: str = "") -> Case:
     """The day before which an objective's latest period end makes it stale: one period
     of its frequency plus grace before `today`."""
     return Case(
         *[
-            When(frequency=f, then=Value(today - datetime.timedelta(FREQUENCY_DAYS[f] + g)))
+            When(
+                Q(**{terms + "frequency": f}),
+                then=Value(today - datetime.timedelta(FREQUENCY_DAYS[f] + g)),
+            )
             for f, g in GRACE_DAYS.items()
         ],
         output_field=models.DateField(),
     )
 
 
-def _rag() -> Case:
+def _rag(terms: str = "") -> Case:
     """The RAG state from `with_progress`'s annotations: no_data, stale, then green / amber /
     red by `behind` against the amber and red tolerances."""
     return Case(
@@ -233,8 +254,8 @@ def _rag() -> Case:
             Q(status=Status.ACTIVE, last_period_end__lt=F("stale_before")),
             then=Value(Rag.STALE),
         ),
-        When(behind__lte=_float(F("amber_tolerance")), then=Value(Rag.GREEN)),
-        When(behind__lte=_float(F("red_tolerance")), then=Value(Rag.AMBER)),
+        When(behind__lte=_float(F(terms + "amber_tolerance")), then=Value(Rag.GREEN)),
+        When(behind__lte=_float(F(terms + "red_tolerance")), then=Value(Rag.AMBER)),
         When(behind__isnull=False, then=Value(Rag.RED)),
         default=Value(Rag.NO_DATA),
         output_field=models.CharField(),
@@ -276,6 +297,24 @@ class ObjectiveQuerySet(OrgQuerySet, models.QuerySet["Objective"]):
         from isova.records.approved import last_approved_snapshot
 
         return self.annotate(approved_snapshot=last_approved_snapshot(self.model))
+
+    def approved_reading(self) -> ObjectiveQuerySet:
+        """What staff read (issue 22.3), in the database: the objectives ever approved (a
+        draft never approved left out; an active one without an approval, imported or older
+        than the workflow, stands as it is), with `approved_snapshot` and the terms progress
+        is judged against as last approved (`approved_<term>`, the row's when the snapshot
+        lacks it), which `with_progress` called after this uses: states, counts, filters and
+        order agree with `approved.as_approved`'s copies. No query of its own."""
+        annotated = self.with_approved_snapshot().annotate(
+            **{
+                APPROVED + name: Coalesce(
+                    Cast(KT(f"approved_snapshot__{name}"), output_field=field),
+                    Cast(F(name), output_field=field),
+                )
+                for name, field in JUDGED_TERMS.items()
+            }
+        )
+        return annotated.filter(Q(approved_snapshot__isnull=False) | ~Q(status=Status.DRAFT))
 
     def with_shown_status(self) -> ObjectiveQuerySet:
         """Annotate `shown_status`: the stored status, except "submitted" for a draft whose
@@ -324,15 +363,19 @@ class ObjectiveQuerySet(OrgQuerySet, models.QuerySet["Objective"]):
           is older than one period plus grace), then green / amber / red by `behind`
           against the objective's amber and red tolerances.
         """
+        # judged against the approved terms when `approved_reading` annotated them
+        terms = APPROVED if APPROVED + "target" in self.query.annotations else ""
         begun = Q(period__lte=values_until) if values_until is not None else Q()
-        qs = self._with_recorded_values(today, begun)
+        qs = self._with_recorded_values(today, begun, terms)
         today_value = Value(today, output_field=models.DateField())
         qs = qs.annotate(
             reference_date=Coalesce(Least(F("last_period_end"), today_value), today_value)
-        ).annotate(planned_now=_planned(F("reference_date")))
-        return qs._with_judgement()
+        ).annotate(planned_now=_planned(F("reference_date"), terms))
+        return qs._with_judgement(terms)
 
-    def _with_recorded_values(self, today: datetime.date, begun: Q) -> ObjectiveQuerySet:
+    def _with_recorded_values(
+        self, today: datetime.date, begun: Q, terms: str = ""
+    ) -> ObjectiveQuerySet:
         """`with_progress`'s first step: `points`, `last_value`, `last_period`,
         `last_period_end`, `forecast` and `stale_before`, from the values matching `begun`."""
         values = Measurement.objects.filter(begun, objective=OuterRef("pk"))
@@ -348,26 +391,30 @@ class ObjectiveQuerySet(OrgQuerySet, models.QuerySet["Objective"]):
             last_value=Subquery(latest.values("value")[:1]),
             last_period=Subquery(latest.values("period")[:1]),
             last_period_end=Subquery(latest.values("period_end")[:1]),
-            forecast=_forecast(values, begun),
-            stale_before=_stale_before(today),
+            forecast=_forecast(values, begun, terms),
+            stale_before=_stale_before(today, terms),
         )
 
-    def _with_judgement(self) -> ObjectiveQuerySet:
+    def _with_judgement(self, terms: str = "") -> ObjectiveQuerySet:
         """`with_progress`'s last step, on the recorded values and `planned_now`: `behind`,
         `forecast_progress`, `progress`, `forecast_misses` and `rag`."""
         qs = self.annotate(
-            behind=(F("planned_now") - _float(F("last_value"))) / _span() * Value(100.0),
-            forecast_progress=(F("forecast") - _float(F("baseline"))) / _span() * Value(100.0),
+            behind=(F("planned_now") - _float(F("last_value"))) / _span(terms) * Value(100.0),
+            forecast_progress=(F("forecast") - _float(F(terms + "baseline")))
+            / _span(terms)
+            * Value(100.0),
         )
         return qs.annotate(
-            progress=(_float(F("last_value")) - _float(F("baseline"))) / _span() * Value(100.0),
+            progress=(_float(F("last_value")) - _float(F(terms + "baseline")))
+            / _span(terms)
+            * Value(100.0),
             # Short of the target by more than rounding: 94.1 when 95 is the target.
             forecast_misses=Case(
                 When(forecast_progress__lt=Value(99.999), then=Value(True)),
                 default=Value(False),
                 output_field=models.BooleanField(),
             ),
-            rag=_rag(),
+            rag=_rag(terms),
         )
 
     def review_overdue(self, today: datetime.date) -> ObjectiveQuerySet:

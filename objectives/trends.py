@@ -11,12 +11,16 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from django.db.models import F
+from django.db.models import CharField, F
+from django.db.models.fields.json import KT
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 
+from isova import records
 from isova.registry import Panel, PanelContext
 
 from . import charts
+from .dashboard import as_read, dashboard_objectives
 from .models import Measurement, Objective, ObjectiveQuerySet, Status, add_months
 
 SHOWN = 12
@@ -29,9 +33,8 @@ def _chosen_id(ctx: PanelContext) -> int | None:
 
 
 def _active(ctx: PanelContext) -> ObjectiveQuerySet:
-    objectives = Objective.objects.for_org(ctx.organisation).filter(status=Status.ACTIVE)
-    owner = ctx.filters.get("owner")
-    return objectives.filter(owner_id=owner) if owner else objectives
+    """The active objectives, staff's as last approved (`dashboard_objectives`)."""
+    return dashboard_objectives(ctx).filter(status=Status.ACTIVE)
 
 
 LABEL_CHARS = 24  # a small multiple's title fits its cell at two columns on a phone
@@ -64,14 +67,21 @@ def _entry(objective: Objective, measurements: list[Measurement]) -> dict[str, A
 def trends_panel(ctx: PanelContext) -> dict[str, Any]:
     """The twelve active objectives furthest behind plan and their values (3–4 queries)."""
     active = _active(ctx)
-    choices = list(active.order_by("title", "pk").values_list("pk", "title"))  # 1 query
-    progress = active.with_progress(ctx.today)
+    # 1 query: staff read the approved titles (`as_approved` gives them to the rows below)
+    titled = active.annotate(
+        shown_title=Coalesce(KT("approved_snapshot__title"), F("title"), output_field=CharField())
+        if records.reads_approved_only(ctx.membership)
+        else F("title")
+    )
+    choices = list(titled.order_by("shown_title", "pk").values_list("pk", "shown_title"))
+    progress = active.with_progress(ctx.today).select_related("goal")  # as_read reads the goal
     behind_first = progress.order_by(F("behind").desc(nulls_last=True), "title", "pk")
-    top = list(behind_first[:SHOWN])  # 1 query
+    top = as_read(ctx, list(behind_first[:SHOWN]))  # 1 query
     wanted = _chosen_id(ctx)
     chosen = next((o for o in top if o.pk == wanted), None)
     if wanted is not None and chosen is None and any(pk == wanted for pk, _ in choices):
-        chosen = progress.get(pk=wanted)  # 1 query, only for one outside the twelve
+        # 1 query, only for one outside the twelve
+        chosen = as_read(ctx, [progress.get(pk=wanted)])[0]
     since = ctx.filters.get("since") or add_months(ctx.today, -TREND_MONTHS)
     shown = top + ([chosen] if chosen is not None and chosen not in top else [])
     values: dict[int, list[Measurement]] = defaultdict(list)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from operator import methodcaller
+
 from isova.dashboard.upcoming import dated_source
 from isova.registry import registry
 
@@ -13,6 +15,7 @@ items = dated_source(
     day="next_review_date",
     person="owner",
     kind="Objective review",
+    approved=methodcaller("approved_reading"),  # staff: as last approved
 )
 
 registry.register("upcoming", items, name="objectives")

@@ -60,6 +60,15 @@ def _as_read(request: OrgRequest, queryset: Any) -> Any:
     return queryset
 
 
+def _listed(request: OrgRequest, queryset: Any) -> Any:
+    """The list's objectives as the member reads them: staff, those ever approved, judged
+    against the approved terms (before `with_progress`), so that states, the progress filter
+    and the counts agree with the dashboard's; `_shown` applies the terms to each row."""
+    if records.reads_approved_only(request.membership):
+        return queryset.approved_reading()
+    return queryset
+
+
 def _shown(request: OrgRequest, objective: Objective) -> Objective:
     if records.reads_approved_only(request.membership):
         return as_approved(objective)
@@ -73,8 +82,8 @@ def _shown(request: OrgRequest, objective: Objective) -> Objective:
 def index(request: OrgRequest) -> HttpResponse:
     org = request.organisation
     form = ObjectiveFilterForm(request.GET or None, organisation=org)
-    queryset = Objective.objects.for_org(org).with_progress(org.today()).for_list()
-    queryset = _as_read(request, queryset)
+    queryset = _listed(request, Objective.objects.for_org(org))
+    queryset = queryset.with_progress(org.today()).for_list()
     page = paginate(request, form.filter(queryset), PAGE_SIZE)
     rows = [(_shown(request, o), charts.sparkline(o.recent_measurements)) for o in page]
     context = {
@@ -107,12 +116,14 @@ def ours(request: OrgRequest) -> HttpResponse:
 def reviews(request: OrgRequest) -> HttpResponse:
     org = request.organisation
     today = org.today()
-    overdue = (
+    overdue = _as_read(
+        request,
         Objective.objects.for_org(org)
         .review_overdue(today)
-        .select_related("owner")
-        .order_by("next_review_date")
+        .select_related("owner", "goal")
+        .order_by("next_review_date"),
     )
+    overdue = [_shown(request, o) for o in overdue]  # staff: titles and owners as approved
     recent = Review.objects.filter(objective__organisation=org).select_related(
         "objective", "reviewed_by"
     )[:20]

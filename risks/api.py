@@ -150,11 +150,12 @@ class RiskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgViewSet):
                 Prefetch("assessments", assessments, to_attr="all_assessments"), "actions"
             )
         )
-        return risks.with_approved_snapshot() if self.reads_approved() else risks
+        return risks.approved_reading() if self.reads_approved() else risks
 
     def as_read(self, obj: Any) -> Any:
         """As on the register: a risk whose plan was approved reads as approved (its
-        treatment, scores and approved steps); one never approved, as it stands."""
+        treatment, scores and approved steps); one whose plan needs no approval, as it stands
+        (one awaiting its first approval is not listed: `RiskQuerySet.approved_reading`)."""
         if not obj.approved_snapshot:
             return obj
         shown, plan = as_approved(obj, list(obj.actions.all()), obj.approved_snapshot)

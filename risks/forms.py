@@ -169,10 +169,10 @@ class FilterForm(forms.Form):
         if data["appetite"]:
             queryset = queryset.above_appetite(self.matrix)
         basis = data["basis"] or "residual"
-        if data["likelihood"]:
-            queryset = queryset.filter(**{f"{basis}_likelihood": data["likelihood"]})
-        if data["impact"]:
-            queryset = queryset.filter(**{f"{basis}_impact": data["impact"]})
+        for name in ("likelihood", "impact"):
+            if data[name]:  # an inherent position as approved on staff's reading
+                field = queryset.inherent_field(name) if basis == "inherent" else f"{basis}_{name}"
+                queryset = queryset.filter(**{field: data[name]})
         return queryset.order_by(*self.ORDER[data["sort"] or ""])
 
 

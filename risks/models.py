@@ -14,6 +14,8 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast, Coalesce
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
@@ -218,6 +220,35 @@ class RiskQuerySet(OrgQuerySet, models.QuerySet["Risk"]):
 
         return self.annotate(approved_snapshot=last_approved_snapshot(self.model))
 
+    def approved_reading(self) -> RiskQuerySet:
+        """What staff read (issue 22.3): the risks whose plan needed no approval or was
+        approved at least once (one awaiting its first approval left out), with
+        `approved_snapshot` and `approved_inherent_band`, the inherent band as approved
+        (`band_counts` counts it). The current (residual) score is a review's reading, not
+        part of the approval: it stays live, as on the register. No query of its own."""
+        inherent = "approved_snapshot__inherent__"
+        level = models.PositiveSmallIntegerField()
+        return (
+            self.with_approved_snapshot()
+            .annotate(
+                approved_inherent_band=Coalesce(
+                    KT(inherent + "band"), F("inherent_band"), output_field=models.CharField()
+                ),
+                approved_inherent_likelihood=Coalesce(
+                    Cast(KT(inherent + "likelihood"), level), F("inherent_likelihood")
+                ),
+                approved_inherent_impact=Coalesce(
+                    Cast(KT(inherent + "impact"), level), F("inherent_impact")
+                ),
+            )
+            .filter(Q(needs_approval=False) | Q(approved_snapshot__isnull=False))
+        )
+
+    def inherent_field(self, name: str) -> str:
+        """`inherent_<name>`, or its approved value on staff's reading (`approved_reading`)."""
+        approved = f"approved_inherent_{name}"
+        return approved if approved in self.query.annotations else f"inherent_{name}"
+
     def live(self) -> RiskQuerySet:
         """Every risk that is not closed."""
         return self.exclude(status=Status.CLOSED)
@@ -249,8 +280,10 @@ class RiskQuerySet(OrgQuerySet, models.QuerySet["Risk"]):
 
     def band_counts(self, bands: list[str]) -> dict[str, dict[str, int]]:
         """{"inherent": {band: n}, "residual": {band: n}} of live risks: one query."""
+        # staff's reading counts the inherent band as approved (`approved_reading`)
+        field = {"inherent": self.inherent_field("band"), "residual": "residual_band"}
         keys = {
-            f"{basis}_{i}": Count("pk", filter=Q(**{f"{basis}_band": band}))
+            f"{basis}_{i}": Count("pk", filter=Q(**{field[basis]: band}))
             for basis in ("inherent", "residual")
             for i, band in enumerate(bands)
         }
@@ -263,6 +296,8 @@ class RiskQuerySet(OrgQuerySet, models.QuerySet["Risk"]):
     def cells(self, basis: str) -> dict[tuple[int, int], int]:
         """{(likelihood, impact): count} of live risks, inherent or residual: one query."""
         lk, im = f"{basis}_likelihood", f"{basis}_impact"
+        if basis == "inherent":  # as approved on staff's reading (`approved_reading`)
+            lk, im = self.inherent_field("likelihood"), self.inherent_field("impact")
         rows = self.live().values(lk, im).annotate(n=Count("pk")).order_by()
         return {(r[lk], r[im]): r["n"] for r in rows}
 

@@ -14,9 +14,11 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.http import urlencode
 
+from isova import records
 from isova.models import Action, ActionQuerySet, Organisation, Role, SignOff
 from isova.registry import Evidence, Gap, PanelContext
 
+from .approved import as_approved
 from .models import Assessment, Category, Kind, Risk, RiskMatrix, RiskQuerySet
 from .services import current_matrix
 
@@ -95,6 +97,8 @@ def _panel_scope(ctx: PanelContext) -> tuple[RiskQuerySet, ActionQuerySet]:
     """The organisation's risks and their treatment actions, narrowed by the dashboard's own
     filters (already validated ids) when it has them. No query."""
     risks = Risk.objects.for_org(ctx.organisation)
+    if records.reads_approved_only(ctx.membership):  # staff: as last approved (issue 22.3)
+        risks = risks.approved_reading()
     plan_actions = Action.objects.for_org(ctx.organisation).for_source_model(Risk)
     narrowed = {
         field: ctx.filters[name]
@@ -114,8 +118,8 @@ def _panel_figures(
     # the five highest residual scores, with their owners (risks only: an opportunity's
     # high score is good news, never a risk's), then the three best opportunities
     by_score = ("-residual_score", "-inherent_score", "reference")
-    top = list(risks.live().filter(kind=Kind.RISK).for_list().order_by(*by_score)[:5])
-    top_opportunities = list(
+    top = _as_read(risks.live().filter(kind=Kind.RISK).for_list().order_by(*by_score)[:5])
+    top_opportunities = _as_read(
         risks.live().filter(kind=Kind.OPPORTUNITY).for_list().order_by(*by_score)[:3]
     )
     # reviews overdue, risks and opportunities apart (one aggregate)
@@ -130,6 +134,13 @@ def _panel_figures(
         "overdue_opportunity_reviews": overdue["opportunities"],
         "overdue_actions": plan_actions.overdue(today).count(),
     }
+
+
+def _as_read(risks: RiskQuerySet) -> list[Risk]:
+    """The rows, each approved one as last approved when `approved_reading` annotated the
+    snapshot (staff); no query beyond the rows'."""
+    rows = [(r, getattr(r, "approved_snapshot", None)) for r in risks]
+    return [as_approved(r, [], snap)[0] if snap else r for r, snap in rows]
 
 
 def _residual_grid(matrix: RiskMatrix, risks: RiskQuerySet, narrowing: str) -> list[dict[str, Any]]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from operator import methodcaller
+
 from isova.dashboard.upcoming import dated_source
 from isova.registry import registry
 
@@ -14,6 +16,7 @@ items = dated_source(
     person="owner",
     kind="Risk review",
     by_process=True,
+    approved=methodcaller("approved_reading"),  # staff: as last approved
 )
 
 registry.register("upcoming", items, name="risks")

@@ -42,12 +42,11 @@ def index(request: OrgRequest) -> HttpResponse:
     today = org.today()
     matrix = services.current_matrix(org)
     form = FilterForm(request.GET or None, organisation=org, matrix=matrix)
-    queryset = form.filter(
-        Risk.objects.for_org(org).with_flags(today).with_trend().for_list(), today
-    )
+    queryset = Risk.objects.for_org(org).with_flags(today).with_trend().for_list()
     approved_only = records.reads_approved_only(request.membership)
-    if approved_only:
-        queryset = queryset.with_approved_snapshot()
+    if approved_only:  # the risks ever approved (or needing no approval), as the dashboard
+        queryset = queryset.approved_reading()
+    queryset = form.filter(queryset, today)
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     if approved_only:  # staff read each risk as last approved (issue 22.3)
         page.object_list = [
@@ -76,6 +75,8 @@ def heat_map(request: OrgRequest) -> HttpResponse:
         kind = Kind.RISK
     matrix = services.current_matrix(org)
     risks = Risk.objects.for_org(org).filter(kind=kind)
+    if records.reads_approved_only(request.membership):  # as the register reads them
+        risks = risks.approved_reading()
     maps = [
         {
             "basis": basis,

@@ -153,7 +153,7 @@ def test_the_register_filters_by_band_kind_and_overdue_review(org, as_user):
     raise_risk(org, title="Critical one", inherent_likelihood=5, inherent_impact=5)
     raise_risk(org, title="Late one", next_review_date=datetime.date(2020, 1, 1))
     raise_risk(org, title="Chance", kind="opportunity", treatment="pursue")
-    client = as_user(org.staff)
+    client = as_user(org.manager)
     page = client.get("/risks/?band=Critical").content.decode()
     assert "Critical one" in page and "Low one" not in page
     page = client.get("/risks/?kind=opportunity").content.decode()
@@ -168,7 +168,7 @@ def test_bad_filter_values_are_ignored_not_a_500(org, risk, as_user):
 
 
 def test_the_register_answers_htmx_with_the_results_fragment_only(org, risk, as_user):
-    client = as_user(org.staff)
+    client = as_user(org.manager)
     fragment = client.get("/risks/?kind=risk", HTTP_HX_REQUEST="true").content.decode()
     assert "<html" not in fragment and 'id="results"' in fragment and risk.reference in fragment
     page = client.get("/risks/?kind=risk").content.decode()
@@ -187,7 +187,7 @@ def test_each_heat_map_cell_links_to_the_register_showing_the_same_count(org, as
         raise_risk(org, inherent_likelihood=li, inherent_impact=im)
     closed = raise_risk(org, inherent_likelihood=4, inherent_impact=4)
     Risk.objects.filter(pk=closed.pk).update(status="closed")
-    client = as_user(org.staff)
+    client = as_user(org.manager)
     page = client.get("/risks/heat-map/").content.decode()
     url = "/risks/?kind=risk&amp;status=live&amp;basis=residual&amp;likelihood=4&amp;impact=4"
     assert url in page
@@ -306,5 +306,5 @@ def test_the_register_shows_how_each_risk_moved_at_its_last_review(org, as_user)
         controls_effective=True,
     )
     raise_risk(org, title="Still")
-    page = as_user(org.staff).get("/risks/").content.decode()
+    page = as_user(org.manager).get("/risks/").content.decode()
     assert page.count("at the last review") == 1 and "fell from 16 at the last review" in page
