@@ -4,6 +4,7 @@ from django.templatetags.static import static
 from django.urls import include, path
 
 from isova.actions import views
+from isova.health import views as health_views
 from isova.onboarding.totp import LoginView
 from isova.ops import views as ops_views
 
@@ -18,6 +19,7 @@ urlpatterns = [
     # (resolved per request: the manifest is read when asked, not when URLs load).
     path("favicon.ico", lambda request: HttpResponsePermanentRedirect(static("img/favicon.svg"))),
     path("dashboard/", include("isova.dashboard.urls")),
+    path("dashboard/health/", health_views.thresholds, name="health_thresholds"),
     path("organisation/switch/", views.switch_organisation, name="switch_organisation"),
     path("actions/", include("isova.actions.urls")),
     path("", include("isova.records.urls")),

@@ -1,7 +1,5 @@
 from django.urls import path
 
-from isova.health import views as health_views
-
 from . import dialogs, views
 
 urlpatterns = [
@@ -10,5 +8,4 @@ urlpatterns = [
     path("owners/", views.owner_suggestions, name="dashboard_owners"),
     path("actions/<int:pk>/assign/", dialogs.assign_action, name="dashboard_assign_action"),
     path("actions/new/", dialogs.new_action, name="dashboard_new_action"),
-    path("health/", health_views.thresholds, name="health_thresholds"),
 ]
