@@ -111,6 +111,28 @@ def save_or_error(
     return flash_redirect(request, result if to is None else to, text)
 
 
+def form_page(
+    request: HttpRequest,
+    form: Any,
+    write: Callable[[], Any],
+    message: str | Callable[[Any], str],
+    template: str,
+    context: dict[str, Any],
+    *,
+    to: Any = None,
+    invalid_status: int = 422,
+) -> HttpResponse:
+    """A form's page: a valid POST is written with `save_or_error(request, form, write,
+    message, to)` and answered with its redirect; otherwise (a GET, an invalid form, a
+    DomainError) `template` shows `form` with `context`, with `invalid_status` after a POST."""
+    if request.method == "POST" and form.is_valid():
+        done = save_or_error(request, form, write, message, to)
+        if done:
+            return done
+    status = invalid_status if request.method == "POST" else 200
+    return render(request, template, {"form": form, **context}, status=status)
+
+
 def act_and_redirect(
     request: HttpRequest, write: Callable[[], Any], to: Any, message: str
 ) -> HttpResponse:

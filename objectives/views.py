@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -20,7 +21,14 @@ from isova.accounts.tenancy import (
 from isova.actions.permissions import action_rows
 from isova.errors import DomainError
 from isova.forms import member_choices
-from isova.http import flash_redirect, paginate, query_without_page, render_page, save_or_error
+from isova.http import (
+    flash_redirect,
+    form_page,
+    paginate,
+    query_without_page,
+    render_page,
+    save_or_error,
+)
 from isova.idempotency import create_once
 from isova.lessons import services as lessons
 from isova.models import Action
@@ -240,21 +248,35 @@ def create(request: OrgRequest) -> HttpResponse:
         organisation=org,
         initial={"owner": request.user, "start_date": org.today()},
     )
-    if request.method == "POST" and form.is_valid():
-        data = {f: form.cleaned_data[f] for f in services.EDITABLE_FIELDS}
-        done = save_or_error(
-            request,
-            form,
-            lambda: create_once(
-                request,
-                form,
-                lambda: services.objective_create(membership=request.membership, **data),
-            ),
-            "Objective saved as a draft. Add its plan steps next.",
-        )
-        if done:
-            return done
-    return render(request, "objectives/form.html", {"form": form, "objective": None})
+    return _objective_form(
+        request,
+        form,
+        None,
+        lambda data: create_once(
+            request, form, lambda: services.objective_create(membership=request.membership, **data)
+        ),
+        "Objective saved as a draft. Add its plan steps next.",
+    )
+
+
+def _objective_form(
+    request: OrgRequest,
+    form: ObjectiveForm,
+    objective: Objective | None,
+    write: Callable[[dict[str, Any]], Any],
+    message: str,
+) -> HttpResponse:
+    """The objective's form page: `write` gets the editable fields of a valid form (200 with
+    the errors shown, as the page always answered)."""
+    return form_page(
+        request,
+        form,
+        lambda: write({f: form.cleaned_data[f] for f in services.EDITABLE_FIELDS}),
+        message,
+        "objectives/form.html",
+        {"objective": objective},
+        invalid_status=200,
+    )
 
 
 @member_required
@@ -265,19 +287,15 @@ def edit(request: OrgRequest, pk: int) -> HttpResponse:
     form = ObjectiveForm(
         request.POST or None, instance=objective, organisation=request.organisation
     )
-    if request.method == "POST" and form.is_valid():
-        data = {f: form.cleaned_data[f] for f in services.EDITABLE_FIELDS}
-        done = save_or_error(
-            request,
-            form,
-            lambda: services.objective_update(
-                membership=request.membership, objective=_get_objective(request, pk), **data
-            ),
-            "Objective saved.",
-        )
-        if done:
-            return done
-    return render(request, "objectives/form.html", {"form": form, "objective": objective})
+    return _objective_form(
+        request,
+        form,
+        objective,
+        lambda data: services.objective_update(
+            membership=request.membership, objective=_get_objective(request, pk), **data
+        ),
+        "Objective saved.",
+    )
 
 
 @member_required
@@ -290,24 +308,23 @@ def plan_step_add(request: OrgRequest, pk: int) -> HttpResponse:
         organisation=request.organisation,
         initial={"owner": objective.owner, "due_date": None},
     )
-    if request.method == "POST" and form.is_valid():
-        done = save_or_error(
+    return form_page(
+        request,
+        form,
+        lambda: create_once(
             request,
             form,
-            lambda: create_once(
-                request,
-                form,
-                lambda: services.plan_step_add(
-                    membership=request.membership, objective=objective, **form.action_fields()
-                ),
-                url=lambda _: objective.get_absolute_url(),
+            lambda: services.plan_step_add(
+                membership=request.membership, objective=objective, **form.action_fields()
             ),
-            "Plan step added.",
-            objective,
-        )
-        if done:
-            return done
-    return render(request, "objectives/plan_step_form.html", {"form": form, "objective": objective})
+            url=lambda _: objective.get_absolute_url(),
+        ),
+        "Plan step added.",
+        "objectives/plan_step_form.html",
+        {"objective": objective},
+        to=objective,
+        invalid_status=200,
+    )
 
 
 @require_POST

@@ -13,7 +13,7 @@ from audits.models import Finding, Process
 from isova import records
 from isova.accounts.tenancy import OrgRequest, get_for_org, has_perm, member_required, require
 from isova.errors import DomainError
-from isova.http import render_page
+from isova.http import form_page, render_page
 from isova.lessons import services as lessons
 from isova.models import Action
 
@@ -131,16 +131,14 @@ def create(request: OrgRequest) -> HttpResponse:
     kind = request.GET.get("kind") if request.GET.get("kind") in Kind.values else Kind.RISK
     initial = {"owner": request.user, "kind": kind} | _from_finding(request)
     form = _risk_form(request, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            risk = services.risk_create(membership=request.membership, **_form_data(form))
-        except DomainError as error:
-            _errors(form, error)
-        else:
-            messages.success(request, f"{risk.reference} raised. Add its treatment plan next.")
-            return redirect(risk)
-    status = 422 if request.method == "POST" else 200
-    return render(request, "risks/form.html", {"form": form, "risk": None}, status=status)
+    return form_page(
+        request,
+        form,
+        lambda: services.risk_create(membership=request.membership, **_form_data(form)),
+        lambda risk: f"{risk.reference} raised. Add its treatment plan next.",
+        "risks/form.html",
+        {"risk": None},
+    )
 
 
 @member_required
@@ -148,18 +146,17 @@ def edit(request: OrgRequest, pk: int) -> HttpResponse:
     require(request, "risks.risk.edit")
     risk = _get_risk(request, pk)
     form = _risk_form(request, instance=risk)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.risk_update(
-                membership=request.membership, risk=_get_risk(request, pk), **_form_data(form)
-            )
-        except DomainError as error:
-            _errors(form, error)
-        else:
-            messages.success(request, "Saved.")
-            return redirect(risk)
-    status = 422 if request.method == "POST" else 200
-    return render(request, "risks/form.html", {"form": form, "risk": risk}, status=status)
+    return form_page(
+        request,
+        form,
+        lambda: services.risk_update(
+            membership=request.membership, risk=_get_risk(request, pk), **_form_data(form)
+        ),
+        "Saved.",
+        "risks/form.html",
+        {"risk": risk},
+        to=risk,
+    )
 
 
 def _chart(risk: Risk, assessments: list[Any]) -> dict[str, Any]:
@@ -233,20 +230,18 @@ def review(request: OrgRequest, pk: int) -> HttpResponse:
         matrix=services.current_matrix(request.organisation),
         initial=initial,
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.risk_review_record(
-                membership=request.membership, risk=risk, lesson=lesson, **form.cleaned_data
-            )
-        except DomainError as error:
-            _errors(form, error)
-        else:
-            done = " The lesson is now an improvement." if lesson is not None else ""
-            messages.success(request, f"Review recorded.{done}")
-            return redirect(risk)
-    status = 422 if request.method == "POST" else 200
-    context = {"form": form, "risk": risk, "lesson": lesson}
-    return render(request, "risks/review_form.html", context, status=status)
+    done = " The lesson is now an improvement." if lesson is not None else ""
+    return form_page(
+        request,
+        form,
+        lambda: services.risk_review_record(
+            membership=request.membership, risk=risk, lesson=lesson, **form.cleaned_data
+        ),
+        f"Review recorded.{done}",
+        "risks/review_form.html",
+        {"risk": risk, "lesson": lesson},
+        to=risk,
+    )
 
 
 @member_required
@@ -259,16 +254,17 @@ def plan_action_add(request: OrgRequest, pk: int) -> HttpResponse:
         organisation=request.organisation,
         initial={"owner": risk.owner, "due_date": services.treatment_due(risk, today)},
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.plan_action_add(membership=request.membership, risk=risk, **form.cleaned_data)
-        except DomainError as error:
-            _errors(form, error)
-        else:
-            messages.success(request, "Treatment action added.")
-            return redirect(risk)
-    status = 422 if request.method == "POST" else 200
-    return render(request, "risks/plan_form.html", {"form": form, "risk": risk}, status=status)
+    return form_page(
+        request,
+        form,
+        lambda: services.plan_action_add(
+            membership=request.membership, risk=risk, **form.cleaned_data
+        ),
+        "Treatment action added.",
+        "risks/plan_form.html",
+        {"risk": risk},
+        to=risk,
+    )
 
 
 @member_required
