@@ -10,6 +10,25 @@ from isova.ops import views as ops_views
 
 handler500 = "isova.ops.views.server_error"
 
+# Each core package and each app with the patterns of its own urls.py, at its prefix ("": the
+# package's patterns spell their paths in full).
+PACKAGES = (
+    ("dashboard/", "isova.dashboard.urls"),
+    ("actions/", "isova.actions.urls"),
+    ("", "isova.records.urls"),
+    ("", "isova.notifications.urls"),
+    ("leadership/evidence/", "isova.evidence.urls"),
+    ("", "isova.onboarding.urls"),
+    ("objectives/", "objectives.urls"),
+    ("audits/", "audits.urls"),
+    ("risks/", "risks.urls"),
+    ("reviews/", "reviews.urls"),
+    ("decisions/", "decisions.urls"),
+    ("lessons/", "isova.lessons.urls"),
+    ("data/", "isova.imports.urls"),
+    ("resources/", "isova.resources.urls"),
+)
+
 urlpatterns = [
     path("healthz", ops_views.healthz, name="healthz"),
     path("readyz", ops_views.readyz, name="readyz"),
@@ -18,22 +37,9 @@ urlpatterns = [
     # Browsers ask for /favicon.ico whatever the page's <link rel="icon"> says.
     # (resolved per request: the manifest is read when asked, not when URLs load).
     path("favicon.ico", lambda request: HttpResponsePermanentRedirect(static("img/favicon.svg"))),
-    path("dashboard/", include("isova.dashboard.urls")),
     path("dashboard/health/", health_views.thresholds, name="health_thresholds"),
     path("organisation/switch/", views.switch_organisation, name="switch_organisation"),
-    path("actions/", include("isova.actions.urls")),
-    path("", include("isova.records.urls")),
-    path("", include("isova.notifications.urls")),
-    path("leadership/evidence/", include("isova.evidence.urls")),
-    path("", include("isova.onboarding.urls")),
-    path("objectives/", include("objectives.urls")),
-    path("audits/", include("audits.urls")),
-    path("risks/", include("risks.urls")),
-    path("reviews/", include("reviews.urls")),
-    path("decisions/", include("decisions.urls")),
-    path("lessons/", include("isova.lessons.urls")),
-    path("data/", include("isova.imports.urls")),
-    path("resources/", include("isova.resources.urls")),
+    *(path(prefix, include(patterns)) for prefix, patterns in PACKAGES),
     path(
         "accounts/login/",
         LoginView.as_view(),
