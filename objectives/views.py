@@ -28,6 +28,7 @@ from isova.http import (
     query_without_page,
     render_page,
     save_or_error,
+    upload_page,
 )
 from isova.idempotency import create_once
 from isova.lessons import services as lessons
@@ -400,33 +401,21 @@ def withdraw(request: OrgRequest, pk: int) -> HttpResponse:
 @member_required
 def import_values(request: OrgRequest) -> HttpResponse:
     require(request, "objectives.objective.record_value")
-    form = ImportForm(request.POST, request.FILES) if request.method == "POST" else ImportForm()
-    errors: list[services.RowError] = []
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                count = services.measurements_import(
-                    membership=request.membership, upload=form.cleaned_data["file"]
-                )
-            except services.ImportRejected as rejected:
-                errors = rejected.errors
-            else:
-                return flash_redirect(
-                    request, "objectives:index", f"Saved {count} value{'s' if count != 1 else ''}."
-                )
-        status = 422
     mine = (
         Objective.objects.for_org(request.organisation)
         .open()
         .select_related("owner")
         .order_by("title")
     )
-    return render(
+    return upload_page(
         request,
+        ImportForm,
+        lambda upload: services.measurements_import(membership=request.membership, upload=upload),
+        services.ImportRejected,
+        lambda count: f"Saved {count} value{'s' if count != 1 else ''}.",
+        "objectives:index",
         "objectives/import.html",
-        {"form": form, "errors": errors, "objectives": mine},
-        status=status,
+        {"objectives": mine},
     )
 
 

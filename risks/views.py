@@ -13,7 +13,7 @@ from audits.models import Finding, Process
 from isova import records
 from isova.accounts.tenancy import OrgRequest, get_for_org, has_perm, member_required, require
 from isova.errors import DomainError
-from isova.http import form_page, render_page
+from isova.http import form_page, render_page, upload_page
 from isova.lessons import services as lessons
 from isova.models import Action
 
@@ -318,25 +318,13 @@ def export(request: OrgRequest) -> HttpResponse:
 @member_required
 def import_register(request: OrgRequest) -> HttpResponse:
     require(request, "risks.risk.import")
-    form = ImportForm(request.POST, request.FILES) if request.method == "POST" else ImportForm()
-    errors: list[csvio.RowError] = []
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                created = csvio.import_register(
-                    membership=request.membership, upload=form.cleaned_data["file"]
-                )
-            except csvio.ImportFailed as failed:
-                errors = failed.errors
-            else:
-                messages.success(request, f"Imported {len(created)} risk(s).")
-                return redirect("risks:index")
-        status = 422
-    context = {
-        "form": form,
-        "errors": errors,
-        "columns": csvio.COLUMNS,
-        "processes": Process.objects.for_org(request.organisation),
-    }
-    return render(request, "risks/import.html", context, status=status)
+    return upload_page(
+        request,
+        ImportForm,
+        lambda upload: csvio.import_register(membership=request.membership, upload=upload),
+        csvio.ImportFailed,
+        lambda created: f"Imported {len(created)} risk(s).",
+        "risks:index",
+        "risks/import.html",
+        {"columns": csvio.COLUMNS, "processes": Process.objects.for_org(request.organisation)},
+    )
