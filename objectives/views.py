@@ -3,10 +3,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
@@ -22,6 +21,7 @@ from isova.actions.permissions import action_rows
 from isova.errors import DomainError
 from isova.forms import member_choices
 from isova.http import (
+    act_and_redirect,
     flash_redirect,
     form_page,
     paginate,
@@ -334,15 +334,14 @@ def submit(request: OrgRequest, pk: int) -> HttpResponse:
     objective = _get_objective(request, pk)
     form = SubmitForm(request.POST)
     comment = form.cleaned_data["comment"] if form.is_valid() else ""
-    try:
-        services.objective_submit(
+    return act_and_redirect(
+        request,
+        lambda: services.objective_submit(
             membership=request.membership, objective=objective, comment=comment
-        )
-    except DomainError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, "Submitted for approval. The leaders have been told.")
-    return redirect(objective)
+        ),
+        objective,
+        "Submitted for approval. The leaders have been told.",
+    )
 
 
 @member_required
@@ -382,17 +381,15 @@ def withdraw(request: OrgRequest, pk: int) -> HttpResponse:
     # The role first: a member who may not withdraw gets 403 whatever the form holds.
     require(request, "objectives.objective.withdraw")
     form = WithdrawForm(request.POST)
-    try:
+
+    def withdraw() -> None:
         if not form.is_valid():
             raise services.ObjectiveError("Say why the objective is withdrawn.")
         services.objective_withdraw(
             membership=request.membership, objective=objective, reason=form.cleaned_data["reason"]
         )
-    except DomainError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, "Objective withdrawn.")
-    return redirect(objective)
+
+    return act_and_redirect(request, withdraw, objective, "Objective withdrawn.")
 
 
 # --- measurements by CSV, goals ------------------------------------------------------------
