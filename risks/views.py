@@ -4,7 +4,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
@@ -13,7 +12,7 @@ from audits.models import Finding, Process
 from isova import records
 from isova.accounts.tenancy import OrgRequest, get_for_org, has_perm, member_required, require
 from isova.errors import DomainError
-from isova.http import form_page, render_page, upload_page
+from isova.http import form_page, paginate, query_without_page, render_page, upload_page
 from isova.lessons import services as lessons
 from isova.models import Action
 
@@ -48,18 +47,16 @@ def index(request: OrgRequest) -> HttpResponse:
     approved_only = records.reads_approved_only(request.membership)
     if approved_only:
         queryset = queryset.with_approved_snapshot()
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, queryset, PAGE_SIZE)
     if approved_only:  # staff read each risk as last approved (issue 22.3)
         page.object_list = [
             as_approved(r, [], r.approved_snapshot)[0] if r.approved_snapshot else r
             for r in page.object_list
         ]
-    query = request.GET.copy()
-    query.pop("page", None)
     context = {
         "form": form,
         "page": page,
-        "query": query.urlencode(),
+        "query": query_without_page(request),
         "can_edit": has_perm(request.membership, "risks.risk.edit"),
         "can_import": has_perm(request.membership, "risks.risk.import"),
         "colours": {b["name"]: b.get("colour", "") for b in matrix.bands},
