@@ -111,6 +111,56 @@ def save_or_error(
     return flash_redirect(request, result if to is None else to, text)
 
 
+def form_page(
+    request: HttpRequest,
+    form: Any,
+    write: Callable[[], Any],
+    message: str | Callable[[Any], str],
+    template: str,
+    context: dict[str, Any],
+    *,
+    to: Any = None,
+    invalid_status: int = 422,
+) -> HttpResponse:
+    """A form's page: a valid POST is written with `save_or_error(request, form, write,
+    message, to)` and answered with its redirect; otherwise (a GET, an invalid form, a
+    DomainError) `template` shows `form` with `context`, with `invalid_status` after a POST."""
+    if request.method == "POST" and form.is_valid():
+        done = save_or_error(request, form, write, message, to)
+        if done:
+            return done
+    status = invalid_status if request.method == "POST" else 200
+    return render(request, template, {"form": form, **context}, status=status)
+
+
+def upload_page(
+    request: HttpRequest,
+    form_class: Any,
+    load: Callable[[Any], Any],
+    rejected: type[Exception],
+    message: Callable[[Any], str],
+    to: str,
+    template: str,
+    context: dict[str, Any],
+) -> HttpResponse:
+    """A CSV upload's page: a valid file goes to `load(upload)`, then `message(result)` is
+    flashed with a redirect to `to`; a `rejected` error's row errors (its `errors`) are
+    listed on the page, which answers 422 after any POST that saved nothing."""
+    form = form_class(request.POST, request.FILES) if request.method == "POST" else form_class()
+    errors: list[Any] = []
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                result = load(form.cleaned_data["file"])
+            except rejected as failed:
+                errors = failed.errors  # type: ignore[attr-defined]
+            else:
+                return flash_redirect(request, to, message(result))
+        status = 422
+    return render(request, template, {"form": form, "errors": errors, **context}, status=status)
+
+
 def act_and_redirect(
     request: HttpRequest, write: Callable[[], Any], to: Any, message: str
 ) -> HttpResponse:

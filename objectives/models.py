@@ -529,10 +529,9 @@ class Objective(ActionSource, Approvable, ResourcePlan):
     shown_status: str
     # A change to any of these after approval asks for approval again (records.record_changed).
     # "plan" stands for the objective's plan actions (their title, owner, due date).
-    MATERIAL_FIELDS = (
-        "title",
-        "goal",
-        "owner",
+    # The measure: what is measured, in what unit, which way is better, from what to what,
+    # between which dates.
+    MEASURE_FIELDS = (
         "measure_name",
         "unit",
         "direction",
@@ -540,6 +539,12 @@ class Objective(ActionSource, Approvable, ResourcePlan):
         "target",
         "start_date",
         "target_date",
+    )
+    MATERIAL_FIELDS = (
+        "title",
+        "goal",
+        "owner",
+        *MEASURE_FIELDS,
         "resources",
         "budget",
         "evaluation",

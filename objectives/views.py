@@ -1,11 +1,11 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
@@ -20,7 +20,16 @@ from isova.accounts.tenancy import (
 from isova.actions.permissions import action_rows
 from isova.errors import DomainError
 from isova.forms import member_choices
-from isova.http import flash_redirect, paginate, query_without_page, render_page, save_or_error
+from isova.http import (
+    act_and_redirect,
+    flash_redirect,
+    form_page,
+    paginate,
+    query_without_page,
+    render_page,
+    save_or_error,
+    upload_page,
+)
 from isova.idempotency import create_once
 from isova.lessons import services as lessons
 from isova.models import Action
@@ -251,21 +260,35 @@ def create(request: OrgRequest) -> HttpResponse:
         organisation=org,
         initial={"owner": request.user, "start_date": org.today()},
     )
-    if request.method == "POST" and form.is_valid():
-        data = {f: form.cleaned_data[f] for f in services.EDITABLE_FIELDS}
-        done = save_or_error(
-            request,
-            form,
-            lambda: create_once(
-                request,
-                form,
-                lambda: services.objective_create(membership=request.membership, **data),
-            ),
-            "Objective saved as a draft. Add its plan steps next.",
-        )
-        if done:
-            return done
-    return render(request, "objectives/form.html", {"form": form, "objective": None})
+    return _objective_form(
+        request,
+        form,
+        None,
+        lambda data: create_once(
+            request, form, lambda: services.objective_create(membership=request.membership, **data)
+        ),
+        "Objective saved as a draft. Add its plan steps next.",
+    )
+
+
+def _objective_form(
+    request: OrgRequest,
+    form: ObjectiveForm,
+    objective: Objective | None,
+    write: Callable[[dict[str, Any]], Any],
+    message: str,
+) -> HttpResponse:
+    """The objective's form page: `write` gets the editable fields of a valid form (200 with
+    the errors shown, as the page always answered)."""
+    return form_page(
+        request,
+        form,
+        lambda: write({f: form.cleaned_data[f] for f in services.EDITABLE_FIELDS}),
+        message,
+        "objectives/form.html",
+        {"objective": objective},
+        invalid_status=200,
+    )
 
 
 @member_required
@@ -276,19 +299,15 @@ def edit(request: OrgRequest, pk: int) -> HttpResponse:
     form = ObjectiveForm(
         request.POST or None, instance=objective, organisation=request.organisation
     )
-    if request.method == "POST" and form.is_valid():
-        data = {f: form.cleaned_data[f] for f in services.EDITABLE_FIELDS}
-        done = save_or_error(
-            request,
-            form,
-            lambda: services.objective_update(
-                membership=request.membership, objective=_get_objective(request, pk), **data
-            ),
-            "Objective saved.",
-        )
-        if done:
-            return done
-    return render(request, "objectives/form.html", {"form": form, "objective": objective})
+    return _objective_form(
+        request,
+        form,
+        objective,
+        lambda data: services.objective_update(
+            membership=request.membership, objective=_get_objective(request, pk), **data
+        ),
+        "Objective saved.",
+    )
 
 
 @member_required
@@ -301,24 +320,23 @@ def plan_step_add(request: OrgRequest, pk: int) -> HttpResponse:
         organisation=request.organisation,
         initial={"owner": objective.owner, "due_date": None},
     )
-    if request.method == "POST" and form.is_valid():
-        done = save_or_error(
+    return form_page(
+        request,
+        form,
+        lambda: create_once(
             request,
             form,
-            lambda: create_once(
-                request,
-                form,
-                lambda: services.plan_step_add(
-                    membership=request.membership, objective=objective, **form.action_fields()
-                ),
-                url=lambda _: objective.get_absolute_url(),
+            lambda: services.plan_step_add(
+                membership=request.membership, objective=objective, **form.action_fields()
             ),
-            "Plan step added.",
-            objective,
-        )
-        if done:
-            return done
-    return render(request, "objectives/plan_step_form.html", {"form": form, "objective": objective})
+            url=lambda _: objective.get_absolute_url(),
+        ),
+        "Plan step added.",
+        "objectives/plan_step_form.html",
+        {"objective": objective},
+        to=objective,
+        invalid_status=200,
+    )
 
 
 @require_POST
@@ -327,15 +345,14 @@ def submit(request: OrgRequest, pk: int) -> HttpResponse:
     objective = _get_objective(request, pk)
     form = SubmitForm(request.POST)
     comment = form.cleaned_data["comment"] if form.is_valid() else ""
-    try:
-        services.objective_submit(
+    return act_and_redirect(
+        request,
+        lambda: services.objective_submit(
             membership=request.membership, objective=objective, comment=comment
-        )
-    except DomainError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, "Submitted for approval. The leaders have been told.")
-    return redirect(objective)
+        ),
+        objective,
+        "Submitted for approval. The leaders have been told.",
+    )
 
 
 @member_required
@@ -375,17 +392,15 @@ def withdraw(request: OrgRequest, pk: int) -> HttpResponse:
     # The role first: a member who may not withdraw gets 403 whatever the form holds.
     require(request, "objectives.objective.withdraw")
     form = WithdrawForm(request.POST)
-    try:
+
+    def withdraw() -> None:
         if not form.is_valid():
             raise services.ObjectiveError("Say why the objective is withdrawn.")
         services.objective_withdraw(
             membership=request.membership, objective=objective, reason=form.cleaned_data["reason"]
         )
-    except DomainError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, "Objective withdrawn.")
-    return redirect(objective)
+
+    return act_and_redirect(request, withdraw, objective, "Objective withdrawn.")
 
 
 # --- measurements by CSV, goals ------------------------------------------------------------
@@ -394,33 +409,21 @@ def withdraw(request: OrgRequest, pk: int) -> HttpResponse:
 @member_required
 def import_values(request: OrgRequest) -> HttpResponse:
     require(request, "objectives.objective.record_value")
-    form = ImportForm(request.POST, request.FILES) if request.method == "POST" else ImportForm()
-    errors: list[services.RowError] = []
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                count = services.measurements_import(
-                    membership=request.membership, upload=form.cleaned_data["file"]
-                )
-            except services.ImportRejected as rejected:
-                errors = rejected.errors
-            else:
-                return flash_redirect(
-                    request, "objectives:index", f"Saved {count} value{'s' if count != 1 else ''}."
-                )
-        status = 422
     mine = (
         Objective.objects.for_org(request.organisation)
         .open()
         .select_related("owner")
         .order_by("title")
     )
-    return render(
+    return upload_page(
         request,
+        ImportForm,
+        lambda upload: services.measurements_import(membership=request.membership, upload=upload),
+        services.ImportRejected,
+        lambda count: f"Saved {count} value{'s' if count != 1 else ''}.",
+        "objectives:index",
         "objectives/import.html",
-        {"form": form, "errors": errors, "objectives": mine},
-        status=status,
+        {"objectives": mine},
     )
 
 

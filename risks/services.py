@@ -158,7 +158,8 @@ def matrix_update(
 
 # --- risks ---------------------------------------------------------------------------------
 
-RISK_FIELDS = (
+# What the risk is, and who owns it.
+RISK_DESCRIPTION = (
     "kind",
     "title",
     "description",
@@ -168,12 +169,19 @@ RISK_FIELDS = (
     "consequence",
     "owner",
     "existing_controls",
+)
+# Its ratings before and after the controls, and the aim.
+RISK_RATINGS = (
     "inherent_likelihood",
     "inherent_impact",
     "residual_likelihood",
     "residual_impact",
     "target_likelihood",
     "target_impact",
+)
+RISK_FIELDS = (
+    *RISK_DESCRIPTION,
+    *RISK_RATINGS,
     "treatment",
     "treatment_justification",
     "status",
@@ -308,15 +316,7 @@ def risk_update(*, membership: Membership, risk: Risk, **fields: Any) -> Risk:
     changed = [f for f, v in fields.items() if getattr(current, f) != v]
     for name, value in fields.items():
         setattr(current, name, value)
-    scored = {
-        "inherent_likelihood",
-        "inherent_impact",
-        "residual_likelihood",
-        "residual_impact",
-        "target_likelihood",
-        "target_impact",
-        "treatment",
-    }
+    scored = {*RISK_RATINGS, "treatment"}
     if set(changed) & scored:
         _, residual = _apply_scores(current, current_matrix(organisation))
         if {"residual_likelihood", "residual_impact"} & set(changed):

@@ -4,7 +4,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
@@ -13,7 +12,7 @@ from audits.models import Finding, Process
 from isova import records
 from isova.accounts.tenancy import OrgRequest, get_for_org, has_perm, member_required, require
 from isova.errors import DomainError
-from isova.http import render_page
+from isova.http import form_page, paginate, query_without_page, render_page, upload_page
 from isova.lessons import services as lessons
 from isova.models import Action
 
@@ -47,18 +46,16 @@ def index(request: OrgRequest) -> HttpResponse:
     if approved_only:  # the risks ever approved (or needing no approval), as the dashboard
         queryset = queryset.approved_reading()
     queryset = form.filter(queryset, today)
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, queryset, PAGE_SIZE)
     if approved_only:  # staff read each risk as last approved (issue 22.3)
         page.object_list = [
             as_approved(r, [], r.approved_snapshot)[0] if r.approved_snapshot else r
             for r in page.object_list
         ]
-    query = request.GET.copy()
-    query.pop("page", None)
     context = {
         "form": form,
         "page": page,
-        "query": query.urlencode(),
+        "query": query_without_page(request),
         "can_edit": has_perm(request.membership, "risks.risk.edit"),
         "can_import": has_perm(request.membership, "risks.risk.import"),
         "colours": {b["name"]: b.get("colour", "") for b in matrix.bands},
@@ -132,16 +129,14 @@ def create(request: OrgRequest) -> HttpResponse:
     kind = request.GET.get("kind") if request.GET.get("kind") in Kind.values else Kind.RISK
     initial = {"owner": request.user, "kind": kind} | _from_finding(request)
     form = _risk_form(request, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            risk = services.risk_create(membership=request.membership, **_form_data(form))
-        except DomainError as error:
-            _errors(form, error)
-        else:
-            messages.success(request, f"{risk.reference} raised. Add its treatment plan next.")
-            return redirect(risk)
-    status = 422 if request.method == "POST" else 200
-    return render(request, "risks/form.html", {"form": form, "risk": None}, status=status)
+    return form_page(
+        request,
+        form,
+        lambda: services.risk_create(membership=request.membership, **_form_data(form)),
+        lambda risk: f"{risk.reference} raised. Add its treatment plan next.",
+        "risks/form.html",
+        {"risk": None},
+    )
 
 
 @member_required
@@ -149,18 +144,17 @@ def edit(request: OrgRequest, pk: int) -> HttpResponse:
     require(request, "risks.risk.edit")
     risk = _get_risk(request, pk)
     form = _risk_form(request, instance=risk)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.risk_update(
-                membership=request.membership, risk=_get_risk(request, pk), **_form_data(form)
-            )
-        except DomainError as error:
-            _errors(form, error)
-        else:
-            messages.success(request, "Saved.")
-            return redirect(risk)
-    status = 422 if request.method == "POST" else 200
-    return render(request, "risks/form.html", {"form": form, "risk": risk}, status=status)
+    return form_page(
+        request,
+        form,
+        lambda: services.risk_update(
+            membership=request.membership, risk=_get_risk(request, pk), **_form_data(form)
+        ),
+        "Saved.",
+        "risks/form.html",
+        {"risk": risk},
+        to=risk,
+    )
 
 
 def _chart(risk: Risk, assessments: list[Any]) -> dict[str, Any]:
@@ -234,20 +228,18 @@ def review(request: OrgRequest, pk: int) -> HttpResponse:
         matrix=services.current_matrix(request.organisation),
         initial=initial,
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.risk_review_record(
-                membership=request.membership, risk=risk, lesson=lesson, **form.cleaned_data
-            )
-        except DomainError as error:
-            _errors(form, error)
-        else:
-            done = " The lesson is now an improvement." if lesson is not None else ""
-            messages.success(request, f"Review recorded.{done}")
-            return redirect(risk)
-    status = 422 if request.method == "POST" else 200
-    context = {"form": form, "risk": risk, "lesson": lesson}
-    return render(request, "risks/review_form.html", context, status=status)
+    done = " The lesson is now an improvement." if lesson is not None else ""
+    return form_page(
+        request,
+        form,
+        lambda: services.risk_review_record(
+            membership=request.membership, risk=risk, lesson=lesson, **form.cleaned_data
+        ),
+        f"Review recorded.{done}",
+        "risks/review_form.html",
+        {"risk": risk, "lesson": lesson},
+        to=risk,
+    )
 
 
 @member_required
@@ -260,16 +252,17 @@ def plan_action_add(request: OrgRequest, pk: int) -> HttpResponse:
         organisation=request.organisation,
         initial={"owner": risk.owner, "due_date": services.treatment_due(risk, today)},
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.plan_action_add(membership=request.membership, risk=risk, **form.cleaned_data)
-        except DomainError as error:
-            _errors(form, error)
-        else:
-            messages.success(request, "Treatment action added.")
-            return redirect(risk)
-    status = 422 if request.method == "POST" else 200
-    return render(request, "risks/plan_form.html", {"form": form, "risk": risk}, status=status)
+    return form_page(
+        request,
+        form,
+        lambda: services.plan_action_add(
+            membership=request.membership, risk=risk, **form.cleaned_data
+        ),
+        "Treatment action added.",
+        "risks/plan_form.html",
+        {"risk": risk},
+        to=risk,
+    )
 
 
 @member_required
@@ -323,25 +316,13 @@ def export(request: OrgRequest) -> HttpResponse:
 @member_required
 def import_register(request: OrgRequest) -> HttpResponse:
     require(request, "risks.risk.import")
-    form = ImportForm(request.POST, request.FILES) if request.method == "POST" else ImportForm()
-    errors: list[csvio.RowError] = []
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                created = csvio.import_register(
-                    membership=request.membership, upload=form.cleaned_data["file"]
-                )
-            except csvio.ImportFailed as failed:
-                errors = failed.errors
-            else:
-                messages.success(request, f"Imported {len(created)} risk(s).")
-                return redirect("risks:index")
-        status = 422
-    context = {
-        "form": form,
-        "errors": errors,
-        "columns": csvio.COLUMNS,
-        "processes": Process.objects.for_org(request.organisation),
-    }
-    return render(request, "risks/import.html", context, status=status)
+    return upload_page(
+        request,
+        ImportForm,
+        lambda upload: csvio.import_register(membership=request.membership, upload=upload),
+        csvio.ImportFailed,
+        lambda created: f"Imported {len(created)} risk(s).",
+        "risks:index",
+        "risks/import.html",
+        {"columns": csvio.COLUMNS, "processes": Process.objects.for_org(request.organisation)},
+    )

@@ -73,6 +73,11 @@ def has_perm(membership: Membership | None, perm: str) -> bool:
         raise ValueError(f"unknown permission {perm!r}") from None
 
 
+def leader_or_manager(membership: Membership) -> bool:
+    """Who plans and follows the system (a panel's `visible` for leaders and managers)."""
+    return membership.role in (Role.LEADER, Role.MANAGER)
+
+
 def require(request: HttpRequest, perm: str) -> None:
     if not has_perm(getattr(request, "membership", None), perm):
         raise PermissionDenied(f"Your role cannot do this ({perm}).")

@@ -21,7 +21,7 @@ from django.db.models.functions import TruncDate
 from django.urls import reverse
 
 from isova.accounts.models import Membership, Organisation, Role, User
-from isova.accounts.tenancy import has_perm
+from isova.accounts.tenancy import has_perm, leader_or_manager
 from isova.actions.models import OUTSTANDING_STATUSES, Action
 from isova.dashboard import memo
 from isova.errors import Invalid, NotAllowed
@@ -263,17 +263,13 @@ def health_panel(ctx: PanelContext) -> dict[str, Any]:
     }
 
 
-def _leaders_and_managers(membership: Membership) -> bool:
-    return membership.role in (Role.LEADER, Role.MANAGER)
-
-
 PANEL = Panel(
     name="health",
     title="Leadership health",
     order=15,
     template="isova/dashboard/_health.html",
     build=health_panel,
-    visible=_leaders_and_managers,
+    visible=leader_or_manager,
     # thresholds, leaders, leaders' acts (one UNION), busiest owner (count, name), oldest
     # approval, objectives past review, late findings, last reviews' attendance (3): 11
     max_queries=11,

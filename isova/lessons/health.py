@@ -35,24 +35,36 @@ def _share(part: int, whole: int) -> float:
     return round(100.0 * part / whole, 1)
 
 
+def _reading(part: int, whole: int, status: str, none: str, of_what: str) -> list[HealthReading]:
+    """`part` of `whole` as a share, linked to the lessons of `status`; `none` said when
+    `whole` is nothing."""
+    url = reverse("lessons:list") + f"?status={status}"
+    if not whole:
+        return [HealthReading("", None, url, none)]
+    share = _share(part, whole)
+    return [HealthReading("", share, url, f"{share:g}%: {part} of {whole} {of_what}")]
+
+
 def captured_share(organisation: Organisation, today: datetime.date) -> list[HealthReading]:
     counts = year_shares(organisation, today)
-    url = reverse("lessons:list") + "?status=prompted"
-    if not counts["closures"]:
-        return [HealthReading("", None, url, "nothing closed in the last year")]
-    share = _share(counts["closures_captured"], counts["closures"])
-    text = f"{share:g}%: {counts['closures_captured']} of {counts['closures']} closures captured"
-    return [HealthReading("", share, url, text)]
+    return _reading(
+        counts["closures_captured"],
+        counts["closures"],
+        "prompted",
+        "nothing closed in the last year",
+        "closures captured",
+    )
 
 
 def improved_share(organisation: Organisation, today: datetime.date) -> list[HealthReading]:
     counts = year_shares(organisation, today)
-    url = reverse("lessons:list") + "?status=captured"
-    if not counts["captured"]:
-        return [HealthReading("", None, url, "no lesson captured in the last year")]
-    share = _share(counts["improved"], counts["captured"])
-    text = f"{share:g}%: {counts['improved']} of {counts['captured']} lessons became improvements"
-    return [HealthReading("", share, url, text)]
+    return _reading(
+        counts["improved"],
+        counts["captured"],
+        "captured",
+        "no lesson captured in the last year",
+        "lessons became improvements",
+    )
 
 
 registry.register(

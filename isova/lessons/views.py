@@ -129,63 +129,57 @@ def _step(
     return render(request, "lessons/detail.html", context, status=422)
 
 
-@require_POST
-@member_required
-def lesson_capture(request: OrgRequest, pk: int) -> HttpResponse:
-    require(request, "isova.lesson.capture")
+# The moves a lesson's owner makes from its page: who may, the form's name in the page's
+# context, the form, the service (called with membership=, lesson= and the form's data).
+_OWNER_MOVES: dict[str, tuple[str, str, Any, Any]] = {
+    "capture": ("isova.lesson.capture", "capture_form", CaptureForm, services.lesson_capture),
+    "skip": ("isova.lesson.skip", "skip_form", SkipForm, services.lesson_skip),
+}
+
+
+def _owner_move(request: OrgRequest, pk: int, move: str, done: str) -> HttpResponse:
+    permission, form_name, form_class, service = _OWNER_MOVES[move]
+    require(request, permission)
     return _step(
         request,
         pk,
-        "capture_form",
-        CaptureForm(request.POST),
-        lambda lesson, data: services.lesson_capture(
-            membership=request.membership, lesson=lesson, **data
-        ),
-        "Lesson captured. Thank you.",
+        form_name,
+        form_class(request.POST),
+        lambda lesson, data: service(membership=request.membership, lesson=lesson, **data),
+        done,
     )
+
+
+@require_POST
+@member_required
+def lesson_capture(request: OrgRequest, pk: int) -> HttpResponse:
+    return _owner_move(request, pk, "capture", "Lesson captured. Thank you.")
 
 
 @require_POST
 @member_required
 def lesson_skip(request: OrgRequest, pk: int) -> HttpResponse:
-    require(request, "isova.lesson.skip")
-    return _step(
-        request,
-        pk,
-        "skip_form",
-        SkipForm(request.POST),
-        lambda lesson, data: services.lesson_skip(
-            membership=request.membership, lesson=lesson, **data
-        ),
-        "Skipped: the reason is shown on the lesson.",
-    )
+    return _owner_move(request, pk, "skip", "Skipped: the reason is shown on the lesson.")
 
 
 @require_POST
 @member_required
 def lesson_improve(request: OrgRequest, pk: int) -> HttpResponse:
     require(request, "isova.lesson.improve")
-    lesson = _get_lesson(request, pk)
     form = ImproveForm(request.POST, organisation=request.organisation)
-    if form.is_valid():
-        saved = save_or_error(
+    return _step(
+        request,
+        pk,
+        "improve_form",
+        form,
+        lambda lesson, data: create_once(
             request,
             form,
-            lambda: create_once(
-                request,
-                form,
-                lambda: services.lesson_improve(
-                    membership=request.membership, lesson=lesson, **form.cleaned_data
-                ),
-                url=lambda action: lesson.get_absolute_url(),
-            ),
-            "The lesson is now an improvement: an action was assigned.",
-            lesson,
-        )
-        if saved:
-            return saved
-    context = _detail_context(request, lesson, improve_form=form)
-    return render(request, "lessons/detail.html", context, status=422)
+            lambda: services.lesson_improve(membership=request.membership, lesson=lesson, **data),
+            url=lambda action: lesson.get_absolute_url(),
+        ),
+        "The lesson is now an improvement: an action was assigned.",
+    )
 
 
 @member_required

@@ -6,7 +6,6 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -15,7 +14,7 @@ from django.views.decorators.http import require_POST
 from isova.accounts.models import Role
 from isova.accounts.tenancy import OrgRequest, get_for_org, member_required, require
 from isova.errors import DomainError, NotAllowed
-from isova.http import flash_redirect, safe_next
+from isova.http import flash_redirect, paginate, safe_next
 from isova.notifications import calendar
 from isova.notifications import services as notifications
 from isova.notifications.models import CalendarFeed, Notification, NotificationMode
@@ -27,9 +26,7 @@ SEES_FAILED = (Role.LEADER, Role.MANAGER)
 @member_required
 def notification_list(request: OrgRequest) -> HttpResponse:
     mine = Notification.objects.for_org(request.organisation).filter(recipient=request.user)
-    page = Paginator(mine.order_by("-created_at", "-pk"), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = paginate(request, mine.order_by("-created_at", "-pk"), PAGE_SIZE)
     failed: list[Notification] = []
     if request.membership.role in SEES_FAILED:
         failed = list(

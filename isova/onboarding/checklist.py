@@ -13,7 +13,8 @@ from typing import Any
 
 from django.db.models import Exists, OuterRef, Subquery
 
-from isova.models import Membership, Organisation, Role
+from isova.accounts.tenancy import leader_or_manager
+from isova.models import Organisation, Role
 from isova.registry import Panel, PanelContext
 
 from .hooks import checklist_items
@@ -64,16 +65,12 @@ def build(ctx: PanelContext) -> dict[str, Any]:
     }
 
 
-def _planners(membership: Membership) -> bool:
-    return membership.role in (Role.LEADER, Role.MANAGER)
-
-
 PANEL = Panel(
     name="getting_started",
     title="Getting started",
     order=1,
     template="onboarding/_checklist_panel.html",
     build=build,
-    visible=_planners,
+    visible=leader_or_manager,
     max_queries=1,
 )

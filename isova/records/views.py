@@ -205,6 +205,14 @@ def record_submit(request: OrgRequest, model_key: str, pk: int) -> HttpResponse:
     except DomainError as exc:
         error, status = str(exc), 422
     flash = None if error else f"Version {version.number} submitted: the leaders are asked."
+    return _answer(request, obj, status, error, flash)
+
+
+def _answer(
+    request: OrgRequest, obj: Approvable, status: int, error: str | None, flash: str | None
+) -> HttpResponse:
+    """A move on a record answered: its panel in place for HTMX, else the message flashed
+    and back to the page it came from."""
     if request.htmx:
         return _panel(request, obj, status, record_error=error, record_flash=flash)
     if error:
@@ -256,12 +264,7 @@ def record_decide(request: OrgRequest, model_key: str, pk: int) -> HttpResponse:
             return _inbox_row(request, obj, status, error=error, flash=flash)
         if request.POST.get("fragment") == "dialog":
             return _dialog_review(request, obj, status, error=error, flash=flash)
-        return _panel(request, obj, status, record_error=error, record_flash=flash)
-    if error:
-        messages.error(request, error)
-    elif flash:
-        messages.success(request, flash)
-    return redirect(safe_next(request, obj.get_absolute_url()))
+    return _answer(request, obj, status, error, flash)
 
 
 @member_required

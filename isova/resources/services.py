@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from typing import Any, TypeVar
 
 from django.db import transaction
 
@@ -20,6 +21,8 @@ from isova.actions.models import Action
 from isova.records.models import Approvable
 
 from .models import Allocation, LineKind, PlanPart, ResourceLine, ResourcePlan, month_start
+
+PartT = TypeVar("PartT", Allocation, ResourceLine)
 
 
 class ResourceError(errors.Invalid):
@@ -35,6 +38,25 @@ def _check_plan(membership: Membership, plan: ResourcePlan) -> None:
     _require(membership, "resources.allocation.edit", "Only managers and leaders allocate.")
     if getattr(plan, "organisation_id", None) != membership.organisation_id:
         raise errors.NotFound("No such plan in this organisation.")
+
+
+def _check_own(membership: Membership, row: Any, message: str, missing: str) -> None:
+    """A change to one of the organisation's rows: managers' and leaders' (else `message`),
+    and no such row (`missing`) in another organisation."""
+    _require(membership, "resources.allocation.edit", message)
+    if row.organisation_id != membership.organisation_id:
+        raise errors.NotFound(missing)
+
+
+def _add_part(membership: Membership, plan: ResourcePlan, part: PartT) -> PartT:
+    """Put a new allocation or line on the plan, by this member: the plan asks for approval
+    anew."""
+    part.organisation = membership.organisation
+    part.created_by = membership.user
+    part.set_plan(plan)
+    part.save()
+    _plan_changed(plan, membership.user)
+    return part
 
 
 def _check_person(organisation: Organisation, person: User) -> None:
@@ -76,18 +98,9 @@ def allocation_add(
     if hours <= 0:
         raise ResourceError("Give the estimated hours (more than 0).")
     allocation = Allocation(
-        organisation=membership.organisation,
-        person=person,
-        hours=hours,
-        start_month=start_month,
-        end_month=end_month,
-        note=note,
-        created_by=membership.user,
+        person=person, hours=hours, start_month=start_month, end_month=end_month, note=note
     )
-    allocation.set_plan(plan)
-    allocation.save()
-    _plan_changed(plan, membership.user)
-    return allocation
+    return _add_part(membership, plan, allocation)
 
 
 @transaction.atomic
@@ -95,9 +108,12 @@ def allocation_reassign(
     *, membership: Membership, allocation: Allocation, person: User
 ) -> Allocation:
     """Move an allocation (all its months) to another member; the plan asks for approval anew."""
-    _require(membership, "resources.allocation.edit", "Only managers and leaders reassign work.")
-    if allocation.organisation_id != membership.organisation_id:
-        raise errors.NotFound("No such allocation in this organisation.")
+    _check_own(
+        membership,
+        allocation,
+        "Only managers and leaders reassign work.",
+        "No such allocation in this organisation.",
+    )
     _check_person(membership.organisation, person)
     current = Allocation.objects.select_for_update().get(pk=allocation.pk)
     if current.person_id == person.pk:
@@ -111,9 +127,7 @@ def allocation_reassign(
 @transaction.atomic
 def part_delete(*, membership: Membership, part: PlanPart) -> None:
     """Remove an allocation or a tool or budget line from its plan."""
-    _require(membership, "resources.allocation.edit", "Only managers and leaders allocate.")
-    if part.organisation_id != membership.organisation_id:
-        raise errors.NotFound("Not in this organisation.")
+    _check_own(membership, part, "Only managers and leaders allocate.", "Not in this organisation.")
     plan = part.plan
     part.delete()
     _plan_changed(plan, membership.user)
@@ -134,17 +148,8 @@ def line_add(
         raise ResourceError("Choose a tool or budget.")
     if amount_approved < 0:
         raise ResourceError("The amount cannot be negative.")
-    line = ResourceLine(
-        organisation=membership.organisation,
-        kind=kind,
-        description=description,
-        amount_approved=amount_approved,
-        created_by=membership.user,
-    )
-    line.set_plan(plan)
-    line.save()
-    _plan_changed(plan, membership.user)
-    return line
+    line = ResourceLine(kind=kind, description=description, amount_approved=amount_approved)
+    return _add_part(membership, plan, line)
 
 
 @transaction.atomic
@@ -152,9 +157,9 @@ def line_record_spent(
     *, membership: Membership, line: ResourceLine, amount_spent: Decimal
 ) -> ResourceLine:
     """What has been spent so far: progress, not a change to what was approved."""
-    _require(membership, "resources.allocation.edit", "Only managers and leaders record spend.")
-    if line.organisation_id != membership.organisation_id:
-        raise errors.NotFound("Not in this organisation.")
+    _check_own(
+        membership, line, "Only managers and leaders record spend.", "Not in this organisation."
+    )
     if amount_spent < 0:
         raise ResourceError("The amount spent cannot be negative.")
     line.amount_spent = amount_spent
@@ -166,9 +171,12 @@ def action_reassign(
     *, membership: Membership, action: Action, person: User, version: int
 ) -> Action:
     """Give an action to another member (the action workflow checks and notifies)."""
-    _require(membership, "resources.allocation.edit", "Only managers and leaders reassign work.")
-    if action.organisation_id != membership.organisation_id:
-        raise errors.NotFound("No such action in this organisation.")
+    _check_own(
+        membership,
+        action,
+        "Only managers and leaders reassign work.",
+        "No such action in this organisation.",
+    )
     if action.owner_id == person.pk:
         raise ResourceError(f"This action is already {person.get_full_name()}'s.")
     return action_services.action_update(
