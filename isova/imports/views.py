@@ -24,7 +24,7 @@ from isova.registry import registry
 
 from . import engine, services
 from .exporting import XLSX_TYPE, csv_bytes, xlsx_bytes
-from .kinds import ImportKind
+from .kinds import Context, ImportKind
 from .models import ImportState, ImportUpload, SavedMapping
 from .reading import MAX_BYTES, Table, Unreadable, read_table
 
@@ -250,6 +250,37 @@ def values(request: OrgRequest, pk: int) -> HttpResponse:
     upload, kind, table = _upload(request, pk)
     ctx = engine.make_context(request.membership)
     mapping = upload.mapping
+    posted = request.POST if request.method == "POST" else None
+    groups = _value_groups(kind, ctx, table, mapping, posted)
+    date_cols = _date_columns(kind, mapping)
+    detected, conflict = engine.detect_dates(table, date_cols)
+    dates = mapping.get("dates") or detected or "dmy"
+    if request.method == "POST":
+        dates = request.POST.get("dates") if request.POST.get("dates") in ("dmy", "mdy") else dates
+        upload.mapping = {**mapping, "values": _chosen_values(groups), "dates": dates}
+        upload.save(update_fields=["mapping"])
+        return redirect("imports:preview", pk=upload.pk)
+    context = {
+        "upload": upload,
+        "kind": kind,
+        "groups": groups,
+        "date_cols": date_cols,
+        "dates": dates,
+        "ambiguous": bool(date_cols) and detected is None,
+        "conflict": conflict,
+    }
+    return render(request, "isova/imports/values.html", context)
+
+
+def _value_groups(
+    kind: ImportKind,
+    ctx: Context,
+    table: Table,
+    mapping: dict[str, Any],
+    posted: Any,
+) -> list[dict[str, Any]]:
+    """One group per column whose values are matched: each distinct value with what it is
+    matched to (as chosen so far, else as suggested; as posted, when `posted`)."""
     given = mapping.get("values") or {}
     groups: list[dict[str, Any]] = []
     for n, (header, f) in enumerate(engine.value_columns(kind, mapping["columns"])):
@@ -263,8 +294,8 @@ def values(request: OrgRequest, pk: int) -> HttpResponse:
             chosen = (given.get(header) or {}).get(raw, suggested.get(raw))
             if chosen == "":
                 chosen = UNASSIGNED
-            if request.method == "POST":
-                chosen = request.POST.get(f"v{n}_{m}", "")
+            if posted is not None:
+                chosen = posted.get(f"v{n}_{m}", "")
             items.append(
                 {
                     "name": f"v{n}_{m}",
@@ -274,37 +305,29 @@ def values(request: OrgRequest, pk: int) -> HttpResponse:
                 }
             )
         groups.append({"header": header, "field": f, "options": options, "items": items})
-    date_cols = [
+    return groups
+
+
+def _date_columns(kind: ImportKind, mapping: dict[str, Any]) -> list[str]:
+    return [
         h
         for h, e in mapping["columns"].items()
         if e.get("action") == "mapped"
         and (field := kind.field(e.get("field") or "")) is not None
         and field.type == "date"
     ]
-    detected, conflict = engine.detect_dates(table, date_cols)
-    dates = mapping.get("dates") or detected or "dmy"
-    if request.method == "POST":
-        dates = request.POST.get("dates") if request.POST.get("dates") in ("dmy", "mdy") else dates
-        chosen_values: dict[str, dict[str, str]] = {}
-        for g in groups:
-            chosen_values[g["header"]] = {
-                i["raw"]: ("" if i["chosen"] == UNASSIGNED else i["chosen"])
-                for i in g["items"]
-                if i["chosen"]
-            }
-        upload.mapping = {**mapping, "values": chosen_values, "dates": dates}
-        upload.save(update_fields=["mapping"])
-        return redirect("imports:preview", pk=upload.pk)
-    context = {
-        "upload": upload,
-        "kind": kind,
-        "groups": groups,
-        "date_cols": date_cols,
-        "dates": dates,
-        "ambiguous": bool(date_cols) and detected is None,
-        "conflict": conflict,
+
+
+def _chosen_values(groups: list[dict[str, Any]]) -> dict[str, dict[str, str]]:
+    """The value mapping as saved: "" for "leave unassigned"; values left unchosen out."""
+    return {
+        g["header"]: {
+            i["raw"]: ("" if i["chosen"] == UNASSIGNED else i["chosen"])
+            for i in g["items"]
+            if i["chosen"]
+        }
+        for g in groups
     }
-    return render(request, "isova/imports/values.html", context)
 
 
 @member_required
