@@ -9,8 +9,13 @@ A mapping is JSON (saved with an upload, in a saved mapping, or a `--mapping` fi
      "dates": "dmy" | "mdy" | null}
 
 "kept" keeps a column as the record's external reference (field "external_ref") or appends
-it, labelled, to the kind's notes field. A person's value is a member's e-mail, or "" for
-"leave unassigned".
+it, labelled, to the kind's notes field. A person's value is a member's e-mail, "" for
+"leave unassigned" (where a row may be), or "invite": the source value's e-mail address
+("jane@example.com" or "Jane Smith <jane@example.com>") is invited to join as staff when the
+import is saved (by a member whose role may invite staff). An invitation does not make a
+member, so the rows cannot be theirs yet: they are left unassigned, or, where every row needs
+a member (a risk's owner), held by the member importing until they hand them over; the
+report's "invited" names each person, their rows and who holds them.
 """
 
 from __future__ import annotations
@@ -22,14 +27,19 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db import DataError, IntegrityError, transaction
 
 from isova.accounts.models import User
+from isova.errors import DomainError
+from isova.registry import registry
 
 from .kinds import Choice, Context, Field, ImportKind, RowProblem
 from .reading import Cell, Table
 
 EXTERNAL_REF = "external_ref"
+INVITE = "invite"  # a person's value: invite them as staff and leave their rows unassigned
+INVITE_ROLE = "staff"
 BATCH = 1000
 PREVIEW_ROWS = 200
 ID_HEADERS = {
@@ -113,6 +123,11 @@ class Report:
     preview: list[tuple[int, dict[str, str], str]] = field(default_factory=list)
     would_create: int = 0
     would_update: int = 0
+    # The people mapped to "invite": {"email", "name", "rows" (theirs in the file), "held_by"
+    # ("" when the rows are left unassigned, else the e-mail of the member importing, who
+    # holds them), "status": "invite" (to be invited), "invited" (invited by this import;
+    # with "sent") or "waiting" (an invitation was already waiting, so none was made)}.
+    invited: list[dict[str, Any]] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -127,6 +142,7 @@ class Report:
             "saved": self.saved,
             "would_create": self.would_create,
             "would_update": self.would_update,
+            "invited": self.invited,
         }
 
 
@@ -463,6 +479,8 @@ class _Reader:
         self.value_maps: dict[str, dict[str, str | None]] = {}
         self.by_email = {u.email.lower(): u for u in ctx.members.values()}
         self.choices: dict[str, list[Choice]] = {}
+        # The people mapped to "invite" (by e-mail): {"email", "name", "rows", "held_by"}.
+        self.invitees: dict[str, dict[str, Any]] = {}
         given = mapping.get("values") or {}
         for header, f in value_columns(kind, self.columns):
             self.choices[f.name] = choices_of(ctx, f)
@@ -513,12 +531,25 @@ class _Reader:
         mapped = self.value_maps.get(header, {}).get(text)
         if f.type == "person":
             if mapped == "":
+                if not may_be_unassigned(self.kind, f):
+                    raise ValueError(
+                        f"Every row needs its {f.label.lower()}, a member, so “{text}” cannot "
+                        "be left unassigned: match it to a member"
+                        + (" or invite them." if f.invite else ".")
+                    )
                 return None
+            if mapped == INVITE:
+                if not f.invite:
+                    raise ValueError(
+                        f"“{text}” cannot be invited as the {f.label.lower()}: match it to a "
+                        "member."
+                    )
+                return self._invitee(text, f)
             user = self.by_email.get((mapped or "").lower())
             if user is None:
                 raise ValueError(
                     f"“{text}” is not a member of this organisation: match it to a member, "
-                    "choose “leave unassigned”, or invite them first."
+                    "choose “leave unassigned”, or “invite” (with their e-mail address)."
                 )
             return user
         if mapped is None or mapped not in {c.value for c in self.choices[f.name]}:
@@ -527,6 +558,68 @@ class _Reader:
                 f"“{text}” is not a {f.label.lower()} isova knows; match it to one of: {shown}."
             )
         return int(mapped) if f.type == "level" else mapped
+
+    def _invitee(self, text: str, f: Field) -> User | None:
+        """The member with the value's e-mail address; else the address is noted to be
+        invited, and the row left unassigned (None), or, where it cannot be, held by the
+        member importing until they hand it over."""
+        email, name = invitee_of(text)
+        if email is None:
+            raise ValueError(
+                f"“{text}” has no e-mail address, and isova invites people by e-mail: write "
+                f"theirs in the file (such as “{text} <name@example.com>”), match them to a "
+                "member, or leave them unassigned."
+            )
+        member = self.by_email.get(email)
+        if member is not None:
+            return member
+        holder = None if may_be_unassigned(self.kind, f) else self.ctx.membership.user
+        entry = self.invitees.setdefault(
+            email, {"email": email, "name": "", "rows": 0, "held_by": ""}
+        )
+        entry["name"] = entry["name"] or name
+        entry["rows"] += 1
+        if holder is not None:
+            entry["held_by"] = holder.email
+        return holder
+
+
+_ADDRESS = re.compile(r"[^\s<>()\[\],;:\"']+@[^\s<>()\[\],;:\"']+")
+
+
+def invitee_of(text: str) -> tuple[str | None, str]:
+    """(e-mail address, name) of "jane@example.com" or "Jane Smith <jane@example.com>"; the
+    address None when the text holds none."""
+    from django.core.exceptions import ValidationError
+    from django.core.validators import validate_email
+
+    found = _ADDRESS.search(text)
+    if found is None:
+        return None, ""
+    email = found[0].lower()
+    try:
+        validate_email(email)
+    except ValidationError:
+        return None, ""
+    name = f"{text[: found.start()]} {text[found.end() :]}"
+    return email, " ".join(name.replace("<", " ").replace(">", " ").split()).strip("\"' ,;")[:150]
+
+
+def may_be_unassigned(kind: ImportKind, f: Field) -> bool:
+    """Whether a row may leave this person field empty."""
+    if f.required:
+        return False
+    try:
+        column = kind.model._meta.get_field(f.name)
+    except Exception:
+        return True
+    return bool(getattr(column, "null", True))
+
+
+def may_invite(membership: Any) -> bool:
+    """Whether the member may invite people as staff (as the invite page allows them)."""
+    inviter = registry.inviter()
+    return inviter is not None and bool(inviter.may_invite(membership, INVITE_ROLE))
 
 
 def _shown(value: Any) -> str:
@@ -555,6 +648,7 @@ def run(
     mapping = {**mapping, "columns": columns}
     plan = _plan(kind, columns, report)
     reader = _Reader(kind, ctx, table, mapping)
+    _check_invites(ctx, reader, report)
     order = _date_order(kind, table, mapping, plan, report)
     report.dates = order
     for header, entry in columns.items():
@@ -569,6 +663,23 @@ def run(
         kind.prepare(ctx)
     _Rows(kind, ctx, table, report, reader, plan, order or "dmy").run(write, progress)
     return report
+
+
+def _check_invites(ctx: Context, reader: _Reader, report: Report) -> None:
+    """Only a member whose role may invite staff may map people to "invite"."""
+    if may_invite(ctx.membership):
+        return
+    for header, values in reader.value_maps.items():
+        asked = [f"“{v}”" for v, mapped in values.items() if mapped == INVITE]
+        if asked:
+            report.errors.append(
+                Problem(
+                    None,
+                    header,
+                    f"Your role does not invite people, so {', '.join(asked)} cannot be "
+                    "invited: match them to members or leave them unassigned.",
+                )
+            )
 
 
 def _complete_columns(
@@ -725,11 +836,37 @@ class _Rows:
                     self._save_batch(start, new, changed)
                 if progress is not None:
                     progress(min(start + BATCH, total), total)
+            self._invite(write and not report.errors)
             if write and not report.errors:
                 report.created, report.updated = report.would_create, report.would_update
                 report.saved = True
             else:
                 transaction.set_rollback(True)
+
+    def _invite(self, write: bool) -> None:
+        """Name the people to invite in the report; with `write`, invite them (one
+        invitation each, unless one is waiting already; sent by e-mail)."""
+        invitees = sorted(self.reader.invitees.values(), key=lambda i: i["email"])
+        inviter = registry.inviter()
+        if not invitees or inviter is None:
+            return
+        waiting = inviter.waiting(self.ctx.organisation, [i["email"] for i in invitees])
+        for i in invitees:
+            i["status"] = "waiting" if i["email"] in waiting else "invite"
+        self.report.invited = invitees
+        fresh = [i for i in invitees if i["status"] == "invite"]
+        if not write or not fresh:
+            return
+        try:
+            sent = inviter.invite(
+                self.ctx.membership, INVITE_ROLE, [(i["email"], i["name"]) for i in fresh]
+            )
+        except (DomainError, PermissionDenied) as error:
+            message = getattr(error, "message", None) or str(error)
+            self.report.errors.append(Problem(None, None, f"Nobody could be invited: {message}"))
+            return
+        for i in fresh:
+            i["status"], i["sent"] = "invited", sent.get(i["email"], False)
 
     def _read(self, start: int) -> list[_Read]:
         """The batch's rows that read without an error."""

@@ -251,7 +251,8 @@ def values(request: OrgRequest, pk: int) -> HttpResponse:
     ctx = engine.make_context(request.membership)
     mapping = upload.mapping
     posted = request.POST if request.method == "POST" else None
-    groups = _value_groups(kind, ctx, table, mapping, posted)
+    may_invite = engine.may_invite(request.membership)
+    groups = _value_groups(kind, ctx, table, mapping, posted, may_invite)
     date_cols = _date_columns(kind, mapping)
     detected, conflict = engine.detect_dates(table, date_cols)
     dates = mapping.get("dates") or detected or "dmy"
@@ -268,6 +269,7 @@ def values(request: OrgRequest, pk: int) -> HttpResponse:
         "dates": dates,
         "ambiguous": bool(date_cols) and detected is None,
         "conflict": conflict,
+        "may_invite": may_invite,
     }
     return render(request, "isova/imports/values.html", context)
 
@@ -278,16 +280,24 @@ def _value_groups(
     table: Table,
     mapping: dict[str, Any],
     posted: Any,
+    may_invite: bool,
 ) -> list[dict[str, Any]]:
     """One group per column whose values are matched: each distinct value with what it is
-    matched to (as chosen so far, else as suggested; as posted, when `posted`)."""
+    matched to (as chosen so far, else as suggested; as posted, when `posted`). People not
+    yet members may be left unassigned, or invited by a member who may invite (the engine
+    checks that again)."""
     given = mapping.get("values") or {}
     groups: list[dict[str, Any]] = []
     for n, (header, f) in enumerate(engine.value_columns(kind, mapping["columns"])):
         found = engine.distinct_values(table, header)
         suggested = engine.suggest_values(ctx, f, found)
         options = [(c.value, c.label) for c in engine.choices_of(ctx, f)]
-        if f.type == "person":
+        unassigned = f.type == "person" and engine.may_be_unassigned(kind, f)
+        invite = f.type == "person" and f.invite and may_invite
+        if invite:
+            held = "left unassigned" if unassigned else "yours until you hand it over"
+            options = [(engine.INVITE, f"Invite (as staff); {held}")] + options
+        if unassigned:
             options = [(UNASSIGNED, "Leave unassigned")] + options
         items = []
         for m, raw in enumerate(found):
@@ -304,7 +314,16 @@ def _value_groups(
                     "suggested": suggested.get(raw) is not None,
                 }
             )
-        groups.append({"header": header, "field": f, "options": options, "items": items})
+        groups.append(
+            {
+                "header": header,
+                "field": f,
+                "options": options,
+                "items": items,
+                "unassigned": unassigned,
+                "invite": invite,
+            }
+        )
     return groups
 
 

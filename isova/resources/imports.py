@@ -86,6 +86,7 @@ FIELDS = (
         "person",
         True,
         ("person e-mail", "person email", "email", "e-mail address", "who", "assignee"),
+        invite=False,  # hours go to the person themselves: no one else holds them
     ),
     Field(
         "hours",
