@@ -119,7 +119,9 @@ class Report:
     columns: dict[str, dict[str, Any]] = field(default_factory=dict)
     dates: str | None = None
     saved: bool = False
-    # The first rows as they will be saved: (row, {"field label": shown value}, action).
+    # The rows of one page of the preview (PREVIEW_ROWS rows of the file from `run`'s
+    # `preview_from`) as they will be saved: (row, {"field label": shown value}, action);
+    # rows with errors are left out (the errors name them).
     preview: list[tuple[int, dict[str, str], str]] = field(default_factory=list)
     would_create: int = 0
     would_update: int = 0
@@ -640,9 +642,11 @@ def run(
     *,
     write: bool,
     progress: Callable[[int, int], None] | None = None,
+    preview_from: int = 0,
 ) -> Report:
     """Read every row through `mapping`; with `write`, save them all in one transaction, or
-    none when there is any error. The report lists every error and warning."""
+    none when there is any error. The report lists every error and warning, and shows the
+    PREVIEW_ROWS rows from the `preview_from`th (0: the first) as they will be saved."""
     report = Report(kind=kind.name, rows=len(table.rows))
     columns = _complete_columns(kind, ctx, table, mapping, report)
     mapping = {**mapping, "columns": columns}
@@ -661,7 +665,9 @@ def run(
         return report
     if kind.prepare is not None:
         kind.prepare(ctx)
-    _Rows(kind, ctx, table, report, reader, plan, order or "dmy").run(write, progress)
+    rows = _Rows(kind, ctx, table, report, reader, plan, order or "dmy")
+    rows.shown = range(preview_from, preview_from + PREVIEW_ROWS)
+    rows.run(write, progress)
     return report
 
 
@@ -824,6 +830,7 @@ class _Rows:
         self.by_name = {f.name: f for f in kind.fields}
         self.labels = {f.name: f.label for f in kind.fields}
         self.seen: dict[str, int] = {}  # reference → the row that has it
+        self.shown = range(PREVIEW_ROWS)  # the rows (from 0) the preview shows
 
     def run(self, write: bool, progress: Callable[[int, int], None] | None) -> None:
         report, total = self.report, len(self.table.rows)
@@ -939,7 +946,7 @@ class _Rows:
             if built is None:
                 continue
             (changed if instance is not None else new).append(built)
-            if len(self.report.preview) < PREVIEW_ROWS:
+            if number - 2 in self.shown:
                 shown = {self.labels[n]: _shown(v) for n, v in values.items() if n in self.labels}
                 if notes:
                     shown["Notes"] = notes

@@ -12,6 +12,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -365,12 +366,17 @@ def preview(request: OrgRequest, pk: int) -> HttpResponse:
             return redirect("imports:preview", pk=upload.pk)
         return redirect("imports:result", pk=upload.pk)
     ctx = engine.make_context(request.membership)
-    report = engine.run(kind, ctx, table, upload.mapping, write=False)
+    # Every row is read (every error and warning listed); one page of them is shown.
+    page = Paginator(range(len(table.rows)), engine.PREVIEW_ROWS).get_page(request.GET.get("page"))
+    first = page.start_index() - 1 if table.rows else 0
+    report = engine.run(kind, ctx, table, upload.mapping, write=False, preview_from=first)
     labels = {f.name: f.label for f in kind.fields} | {engine.EXTERNAL_REF: "External reference"}
     context = {
         "upload": upload,
         "kind": kind,
         "report": report,
+        "page": page,
+        "query": "",
         "labels": labels,
         "headers": list(dict.fromkeys(k for _, shown, _ in report.preview for k in shown)),
     }
