@@ -345,8 +345,9 @@ SHEETS = {
     "actions": {"Actions": "actions"},
     "findings": {"Findings": "findings"},
     "audit_programme": {
-        "Audit programme": "export only: there is no audits import (a finding names its audit "
-        "by reference, so the audits must be planned in isova first)",
+        "Audit programme": "export only: there is no audits import (an issued audit report "
+        "is a signed record, so audits are planned and run in isova; a finding names its "
+        "audit by reference)",
     },
     "objectives": {"Objectives": "objectives", "Objective values": "objective_values"},
     "objective_values": {"Objective values": "objective_values"},
