@@ -532,34 +532,38 @@ class _Reader:
             raise ValueError(f"“{text}” is not yes or no.")
         mapped = self.value_maps.get(header, {}).get(text)
         if f.type == "person":
-            if mapped == "":
-                if not may_be_unassigned(self.kind, f):
-                    raise ValueError(
-                        f"Every row needs its {f.label.lower()}, a member, so “{text}” cannot "
-                        "be left unassigned: match it to a member"
-                        + (" or invite them." if f.invite else ".")
-                    )
-                return None
-            if mapped == INVITE:
-                if not f.invite:
-                    raise ValueError(
-                        f"“{text}” cannot be invited as the {f.label.lower()}: match it to a "
-                        "member."
-                    )
-                return self._invitee(text, f)
-            user = self.by_email.get((mapped or "").lower())
-            if user is None:
-                raise ValueError(
-                    f"“{text}” is not a member of this organisation: match it to a member, "
-                    "choose “leave unassigned”, or “invite” (with their e-mail address)."
-                )
-            return user
+            return self._person(f, text, mapped)
         if mapped is None or mapped not in {c.value for c in self.choices[f.name]}:
             shown = ", ".join(c.label for c in self.choices[f.name][:12])
             raise ValueError(
                 f"“{text}” is not a {f.label.lower()} isova knows; match it to one of: {shown}."
             )
         return int(mapped) if f.type == "level" else mapped
+
+    def _person(self, f: Field, text: str, mapped: str | None) -> User | None:
+        """The member a person's value is matched to; None to leave the row unassigned; an
+        invited person's holder (see `_invitee`)."""
+        if mapped == "":
+            if not may_be_unassigned(self.kind, f):
+                raise ValueError(
+                    f"Every row needs its {f.label.lower()}, a member, so “{text}” cannot "
+                    "be left unassigned: match it to a member"
+                    + (" or invite them." if f.invite else ".")
+                )
+            return None
+        if mapped == INVITE:
+            if not f.invite:
+                raise ValueError(
+                    f"“{text}” cannot be invited as the {f.label.lower()}: match it to a member."
+                )
+            return self._invitee(text, f)
+        user = self.by_email.get((mapped or "").lower())
+        if user is None:
+            raise ValueError(
+                f"“{text}” is not a member of this organisation: match it to a member, "
+                "choose “leave unassigned”, or “invite” (with their e-mail address)."
+            )
+        return user
 
     def _invitee(self, text: str, f: Field) -> User | None:
         """The member with the value's e-mail address; else the address is noted to be

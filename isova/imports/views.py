@@ -25,7 +25,7 @@ from isova.registry import registry
 
 from . import engine, services
 from .exporting import XLSX_TYPE, csv_bytes, xlsx_bytes
-from .kinds import Context, ImportKind
+from .kinds import Context, Field, ImportKind
 from .models import ImportState, ImportUpload, SavedMapping
 from .reading import MAX_BYTES, Table, Unreadable, read_table
 
@@ -292,14 +292,9 @@ def _value_groups(
     for n, (header, f) in enumerate(engine.value_columns(kind, mapping["columns"])):
         found = engine.distinct_values(table, header)
         suggested = engine.suggest_values(ctx, f, found)
-        options = [(c.value, c.label) for c in engine.choices_of(ctx, f)]
         unassigned = f.type == "person" and engine.may_be_unassigned(kind, f)
         invite = f.type == "person" and f.invite and may_invite
-        if invite:
-            held = "left unassigned" if unassigned else "yours until you hand it over"
-            options = [(engine.INVITE, f"Invite (as staff); {held}")] + options
-        if unassigned:
-            options = [(UNASSIGNED, "Leave unassigned")] + options
+        options = _value_options(ctx, f, unassigned, invite)
         items = []
         for m, raw in enumerate(found):
             chosen = (given.get(header) or {}).get(raw, suggested.get(raw))
@@ -326,6 +321,18 @@ def _value_groups(
             }
         )
     return groups
+
+
+def _value_options(ctx: Context, f: Field, unassigned: bool, invite: bool) -> list[tuple[str, str]]:
+    """What a value may be matched to: the field's choices (members, for a person), after
+    "leave unassigned" and "invite" where they are offered."""
+    options = [(c.value, c.label) for c in engine.choices_of(ctx, f)]
+    if invite:
+        held = "left unassigned" if unassigned else "yours until you hand it over"
+        options = [(engine.INVITE, f"Invite (as staff); {held}"), *options]
+    if unassigned:
+        options = [(UNASSIGNED, "Leave unassigned"), *options]
+    return options
 
 
 def _date_columns(kind: ImportKind, mapping: dict[str, Any]) -> list[str]:
