@@ -249,6 +249,27 @@ def findings(organisation: Organisation, params: QueryDict) -> list[Sheet]:
     ]
 
 
+PROGRAMME_HEADERS = [
+    "Reference",
+    "Title",
+    "Type",
+    "Process",
+    "Area",
+    "Clauses",
+    "Scope",
+    "Criteria",
+    "Lead auditor",
+    "External auditor",
+    "Planned date",
+    "Actual start",
+    "Report issued",
+    "Closed on",
+    "Status",
+    "Summary",
+    "Conclusion",
+]
+
+
 def programme(organisation: Organisation, params: QueryDict) -> list[Sheet]:
     audits = Audit.objects.for_org(organisation).select_related("process", "lead_auditor")
     if params.get("status"):
@@ -256,51 +277,29 @@ def programme(organisation: Organisation, params: QueryDict) -> list[Sheet]:
     year = params.get("year") or ""
     if year.isdigit():
         audits = audits.filter(planned_date__year=int(year))
+    rows = [_programme_row(a) for a in audits.order_by("planned_date", "reference")]
+    return [Sheet("Audit programme", PROGRAMME_HEADERS, rows)]
+
+
+def _programme_row(a: Audit) -> list[Any]:
     return [
-        Sheet(
-            "Audit programme",
-            [
-                "Reference",
-                "Title",
-                "Type",
-                "Process",
-                "Area",
-                "Clauses",
-                "Scope",
-                "Criteria",
-                "Lead auditor",
-                "External auditor",
-                "Planned date",
-                "Actual start",
-                "Report issued",
-                "Closed on",
-                "Status",
-                "Summary",
-                "Conclusion",
-            ],
-            [
-                [
-                    a.reference,
-                    a.title,
-                    a.get_audit_type_display(),
-                    a.process.name if a.process else "",
-                    a.area,
-                    a.clauses,
-                    a.scope,
-                    a.criteria,
-                    _person(a.lead_auditor),
-                    a.external_auditor,
-                    a.planned_date,
-                    a.started_on,
-                    a.reported_on,
-                    a.closed_on,
-                    a.get_status_display(),
-                    a.summary,
-                    a.conclusion,
-                ]
-                for a in audits.order_by("planned_date", "reference")
-            ],
-        )
+        a.reference,
+        a.title,
+        a.get_audit_type_display(),
+        a.process.name if a.process else "",
+        a.area,
+        a.clauses,
+        a.scope,
+        a.criteria,
+        _person(a.lead_auditor),
+        a.external_auditor,
+        a.planned_date,
+        a.started_on,
+        a.reported_on,
+        a.closed_on,
+        a.get_status_display(),
+        a.summary,
+        a.conclusion,
     ]
 
 

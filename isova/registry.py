@@ -32,6 +32,8 @@ permissions (permissions.py) {"app.thing.verb": frozenset of roles}: the role ma
 api (api.py)               `isova.api.registry.Resource`: a viewset under /api/v1/<prefix>/
 imports (imports.py)       `isova.imports.kinds.ImportKind`: a register people import (CSV/XLSX)
 exports (imports.py)       `isova.imports.kinds.ExportKind`: a register as CSV/XLSX
+inviter (imports.py)       `isova.imports.kinds.Inviter`: how an import invites the people it
+                           names who are not members yet (isova.onboarding's invitations)
 webhooks (webhooks.py)     description (str), by event name: an event webhooks may hear
 improvements (improvements.py) `isova.lessons.hooks.ImprovementTarget`: what a lesson can
                            change ("review an objective", "reassess a risk")
@@ -288,6 +290,7 @@ HOOKS: dict[str, str] = {
     "api": "api",
     "imports": "imports",
     "exports": "imports",
+    "inviter": "imports",
     "webhooks": "webhooks",
     "improvements": "improvements",
     "my_work": "mine",
@@ -430,6 +433,10 @@ class Registry:
 
     def export_kind(self, name: str) -> Any:
         return self._tables["exports"].get(name)
+
+    def inviter(self) -> Any:
+        """The one way an import invites people (isova.imports.kinds.Inviter; None: none)."""
+        return next(iter(self._tables["inviter"].values()), None)
 
     def improvement_targets(self) -> list[Any]:
         """isova.lessons.hooks.ImprovementTarget contributions, in order."""

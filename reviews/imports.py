@@ -3,6 +3,7 @@ reviews with their decisions and outputs out."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.http import QueryDict
@@ -143,66 +144,71 @@ def reviews(organisation: Organisation, params: QueryDict) -> list[Sheet]:
         .select_related("review", "action", "action__owner")
         .order_by("review__meeting_date", "pk")
     )
-    return [
-        Sheet(
-            "Management reviews",
+    return [_meetings_sheet(meetings), _outputs_sheet(outputs)]
+
+
+def _meetings_sheet(meetings: list[Review]) -> Sheet:
+    return Sheet(
+        "Management reviews",
+        [
+            "Title",
+            "Meeting date",
+            "Start time",
+            "Duration (minutes)",
+            "Location",
+            "Chair",
+            "Status",
+            "Period start",
+            "Held at",
+            "Closed at",
+            "Agenda",
+        ],
+        [
             [
-                "Title",
-                "Meeting date",
-                "Start time",
-                "Duration (minutes)",
-                "Location",
-                "Chair",
-                "Status",
-                "Period start",
-                "Held at",
-                "Closed at",
-                "Agenda",
-            ],
+                r.title,
+                r.meeting_date,
+                r.start_time.strftime("%H:%M"),
+                r.duration_minutes,
+                r.location,
+                r.chair.email,
+                r.get_status_display(),
+                r.period_start,
+                r.held_at,
+                r.closed_at,
+                r.agenda,
+            ]
+            for r in meetings
+        ],
+    )
+
+
+def _outputs_sheet(outputs: Iterable[ReviewOutput]) -> Sheet:
+    return Sheet(
+        "Decisions and outputs",
+        [
+            "Review",
+            "Meeting date",
+            "Kind",
+            "Decision",
+            "Action",
+            "Action owner",
+            "Due date",
+            "Action status",
+        ],
+        [
             [
-                [
-                    r.title,
-                    r.meeting_date,
-                    r.start_time.strftime("%H:%M"),
-                    r.duration_minutes,
-                    r.location,
-                    r.chair.email,
-                    r.get_status_display(),
-                    r.period_start,
-                    r.held_at,
-                    r.closed_at,
-                    r.agenda,
-                ]
-                for r in meetings
-            ],
-        ),
-        Sheet(
-            "Decisions and outputs",
-            [
-                "Review",
-                "Meeting date",
-                "Kind",
-                "Decision",
-                "Action",
-                "Action owner",
-                "Due date",
-                "Action status",
-            ],
-            [
-                [
-                    o.review.title,
-                    o.review.meeting_date,
-                    o.get_kind_display(),
-                    o.decision,
-                    o.action.title if o.action else "",
-                    o.action.owner.email if o.action and o.action.owner else "",
-                    o.action.due_date if o.action else None,
-                    o.action.get_status_display() if o.action else "",
-                ]
-                for o in outputs
-            ],
-        ),
-    ]
+                o.review.title,
+                o.review.meeting_date,
+                o.get_kind_display(),
+                o.decision,
+                o.action.title if o.action else "",
+                o.action.owner.email if o.action and o.action.owner else "",
+                o.action.due_date if o.action else None,
+                o.action.get_status_display() if o.action else "",
+            ]
+            for o in outputs
+        ],
+    )
 
 
 registry.register("imports", KIND)

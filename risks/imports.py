@@ -388,11 +388,52 @@ def sheets(organisation: Organisation, params: QueryDict) -> list[Sheet]:
         form.filter(Risk.objects.for_org(organisation).with_flags(today).for_list(), today)
     )
     by_pk = {r.pk: r for r in risks}
+    return [
+        register_sheet("Risks", FIELDS, risks, lambda r: r.external_ref or r.reference, DERIVED),
+        _assessments_sheet(by_pk),
+        _treatment_sheet(organisation, by_pk),
+    ]
+
+
+def _assessments_sheet(by_pk: dict[int, Risk]) -> Sheet:
     assessments = (
         Assessment.objects.filter(risk__in=by_pk)
         .select_related("assessed_by")
         .order_by("risk__reference", "assessed_on", "pk")
     )
+    return Sheet(
+        "Assessments",
+        [
+            "Risk",
+            "Date",
+            "Kind",
+            "Likelihood",
+            "Impact",
+            "Score",
+            "Band",
+            "Controls effective",
+            "Note",
+            "Assessed by",
+        ],
+        [
+            [
+                by_pk[a.risk_id].reference,
+                a.assessed_on,
+                a.get_kind_display(),
+                a.likelihood,
+                a.impact,
+                a.score,
+                a.band,
+                a.controls_effective,
+                a.note,
+                a.assessed_by.email if a.assessed_by else "",
+            ]
+            for a in assessments
+        ],
+    )
+
+
+def _treatment_sheet(organisation: Organisation, by_pk: dict[Any, Risk]) -> Sheet:
     actions = (
         Action.objects.for_org(organisation)
         .filter(
@@ -400,54 +441,21 @@ def sheets(organisation: Organisation, params: QueryDict) -> list[Sheet]:
         )
         .select_related("owner")
     )
-    return [
-        register_sheet("Risks", FIELDS, risks, lambda r: r.external_ref or r.reference, DERIVED),
-        Sheet(
-            "Assessments",
+    return Sheet(
+        "Treatment actions",
+        ["Risk", "Action", "Owner", "Due date", "Status", "Priority"],
+        [
             [
-                "Risk",
-                "Date",
-                "Kind",
-                "Likelihood",
-                "Impact",
-                "Score",
-                "Band",
-                "Controls effective",
-                "Note",
-                "Assessed by",
-            ],
-            [
-                [
-                    by_pk[a.risk_id].reference,
-                    a.assessed_on,
-                    a.get_kind_display(),
-                    a.likelihood,
-                    a.impact,
-                    a.score,
-                    a.band,
-                    a.controls_effective,
-                    a.note,
-                    a.assessed_by.email if a.assessed_by else "",
-                ]
-                for a in assessments
-            ],
-        ),
-        Sheet(
-            "Treatment actions",
-            ["Risk", "Action", "Owner", "Due date", "Status", "Priority"],
-            [
-                [
-                    by_pk[a.source_id].reference,
-                    a.title,
-                    a.owner.email if a.owner else "",
-                    a.due_date,
-                    a.get_status_display(),
-                    a.get_priority_display(),
-                ]
-                for a in actions
-            ],
-        ),
-    ]
+                by_pk[a.source_id].reference,
+                a.title,
+                a.owner.email if a.owner else "",
+                a.due_date,
+                a.get_status_display(),
+                a.get_priority_display(),
+            ]
+            for a in actions
+        ],
+    )
 
 
 EXPORT = ExportKind(

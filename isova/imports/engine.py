@@ -9,8 +9,13 @@ A mapping is JSON (saved with an upload, in a saved mapping, or a `--mapping` fi
      "dates": "dmy" | "mdy" | null}
 
 "kept" keeps a column as the record's external reference (field "external_ref") or appends
-it, labelled, to the kind's notes field. A person's value is a member's e-mail, or "" for
-"leave unassigned".
+it, labelled, to the kind's notes field. A person's value is a member's e-mail, "" for
+"leave unassigned" (where a row may be), or "invite": the source value's e-mail address
+("jane@example.com" or "Jane Smith <jane@example.com>") is invited to join as staff when the
+import is saved (by a member whose role may invite staff). An invitation does not make a
+member, so the rows cannot be theirs yet: they are left unassigned, or, where every row needs
+a member (a risk's owner), held by the member importing until they hand them over; the
+report's "invited" names each person, their rows and who holds them.
 """
 
 from __future__ import annotations
@@ -22,14 +27,19 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db import DataError, IntegrityError, transaction
 
 from isova.accounts.models import User
+from isova.errors import DomainError
+from isova.registry import registry
 
 from .kinds import Choice, Context, Field, ImportKind, RowProblem
 from .reading import Cell, Table
 
 EXTERNAL_REF = "external_ref"
+INVITE = "invite"  # a person's value: invite them as staff and leave their rows unassigned
+INVITE_ROLE = "staff"
 BATCH = 1000
 PREVIEW_ROWS = 200
 ID_HEADERS = {
@@ -109,10 +119,17 @@ class Report:
     columns: dict[str, dict[str, Any]] = field(default_factory=dict)
     dates: str | None = None
     saved: bool = False
-    # The first rows as they will be saved: (row, {"field label": shown value}, action).
+    # The rows of one page of the preview (PREVIEW_ROWS rows of the file from `run`'s
+    # `preview_from`) as they will be saved: (row, {"field label": shown value}, action);
+    # rows with errors are left out (the errors name them).
     preview: list[tuple[int, dict[str, str], str]] = field(default_factory=list)
     would_create: int = 0
     would_update: int = 0
+    # The people mapped to "invite": {"email", "name", "rows" (theirs in the file), "held_by"
+    # ("" when the rows are left unassigned, else the e-mail of the member importing, who
+    # holds them), "status": "invite" (to be invited), "invited" (invited by this import;
+    # with "sent") or "waiting" (an invitation was already waiting, so none was made)}.
+    invited: list[dict[str, Any]] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -127,6 +144,7 @@ class Report:
             "saved": self.saved,
             "would_create": self.would_create,
             "would_update": self.would_update,
+            "invited": self.invited,
         }
 
 
@@ -175,16 +193,41 @@ def suggest_columns(kind: ImportKind, ctx: Context, table: Table) -> dict[str, d
     matches nothing is kept in the notes (never dropped until the person ignores it)."""
     result: dict[str, dict[str, Any]] = {}
     taken: set[str] = set()
+    scored = _scored_headers(kind, table)
+    id_column = _id_column(kind, table)
+    if id_column is not None:
+        result[id_column] = {"field": EXTERNAL_REF, "action": "kept"}
+    for header in table.headers:
+        if norm(header) in {norm(d) for d in kind.derived}:
+            result[header] = {"field": None, "action": "ignored"}
+    for _, _, name, header in scored:
+        if header in result or name in taken:
+            continue
+        result[header] = {"field": name, "action": "mapped"}
+        taken.add(name)
+    _give_required_fields(kind, scored, result, taken)
+    _guess_from_contents(kind, ctx, table, result, taken)
+    return {h: result[h] for h in table.headers}
+
+
+def _scored_headers(kind: ImportKind, table: Table) -> list[tuple[int, int, str, str]]:
+    """(-score, column, field name, header) for each header that names a field, best first."""
     scored = []
     for i, header in enumerate(table.headers):
         for f in kind.fields:
             s = _header_score(header, f)
             if s:
                 scored.append((-s, i, f.name, header))
-    id_column = next((h for h in table.headers if norm(h) in ID_HEADERS), None)
+    return sorted(scored)
+
+
+def _id_column(kind: ImportKind, table: Table) -> str | None:
+    """The column holding the source's own ID, kept as the external reference (none when
+    the kind matches rows by their own key)."""
     if kind.key is not None:
-        id_column = None  # rows are matched by their own key, not an ID column
-    elif id_column is None:
+        return None  # rows are matched by their own key, not an ID column
+    id_column = next((h for h in table.headers if norm(h) in ID_HEADERS), None)
+    if id_column is None:
         id_column = next(
             (
                 h
@@ -193,22 +236,21 @@ def suggest_columns(kind: ImportKind, ctx: Context, table: Table) -> dict[str, d
             ),
             None,
         )
-    if id_column is not None:
-        result[id_column] = {"field": EXTERNAL_REF, "action": "kept"}
-    for header in table.headers:
-        if norm(header) in {norm(d) for d in kind.derived}:
-            result[header] = {"field": None, "action": "ignored"}
-    for _, _, name, header in sorted(scored):
-        if header in result or name in taken:
-            continue
-        result[header] = {"field": name, "action": "mapped"}
-        taken.add(name)
-    # A field every row needs takes a column that also names it ("Risk description" is the
-    # title when nothing else is), from a field no row needs.
+    return id_column
+
+
+def _give_required_fields(
+    kind: ImportKind,
+    scored: list[tuple[int, int, str, str]],
+    result: dict[str, dict[str, Any]],
+    taken: set[str],
+) -> None:
+    """A field every row needs takes a column that also names it ("Risk description" is the
+    title when nothing else is), from a field no row needs."""
     for f in kind.fields:
         if not f.required or f.name in taken:
             continue
-        for _, _, name, header in sorted(scored):
+        for _, _, name, header in scored:
             entry = result.get(header)
             if name == f.name and entry and entry["action"] == "mapped":
                 other = kind.field(entry["field"])
@@ -217,11 +259,21 @@ def suggest_columns(kind: ImportKind, ctx: Context, table: Table) -> dict[str, d
                     result[header] = {"field": f.name, "action": "mapped"}
                     taken.add(f.name)
                     break
-    samples = {h: [r[i] for r in table.rows[:200]] for i, h in enumerate(table.headers)}
-    for header in table.headers:
+
+
+def _guess_from_contents(
+    kind: ImportKind,
+    ctx: Context,
+    table: Table,
+    result: dict[str, dict[str, Any]],
+    taken: set[str],
+) -> None:
+    """A column its name did not place: a person or choice field its values look like, else
+    kept in the notes."""
+    for i, header in enumerate(table.headers):
         if header in result:
             continue
-        values = samples[header]
+        values = [r[i] for r in table.rows[:200]]
         guess = None
         for f in kind.fields:
             if f.name in taken:
@@ -230,14 +282,12 @@ def suggest_columns(kind: ImportKind, ctx: Context, table: Table) -> dict[str, d
                 f.type == "choice" and _looks(values, _matcher(choices_of(ctx, f)))
             ):
                 guess = f
-            if guess:
                 break
         if guess is not None:
             result[header] = {"field": guess.name, "action": "mapped"}
             taken.add(guess.name)
         else:
             result[header] = {"field": kind.notes_field, "action": "kept"}
-    return {h: result[h] for h in table.headers}
 
 
 def _is_email(v: Cell) -> bool:
@@ -431,6 +481,8 @@ class _Reader:
         self.value_maps: dict[str, dict[str, str | None]] = {}
         self.by_email = {u.email.lower(): u for u in ctx.members.values()}
         self.choices: dict[str, list[Choice]] = {}
+        # The people mapped to "invite" (by e-mail): {"email", "name", "rows", "held_by"}.
+        self.invitees: dict[str, dict[str, Any]] = {}
         given = mapping.get("values") or {}
         for header, f in value_columns(kind, self.columns):
             self.choices[f.name] = choices_of(ctx, f)
@@ -480,21 +532,100 @@ class _Reader:
             raise ValueError(f"“{text}” is not yes or no.")
         mapped = self.value_maps.get(header, {}).get(text)
         if f.type == "person":
-            if mapped == "":
-                return None
-            user = self.by_email.get((mapped or "").lower())
-            if user is None:
-                raise ValueError(
-                    f"“{text}” is not a member of this organisation: match it to a member, "
-                    "choose “leave unassigned”, or invite them first."
-                )
-            return user
+            return self._person(f, text, mapped)
         if mapped is None or mapped not in {c.value for c in self.choices[f.name]}:
             shown = ", ".join(c.label for c in self.choices[f.name][:12])
             raise ValueError(
                 f"“{text}” is not a {f.label.lower()} isova knows; match it to one of: {shown}."
             )
         return int(mapped) if f.type == "level" else mapped
+
+    def _person(self, f: Field, text: str, mapped: str | None) -> User | None:
+        """The member a person's value is matched to; None to leave the row unassigned; an
+        invited person's holder (see `_invitee`)."""
+        if mapped == "":
+            if not may_be_unassigned(self.kind, f):
+                raise ValueError(
+                    f"Every row needs its {f.label.lower()}, a member, so “{text}” cannot "
+                    "be left unassigned: match it to a member"
+                    + (" or invite them." if f.invite else ".")
+                )
+            return None
+        if mapped == INVITE:
+            if not f.invite:
+                raise ValueError(
+                    f"“{text}” cannot be invited as the {f.label.lower()}: match it to a member."
+                )
+            return self._invitee(text, f)
+        user = self.by_email.get((mapped or "").lower())
+        if user is None:
+            raise ValueError(
+                f"“{text}” is not a member of this organisation: match it to a member, "
+                "choose “leave unassigned”, or “invite” (with their e-mail address)."
+            )
+        return user
+
+    def _invitee(self, text: str, f: Field) -> User | None:
+        """The member with the value's e-mail address; else the address is noted to be
+        invited, and the row left unassigned (None), or, where it cannot be, held by the
+        member importing until they hand it over."""
+        email, name = invitee_of(text)
+        if email is None:
+            raise ValueError(
+                f"“{text}” has no e-mail address, and isova invites people by e-mail: write "
+                f"theirs in the file (such as “{text} <name@example.com>”), match them to a "
+                "member, or leave them unassigned."
+            )
+        member = self.by_email.get(email)
+        if member is not None:
+            return member
+        holder = None if may_be_unassigned(self.kind, f) else self.ctx.membership.user
+        entry = self.invitees.setdefault(
+            email, {"email": email, "name": "", "rows": 0, "held_by": ""}
+        )
+        entry["name"] = entry["name"] or name
+        entry["rows"] += 1
+        if holder is not None:
+            entry["held_by"] = holder.email
+        return holder
+
+
+_ADDRESS = re.compile(r"[^\s<>()\[\],;:\"']+@[^\s<>()\[\],;:\"']+")
+
+
+def invitee_of(text: str) -> tuple[str | None, str]:
+    """(e-mail address, name) of "jane@example.com" or "Jane Smith <jane@example.com>"; the
+    address None when the text holds none."""
+    from django.core.exceptions import ValidationError
+    from django.core.validators import validate_email
+
+    found = _ADDRESS.search(text)
+    if found is None:
+        return None, ""
+    email = found[0].lower()
+    try:
+        validate_email(email)
+    except ValidationError:
+        return None, ""
+    name = f"{text[: found.start()]} {text[found.end() :]}"
+    return email, " ".join(name.replace("<", " ").replace(">", " ").split()).strip("\"' ,;")[:150]
+
+
+def may_be_unassigned(kind: ImportKind, f: Field) -> bool:
+    """Whether a row may leave this person field empty."""
+    if f.required:
+        return False
+    try:
+        column = kind.model._meta.get_field(f.name)
+    except Exception:
+        return True
+    return bool(getattr(column, "null", True))
+
+
+def may_invite(membership: Any) -> bool:
+    """Whether the member may invite people as staff (as the invite page allows them)."""
+    inviter = registry.inviter()
+    return inviter is not None and bool(inviter.may_invite(membership, INVITE_ROLE))
 
 
 def _shown(value: Any) -> str:
@@ -515,14 +646,64 @@ def run(
     *,
     write: bool,
     progress: Callable[[int, int], None] | None = None,
+    preview_from: int = 0,
 ) -> Report:
     """Read every row through `mapping`; with `write`, save them all in one transaction, or
-    none when there is any error. The report lists every error and warning."""
+    none when there is any error. The report lists every error and warning, and shows the
+    PREVIEW_ROWS rows from the `preview_from`th (0: the first) as they will be saved."""
     report = Report(kind=kind.name, rows=len(table.rows))
+    columns = _complete_columns(kind, ctx, table, mapping, report)
+    mapping = {**mapping, "columns": columns}
+    plan = _plan(kind, columns, report)
+    reader = _Reader(kind, ctx, table, mapping)
+    _check_invites(ctx, reader, report)
+    order = _date_order(kind, table, mapping, plan, report)
+    report.dates = order
+    for header, entry in columns.items():
+        report.columns[header] = {
+            "field": entry.get("field"),
+            "action": entry.get("action"),
+            "values": reader.value_maps.get(header, {}),
+        }
+    if report.errors:
+        return report
+    if kind.prepare is not None:
+        kind.prepare(ctx)
+    rows = _Rows(kind, ctx, table, report, reader, plan, order or "dmy")
+    rows.shown = range(preview_from, preview_from + PREVIEW_ROWS)
+    rows.run(write, progress)
+    return report
+
+
+def _check_invites(ctx: Context, reader: _Reader, report: Report) -> None:
+    """Only a member whose role may invite staff may map people to "invite"."""
+    if may_invite(ctx.membership):
+        return
+    for header, values in reader.value_maps.items():
+        asked = [f"“{v}”" for v, mapped in values.items() if mapped == INVITE]
+        if asked:
+            report.errors.append(
+                Problem(
+                    None,
+                    header,
+                    f"Your role does not invite people, so {', '.join(asked)} cannot be "
+                    "invited: match them to members or leave them unassigned.",
+                )
+            )
+
+
+def _complete_columns(
+    kind: ImportKind, ctx: Context, table: Table, mapping: dict[str, Any], report: Report
+) -> dict[str, dict[str, Any]]:
+    """The mapping's columns: isova's suggestion for a column it does not name, and without
+    the columns the file does not have (each with a warning)."""
     columns = dict(mapping.get("columns") or {})
+    suggested: dict[str, dict[str, Any]] | None = None
     for header in table.headers:
         if header not in columns:
-            guess = suggest_columns(kind, ctx, table)[header]
+            if suggested is None:
+                suggested = suggest_columns(kind, ctx, table)
+            guess = suggested[header]
             columns[header] = guess
             report.warnings.append(
                 Problem(
@@ -538,46 +719,66 @@ def run(
                 Problem(None, header, "The mapping names a column the file does not have.")
             )
             del columns[header]
-    mapping = {**mapping, "columns": columns}
+    return columns
+
+
+@dataclass
+class _Plan:
+    """Where the source columns go: the field each mapped column fills (field name →
+    column), the column kept as the external reference, the columns kept in the notes."""
+
+    field_cols: dict[str, str] = field(default_factory=dict)
+    ref_col: str | None = None
+    notes_cols: list[str] = field(default_factory=list)
+
+
+def _plan(kind: ImportKind, columns: dict[str, dict[str, Any]], report: Report) -> _Plan:
+    plan = _Plan()
     by_name = {f.name: f for f in kind.fields}
-    field_cols: dict[str, str] = {}
-    ref_col = None
-    notes_cols: list[str] = []
     for header, entry in columns.items():
         action, name = entry.get("action"), entry.get("field")
         if action == "kept" and name == EXTERNAL_REF:
-            if ref_col is not None:
+            if plan.ref_col is not None:
                 report.errors.append(
-                    Problem(None, header, f"“{ref_col}” is already kept as the external reference.")
+                    Problem(
+                        None, header, f"“{plan.ref_col}” is already kept as the external reference."
+                    )
                 )
-            ref_col = header
+            plan.ref_col = header
         elif action == "kept":
-            notes_cols.append(header)
+            plan.notes_cols.append(header)
             entry["field"] = kind.notes_field
         elif action == "mapped":
             if name not in by_name:
                 report.errors.append(Problem(None, header, f"isova has no field “{name}” here."))
-            elif name in field_cols:
+            elif name in plan.field_cols:
                 report.errors.append(
                     Problem(
                         None,
                         header,
-                        f"“{field_cols[name]}” is already mapped to {by_name[name].label}.",
+                        f"“{plan.field_cols[name]}” is already mapped to {by_name[name].label}.",
                     )
                 )
             else:
-                field_cols[name] = header
+                plan.field_cols[name] = header
         elif action == "ignored":
             entry["field"] = None
         else:
             report.errors.append(Problem(None, header, "Map this column, keep it or ignore it."))
     for f in kind.fields:
-        if f.required and f.name not in field_cols:
+        if f.required and f.name not in plan.field_cols:
             report.errors.append(
                 Problem(None, None, f"No column is mapped to {f.label}, which every row needs.")
             )
-    reader = _Reader(kind, ctx, table, mapping)
-    date_cols = [h for n, h in field_cols.items() if kind.field(n).type == "date"]  # type: ignore[union-attr]
+    return plan
+
+
+def _date_order(
+    kind: ImportKind, table: Table, mapping: dict[str, Any], plan: _Plan, report: Report
+) -> str | None:
+    """How the dates are written: as the mapping says, else as detected, else day-first
+    (with a warning to confirm it when some date reads both ways)."""
+    date_cols = [h for n, h in plan.field_cols.items() if kind.field(n).type == "date"]  # type: ignore[union-attr]
     order, conflict = detect_dates(table, date_cols)
     if conflict:
         report.warnings.append(
@@ -590,14 +791,14 @@ def run(
         )
     chosen = mapping.get("dates")
     if chosen in ("dmy", "mdy"):
-        order = chosen
-    elif order is None and date_cols:
+        return str(chosen)
+    if order is None and date_cols:
         order = "dmy"
         if any(
             _DATE.match(str(r[table.headers.index(h)]).strip())
             for r in table.rows
             for h in date_cols
-        ):  # noqa: E501
+        ):
             report.warnings.append(
                 Problem(
                     None,
@@ -607,141 +808,215 @@ def run(
                     "(dd/mm/yyyy). Confirm or change that.",
                 )
             )
-    report.dates = order
-    for header, entry in columns.items():
-        report.columns[header] = {
-            "field": entry.get("field"),
-            "action": entry.get("action"),
-            "values": reader.value_maps.get(header, {}),
-        }
-    if report.errors:
-        return report
-    if kind.prepare is not None:
-        kind.prepare(ctx)
-    index = {h: i for i, h in enumerate(table.headers)}
-    labels = {f.name: f.label for f in kind.fields}
-    seen: dict[str, int] = {}
-    with transaction.atomic():
-        for start in range(0, len(table.rows), BATCH):
-            batch = []
-            for offset, row in enumerate(table.rows[start : start + BATCH]):
-                number = start + offset + 2
-                values: dict[str, Any] = {}
-                bad = False
-                for name, header in field_cols.items():
-                    f = by_name[name]
-                    raw = row[index[header]]
-                    if raw == "" or str(raw).strip() == "":
-                        if f.required:
-                            report.errors.append(
-                                Problem(
-                                    number,
-                                    header,
-                                    f"{f.label} is empty; every row needs one.",
-                                )
-                            )
-                            bad = True
-                        continue
-                    try:
-                        values[name] = reader.convert(header, f, raw, order or "dmy")
-                    except ValueError as error:
-                        report.errors.append(Problem(number, header, str(error)))
-                        bad = True
-                ref = str(row[index[ref_col]]).strip() if ref_col else ""
-                if kind.key is not None and not bad:
-                    try:
-                        ref = kind.key(ctx, values)
-                    except RowProblem as problem:
-                        report.errors.append(
-                            Problem(number, field_cols.get(problem.field), str(problem))
-                        )
-                        continue
-                if ref:
-                    if ref in seen:
-                        report.errors.append(
-                            Problem(
-                                number,
-                                ref_col,
-                                f"“{ref}” is also on row {seen[ref]}: each row needs its own.",
-                            )
-                        )
-                        bad = True
-                    seen[ref] = number
-                notes = "\n".join(
-                    f"{h}: {_shown(row[index[h]]).strip()}"
-                    for h in notes_cols
-                    if str(row[index[h]]).strip()
-                )
-                if not bad:
-                    batch.append((number, ref, values, notes))
-            found = _existing(kind, ctx, [ref for _, ref, _, _ in batch if ref])
-            new: list[Any] = []
-            changed: list[Any] = []
-            for number, ref, values, notes in batch:
-                instance = found.get(ref) if ref else None
-                try:
-                    built, warnings = kind.build(ctx, instance, values)
-                except RowProblem as problem:
-                    report.errors.append(
-                        Problem(number, field_cols.get(problem.field, problem.field), str(problem))
-                    )
-                    continue
-                for w in warnings:
-                    report.warnings.append(Problem(number, None, w))
-                if ref and hasattr(built, EXTERNAL_REF) and kind.key is None:
-                    setattr(built, EXTERNAL_REF, ref[:100])
-                if notes:
-                    text = getattr(built, kind.notes_field) or ""
-                    if notes not in text:
-                        text = f"{text}\n\n{notes}".strip()
-                        limit = _max_length(kind.model, kind.notes_field)
-                        if limit and len(text) > limit:
-                            kept = ", ".join(f"“{h}”" for h in notes_cols)
-                            report.errors.append(
-                                Problem(
-                                    number,
-                                    None,
-                                    f"With the kept columns ({kept}) its {kind.notes_field} "
-                                    f"would be {len(text)} characters long; at most {limit} "
-                                    "fit. Map or ignore some of those columns.",
-                                )
-                            )
-                            continue
-                        setattr(built, kind.notes_field, text)
-                (changed if instance is not None else new).append(built)
-                if len(report.preview) < PREVIEW_ROWS:
-                    shown = {labels[n]: _shown(v) for n, v in values.items() if n in labels}
-                    if notes:
-                        shown["Notes"] = notes
-                    report.preview.append((number, shown, "update" if instance else "create"))
-            report.would_create += len(new)
-            report.would_update += len(changed)
+    return order
+
+
+_Read = tuple[int, str, dict[str, Any], str]  # row number, reference, values, notes
+
+
+class _Rows:
+    """Every row read, built and (with `write`) saved, batch by batch, in one transaction
+    that is rolled back unless every row could be saved."""
+
+    def __init__(
+        self,
+        kind: ImportKind,
+        ctx: Context,
+        table: Table,
+        report: Report,
+        reader: _Reader,
+        plan: _Plan,
+        order: str,
+    ) -> None:
+        self.kind, self.ctx, self.table, self.report = kind, ctx, table, report
+        self.reader, self.plan, self.order = reader, plan, order
+        self.index = {h: i for i, h in enumerate(table.headers)}
+        self.by_name = {f.name: f for f in kind.fields}
+        self.labels = {f.name: f.label for f in kind.fields}
+        self.seen: dict[str, int] = {}  # reference → the row that has it
+        self.shown = range(PREVIEW_ROWS)  # the rows (from 0) the preview shows
+
+    def run(self, write: bool, progress: Callable[[int, int], None] | None) -> None:
+        report, total = self.report, len(self.table.rows)
+        with transaction.atomic():
+            for start in range(0, total, BATCH):
+                new, changed = self._build(self._read(start))
+                report.would_create += len(new)
+                report.would_update += len(changed)
+                if write and not report.errors:
+                    self._save_batch(start, new, changed)
+                if progress is not None:
+                    progress(min(start + BATCH, total), total)
+            self._invite(write and not report.errors)
             if write and not report.errors:
-                try:
-                    with transaction.atomic():
-                        _save(kind, ctx, new, changed)
-                except (IntegrityError, DataError) as error:
-                    # What the checks above missed: the batch is refused, nothing is kept.
-                    first = start + 2
-                    report.errors.append(
-                        Problem(
-                            None,
-                            None,
-                            f"The database refused rows {first} to "
-                            f"{first + BATCH - 1}: {str(error).splitlines()[0]}",
-                        )
-                    )
-            if progress is not None:
-                progress(min(start + BATCH, len(table.rows)), len(table.rows))
-        if write and not report.errors:
-            report.created, report.updated, report.saved = (
-                report.would_create,
-                report.would_update,
-                True,
+                report.created, report.updated = report.would_create, report.would_update
+                report.saved = True
+            else:
+                transaction.set_rollback(True)
+
+    def _invite(self, write: bool) -> None:
+        """Name the people to invite in the report; with `write`, invite them (one
+        invitation each, unless one is waiting already; sent by e-mail)."""
+        invitees = sorted(self.reader.invitees.values(), key=lambda i: i["email"])
+        inviter = registry.inviter()
+        if not invitees or inviter is None:
+            return
+        waiting = inviter.waiting(self.ctx.organisation, [i["email"] for i in invitees])
+        for i in invitees:
+            i["status"] = "waiting" if i["email"] in waiting else "invite"
+        self.report.invited = invitees
+        fresh = [i for i in invitees if i["status"] == "invite"]
+        if not write or not fresh:
+            return
+        try:
+            sent = inviter.invite(
+                self.ctx.membership, INVITE_ROLE, [(i["email"], i["name"]) for i in fresh]
             )
-        else:
-            transaction.set_rollback(True)
-    return report
+        except (DomainError, PermissionDenied) as error:
+            message = getattr(error, "message", None) or str(error)
+            self.report.errors.append(Problem(None, None, f"Nobody could be invited: {message}"))
+            return
+        for i in fresh:
+            i["status"], i["sent"] = "invited", sent.get(i["email"], False)
+
+    def _read(self, start: int) -> list[_Read]:
+        """The batch's rows that read without an error."""
+        batch = []
+        for offset, row in enumerate(self.table.rows[start : start + BATCH]):
+            read = self._read_row(start + offset + 2, row)
+            if read is not None:
+                batch.append(read)
+        return batch
+
+    def _read_row(self, number: int, row: Sequence[Cell]) -> _Read | None:
+        kind, plan, report = self.kind, self.plan, self.report
+        values, bad = self._values(number, row)
+        ref = str(row[self.index[plan.ref_col]]).strip() if plan.ref_col else ""
+        if kind.key is not None and not bad:
+            try:
+                ref = kind.key(self.ctx, values)
+            except RowProblem as problem:
+                report.errors.append(
+                    Problem(number, plan.field_cols.get(problem.field), str(problem))
+                )
+                return None
+        if ref:
+            if ref in self.seen:
+                report.errors.append(
+                    Problem(
+                        number,
+                        plan.ref_col,
+                        f"“{ref}” is also on row {self.seen[ref]}: each row needs its own.",
+                    )
+                )
+                bad = True
+            self.seen[ref] = number
+        notes = "\n".join(
+            f"{h}: {_shown(row[self.index[h]]).strip()}"
+            for h in plan.notes_cols
+            if str(row[self.index[h]]).strip()
+        )
+        return None if bad else (number, ref, values, notes)
+
+    def _values(self, number: int, row: Sequence[Cell]) -> tuple[dict[str, Any], bool]:
+        """The row's mapped fields, converted; True with them when any could not be."""
+        values: dict[str, Any] = {}
+        bad = False
+        for name, header in self.plan.field_cols.items():
+            f = self.by_name[name]
+            raw = row[self.index[header]]
+            if raw == "" or str(raw).strip() == "":
+                if f.required:
+                    self.report.errors.append(
+                        Problem(number, header, f"{f.label} is empty; every row needs one.")
+                    )
+                    bad = True
+                continue
+            try:
+                values[name] = self.reader.convert(header, f, raw, self.order)
+            except ValueError as error:
+                self.report.errors.append(Problem(number, header, str(error)))
+                bad = True
+        return values, bad
+
+    def _build(self, batch: list[_Read]) -> tuple[list[Any], list[Any]]:
+        """The batch's records, new and changed, built but not saved."""
+        found = _existing(self.kind, self.ctx, [ref for _, ref, _, _ in batch if ref])
+        new: list[Any] = []
+        changed: list[Any] = []
+        for number, ref, values, notes in batch:
+            instance = found.get(ref) if ref else None
+            built = self._build_row(number, instance, ref, values, notes)
+            if built is None:
+                continue
+            (changed if instance is not None else new).append(built)
+            if number - 2 in self.shown:
+                shown = {self.labels[n]: _shown(v) for n, v in values.items() if n in self.labels}
+                if notes:
+                    shown["Notes"] = notes
+                action = "update" if instance else "create"
+                self.report.preview.append((number, shown, action))
+        return new, changed
+
+    def _build_row(
+        self, number: int, instance: Any, ref: str, values: dict[str, Any], notes: str
+    ) -> Any:
+        """The row's record built by its kind, with its reference and notes; None (and the
+        errors reported) when it cannot be."""
+        kind, report = self.kind, self.report
+        try:
+            built, warnings = kind.build(self.ctx, instance, values)
+        except RowProblem as problem:
+            column = self.plan.field_cols.get(problem.field, problem.field)
+            report.errors.append(Problem(number, column, str(problem)))
+            return None
+        for w in warnings:
+            report.warnings.append(Problem(number, None, w))
+        if ref and hasattr(built, EXTERNAL_REF) and kind.key is None:
+            setattr(built, EXTERNAL_REF, ref[:100])
+        if notes and not self._add_notes(number, built, notes):
+            return None
+        return built
+
+    def _add_notes(self, number: int, built: Any, notes: str) -> bool:
+        """Append the kept columns to the record's notes; False (an error reported) when
+        they would not fit."""
+        notes_field = self.kind.notes_field
+        text = getattr(built, notes_field) or ""
+        if notes in text:
+            return True
+        text = f"{text}\n\n{notes}".strip()
+        limit = _max_length(self.kind.model, notes_field)
+        if limit and len(text) > limit:
+            kept = ", ".join(f"“{h}”" for h in self.plan.notes_cols)
+            self.report.errors.append(
+                Problem(
+                    number,
+                    None,
+                    f"With the kept columns ({kept}) its {notes_field} "
+                    f"would be {len(text)} characters long; at most {limit} "
+                    "fit. Map or ignore some of those columns.",
+                )
+            )
+            return False
+        setattr(built, notes_field, text)
+        return True
+
+    def _save_batch(self, start: int, new: list[Any], changed: list[Any]) -> None:
+        try:
+            with transaction.atomic():
+                _save(self.kind, self.ctx, new, changed)
+        except (IntegrityError, DataError) as error:
+            # What the checks above missed: the batch is refused, nothing is kept.
+            first = start + 2
+            self.report.errors.append(
+                Problem(
+                    None,
+                    None,
+                    f"The database refused rows {first} to "
+                    f"{first + BATCH - 1}: {str(error).splitlines()[0]}",
+                )
+            )
 
 
 def _max_length(model: Any, name: str) -> int | None:

@@ -37,6 +37,10 @@ class Field:
     choices: Sequence[Choice] | Callable[[Context], Sequence[Choice]] = ()
     max_length: int | None = None
     help: str = ""
+    # A person field: whether someone not yet a member may be invited for it (where its rows
+    # cannot be left unassigned, the member importing holds them until handing them over);
+    # False where the person is what the row is about (an allocation's person).
+    invite: bool = True
 
 
 @dataclass
@@ -122,3 +126,20 @@ class ExportKind:
     # The register's rows as they stand, changes awaiting approval included: exported only
     # by the roles that read those (`isova.record.read_unapproved`; staff read the pages).
     unapproved: bool = False
+
+
+@dataclass(frozen=True)
+class Inviter:
+    """How an import invites the people it names who are not members yet (isova.onboarding
+    provides it, with the rules of its invite page; without one, "invite" is not offered).
+
+    `may_invite(membership, role)`: whether the member may invite people to `role`;
+    `waiting(organisation, emails)`: those of the (lower-case) addresses with an invitation
+    waiting already; `invite(membership, role, [(email, name)])`: one invitation each, all or
+    none, e-mailed, → {email: whether the e-mail was sent}; raises `isova.errors.DomainError`
+    (or PermissionDenied) when they cannot be made."""
+
+    name: str
+    may_invite: Callable[[Membership, str], bool]
+    waiting: Callable[[Organisation, list[str]], set[str]]
+    invite: Callable[[Membership, str, list[tuple[str, str]]], dict[str, bool]]

@@ -12,6 +12,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -24,7 +25,7 @@ from isova.registry import registry
 
 from . import engine, services
 from .exporting import XLSX_TYPE, csv_bytes, xlsx_bytes
-from .kinds import ImportKind
+from .kinds import Context, Field, ImportKind
 from .models import ImportState, ImportUpload, SavedMapping
 from .reading import MAX_BYTES, Table, Unreadable, read_table
 
@@ -250,49 +251,15 @@ def values(request: OrgRequest, pk: int) -> HttpResponse:
     upload, kind, table = _upload(request, pk)
     ctx = engine.make_context(request.membership)
     mapping = upload.mapping
-    given = mapping.get("values") or {}
-    groups: list[dict[str, Any]] = []
-    for n, (header, f) in enumerate(engine.value_columns(kind, mapping["columns"])):
-        found = engine.distinct_values(table, header)
-        suggested = engine.suggest_values(ctx, f, found)
-        options = [(c.value, c.label) for c in engine.choices_of(ctx, f)]
-        if f.type == "person":
-            options = [(UNASSIGNED, "Leave unassigned")] + options
-        items = []
-        for m, raw in enumerate(found):
-            chosen = (given.get(header) or {}).get(raw, suggested.get(raw))
-            if chosen == "":
-                chosen = UNASSIGNED
-            if request.method == "POST":
-                chosen = request.POST.get(f"v{n}_{m}", "")
-            items.append(
-                {
-                    "name": f"v{n}_{m}",
-                    "raw": raw,
-                    "chosen": chosen or "",
-                    "suggested": suggested.get(raw) is not None,
-                }
-            )
-        groups.append({"header": header, "field": f, "options": options, "items": items})
-    date_cols = [
-        h
-        for h, e in mapping["columns"].items()
-        if e.get("action") == "mapped"
-        and (field := kind.field(e.get("field") or "")) is not None
-        and field.type == "date"
-    ]
+    posted = request.POST if request.method == "POST" else None
+    may_invite = engine.may_invite(request.membership)
+    groups = _value_groups(kind, ctx, table, mapping, posted, may_invite)
+    date_cols = _date_columns(kind, mapping)
     detected, conflict = engine.detect_dates(table, date_cols)
     dates = mapping.get("dates") or detected or "dmy"
     if request.method == "POST":
         dates = request.POST.get("dates") if request.POST.get("dates") in ("dmy", "mdy") else dates
-        chosen_values: dict[str, dict[str, str]] = {}
-        for g in groups:
-            chosen_values[g["header"]] = {
-                i["raw"]: ("" if i["chosen"] == UNASSIGNED else i["chosen"])
-                for i in g["items"]
-                if i["chosen"]
-            }
-        upload.mapping = {**mapping, "values": chosen_values, "dates": dates}
+        upload.mapping = {**mapping, "values": _chosen_values(groups), "dates": dates}
         upload.save(update_fields=["mapping"])
         return redirect("imports:preview", pk=upload.pk)
     context = {
@@ -303,8 +270,91 @@ def values(request: OrgRequest, pk: int) -> HttpResponse:
         "dates": dates,
         "ambiguous": bool(date_cols) and detected is None,
         "conflict": conflict,
+        "may_invite": may_invite,
     }
     return render(request, "isova/imports/values.html", context)
+
+
+def _value_groups(
+    kind: ImportKind,
+    ctx: Context,
+    table: Table,
+    mapping: dict[str, Any],
+    posted: Any,
+    may_invite: bool,
+) -> list[dict[str, Any]]:
+    """One group per column whose values are matched: each distinct value with what it is
+    matched to (as chosen so far, else as suggested; as posted, when `posted`). People not
+    yet members may be left unassigned, or invited by a member who may invite (the engine
+    checks that again)."""
+    given = mapping.get("values") or {}
+    groups: list[dict[str, Any]] = []
+    for n, (header, f) in enumerate(engine.value_columns(kind, mapping["columns"])):
+        found = engine.distinct_values(table, header)
+        suggested = engine.suggest_values(ctx, f, found)
+        unassigned = f.type == "person" and engine.may_be_unassigned(kind, f)
+        invite = f.type == "person" and f.invite and may_invite
+        options = _value_options(ctx, f, unassigned, invite)
+        items = []
+        for m, raw in enumerate(found):
+            chosen = (given.get(header) or {}).get(raw, suggested.get(raw))
+            if chosen == "":
+                chosen = UNASSIGNED
+            if posted is not None:
+                chosen = posted.get(f"v{n}_{m}", "")
+            items.append(
+                {
+                    "name": f"v{n}_{m}",
+                    "raw": raw,
+                    "chosen": chosen or "",
+                    "suggested": suggested.get(raw) is not None,
+                }
+            )
+        groups.append(
+            {
+                "header": header,
+                "field": f,
+                "options": options,
+                "items": items,
+                "unassigned": unassigned,
+                "invite": invite,
+            }
+        )
+    return groups
+
+
+def _value_options(ctx: Context, f: Field, unassigned: bool, invite: bool) -> list[tuple[str, str]]:
+    """What a value may be matched to: the field's choices (members, for a person), after
+    "leave unassigned" and "invite" where they are offered."""
+    options = [(c.value, c.label) for c in engine.choices_of(ctx, f)]
+    if invite:
+        held = "left unassigned" if unassigned else "yours until you hand it over"
+        options = [(engine.INVITE, f"Invite (as staff); {held}"), *options]
+    if unassigned:
+        options = [(UNASSIGNED, "Leave unassigned"), *options]
+    return options
+
+
+def _date_columns(kind: ImportKind, mapping: dict[str, Any]) -> list[str]:
+    return [
+        h
+        for h, e in mapping["columns"].items()
+        if e.get("action") == "mapped"
+        and (field := kind.field(e.get("field") or "")) is not None
+        and field.type == "date"
+    ]
+
+
+def _chosen_values(groups: list[dict[str, Any]]) -> dict[str, dict[str, str]]:
+    """The value mapping as saved: "" for "leave unassigned"; values left unchosen out."""
+    return {
+        g["header"]: {
+            i["raw"]: ("" if i["chosen"] == UNASSIGNED else i["chosen"])
+            for i in g["items"]
+            if i["chosen"]
+        }
+        for g in groups
+    }
 
 
 @member_required
@@ -323,12 +373,17 @@ def preview(request: OrgRequest, pk: int) -> HttpResponse:
             return redirect("imports:preview", pk=upload.pk)
         return redirect("imports:result", pk=upload.pk)
     ctx = engine.make_context(request.membership)
-    report = engine.run(kind, ctx, table, upload.mapping, write=False)
+    # Every row is read (every error and warning listed); one page of them is shown.
+    page = Paginator(range(len(table.rows)), engine.PREVIEW_ROWS).get_page(request.GET.get("page"))
+    first = page.start_index() - 1 if table.rows else 0
+    report = engine.run(kind, ctx, table, upload.mapping, write=False, preview_from=first)
     labels = {f.name: f.label for f in kind.fields} | {engine.EXTERNAL_REF: "External reference"}
     context = {
         "upload": upload,
         "kind": kind,
         "report": report,
+        "page": page,
+        "query": "",
         "labels": labels,
         "headers": list(dict.fromkeys(k for _, shown, _ in report.preview for k in shown)),
     }

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -85,6 +86,7 @@ FIELDS = (
         "person",
         True,
         ("person e-mail", "person email", "email", "e-mail address", "who", "assignee"),
+        invite=False,  # hours go to the person themselves: no one else holds them
     ),
     Field(
         "hours",
@@ -242,49 +244,57 @@ def sheets(organisation: Organisation, params: QueryDict) -> list[Sheet]:
     )
     lines = ResourceLine.objects.for_org(organisation)
     return [
-        Sheet(
-            "Allocations",
-            [
-                "Plan reference",
-                "Plan",
-                "Person",
-                "E-mail",
-                "Hours",
-                "From month",
-                "To month",
-                "Hours a month",
-                "Note",
-            ],
-            [
-                [
-                    a.plan.resource_reference() if a.plan is not None else "",
-                    a.plan_label,
-                    a.person.get_full_name(),
-                    a.person.email,
-                    a.hours,
-                    a.start_month,
-                    a.end_month,
-                    round(a.hours_per_month, 2),
-                    a.note,
-                ]
-                for a in people.order_by("plan_label", "start_month", "pk")
-            ],
-        ),
-        Sheet(
-            "Tools and budget",
-            ["Plan", "Kind", "What", "Amount", "Spent so far"],
-            [
-                [
-                    line.plan_label,
-                    line.get_kind_display(),
-                    line.description,
-                    line.amount_approved,
-                    line.amount_spent,
-                ]
-                for line in lines.order_by("plan_label", "pk")
-            ],
-        ),
+        _allocations_sheet(people.order_by("plan_label", "start_month", "pk")),
+        _lines_sheet(lines.order_by("plan_label", "pk")),
     ]
+
+
+def _allocations_sheet(people: Iterable[Allocation]) -> Sheet:
+    return Sheet(
+        "Allocations",
+        [
+            "Plan reference",
+            "Plan",
+            "Person",
+            "E-mail",
+            "Hours",
+            "From month",
+            "To month",
+            "Hours a month",
+            "Note",
+        ],
+        [
+            [
+                a.plan.resource_reference() if a.plan is not None else "",
+                a.plan_label,
+                a.person.get_full_name(),
+                a.person.email,
+                a.hours,
+                a.start_month,
+                a.end_month,
+                round(a.hours_per_month, 2),
+                a.note,
+            ]
+            for a in people
+        ],
+    )
+
+
+def _lines_sheet(lines: Iterable[ResourceLine]) -> Sheet:
+    return Sheet(
+        "Tools and budget",
+        ["Plan", "Kind", "What", "Amount", "Spent so far"],
+        [
+            [
+                line.plan_label,
+                line.get_kind_display(),
+                line.description,
+                line.amount_approved,
+                line.amount_spent,
+            ]
+            for line in lines
+        ],
+    )
 
 
 registry.register("imports", KIND)

@@ -2,6 +2,13 @@
 
 With no `--mapping` isova's suggestions are applied. `--dry-run` reads and checks every row and
 writes nothing; otherwise every row is saved or none is, and errors exit with status 1.
+
+In the mapping's "values", a person column's value may be a member's e-mail, "" (leave
+unassigned) or "invite": the value's e-mail address ("jane@example.com", "Jane Smith
+<jane@example.com>") is invited to join as staff once the import is saved, and the rows are
+left unassigned, or held by the member importing where every row needs a member (a risk's
+owner); the report's "invited" lists them. The member the import is made as must be
+allowed to invite staff (a leader or a manager).
 """
 
 from __future__ import annotations
@@ -30,7 +37,16 @@ class Command(BaseCommand):
         parser.add_argument("file", type=Path)
         parser.add_argument("--organisation", required=True, help="The organisation's slug.")
         parser.add_argument(
-            "--mapping", type=Path, help="A mapping as JSON (see isova.imports.engine)."
+            "--mapping",
+            type=Path,
+            help=(
+                'A mapping as JSON: {"columns": {COLUMN: {"field": FIELD, "action": '
+                '"mapped"|"kept"|"ignored"}}, "values": {COLUMN: {VALUE: ISOVA_VALUE}}, '
+                '"dates": "dmy"|"mdy"} (see isova.imports.engine). For a person, ISOVA_VALUE '
+                'is a member\'s e-mail, "" to leave unassigned, or "invite" to invite the '
+                "value's e-mail address as staff (the rows are left unassigned, or held by the "
+                "member importing where every row needs one)."
+            ),
         )
         parser.add_argument("--sheet", help="The XLSX sheet to read (default: the first).")
         parser.add_argument("--user", help="The member the import is made as (default: a leader).")
@@ -83,6 +99,14 @@ class Command(BaseCommand):
             f"{report.rows} rows: {done}; {len(report.errors)} errors, "
             f"{len(report.warnings)} warnings."
         )
+        for person in report.invited:
+            state = {"invited": "invited", "waiting": "an invitation was already waiting"}.get(
+                person["status"], "to be invited"
+            )
+            rows = f"held by {person['held_by']}" if person["held_by"] else "left unassigned"
+            self.stderr.write(
+                f"{person['email']}: {state} (as staff); {person['rows']} rows {rows}."
+            )
 
 
 def _member(options: dict[str, Any]) -> Membership:
