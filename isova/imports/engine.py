@@ -127,8 +127,9 @@ class Report:
     would_update: int = 0
     # The people mapped to "invite": {"email", "name", "rows" (theirs in the file), "held_by"
     # ("" when the rows are left unassigned, else the e-mail of the member importing, who
-    # holds them), "status": "invite" (to be invited), "invited" (invited by this import;
-    # with "sent") or "waiting" (an invitation was already waiting, so none was made)}.
+    # holds them), "status": "invite" (to be invited), "invited" (invited by this import:
+    # its e-mail goes out once the import commits) or "waiting" (an invitation was already
+    # waiting, so none was made)}.
     invited: list[dict[str, Any]] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
@@ -869,7 +870,7 @@ class _Rows:
         if not write or not fresh:
             return
         try:
-            sent = inviter.invite(
+            inviter.invite(
                 self.ctx.membership, INVITE_ROLE, [(i["email"], i["name"]) for i in fresh]
             )
         except (DomainError, PermissionDenied) as error:
@@ -877,7 +878,7 @@ class _Rows:
             self.report.errors.append(Problem(None, None, f"Nobody could be invited: {message}"))
             return
         for i in fresh:
-            i["status"], i["sent"] = "invited", sent.get(i["email"], False)
+            i["status"] = "invited"
 
     def _read(self, start: int) -> list[_Read]:
         """The batch's rows that read without an error."""

@@ -136,10 +136,10 @@ class Inviter:
     `may_invite(membership, role)`: whether the member may invite people to `role`;
     `waiting(organisation, emails)`: those of the (lower-case) addresses with an invitation
     waiting already; `invite(membership, role, [(email, name)])`: one invitation each, all or
-    none, e-mailed, → {email: whether the e-mail was sent}; raises `isova.errors.DomainError`
-    (or PermissionDenied) when they cannot be made."""
+    none, e-mailed once the import's transaction commits, → the addresses invited; raises
+    `isova.errors.DomainError` (or PermissionDenied) when they cannot be made."""
 
     name: str
     may_invite: Callable[[Membership, str], bool]
     waiting: Callable[[Organisation, list[str]], set[str]]
-    invite: Callable[[Membership, str, list[tuple[str, str]]], dict[str, bool]]
+    invite: Callable[[Membership, str, list[tuple[str, str]]], list[str]]

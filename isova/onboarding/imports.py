@@ -26,13 +26,16 @@ def waiting(organisation: Organisation, emails: list[str]) -> set[str]:
     return {e.lower() for e in found}
 
 
-def invite(membership: Membership, role: str, people: list[tuple[str, str]]) -> dict[str, bool]:
+def invite(membership: Membership, role: str, people: list[tuple[str, str]]) -> list[str]:
+    """Invite `people` (e-mail, name) within the import's transaction; the e-mails go out
+    once it commits. The addresses invited."""
     made = invitations.invite(
         membership.organisation,
         [invitations.Invitee(email, role, name) for email, name in people],
         by=membership,
+        after_commit=True,
     )
-    return {m.email: bool(m.sent_at) for m in made}
+    return [m.email for m in made]
 
 
 registry.register("inviter", Inviter("onboarding", may_invite, waiting, invite))

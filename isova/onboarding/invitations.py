@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 import secrets
 from dataclasses import dataclass
+from functools import partial
 
 from django.conf import settings
 from django.contrib.auth import password_validation
@@ -100,10 +101,14 @@ def invite(
     invitees: list[Invitee],
     *,
     by: Membership | None,
+    after_commit: bool = False,
 ) -> list[Invitation]:
-    """Make one invitation per invitee, all or none, then e-mail each (after the commit).
+    """Make one invitation per invitee, all or none, then e-mail each.
 
-    `by` None is the operator (create_organisation), who may invite any role.
+    `by` None is the operator (create_organisation), who may invite any role. With
+    `after_commit` (a caller inside a larger transaction: an import) the e-mails go out only
+    once that transaction commits, so nobody gets a link to an invitation rolled back; their
+    delivery then shows on the invitations page, not in what this returns.
     """
     for invitee in invitees:
         if by is not None:
@@ -142,7 +147,10 @@ def invite(
             )
             made.append(invitation)
     for invitation in made:
-        send(invitation)
+        if after_commit:
+            transaction.on_commit(partial(send, invitation))
+        else:
+            send(invitation)
     return made
 
 
