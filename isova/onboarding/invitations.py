@@ -116,42 +116,47 @@ def invite(
         if invitee.role not in Role.values:
             raise DomainError(f"“{invitee.role}” is not a role.")
     now = timezone.now()
-    made = []
     with transaction.atomic():
-        for invitee in invitees:
-            problems = problems_with(organisation, invitee)
-            if problems:
-                raise DomainError(" ".join(problems))
-            try:
-                with transaction.atomic():
-                    invitation = Invitation.objects.create(
-                        organisation=organisation,
-                        email=invitee.email.strip().lower(),
-                        full_name=invitee.full_name.strip(),
-                        role=invitee.role,
-                        invited_by=by.user if by else None,
-                        nonce=secrets.token_urlsafe(24),
-                        created_at=now,
-                        expires_at=now + lifetime(),
-                    )
-            except IntegrityError:
-                raise DomainError(
-                    f"{invitee.email} has an invitation waiting: send it again instead."
-                ) from None
-            event(
-                organisation,
-                PeopleEventKind.INVITED,
-                email=invitation.email,
-                actor=by.user if by else None,
-                detail=f"as {invitation.get_role_display()}",
-            )
-            made.append(invitation)
+        made = [_make_one(organisation, invitee, by, now) for invitee in invitees]
     for invitation in made:
         if after_commit:
             transaction.on_commit(partial(send, invitation))
         else:
             send(invitation)
     return made
+
+
+def _make_one(
+    organisation: Organisation, invitee: Invitee, by: Membership | None, now: datetime.datetime
+) -> Invitation:
+    """One invitation (and its line in the people history), or DomainError saying why not."""
+    problems = problems_with(organisation, invitee)
+    if problems:
+        raise DomainError(" ".join(problems))
+    try:
+        with transaction.atomic():
+            invitation = Invitation.objects.create(
+                organisation=organisation,
+                email=invitee.email.strip().lower(),
+                full_name=invitee.full_name.strip(),
+                role=invitee.role,
+                invited_by=by.user if by else None,
+                nonce=secrets.token_urlsafe(24),
+                created_at=now,
+                expires_at=now + lifetime(),
+            )
+    except IntegrityError:
+        raise DomainError(
+            f"{invitee.email} has an invitation waiting: send it again instead."
+        ) from None
+    event(
+        organisation,
+        PeopleEventKind.INVITED,
+        email=invitation.email,
+        actor=by.user if by else None,
+        detail=f"as {invitation.get_role_display()}",
+    )
+    return invitation
 
 
 def send(invitation: Invitation) -> bool:
