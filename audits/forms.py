@@ -79,14 +79,7 @@ class AuditForm(OnceMixin, SafeModelForm):
     class Meta:
         model = Audit
         fields = [
-            "title",
-            "audit_type",
-            "process",
-            "area",
-            "clauses",
-            "criteria",
-            "scope",
-            "lead_auditor",
+            *Audit.PLAN_FIELDS,
             "team",
             "external_auditor",
             "planned_date",
