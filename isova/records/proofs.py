@@ -4,6 +4,8 @@ fills). `chain.check_proof` then judges either one."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from isova.accounts.tenancy import OrgRequest
 from isova.registry import SigningOffer, registry
 
@@ -42,6 +44,38 @@ def signing_proof(
             f"Confirm with {offer.provider} first (a confirmation signs once). Nothing was signed."
         )
     return taken
+
+
+def standalone_signing(
+    request: OrgRequest,
+    obj: Approvable,
+    form_class: type[Any],
+    form: Any = None,
+    *,
+    name: str = "sign_form",
+    may_sign: bool = True,
+) -> dict[str, Any]:
+    """A page's context for the form that signs `obj` on its own ("issued", "verified",
+    approved minutes): the form (`form` as posted, else a new one) under `name`, and how it
+    is signed: `signing`, the provider's offer (None: the password only, and always when the
+    member may not sign now), and `signing_shown`, the hash of `obj` as shown, which a
+    confirmation is bound to (only worked out with an offer: it costs the snapshot's queries)."""
+    offer = signing_offer(request) if may_sign else None
+    shown = shown_hash(obj) if offer else ""
+    form = form or form_class(offer=offer, initial={"shown_hash": shown})
+    return {name: form, "signing": offer, "signing_shown": shown}
+
+
+def signed_with(request: OrgRequest, form: Any, offer: Any) -> dict[str, Any]:
+    """What a signing service takes from a valid signing form (made with `offer`): the
+    password as typed, the provider's confirmation instead (`proof`, see `signing_proof`) and
+    the hash of the record as its page showed it. Raises like `signing_proof`."""
+    password = form.cleaned_data.get("password", "")
+    return {
+        "password": password,
+        "proof": signing_proof(request, password, offer),
+        "shown_hash": form.cleaned_data.get("shown_hash") or None,
+    }
 
 
 def shown_hash(obj: Approvable) -> str:
