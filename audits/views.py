@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import calendar
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
@@ -21,7 +22,14 @@ from isova.actions import permissions as action_permissions
 from isova.clauses import CLAUSES
 from isova.errors import DomainError
 from isova.forms import member_choices
-from isova.http import flash_redirect, paginate, query_without_page, render_page, save_or_error
+from isova.http import (
+    act_and_redirect,
+    flash_redirect,
+    paginate,
+    query_without_page,
+    render_page,
+    save_or_error,
+)
 from isova.idempotency import create_once
 from isova.models import Action, SignOff
 
@@ -78,10 +86,6 @@ def _get_audit(request: OrgRequest, pk: int) -> Audit:
 def _get_finding(request: OrgRequest, pk: int) -> Finding:
     qs = Finding.objects.select_related("audit", "process__owner", "raised_by")
     return get_for_org(request, qs, pk=pk)
-
-
-def _fail(request: OrgRequest, error: Exception) -> None:
-    messages.error(request, str(error))
 
 
 # --- the programme ----------------------------------------------------------------------
@@ -209,6 +213,13 @@ def _signoffs(obj: Audit | Finding) -> list[SignOff]:
     )
 
 
+def _audit_refused(request: OrgRequest, audit: Audit, **forms: Any) -> HttpResponse:
+    """The audit's page again (422) with the refused form as sent, the audit as saved."""
+    audit.refresh_from_db()
+    context = _audit_context(request, audit, **forms)
+    return render(request, "audits/audit_detail.html", context, status=422)
+
+
 @member_required
 def audit_detail(request: OrgRequest, pk: int) -> HttpResponse:
     audit = _get_audit(request, pk)
@@ -230,17 +241,15 @@ def audit_start(request: OrgRequest, pk: int) -> HttpResponse:
     require(request, "audits.audit.plan")  # the role before the form
     form = StartForm(request.POST)
     if not form.is_valid():
-        context = _audit_context(request, audit, start_form=form)
-        return render(request, "audits/audit_detail.html", context, status=422)
-    try:
-        services.audit_start(
-            membership=request.membership, audit=audit, started_on=form.cleaned_data["started_on"]
-        )
-    except DomainError as error:
-        _fail(request, error)
-    else:
-        messages.success(request, f"Audit {audit.reference} is in progress.")
-    return redirect(audit)
+        return _audit_refused(request, audit, start_form=form)
+    return act_and_redirect(
+        request,
+        lambda: services.audit_start(
+            membership=request.membership, audit=audit, **form.cleaned_data
+        ),
+        audit,
+        f"Audit {audit.reference} is in progress.",
+    )
 
 
 @require_POST
@@ -249,24 +258,13 @@ def audit_save_report(request: OrgRequest, pk: int) -> HttpResponse:
     """Save the summary and conclusion while the audit runs (the draft of its report)."""
     audit = _get_audit(request, pk)
     form = AuditReportForm(request.POST, instance=Audit(organisation=audit.organisation))
+    update = partial(services.audit_update, membership=request.membership, audit=audit)
     if form.is_valid():
-        done = save_or_error(
-            request,
-            form,
-            lambda: services.audit_update(
-                membership=request.membership,
-                audit=audit,
-                summary=form.cleaned_data["summary"],
-                conclusion=form.cleaned_data["conclusion"],
-            ),
-            "Summary and conclusion saved.",
-            audit,
-        )
+        saved = "Summary and conclusion saved."
+        done = save_or_error(request, form, lambda: update(**form.cleaned_data), saved, audit)
         if done:
             return done
-    audit.refresh_from_db()
-    context = _audit_context(request, audit, report_form=form)
-    return render(request, "audits/audit_detail.html", context, status=422)
+    return _audit_refused(request, audit, report_form=form)
 
 
 @require_POST
@@ -274,39 +272,28 @@ def audit_save_report(request: OrgRequest, pk: int) -> HttpResponse:
 def audit_issue(request: OrgRequest, pk: int) -> HttpResponse:
     """Issue the report: signed with the member's password, meaning "issued"."""
     audit = _get_audit(request, pk)
-    offer = records.signing_offer(request)
-    form = SignForm(request.POST, offer=offer)
-    if form.is_valid():
-        done = save_or_error(
-            request,
-            form,
-            lambda: services.audit_report(
-                membership=request.membership,
-                audit=audit,
-                comment=form.cleaned_data["comment"],
-                **records.signed_with(request, form, offer),
-            ),
-            f"The report of {audit.reference} is issued and signed.",
-            audit,
-        )
-        if done:
-            return done
-    audit.refresh_from_db()
-    context = _audit_context(request, audit, sign_form=form)
-    return render(request, "audits/audit_detail.html", context, status=422)
+    form, done = records.sign_posted(
+        request,
+        SignForm,
+        partial(services.audit_report, membership=request.membership, audit=audit),
+        f"The report of {audit.reference} is issued and signed.",
+        audit,
+    )
+    if done:
+        return done
+    return _audit_refused(request, audit, sign_form=form)
 
 
 @require_POST
 @member_required
 def audit_close(request: OrgRequest, pk: int) -> HttpResponse:
     audit = _get_audit(request, pk)
-    try:
-        services.audit_close(membership=request.membership, audit=audit)
-    except DomainError as error:
-        _fail(request, error)
-    else:
-        messages.success(request, f"Audit {audit.reference} is closed.")
-    return redirect(audit)
+    return act_and_redirect(
+        request,
+        lambda: services.audit_close(membership=request.membership, audit=audit),
+        audit,
+        f"Audit {audit.reference} is closed.",
+    )
 
 
 # --- findings ---------------------------------------------------------------------------
@@ -558,8 +545,8 @@ def finding_close(request: OrgRequest, pk: int) -> HttpResponse:
     try:
         services.finding_close(membership=request.membership, finding=finding)
     except DomainError as error:
-        _fail(request, error)
-        return redirect(f"{finding.get_absolute_url()}#close")
+        to = f"{finding.get_absolute_url()}#close"
+        return flash_redirect(request, to, error.message, level=messages.ERROR)
     return flash_redirect(request, finding, f"Finding {finding.reference} is closed.")
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -318,23 +319,12 @@ def review_output(request: OrgRequest, pk: int) -> HttpResponse:
 def review_close(request: OrgRequest, pk: int) -> HttpResponse:
     require(request, "reviews.review.sign")
     review = _get_review(request, pk)
-    offer = records.signing_offer(request)
-    form = SignForm(request.POST, offer=offer)
-    if form.is_valid():
-        done = save_or_error(
-            request,
-            form,
-            lambda: services.review_close(
-                membership=request.membership,
-                review=review,
-                comment=form.cleaned_data["comment"],
-                **records.signed_with(request, form, offer),
-            ),
-            "Minutes signed: the review is closed.",
-            review.get_absolute_url(),
-        )
-        if done:
-            return done
+    close = partial(services.review_close, membership=request.membership, review=review)
+    form, done = records.sign_posted(
+        request, SignForm, close, "Minutes signed: the review is closed.", review.get_absolute_url()
+    )
+    if done:
+        return done
     review.refresh_from_db()
     context = _review_context(request, review, sign_form=form)
     return render(request, "reviews/review_detail.html", context, status=422)

@@ -46,6 +46,7 @@ from .panel import (
 from .proofs import (
     check_shown,
     shown_hash,
+    sign_posted,
     signed_with,
     signing_offer,
     signing_proof,
@@ -122,6 +123,7 @@ __all__ = [
     "same_value",
     "sign",
     "shown_hash",
+    "sign_posted",
     "signed_with",
     "signing_locked",
     "signing_offer",

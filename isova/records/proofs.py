@@ -4,9 +4,13 @@ fills). `chain.check_proof` then judges either one."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from django.http import HttpResponse
+
 from isova.accounts.tenancy import OrgRequest
+from isova.http import save_or_error
 from isova.registry import SigningOffer, registry
 
 from .chain import ProviderSignIn
@@ -67,15 +71,37 @@ def standalone_signing(
 
 
 def signed_with(request: OrgRequest, form: Any, offer: Any) -> dict[str, Any]:
-    """What a signing service takes from a valid signing form (made with `offer`): the
-    password as typed, the provider's confirmation instead (`proof`, see `signing_proof`) and
-    the hash of the record as its page showed it. Raises like `signing_proof`."""
-    password = form.cleaned_data.get("password", "")
-    return {
+    """What a signing service takes from a valid signing form (made with `offer`): the form's
+    fields (a comment, say), the password as typed, the provider's confirmation instead
+    (`proof`, see `signing_proof`) and the hash of the record as its page showed it. Raises
+    like `signing_proof`."""
+    data = form.cleaned_data
+    password = data.get("password", "")
+    return data | {
         "password": password,
         "proof": signing_proof(request, password, offer),
-        "shown_hash": form.cleaned_data.get("shown_hash") or None,
+        "shown_hash": data.get("shown_hash") or None,
     }
+
+
+def sign_posted(
+    request: OrgRequest,
+    form_class: type[Any],
+    sign: Callable[..., Any],
+    message: str,
+    to: Any,
+) -> tuple[Any, HttpResponse | None]:
+    """A standalone signature's POST: the signing form as posted and, when it is valid and
+    `sign(**signed_with(...))` (the service call) is done, the redirect to `to` saying
+    `message`; else None, with the refusal on the form (`http.save_or_error`)."""
+    offer = signing_offer(request)
+    form = form_class(request.POST, offer=offer)
+    if not form.is_valid():
+        return form, None
+    done = save_or_error(
+        request, form, lambda: sign(**signed_with(request, form, offer)), message, to
+    )
+    return form, done
 
 
 def shown_hash(obj: Approvable) -> str:
