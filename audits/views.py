@@ -30,7 +30,7 @@ from isova.http import (
     render_page,
     save_or_error,
 )
-from isova.idempotency import create_once
+from isova.idempotency import create_once, save_once
 from isova.models import Action, SignOff
 
 from . import services
@@ -132,17 +132,13 @@ def audit_create(request: OrgRequest) -> HttpResponse:
     initial = {"lead_auditor": request.user, "planned_date": org.today()}
     form = AuditForm(request.POST or None, organisation=org, initial=initial)
     if request.method == "POST" and form.is_valid() and not form.needs_confirmation:
-        done = save_or_error(
+        done = save_once(
             request,
             form,
-            lambda: create_once(
-                request,
-                form,
-                lambda: services.audit_plan(
-                    membership=request.membership,
-                    team=list(form.cleaned_data["team"]),
-                    **form.service_fields(),
-                ),
+            lambda: services.audit_plan(
+                membership=request.membership,
+                team=list(form.cleaned_data["team"]),
+                **form.service_fields(),
             ),
             lambda audit: f"Audit {audit.reference} is on the programme.",
         )
@@ -310,16 +306,11 @@ def finding_create(request: OrgRequest, pk: int) -> HttpResponse:
     org = request.organisation
     form = FindingForm(request.POST or None, organisation=org)
     if request.method == "POST" and form.is_valid():
-        done = save_or_error(
+        raise_finding = partial(services.finding_raise, membership=request.membership, audit=audit)
+        done = save_once(
             request,
             form,
-            lambda: create_once(
-                request,
-                form,
-                lambda: services.finding_raise(
-                    membership=request.membership, audit=audit, **form.cleaned_data
-                ),
-            ),
+            lambda: raise_finding(**form.cleaned_data),
             lambda finding: (
                 f"Finding {finding.reference} raised; response due {finding.response_due:%d %B %Y}."
             ),
@@ -561,19 +552,13 @@ def process_list(request: OrgRequest) -> HttpResponse:
     if tenancy.has_perm(request.membership, "audits.process.manage"):
         form = ProcessForm(request.POST or None, organisation=org)
         if request.method == "POST" and form.is_valid():
-            done = save_or_error(
+            done = save_once(
                 request,
                 form,
-                lambda: create_once(
-                    request,
-                    form,
-                    lambda: services.process_save(
-                        membership=request.membership, **form.cleaned_data
-                    ),
-                    url=lambda _: reverse("audits:process_list"),
-                ),
+                lambda: services.process_save(membership=request.membership, **form.cleaned_data),
                 lambda process: f"Process “{process.name}” added.",
                 "audits:process_list",
+                url=lambda _: reverse("audits:process_list"),
                 field="name",
             )
             if done:

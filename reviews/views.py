@@ -192,6 +192,12 @@ def _review_context(request: OrgRequest, review: Review, **forms: Any) -> dict[s
     }
 
 
+def _review_refused(request: OrgRequest, review: Review, **forms: Any) -> HttpResponse:
+    """The review's page again (422) with the refused form as sent."""
+    context = _review_context(request, review, **forms)
+    return render(request, "reviews/review_detail.html", context, status=422)
+
+
 @member_required
 def review_detail(request: OrgRequest, pk: int) -> HttpResponse:
     review = _get_review(request, pk)
@@ -255,8 +261,7 @@ def review_attendance(request: OrgRequest, pk: int) -> HttpResponse:
         )
         if done:
             return done
-    context = _review_context(request, review, attendance_form=form)
-    return render(request, "reviews/review_detail.html", context, status=422)
+    return _review_refused(request, review, attendance_form=form)
 
 
 @require_POST
@@ -310,8 +315,7 @@ def review_output(request: OrgRequest, pk: int) -> HttpResponse:
         )
         if done:
             return done
-    context = _review_context(request, review, output_form=form)
-    return render(request, "reviews/review_detail.html", context, status=422)
+    return _review_refused(request, review, output_form=form)
 
 
 @require_POST
@@ -326,8 +330,7 @@ def review_close(request: OrgRequest, pk: int) -> HttpResponse:
     if done:
         return done
     review.refresh_from_db()
-    context = _review_context(request, review, sign_form=form)
-    return render(request, "reviews/review_detail.html", context, status=422)
+    return _review_refused(request, review, sign_form=form)
 
 
 @member_required

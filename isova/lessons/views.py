@@ -3,6 +3,7 @@ and recording a lesson nobody was asked for."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from django.contrib import messages
@@ -13,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from isova.accounts.tenancy import OrgRequest, get_for_org, has_perm, member_required, require
 from isova.http import paginate, query_without_page, render_page, save_or_error
-from isova.idempotency import create_once
+from isova.idempotency import save_once
 from isova.registry import registry
 
 from . import permissions, services
@@ -168,19 +169,14 @@ def lesson_improve(request: OrgRequest, pk: int) -> HttpResponse:
     lesson = _get_lesson(request, pk)
     form = ImproveForm(request.POST, organisation=request.organisation)
     if form.is_valid():
-        saved = save_or_error(
+        improve = partial(services.lesson_improve, membership=request.membership, lesson=lesson)
+        saved = save_once(
             request,
             form,
-            lambda: create_once(
-                request,
-                form,
-                lambda: services.lesson_improve(
-                    membership=request.membership, lesson=lesson, **form.cleaned_data
-                ),
-                url=lambda action: lesson.get_absolute_url(),
-            ),
+            lambda: improve(**form.cleaned_data),
             "The lesson is now an improvement: an action was assigned.",
             lesson,
+            url=lambda action: lesson.get_absolute_url(),
         )
         if saved:
             return saved
@@ -217,14 +213,10 @@ def lesson_new(request: OrgRequest) -> HttpResponse:
     require(request, "isova.lesson.capture")
     form = RecordForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        saved = save_or_error(
+        saved = save_once(
             request,
             form,
-            lambda: create_once(
-                request,
-                form,
-                lambda: services.lesson_record(membership=request.membership, **form.cleaned_data),
-            ),
+            lambda: services.lesson_record(membership=request.membership, **form.cleaned_data),
             "Lesson recorded.",
         )
         if saved:
