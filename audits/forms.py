@@ -129,8 +129,9 @@ class AuditForm(OnceMixin, SafeModelForm):
         return bool(self.warnings) and not self.cleaned_data.get("confirm_independence")
 
     def service_fields(self) -> dict[str, Any]:
-        names = [f for f in self.Meta.fields if f != "team"]
-        return {name: self.cleaned_data[name] for name in names}
+        """What the plan and update services take: every field, the team as a list."""
+        fields = {name: self.cleaned_data[name] for name in self.Meta.fields}
+        return fields | {"team": list(fields["team"])}
 
 
 class AuditReportForm(SafeModelForm):

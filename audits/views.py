@@ -135,11 +135,7 @@ def audit_create(request: OrgRequest) -> HttpResponse:
         done = save_once(
             request,
             form,
-            lambda: services.audit_plan(
-                membership=request.membership,
-                team=list(form.cleaned_data["team"]),
-                **form.service_fields(),
-            ),
+            lambda: services.audit_plan(membership=request.membership, **form.service_fields()),
             lambda audit: f"Audit {audit.reference} is on the programme.",
         )
         if done:
@@ -157,10 +153,7 @@ def audit_edit(request: OrgRequest, pk: int) -> HttpResponse:
             request,
             form,
             lambda: services.audit_update(
-                membership=request.membership,
-                audit=audit,
-                team=list(form.cleaned_data["team"]),
-                **form.service_fields(),
+                membership=request.membership, audit=audit, **form.service_fields()
             ),
             "Audit saved.",
             audit,
