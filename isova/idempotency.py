@@ -78,16 +78,15 @@ def save_once(
     request: OrgRequest,
     form: Any,
     create: Callable[[], Any],
-    message: str | Callable[[Any], str],
-    to: Any = None,
-    *,
+    *args: Any,
     url: Callable[[Any], str] | None = None,
-    field: str | None = None,
+    **kwargs: Any,
 ) -> HttpResponse | None:
-    """A create form view's write: `http.save_or_error` of `create_once(..., create, url)`, so
-    a repeat of the same form is sent where the first one went and makes nothing again."""
+    """A create form view's write: `http.save_or_error` (the message, where to go and the
+    rest as its own) of `create_once(..., create, url)`, so a repeat of the same form is sent
+    where the first one went and makes nothing again."""
     return save_or_error(
-        request, form, lambda: create_once(request, form, create, url), message, to, field=field
+        request, form, lambda: create_once(request, form, create, url), *args, **kwargs
     )
 
 
