@@ -79,14 +79,7 @@ class AuditForm(OnceMixin, SafeModelForm):
     class Meta:
         model = Audit
         fields = [
-            "title",
-            "audit_type",
-            "process",
-            "area",
-            "clauses",
-            "criteria",
-            "scope",
-            "lead_auditor",
+            *Audit.PLAN_FIELDS,
             "team",
             "external_auditor",
             "planned_date",
@@ -136,8 +129,9 @@ class AuditForm(OnceMixin, SafeModelForm):
         return bool(self.warnings) and not self.cleaned_data.get("confirm_independence")
 
     def service_fields(self) -> dict[str, Any]:
-        names = [f for f in self.Meta.fields if f != "team"]
-        return {name: self.cleaned_data[name] for name in names}
+        """What the plan and update services take: every field, the team as a list."""
+        fields = {name: self.cleaned_data[name] for name in self.Meta.fields}
+        return fields | {"team": list(fields["team"])}
 
 
 class AuditReportForm(SafeModelForm):
@@ -192,17 +186,28 @@ class FindingForm(OnceMixin, SafeModelForm):
 
 
 class StepForm(SafeForm):
-    """A form of one 10.2 step; several share the finding page, so ids carry the step."""
+    """A form of one 10.2 step; several share the finding page, so ids carry the step.
+
+    `anchor`: the part of the finding's page it sits in (the page opens there again); `done`:
+    what is said once the step is saved; `step_fields()`: what the step's service takes. Every
+    step's form is given the organisation; those that limit choices to it take it first."""
 
     step = "step"
+    anchor = ""
+    done = ""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, organisation: Organisation | None = None, **kwargs: Any) -> None:
         kwargs.setdefault("auto_id", f"id_{self.step}_%s")
         super().__init__(*args, **kwargs)
+
+    def step_fields(self) -> dict[str, Any]:
+        return dict(self.cleaned_data)
 
 
 class ContainmentForm(StepForm):
     step = "containment"
+    anchor = "containment"
+    done = "Containment saved."
 
     containment = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -214,6 +219,8 @@ class ContainmentForm(StepForm):
 
 class RootCauseForm(StepForm):
     step = "root_cause"
+    anchor = "root-cause"
+    done = "Root cause saved."
     method = forms.ChoiceField(
         choices=RootCauseMethod.choices,
         widget=forms.RadioSelect,
@@ -247,6 +254,15 @@ class RootCauseForm(StepForm):
     def whys(self) -> list[str]:
         return [self.cleaned_data.get(f"why{i}", "") for i in range(1, 6)]
 
+    def step_fields(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "method": data["method"],
+            "whys": self.whys,
+            "root_cause": data["root_cause"],
+            "similar_elsewhere": data["similar_elsewhere"],
+        }
+
     @classmethod
     def initial_for(cls, finding: Finding) -> dict[str, Any]:
         initial: dict[str, Any] = {
@@ -264,6 +280,8 @@ class CorrectiveActionForm(ActionForm):
     (several forms share that page) and a due date required."""
 
     step = "action"
+    anchor = "actions"
+    done = "Corrective action assigned."
 
     def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
         kwargs.setdefault("auto_id", f"id_{self.step}_%s")
@@ -275,6 +293,8 @@ class CorrectiveActionForm(ActionForm):
 
 class EffectivenessPlanForm(StepForm):
     step = "plan"
+    anchor = "effectiveness"
+    done = "Effectiveness check date saved."
     check_after = forms.DateField(
         required=False,
         widget=DateInput(),
@@ -289,6 +309,8 @@ YES_NO = [("yes", "Yes"), ("no", "No")]
 
 class RiskDecisionForm(StepForm):
     step = "risk"
+    anchor = "risks"
+    done = "Risk decision saved."
     changes_risks = forms.ChoiceField(
         choices=YES_NO,
         widget=forms.RadioSelect,
@@ -326,9 +348,19 @@ class RiskDecisionForm(StepForm):
             self.add_error("note", "Name the risk (or opportunity) that changes and how.")
         return data
 
+    def step_fields(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "changes_risks": data["changes_risks"] == "yes",
+            "note": data["note"],
+            "risks": list(data["risks"]),
+        }
+
 
 class EffectivenessForm(ProviderSigningMixin, StepForm):
     step = "check"
+    anchor = "effectiveness"
+    done = "Effectiveness check recorded."
     effective = forms.ChoiceField(
         choices=[("yes", "Effective"), ("no", "Not effective")],
         widget=forms.RadioSelect,

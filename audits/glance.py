@@ -7,9 +7,31 @@ from __future__ import annotations
 from isova.dashboard import memo
 from isova.registry import Glance, GlanceFigure, PanelContext, registry
 
+FINDING_WORDS = (
+    "unresolved finding",
+    "unresolved findings",
+    "finding past its response date",
+    "findings past their response date",
+)
+ACTION_WORDS = ("outstanding action", "outstanding actions", "overdue action", "overdue actions")
+
 
 def _tone(n: int) -> str:
     return "bad" if n else "good"
+
+
+def _count_and_late(
+    count: int, late: int, words: tuple[str, str, str, str], urls: tuple[str, str]
+) -> list[GlanceFigure]:
+    """A count and how many of those are late (bad when any), each linking to its list;
+    `words`: the singular and plural of each."""
+    one, many, one_late, many_late = words
+    return [
+        GlanceFigure(label=one if count == 1 else many, value=count, url=urls[0]),
+        GlanceFigure(
+            label=one_late if late == 1 else many_late, value=late, url=urls[1], tone=_tone(late)
+        ),
+    ]
 
 
 def audit_actions(ctx: PanelContext) -> list[GlanceFigure]:
@@ -21,36 +43,18 @@ def audit_actions(ctx: PanelContext) -> list[GlanceFigure]:
         return []
     urls = data["urls"]
     if "process" in ctx.filters or "since" in ctx.filters:
-        unresolved, late = data["findings"]["total"], data["findings"]["past_due"]
-        return [
-            GlanceFigure(
-                label="unresolved finding" if unresolved == 1 else "unresolved findings",
-                value=unresolved,
-                url=urls["register"],
-            ),
-            GlanceFigure(
-                label="finding past its response date"
-                if late == 1
-                else "findings past their response date",
-                value=late,
-                url=urls["past_due"],
-                tone=_tone(late),
-            ),
-        ]
-    outstanding, overdue = data["actions"]["count"], data["actions"]["overdue"]
-    return [
-        GlanceFigure(
-            label="outstanding action" if outstanding == 1 else "outstanding actions",
-            value=outstanding,
-            url=urls["count"],
-        ),
-        GlanceFigure(
-            label="overdue action" if overdue == 1 else "overdue actions",
-            value=overdue,
-            url=urls["overdue"],
-            tone=_tone(overdue),
-        ),
-    ]
+        return _count_and_late(
+            data["findings"]["total"],
+            data["findings"]["past_due"],
+            FINDING_WORDS,
+            (urls["register"], urls["past_due"]),
+        )
+    return _count_and_late(
+        data["actions"]["count"],
+        data["actions"]["overdue"],
+        ACTION_WORDS,
+        (urls["count"], urls["overdue"]),
+    )
 
 
 registry.register("glance", Glance(name="audits", title="Audits", order=20, build=audit_actions))

@@ -291,7 +291,9 @@ class Audit(Approvable):
     # The records mechanism (isova.records) signs the issued report with meaning "issued".
     APPROVAL_NAME = "audit report"
     SIGN_ONLY = True  # issued with records.sign, never submitted for approval
-    MATERIAL_FIELDS = (
+    # What an audit's plan names first: what is audited, against what, and who leads it (its
+    # form, its services and the signed report each start from these).
+    PLAN_FIELDS = (
         "title",
         "audit_type",
         "process",
@@ -300,6 +302,9 @@ class Audit(Approvable):
         "criteria",
         "scope",
         "lead_auditor",
+    )
+    MATERIAL_FIELDS = (
+        *PLAN_FIELDS,
         "external_auditor",
         "planned_date",
         "started_on",

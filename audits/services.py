@@ -171,14 +171,7 @@ def process_save(
 # --- audits ----------------------------------------------------------------------------
 
 AUDIT_FIELDS = (
-    "title",
-    "audit_type",
-    "process",
-    "area",
-    "clauses",
-    "criteria",
-    "scope",
-    "lead_auditor",
+    *Audit.PLAN_FIELDS,
     "external_auditor",
     "planned_date",
     "summary",

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import calendar
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
@@ -18,10 +20,17 @@ from isova.accounts import tenancy
 from isova.accounts.tenancy import OrgRequest, get_for_org, member_required, require
 from isova.actions import permissions as action_permissions
 from isova.clauses import CLAUSES
-from isova.errors import DomainError, WrongPassword
+from isova.errors import DomainError
 from isova.forms import member_choices
-from isova.http import flash_redirect, paginate, query_without_page, render_page, save_or_error
-from isova.idempotency import create_once
+from isova.http import (
+    act_and_redirect,
+    flash_redirect,
+    paginate,
+    query_without_page,
+    render_page,
+    save_or_error,
+)
+from isova.idempotency import create_once, save_once
 from isova.models import Action, SignOff
 
 from . import services
@@ -79,10 +88,6 @@ def _get_finding(request: OrgRequest, pk: int) -> Finding:
     return get_for_org(request, qs, pk=pk)
 
 
-def _fail(request: OrgRequest, error: Exception) -> None:
-    messages.error(request, str(error))
-
-
 # --- the programme ----------------------------------------------------------------------
 
 
@@ -127,18 +132,10 @@ def audit_create(request: OrgRequest) -> HttpResponse:
     initial = {"lead_auditor": request.user, "planned_date": org.today()}
     form = AuditForm(request.POST or None, organisation=org, initial=initial)
     if request.method == "POST" and form.is_valid() and not form.needs_confirmation:
-        done = save_or_error(
+        done = save_once(
             request,
             form,
-            lambda: create_once(
-                request,
-                form,
-                lambda: services.audit_plan(
-                    membership=request.membership,
-                    team=list(form.cleaned_data["team"]),
-                    **form.service_fields(),
-                ),
-            ),
+            lambda: services.audit_plan(membership=request.membership, **form.service_fields()),
             lambda audit: f"Audit {audit.reference} is on the programme.",
         )
         if done:
@@ -156,10 +153,7 @@ def audit_edit(request: OrgRequest, pk: int) -> HttpResponse:
             request,
             form,
             lambda: services.audit_update(
-                membership=request.membership,
-                audit=audit,
-                team=list(form.cleaned_data["team"]),
-                **form.service_fields(),
+                membership=request.membership, audit=audit, **form.service_fields()
             ),
             "Audit saved.",
             audit,
@@ -193,13 +187,9 @@ def _audit_context(
 
 def _signing(request: OrgRequest, audit: Audit, form: SignForm | None) -> dict[str, Any]:
     """The issue form, and how it is signed: the password, or confirming at the provider
-    for the audit as shown (its hash: only then worked out, it costs the snapshot's queries)."""
-    if audit.status != AuditStatus.IN_PROGRESS:
-        return {"sign_form": form or SignForm(), "signing": None}
-    offer = records.signing_offer(request)
-    shown = records.shown_hash(audit) if offer else ""
-    form = form or SignForm(offer=offer, initial={"shown_hash": shown})
-    return {"sign_form": form, "signing": offer, "signing_shown": shown}
+    for the audit as shown (while it is in progress: only then is it issued)."""
+    in_progress = audit.status == AuditStatus.IN_PROGRESS
+    return records.standalone_signing(request, audit, SignForm, form, may_sign=in_progress)
 
 
 def _signoffs(obj: Audit | Finding) -> list[SignOff]:
@@ -210,6 +200,13 @@ def _signoffs(obj: Audit | Finding) -> list[SignOff]:
             organisation_id=obj.organisation_id, content_type=content_type, object_id=obj.pk
         ).order_by("sequence")
     )
+
+
+def _audit_refused(request: OrgRequest, audit: Audit, **forms: Any) -> HttpResponse:
+    """The audit's page again (422) with the refused form as sent, the audit as saved."""
+    audit.refresh_from_db()
+    context = _audit_context(request, audit, **forms)
+    return render(request, "audits/audit_detail.html", context, status=422)
 
 
 @member_required
@@ -233,17 +230,15 @@ def audit_start(request: OrgRequest, pk: int) -> HttpResponse:
     require(request, "audits.audit.plan")  # the role before the form
     form = StartForm(request.POST)
     if not form.is_valid():
-        context = _audit_context(request, audit, start_form=form)
-        return render(request, "audits/audit_detail.html", context, status=422)
-    try:
-        services.audit_start(
-            membership=request.membership, audit=audit, started_on=form.cleaned_data["started_on"]
-        )
-    except DomainError as error:
-        _fail(request, error)
-    else:
-        messages.success(request, f"Audit {audit.reference} is in progress.")
-    return redirect(audit)
+        return _audit_refused(request, audit, start_form=form)
+    return act_and_redirect(
+        request,
+        lambda: services.audit_start(
+            membership=request.membership, audit=audit, **form.cleaned_data
+        ),
+        audit,
+        f"Audit {audit.reference} is in progress.",
+    )
 
 
 @require_POST
@@ -252,24 +247,13 @@ def audit_save_report(request: OrgRequest, pk: int) -> HttpResponse:
     """Save the summary and conclusion while the audit runs (the draft of its report)."""
     audit = _get_audit(request, pk)
     form = AuditReportForm(request.POST, instance=Audit(organisation=audit.organisation))
+    update = partial(services.audit_update, membership=request.membership, audit=audit)
     if form.is_valid():
-        done = save_or_error(
-            request,
-            form,
-            lambda: services.audit_update(
-                membership=request.membership,
-                audit=audit,
-                summary=form.cleaned_data["summary"],
-                conclusion=form.cleaned_data["conclusion"],
-            ),
-            "Summary and conclusion saved.",
-            audit,
-        )
+        saved = "Summary and conclusion saved."
+        done = save_or_error(request, form, lambda: update(**form.cleaned_data), saved, audit)
         if done:
             return done
-    audit.refresh_from_db()
-    context = _audit_context(request, audit, report_form=form)
-    return render(request, "audits/audit_detail.html", context, status=422)
+    return _audit_refused(request, audit, report_form=form)
 
 
 @require_POST
@@ -277,43 +261,28 @@ def audit_save_report(request: OrgRequest, pk: int) -> HttpResponse:
 def audit_issue(request: OrgRequest, pk: int) -> HttpResponse:
     """Issue the report: signed with the member's password, meaning "issued"."""
     audit = _get_audit(request, pk)
-    offer = records.signing_offer(request)
-    form = SignForm(request.POST, offer=offer)
-    if form.is_valid():
-        password = form.cleaned_data.get("password", "")
-        try:
-            services.audit_report(
-                membership=request.membership,
-                audit=audit,
-                password=password,
-                comment=form.cleaned_data["comment"],
-                proof=records.signing_proof(request, password, offer),
-                shown_hash=form.cleaned_data.get("shown_hash") or None,
-            )
-        except WrongPassword as error:
-            form.add_error("password", str(error))
-        except DomainError as error:
-            form.add_error(None, str(error))
-        else:
-            return flash_redirect(
-                request, audit, f"The report of {audit.reference} is issued and signed."
-            )
-    audit.refresh_from_db()
-    context = _audit_context(request, audit, sign_form=form)
-    return render(request, "audits/audit_detail.html", context, status=422)
+    form, done = records.sign_posted(
+        request,
+        SignForm,
+        partial(services.audit_report, membership=request.membership, audit=audit),
+        f"The report of {audit.reference} is issued and signed.",
+        audit,
+    )
+    if done:
+        return done
+    return _audit_refused(request, audit, sign_form=form)
 
 
 @require_POST
 @member_required
 def audit_close(request: OrgRequest, pk: int) -> HttpResponse:
     audit = _get_audit(request, pk)
-    try:
-        services.audit_close(membership=request.membership, audit=audit)
-    except DomainError as error:
-        _fail(request, error)
-    else:
-        messages.success(request, f"Audit {audit.reference} is closed.")
-    return redirect(audit)
+    return act_and_redirect(
+        request,
+        lambda: services.audit_close(membership=request.membership, audit=audit),
+        audit,
+        f"Audit {audit.reference} is closed.",
+    )
 
 
 # --- findings ---------------------------------------------------------------------------
@@ -330,16 +299,11 @@ def finding_create(request: OrgRequest, pk: int) -> HttpResponse:
     org = request.organisation
     form = FindingForm(request.POST or None, organisation=org)
     if request.method == "POST" and form.is_valid():
-        done = save_or_error(
+        raise_finding = partial(services.finding_raise, membership=request.membership, audit=audit)
+        done = save_once(
             request,
             form,
-            lambda: create_once(
-                request,
-                form,
-                lambda: services.finding_raise(
-                    membership=request.membership, audit=audit, **form.cleaned_data
-                ),
-            ),
+            lambda: raise_finding(**form.cleaned_data),
             lambda finding: (
                 f"Finding {finding.reference} raised; response due {finding.response_due:%d %B %Y}."
             ),
@@ -438,10 +402,9 @@ def _verify_signing(
     """The effectiveness form, and how an "effective" check is signed: the password, or
     confirming at the provider for the finding as shown (its hash only then worked out)."""
     can = services.can_verify_effectiveness(request.membership, workers)
-    offer = records.signing_offer(request) if can else None
-    shown = records.shown_hash(finding) if offer else ""
-    form = form or EffectivenessForm(offer=offer, initial={"shown_hash": shown})
-    return {"effectiveness_form": form, "signing": offer, "signing_shown": shown}
+    return records.standalone_signing(
+        request, finding, EffectivenessForm, form, name="effectiveness_form", may_sign=can
+    )
 
 
 def _risk_initial(finding: Finding) -> dict[str, Any]:
@@ -463,88 +426,59 @@ def finding_detail(request: OrgRequest, pk: int) -> HttpResponse:
 def _step(
     request: OrgRequest,
     pk: int,
-    form_class: type,
-    form_name: str,
-    anchor: str,
-    call: Any,
-    done: str,
+    form_class: type[Any],
+    write: Callable[[Finding, Any], Any],
     *,
     perm: str,
+    form_name: str = "",
     **form_kwargs: Any,
 ) -> HttpResponse:
-    """One 10.2 step: validate the form, call the service, or show the page with the errors.
+    """One 10.2 step: validate the form, `write(finding, form)` (the service call), or show the
+    page with the errors, at the form's anchor.
 
     The role's permission for the step is checked before the form is read, so a member who
     may not do it gets 403 whatever they send (the service checks it again)."""
     finding = _get_finding(request, pk)
     require(request, perm)
-    form = form_class(request.POST, **form_kwargs)
+    form = form_class(request.POST, organisation=request.organisation, **form_kwargs)
     if form.is_valid():
-        try:
-            call(finding, form)
-        except WrongPassword as error:
-            form.add_error("password", str(error))
-        except DomainError as error:
-            form.add_error(None, str(error))
-        else:
-            return flash_redirect(request, f"{finding.get_absolute_url()}#{anchor}", done)
+        to = f"{finding.get_absolute_url()}#{form.anchor}"
+        done = save_or_error(request, form, lambda: write(finding, form), form.done, to)
+        if done:
+            return done
     finding.refresh_from_db()
-    context = _finding_context(request, finding, **{form_name: form})
-    context["focus"] = anchor
+    context = _finding_context(request, finding, **{form_name or f"{form.step}_form": form})
+    context["focus"] = form.anchor
     return render(request, "audits/finding_detail.html", context, status=422)
 
 
-@require_POST
-@member_required
-def finding_containment(request: OrgRequest, pk: int) -> HttpResponse:
-    def call(finding: Finding, form: ContainmentForm) -> None:
-        services.finding_record_containment(
-            membership=request.membership,
-            finding=finding,
-            containment=form.cleaned_data["containment"],
-        )
-
-    return _step(
-        request,
-        pk,
-        ContainmentForm,
-        "containment_form",
-        "containment",
-        call,
-        "Containment saved.",
-        perm="audits.finding.respond",
-    )
+# The steps recorded by a form and a service alone, by the step the form names (urls.py gives
+# each its address): the service is given the member, the finding and the form's fields.
+STEPS: dict[str, tuple[type[Any], Callable[..., Any]]] = {
+    "containment": (ContainmentForm, services.finding_record_containment),
+    "root_cause": (RootCauseForm, services.finding_record_root_cause),
+    "plan": (EffectivenessPlanForm, services.finding_plan_effectiveness_check),
+    "risk": (RiskDecisionForm, services.finding_record_risk_decision),
+}
 
 
 @require_POST
 @member_required
-def finding_root_cause(request: OrgRequest, pk: int) -> HttpResponse:
-    def call(finding: Finding, form: RootCauseForm) -> None:
-        services.finding_record_root_cause(
-            membership=request.membership,
-            finding=finding,
-            method=form.cleaned_data["method"],
-            whys=form.whys,
-            root_cause=form.cleaned_data["root_cause"],
-            similar_elsewhere=form.cleaned_data["similar_elsewhere"],
-        )
+def finding_step(request: OrgRequest, pk: int, step: str) -> HttpResponse:
+    """Containment, root cause, the effectiveness check's date, the decision on risks."""
+    form_class, service = STEPS[step]
 
-    return _step(
-        request,
-        pk,
-        RootCauseForm,
-        "root_cause_form",
-        "root-cause",
-        call,
-        "Root cause saved.",
-        perm="audits.finding.respond",
-    )
+    def write(finding: Finding, form: Any) -> Any:
+        fields = form.step_fields()
+        return service(membership=request.membership, finding=finding, **fields)
+
+    return _step(request, pk, form_class, write, perm="audits.finding.respond")
 
 
 @require_POST
 @member_required
 def finding_add_action(request: OrgRequest, pk: int) -> HttpResponse:
-    def call(finding: Finding, form: CorrectiveActionForm) -> None:
+    def write(finding: Finding, form: CorrectiveActionForm) -> None:
         # A repeat of the same form assigns nothing again (and lands on the same page).
         create_once(
             request,
@@ -555,64 +489,7 @@ def finding_add_action(request: OrgRequest, pk: int) -> HttpResponse:
             url=lambda _: f"{finding.get_absolute_url()}#actions",
         )
 
-    return _step(
-        request,
-        pk,
-        CorrectiveActionForm,
-        "action_form",
-        "actions",
-        call,
-        "Corrective action assigned.",
-        organisation=request.organisation,
-        perm="audits.finding.assign",
-    )
-
-
-@require_POST
-@member_required
-def finding_plan_check(request: OrgRequest, pk: int) -> HttpResponse:
-    def call(finding: Finding, form: EffectivenessPlanForm) -> None:
-        services.finding_plan_effectiveness_check(
-            membership=request.membership,
-            finding=finding,
-            check_after=form.cleaned_data["check_after"],
-        )
-
-    return _step(
-        request,
-        pk,
-        EffectivenessPlanForm,
-        "plan_form",
-        "effectiveness",
-        call,
-        "Effectiveness check date saved.",
-        perm="audits.finding.respond",
-    )
-
-
-@require_POST
-@member_required
-def finding_risk(request: OrgRequest, pk: int) -> HttpResponse:
-    def call(finding: Finding, form: RiskDecisionForm) -> None:
-        services.finding_record_risk_decision(
-            membership=request.membership,
-            finding=finding,
-            changes_risks=form.cleaned_data["changes_risks"] == "yes",
-            note=form.cleaned_data["note"],
-            risks=list(form.cleaned_data["risks"]),
-        )
-
-    return _step(
-        request,
-        pk,
-        RiskDecisionForm,
-        "risk_form",
-        "risks",
-        call,
-        "Risk decision saved.",
-        organisation=request.organisation,
-        perm="audits.finding.respond",
-    )
+    return _step(request, pk, CorrectiveActionForm, write, perm="audits.finding.assign")
 
 
 @require_POST
@@ -620,7 +497,7 @@ def finding_risk(request: OrgRequest, pk: int) -> HttpResponse:
 def finding_verify(request: OrgRequest, pk: int) -> HttpResponse:
     offer = records.signing_offer(request)
 
-    def call(finding: Finding, form: EffectivenessForm) -> None:
+    def write(finding: Finding, form: EffectivenessForm) -> None:
         effective = form.cleaned_data["effective"] == "yes"
         password = form.cleaned_data.get("password", "")
         services.finding_verify_effectiveness(
@@ -638,11 +515,9 @@ def finding_verify(request: OrgRequest, pk: int) -> HttpResponse:
         request,
         pk,
         EffectivenessForm,
-        "effectiveness_form",
-        "effectiveness",
-        call,
-        "Effectiveness check recorded.",
+        write,
         perm="audits.finding.verify",
+        form_name="effectiveness_form",
         offer=offer,
     )
 
@@ -654,8 +529,8 @@ def finding_close(request: OrgRequest, pk: int) -> HttpResponse:
     try:
         services.finding_close(membership=request.membership, finding=finding)
     except DomainError as error:
-        _fail(request, error)
-        return redirect(f"{finding.get_absolute_url()}#close")
+        to = f"{finding.get_absolute_url()}#close"
+        return flash_redirect(request, to, error.message, level=messages.ERROR)
     return flash_redirect(request, finding, f"Finding {finding.reference} is closed.")
 
 
@@ -670,19 +545,13 @@ def process_list(request: OrgRequest) -> HttpResponse:
     if tenancy.has_perm(request.membership, "audits.process.manage"):
         form = ProcessForm(request.POST or None, organisation=org)
         if request.method == "POST" and form.is_valid():
-            done = save_or_error(
+            done = save_once(
                 request,
                 form,
-                lambda: create_once(
-                    request,
-                    form,
-                    lambda: services.process_save(
-                        membership=request.membership, **form.cleaned_data
-                    ),
-                    url=lambda _: reverse("audits:process_list"),
-                ),
+                lambda: services.process_save(membership=request.membership, **form.cleaned_data),
                 lambda process: f"Process “{process.name}” added.",
                 "audits:process_list",
+                url=lambda _: reverse("audits:process_list"),
                 field="name",
             )
             if done:

@@ -24,8 +24,6 @@ from . import services
 from .forms import DecisionForm, FilterForm
 from .models import Decision, Shown
 
-LINKS = ("processes", "risks", "objectives", "findings", "feedback")
-
 
 class LinkIds(serializers.ListField):
     """Ids of the rows a decision rests on: as signed for staff (`signed_links`, issue
@@ -59,24 +57,11 @@ class DecisionSerializer(serializers.ModelSerializer):
         model = Decision
         fields = [
             "id",
-            "title",
-            "context",
-            "options",
-            "decision",
-            "rationale",
-            "affects_customers",
-            "owner",
-            "decided_on",
-            "review_date",
-            "revisit_reason",
+            *Decision.MATERIAL_FIELDS,
             "state",
             "version",
             "signed_at",
-            "processes",
-            "risks",
-            "objectives",
-            "findings",
-            "feedback",
+            *Decision.LINKS,
             "actions",
         ]
 
@@ -127,14 +112,7 @@ class DecisionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgViewS
             Decision.objects.for_org(organisation(self.request))
             .with_state()
             .select_related("owner")
-            .prefetch_related(
-                "processes",
-                "risks",
-                "objectives",
-                "findings",
-                "feedback",
-                "actions",
-            )
+            .prefetch_related(*Decision.LINKS, "actions")
             .order_by("pk")
         )
         if self.reads_approved():  # staff: signed decisions, as last signed
@@ -152,7 +130,9 @@ class DecisionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgViewS
         )  # fmt: skip
         shown.shown = Shown.SIGNED
         shown.version_number = obj.signed_number
-        shown.signed_links = {name: sorted(records.approved_ids(snap, name)) for name in LINKS}
+        shown.signed_links = {
+            name: sorted(records.approved_ids(snap, name)) for name in Decision.LINKS
+        }
         return shown
 
     @extend_schema(request=DecisionInput, responses={201: DecisionSerializer})

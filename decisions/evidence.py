@@ -8,10 +8,9 @@ from collections.abc import Iterator
 
 from django.db.models import Count, Max
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import urlencode
 
-from isova.evidence.services import period_bounds
+from isova.evidence.services import period_bounds, tally
 from isova.models import Organisation, Role, SignOff
 from isova.registry import Evidence, EvidenceSource, Gap, registry
 
@@ -35,15 +34,14 @@ def build(org: Organisation, start: datetime.date, end: datetime.date) -> Iterat
         .annotate(n=Count("pk"), last=Max("signed_at"))
         .order_by("signer_name")
     )
-    count = sum(row["n"] for row in rows)
+    count, last_date = tally(org, rows)
     if count:
-        last = max(row["last"] for row in rows)
         yield Evidence(
             "5.1.1 a",
             f"Decisions signed by leaders in the decision register: {count}, each with its "
             "context, options, rationale and the actions carrying it out.",
             count=count,
-            last_date=timezone.localtime(last, org.tzinfo).date(),
+            last_date=last_date,
             people=tuple(row["signer_name"] for row in rows),
             url=url + "?" + urlencode({"status": "signed"}),
         )

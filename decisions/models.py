@@ -189,6 +189,8 @@ class Decision(Approvable, ActionSource):
         "review_date",
         "revisit_reason",
     )
+    # What it rests on: the rows it links, one relation each.
+    LINKS = ("processes", "risks", "objectives", "findings", "feedback")
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
     title = models.CharField(max_length=200)

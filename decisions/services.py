@@ -20,20 +20,10 @@ from isova.models import Action, Membership, RecordVersion, User
 
 from .models import Decision
 
-# What the create/edit form sets (organisation, status and authorship never come from it).
-FIELDS = (
-    "title",
-    "context",
-    "options",
-    "decision",
-    "rationale",
-    "affects_customers",
-    "owner",
-    "decided_on",
-    "review_date",
-    "revisit_reason",
-)
-LINKS = ("processes", "risks", "objectives", "findings", "feedback")
+# What the create/edit form sets: everything a leader signs (organisation, status and
+# authorship never come from it).
+FIELDS = Decision.MATERIAL_FIELDS
+LINKS = Decision.LINKS
 
 
 class DecisionError(DomainError):

@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from .errors import DomainError, NotAllowed, NotFound, status_for
+from .errors import DomainError, NotAllowed, NotFound, WrongPassword, status_for
 
 
 def safe_next(request: HttpRequest, default: str) -> str:
@@ -97,13 +97,15 @@ def save_or_error(
 ) -> HttpResponse | None:
     """A form view's write: `write()` (the service call) and, when it is done, `message` (or
     `message(result)`) flashed and a redirect to `to` (default: the result). A DomainError
-    puts its message on the form (on `field`, default the whole form) and answers None: the
-    view shows the form again. A create view's `write` calls `create_once`: the redirect of
-    a repeated form is answered as it is."""
+    puts its message on the form (on `field`, default the whole form; a wrong signing
+    password on the form's password field) and answers None: the view shows the form again.
+    A create view's `write` calls `create_once`: the redirect of a repeated form is answered
+    as it is."""
     try:
         result = write()
     except DomainError as error:
-        form.add_error(field, error.message)
+        wrong_password = isinstance(error, WrongPassword) and "password" in form.fields
+        form.add_error("password" if wrong_password else field, error.message)
         return None
     if isinstance(result, HttpResponse):
         return result  # the same form again: its first submission made the record

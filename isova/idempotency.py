@@ -15,10 +15,11 @@ from typing import Any, TypeVar
 
 from django import forms
 from django.db import IntegrityError, transaction
-from django.http import HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 
 from isova.accounts.models import FormSubmission
 from isova.accounts.tenancy import OrgRequest
+from isova.http import save_or_error
 
 TOKEN = "form_token"
 T = TypeVar("T")
@@ -71,6 +72,22 @@ def create_once(
         claim.result_url = (url or _absolute_url)(result)[:500]
         claim.save(update_fields=["result_url"])
         return result
+
+
+def save_once(
+    request: OrgRequest,
+    form: Any,
+    create: Callable[[], Any],
+    *args: Any,
+    url: Callable[[Any], str] | None = None,
+    **kwargs: Any,
+) -> HttpResponse | None:
+    """A create form view's write: `http.save_or_error` (the message, where to go and the
+    rest as its own) of `create_once(..., create, url)`, so a repeat of the same form is sent
+    where the first one went and makes nothing again."""
+    return save_or_error(
+        request, form, lambda: create_once(request, form, create, url), *args, **kwargs
+    )
 
 
 def _absolute_url(result: Any) -> str:

@@ -425,6 +425,10 @@ class Feedback(models.Model):
 
     objects = FeedbackQuerySet.as_manager()
 
+    # What the item says beyond its kind and title: the words, who from, when and how it is
+    # classed (what is logged with it, what the API shows of it).
+    DETAIL_FIELDS = ("description", "customer", "received_on", "category", "severity", "score")
+
     class Meta:
         ordering = ["-received_on", "-pk"]
         indexes = [models.Index(fields=["organisation", "status", "received_on"])]

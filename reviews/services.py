@@ -423,16 +423,7 @@ def feedback_submit(*, membership: Membership, kind: str, title: str, **fields: 
     score = fields.get("score")
     if score is not None and not 0 <= score <= 10:
         raise ReviewError("A survey score is between 0 and 10.")
-    allowed = {
-        "description",
-        "customer",
-        "received_on",
-        "category",
-        "severity",
-        "score",
-        "owner",
-        "response_due",
-    }
+    allowed = {*Feedback.DETAIL_FIELDS, "owner", "response_due"}
     unknown = set(fields) - allowed
     if unknown:
         raise ValueError(f"not feedback fields: {sorted(unknown)}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,7 @@ from django.views.decorators.http import require_POST
 from isova import records
 from isova.accounts import tenancy
 from isova.accounts.tenancy import OrgRequest, get_for_org, member_required, require
-from isova.errors import DomainError, WrongPassword
+from isova.errors import DomainError
 from isova.http import act_and_redirect, flash_redirect, render_page, save_or_error
 from isova.models import Membership, SignOff
 
@@ -158,10 +159,7 @@ def _signing(request: OrgRequest, review: Review, form: SignForm | None) -> dict
     """The minutes' signing form: the password, or confirming at the provider for the review
     as shown (its hash: only then worked out, it costs the snapshot's queries)."""
     chair = review.chair_id == request.user.pk and review.status == ReviewStatus.HELD
-    offer = records.signing_offer(request) if chair else None
-    shown = records.shown_hash(review) if offer else ""
-    form = form or SignForm(offer=offer, initial={"shown_hash": shown})
-    return {"sign_form": form, "signing": offer, "signing_shown": shown}
+    return records.standalone_signing(request, review, SignForm, form, may_sign=chair)
 
 
 def _review_context(request: OrgRequest, review: Review, **forms: Any) -> dict[str, Any]:
@@ -192,6 +190,12 @@ def _review_context(request: OrgRequest, review: Review, **forms: Any) -> dict[s
         "can_sign": tenancy.has_perm(membership, "reviews.review.sign")
         and review.chair_id == request.user.pk,
     }
+
+
+def _review_refused(request: OrgRequest, review: Review, **forms: Any) -> HttpResponse:
+    """The review's page again (422) with the refused form as sent."""
+    context = _review_context(request, review, **forms)
+    return render(request, "reviews/review_detail.html", context, status=422)
 
 
 @member_required
@@ -257,8 +261,7 @@ def review_attendance(request: OrgRequest, pk: int) -> HttpResponse:
         )
         if done:
             return done
-    context = _review_context(request, review, attendance_form=form)
-    return render(request, "reviews/review_detail.html", context, status=422)
+    return _review_refused(request, review, attendance_form=form)
 
 
 @require_POST
@@ -312,8 +315,7 @@ def review_output(request: OrgRequest, pk: int) -> HttpResponse:
         )
         if done:
             return done
-    context = _review_context(request, review, output_form=form)
-    return render(request, "reviews/review_detail.html", context, status=422)
+    return _review_refused(request, review, output_form=form)
 
 
 @require_POST
@@ -321,30 +323,14 @@ def review_output(request: OrgRequest, pk: int) -> HttpResponse:
 def review_close(request: OrgRequest, pk: int) -> HttpResponse:
     require(request, "reviews.review.sign")
     review = _get_review(request, pk)
-    offer = records.signing_offer(request)
-    form = SignForm(request.POST, offer=offer)
-    if form.is_valid():
-        password = form.cleaned_data.get("password", "")
-        try:
-            services.review_close(
-                membership=request.membership,
-                review=review,
-                password=password,
-                comment=form.cleaned_data["comment"],
-                proof=records.signing_proof(request, password, offer),
-                shown_hash=form.cleaned_data.get("shown_hash") or None,
-            )
-        except WrongPassword as error:
-            form.add_error("password", error.message)
-        except DomainError as error:
-            form.add_error(None, error.message)
-        else:
-            return flash_redirect(
-                request, review.get_absolute_url(), "Minutes signed: the review is closed."
-            )
+    close = partial(services.review_close, membership=request.membership, review=review)
+    form, done = records.sign_posted(
+        request, SignForm, close, "Minutes signed: the review is closed.", review.get_absolute_url()
+    )
+    if done:
+        return done
     review.refresh_from_db()
-    context = _review_context(request, review, sign_form=form)
-    return render(request, "reviews/review_detail.html", context, status=422)
+    return _review_refused(request, review, sign_form=form)
 
 
 @member_required

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -80,6 +80,18 @@ def period_bounds(
         datetime.datetime.combine(start, datetime.time.min, tzinfo=tz),
         datetime.datetime.combine(after, datetime.time.min, tzinfo=tz),
     )
+
+
+def tally(
+    organisation: Organisation, rows: Sequence[Mapping[str, Any]]
+) -> tuple[int, datetime.date | None]:
+    """Sign-offs counted by group (`rows`, each with its count `n` and its `last` time): how
+    many in all, and the day of the last in the organisation's zone (None when there are none)."""
+    count = sum(row["n"] for row in rows)
+    if not count:
+        return 0, None
+    last = max(row["last"] for row in rows)
+    return count, timezone.localtime(last, organisation.tzinfo).date()
 
 
 # --- the pack ------------------------------------------------------------------------------------
@@ -243,15 +255,14 @@ def _leader_signoffs(
         .values("signer_name", "meaning")
         .annotate(n=Count("pk"), last=Max("signed_at"))
     )
-    count = sum(row["n"] for row in by_leaders)
+    count, last_date = tally(organisation, by_leaders)
     if count:
-        last = max(row["last"] for row in by_leaders)
         return Evidence(
             "5.1.1 a",
             f"{count} approvals and signatures given by leaders (approved, reviewed, issued, "
             "verified records), each on the tamper-evident record chain.",
             count=count,
-            last_date=timezone.localtime(last, organisation.tzinfo).date(),
+            last_date=last_date,
             people=_names([row["signer_name"] for row in by_leaders]),
             url=reverse("approvals"),
         )

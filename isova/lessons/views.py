@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from isova.accounts.tenancy import OrgRequest, get_for_org, has_perm, member_required, require
 from isova.http import paginate, query_without_page, render_page, save_or_error
-from isova.idempotency import create_once
+from isova.idempotency import create_once, save_once
 from isova.registry import registry
 
 from . import permissions, services
@@ -211,14 +211,10 @@ def lesson_new(request: OrgRequest) -> HttpResponse:
     require(request, "isova.lesson.capture")
     form = RecordForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        saved = save_or_error(
+        saved = save_once(
             request,
             form,
-            lambda: create_once(
-                request,
-                form,
-                lambda: services.lesson_record(membership=request.membership, **form.cleaned_data),
-            ),
+            lambda: services.lesson_record(membership=request.membership, **form.cleaned_data),
             "Lesson recorded.",
         )
         if saved:

@@ -43,7 +43,15 @@ from .panel import (
     record_panel_context,
     submit_url,
 )
-from .proofs import check_shown, shown_hash, signing_offer, signing_proof
+from .proofs import (
+    check_shown,
+    shown_hash,
+    sign_posted,
+    signed_with,
+    signing_offer,
+    signing_proof,
+    standalone_signing,
+)
 from .snapshots import (
     WordDiff,
     canonical_json,
@@ -115,12 +123,15 @@ __all__ = [
     "same_value",
     "sign",
     "shown_hash",
+    "sign_posted",
+    "signed_with",
     "signing_locked",
     "signing_offer",
     "signing_proof",
     "signoff_payload",
     "snapshot_hash",
     "snapshot_text",
+    "standalone_signing",
     "state",
     "submit",
     "submit_url",
